@@ -1,0 +1,10 @@
+import { serverCaller } from '../../../src/server';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET() {
+  const health = await serverCaller().health();
+  return Response.json({ status: health.database === 'up' ? 'ok' : 'degraded', ...health }, {
+    status: health.database === 'up' ? 200 : 503,
+  });
+}

@@ -1,0 +1,7 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './root';
+
+export { type AppRouter, appRouter } from './root';
+export { type Context, createCallerFactory, type Session } from './trpc';
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { orgRouter } from './router/org';
+import { publicProcedure, router } from './trpc';
+
+export const appRouter = router({
+  /** Whether the control plane can reach its database (for load balancers and `npm start`). */
+  health: publicProcedure.output(z.object({ database: z.enum(['up', 'down']) })).query(async ({ ctx }) => {
+    try {
+      await ctx.db.$queryRaw`SELECT 1`;
+      return { database: 'up' as const };
+    } catch {
+      return { database: 'down' as const };
+    }
+  }),
+  org: orgRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,1 @@
+export { completeUpToMs, type FreshnessInput, freshnessSeconds, type PartitionProgress } from './freshness';

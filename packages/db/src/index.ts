@@ -1,0 +1,2 @@
+export { createPrismaClient, db } from './client';
+export * from './generated/prisma/client';

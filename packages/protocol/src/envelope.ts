@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * The protocol version this build speaks. Rule: a change that an older agent could misread
+ * (a new job kind, a new required field, a changed meaning) bumps it; an agent refuses a job
+ * whose version is newer than its own before running any of it, with an error that says to upgrade.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const jobEnvelopeSchema = z.object({
+  protocolVersion: z.number().int().positive(),
+  jobId: z.string().min(1),
+  kind: z.string().min(1),
+  issuedAt: z.iso.datetime(),
+  payload: z.unknown(),
+});
+
+export type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
+
+export class IncompatibleJobError extends Error {
+  constructor(readonly jobVersion: number, readonly agentVersion: number) {
+    super(
+      `job needs protocol version ${jobVersion} but this agent speaks ${agentVersion}: upgrade the agent (it did not run any of the job)`,
+    );
+    this.name = 'IncompatibleJobError';
+  }
+}
+
+/** Parses a job off the wire, refusing one from a newer protocol before anything runs. */
+export function decodeJobEnvelope(raw: unknown, agentVersion = PROTOCOL_VERSION): JobEnvelope {
+  const envelope = jobEnvelopeSchema.parse(raw);
+  if (envelope.protocolVersion > agentVersion) throw new IncompatibleJobError(envelope.protocolVersion, agentVersion);
+  return envelope;
+}

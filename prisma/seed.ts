@@ -1,0 +1,25 @@
+// Seeds the demo organization and user that `npm start` signs in with. Idempotent.
+import { hashPassword } from '@floe/auth';
+import { db } from '@floe/db';
+
+export const DEMO = { email: 'demo@floe.local', password: 'floe-demo-password', org: 'acme-data' } as const;
+
+const prisma = db();
+const passwordHash = await hashPassword(DEMO.password);
+const org = await prisma.organization.upsert({
+  where: { slug: DEMO.org },
+  update: {},
+  create: { slug: DEMO.org, name: 'Acme Data' },
+});
+const user = await prisma.user.upsert({
+  where: { email: DEMO.email },
+  update: { passwordHash },
+  create: { email: DEMO.email, name: 'Demo User', passwordHash },
+});
+await prisma.membership.upsert({
+  where: { organizationId_userId: { organizationId: org.id, userId: user.id } },
+  update: { role: 'OWNER' },
+  create: { organizationId: org.id, userId: user.id, role: 'OWNER' },
+});
+await prisma.$disconnect();
+console.log(`✓ seeded organization "${org.name}" with ${DEMO.email} as owner`);
