@@ -2,7 +2,8 @@
 import { hashPassword } from '@floe/auth';
 import { db } from '@floe/db';
 
-export const DEMO = { email: 'demo@floe.local', password: 'floe-demo-password', org: 'acme-data' } as const;
+// scripts/start.mjs prints these; keep them in step.
+const DEMO = { email: 'demo@floe.local', password: 'floe-demo-password', org: 'acme-data' } as const;
 
 const prisma = db();
 const passwordHash = await hashPassword(DEMO.password);

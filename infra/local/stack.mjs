@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The local stack: the real services Floe runs and is tested against, on loopback.
-//   npm run stack -- up | down | status | logs [service] | env
+//   npm run stack -- up [service…] | down [service…] | status | logs [service] | env
 // No dependencies: it runs before `npm install`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -62,8 +62,19 @@ async function afterReady(service, say) {
   }
 }
 
-export async function up() {
-  const { paths, list } = services();
+/** The named services with what they depend on, in start order; all of them when none is named. */
+function select(list, names) {
+  if (names.length === 0) return list;
+  const unknown = names.filter((n) => !list.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`no service named ${unknown.join(', ')}; one of: ${list.map((s) => s.name).join(', ')}`);
+  const wanted = new Set(names);
+  for (const s of [...list].reverse()) if (wanted.has(s.name)) for (const d of s.dependsOn ?? []) wanted.add(d);
+  return list.filter((s) => wanted.has(s.name));
+}
+
+export async function up(names = []) {
+  const { paths, list: all } = services();
+  const list = select(all, names);
   const began = Date.now();
   for (const dir of [paths.dataDir, paths.logDir, paths.runDir]) mkdirSync(dir, { recursive: true });
   console.log(`Floe local stack — data and logs in ${rel(paths.stackDir)}, downloads cached in ${paths.cacheDir}`);
@@ -93,7 +104,7 @@ export async function up() {
     process.exitCode = 1;
     return false;
   }
-  const env = Object.assign({ FLOE_STACK_DIR: paths.stackDir }, ...list.map((s) => s.env()));
+  const env = Object.assign({ FLOE_STACK_DIR: paths.stackDir }, ...all.map((s) => s.env()));
   writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
   console.log(`Local stack is up (${seconds(began)}). Connection settings: ${rel(paths.envFile)}`);
   return true;
@@ -110,8 +121,8 @@ function reportFailure(error) {
   console.error('  see all logs with: npm run stack -- logs');
 }
 
-export async function down() {
-  const { list } = services();
+export async function down(names = []) {
+  const list = select(services().list, names);
   for (const service of [...list].reverse()) {
     const stopped = await service.stop();
     console.log(stopped ? `✓ ${service.name} stopped` : `· ${service.name} was not running`);
@@ -139,15 +150,15 @@ function logs(name) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [command = 'status', arg] = process.argv.slice(2);
+  const [command = 'status', ...args] = process.argv.slice(2);
   process.chdir(process.env.INIT_CWD ?? repoRoot);
   const commands = {
-    up,
-    down,
+    up: () => up(args),
+    down: () => down(args),
     status: async () => {
       if (!(await status())) process.exitCode = 3;
     },
-    logs: () => logs(arg),
+    logs: () => logs(args[0]),
     env: () => console.log(JSON.stringify(services().list.reduce((e, s) => Object.assign(e, s.env()), {}), null, 2)),
   };
   if (!commands[command]) {
