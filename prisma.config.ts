@@ -72,7 +72,8 @@ export default defineConfig({
   migrations: { path: 'prisma/migrations' },
   async adapter() {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: start the local stack (npm run stack -- up) or set it');
+    if (!url)
+      throw new Error('DATABASE_URL is not set: start the local stack (npm run stack -- up) or set it');
     // Separate fields, not a connection string: the adapter makes its shadow database by
     // overriding `database`, which a connection string would silently win over.
     const { host, port, user, password, database } = parse(url);

@@ -36,11 +36,14 @@ export const commands = {
       console.error('usage: npm run db:migration -- <name>   (lowercase letters, digits and _)');
       process.exit(2);
     }
-    const from = existsSync(migrationsDir) && readdirSync(migrationsDir).some((d) => /^\d/.test(d))
-      ? ['--from-migrations', migrationsDir]
-      : ['--from-empty'];
+    const from =
+      existsSync(migrationsDir) && readdirSync(migrationsDir).some((d) => /^\d/.test(d))
+        ? ['--from-migrations', migrationsDir]
+        : ['--from-empty'];
     const diff = must(
-      prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'], { capture: true }),
+      prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'], {
+        capture: true,
+      }),
       'computing the migration',
     );
     const sql = diff.stdout.trim();
@@ -59,18 +62,31 @@ export const commands = {
   /** Exits 0 when applying the migrations folder yields exactly schema.prisma, 2 when not. */
   check() {
     const result = prisma(
-      ['migrate', 'diff', '--from-migrations', migrationsDir, '--to-schema-datamodel', 'prisma/schema.prisma', '--exit-code'],
+      [
+        'migrate',
+        'diff',
+        '--from-migrations',
+        migrationsDir,
+        '--to-schema-datamodel',
+        'prisma/schema.prisma',
+        '--exit-code',
+      ],
       { capture: true },
     );
     if (result.status === 0) return console.log('✓ prisma/migrations and schema.prisma agree');
-    if (result.status === 2) console.error('✗ schema.prisma has changes no migration holds: run npm run db:migration -- <name>');
+    if (result.status === 2)
+      console.error('✗ schema.prisma has changes no migration holds: run npm run db:migration -- <name>');
     else process.stderr.write(result.stderr);
     process.exit(result.status ?? 1);
   },
-  seed: () => must(
-    spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'prisma', 'seed.ts')], { stdio: 'inherit', env: prismaEnv() }),
-    'seeding',
-  ),
+  seed: () =>
+    must(
+      spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'prisma', 'seed.ts')], {
+        stdio: 'inherit',
+        env: prismaEnv(),
+      }),
+      'seeding',
+    ),
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {

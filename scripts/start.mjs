@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { portOpen } from '../infra/local/lib/proc.mjs';
-import { stackEnv, repoRoot } from './lib/env.mjs';
+import { repoRoot, stackEnv } from './lib/env.mjs';
 import { fail, installAndStack, prepareDatabase, StepError, step, turbo } from './lib/setup.mjs';
 
 const DEMO = { email: 'demo@floe.local', password: 'floe-demo-password' };
@@ -18,14 +18,20 @@ try {
   step('Building the control plane (turbo caches it: a second start skips this)');
   await turbo(['build'], ['@floe/web'], env);
   if (await portOpen(port)) {
-    throw new StepError(`port ${port} is already in use: stop what uses it, or run FLOE_WEB_PORT=<port> npm start`);
+    throw new StepError(
+      `port ${port} is already in use: stop what uses it, or run FLOE_WEB_PORT=<port> npm start`,
+    );
   }
   step(`Starting the control plane on http://127.0.0.1:${port}`);
-  const web = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
-    cwd: join(repoRoot, 'apps', 'web'),
-    env,
-    stdio: 'inherit',
-  });
+  const web = spawn(
+    join(repoRoot, 'node_modules', '.bin', 'next'),
+    ['start', '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: join(repoRoot, 'apps', 'web'),
+      env,
+      stdio: 'inherit',
+    },
+  );
   web.once('spawn', () => {
     console.log(`
   Floe is running.

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '../infra/local/lib/system.mjs';
-import { stackEnv, repoRoot } from './lib/env.mjs';
+import { repoRoot, stackEnv } from './lib/env.mjs';
 import { ensureDatabase, fail, installAndStack, prepareDatabase, sh, step, turbo } from './lib/setup.mjs';
 
 const resultsFile = join(repoRoot, '.floe', 'test-results.json');
@@ -26,9 +26,19 @@ async function check(title, run) {
 
 function runVitest(env) {
   rmSync(resultsFile, { force: true });
-  const args = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...vitestArgs];
+  const args = [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${resultsFile}`,
+    ...vitestArgs,
+  ];
   return new Promise((resolve) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vitest'), args, { cwd: repoRoot, env, stdio: 'inherit' });
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vitest'), args, {
+      cwd: repoRoot,
+      env,
+      stdio: 'inherit',
+    });
     child.once('exit', (code) => resolve(code));
   });
 }
@@ -37,7 +47,9 @@ function countResults() {
   if (!existsSync(resultsFile)) return { passed: 0, failed: 1, skipped: 0, note: 'vitest wrote no results' };
   const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
   // A test file that fails to load has no tests but is a failure all the same.
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  const brokenFiles = report.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  ).length;
   return {
     passed: report.numPassedTests,
     failed: report.numFailedTests + brokenFiles,
@@ -48,7 +60,9 @@ function countResults() {
 try {
   await installAndStack();
   step('Checking for Chromium (the browser the UI tests drive)');
-  ensureDebianPackages([{ package: 'chromium', present: () => existsSync('/usr/bin/chromium') }], (m) => console.log(`  · ${m}`));
+  ensureDebianPackages([{ package: 'chromium', present: () => existsSync('/usr/bin/chromium') }], (m) =>
+    console.log(`  · ${m}`),
+  );
   const databaseUrl = await ensureDatabase('floe_test');
   await prepareDatabase(databaseUrl);
   const env = { ...stackEnv(), DATABASE_URL: databaseUrl, NODE_ENV: 'test', TZ: 'UTC' };
@@ -57,16 +71,21 @@ try {
     await check('Building every workspace (turbo run build)', () => turbo(['build'], [], env)),
     await check('Type-checking every workspace (turbo run typecheck, then the root files)', async () => {
       await turbo(['typecheck'], [], env);
-      await sh(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'tsconfig.json'], { what: 'tsc (root)' });
+      await sh(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'tsconfig.json'], {
+        what: 'tsc (root)',
+      });
     }),
-    await check('Linting and format check (biome)', () => sh(join(repoRoot, 'node_modules', '.bin', 'biome'), ['check', '.'], { what: 'biome check' })),
+    await check('Linting and format check (biome)', () =>
+      sh(join(repoRoot, 'node_modules', '.bin', 'biome'), ['check', '.'], { what: 'biome check' }),
+    ),
   ];
 
   step('Running every workspace’s tests against the real local stack (vitest)');
   const exitCode = await runVitest(env);
   const tests = countResults();
   const passed = tests.passed + checks.filter(Boolean).length;
-  const failed = tests.failed + checks.filter((ok) => !ok).length + (exitCode !== 0 && tests.failed === 0 ? 1 : 0);
+  const failed =
+    tests.failed + checks.filter((ok) => !ok).length + (exitCode !== 0 && tests.failed === 0 ? 1 : 0);
   if (tests.note) console.error(`✗ ${tests.note}`);
   console.log(`\n${passed} passed, ${failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}`);
   process.exit(failed === 0 ? 0 : 1);

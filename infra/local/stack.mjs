@@ -37,13 +37,17 @@ async function bringUp(service) {
   const say = sayFor(service.name);
   const started = Date.now();
   if (await service.running()) {
-    if (!(await waitFor(() => service.healthy(), 30_000))) throw new ServiceError(service, 'is running but does not answer its health check');
+    if (!(await waitFor(() => service.healthy(), 30_000)))
+      throw new ServiceError(service, 'is running but does not answer its health check');
     await afterReady(service, say);
     console.log(`✓ ${service.name} already running on 127.0.0.1:${service.port}`);
     return;
   }
   if (await portOpen(service.port)) {
-    throw new ServiceError(service, `cannot start: port ${service.port} is taken by a process this stack did not start. Stop it, or choose another port with ${service.portVariable}=<port>`);
+    throw new ServiceError(
+      service,
+      `cannot start: port ${service.port} is taken by a process this stack did not start. Stop it, or choose another port with ${service.portVariable}=<port>`,
+    );
   }
   say(`starting on 127.0.0.1:${service.port}`);
   await service.start(say);
@@ -66,9 +70,11 @@ async function afterReady(service, say) {
 function select(list, names) {
   if (names.length === 0) return list;
   const unknown = names.filter((n) => !list.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`no service named ${unknown.join(', ')}; one of: ${list.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`no service named ${unknown.join(', ')}; one of: ${list.map((s) => s.name).join(', ')}`);
   const wanted = new Set(names);
-  for (const s of [...list].reverse()) if (wanted.has(s.name)) for (const d of s.dependsOn ?? []) wanted.add(d);
+  for (const s of [...list].reverse())
+    if (wanted.has(s.name)) for (const d of s.dependsOn ?? []) wanted.add(d);
   return list.filter((s) => wanted.has(s.name));
 }
 
@@ -77,7 +83,9 @@ export async function up(names = []) {
   const list = select(all, names);
   const began = Date.now();
   for (const dir of [paths.dataDir, paths.logDir, paths.runDir]) mkdirSync(dir, { recursive: true });
-  console.log(`Floe local stack — data and logs in ${rel(paths.stackDir)}, downloads cached in ${paths.cacheDir}`);
+  console.log(
+    `Floe local stack — data and logs in ${rel(paths.stackDir)}, downloads cached in ${paths.cacheDir}`,
+  );
   const byName = new Map(list.map((s) => [s.name, s]));
   try {
     for (const service of list) {
@@ -92,7 +100,10 @@ export async function up(names = []) {
     const bring = (service) => {
       if (!done.has(service.name)) {
         const deps = (service.dependsOn ?? []).map((name) => bring(byName.get(name)));
-        done.set(service.name, Promise.all(deps).then(() => bringUp(service)));
+        done.set(
+          service.name,
+          Promise.all(deps).then(() => bringUp(service)),
+        );
       }
       return done.get(service.name);
     };
@@ -137,7 +148,9 @@ export async function status() {
     const healthy = running && (await service.healthy());
     allUp &&= healthy;
     const state = healthy ? 'healthy' : running ? 'UNHEALTHY' : 'stopped';
-    console.log(`${service.name.padEnd(13)} ${state.padEnd(9)} 127.0.0.1:${String(service.port).padEnd(6)} log: ${rel(service.logFile)}`);
+    console.log(
+      `${service.name.padEnd(13)} ${state.padEnd(9)} 127.0.0.1:${String(service.port).padEnd(6)} log: ${rel(service.logFile)}`,
+    );
   }
   return allUp;
 }
@@ -145,8 +158,10 @@ export async function status() {
 function logs(name) {
   const { list } = services();
   const chosen = name ? list.filter((s) => s.name === name) : list;
-  if (chosen.length === 0) throw new Error(`no service named ${name}; one of: ${list.map((s) => s.name).join(', ')}`);
-  for (const service of chosen) console.log(`==> ${rel(service.logFile)} <==\n${tail(service.logFile, 40)}\n`);
+  if (chosen.length === 0)
+    throw new Error(`no service named ${name}; one of: ${list.map((s) => s.name).join(', ')}`);
+  for (const service of chosen)
+    console.log(`==> ${rel(service.logFile)} <==\n${tail(service.logFile, 40)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -159,7 +174,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       if (!(await status())) process.exitCode = 3;
     },
     logs: () => logs(args[0]),
-    env: () => console.log(JSON.stringify(services().list.reduce((e, s) => Object.assign(e, s.env()), {}), null, 2)),
+    env: () =>
+      console.log(
+        JSON.stringify(
+          services().list.reduce((e, s) => Object.assign(e, s.env()), {}),
+          null,
+          2,
+        ),
+      ),
   };
   if (!commands[command]) {
     console.error(`usage: npm run stack -- ${Object.keys(commands).join('|')}`);

@@ -9,7 +9,10 @@ const script = join(import.meta.dirname, 'stack.mjs');
 const SERVICES = ['postgres', 'redis', 'kafka', 'object-store', 'catalog'];
 
 function stack(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
@@ -26,7 +29,9 @@ function freePort(): Promise<number> {
 function runningPids(): string[] {
   const stackDir = process.env.FLOE_STACK_DIR as string;
   const runDir = join(stackDir, 'run');
-  const files = readdirSync(runDir).filter((f) => f.endsWith('.pid')).map((f) => join(runDir, f));
+  const files = readdirSync(runDir)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => join(runDir, f));
   files.push(join(stackDir, 'data', 'postgres', 'postmaster.pid'));
   return files.map((f) => `${f}=${readFileSync(f, 'utf8').split('\n')[0]}`).sort();
 }
@@ -35,7 +40,8 @@ describe('the running local stack', () => {
   it('reports every service as healthy, with its port and log', () => {
     const { code, out } = stack(['status']);
     expect(code).toBe(0);
-    for (const name of SERVICES) expect(out).toMatch(new RegExp(`^${name}\\s+healthy\\s+127\\.0\\.0\\.1:\\d+\\s+log: `, 'm'));
+    for (const name of SERVICES)
+      expect(out).toMatch(new RegExp(`^${name}\\s+healthy\\s+127\\.0\\.0\\.1:\\d+\\s+log: `, 'm'));
   });
 
   it('treats a second `up` as a no-op: every service reused, none restarted', () => {

@@ -16,11 +16,17 @@ export function step(title) {
 export class StepError extends Error {}
 
 /** Runs a command with its output shown; rejects with a message that names the step. */
-export function sh(command, args, { env = process.env, cwd = repoRoot, what = `${command} ${args.join(' ')}` } = {}) {
+export function sh(
+  command,
+  args,
+  { env = process.env, cwd = repoRoot, what = `${command} ${args.join(' ')}` } = {},
+) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
     child.once('error', (error) => reject(new StepError(`${what}: ${error.message}`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new StepError(`${what} failed (exit ${code})`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new StepError(`${what} failed (exit ${code})`)),
+    );
   });
 }
 
@@ -43,12 +49,15 @@ export async function ensureDependencies() {
 /** The local stack, in this process (the stack script has no dependencies). */
 export async function stackUp() {
   const { up } = await import('../../infra/local/stack.mjs');
-  if (!(await up())) throw new StepError('the local stack did not come up (see above for the service, its log and the fix)');
+  if (!(await up()))
+    throw new StepError('the local stack did not come up (see above for the service, its log and the fix)');
 }
 
 /** Install and stack together: neither needs the other, and both take a while the first time. */
 export async function installAndStack() {
-  step('Installing dependencies and starting the local stack (first run downloads ~500 MB; later runs reuse the cache)');
+  step(
+    'Installing dependencies and starting the local stack (first run downloads ~500 MB; later runs reuse the cache)',
+  );
   const results = await Promise.allSettled([ensureDependencies(), stackUp()]);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -59,12 +68,16 @@ export async function prepareDatabase(databaseUrl, { seed = false } = {}) {
   const env = { ...prismaEnv(), DATABASE_URL: databaseUrl };
   await sh(process.execPath, ['scripts/db.mjs', 'generate'], { env, what: 'prisma generate' });
   await sh(process.execPath, ['scripts/db.mjs', 'migrate'], { env, what: 'prisma migrate deploy' });
-  if (seed) await sh(process.execPath, ['scripts/db.mjs', 'seed'], { env, what: 'seeding the demo organization' });
+  if (seed)
+    await sh(process.execPath, ['scripts/db.mjs', 'seed'], { env, what: 'seeding the demo organization' });
 }
 
 export async function turbo(tasks, filters = [], env = process.env) {
   const args = ['run', ...tasks, ...filters.map((f) => `--filter=${f}`), '--output-logs=errors-only'];
-  await sh(bin('turbo'), args, { env: { ...env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' }, what: `turbo ${tasks.join(' ')}` });
+  await sh(bin('turbo'), args, {
+    env: { ...env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' },
+    what: `turbo ${tasks.join(' ')}`,
+  });
 }
 
 /** Creates the database `name` next to the stack's own if it does not exist; returns its URL. */

@@ -6,7 +6,8 @@ import './globals.css';
 
 export const metadata: Metadata = {
   title: 'Floe — Kafka topics as Iceberg tables, in your own account',
-  description: 'An open, self-hostable control plane that keeps Apache Iceberg tables fresh from Kafka, inside your cloud.',
+  description:
+    'An open, self-hostable control plane that keeps Apache Iceberg tables fresh from Kafka, inside your cloud.',
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

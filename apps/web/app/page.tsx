@@ -18,7 +18,10 @@ const steps = [
 ];
 
 const guarantees = [
-  ['Exactly once', 'Kafka offsets live in the Iceberg snapshot; restarts and rebalances lose and duplicate nothing.'],
+  [
+    'Exactly once',
+    'Kafka offsets live in the Iceberg snapshot; restarts and rebalances lose and duplicate nothing.',
+  ],
   ['Your account', 'The agent runs in your VPC, assumes your IAM role, and sends back metadata only.'],
   ['Open tables', 'Iceberg spec to the letter: read them with Spark, Trino, DuckDB or pyiceberg.'],
 ];
@@ -44,8 +47,8 @@ export default async function LandingPage() {
           Kafka topics as Apache Iceberg tables, inside your own cloud account.
         </h1>
         <p className="max-w-2xl text-lg text-slate-300">
-          Floe is the open, self-hostable control plane for streaming into the lakehouse. You keep Kafka, the bucket, the
-          catalog and the keys; Floe keeps the tables complete, fresh and tidy.
+          Floe is the open, self-hostable control plane for streaming into the lakehouse. You keep Kafka, the
+          bucket, the catalog and the keys; Floe keeps the tables complete, fresh and tidy.
         </p>
       </section>
 

@@ -10,8 +10,16 @@ export function mavenCopyDependencies({ say, what, pom, properties, outputDir, c
   if (existsSync(marker)) return;
   say(`downloading ${what} from Maven Central (once; cached in ${outputDir})`);
   const props = Object.entries(properties).map(([k, v]) => `-D${k}=${v}`);
-  run('mvn', [...quiet, `-Dmaven.repo.local=${join(cacheDir, 'm2')}`, '-f', pom, ...props,
-    'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`, '-DincludeScope=runtime']);
+  run('mvn', [
+    ...quiet,
+    `-Dmaven.repo.local=${join(cacheDir, 'm2')}`,
+    '-f',
+    pom,
+    ...props,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${outputDir}`,
+    '-DincludeScope=runtime',
+  ]);
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
@@ -19,7 +27,12 @@ export function mavenCopyArtifact({ say, what, artifact, outputDir, cacheDir }) 
   const marker = join(outputDir, '.complete');
   if (existsSync(marker)) return;
   say(`downloading ${what} from Maven Central (once; cached in ${outputDir})`);
-  run('mvn', [...quiet, `-Dmaven.repo.local=${join(cacheDir, 'm2')}`, 'dependency:copy',
-    `-Dartifact=${artifact}`, `-DoutputDirectory=${outputDir}`]);
+  run('mvn', [
+    ...quiet,
+    `-Dmaven.repo.local=${join(cacheDir, 'm2')}`,
+    'dependency:copy',
+    `-Dartifact=${artifact}`,
+    `-DoutputDirectory=${outputDir}`,
+  ]);
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }

@@ -9,7 +9,9 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 
 export function stackPaths(env = process.env) {
   const stackDir = resolve(env.FLOE_STACK_DIR ?? join(repoRoot, '.floe', 'stack'));
-  const cacheDir = resolve(env.FLOE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'floe'));
+  const cacheDir = resolve(
+    env.FLOE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'floe'),
+  );
   return {
     stackDir,
     cacheDir,

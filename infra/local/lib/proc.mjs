@@ -28,7 +28,12 @@ export function startDetached({ command, args, env, cwd, logFile, pidFile }) {
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(dirname(pidFile), { recursive: true });
   const out = openSync(logFile, 'a');
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   child.unref();
   writeFileSync(pidFile, `${child.pid}\n`);

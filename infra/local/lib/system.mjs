@@ -22,7 +22,9 @@ export function ensureDebianPackages(requirements, say) {
   const result = spawnSync('sh', ['-c', `${command} -qq`], { stdio: 'inherit', env });
   const still = requirements.filter((r) => !r.present()).map((r) => r.package);
   if (result.status !== 0 || still.length > 0) {
-    throw new Error(`could not install ${still.join(', ') || missing.join(', ')} (apt-get exited ${result.status}). Try: ${command}`);
+    throw new Error(
+      `could not install ${still.join(', ') || missing.join(', ')} (apt-get exited ${result.status}). Try: ${command}`,
+    );
   }
 }
 

@@ -15,7 +15,8 @@ export function catalog(ctx, objectStore) {
   const logFile = join(paths.logDir, 'catalog.log');
   const uri = `http://127.0.0.1:${ports.catalog}`;
   const pid = () => readPid(pidFile);
-  const startedWith = () => (existsSync(startedWithFile) ? JSON.parse(readFileSync(startedWithFile, 'utf8')) : {});
+  const startedWith = () =>
+    existsSync(startedWithFile) ? JSON.parse(readFileSync(startedWithFile, 'utf8')) : {};
 
   return {
     name: 'catalog',

@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_VERSION } from '../lib/config.mjs';
+import { mavenCopyDependencies } from '../lib/maven.mjs';
 import { isAlive, readPid, run, startDetached, stopPid, tcpExchange } from '../lib/proc.mjs';
 import { ensureDebianPackages, has } from '../lib/system.mjs';
-import { mavenCopyDependencies } from '../lib/maven.mjs';
 
 export function kafka(ctx) {
   const { paths, ports } = ctx;
@@ -48,11 +48,30 @@ export function kafka(ctx) {
       writeFileSync(join(configDir, 'log4j2.properties'), LOG4J2);
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const clusterId = run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']).trim();
-        run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '--ignore-formatted', '-t', clusterId, '-c', properties]);
+        run('java', [
+          '-cp',
+          classpath,
+          'kafka.tools.StorageTool',
+          'format',
+          '--standalone',
+          '--ignore-formatted',
+          '-t',
+          clusterId,
+          '-c',
+          properties,
+        ]);
       }
       startDetached({
         command: 'java',
-        args: ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${join(configDir, 'log4j2.properties')}`, '-cp', classpath, 'kafka.Kafka', properties],
+        args: [
+          '-Xms256m',
+          '-Xmx768m',
+          `-Dlog4j2.configurationFile=${join(configDir, 'log4j2.properties')}`,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          properties,
+        ],
         logFile,
         pidFile,
       });

@@ -41,7 +41,12 @@ export function objectStore(ctx) {
     async afterReady(say) {
       if (admin()) return;
       say('turning credential checks on and creating the admin user and warehouse bucket');
-      const out = run(pythonVenv(paths).python, [join(import.meta.dirname, '../python/bootstrap_moto.py'), endpoint, AWS_REGION, WAREHOUSE_BUCKET]);
+      const out = run(pythonVenv(paths).python, [
+        join(import.meta.dirname, '../python/bootstrap_moto.py'),
+        endpoint,
+        AWS_REGION,
+        WAREHOUSE_BUCKET,
+      ]);
       writeFileSync(adminFile, JSON.stringify({ pid: pid(), ...JSON.parse(out) }), { mode: 0o600 });
     },
     admin,

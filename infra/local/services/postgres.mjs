@@ -14,7 +14,8 @@ export function postgres(ctx) {
   const logFile = join(paths.logDir, 'postgres.log');
   const bin = (tool) => join(postgresBin(), tool);
   // Postgres refuses to run as root: as root, run its tools as the postgres user.
-  const asOwner = (tool, args) => (isRoot ? ['runuser', ['-u', 'postgres', '--', bin(tool), ...args]] : [bin(tool), args]);
+  const asOwner = (tool, args) =>
+    isRoot ? ['runuser', ['-u', 'postgres', '--', bin(tool), ...args]] : [bin(tool), args];
   const pgEnv = { ...process.env, PGPASSWORD: secrets.postgresPassword };
 
   return {
@@ -40,13 +41,33 @@ export function postgres(ctx) {
         writeFileSync(pwFile, `${secrets.postgresPassword}\n`, { mode: 0o600 });
         if (isRoot) chownSync(pwFile, ...postgresUid());
         const [cmd, args] = asOwner('initdb', [
-          '-D', dataDir, '-U', 'postgres', `--pwfile=${pwFile}`, '--auth-local=trust',
-          '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync',
+          '-D',
+          dataDir,
+          '-U',
+          'postgres',
+          `--pwfile=${pwFile}`,
+          '--auth-local=trust',
+          '--auth-host=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--locale=C.UTF-8',
+          '--no-sync',
         ]);
         run(cmd, args);
       }
       const options = `-p ${ports.postgres} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketDir} -c fsync=off -c max_connections=200`;
-      const [cmd, args] = asOwner('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options]);
+      const [cmd, args] = asOwner('pg_ctl', [
+        'start',
+        '-D',
+        dataDir,
+        '-l',
+        logFile,
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        options,
+      ]);
       run(cmd, args);
     },
     healthy() {
@@ -55,8 +76,13 @@ export function postgres(ctx) {
     /** The application database, made once. */
     async afterReady() {
       const psql = (sql) =>
-        run(bin('psql'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-U', 'postgres', '-d', 'postgres', '-tAc', sql], { env: pgEnv });
-      if (psql("SELECT 1 FROM pg_database WHERE datname = 'floe'").trim() !== '1') psql('CREATE DATABASE floe');
+        run(
+          bin('psql'),
+          ['-h', '127.0.0.1', '-p', String(ports.postgres), '-U', 'postgres', '-d', 'postgres', '-tAc', sql],
+          { env: pgEnv },
+        );
+      if (psql("SELECT 1 FROM pg_database WHERE datname = 'floe'").trim() !== '1')
+        psql('CREATE DATABASE floe');
     },
     async stop() {
       if (!this.running()) return false;

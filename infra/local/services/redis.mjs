@@ -1,7 +1,7 @@
 // Redis from Debian's packages, private instance. The default user is off: the control plane
 // connects as `admin`, and each agent later gets an ACL user limited to its own queue keys.
 import { join } from 'node:path';
-import { readPid, run, isAlive, stopPid, tcpExchange } from '../lib/proc.mjs';
+import { isAlive, readPid, run, stopPid, tcpExchange } from '../lib/proc.mjs';
 import { ensureDebianPackages, has } from '../lib/system.mjs';
 
 export function redis(ctx) {
@@ -22,10 +22,32 @@ export function redis(ctx) {
     async start() {
       run('mkdir', ['-p', dir, paths.runDir, paths.logDir]);
       run('redis-server', [
-        '--bind', '127.0.0.1', '--port', String(ports.redis), '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--daemonize', 'yes', '--pidfile', pidFile, '--logfile', logFile,
-        '--user', 'default', 'off',
-        '--user', 'admin', 'on', `>${secrets.redisPassword}`, '~*', '&*', '+@all',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(ports.redis),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        pidFile,
+        '--logfile',
+        logFile,
+        '--user',
+        'default',
+        'off',
+        '--user',
+        'admin',
+        'on',
+        `>${secrets.redisPassword}`,
+        '~*',
+        '&*',
+        '+@all',
       ]);
     },
     async healthy() {

@@ -1,8 +1,8 @@
-import type { PrismaClient, Role } from '@floe/db';
 import { hasRole } from '@floe/auth';
+import type { PrismaClient, Role } from '@floe/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
-import { z, ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 
 export interface Session {
   userId: string;
@@ -17,7 +17,10 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter: ({ shape, error }) => ({
     ...shape,
-    data: { ...shape.data, fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null },
+    data: {
+      ...shape.data,
+      fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null,
+    },
   }),
 });
 
@@ -39,15 +42,21 @@ export const authenticatedProcedure = t.procedure.use(({ ctx, next }) => {
  * A non-member gets NOT_FOUND, so organization slugs do not leak.
  */
 export function orgProcedure(minRole: Role) {
-  return authenticatedProcedure.input(z.object({ orgSlug: z.string().min(1) })).use(async ({ ctx, input, next }) => {
-    const membership = await ctx.db.membership.findFirst({
-      where: { userId: ctx.session.userId, organization: { slug: input.orgSlug } },
-      include: { organization: true },
+  return authenticatedProcedure
+    .input(z.object({ orgSlug: z.string().min(1) }))
+    .use(async ({ ctx, input, next }) => {
+      const membership = await ctx.db.membership.findFirst({
+        where: { userId: ctx.session.userId, organization: { slug: input.orgSlug } },
+        include: { organization: true },
+      });
+      if (!membership)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `no organization ${input.orgSlug}` });
+      if (!hasRole(membership.role, minRole)) {
+        throw new TRPCError({
+          code: 'FORBIDDEN',
+          message: `this needs the ${minRole.toLowerCase()} role or higher`,
+        });
+      }
+      return next({ ctx: { ...ctx, org: membership.organization, role: membership.role } });
     });
-    if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: `no organization ${input.orgSlug}` });
-    if (!hasRole(membership.role, minRole)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `this needs the ${minRole.toLowerCase()} role or higher` });
-    }
-    return next({ ctx: { ...ctx, org: membership.organization, role: membership.role } });
-  });
 }

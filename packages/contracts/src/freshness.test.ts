@@ -16,7 +16,9 @@ const behind = (newestMinutesAgo: number | null): PartitionProgress => ({
 
 describe('freshness', () => {
   it('is the age of the observation when every partition is caught up', () => {
-    expect(freshnessSeconds({ partitions: [caughtUp(1), caughtUp(2)], observedAtMs: minutesAgo(0.5) }, NOW)).toBe(30);
+    expect(
+      freshnessSeconds({ partitions: [caughtUp(1), caughtUp(2)], observedAtMs: minutesAgo(0.5) }, NOW),
+    ).toBe(30);
   });
 
   it('does not count an idle partition (no new records for a day) as stale', () => {
@@ -30,7 +32,9 @@ describe('freshness', () => {
   });
 
   it('is infinite when a partition is behind and nothing of it was ever committed', () => {
-    expect(freshnessSeconds({ partitions: [behind(null)], observedAtMs: NOW }, NOW)).toBe(Number.POSITIVE_INFINITY);
+    expect(freshnessSeconds({ partitions: [behind(null)], observedAtMs: NOW }, NOW)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 
   it('never goes negative when the agent clock runs ahead', () => {

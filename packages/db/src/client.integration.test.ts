@@ -27,7 +27,10 @@ describe('Prisma on the local PostgreSQL', () => {
   it('creates and reads rows through the client, relations included', async () => {
     const org = await prisma.organization.create({ data: { slug: 'acme', name: 'Acme' } });
     await prisma.user.create({
-      data: { email: 'ada@example.com', memberships: { create: { role: Role.ADMIN, organizationId: org.id } } },
+      data: {
+        email: 'ada@example.com',
+        memberships: { create: { role: Role.ADMIN, organizationId: org.id } },
+      },
     });
     const read = await prisma.organization.findUniqueOrThrow({
       where: { slug: 'acme' },
@@ -49,7 +52,9 @@ describe('Prisma on the local PostgreSQL', () => {
 
 describe('prisma/migrations', () => {
   it('agrees with schema.prisma (no change is missing a migration)', () => {
-    const result = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/db.mjs'), 'check'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/db.mjs'), 'check'], {
+      encoding: 'utf8',
+    });
     expect(`${result.stdout}${result.stderr}`).toContain('agree');
     expect(result.status).toBe(0);
   });

@@ -18,7 +18,10 @@ export const jobEnvelopeSchema = z.object({
 export type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
 
 export class IncompatibleJobError extends Error {
-  constructor(readonly jobVersion: number, readonly agentVersion: number) {
+  constructor(
+    readonly jobVersion: number,
+    readonly agentVersion: number,
+  ) {
     super(
       `job needs protocol version ${jobVersion} but this agent speaks ${agentVersion}: upgrade the agent (it did not run any of the job)`,
     );
@@ -29,6 +32,7 @@ export class IncompatibleJobError extends Error {
 /** Parses a job off the wire, refusing one from a newer protocol before anything runs. */
 export function decodeJobEnvelope(raw: unknown, agentVersion = PROTOCOL_VERSION): JobEnvelope {
   const envelope = jobEnvelopeSchema.parse(raw);
-  if (envelope.protocolVersion > agentVersion) throw new IncompatibleJobError(envelope.protocolVersion, agentVersion);
+  if (envelope.protocolVersion > agentVersion)
+    throw new IncompatibleJobError(envelope.protocolVersion, agentVersion);
   return envelope;
 }

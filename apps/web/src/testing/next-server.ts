@@ -25,7 +25,11 @@ export async function startWebApp(env: Record<string, string> = {}) {
   const child: ChildProcess = spawn(
     resolve(appDir, '../../node_modules/.bin/next'),
     ['start', '--hostname', '127.0.0.1', '--port', String(port)],
-    { cwd: appDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: appDir,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const collect = (chunk: Buffer) => {

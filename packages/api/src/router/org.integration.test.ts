@@ -12,7 +12,11 @@ describe('org router on a real database', () => {
   const users: Record<string, string> = {};
 
   const member = async (email: string, orgSlug: string, role: Role) => {
-    const org = await db.organization.upsert({ where: { slug: orgSlug }, update: {}, create: { slug: orgSlug, name: orgSlug } });
+    const org = await db.organization.upsert({
+      where: { slug: orgSlug },
+      update: {},
+      create: { slug: orgSlug, name: orgSlug },
+    });
     const user = await db.user.upsert({ where: { email }, update: {}, create: { email } });
     await db.membership.create({ data: { organizationId: org.id, userId: user.id, role } });
     users[email] = user.id;
@@ -42,11 +46,15 @@ describe('org router on a real database', () => {
   });
 
   it('refuses a signed-out caller', async () => {
-    await expect(createCaller({ db, session: null }).org.mine()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(createCaller({ db, session: null }).org.mine()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
   });
 
   it('hides another organization from a non-member (NOT_FOUND), for reads and writes', async () => {
-    await expect(as('owner@b.test').org.get({ orgSlug: 'org-a' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(as('owner@b.test').org.get({ orgSlug: 'org-a' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(as('owner@b.test').org.rename({ orgSlug: 'org-a', name: 'taken' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
@@ -63,6 +71,8 @@ describe('org router on a real database', () => {
     expect(await as('owner@a.test').org.rename({ orgSlug: 'org-a', name: ' Acme Analytics ' })).toEqual({
       name: 'Acme Analytics',
     });
-    await expect(as('owner@a.test').org.rename({ orgSlug: 'org-a', name: 'x' })).rejects.toThrow(/at least 2 characters/);
+    await expect(as('owner@a.test').org.rename({ orgSlug: 'org-a', name: 'x' })).rejects.toThrow(
+      /at least 2 characters/,
+    );
   });
 });

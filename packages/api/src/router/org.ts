@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { authenticatedProcedure, orgProcedure, router } from '../trpc';
 
-const orgSummary = z.object({ slug: z.string(), name: z.string(), role: z.enum(['OWNER', 'ADMIN', 'EDITOR', 'VIEWER']) });
+const orgSummary = z.object({
+  slug: z.string(),
+  name: z.string(),
+  role: z.enum(['OWNER', 'ADMIN', 'EDITOR', 'VIEWER']),
+});
 
 export const orgRouter = router({
   /** The organizations the caller belongs to, for the org switcher. */
@@ -19,7 +23,9 @@ export const orgRouter = router({
     .query(({ ctx }) => ({ slug: ctx.org.slug, name: ctx.org.name, role: ctx.role })),
 
   rename: orgProcedure('ADMIN')
-    .input(z.object({ name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters') }))
+    .input(
+      z.object({ name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters') }),
+    )
     .output(z.object({ name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.db.organization.update({ where: { id: ctx.org.id }, data: { name: input.name } });

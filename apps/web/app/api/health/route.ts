@@ -4,7 +4,10 @@ export const dynamic = 'force-dynamic';
 
 export async function GET() {
   const health = await serverCaller().health();
-  return Response.json({ status: health.database === 'up' ? 'ok' : 'degraded', ...health }, {
-    status: health.database === 'up' ? 200 : 503,
-  });
+  return Response.json(
+    { status: health.database === 'up' ? 'ok' : 'degraded', ...health },
+    {
+      status: health.database === 'up' ? 200 : 503,
+    },
+  );
 }
