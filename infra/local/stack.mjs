@@ -12,6 +12,7 @@ import { kafka } from './services/kafka.mjs';
 import { objectStore } from './services/object-store.mjs';
 import { postgres } from './services/postgres.mjs';
 import { redis } from './services/redis.mjs';
+import { schemaRegistry } from './services/schema-registry.mjs';
 
 const HEALTH_TIMEOUT_MS = 120_000;
 
@@ -19,7 +20,10 @@ export function services(env = process.env) {
   const paths = stackPaths(env);
   const ctx = { paths, ports: stackPorts(env), secrets: stackSecrets(paths) };
   const store = objectStore(ctx);
-  return { paths, list: [postgres(ctx), redis(ctx), kafka(ctx), store, catalog(ctx, store)] };
+  return {
+    paths,
+    list: [postgres(ctx), redis(ctx), kafka(ctx), store, catalog(ctx, store), schemaRegistry(ctx)],
+  };
 }
 
 const rel = (p) => relative(process.cwd(), p) || '.';

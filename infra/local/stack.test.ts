@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const script = join(import.meta.dirname, 'stack.mjs');
-const SERVICES = ['postgres', 'redis', 'kafka', 'object-store', 'catalog'];
+const SERVICES = ['postgres', 'redis', 'kafka', 'object-store', 'catalog', 'schema-registry'];
 
 function stack(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [script, ...args], {

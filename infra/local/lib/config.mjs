@@ -12,6 +12,7 @@ export const PORT_VARIABLES = {
   kafkaController: ['FLOE_KAFKA_CONTROLLER_PORT', 19093],
   objectStore: ['FLOE_S3_PORT', 15000],
   catalog: ['FLOE_CATALOG_PORT', 18181],
+  schemaRegistry: ['FLOE_REGISTRY_PORT', 18081],
 };
 
 export function stackPorts(env = process.env) {
