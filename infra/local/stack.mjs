@@ -26,7 +26,10 @@ export function services(env = process.env) {
   };
 }
 
-const rel = (p) => relative(process.cwd(), p) || '.';
+const rel = (p) => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r || '.';
+};
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 const sayFor = (name) => (message) => console.log(`  · ${name}: ${message}`);
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const script = join(import.meta.dirname, 'stack.mjs');
@@ -25,15 +26,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The pid of every process the running stack started (Postgres keeps its own pid file). */
-function runningPids(): string[] {
-  const stackDir = process.env.FLOE_STACK_DIR as string;
-  const runDir = join(stackDir, 'run');
-  const files = readdirSync(runDir)
+/** The pid of every process the running stack started, and when Postgres (its own pid keeper) started. */
+async function runningProcesses(): Promise<string[]> {
+  const runDir = join(process.env.FLOE_STACK_DIR as string, 'run');
+  const pids = readdirSync(runDir)
     .filter((f) => f.endsWith('.pid'))
-    .map((f) => join(runDir, f));
-  files.push(join(stackDir, 'data', 'postgres', 'postmaster.pid'));
-  return files.map((f) => `${f}=${readFileSync(f, 'utf8').split('\n')[0]}`).sort();
+    .map((f) => `${f}=${readFileSync(join(runDir, f), 'utf8').trim()}`);
+  const client = new pg.Client({ connectionString: process.env.FLOE_PG_ADMIN_URL });
+  await client.connect();
+  const { rows } = await client.query('SELECT pg_postmaster_start_time()::text AS started');
+  await client.end();
+  return [...pids, `postgres started ${rows[0].started}`].sort();
 }
 
 describe('the running local stack', () => {
@@ -44,14 +47,14 @@ describe('the running local stack', () => {
       expect(out).toMatch(new RegExp(`^${name}\\s+healthy\\s+127\\.0\\.0\\.1:\\d+\\s+log: `, 'm'));
   });
 
-  it('treats a second `up` as a no-op: every service reused, none restarted', () => {
-    const pidsBefore = runningPids();
-    expect(pidsBefore).toHaveLength(SERVICES.length);
+  it('treats a second `up` as a no-op: every service reused, none restarted', async () => {
+    const before = await runningProcesses();
+    expect(before).toHaveLength(SERVICES.length);
     const { code, out } = stack(['up']);
     expect(code).toBe(0);
     for (const name of SERVICES) expect(out).toContain(`✓ ${name} already running`);
     expect(out).not.toContain('starting on');
-    expect(runningPids()).toEqual(pidsBefore);
+    expect(await runningProcesses()).toEqual(before);
   });
 });
 

@@ -1,7 +1,8 @@
 // PostgreSQL from Debian's packages, as a private instance with its own data folder.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '../lib/proc.mjs';
 import { ensureDebianPackages, postgresBin } from '../lib/system.mjs';
 
@@ -9,9 +10,8 @@ const isRoot = process.getuid?.() === 0;
 
 export function postgres(ctx) {
   const { paths, ports, secrets } = ctx;
-  const dataDir = join(paths.dataDir, 'postgres');
-  const socketDir = join(paths.runDir, 'postgres');
-  const logFile = join(paths.logDir, 'postgres.log');
+  let where;
+  const files = () => (where ??= layout(paths));
   const bin = (tool) => join(postgresBin(), tool);
   // Postgres refuses to run as root: as root, run its tools as the postgres user.
   const asOwner = (tool, args) =>
@@ -22,17 +22,21 @@ export function postgres(ctx) {
     name: 'postgres',
     port: ports.postgres,
     portVariable: 'FLOE_PG_PORT',
-    logFile,
+    get logFile() {
+      return files().logFile;
+    },
     provision(say) {
       ensureDebianPackages([{ package: 'postgresql', present: () => postgresBin() !== undefined }], say);
     },
     running() {
+      const { dataDir } = files();
       if (!existsSync(join(dataDir, 'PG_VERSION'))) return false;
       const [cmd, args] = asOwner('pg_ctl', ['status', '-D', dataDir]);
       return spawnSync(cmd, args).status === 0;
     },
     async start(say) {
-      for (const dir of [dataDir, socketDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+      const { dataDir, socketDir, logFile } = files();
+      for (const dir of [dataDir, socketDir, dirname(logFile)]) mkdirSync(dir, { recursive: true });
       if (!existsSync(logFile)) writeFileSync(logFile, '');
       if (isRoot) for (const p of [dataDir, socketDir, logFile]) chownSync(p, ...postgresUid());
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -85,6 +89,7 @@ export function postgres(ctx) {
         psql('CREATE DATABASE floe');
     },
     async stop() {
+      const { dataDir } = files();
       if (!this.running()) return false;
       const [cmd, args] = asOwner('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
       run(cmd, args);
@@ -96,6 +101,25 @@ export function postgres(ctx) {
     },
     hint: 'another PostgreSQL may use the port (set FLOE_PG_PORT), or the data folder is damaged (npm run stack -- down && rm -rf .floe/stack/data/postgres)',
   };
+}
+
+/**
+ * Where Postgres keeps its files: in the stack folder, unless we run as root and the postgres
+ * user cannot reach that folder (a checkout under /root, say); then under /var/lib/floe.
+ */
+function layout(paths) {
+  const inStack = {
+    dataDir: join(paths.dataDir, 'postgres'),
+    socketDir: join(paths.runDir, 'postgres'),
+    logFile: join(paths.logDir, 'postgres.log'),
+  };
+  if (!isRoot) return inStack;
+  mkdirSync(paths.stackDir, { recursive: true });
+  const reachable = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', paths.stackDir]).status === 0;
+  const userExists = spawnSync('id', ['postgres']).status === 0;
+  if (reachable || !userExists) return inStack;
+  const home = join('/var/lib/floe', createHash('sha256').update(paths.stackDir).digest('hex').slice(0, 12));
+  return { dataDir: join(home, 'data'), socketDir: join(home, 'run'), logFile: join(home, 'postgres.log') };
 }
 
 function postgresUid() {
