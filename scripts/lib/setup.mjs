@@ -73,7 +73,13 @@ export async function prepareDatabase(databaseUrl, { seed = false } = {}) {
 }
 
 export async function turbo(tasks, filters = [], env = process.env) {
-  const args = ['run', ...tasks, ...filters.map((f) => `--filter=${f}`), '--output-logs=errors-only', '--continue'];
+  const args = [
+    'run',
+    ...tasks,
+    ...filters.map((f) => `--filter=${f}`),
+    '--output-logs=errors-only',
+    '--continue',
+  ];
   await sh(bin('turbo'), args, {
     env: { ...env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' },
     what: `turbo ${tasks.join(' ')}`,
