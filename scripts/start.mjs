@@ -13,7 +13,7 @@ const port = Number(process.env.FLOE_WEB_PORT ?? 3000);
 
 try {
   await installAndStack();
-  const env = { ...stackEnv(), NEXT_TELEMETRY_DISABLED: '1' };
+  const env = { ...stackEnv(), NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: `http://127.0.0.1:${port}` };
   await prepareDatabase(env.DATABASE_URL, { seed: true });
   step('Building the control plane (turbo caches it: a second start skips this)');
   await turbo(['build'], ['@floe/web'], env);

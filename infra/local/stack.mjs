@@ -22,6 +22,7 @@ export function services(env = process.env) {
   const store = objectStore(ctx);
   return {
     paths,
+    secrets: ctx.secrets,
     list: [postgres(ctx), redis(ctx), kafka(ctx), store, catalog(ctx, store), schemaRegistry(ctx)],
   };
 }
@@ -86,7 +87,7 @@ function select(list, names) {
 }
 
 export async function up(names = []) {
-  const { paths, list: all } = services();
+  const { paths, secrets, list: all } = services();
   const list = select(all, names);
   const began = Date.now();
   for (const dir of [paths.dataDir, paths.logDir, paths.runDir]) mkdirSync(dir, { recursive: true });
@@ -122,7 +123,11 @@ export async function up(names = []) {
     process.exitCode = 1;
     return false;
   }
-  const env = Object.assign({ FLOE_STACK_DIR: paths.stackDir }, ...all.map((s) => s.env()));
+  // The web app's session key rides along so `npm start` and the tests share one local setup.
+  const env = Object.assign(
+    { FLOE_STACK_DIR: paths.stackDir, NEXTAUTH_SECRET: secrets.webSessionSecret },
+    ...all.map((s) => s.env()),
+  );
   writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
   console.log(`Local stack is up (${seconds(began)}). Connection settings: ${rel(paths.envFile)}`);
   return true;

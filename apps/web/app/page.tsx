@@ -27,20 +27,33 @@ const guarantees = [
 ];
 
 export default async function LandingPage() {
-  const health = await serverCaller().health();
+  const health = await (await serverCaller()).health();
   return (
     <main className="mx-auto flex max-w-5xl flex-col gap-16 px-6 py-16">
       <header className="flex items-center justify-between">
         <span className="text-xl font-semibold tracking-tight">
           <span className="text-sky-400">≈</span> Floe
         </span>
+        <nav className="flex items-center gap-4 text-sm">
+          <a href="/sign-in" className="text-slate-300 hover:text-white">
+            Sign in
+          </a>
+          <a
+            href="/sign-up"
+            className="rounded-lg bg-sky-500 px-3 py-1.5 font-medium text-slate-950 hover:bg-sky-400"
+          >
+            Get started
+          </a>
+        </nav>
+      </header>
+      <p className="-mt-12 text-right">
         <span
           data-testid="control-plane-status"
           className={`rounded-full px-3 py-1 text-xs font-medium ${health.database === 'up' ? 'bg-emerald-500/15 text-emerald-300' : 'bg-rose-500/15 text-rose-300'}`}
         >
           {`control plane database: ${health.database}`}
         </span>
-      </header>
+      </p>
 
       <section className="flex flex-col gap-6">
         <h1 className="max-w-3xl text-5xl font-semibold leading-tight tracking-tight">

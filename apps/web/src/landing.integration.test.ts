@@ -1,8 +1,5 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from './testing/browser';
 import { startWebApp } from './testing/next-server';
 
 describe('the web app, built and served, in a real browser', () => {
@@ -23,30 +20,16 @@ describe('the web app, built and served, in a real browser', () => {
   });
 
   it('renders the landing page in Chromium, reading the database status live', async () => {
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'floe-chromium-')), {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchBrowser();
     try {
-      const page = await context.newPage();
+      const page = await browser.newPage();
       await page.goto(app.url);
       await expect(page.title()).resolves.toContain('Floe');
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Iceberg tables');
       expect(await page.getByTestId('control-plane-status').textContent()).toBe('control plane database: up');
-      const shots = resolve(import.meta.dirname, '../e2e/screenshots');
-      mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, 'landing.png'), fullPage: true });
+      await screenshot(page, 'landing');
     } finally {
-      await context.close();
+      await browser.close();
     }
   });
 

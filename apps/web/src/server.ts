@@ -1,9 +1,11 @@
 import { appRouter, createCallerFactory } from '@floe/api';
 import { db } from '@floe/db';
+import { currentUserId } from './auth';
 
 const createCaller = createCallerFactory(appRouter);
 
-/** A tRPC caller for server components and route handlers (no session until sign-in lands). */
-export function serverCaller() {
-  return createCaller({ db: db(), session: null });
+/** A tRPC caller for server components, as the signed-in user (if any). */
+export async function serverCaller() {
+  const userId = await currentUserId();
+  return createCaller({ db: db(), session: userId ? { userId } : null });
 }

@@ -33,14 +33,17 @@ export const ICEBERG_REST_VERSION = '1.10.1';
 export const AWS_REGION = 'us-east-1';
 export const WAREHOUSE_BUCKET = 'warehouse';
 
-/** Passwords for the local Postgres and Redis admin users, made on first use. */
+/** Passwords for the local Postgres and Redis admin users and the web app's session key, made on first use. */
 export function stackSecrets(paths = stackPaths()) {
-  if (existsSync(paths.secretsFile)) return JSON.parse(readFileSync(paths.secretsFile, 'utf8'));
+  const saved = existsSync(paths.secretsFile) ? JSON.parse(readFileSync(paths.secretsFile, 'utf8')) : {};
   const secrets = {
-    postgresPassword: randomBytes(12).toString('hex'),
-    redisPassword: randomBytes(12).toString('hex'),
+    postgresPassword: saved.postgresPassword ?? randomBytes(12).toString('hex'),
+    redisPassword: saved.redisPassword ?? randomBytes(12).toString('hex'),
+    webSessionSecret: saved.webSessionSecret ?? randomBytes(32).toString('base64url'),
   };
-  mkdirSync(dirname(paths.secretsFile), { recursive: true });
-  writeFileSync(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  if (JSON.stringify(saved) !== JSON.stringify(secrets)) {
+    mkdirSync(dirname(paths.secretsFile), { recursive: true });
+    writeFileSync(paths.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
 }

@@ -5,3 +5,4 @@ export { type AppRouter, appRouter } from './root';
 export { type Context, createCallerFactory, type Session } from './trpc';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { signUpInput } from './schemas/account';

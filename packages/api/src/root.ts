@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountRouter } from './router/account';
 import { orgRouter } from './router/org';
 import { publicProcedure, router } from './trpc';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
       return { database: 'down' as const };
     }
   }),
+  account: accountRouter,
   org: orgRouter,
 });
 

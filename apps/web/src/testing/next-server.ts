@@ -22,12 +22,13 @@ export async function startWebApp(env: Record<string, string> = {}) {
     throw new Error('apps/web is not built: run `npm run build` (npm test builds it first)');
   }
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     resolve(appDir, '../../node_modules/.bin/next'),
     ['start', '--hostname', '127.0.0.1', '--port', String(port)],
     {
       cwd: appDir,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: url, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -37,7 +38,6 @@ export async function startWebApp(env: Record<string, string> = {}) {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   let ready = false;
   while (!ready && Date.now() < deadline) {

@@ -76,3 +76,56 @@ describe('org router on a real database', () => {
     );
   });
 });
+
+describe('account router on a real database', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: PrismaClient;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    scratch.migrate();
+    db = createPrismaClient(scratch.url);
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await scratch?.drop();
+  });
+
+  const signUp = (email: string, organization = 'Data Platform') =>
+    createCaller({ db, session: null }).account.signUp({
+      name: 'Ada',
+      email,
+      password: 'a long enough password',
+      organization,
+    });
+
+  it('signs up a user as owner of a new organization, and makes slugs unique', async () => {
+    expect(await signUp('ada@example.com')).toEqual({ orgSlug: 'data-platform' });
+    const second = await signUp('grace@example.com');
+    expect(second.orgSlug).toMatch(/^data-platform-[0-9a-f]{6}$/);
+    const user = await db.user.findUniqueOrThrow({
+      where: { email: 'ada@example.com' },
+      include: { memberships: true },
+    });
+    expect(user.memberships.map((m) => m.role)).toEqual(['OWNER']);
+    expect(user.passwordHash).toMatch(/^\$2[aby]\$/);
+  });
+
+  it('refuses a second account for the same email, whatever its case', async () => {
+    await expect(signUp('ADA@example.com')).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('puts each invalid field’s message on that field', async () => {
+    const attempt = createCaller({ db, session: null }).account.signUp({
+      name: '',
+      email: 'not-an-email',
+      password: 'short',
+      organization: 'x',
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const error = await attempt.catch((e) => e);
+    const fields = JSON.parse(error.message).map((issue: { path: string[] }) => issue.path[0]);
+    expect(fields.sort()).toEqual(['email', 'name', 'organization', 'password']);
+  });
+});

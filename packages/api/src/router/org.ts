@@ -22,6 +22,19 @@ export const orgRouter = router({
     .output(orgSummary)
     .query(({ ctx }) => ({ slug: ctx.org.slug, name: ctx.org.name, role: ctx.role })),
 
+  members: orgProcedure('VIEWER')
+    .output(
+      z.array(z.object({ email: z.string(), name: z.string().nullable(), role: orgSummary.shape.role })),
+    )
+    .query(async ({ ctx }) => {
+      const memberships = await ctx.db.membership.findMany({
+        where: { organizationId: ctx.org.id },
+        include: { user: true },
+        orderBy: [{ role: 'asc' }, { user: { email: 'asc' } }],
+      });
+      return memberships.map((m) => ({ email: m.user.email, name: m.user.name, role: m.role }));
+    }),
+
   rename: orgProcedure('ADMIN')
     .input(
       z.object({ name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters') }),

@@ -3,7 +3,7 @@ import { serverCaller } from '../../../src/server';
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
-  const health = await serverCaller().health();
+  const health = await (await serverCaller()).health();
   return Response.json(
     { status: health.database === 'up' ? 'ok' : 'degraded', ...health },
     {

@@ -1,0 +1,20 @@
+import { createAuthOptions } from '@floe/auth';
+import { db } from '@floe/db';
+import type { NextAuthOptions } from 'next-auth';
+import { getServerSession } from 'next-auth';
+import { env } from './env';
+
+let options: NextAuthOptions | undefined;
+
+/** next-auth's options, made on first use (so `next build` needs no database). */
+export function authOptions(): NextAuthOptions {
+  env();
+  options ??= createAuthOptions(db());
+  return options;
+}
+
+/** The signed-in user's id, or null (a revoked or expired session counts as signed out). */
+export async function currentUserId(): Promise<string | null> {
+  const session = await getServerSession(authOptions());
+  return session?.user?.id ?? null;
+}

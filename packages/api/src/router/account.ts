@@ -1,0 +1,44 @@
+import { hashPassword, revokeAllSessions } from '@floe/auth';
+import { Prisma } from '@floe/db';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { signUpInput } from '../schemas/account';
+import { authenticatedProcedure, publicProcedure, router } from '../trpc';
+import { uniqueOrgSlug } from './slug';
+
+export const accountRouter = router({
+  /** A new user with their own organization, as its owner. */
+  signUp: publicProcedure
+    .input(signUpInput)
+    .output(z.object({ orgSlug: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const passwordHash = await hashPassword(input.password);
+      try {
+        const slug = await uniqueOrgSlug(ctx.db, input.organization);
+        await ctx.db.user.create({
+          data: {
+            email: input.email,
+            name: input.name,
+            passwordHash,
+            memberships: {
+              create: { role: 'OWNER', organization: { create: { slug, name: input.organization } } },
+            },
+          },
+        });
+        return { orgSlug: slug };
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: 'an account with this email exists: sign in instead',
+          });
+        }
+        throw error;
+      }
+    }),
+
+  /** Revokes every session of the caller, in every browser. */
+  signOutEverywhere: authenticatedProcedure
+    .output(z.object({ revoked: z.number() }))
+    .mutation(async ({ ctx }) => ({ revoked: await revokeAllSessions(ctx.db, ctx.session.userId) })),
+});

@@ -1,0 +1,101 @@
+import type { PrismaClient } from '@floe/db';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import type { OAuthConfig } from 'next-auth/providers/oauth';
+import { z } from 'zod';
+import './next-auth-session';
+import { createSession, revokeSession, SESSION_DAYS, sessionUser } from './sessions';
+import { SignInError, verifyCredentials } from './sign-in';
+
+const credentials = z.object({ email: z.email(), password: z.string().min(1) });
+
+/** Any OpenID Connect provider, when FLOE_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET are set. */
+function oidcProvider(env: NodeJS.ProcessEnv): OAuthConfig<{ sub: string; email: string; name?: string }>[] {
+  const {
+    FLOE_OIDC_ISSUER: issuer,
+    FLOE_OIDC_CLIENT_ID: clientId,
+    FLOE_OIDC_CLIENT_SECRET: clientSecret,
+  } = env;
+  if (!issuer || !clientId || !clientSecret) return [];
+  return [
+    {
+      id: 'oidc',
+      name: env.FLOE_OIDC_NAME ?? 'Single sign-on',
+      type: 'oauth',
+      wellKnown: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+      authorization: { params: { scope: 'openid email profile' } },
+      idToken: true,
+      checks: ['pkce', 'state'],
+      clientId,
+      clientSecret,
+      profile: (p) => ({ id: p.sub, email: p.email, name: p.name ?? null }),
+    },
+  ];
+}
+
+/**
+ * next-auth configuration. Sessions live in the database: the signed cookie holds only a
+ * session id, checked on every request, so revoking rows signs browsers out at once.
+ */
+export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = process.env): NextAuthOptions {
+  return {
+    secret: env.NEXTAUTH_SECRET,
+    session: { strategy: 'jwt', maxAge: SESSION_DAYS * 86_400 },
+    pages: { signIn: '/sign-in' },
+    providers: [
+      CredentialsProvider({
+        name: 'Email and password',
+        credentials: { email: { type: 'email' }, password: { type: 'password' } },
+        async authorize(raw, req) {
+          const parsed = credentials.safeParse(raw);
+          if (!parsed.success) throw new Error('enter an email and a password');
+          const forwarded = req.headers?.['x-forwarded-for'];
+          const ip = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+          try {
+            const user = await verifyCredentials(db, { ...parsed.data, ip });
+            return { id: user.id, email: user.email, name: user.name };
+          } catch (error) {
+            // next-auth shows the message to the user as the `error` query parameter.
+            if (error instanceof SignInError) throw new Error(error.message);
+            throw error;
+          }
+        },
+      }),
+      ...oidcProvider(env),
+    ],
+    callbacks: {
+      async signIn({ user, account }) {
+        if (account?.provider !== 'oidc') return true;
+        if (!user.email) return false;
+        // First OIDC sign-in makes the user; later ones find it by email.
+        await db.user.upsert({
+          where: { email: user.email.toLowerCase() },
+          update: {},
+          create: { email: user.email.toLowerCase(), name: user.name ?? null },
+        });
+        return true;
+      },
+      async jwt({ token, user, account }) {
+        if (user && account) {
+          const dbUser = await db.user.findUniqueOrThrow({
+            where: { email: (user.email ?? '').toLowerCase() },
+          });
+          const session = await createSession(db, dbUser.id);
+          token.sid = session.id;
+          token.sub = dbUser.id;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        const user = typeof token.sid === 'string' ? await sessionUser(db, token.sid) : null;
+        if (!user) return { ...session, user: undefined, expires: new Date(0).toISOString() };
+        return { ...session, user: { id: user.id, email: user.email, name: user.name }, sid: token.sid };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === 'string') await revokeSession(db, token.sid);
+      },
+    },
+  };
+}

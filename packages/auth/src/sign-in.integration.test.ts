@@ -1,0 +1,97 @@
+import { createPrismaClient, type PrismaClient } from '@floe/db';
+import { createScratchDatabase } from '@floe/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from './password';
+import { createSession, revokeAllSessions, sessionUser } from './sessions';
+import { SIGN_IN_POLICY, verifyCredentials } from './sign-in';
+
+describe('password sign-in and database sessions', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: PrismaClient;
+  const password = 'a long enough password';
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    scratch.migrate();
+    db = createPrismaClient(scratch.url);
+    const passwordHash = await hashPassword(password);
+    await db.user.createMany({
+      data: [
+        { email: 'ada@example.com', passwordHash },
+        { email: 'grace@example.com', passwordHash },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await scratch?.drop();
+  });
+
+  it('signs in with the right password, whatever the email’s case', async () => {
+    const user = await verifyCredentials(db, { email: ' Ada@Example.com ', password });
+    expect(user.email).toBe('ada@example.com');
+  });
+
+  it('gives the same answer for a wrong password and an unknown email', async () => {
+    await expect(
+      verifyCredentials(db, { email: 'ada@example.com', password: 'wrong' }),
+    ).rejects.toMatchObject({
+      reason: 'invalid',
+      message: 'email or password is wrong',
+    });
+    await expect(verifyCredentials(db, { email: 'nobody@example.com', password })).rejects.toMatchObject({
+      reason: 'invalid',
+      message: 'email or password is wrong',
+    });
+  });
+
+  it('locks the account after repeated failures, even for the right password, until the lock ends', async () => {
+    const now = new Date();
+    for (let i = 0; i < SIGN_IN_POLICY.maxFailures; i++) {
+      await expect(
+        verifyCredentials(db, { email: 'grace@example.com', password: 'nope' }, now),
+      ).rejects.toMatchObject({
+        reason: 'invalid',
+      });
+    }
+    await expect(verifyCredentials(db, { email: 'grace@example.com', password }, now)).rejects.toMatchObject({
+      reason: 'locked',
+    });
+    const later = new Date(now.getTime() + (SIGN_IN_POLICY.lockMinutes + 1) * 60_000);
+    expect((await verifyCredentials(db, { email: 'grace@example.com', password }, later)).email).toBe(
+      'grace@example.com',
+    );
+  });
+
+  it('rate-limits one address across accounts', async () => {
+    const ip = '203.0.113.7';
+    await db.signInAttempt.createMany({
+      data: Array.from({ length: SIGN_IN_POLICY.maxAttemptsPerAddress }, (_, i) => ({
+        email: `x${i}@example.com`,
+        ip,
+        succeeded: false,
+      })),
+    });
+    await expect(verifyCredentials(db, { email: 'ada@example.com', password, ip })).rejects.toMatchObject({
+      reason: 'rate-limited',
+    });
+    expect(
+      (await verifyCredentials(db, { email: 'ada@example.com', password, ip: '203.0.113.8' })).email,
+    ).toBe('ada@example.com');
+  });
+
+  it('revokes every session of a user at once ("sign out everywhere"), and expires them', async () => {
+    const ada = await db.user.findUniqueOrThrow({ where: { email: 'ada@example.com' } });
+    const grace = await db.user.findUniqueOrThrow({ where: { email: 'grace@example.com' } });
+    const laptop = await createSession(db, ada.id);
+    const phone = await createSession(db, ada.id);
+    const other = await createSession(db, grace.id);
+    expect((await sessionUser(db, laptop.id))?.id).toBe(ada.id);
+    expect(await revokeAllSessions(db, ada.id)).toBe(2);
+    expect(await sessionUser(db, laptop.id)).toBeNull();
+    expect(await sessionUser(db, phone.id)).toBeNull();
+    expect((await sessionUser(db, other.id))?.id).toBe(grace.id);
+    expect(await sessionUser(db, other.id, new Date(Date.now() + 31 * 86_400_000))).toBeNull();
+  });
+});
