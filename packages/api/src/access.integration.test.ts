@@ -10,10 +10,12 @@ const PUBLIC = new Set(['health', 'account.signUp']);
 const SIGNED_IN_NOT_ORG_SCOPED = new Set(['org.mine', 'account.signOutEverywhere']);
 
 type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription' } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>).map(([path, p]) => ({
-  path,
-  type: p._def.type,
-}));
+const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>).map(
+  ([path, p]) => ({
+    path,
+    type: p._def.type,
+  }),
+);
 const orgScoped = procedures.filter((p) => !PUBLIC.has(p.path) && !SIGNED_IN_NOT_ORG_SCOPED.has(p.path));
 
 const createCaller = createCallerFactory(appRouter);
@@ -52,19 +54,28 @@ describe('access to every tRPC procedure', () => {
 
   it('knows every procedure (a new one must be classified here or be organization-scoped)', () => {
     expect(procedures.length).toBeGreaterThan(PUBLIC.size + SIGNED_IN_NOT_ORG_SCOPED.size);
-    for (const path of [...PUBLIC, ...SIGNED_IN_NOT_ORG_SCOPED]) expect(procedures.map((p) => p.path)).toContain(path);
+    for (const path of [...PUBLIC, ...SIGNED_IN_NOT_ORG_SCOPED])
+      expect(procedures.map((p) => p.path)).toContain(path);
   });
 
-  it.each(orgScoped.map((p) => [p.path, p.type] as const))('%s (%s) hides organization A from a non-member', async (path) => {
-    const outsider = createCaller({ db, session: { userId: ids['outsider@b.test'] as string } });
-    await expect(call(outsider, path, { orgSlug: 'org-a' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-  });
+  it.each(orgScoped.map((p) => [p.path, p.type] as const))(
+    '%s (%s) hides organization A from a non-member',
+    async (path) => {
+      const outsider = createCaller({ db, session: { userId: ids['outsider@b.test'] as string } });
+      await expect(call(outsider, path, { orgSlug: 'org-a' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    },
+  );
 
-  it.each(orgScoped.map((p) => [p.path, p.type] as const))('%s (%s) refuses a signed-out caller', async (path) => {
-    await expect(call(createCaller({ db, session: null }), path, { orgSlug: 'org-a' })).rejects.toMatchObject({
-      code: 'UNAUTHORIZED',
-    });
-  });
+  it.each(orgScoped.map((p) => [p.path, p.type] as const))(
+    '%s (%s) refuses a signed-out caller',
+    async (path) => {
+      await expect(
+        call(createCaller({ db, session: null }), path, { orgSlug: 'org-a' }),
+      ).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
+    },
+  );
 
   it.each(orgScoped.filter((p) => p.type === 'mutation').map((p) => [p.path] as const))(
     '%s refuses a viewer (viewers never change anything)',
@@ -74,9 +85,12 @@ describe('access to every tRPC procedure', () => {
     },
   );
 
-  it.each([...SIGNED_IN_NOT_ORG_SCOPED].map((p) => [p] as const))('%s refuses a signed-out caller', async (path) => {
-    await expect(call(createCaller({ db, session: null }), path, undefined)).rejects.toMatchObject({
-      code: 'UNAUTHORIZED',
-    });
-  });
+  it.each([...SIGNED_IN_NOT_ORG_SCOPED].map((p) => [p] as const))(
+    '%s refuses a signed-out caller',
+    async (path) => {
+      await expect(call(createCaller({ db, session: null }), path, undefined)).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
+    },
+  );
 });

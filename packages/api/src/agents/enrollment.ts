@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@floe/db';
+import { agentQueueName, QUEUE_PREFIX } from '@floe/protocol';
+import type { Redis } from 'ioredis';
+import { agentRedisUser, deleteAgentAclUser, setAgentAclUser } from './redis-acl';
+import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX, newToken, sha256, tokenHint } from './tokens';
+
+export const INSTALL_TOKEN_HOURS = 24;
+
+export class EnrollmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnrollmentError';
+  }
+}
+
+/** What an agent receives once, at enrollment or rotation. */
+export interface AgentCredentials {
+  agentId: string;
+  apiToken: string;
+  redis: { username: string; password: string };
+  queue: { prefix: string; name: string };
+}
+
+/** Registers an agent and returns its one-time install token (shown to the admin once). */
+export async function createAgent(db: PrismaClient, organizationId: string, name: string, now = new Date()) {
+  const id = `ag-${randomBytes(5).toString('hex')}`;
+  const installToken = newToken(INSTALL_TOKEN_PREFIX);
+  const agent = await db.agent.create({
+    data: {
+      id,
+      organizationId,
+      name,
+      installTokenHash: sha256(installToken),
+      installTokenExpiresAt: new Date(now.getTime() + INSTALL_TOKEN_HOURS * 3_600_000),
+    },
+  });
+  return { agent, installToken };
+}
+
+/** Issues a fresh API token and Redis password, replacing any the agent had. */
+async function issueCredentials(db: PrismaClient, redis: Redis, agentId: string): Promise<AgentCredentials> {
+  const apiToken = newToken(API_TOKEN_PREFIX);
+  const redisPassword = randomBytes(24).toString('base64url');
+  const redisPasswordHash = sha256(redisPassword);
+  await db.agent.update({
+    where: { id: agentId },
+    data: { apiTokenHash: sha256(apiToken), apiTokenPrefix: tokenHint(apiToken), redisPasswordHash },
+  });
+  await setAgentAclUser(redis, agentId, redisPasswordHash);
+  return {
+    agentId,
+    apiToken,
+    redis: { username: agentRedisUser(agentId), password: redisPassword },
+    queue: { prefix: QUEUE_PREFIX, name: agentQueueName(agentId) },
+  };
+}
+
+/** Exchanges a one-time install token for the agent's own credentials. */
+export async function enrollAgent(db: PrismaClient, redis: Redis, installToken: string, now = new Date()) {
+  const agent = await db.agent.findUnique({ where: { installTokenHash: sha256(installToken) } });
+  if (!agent || agent.revokedAt)
+    throw new EnrollmentError('this install token is not valid: create a new one on the Agents page');
+  if (!agent.installTokenExpiresAt || agent.installTokenExpiresAt <= now) {
+    throw new EnrollmentError('this install token has expired: create a new one on the Agents page');
+  }
+  // Spend the token first, so a token replayed concurrently cannot enroll twice.
+  const spent = await db.agent.updateMany({
+    where: { id: agent.id, installTokenHash: agent.installTokenHash },
+    data: { installTokenHash: null, installTokenExpiresAt: null, enrolledAt: now },
+  });
+  if (spent.count !== 1) throw new EnrollmentError('this install token was already used');
+  return issueCredentials(db, redis, agent.id);
+}
+
+/** New credentials for an enrolled agent; the old ones stop working at once. */
+export async function rotateAgentCredentials(db: PrismaClient, redis: Redis, agentId: string) {
+  const agent = await db.agent.findUniqueOrThrow({ where: { id: agentId } });
+  if (agent.revokedAt || !agent.enrolledAt)
+    throw new EnrollmentError('only an enrolled, active agent can rotate credentials');
+  await deleteAgentAclUser(redis, agentId);
+  return issueCredentials(db, redis, agentId);
+}
+
+/** Cuts the agent off: its Redis user and connections are gone and its API token is refused. */
+export async function revokeAgent(db: PrismaClient, redis: Redis, agentId: string, now = new Date()) {
+  await db.agent.update({
+    where: { id: agentId },
+    data: { revokedAt: now, apiTokenHash: null, installTokenHash: null, redisPasswordHash: null },
+  });
+  await deleteAgentAclUser(redis, agentId);
+}
+
+/** The active agent an API token belongs to, or null. */
+export async function authenticateAgent(db: PrismaClient, apiToken: string) {
+  if (!apiToken.startsWith(API_TOKEN_PREFIX)) return null;
+  const agent = await db.agent.findUnique({ where: { apiTokenHash: sha256(apiToken) } });
+  return agent && !agent.revokedAt ? agent : null;
+}
+
+/**
+ * Re-creates every active agent's ACL user from the stored hashes: Redis keeps ACLs in memory,
+ * so the control plane runs this when it starts and after Redis restarts.
+ */
+export async function syncAgentAclUsers(db: PrismaClient, redis: Redis) {
+  const agents = await db.agent.findMany({ where: { revokedAt: null, redisPasswordHash: { not: null } } });
+  for (const agent of agents) await setAgentAclUser(redis, agent.id, agent.redisPasswordHash as string);
+  return agents.length;
+}
