@@ -3,6 +3,7 @@ import { z } from 'zod';
 // The web app's settings, checked once: a missing or malformed one names itself.
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
+  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
   NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters (a random string)'),
 });
 

@@ -10,7 +10,7 @@ const PUBLIC = new Set(['health', 'account.signUp']);
 const SIGNED_IN_NOT_ORG_SCOPED = new Set(['org.mine', 'account.signOutEverywhere']);
 
 type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription' } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Procedure>).map(
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>).map(
   ([path, p]) => ({
     path,
     type: p._def.type,

@@ -5,4 +5,11 @@ export { type AppRouter, appRouter } from './root';
 export { type Context, createCallerFactory, type Session } from './trpc';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export {
+  type AgentCredentials,
+  authenticateAgent,
+  EnrollmentError,
+  enrollAgent,
+  syncAgentAclUsers,
+} from './agents/enrollment';
 export { signUpInput } from './schemas/account';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountRouter } from './router/account';
+import { agentRouter } from './router/agent';
 import { orgRouter } from './router/org';
 import { publicProcedure, router } from './trpc';
 
@@ -14,6 +15,7 @@ export const appRouter = router({
     }
   }),
   account: accountRouter,
+  agent: agentRouter,
   org: orgRouter,
 });
 

@@ -1,6 +1,7 @@
 import { hasRole } from '@floe/auth';
 import type { PrismaClient, Role } from '@floe/db';
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { Redis } from 'ioredis';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';
 
@@ -11,6 +12,8 @@ export interface Session {
 export interface Context {
   db: PrismaClient;
   session: Session | null;
+  /** The control plane's admin connection to Redis (made on first use: most calls never need it). */
+  redis?: () => Redis;
 }
 
 const t = initTRPC.context<Context>().create({

@@ -1,5 +1,6 @@
 import { createPrismaClient, type PrismaClient, type Role } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../root';
 import { createCallerFactory } from '../trpc';
@@ -127,5 +128,42 @@ describe('account router on a real database', () => {
     const error = await attempt.catch((e) => e);
     const fields = JSON.parse(error.message).map((issue: { path: string[] }) => issue.path[0]);
     expect(fields.sort()).toEqual(['email', 'name', 'organization', 'password']);
+  });
+});
+
+describe('agent router on a real database and Redis', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let db: PrismaClient;
+  let redis: Redis;
+  let userId: string;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    scratch.migrate();
+    db = createPrismaClient(scratch.url);
+    redis = new Redis(process.env.REDIS_URL as string);
+    const org = await db.organization.create({ data: { slug: 'ops', name: 'Ops' } });
+    userId = (await db.user.create({ data: { email: 'admin@ops.test' } })).id;
+    await db.membership.create({ data: { organizationId: org.id, userId, role: 'ADMIN' } });
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.$disconnect();
+    await scratch?.drop();
+  });
+
+  it('registers an agent, shows its install token once, lists it, and revokes it', async () => {
+    const admin = createCaller({ db, session: { userId }, redis: () => redis });
+    const created = await admin.agent.create({ orgSlug: 'ops', name: 'eu-prod-1' });
+    expect(created.installToken).toMatch(/^floe_it_/);
+    await expect(admin.agent.create({ orgSlug: 'ops', name: 'eu-prod-1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    const [listed] = await admin.agent.list({ orgSlug: 'ops' });
+    expect(listed).toMatchObject({ id: created.id, name: 'eu-prod-1', status: 'awaiting-install' });
+    expect(JSON.stringify(await admin.agent.list({ orgSlug: 'ops' }))).not.toContain(created.installToken);
+    await admin.agent.revoke({ orgSlug: 'ops', agentId: created.id });
+    expect((await admin.agent.list({ orgSlug: 'ops' }))[0]?.status).toBe('revoked');
   });
 });

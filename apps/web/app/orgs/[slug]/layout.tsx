@@ -34,6 +34,20 @@ export default async function OrgLayout({
           </div>
           <AccountMenu />
         </div>
+        <nav aria-label="Organization" className="mx-auto flex max-w-5xl gap-6 px-6 text-sm">
+          <a
+            href={`/orgs/${slug}`}
+            className="border-b-2 border-transparent py-2 text-slate-300 hover:border-slate-500"
+          >
+            Overview
+          </a>
+          <a
+            href={`/orgs/${slug}/agents`}
+            className="border-b-2 border-transparent py-2 text-slate-300 hover:border-slate-500"
+          >
+            Agents
+          </a>
+        </nav>
       </header>
       <div className="mx-auto max-w-5xl px-6 py-10">{children}</div>
     </div>

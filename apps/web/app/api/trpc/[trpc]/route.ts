@@ -2,6 +2,7 @@ import { appRouter } from '@floe/api';
 import { db } from '@floe/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { currentUserId } from '../../../../src/auth';
+import { redis } from '../../../../src/redis';
 
 const handler = (req: Request) =>
   fetchRequestHandler({
@@ -10,7 +11,7 @@ const handler = (req: Request) =>
     router: appRouter,
     createContext: async () => {
       const userId = await currentUserId();
-      return { db: db(), session: userId ? { userId } : null };
+      return { db: db(), session: userId ? { userId } : null, redis };
     },
   });
 

@@ -1,0 +1,17 @@
+/** The three ways to run an agent, exactly as the Agents page shows them. */
+export function installCommands(controlPlaneUrl: string, installToken: string) {
+  return [
+    {
+      label: 'npx',
+      command: `npx floe-agent start --control-plane ${controlPlaneUrl} --token ${installToken}`,
+    },
+    {
+      label: 'Docker',
+      command: `docker run -d --name floe-agent --restart unless-stopped -e FLOE_TOKEN=${installToken} floe/agent start --control-plane ${controlPlaneUrl}`,
+    },
+    {
+      label: 'Helm',
+      command: `kubectl create secret generic floe-agent-token --from-literal=token=${installToken}\nhelm install floe-agent ./infra/helm/floe-agent --set controlPlane.url=${controlPlaneUrl} --set token.existingSecret=floe-agent-token`,
+    },
+  ];
+}

@@ -1,0 +1,87 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { createAgent, revokeAgent } from '../agents/enrollment';
+import { type Context, orgProcedure, router } from '../trpc';
+
+// An agent counts as online while its heartbeats (every 10 s) keep arriving.
+export const OFFLINE_AFTER_SECONDS = 30;
+
+const agentSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['awaiting-install', 'online', 'offline', 'revoked']),
+  version: z.string().nullable(),
+  lastHeartbeatAt: z.date().nullable(),
+  apiTokenPrefix: z.string().nullable(),
+  createdAt: z.date(),
+});
+
+function redisOf(ctx: Context) {
+  if (!ctx.redis)
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'the control plane has no Redis connection',
+    });
+  return ctx.redis();
+}
+
+export const agentRouter = router({
+  list: orgProcedure('VIEWER')
+    .output(z.array(agentSummary))
+    .query(async ({ ctx }) => {
+      const agents = await ctx.db.agent.findMany({
+        where: { organizationId: ctx.org.id },
+        orderBy: { createdAt: 'asc' },
+      });
+      const onlineSince = Date.now() - OFFLINE_AFTER_SECONDS * 1000;
+      return agents.map((a) => ({
+        id: a.id,
+        name: a.name,
+        status: a.revokedAt
+          ? ('revoked' as const)
+          : !a.enrolledAt
+            ? ('awaiting-install' as const)
+            : a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > onlineSince
+              ? ('online' as const)
+              : ('offline' as const),
+        version: a.version,
+        lastHeartbeatAt: a.lastHeartbeatAt,
+        apiTokenPrefix: a.apiTokenPrefix,
+        createdAt: a.createdAt,
+      }));
+    }),
+
+  /** Registers an agent; the install token is in this answer and nowhere else, ever. */
+  create: orgProcedure('ADMIN')
+    .input(
+      z.object({
+        name: z
+          .string()
+          .trim()
+          .min(2, 'at least 2 characters')
+          .max(60, 'at most 60 characters')
+          .regex(/^[\w .-]+$/, 'letters, digits, spaces, dots, dashes and underscores only'),
+      }),
+    )
+    .output(z.object({ id: z.string(), installToken: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const taken = await ctx.db.agent.findUnique({
+        where: { organizationId_name: { organizationId: ctx.org.id, name: input.name } },
+      });
+      if (taken) throw new TRPCError({ code: 'CONFLICT', message: `an agent named ${input.name} exists` });
+      const { agent, installToken } = await createAgent(ctx.db, ctx.org.id, input.name);
+      return { id: agent.id, installToken };
+    }),
+
+  revoke: orgProcedure('ADMIN')
+    .input(z.object({ agentId: z.string() }))
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const agent = await ctx.db.agent.findFirst({
+        where: { id: input.agentId, organizationId: ctx.org.id },
+      });
+      if (!agent) throw new TRPCError({ code: 'NOT_FOUND', message: `no agent ${input.agentId}` });
+      await revokeAgent(ctx.db, redisOf(ctx), agent.id);
+      return { revoked: true as const };
+    }),
+});
