@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Job, jobSchema } from './jobs';
 
 /**
  * The protocol version this build speaks. Rule: a change that an older agent could misread
@@ -10,12 +11,17 @@ export const PROTOCOL_VERSION = 1;
 export const jobEnvelopeSchema = z.object({
   protocolVersion: z.number().int().positive(),
   jobId: z.string().min(1),
-  kind: z.string().min(1),
   issuedAt: z.iso.datetime(),
-  payload: z.unknown(),
+  // Checked against this build's job schemas only once the version is known to be ours.
+  job: z.unknown(),
 });
 
-export type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
+export interface JobEnvelope {
+  protocolVersion: number;
+  jobId: string;
+  issuedAt: string;
+  job: Job;
+}
 
 export class IncompatibleJobError extends Error {
   constructor(
@@ -29,10 +35,20 @@ export class IncompatibleJobError extends Error {
   }
 }
 
+/** Wraps a job for the wire. */
+export function encodeJobEnvelope(jobId: string, job: Job, issuedAt = new Date()): JobEnvelope {
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    jobId,
+    issuedAt: issuedAt.toISOString(),
+    job: jobSchema.parse(job),
+  };
+}
+
 /** Parses a job off the wire, refusing one from a newer protocol before anything runs. */
 export function decodeJobEnvelope(raw: unknown, agentVersion = PROTOCOL_VERSION): JobEnvelope {
   const envelope = jobEnvelopeSchema.parse(raw);
   if (envelope.protocolVersion > agentVersion)
     throw new IncompatibleJobError(envelope.protocolVersion, agentVersion);
-  return envelope;
+  return { ...envelope, job: jobSchema.parse(envelope.job) };
 }

@@ -1,8 +1,23 @@
 export {
   decodeJobEnvelope,
+  encodeJobEnvelope,
   IncompatibleJobError,
   type JobEnvelope,
   jobEnvelopeSchema,
   PROTOCOL_VERSION,
 } from './envelope';
+export { type AgentEvent, agentEventBatchSchema, agentEventSchema, partitionProgressSchema } from './events';
+export { type Job, type JobKind, jobSchema } from './jobs';
+export {
+  catalogSchema,
+  formatSchema,
+  kafkaSourceSchema,
+  type PipelineSpec,
+  type PipelineSpecInput,
+  partitionFieldSchema,
+  pipelineSpecSchema,
+  schemaRegistrySchema,
+  storageSchema,
+} from './pipeline-spec';
 export { AGENT_ID_PATTERN, agentKeyPattern, agentQueueName, assertAgentId, QUEUE_PREFIX } from './queues';
+export { looksLikeRawSecret, type SecretRef, secretRefSchema } from './secret-ref';

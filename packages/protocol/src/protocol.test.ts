@@ -1,11 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import {
+  agentEventSchema,
   agentKeyPattern,
   agentQueueName,
   decodeJobEnvelope,
+  encodeJobEnvelope,
   IncompatibleJobError,
+  type PipelineSpecInput,
   PROTOCOL_VERSION,
+  pipelineSpecSchema,
 } from './index';
+
+const pipeline: PipelineSpecInput = {
+  id: 'p-orders',
+  name: 'orders',
+  version: 3,
+  source: {
+    bootstrapServers: ['b-1.kafka.internal:9096'],
+    security: {
+      protocol: 'SASL_SSL',
+      sasl: {
+        mechanism: 'SCRAM-SHA-512',
+        username: 'floe',
+        password: { from: 'env', name: 'KAFKA_PASSWORD' },
+      },
+    },
+    topics: ['orders.v1'],
+  },
+  format: { value: 'avro', schemaRegistry: { url: 'https://registry.internal/apis/ccompat/v7' } },
+  table: {
+    catalog: { type: 'rest', uri: 'https://catalog.internal', warehouse: 's3://lake/' },
+    namespace: ['sales'],
+    name: 'orders',
+    partitionBy: [{ source: 'created_at', transform: 'day' }],
+    storage: {
+      bucket: 'lake',
+      prefix: 'sales/',
+      region: 'eu-west-1',
+      roleArn: 'arn:aws:iam::123456789012:role/floe',
+      externalId: 'x-123',
+    },
+  },
+  deadLetter: { policy: 'dlq', topic: 'orders.v1.dlq' },
+};
 
 describe('agent queues', () => {
   it('names the queue and the ACL key pattern from the agent id', () => {
@@ -18,25 +55,109 @@ describe('agent queues', () => {
   });
 });
 
+describe('pipeline specs', () => {
+  it('accepts a full spec and fills the defaults a user did not set', () => {
+    const spec = pipelineSpecSchema.parse(pipeline);
+    expect(spec.commit).toEqual({ intervalSeconds: 10, targetFileSizeBytes: 134217728 });
+    expect(spec.schemaPolicy).toBe('evolve');
+    expect(spec.source.startFrom).toBe('earliest');
+    expect(spec.mapping.kafkaMetadata).toBe(true);
+  });
+
+  it.each([
+    [
+      'an AWS secret key as a SASL user name',
+      { username: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+      'username',
+    ],
+    ['an AWS access key id as a user name', { username: 'AKIAIOSFODNN7EXAMPLE' }, 'username'],
+  ])('refuses %s, naming the field', (_what, sasl, field) => {
+    const bad = structuredClone(pipeline);
+    Object.assign(bad.source.security?.sasl ?? {}, sasl);
+    const result = pipelineSpecSchema.safeParse(bad);
+    expect(result.success).toBe(false);
+    const issue = result.error?.issues[0];
+    expect(issue?.path.at(-1)).toBe(field);
+    expect(issue?.message).toContain('looks like a secret value');
+  });
+
+  it('refuses a password given as a value instead of a reference', () => {
+    const bad = structuredClone(pipeline) as unknown as {
+      source: { security: { sasl: { password: unknown } } };
+    };
+    bad.source.security.sasl.password = 'hunter2hunter2';
+    expect(pipelineSpecSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it('names the field of each mistake: commit interval, transform, missing DLQ topic', () => {
+    const bad = {
+      ...pipeline,
+      commit: { intervalSeconds: 0 },
+      table: { ...pipeline.table, partitionBy: [{ source: 'x', transform: 'weekly' }] },
+      deadLetter: { policy: 'dlq' },
+    };
+    const result = pipelineSpecSchema.safeParse(bad);
+    const paths = result.error?.issues.map((i) => i.path.join('.')).sort();
+    expect(paths).toEqual(['commit.intervalSeconds', 'deadLetter.topic', 'table.partitionBy.0.transform']);
+  });
+});
+
 describe('job envelopes', () => {
-  const job = (protocolVersion: number) => ({
+  const envelope = (
+    protocolVersion: number,
+    job: unknown = { kind: 'pipeline.stop', pipelineId: 'p-1' },
+  ) => ({
     protocolVersion,
     jobId: 'j-1',
-    kind: 'pipeline.start',
     issuedAt: '2026-11-25T07:00:00.000Z',
-    payload: { pipelineId: 'p-1' },
+    job,
   });
 
-  it('accepts a job of this or an older version', () => {
-    expect(decodeJobEnvelope(job(PROTOCOL_VERSION)).kind).toBe('pipeline.start');
+  it('round-trips a job through the wire format', () => {
+    const wire = JSON.parse(
+      JSON.stringify(
+        encodeJobEnvelope('j-9', { kind: 'pipeline.start', pipeline: pipelineSpecSchema.parse(pipeline) }),
+      ),
+    );
+    const decoded = decodeJobEnvelope(wire);
+    expect(decoded.job.kind).toBe('pipeline.start');
   });
 
-  it('refuses a job from a newer protocol with an error that says to upgrade', () => {
-    expect(() => decodeJobEnvelope(job(PROTOCOL_VERSION + 1))).toThrow(IncompatibleJobError);
-    expect(() => decodeJobEnvelope(job(PROTOCOL_VERSION + 1))).toThrow(/upgrade the agent/);
+  it('refuses a job from a newer protocol before reading it, with an error that says to upgrade', () => {
+    const future = envelope(PROTOCOL_VERSION + 1, { kind: 'pipeline.teleport' });
+    expect(() => decodeJobEnvelope(future)).toThrow(IncompatibleJobError);
+    expect(() => decodeJobEnvelope(future)).toThrow(/upgrade the agent/);
   });
 
-  it('refuses a malformed envelope', () => {
-    expect(() => decodeJobEnvelope({ ...job(1), issuedAt: 'yesterday' })).toThrow();
+  it('refuses an unknown kind or a malformed envelope of its own version', () => {
+    expect(() => decodeJobEnvelope(envelope(PROTOCOL_VERSION, { kind: 'pipeline.teleport' }))).toThrow();
+    expect(() => decodeJobEnvelope({ ...envelope(1), issuedAt: 'yesterday' })).toThrow();
+  });
+});
+
+describe('agent events', () => {
+  it('keeps 64-bit offsets as exact decimal strings', () => {
+    const event = agentEventSchema.parse({
+      type: 'commit.report',
+      pipelineId: 'p',
+      table: 'sales.orders',
+      snapshotId: '9223372036854775807',
+      committedAtMs: 1,
+      records: 10,
+      bytes: 100,
+      dataFiles: 1,
+      deadLettered: 0,
+      partitions: [
+        {
+          topic: 't',
+          partition: 0,
+          committedOffset: '9007199254740993',
+          logEndOffset: '9007199254740993',
+          newestCommittedRecordMs: null,
+        },
+      ],
+    });
+    expect(event.type === 'commit.report' && event.partitions[0]?.committedOffset).toBe('9007199254740993');
+    expect(() => agentEventSchema.parse({ ...event, snapshotId: 9007199254740993 })).toThrow();
   });
 });

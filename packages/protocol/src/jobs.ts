@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import {
+  catalogSchema,
+  kafkaSourceSchema,
+  pipelineSpecSchema,
+  schemaRegistrySchema,
+  storageSchema,
+} from './pipeline-spec';
+
+const tableRef = z.object({
+  catalog: catalogSchema,
+  namespace: z.array(z.string()).min(1),
+  name: z.string().min(1),
+  storage: storageSchema,
+});
+
+/** Every job the control plane sends an agent, by `kind`. */
+export const jobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pipeline.start'), pipeline: pipelineSpecSchema }),
+  z.object({ kind: z.literal('pipeline.update'), pipeline: pipelineSpecSchema }),
+  z.object({ kind: z.literal('pipeline.stop'), pipelineId: z.string().min(1) }),
+  z.object({
+    kind: z.literal('pipeline.backfill'),
+    pipelineId: z.string().min(1),
+    fromTimestampMs: z.number().int().nonnegative(),
+    toTimestampMs: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
+    kind: z.literal('connection.test'),
+    connection: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('kafka'),
+        kafka: kafkaSourceSchema.omit({ topics: true, startFrom: true }),
+      }),
+      z.object({ type: z.literal('schema-registry'), registry: schemaRegistrySchema }),
+      z.object({ type: z.literal('storage'), storage: storageSchema }),
+      z.object({ type: z.literal('catalog'), catalog: catalogSchema }),
+    ]),
+  }),
+  z.object({
+    kind: z.literal('table.compact'),
+    table: tableRef,
+    targetFileSizeBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(128 * 1024 * 1024),
+    smallFileBytes: z.number().int().positive().optional(),
+  }),
+  z.object({
+    kind: z.literal('table.expire-snapshots'),
+    table: tableRef,
+    olderThanMs: z.number().int().positive(),
+    retainLast: z.number().int().min(1).default(10),
+  }),
+  z.object({
+    kind: z.literal('table.remove-orphans'),
+    table: tableRef,
+    olderThanMs: z
+      .number()
+      .int()
+      .positive()
+      .default(3 * 86_400_000),
+  }),
+]);
+
+export type Job = z.infer<typeof jobSchema>;
+export type JobKind = Job['kind'];

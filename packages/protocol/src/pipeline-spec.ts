@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { looksLikeRawSecret, secretRefSchema } from './secret-ref';
+
+// A plain name that is not a secret (user names, topic names, ARNs and ids are not secrets).
+const notASecret = (field: string) =>
+  z.string().refine((v) => looksLikeRawSecret(v) === null, {
+    message: `${field} looks like a secret value: store the secret in your account and give a reference`,
+  });
+
+export const kafkaSourceSchema = z.object({
+  bootstrapServers: z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port')).min(1, 'at least one broker'),
+  security: z
+    .object({
+      protocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
+      sasl: z
+        .object({
+          mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+          username: notASecret('username'),
+          password: secretRefSchema,
+        })
+        .optional(),
+    })
+    .refine((s) => !s.protocol.startsWith('SASL') || s.sasl, {
+      message: 'SASL protocols need sasl settings',
+      path: ['sasl'],
+    })
+    .default({ protocol: 'PLAINTEXT' }),
+  topics: z.array(z.string().regex(/^[\w.-]{1,249}$/, 'a Kafka topic name')).min(1, 'at least one topic'),
+  startFrom: z
+    .union([z.enum(['earliest', 'latest']), z.object({ timestampMs: z.number().int().nonnegative() })])
+    .default('earliest'),
+});
+
+export const schemaRegistrySchema = z.object({
+  url: z.url(),
+  username: notASecret('username').optional(),
+  password: secretRefSchema.optional(),
+});
+
+export const formatSchema = z.object({
+  value: z.enum(['json', 'json-schema', 'avro', 'protobuf']),
+  key: z.enum(['none', 'string', 'json', 'avro']).default('string'),
+  schemaRegistry: schemaRegistrySchema.optional(),
+});
+
+export const catalogSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('rest'),
+    uri: z.url(),
+    warehouse: z.string().min(1),
+    credential: secretRefSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('glue'),
+    region: z.string().min(1),
+    catalogId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+  }),
+]);
+
+export const storageSchema = z.object({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  prefix: z.string().default(''),
+  region: z.string().min(1),
+  endpoint: z.url().optional(),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN')
+    .optional(),
+  externalId: z.string().min(2).optional(),
+});
+
+/** A partition field: a source column and an Iceberg transform (`identity`, `day`, `bucket[16]`, ...). */
+export const partitionFieldSchema = z.object({
+  source: z.string().min(1),
+  transform: z
+    .string()
+    .regex(/^(identity|year|month|day|hour|void|bucket\[\d+\]|truncate\[\d+\])$/, 'an Iceberg transform'),
+});
+
+export const timestampFieldSchema = z.object({
+  field: z.string().min(1),
+  format: z.enum(['epoch-s', 'epoch-ms', 'epoch-us', 'iso8601']),
+});
+
+export const pipelineSpecSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1).max(80),
+  version: z.number().int().positive(),
+  source: kafkaSourceSchema,
+  format: formatSchema,
+  table: z.object({
+    catalog: catalogSchema,
+    namespace: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _')).min(1),
+    name: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _'),
+    partitionBy: z.array(partitionFieldSchema).default([]),
+    storage: storageSchema,
+  }),
+  mapping: z
+    .object({
+      kafkaMetadata: z.boolean().default(true),
+      select: z.array(z.string()).optional(),
+      rename: z.record(z.string(), z.string()).default({}),
+      timestamps: z.array(timestampFieldSchema).default([]),
+    })
+    .default({ kafkaMetadata: true, rename: {}, timestamps: [] }),
+  schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']).default('evolve'),
+  commit: z
+    .object({
+      intervalSeconds: z.number().int().min(1).max(3600).default(10),
+      targetFileSizeBytes: z
+        .number()
+        .int()
+        .min(1 << 20)
+        .default(128 * 1024 * 1024),
+    })
+    .default({ intervalSeconds: 10, targetFileSizeBytes: 128 * 1024 * 1024 }),
+  deadLetter: z
+    .object({
+      policy: z.enum(['dlq', 'skip', 'pause']).default('dlq'),
+      topic: z
+        .string()
+        .regex(/^[\w.-]{1,249}$/)
+        .optional(),
+    })
+    .refine((d) => d.policy !== 'dlq' || d.topic, {
+      message: 'the dlq policy needs a dead-letter topic',
+      path: ['topic'],
+    })
+    .default({ policy: 'pause' }),
+});
+
+export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
+export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Where a secret lives in the customer's account. Floe stores only this reference; the agent
+ * resolves it where it runs. A value that looks like the secret itself is refused.
+ */
+export const secretRefSchema = z.discriminatedUnion('from', [
+  z.object({
+    from: z.literal('env'),
+    name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, like KAFKA_PASSWORD'),
+  }),
+  z.object({
+    from: z.literal('file'),
+    path: z.string().startsWith('/', 'an absolute path, like /var/run/secrets/kafka'),
+  }),
+  z.object({
+    from: z.literal('aws-secrets-manager'),
+    arn: z.string().regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/, 'a Secrets Manager ARN'),
+    jsonKey: z.string().optional(),
+  }),
+]);
+
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+// Shapes of credentials that must never be typed where a reference belongs.
+const RAW_SECRET_PATTERNS: [RegExp, string][] = [
+  [/^(AKIA|ASIA)[A-Z0-9]{16}$/, 'an AWS access key id'],
+  [/^[A-Za-z0-9/+=]{40}$/, 'an AWS secret access key'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
+  [/^(floe_at_|floe_it_)/, 'a Floe token'],
+  [/^(xox[abpr]-|ghp_|glpat-|sk_live_)/, 'an API token'],
+];
+
+/** Names what a string looks like if it looks like a raw secret, else null. */
+export function looksLikeRawSecret(value: string): string | null {
+  for (const [pattern, what] of RAW_SECRET_PATTERNS) if (pattern.test(value.trim())) return what;
+  return null;
+}
