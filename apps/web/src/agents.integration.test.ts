@@ -62,10 +62,27 @@ describe('the Agents page and enrollment, in a real browser', () => {
     expect(await page.getByText(token).count()).toBe(0);
     const row = page.getByRole('row', { name: /eu-prod-1/ });
     expect(await row.textContent()).toContain('offline');
+
+    const report = (apiToken: string, events: unknown[]) =>
+      fetch(`${app.url}/api/agents/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({ protocolVersion: 1, sentAtMs: Date.now(), events }),
+      });
+    const heartbeat = { type: 'heartbeat', agentVersion: '0.1.0', runningPipelines: [] };
+    expect((await report(credentials.apiToken, [heartbeat])).status).toBe(200);
+    expect((await report('floe_at_forged', [heartbeat])).status).toBe(401);
+    const malformed = await report(credentials.apiToken, [{ type: 'heartbeat' }]);
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error).toContain('events.0.agentVersion');
+    await page.reload();
+    expect(await row.textContent()).toContain('online');
+    expect(await row.textContent()).toContain('0.1.0');
     page.once('dialog', (dialog) => dialog.accept());
     await row.getByRole('button', { name: 'Revoke' }).click();
     await page.waitForFunction(() => document.body.textContent?.includes('revoked'));
     await screenshot(page, 'agents-revoked');
+    expect((await report(credentials.apiToken, [heartbeat])).status).toBe(401);
   });
 
   it('shows a viewer the agents but no way to register or revoke', async () => {

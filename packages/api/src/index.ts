@@ -12,4 +12,5 @@ export {
   enrollAgent,
   syncAgentAclUsers,
 } from './agents/enrollment';
+export { recordAgentEvents } from './agents/events';
 export { signUpInput } from './schemas/account';

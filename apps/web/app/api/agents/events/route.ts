@@ -1,0 +1,22 @@
+import { authenticateAgent, recordAgentEvents } from '@floe/api';
+import { db } from '@floe/db';
+import { ZodError } from 'zod';
+
+/** Agents report heartbeats and events here, with their API token as a bearer token. */
+export async function POST(req: Request) {
+  const token = req.headers.get('authorization')?.match(/^Bearer (\S+)$/)?.[1];
+  const agent = token ? await authenticateAgent(db(), token) : null;
+  if (!agent) return Response.json({ error: 'unknown, rotated or revoked agent token' }, { status: 401 });
+  try {
+    return Response.json(await recordAgentEvents(db(), agent, await req.json()));
+  } catch (error) {
+    if (error instanceof ZodError || error instanceof SyntaxError) {
+      const message =
+        error instanceof ZodError
+          ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+          : error.message;
+      return Response.json({ error: message }, { status: 400 });
+    }
+    throw error;
+  }
+}
