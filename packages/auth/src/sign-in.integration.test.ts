@@ -64,10 +64,20 @@ describe('password sign-in and database sessions', () => {
     );
   });
 
-  it('rate-limits one address across accounts', async () => {
+  it('rate-limits failures from one address across accounts, not successes', async () => {
     const ip = '203.0.113.7';
     await db.signInAttempt.createMany({
-      data: Array.from({ length: SIGN_IN_POLICY.maxAttemptsPerAddress }, (_, i) => ({
+      data: Array.from({ length: SIGN_IN_POLICY.maxFailuresPerAddress * 2 }, (_, i) => ({
+        email: `ok${i}@example.com`,
+        ip,
+        succeeded: true,
+      })),
+    });
+    expect((await verifyCredentials(db, { email: 'ada@example.com', password, ip })).email).toBe(
+      'ada@example.com',
+    );
+    await db.signInAttempt.createMany({
+      data: Array.from({ length: SIGN_IN_POLICY.maxFailuresPerAddress }, (_, i) => ({
         email: `x${i}@example.com`,
         ip,
         succeeded: false,

@@ -5,8 +5,8 @@ export const SIGN_IN_POLICY = {
   /** Consecutive failures that lock an account. */
   maxFailures: 5,
   lockMinutes: 15,
-  /** Attempts from one address (any account) allowed per window. */
-  maxAttemptsPerAddress: 30,
+  /** Failed attempts from one address (any account) allowed per window: stops password spraying, not offices behind one NAT. */
+  maxFailuresPerAddress: 50,
   windowMinutes: 15,
 } as const;
 
@@ -37,8 +37,10 @@ export async function verifyCredentials(
   const normalized = email.trim().toLowerCase();
   const windowStart = new Date(now.getTime() - SIGN_IN_POLICY.windowMinutes * 60_000);
   if (ip) {
-    const recent = await db.signInAttempt.count({ where: { ip, createdAt: { gte: windowStart } } });
-    if (recent >= SIGN_IN_POLICY.maxAttemptsPerAddress) {
+    const failures = await db.signInAttempt.count({
+      where: { ip, succeeded: false, createdAt: { gte: windowStart } },
+    });
+    if (failures >= SIGN_IN_POLICY.maxFailuresPerAddress) {
       throw new SignInError(
         'rate-limited',
         'too many sign-in attempts from this address: wait a few minutes',

@@ -158,6 +158,6 @@ describe('agent events', () => {
       ],
     });
     expect(event.type === 'commit.report' && event.partitions[0]?.committedOffset).toBe('9007199254740993');
-    expect(() => agentEventSchema.parse({ ...event, snapshotId: 9007199254740993 })).toThrow();
+    expect(() => agentEventSchema.parse({ ...event, snapshotId: Number('9007199254740993') })).toThrow();
   });
 });
