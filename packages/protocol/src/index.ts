@@ -1,3 +1,4 @@
+export { awsRoleSchema, type Connection, type ConnectionType, connectionSchema } from './connection';
 export {
   decodeJobEnvelope,
   encodeJobEnvelope,
@@ -20,4 +21,10 @@ export {
   storageSchema,
 } from './pipeline-spec';
 export { AGENT_ID_PATTERN, agentKeyPattern, agentQueueName, assertAgentId, QUEUE_PREFIX } from './queues';
-export { looksLikeRawSecret, type SecretRef, secretRefSchema } from './secret-ref';
+export {
+  formatSecretRef,
+  looksLikeRawSecret,
+  parseSecretRef,
+  type SecretRef,
+  secretRefSchema,
+} from './secret-ref';

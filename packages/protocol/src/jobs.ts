@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import {
-  catalogSchema,
-  kafkaSourceSchema,
-  pipelineSpecSchema,
-  schemaRegistrySchema,
-  storageSchema,
-} from './pipeline-spec';
+import { connectionSchema } from './connection';
+import { catalogSchema, pipelineSpecSchema, storageSchema } from './pipeline-spec';
 
 const tableRef = z.object({
   catalog: catalogSchema,
@@ -25,18 +20,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
     fromTimestampMs: z.number().int().nonnegative(),
     toTimestampMs: z.number().int().nonnegative().optional(),
   }),
-  z.object({
-    kind: z.literal('connection.test'),
-    connection: z.discriminatedUnion('type', [
-      z.object({
-        type: z.literal('kafka'),
-        kafka: kafkaSourceSchema.omit({ topics: true, startFrom: true }),
-      }),
-      z.object({ type: z.literal('schema-registry'), registry: schemaRegistrySchema }),
-      z.object({ type: z.literal('storage'), storage: storageSchema }),
-      z.object({ type: z.literal('catalog'), catalog: catalogSchema }),
-    ]),
-  }),
+  z.object({ kind: z.literal('connection.test'), connection: connectionSchema }),
   z.object({
     kind: z.literal('table.compact'),
     table: tableRef,

@@ -5,9 +5,11 @@ import {
   agentQueueName,
   decodeJobEnvelope,
   encodeJobEnvelope,
+  formatSecretRef,
   IncompatibleJobError,
   type PipelineSpecInput,
   PROTOCOL_VERSION,
+  parseSecretRef,
   pipelineSpecSchema,
 } from './index';
 
@@ -159,5 +161,32 @@ describe('agent events', () => {
     });
     expect(event.type === 'commit.report' && event.partitions[0]?.committedOffset).toBe('9007199254740993');
     expect(() => agentEventSchema.parse({ ...event, snapshotId: Number('9007199254740993') })).toThrow();
+  });
+});
+
+describe('secret references typed in a form', () => {
+  it.each([
+    ['env:KAFKA_PASSWORD', { from: 'env', name: 'KAFKA_PASSWORD' }],
+    ['file:/var/run/secrets/kafka', { from: 'file', path: '/var/run/secrets/kafka' }],
+    [
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-AbCdEf#password',
+      {
+        from: 'aws-secrets-manager',
+        arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-AbCdEf',
+        jsonKey: 'password',
+      },
+    ],
+  ])('reads %s and writes it back the same', (text, ref) => {
+    expect(parseSecretRef(text)).toEqual(ref);
+    expect(formatSecretRef(parseSecretRef(text))).toBe(text);
+  });
+
+  it.each([
+    ['AKIAIOSFODNN7EXAMPLE', /looks like an AWS access key id/],
+    ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', /looks like an AWS secret access key/],
+    ['hunter2', /enter a reference/],
+    ['env:lower-case', /environment variable name/],
+  ])('refuses %s with a message for the field', (text, message) => {
+    expect(() => parseSecretRef(text)).toThrow(message);
   });
 });

@@ -36,3 +36,33 @@ export function looksLikeRawSecret(value: string): string | null {
   for (const [pattern, what] of RAW_SECRET_PATTERNS) if (pattern.test(value.trim())) return what;
   return null;
 }
+
+/**
+ * Reads the one-line form of a reference: `env:NAME`, `file:/path`, or a Secrets Manager ARN
+ * (optionally `#jsonKey`). Throws a message for the form when the text is none of these.
+ */
+export function parseSecretRef(text: string): SecretRef {
+  const value = text.trim();
+  const raw = looksLikeRawSecret(value);
+  if (raw)
+    throw new Error(
+      `this looks like ${raw}: store it in your account and enter a reference (env:NAME, file:/path or a Secrets Manager ARN)`,
+    );
+  let candidate: unknown;
+  if (value.startsWith('env:')) candidate = { from: 'env', name: value.slice(4) };
+  else if (value.startsWith('file:')) candidate = { from: 'file', path: value.slice(5) };
+  else if (value.startsWith('arn:')) {
+    const [arn, jsonKey] = value.split('#');
+    candidate = { from: 'aws-secrets-manager', arn, ...(jsonKey ? { jsonKey } : {}) };
+  } else throw new Error('enter a reference: env:NAME, file:/path or a Secrets Manager ARN');
+  const parsed = secretRefSchema.safeParse(candidate);
+  if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'not a valid reference');
+  return parsed.data;
+}
+
+/** The one-line form of a reference, as `parseSecretRef` reads it. */
+export function formatSecretRef(ref: SecretRef): string {
+  if (ref.from === 'env') return `env:${ref.name}`;
+  if (ref.from === 'file') return `file:${ref.path}`;
+  return ref.jsonKey ? `${ref.arn}#${ref.jsonKey}` : ref.arn;
+}
