@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accountRouter } from './router/account';
 import { agentRouter } from './router/agent';
+import { connectionRouter } from './router/connection';
 import { orgRouter } from './router/org';
 import { publicProcedure, router } from './trpc';
 
@@ -16,6 +17,7 @@ export const appRouter = router({
   }),
   account: accountRouter,
   agent: agentRouter,
+  connection: connectionRouter,
   org: orgRouter,
 });
 

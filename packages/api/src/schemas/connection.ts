@@ -1,0 +1,157 @@
+// The connection forms: flat fields as people type them, checked by converting them to the
+// protocol's connection shape, so each rule lives once (in @floe/protocol) and every error
+// lands on the field it is about. No server-only imports: the browser uses this too.
+import { type Connection, connectionSchema, parseSecretRef } from '@floe/protocol';
+import { z } from 'zod';
+
+const text = z.string().trim();
+const optional = text.optional().transform((v) => (v ? v : undefined));
+const name = text.min(2, 'at least 2 characters').max(60, 'at most 60 characters');
+
+export const connectionFormSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('kafka'),
+    name,
+    bootstrapServers: text.min(1, 'enter at least one broker as host:port'),
+    securityProtocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
+    saslMechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+    saslUsername: optional,
+    saslPassword: optional,
+  }),
+  z.object({ type: z.literal('schema-registry'), name, url: text, username: optional, password: optional }),
+  z.object({
+    type: z.literal('storage'),
+    name,
+    bucket: text,
+    region: text,
+    endpoint: optional,
+    prefix: optional,
+  }),
+  z.object({
+    type: z.literal('catalog'),
+    name,
+    catalogType: z.enum(['rest', 'glue']),
+    uri: optional,
+    warehouse: optional,
+    credential: optional,
+    region: optional,
+    catalogId: optional,
+  }),
+  z.object({ type: z.literal('aws-role'), name, roleArn: text }),
+]);
+
+export type ConnectionForm = z.output<typeof connectionFormSchema>;
+export type ConnectionFormInput = z.input<typeof connectionFormSchema>;
+export type ConnectionType = ConnectionForm['type'];
+
+type Issue = { field: string; message: string };
+
+/** Reads a secret reference field, or records why it cannot. */
+function secretRef(value: string | undefined, field: string, issues: Issue[]) {
+  if (!value) return undefined;
+  try {
+    return parseSecretRef(value);
+  } catch (error) {
+    issues.push({ field, message: (error as Error).message });
+    return undefined;
+  }
+}
+
+// Where each nested protocol path is typed in the form.
+const FIELD_OF: Record<ConnectionType, (path: PropertyKey[]) => string> = {
+  kafka: (p) =>
+    p[1] === 'bootstrapServers'
+      ? 'bootstrapServers'
+      : p[3] === 'username'
+        ? 'saslUsername'
+        : p[2] === 'sasl'
+          ? 'saslMechanism'
+          : 'securityProtocol',
+  'schema-registry': (p) => String(p[1]),
+  storage: (p) => String(p[1]),
+  catalog: (p) => String(p[1] === 'type' ? 'catalogType' : p[1]),
+  'aws-role': (p) => String(p[1]),
+};
+
+/**
+ * The protocol connection for a filled-in form, or the issues per form field. An AWS role's
+ * external id is Floe's to make, so the caller passes it in.
+ */
+export function toConnection(
+  form: ConnectionForm,
+  externalId: string,
+): { connection?: Connection; issues: Issue[] } {
+  const issues: Issue[] = [];
+  let candidate: unknown;
+  switch (form.type) {
+    case 'kafka': {
+      const password = secretRef(form.saslPassword, 'saslPassword', issues);
+      const sasl = form.securityProtocol.startsWith('SASL')
+        ? { mechanism: form.saslMechanism, username: form.saslUsername, password }
+        : undefined;
+      if (sasl && !form.saslPassword)
+        issues.push({ field: 'saslPassword', message: 'SASL needs a password reference' });
+      candidate = {
+        type: 'kafka',
+        kafka: {
+          bootstrapServers: form.bootstrapServers.split(/[\s,]+/).filter(Boolean),
+          security: { protocol: form.securityProtocol, sasl },
+        },
+      };
+      break;
+    }
+    case 'schema-registry':
+      candidate = {
+        type: 'schema-registry',
+        registry: {
+          url: form.url,
+          username: form.username,
+          password: secretRef(form.password, 'password', issues),
+        },
+      };
+      break;
+    case 'storage':
+      candidate = {
+        type: 'storage',
+        storage: {
+          bucket: form.bucket,
+          region: form.region,
+          endpoint: form.endpoint,
+          prefix: form.prefix ?? '',
+        },
+      };
+      break;
+    case 'catalog':
+      candidate = {
+        type: 'catalog',
+        catalog:
+          form.catalogType === 'rest'
+            ? {
+                type: 'rest',
+                uri: form.uri,
+                warehouse: form.warehouse,
+                credential: secretRef(form.credential, 'credential', issues),
+              }
+            : { type: 'glue', region: form.region, catalogId: form.catalogId },
+      };
+      break;
+    case 'aws-role':
+      candidate = { type: 'aws-role', role: { roleArn: form.roleArn, externalId } };
+      break;
+  }
+  const parsed = connectionSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+      issues.push({ field: FIELD_OF[form.type](issue.path), message });
+    }
+  }
+  return issues.length === 0 && parsed.success ? { connection: parsed.data, issues } : { issues };
+}
+
+/** The form schema with the conversion's verdict attached to the fields (for react-hook-form and tRPC alike). */
+export const checkedConnectionFormSchema = connectionFormSchema.superRefine((form, ctx) => {
+  for (const { field, message } of toConnection(form, 'x'.repeat(16)).issues) {
+    ctx.addIssue({ code: 'custom', path: [field], message });
+  }
+});
