@@ -7,6 +7,12 @@ import { OrgSwitcher } from './org-switcher';
 
 export const dynamic = 'force-dynamic';
 
+const TABS = [
+  ['', 'Overview'],
+  ['/connections', 'Connections'],
+  ['/agents', 'Agents'],
+] as const;
+
 export default async function OrgLayout({
   children,
   params,
@@ -35,18 +41,15 @@ export default async function OrgLayout({
           <AccountMenu />
         </div>
         <nav aria-label="Organization" className="mx-auto flex max-w-5xl gap-6 px-6 text-sm">
-          <a
-            href={`/orgs/${slug}`}
-            className="border-b-2 border-transparent py-2 text-slate-300 hover:border-slate-500"
-          >
-            Overview
-          </a>
-          <a
-            href={`/orgs/${slug}/agents`}
-            className="border-b-2 border-transparent py-2 text-slate-300 hover:border-slate-500"
-          >
-            Agents
-          </a>
+          {TABS.map(([path, label]) => (
+            <a
+              key={label}
+              href={`/orgs/${slug}${path}`}
+              className="border-b-2 border-transparent py-2 text-slate-300 hover:border-slate-500"
+            >
+              {label}
+            </a>
+          ))}
         </nav>
       </header>
       <div className="mx-auto max-w-5xl px-6 py-10">{children}</div>

@@ -1,0 +1,110 @@
+import type { ConnectionType } from '@floe/api/connection-form';
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  hint?: string;
+  options?: string[];
+  /** Shown only when another field has one of these values. */
+  when?: { field: string; in: string[] };
+}
+
+const SECRET_HINT =
+  'A reference, never the secret: env:NAME, file:/path or a Secrets Manager ARN (read by the agent).';
+
+/** What each kind of connection asks for, in order. */
+export const CONNECTION_FIELDS: Record<ConnectionType, { title: string; fields: FieldSpec[] }> = {
+  kafka: {
+    title: 'Kafka cluster',
+    fields: [
+      { name: 'bootstrapServers', label: 'Bootstrap servers', hint: 'host:port, separated by commas' },
+      {
+        name: 'securityProtocol',
+        label: 'Security protocol',
+        options: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
+      },
+      {
+        name: 'saslMechanism',
+        label: 'SASL mechanism',
+        options: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+        when: { field: 'securityProtocol', in: ['SASL_PLAINTEXT', 'SASL_SSL'] },
+      },
+      {
+        name: 'saslUsername',
+        label: 'SASL user name',
+        when: { field: 'securityProtocol', in: ['SASL_PLAINTEXT', 'SASL_SSL'] },
+      },
+      {
+        name: 'saslPassword',
+        label: 'SASL password reference',
+        hint: SECRET_HINT,
+        when: { field: 'securityProtocol', in: ['SASL_PLAINTEXT', 'SASL_SSL'] },
+      },
+    ],
+  },
+  'schema-registry': {
+    title: 'Schema registry',
+    fields: [
+      { name: 'url', label: 'URL', hint: 'Confluent-compatible API, e.g. https://registry.internal' },
+      { name: 'username', label: 'User name (optional)' },
+      { name: 'password', label: 'Password reference (optional)', hint: SECRET_HINT },
+    ],
+  },
+  storage: {
+    title: 'Object storage',
+    fields: [
+      { name: 'bucket', label: 'Bucket' },
+      { name: 'region', label: 'Region', hint: 'e.g. eu-west-1' },
+      { name: 'prefix', label: 'Prefix (optional)', hint: 'Tables are written under this prefix' },
+      {
+        name: 'endpoint',
+        label: 'Endpoint (optional)',
+        hint: 'Only for S3-compatible stores other than AWS',
+      },
+    ],
+  },
+  catalog: {
+    title: 'Iceberg catalog',
+    fields: [
+      { name: 'catalogType', label: 'Catalog', options: ['rest', 'glue'] },
+      { name: 'uri', label: 'REST catalog URI', when: { field: 'catalogType', in: ['rest'] } },
+      {
+        name: 'warehouse',
+        label: 'Warehouse',
+        hint: 'e.g. s3://bucket/ or a warehouse name',
+        when: { field: 'catalogType', in: ['rest'] },
+      },
+      {
+        name: 'credential',
+        label: 'Credential reference (optional)',
+        hint: SECRET_HINT,
+        when: { field: 'catalogType', in: ['rest'] },
+      },
+      { name: 'region', label: 'Region', when: { field: 'catalogType', in: ['glue'] } },
+      {
+        name: 'catalogId',
+        label: 'Catalog id (optional)',
+        hint: 'The AWS account id; defaults to the role’s',
+        when: { field: 'catalogType', in: ['glue'] },
+      },
+    ],
+  },
+  'aws-role': {
+    title: 'AWS role',
+    fields: [
+      {
+        name: 'roleArn',
+        label: 'Role ARN',
+        hint: 'The role the agent assumes. Floe makes the external id for its trust policy when you save.',
+      },
+    ],
+  },
+};
+
+export const DEFAULTS: Record<ConnectionType, Record<string, string>> = {
+  kafka: { securityProtocol: 'SASL_SSL', saslMechanism: 'SCRAM-SHA-512' },
+  'schema-registry': {},
+  storage: {},
+  catalog: { catalogType: 'rest' },
+  'aws-role': {},
+};

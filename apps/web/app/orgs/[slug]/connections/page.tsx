@@ -1,0 +1,54 @@
+import { serverCaller } from '../../../../src/server';
+import { CreateConnection } from './create-connection';
+import { CONNECTION_FIELDS } from './fields';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ConnectionsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const caller = await serverCaller();
+  const [org, connections] = await Promise.all([
+    caller.org.get({ orgSlug: slug }),
+    caller.connection.list({ orgSlug: slug }),
+  ]);
+  const canEdit = org.role !== 'VIEWER';
+  return (
+    <main className="flex flex-col gap-8">
+      <section>
+        <h1 className="text-3xl font-semibold tracking-tight">Connections</h1>
+        <p className="mt-1 max-w-2xl text-slate-400">
+          How your agent reaches Kafka, the schema registry, your bucket and your Iceberg catalog. Floe keeps
+          references to secrets only; the agent reads the secrets where it runs.
+        </p>
+      </section>
+      {connections.length === 0 ? (
+        <p className="rounded-xl border border-dashed border-slate-700 p-6 text-slate-400">
+          No connections yet. {canEdit ? 'Add your Kafka cluster first.' : 'Ask an editor to add them.'}
+        </p>
+      ) : (
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-500">
+            <tr>
+              <th className="py-2 font-medium">Name</th>
+              <th className="py-2 font-medium">Kind</th>
+              <th className="py-2 font-medium">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {connections.map((c) => (
+              <tr key={c.id} className="border-t border-slate-800">
+                <td className="py-2">{c.name}</td>
+                <td className="py-2 text-slate-300">{CONNECTION_FIELDS[c.type].title}</td>
+                <td className="py-2 font-mono text-xs text-slate-400">
+                  {c.summary}
+                  {c.externalId ? <span className="block">external id {c.externalId}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canEdit ? <CreateConnection orgSlug={slug} /> : null}
+    </main>
+  );
+}
