@@ -83,6 +83,14 @@ describe('the Agents page and enrollment, in a real browser', () => {
     await page.waitForFunction(() => document.body.textContent?.includes('revoked'));
     await screenshot(page, 'agents-revoked');
     expect((await report(credentials.apiToken, [heartbeat])).status).toBe(401);
+
+    await page.goto(`${app.url}/orgs/${org.slug}/audit?action=agent.`);
+    const log = (await page.getByRole('table').textContent()) ?? '';
+    expect(log).toContain('agent.create');
+    expect(log).toContain('agent.revoke');
+    expect(log).toContain(org.emails.ADMIN as string);
+    expect(log).not.toContain(token);
+    await screenshot(page, 'audit-log');
   });
 
   it('shows a viewer the agents but no way to register or revoke', async () => {

@@ -81,6 +81,11 @@ describe('the Connections page, in a real browser', () => {
     await screenshot(page, 'connections');
   });
 
+  it('records each new connection in the audit log, which an editor cannot read', async () => {
+    await page.goto(`${app.url}/orgs/${org.slug}/audit`);
+    expect(await page.getByText('The audit log is for owners and admins.').count()).toBe(1);
+  });
+
   it('shows a viewer the connections and no form', async () => {
     const viewer = await (await browser.newContext()).newPage();
     await signInAs(viewer, app.url, org.emails.VIEWER as string);

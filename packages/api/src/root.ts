@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accountRouter } from './router/account';
 import { agentRouter } from './router/agent';
+import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
 import { orgRouter } from './router/org';
 import { publicProcedure, router } from './trpc';
@@ -17,6 +18,7 @@ export const appRouter = router({
   }),
   account: accountRouter,
   agent: agentRouter,
+  audit: auditRouter,
   connection: connectionRouter,
   org: orgRouter,
 });

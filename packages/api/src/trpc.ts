@@ -47,7 +47,7 @@ export const authenticatedProcedure = t.procedure.use(({ ctx, next }) => {
 export function orgProcedure(minRole: Role) {
   return authenticatedProcedure
     .input(z.object({ orgSlug: z.string().min(1) }))
-    .use(async ({ ctx, input, next }) => {
+    .use(async ({ ctx, input, next, type, path, getRawInput }) => {
       const membership = await ctx.db.membership.findFirst({
         where: { userId: ctx.session.userId, organization: { slug: input.orgSlug } },
         include: { organization: true },
@@ -60,6 +60,32 @@ export function orgProcedure(minRole: Role) {
           message: `this needs the ${minRole.toLowerCase()} role or higher`,
         });
       }
-      return next({ ctx: { ...ctx, org: membership.organization, role: membership.role } });
+      const audit: AuditNote = {};
+      const result = await next({
+        ctx: { ...ctx, org: membership.organization, role: membership.role, audit },
+      });
+      // Every successful change is in the audit log: who, what, when, and before/after where the handler knows them.
+      if (type === 'mutation' && result.ok) {
+        const { orgSlug: _org, ...details } = ((await getRawInput()) ?? {}) as Record<string, unknown>;
+        await ctx.db.auditEvent.create({
+          data: {
+            organizationId: membership.organizationId,
+            actorId: ctx.session.userId,
+            action: path,
+            target: audit.target ?? null,
+            input: details as object,
+            before: (audit.before ?? undefined) as object | undefined,
+            after: (audit.after ?? undefined) as object | undefined,
+          },
+        });
+      }
+      return result;
     });
+}
+
+/** What a mutation handler may add to its audit entry. */
+export interface AuditNote {
+  target?: string;
+  before?: unknown;
+  after?: unknown;
 }

@@ -70,6 +70,7 @@ export const agentRouter = router({
       });
       if (taken) throw new TRPCError({ code: 'CONFLICT', message: `an agent named ${input.name} exists` });
       const { agent, installToken } = await createAgent(ctx.db, ctx.org.id, input.name);
+      ctx.audit.target = agent.id;
       return { id: agent.id, installToken };
     }),
 
@@ -82,6 +83,7 @@ export const agentRouter = router({
       });
       if (!agent) throw new TRPCError({ code: 'NOT_FOUND', message: `no agent ${input.agentId}` });
       await revokeAgent(ctx.db, redisOf(ctx), agent.id);
+      Object.assign(ctx.audit, { target: agent.id, before: { revoked: false }, after: { revoked: true } });
       return { revoked: true as const };
     }),
 });

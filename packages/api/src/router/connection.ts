@@ -78,6 +78,7 @@ export const connectionRouter = router({
           createdById: ctx.session.userId,
         },
       });
+      Object.assign(ctx.audit, { target: row.id, after: connection });
       return { id: row.id, externalId: connection.type === 'aws-role' ? externalId : null };
     }),
 

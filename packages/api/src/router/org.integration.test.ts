@@ -68,10 +68,23 @@ describe('org router on a real database', () => {
     });
   });
 
-  it('lets an owner rename, and validates the name on its field', async () => {
+  it('lets an owner rename, records it in the audit log, and validates the name on its field', async () => {
     expect(await as('owner@a.test').org.rename({ orgSlug: 'org-a', name: ' Acme Analytics ' })).toEqual({
       name: 'Acme Analytics',
     });
+    const [entry] = await as('owner@a.test').audit.list({ orgSlug: 'org-a' });
+    expect(entry).toMatchObject({
+      actor: 'owner@a.test',
+      action: 'org.rename',
+      target: 'org-a',
+      before: { name: 'org-a' },
+      after: { name: 'Acme Analytics' },
+    });
+    expect(await as('owner@a.test').audit.list({ orgSlug: 'org-a', action: 'agent.' })).toEqual([]);
+    expect(await as('owner@a.test').audit.list({ orgSlug: 'org-a', actorEmail: 'viewer@a.test' })).toEqual(
+      [],
+    );
+    expect(await as('owner@b.test').audit.list({ orgSlug: 'org-b' })).toEqual([]);
     await expect(as('owner@a.test').org.rename({ orgSlug: 'org-a', name: 'x' })).rejects.toThrow(
       /at least 2 characters/,
     );
@@ -165,5 +178,11 @@ describe('agent router on a real database and Redis', () => {
     expect(JSON.stringify(await admin.agent.list({ orgSlug: 'ops' }))).not.toContain(created.installToken);
     await admin.agent.revoke({ orgSlug: 'ops', agentId: created.id });
     expect((await admin.agent.list({ orgSlug: 'ops' }))[0]?.status).toBe('revoked');
+
+    // Audited, without the token; the refused duplicate left no entry.
+    const log = await admin.audit.list({ orgSlug: 'ops' });
+    expect(log.map((e) => e.action)).toEqual(['agent.revoke', 'agent.create']);
+    expect(log[1]).toMatchObject({ target: created.id, input: { name: 'eu-prod-1' } });
+    expect(JSON.stringify(log)).not.toContain(created.installToken);
   });
 });

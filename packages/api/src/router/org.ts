@@ -42,6 +42,11 @@ export const orgRouter = router({
     .output(z.object({ name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.db.organization.update({ where: { id: ctx.org.id }, data: { name: input.name } });
+      Object.assign(ctx.audit, {
+        target: ctx.org.slug,
+        before: { name: ctx.org.name },
+        after: { name: org.name },
+      });
       return { name: org.name };
     }),
 });

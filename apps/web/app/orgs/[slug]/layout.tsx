@@ -11,6 +11,7 @@ const TABS = [
   ['', 'Overview'],
   ['/connections', 'Connections'],
   ['/agents', 'Agents'],
+  ['/audit', 'Audit log'],
 ] as const;
 
 export default async function OrgLayout({
