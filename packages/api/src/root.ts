@@ -4,6 +4,7 @@ import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
 import { orgRouter } from './router/org';
+import { pipelineRouter } from './router/pipeline';
 import { publicProcedure, router } from './trpc';
 
 export const appRouter = router({
@@ -21,6 +22,7 @@ export const appRouter = router({
   audit: auditRouter,
   connection: connectionRouter,
   org: orgRouter,
+  pipeline: pipelineRouter,
 });
 
 export type AppRouter = typeof appRouter;

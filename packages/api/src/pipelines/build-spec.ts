@@ -1,0 +1,59 @@
+import type { PrismaClient } from '@floe/db';
+import {
+  type Connection,
+  type ConnectionType,
+  connectionSchema,
+  type PipelineSpec,
+  pipelineSpecSchema,
+} from '@floe/protocol';
+import { TRPCError } from '@trpc/server';
+import { type PipelineWizard, parsePartitionBy } from '../schemas/pipeline';
+
+/** The wizard's answers turned into the protocol's pipeline spec, from the organization's connections. */
+export async function buildPipelineSpec(
+  db: PrismaClient,
+  organizationId: string,
+  pipelineId: string,
+  version: number,
+  w: PipelineWizard,
+): Promise<PipelineSpec> {
+  const load = async <T extends ConnectionType>(id: string | undefined, type: T, field: string) => {
+    if (!id) return undefined;
+    const row = await db.connection.findFirst({ where: { id, organizationId } });
+    const connection = row && connectionSchema.parse(row.config);
+    if (!connection || connection.type !== type) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `${field}: choose a ${type} connection of this organization`,
+      });
+    }
+    return connection as Extract<Connection, { type: T }>;
+  };
+  const kafka = await load(w.kafkaConnectionId, 'kafka', 'kafkaConnectionId');
+  const registry = await load(w.registryConnectionId, 'schema-registry', 'registryConnectionId');
+  const catalog = await load(w.catalogConnectionId, 'catalog', 'catalogConnectionId');
+  const storage = await load(w.storageConnectionId, 'storage', 'storageConnectionId');
+  const role = await load(w.roleConnectionId, 'aws-role', 'roleConnectionId');
+  if (!kafka || !catalog || !storage)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'missing connections' });
+  return pipelineSpecSchema.parse({
+    id: pipelineId,
+    name: w.name,
+    version,
+    source: { ...kafka.kafka, topics: w.topics.split(/[\s,]+/).filter(Boolean), startFrom: w.startFrom },
+    format: { value: w.valueFormat, key: w.keyFormat, schemaRegistry: registry?.registry },
+    table: {
+      catalog: catalog.catalog,
+      namespace: w.namespace.split('.'),
+      name: w.tableName,
+      partitionBy: parsePartitionBy(w.partitionBy),
+      storage: {
+        ...storage.storage,
+        ...(role ? { roleArn: role.role.roleArn, externalId: role.role.externalId } : {}),
+      },
+    },
+    schemaPolicy: w.schemaPolicy,
+    commit: { intervalSeconds: w.commitIntervalSeconds },
+    deadLetter: { policy: w.deadLetterPolicy, topic: w.deadLetterTopic || undefined },
+  });
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { pipelineSpecSchema } from '@floe/protocol';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { sendJob } from '../agents/dispatch';
+import { buildPipelineSpec } from '../pipelines/build-spec';
+import { pipelineWizardSchema } from '../schemas/pipeline';
+import { type Context, orgProcedure, router } from '../trpc';
+
+function redisOf(ctx: Context) {
+  if (!ctx.redis)
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'the control plane has no Redis connection',
+    });
+  return ctx.redis();
+}
+
+const pipelineRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['RUNNING', 'PAUSED']),
+  agentName: z.string(),
+  version: z.number(),
+  table: z.string(),
+  topics: z.array(z.string()),
+});
+
+const byId = z.object({ pipelineId: z.string() });
+
+export const pipelineRouter = router({
+  list: orgProcedure('VIEWER')
+    .output(z.array(pipelineRow))
+    .query(async ({ ctx }) => {
+      const pipelines = await ctx.db.pipeline.findMany({
+        where: { organizationId: ctx.org.id },
+        include: { agent: true, versions: { orderBy: { version: 'desc' }, take: 1 } },
+        orderBy: { name: 'asc' },
+      });
+      return pipelines.map((p) => {
+        const spec = pipelineSpecSchema.parse(p.versions[0]?.spec);
+        return {
+          id: p.id,
+          name: p.name,
+          status: p.status,
+          agentName: p.agent.name,
+          version: p.currentVersion,
+          table: [...spec.table.namespace, spec.table.name].join('.'),
+          topics: spec.source.topics,
+        };
+      });
+    }),
+
+  /** Creates version 1 and tells the chosen agent to start it. */
+  create: orgProcedure('EDITOR')
+    .input(z.object({ pipeline: pipelineWizardSchema }))
+    .output(z.object({ id: z.string(), jobId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const w = input.pipeline;
+      const agent = await ctx.db.agent.findFirst({
+        where: { id: w.agentId, organizationId: ctx.org.id, revokedAt: null },
+      });
+      if (!agent)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'agentId: choose an active agent of this organization',
+        });
+      if (
+        await ctx.db.pipeline.findUnique({
+          where: { organizationId_name: { organizationId: ctx.org.id, name: w.name } },
+        })
+      ) {
+        throw new TRPCError({ code: 'CONFLICT', message: `a pipeline named ${w.name} exists` });
+      }
+      const id = `pl-${randomBytes(6).toString('hex')}`;
+      const spec = await buildPipelineSpec(ctx.db, ctx.org.id, id, 1, w);
+      await ctx.db.pipeline.create({
+        data: {
+          id,
+          organizationId: ctx.org.id,
+          name: w.name,
+          status: 'RUNNING',
+          agentId: agent.id,
+          currentVersion: 1,
+          versions: { create: { version: 1, spec, createdById: ctx.session.userId } },
+        },
+      });
+      const jobId = await sendJob(redisOf(ctx), agent.id, { kind: 'pipeline.start', pipeline: spec });
+      Object.assign(ctx.audit, { target: id, after: { status: 'RUNNING', version: 1 } });
+      return { id, jobId };
+    }),
+
+  pause: orgProcedure('EDITOR')
+    .input(byId)
+    .output(z.object({ status: z.literal('PAUSED') }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      await ctx.db.pipeline.update({ where: { id: pipeline.id }, data: { status: 'PAUSED' } });
+      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.stop', pipelineId: pipeline.id });
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: { status: pipeline.status },
+        after: { status: 'PAUSED' },
+      });
+      return { status: 'PAUSED' as const };
+    }),
+
+  resume: orgProcedure('EDITOR')
+    .input(byId)
+    .output(z.object({ status: z.literal('RUNNING') }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
+      await ctx.db.pipeline.update({ where: { id: pipeline.id }, data: { status: 'RUNNING' } });
+      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.start', pipeline: spec });
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: { status: pipeline.status },
+        after: { status: 'RUNNING' },
+      });
+      return { status: 'RUNNING' as const };
+    }),
+
+  delete: orgProcedure('ADMIN')
+    .input(byId)
+    .output(z.object({ deleted: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      // Stop first: the table and its data stay in the customer's account; only Floe forgets the pipeline.
+      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.stop', pipelineId: pipeline.id });
+      await ctx.db.pipeline.delete({ where: { id: pipeline.id } });
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: { name: pipeline.name, status: pipeline.status },
+      });
+      return { deleted: true as const };
+    }),
+});

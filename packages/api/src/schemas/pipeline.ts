@@ -1,0 +1,112 @@
+// The pipeline wizard's fields, one schema per step so each step is checked before the next.
+// No server-only imports: the browser uses this too.
+import { partitionFieldSchema } from '@floe/protocol';
+import { z } from 'zod';
+
+const required = (what: string) => z.string().trim().min(1, `choose ${what}`);
+const identifier = z
+  .string()
+  .trim()
+  .regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _, starting with a letter');
+
+export const sourceStep = z.object({
+  name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters'),
+  agentId: required('the agent that runs it'),
+  kafkaConnectionId: required('a Kafka connection'),
+  topics: z
+    .string()
+    .trim()
+    .min(1, 'enter at least one topic')
+    .refine(
+      (t) => t.split(/[\s,]+/).every((name) => /^[\w.-]{1,249}$/.test(name)),
+      'topic names are letters, digits, . _ and -',
+    ),
+  startFrom: z.enum(['earliest', 'latest']),
+});
+
+export const formatStep = z.object({
+  valueFormat: z.enum(['json', 'json-schema', 'avro', 'protobuf']),
+  keyFormat: z.enum(['none', 'string', 'json', 'avro']),
+  registryConnectionId: z.string().trim().optional(),
+});
+
+/** `day(event_ts), bucket[16](user_id)` → partition fields, or a message naming the part that is wrong. */
+export function parsePartitionBy(text: string) {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return parts.map((part) => {
+    const match = part.match(/^([a-z]+(?:\[\d+\])?)\(([A-Za-z_][\w.]*)\)$/);
+    const parsed = match && partitionFieldSchema.safeParse({ transform: match[1], source: match[2] });
+    if (!parsed?.success)
+      throw new Error(`"${part}" is not transform(column), e.g. day(event_ts) or bucket[16](user_id)`);
+    return parsed.data;
+  });
+}
+
+export const tableStep = z.object({
+  catalogConnectionId: required('a catalog connection'),
+  storageConnectionId: required('a storage connection'),
+  roleConnectionId: z.string().trim().optional(),
+  namespace: z
+    .string()
+    .trim()
+    .refine(
+      (n) => n.split('.').every((part) => identifier.safeParse(part).success),
+      'lowercase names separated by dots',
+    ),
+  tableName: identifier,
+  partitionBy: z
+    .string()
+    .trim()
+    .superRefine((text, ctx) => {
+      try {
+        parsePartitionBy(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+});
+
+export const policyStep = z.object({
+  schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']),
+  commitIntervalSeconds: z.coerce
+    .number({ message: 'a whole number of seconds' })
+    .int('a whole number of seconds')
+    .min(1, 'at least 1 second')
+    .max(3600, 'at most 3600 seconds (1 hour)'),
+  deadLetterPolicy: z.enum(['dlq', 'skip', 'pause']),
+  deadLetterTopic: z.string().trim().optional(),
+});
+
+export const WIZARD_STEPS = [
+  { id: 'source', title: 'Source', schema: sourceStep },
+  { id: 'format', title: 'Format', schema: formatStep },
+  { id: 'table', title: 'Table', schema: tableStep },
+  { id: 'policies', title: 'Policies', schema: policyStep },
+] as const;
+
+export const pipelineWizardSchema = sourceStep
+  .extend(formatStep.shape)
+  .extend(tableStep.shape)
+  .extend(policyStep.shape)
+  .superRefine((p, ctx) => {
+    if (p.valueFormat !== 'json' && !p.registryConnectionId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registryConnectionId'],
+        message: `${p.valueFormat} needs a schema registry`,
+      });
+    }
+    if (p.deadLetterPolicy === 'dlq' && !p.deadLetterTopic) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deadLetterTopic'],
+        message: 'the dlq policy needs a dead-letter topic',
+      });
+    }
+  });
+
+export type PipelineWizard = z.output<typeof pipelineWizardSchema>;
+export type PipelineWizardInput = z.input<typeof pipelineWizardSchema>;
