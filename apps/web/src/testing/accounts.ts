@@ -20,7 +20,7 @@ export async function seedOrganization(roles: Role[]) {
       });
       emails[role] = email;
     }
-    return { slug: org.slug, emails };
+    return { slug: org.slug, id: org.id, emails };
   } finally {
     await db.$disconnect();
   }
@@ -32,4 +32,29 @@ export async function signInAs(page: Page, baseUrl: string, email: string) {
   await page.getByLabel('Password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/orgs\//);
+}
+
+/** An agent and one connection of each kind a pipeline needs, straight into the database. */
+export async function seedPipelinePrerequisites(organizationId: string) {
+  const db = createPrismaClient();
+  const run = randomBytes(3).toString('hex');
+  try {
+    await db.agent.create({ data: { id: `ag-${run}`, organizationId, name: 'eu-prod-1' } });
+    const configs = {
+      'prod-kafka': {
+        type: 'kafka',
+        kafka: { bootstrapServers: ['b-1.internal:9092'], security: { protocol: 'PLAINTEXT' } },
+      },
+      lake: { type: 'storage', storage: { bucket: 'acme-lake', region: 'eu-west-1', prefix: '' } },
+      catalog: {
+        type: 'catalog',
+        catalog: { type: 'rest', uri: 'http://catalog.internal', warehouse: 's3://acme-lake/' },
+      },
+    };
+    for (const [name, config] of Object.entries(configs)) {
+      await db.connection.create({ data: { organizationId, name, type: config.type, config } });
+    }
+  } finally {
+    await db.$disconnect();
+  }
 }

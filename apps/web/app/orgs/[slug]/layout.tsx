@@ -9,6 +9,7 @@ export const dynamic = 'force-dynamic';
 
 const TABS = [
   ['', 'Overview'],
+  ['/pipelines', 'Pipelines'],
   ['/connections', 'Connections'],
   ['/agents', 'Agents'],
   ['/audit', 'Audit log'],

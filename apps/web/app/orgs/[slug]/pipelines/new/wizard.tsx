@@ -1,0 +1,253 @@
+'use client';
+
+import { type PipelineWizardInput, pipelineWizardSchema, WIZARD_STEPS } from '@floe/api/pipeline-form';
+import { useMutation } from '@tanstack/react-query';
+import { TRPCClientError } from '@trpc/client';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { Field, FormError, SubmitButton } from '../../../../../src/components/form';
+import { useTRPC } from '../../../../../src/trpc/react';
+
+type Option = { value: string; label: string };
+type Choices = Record<
+  | 'agentId'
+  | 'kafkaConnectionId'
+  | 'registryConnectionId'
+  | 'catalogConnectionId'
+  | 'storageConnectionId'
+  | 'roleConnectionId',
+  Option[]
+>;
+type Values = Record<string, string>;
+type FieldSpec = {
+  name: string;
+  label: string;
+  hint?: string;
+  options?: Option[] | string[];
+  optional?: boolean;
+};
+
+const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id'], FieldSpec[]> => ({
+  source: [
+    { name: 'name', label: 'Pipeline name' },
+    { name: 'agentId', label: 'Agent', options: choices.agentId },
+    { name: 'kafkaConnectionId', label: 'Kafka connection', options: choices.kafkaConnectionId },
+    { name: 'topics', label: 'Topics', hint: 'One or more, separated by commas' },
+    { name: 'startFrom', label: 'Start from', options: ['earliest', 'latest'] },
+  ],
+  format: [
+    { name: 'valueFormat', label: 'Value format', options: ['json', 'json-schema', 'avro', 'protobuf'] },
+    { name: 'keyFormat', label: 'Key format', options: ['string', 'json', 'avro', 'none'] },
+    {
+      name: 'registryConnectionId',
+      label: 'Schema registry',
+      options: choices.registryConnectionId,
+      optional: true,
+      hint: 'Needed for Avro, Protobuf and JSON Schema',
+    },
+  ],
+  table: [
+    { name: 'catalogConnectionId', label: 'Iceberg catalog', options: choices.catalogConnectionId },
+    { name: 'storageConnectionId', label: 'Storage', options: choices.storageConnectionId },
+    { name: 'roleConnectionId', label: 'AWS role', options: choices.roleConnectionId, optional: true },
+    { name: 'namespace', label: 'Namespace', hint: 'e.g. analytics or sales.raw' },
+    { name: 'tableName', label: 'Table name' },
+    {
+      name: 'partitionBy',
+      label: 'Partition by',
+      hint: 'e.g. day(event_ts), bucket[16](user_id); empty for none',
+    },
+  ],
+  policies: [
+    { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
+    {
+      name: 'commitIntervalSeconds',
+      label: 'Commit interval (seconds)',
+      hint: '1 to 3600; smaller is fresher, with more small files',
+    },
+    { name: 'deadLetterPolicy', label: 'Bad records', options: ['dlq', 'skip', 'pause'] },
+    { name: 'deadLetterTopic', label: 'Dead-letter topic', hint: 'In your Kafka; needed for the dlq policy' },
+  ],
+});
+
+const DEFAULTS: Values = {
+  startFrom: 'earliest',
+  valueFormat: 'json',
+  keyFormat: 'string',
+  schemaPolicy: 'evolve',
+  commitIntervalSeconds: '10',
+  deadLetterPolicy: 'dlq',
+  partitionBy: '',
+};
+
+export function PipelineWizard({ orgSlug, choices }: { orgSlug: string; choices: Choices }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const create = useMutation(trpc.pipeline.create.mutationOptions());
+  const [step, setStep] = useState(0);
+  const [formError, setFormError] = useState<string>();
+  const fields = fieldsFor(choices);
+  const firstOf = (options?: Option[] | string[]) => {
+    const first = options?.[0];
+    return typeof first === 'string' ? first : (first?.value ?? '');
+  };
+  const initial: Values = { ...DEFAULTS };
+  for (const list of Object.values(fields))
+    for (const f of list) if (!f.optional && f.options) initial[f.name] ??= firstOf(f.options);
+  const { register, getValues, setError, clearErrors, formState, handleSubmit } = useForm<Values>({
+    defaultValues: initial,
+  });
+  const review = step === WIZARD_STEPS.length;
+
+  /** Checks one step's fields; puts each message on its field. */
+  const checkStep = (index: number) => {
+    const current = WIZARD_STEPS[index];
+    if (!current) return true;
+    clearErrors();
+    const result = current.schema.safeParse(getValues());
+    for (const issue of result.error?.issues ?? [])
+      setError(String(issue.path[0]), { message: issue.message });
+    return result.success;
+  };
+
+  const onCreate = handleSubmit(async (values) => {
+    setFormError(undefined);
+    const whole = pipelineWizardSchema.safeParse(values);
+    const issues = whole.error?.issues ?? [];
+    if (issues.length === 0) {
+      try {
+        const { id } = await create.mutateAsync({ orgSlug, pipeline: values as PipelineWizardInput });
+        router.push(`/orgs/${orgSlug}/pipelines?created=${id}`);
+        router.refresh();
+        return;
+      } catch (error) {
+        if (!(error instanceof TRPCClientError)) throw error;
+        const field = error.message.match(/^(\w+):/)?.[1];
+        if (field)
+          issues.push({
+            code: 'custom',
+            path: [field],
+            message: error.message.slice(field.length + 2),
+            input: undefined,
+          });
+        else return setFormError(error.message);
+      }
+    }
+    // Back to the first step with a problem, the message on its field.
+    const index = WIZARD_STEPS.findIndex((s) => issues.some((i) => String(i.path[0]) in s.schema.shape));
+    setStep(Math.max(index, 0));
+    for (const issue of issues) setError(String(issue.path[0]), { message: issue.message });
+  });
+
+  return (
+    <form onSubmit={onCreate} noValidate className="flex flex-col gap-6" aria-label="New pipeline">
+      <ol className="flex gap-2 text-sm" aria-label="Steps">
+        {[...WIZARD_STEPS.map((s) => s.title), 'Review'].map((title, i) => (
+          <li
+            key={title}
+            aria-current={i === step ? 'step' : undefined}
+            className={`rounded-full px-3 py-1 ${i === step ? 'bg-sky-500/20 text-sky-200' : i < step ? 'text-slate-300' : 'text-slate-500'}`}
+          >
+            {i + 1}. {title}
+          </li>
+        ))}
+      </ol>
+      <FormError message={formError} />
+      <div className="grid max-w-xl gap-4">
+        {WIZARD_STEPS.map((s, i) =>
+          fields[s.id].map((f) => {
+            const error = formState.errors[f.name];
+            const hidden = i !== step;
+            if (!f.options) {
+              return (
+                <div key={f.name} hidden={hidden}>
+                  <Field
+                    id={`pl-${f.name}`}
+                    label={f.label}
+                    hint={f.hint}
+                    error={error}
+                    {...register(f.name)}
+                  />
+                </div>
+              );
+            }
+            return (
+              <div key={f.name} hidden={hidden} className="flex flex-col gap-1.5">
+                <label htmlFor={`pl-${f.name}`} className="text-sm font-medium text-slate-200">
+                  {f.label}
+                </label>
+                <select
+                  id={`pl-${f.name}`}
+                  aria-invalid={error ? true : undefined}
+                  className="rounded-lg border border-slate-700 bg-slate-900 px-3 py-2 focus:border-sky-400 focus:outline-none"
+                  {...register(f.name)}
+                >
+                  {f.optional ? <option value="">none</option> : null}
+                  {f.options.map((o) => {
+                    const { value, label } = typeof o === 'string' ? { value: o, label: o } : o;
+                    return (
+                      <option key={value} value={value}>
+                        {label}
+                      </option>
+                    );
+                  })}
+                </select>
+                {error ? (
+                  <p id={`pl-${f.name}-error`} role="alert" className="text-sm text-rose-300">
+                    {error.message}
+                  </p>
+                ) : f.hint ? (
+                  <p className="text-sm text-slate-500">{f.hint}</p>
+                ) : null}
+              </div>
+            );
+          }),
+        )}
+      </div>
+      {review ? <Review values={getValues()} fields={fields} /> : null}
+      <div className="flex gap-3">
+        {step > 0 ? (
+          <button
+            type="button"
+            onClick={() => setStep(step - 1)}
+            className="rounded-lg border border-slate-700 px-4 py-2"
+          >
+            Back
+          </button>
+        ) : null}
+        {review ? (
+          <SubmitButton pending={formState.isSubmitting}>Create pipeline</SubmitButton>
+        ) : (
+          <button
+            type="button"
+            onClick={() => checkStep(step) && setStep(step + 1)}
+            className="rounded-lg bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400"
+          >
+            Next
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function Review({ values, fields }: { values: Values; fields: ReturnType<typeof fieldsFor> }) {
+  const shown = (f: FieldSpec) => {
+    const value = values[f.name] ?? '';
+    const option = f.options?.find((o) => (typeof o === 'string' ? o : o.value) === value);
+    return option && typeof option !== 'string' ? option.label : value || '—';
+  };
+  return (
+    <dl className="grid max-w-xl grid-cols-[12rem_1fr] gap-x-4 gap-y-2 text-sm" aria-label="Review">
+      {Object.values(fields)
+        .flat()
+        .map((f) => (
+          <div key={f.name} className="contents">
+            <dt className="text-slate-400">{f.label}</dt>
+            <dd className="font-mono text-slate-200">{shown(f)}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}

@@ -1,0 +1,91 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOrganization, seedPipelinePrerequisites, signInAs } from './testing/accounts';
+import { launchBrowser, screenshot } from './testing/browser';
+import { startWebApp } from './testing/next-server';
+
+describe('the pipeline wizard, in a real browser', () => {
+  let app: Awaited<ReturnType<typeof startWebApp>>;
+  let browser: Browser;
+  let org: Awaited<ReturnType<typeof seedOrganization>>;
+  let page: Page;
+
+  const next = () => page.getByRole('button', { name: 'Next' }).click();
+  const errorOf = (field: string) => page.locator(`#pl-${field}-error`).textContent();
+
+  beforeAll(async () => {
+    [app, browser, org] = await Promise.all([
+      startWebApp(),
+      launchBrowser(),
+      seedOrganization(['EDITOR', 'VIEWER']),
+    ]);
+    await seedPipelinePrerequisites(org.id);
+    page = await (await browser.newContext()).newPage();
+    await signInAs(page, app.url, org.emails.EDITOR as string);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('walks the steps, refusing an invalid field on each until corrected, and creates the pipeline', async () => {
+    await page.goto(`${app.url}/orgs/${org.slug}/pipelines`);
+    await page.getByRole('link', { name: 'New pipeline' }).click();
+
+    await page.getByLabel('Pipeline name').fill('orders');
+    await page.getByLabel('Topics').fill('orders v1!');
+    await next();
+    await expect(errorOf('topics')).resolves.toContain('topic names are');
+    await screenshot(page, 'wizard-source-invalid');
+    await page.getByLabel('Topics').fill('orders.v1');
+    await next();
+
+    await page.getByLabel('Value format').selectOption('json');
+    await next();
+
+    await page.getByLabel('Namespace').fill('sales');
+    await page.getByLabel('Table name').fill('orders');
+    await page.getByLabel('Partition by').fill('weekly(created_at)');
+    await next();
+    await expect(errorOf('partitionBy')).resolves.toContain('is not transform(column)');
+    await page.getByLabel('Partition by').fill('day(created_at)');
+    await next();
+
+    await page.getByLabel('Commit interval (seconds)').fill('0');
+    await page.getByLabel('Dead-letter topic').fill('orders.dlq');
+    await next();
+    await expect(errorOf('commitIntervalSeconds')).resolves.toBe('at least 1 second');
+    await page.getByLabel('Commit interval (seconds)').fill('5');
+    await next();
+
+    const review = (await page.getByRole('definition').allTextContents()).join(' | ');
+    expect(review).toContain('prod-kafka');
+    expect(review).toContain('day(created_at)');
+    await screenshot(page, 'wizard-review');
+    await page.getByRole('button', { name: 'Create pipeline' }).click();
+    await page.waitForURL(/\/pipelines\?created=pl-/);
+    const row = page.getByRole('row', { name: /orders/ });
+    expect(await row.textContent()).toContain('orders.v1 → sales.orders');
+    expect(await row.textContent()).toContain('running');
+    await screenshot(page, 'pipelines');
+  });
+
+  it('pauses and resumes the pipeline', async () => {
+    const row = page.getByRole('row', { name: /orders/ });
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByRole('button', { name: 'Resume' }).waitFor();
+    expect(await row.textContent()).toContain('paused');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.getByRole('button', { name: 'Pause' }).waitFor();
+  });
+
+  it('shows a viewer the pipeline without ways to change it', async () => {
+    const viewer = await (await browser.newContext()).newPage();
+    await signInAs(viewer, app.url, org.emails.VIEWER as string);
+    await viewer.goto(`${app.url}/orgs/${org.slug}/pipelines`);
+    expect(await viewer.getByRole('row', { name: /orders/ }).count()).toBe(1);
+    expect(await viewer.getByRole('link', { name: 'New pipeline' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+  });
+});
