@@ -1,0 +1,4 @@
+export const PORT_VARIABLES: Record<
+  'postgres' | 'redis' | 'kafka' | 'kafkaController' | 'objectStore' | 'catalog' | 'schemaRegistry',
+  [string, number]
+>;
