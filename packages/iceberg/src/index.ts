@@ -1,0 +1,93 @@
+// Iceberg in TypeScript: spec data types, transforms, FileIO and catalogs. Knows nothing of Kafka.
+
+export type { Catalog, CreateTableRequest, LoadedTable, Namespace, TableIdentifier } from './catalog/catalog';
+export { tableName } from './catalog/catalog';
+export {
+  AlreadyExistsError,
+  CatalogError,
+  CommitFailedError,
+  CommitStateUnknownError,
+  NamespaceNotEmptyError,
+  NoSuchNamespaceError,
+  NoSuchTableError,
+} from './catalog/errors';
+export { RestCatalog, type RestCatalogOptions } from './catalog/rest/rest-catalog';
+export type { TableRequirement, TableUpdate } from './catalog/table-commit';
+export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
+export { LocalFileIO } from './io/local-file-io';
+export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
+export {
+  FIRST_PARTITION_FIELD_ID,
+  lastPartitionId,
+  type PartitionField,
+  type PartitionSpec,
+  PartitionSpecBuilder,
+  partitionPath,
+  partitionSpecFromJson,
+  partitionSpecToJson,
+  partitionType,
+  partitionValues,
+  UNPARTITIONED,
+} from './spec/partition-spec';
+export {
+  assignFreshTypeIds,
+  type FieldPath,
+  findField,
+  highestFieldId,
+  indexById,
+  namesById,
+  newSchema,
+  requireField,
+  type Schema,
+  schemaFromJson,
+  schemaToJson,
+  typeFromJson,
+  typeToJson,
+} from './spec/schema';
+export {
+  IncompatibleSchemaChangeError,
+  SchemaUpdate,
+  type SchemaUpdateResult,
+} from './spec/schema-evolution';
+export {
+  currentSchema,
+  currentSnapshot,
+  defaultSpec,
+  parseTableMetadata,
+  type Snapshot,
+  type SnapshotRef,
+  type SortOrder,
+  stringifyTableMetadata,
+  type TableMetadata,
+  tableMetadataFromJson,
+  tableMetadataToJson,
+  UNSORTED,
+} from './spec/table-metadata';
+export {
+  type DecimalType,
+  type FixedType,
+  type IcebergType,
+  type ListType,
+  type MapType,
+  type NestedField,
+  optional,
+  type PrimitiveType,
+  parsePrimitive,
+  primitiveToString,
+  required,
+  type StructType,
+  T,
+} from './spec/types';
+export { type IcebergValue, parseDecimal, uuidFromBytes, uuidToBytes } from './spec/values';
+export { applyTransform } from './transform/apply';
+export { bucketHash } from './transform/bucket';
+export { toHumanString } from './transform/human';
+export {
+  canTransform,
+  parseTransform,
+  resultType,
+  type Transform,
+  Transforms,
+  transformToString,
+} from './transform/transform';
+export { parseJson, stringifyJson } from './util/json';
