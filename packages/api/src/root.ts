@@ -3,6 +3,7 @@ import { accountRouter } from './router/account';
 import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
+import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
 import { pipelineRouter } from './router/pipeline';
 import { publicProcedure, router } from './trpc';
@@ -21,6 +22,7 @@ export const appRouter = router({
   agent: agentRouter,
   audit: auditRouter,
   connection: connectionRouter,
+  member: memberRouter,
   org: orgRouter,
   pipeline: pipelineRouter,
 });

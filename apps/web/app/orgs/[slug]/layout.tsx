@@ -12,6 +12,7 @@ const TABS = [
   ['/pipelines', 'Pipelines'],
   ['/connections', 'Connections'],
   ['/agents', 'Agents'],
+  ['/members', 'Members'],
   ['/audit', 'Audit log'],
 ] as const;
 

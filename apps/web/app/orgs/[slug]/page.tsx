@@ -80,30 +80,6 @@ export default async function OrgOverview({ params }: { params: Promise<{ slug: 
           </ol>
         </section>
       ) : null}
-
-      <section aria-labelledby="members">
-        <h2 id="members" className="text-sm font-semibold uppercase tracking-widest text-slate-400">
-          Members
-        </h2>
-        <table className="mt-3 w-full text-left text-sm">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Email</th>
-              <th className="py-2 font-medium">Role</th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr key={m.email} className="border-t border-slate-800">
-                <td className="py-2">{m.name ?? '—'}</td>
-                <td className="py-2 text-slate-300">{m.email}</td>
-                <td className="py-2 capitalize text-slate-300">{m.role.toLowerCase()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
     </main>
   );
 }
