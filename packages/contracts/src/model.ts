@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * What a table promises the teams downstream. Versioned by the control plane; evaluated
+ * against what the agent reports.
+ */
+export const contractSchema = z.object({
+  description: z.string().trim().max(2000).default(''),
+  owner: z.object({
+    team: z.string().trim().min(2, 'at least 2 characters').max(80),
+    contact: z.string().trim().min(3, 'an email or a URL').max(200),
+  }),
+  schema: z.object({
+    // Named with their logical type (the ODCS vocabulary) so downstream tools know what a key is.
+    identifierFields: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z_][\w.]*$/, 'a column name'),
+          logicalType: z.enum(['string', 'integer', 'number', 'boolean', 'date', 'timestamp']),
+        }),
+      )
+      .default([]),
+    allowedChanges: z.enum(['additive', 'compatible-widening', 'none']),
+  }),
+  deletes: z.enum(['append-only', 'upsert-by-key', 'tombstones']),
+  retention: z.object({
+    snapshotDays: z.number().int().min(1, 'at least 1 day').max(3650),
+    minSnapshots: z.number().int().min(1).max(10_000),
+  }),
+  maintenance: z.object({
+    owner: z.string().trim().min(2).max(80),
+    schedule: z.string().trim().min(2).max(120),
+  }),
+  incidents: z.object({
+    channel: z.string().trim().min(2, 'where incidents are announced').max(200),
+    expectedRecoveryMinutes: z.number().int().min(1).max(10_080),
+  }),
+  slo: z.object({
+    freshnessMinutes: z.number().int().min(1, 'at least 1 minute').max(10_080),
+    targetPercent: z.number().min(50, 'at least 50%').max(100, 'at most 100%'),
+    windowDays: z.number().int().min(1).max(365),
+    completenessPercent: z.number().min(0).max(100).optional(),
+  }),
+});
+
+export type Contract = z.infer<typeof contractSchema>;
+export type ContractInput = z.input<typeof contractSchema>;
+
+/** The table a contract is about, as the exports name it. */
+export interface ContractedTable {
+  id: string;
+  name: string;
+  version: number;
+  namespace: string[];
+  table: string;
+  topics: string[];
+  partitioning: string[];
+  catalog:
+    | { type: 'rest'; uri: string; warehouse: string }
+    | { type: 'glue'; region: string; catalogId?: string | undefined };
+}
