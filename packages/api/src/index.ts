@@ -13,4 +13,5 @@ export {
   syncAgentAclUsers,
 } from './agents/enrollment';
 export { recordAgentEvents } from './agents/events';
+export { contractedTable, currentFreshness, sharedContract } from './contracts/status';
 export { signUpInput } from './schemas/account';

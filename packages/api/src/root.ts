@@ -3,6 +3,7 @@ import { accountRouter } from './router/account';
 import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
+import { contractRouter } from './router/contract';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
 import { pipelineRouter } from './router/pipeline';
@@ -22,6 +23,7 @@ export const appRouter = router({
   agent: agentRouter,
   audit: auditRouter,
   connection: connectionRouter,
+  contract: contractRouter,
   member: memberRouter,
   org: orgRouter,
   pipeline: pipelineRouter,

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { contractSchema } from '@floe/contracts';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { orgProcedure, router } from '../trpc';
+
+const byPipeline = z.object({ pipelineId: z.string() });
+
+export const contractRouter = router({
+  get: orgProcedure('VIEWER')
+    .input(byPipeline)
+    .output(
+      z.object({
+        contract: contractSchema.nullable(),
+        version: z.number(),
+        shareToken: z.string().nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+        include: { contract: { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } } },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const contract = pipeline.contract;
+      return {
+        contract: contract ? contractSchema.parse(contract.versions[0]?.body) : null,
+        version: contract?.currentVersion ?? 0,
+        // Only admins see (and so can pass on) the share link.
+        shareToken: ctx.role === 'OWNER' || ctx.role === 'ADMIN' ? (contract?.shareToken ?? null) : null,
+      };
+    }),
+
+  /** Saves the contract as a new version. */
+  save: orgProcedure('EDITOR')
+    .input(byPipeline.extend({ contract: contractSchema }))
+    .output(z.object({ version: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+        include: { contract: { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } } },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const version = (pipeline.contract?.currentVersion ?? 0) + 1;
+      const by = ctx.session.userId;
+      if (pipeline.contract) {
+        await ctx.db.contract.update({
+          where: { id: pipeline.contract.id },
+          data: {
+            currentVersion: version,
+            versions: { create: { version, body: input.contract, createdById: by } },
+          },
+        });
+      } else {
+        await ctx.db.contract.create({
+          data: {
+            pipelineId: pipeline.id,
+            currentVersion: 1,
+            versions: { create: { version: 1, body: input.contract, createdById: by } },
+          },
+        });
+      }
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: pipeline.contract?.versions[0]?.body ?? null,
+        after: input.contract,
+      });
+      return { version };
+    }),
+
+  /** A new unguessable share link (any previous link stops working). */
+  share: orgProcedure('ADMIN')
+    .input(byPipeline)
+    .output(z.object({ shareToken: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const contract = await ctx.db.contract.findFirst({
+        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
+      });
+      if (!contract)
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'write the contract before sharing it' });
+      const shareToken = randomBytes(24).toString('base64url');
+      await ctx.db.contract.update({ where: { id: contract.id }, data: { shareToken } });
+      ctx.audit.target = input.pipelineId;
+      return { shareToken };
+    }),
+
+  revokeShare: orgProcedure('ADMIN')
+    .input(byPipeline)
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const { count } = await ctx.db.contract.updateMany({
+        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
+        data: { shareToken: null },
+      });
+      if (count === 0)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `no contract for ${input.pipelineId}` });
+      ctx.audit.target = input.pipelineId;
+      return { revoked: true as const };
+    }),
+});
