@@ -47,7 +47,10 @@ export default async function PipelinesPage({ params }: { params: Promise<{ slug
             {pipelines.map((p) => (
               <tr key={p.id} className="border-t border-slate-800">
                 <td className="py-2">
-                  {p.name} <span className="text-xs text-slate-500">v{p.version}</span>
+                  <a href={`/orgs/${slug}/pipelines/${p.id}`} className="hover:text-sky-300">
+                    {p.name}
+                  </a>{' '}
+                  <span className="text-xs text-slate-500">v{p.version}</span>
                 </td>
                 <td className="py-2 font-mono text-xs text-slate-300">
                   {p.topics.join(', ')} → {p.table}

@@ -1,0 +1,64 @@
+import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { serverCaller } from '../../../../../src/server';
+import { ContractForm } from './contract-form';
+import { ShareControls } from './share-controls';
+
+export const dynamic = 'force-dynamic';
+
+export default async function PipelinePage({ params }: { params: Promise<{ slug: string; id: string }> }) {
+  const { slug, id } = await params;
+  const caller = await serverCaller();
+  const [org, pipelines] = await Promise.all([
+    caller.org.get({ orgSlug: slug }),
+    caller.pipeline.list({ orgSlug: slug }),
+  ]);
+  const pipeline = pipelines.find((p) => p.id === id);
+  if (!pipeline) notFound();
+  const { contract, version, shareToken } = await caller.contract.get({ orgSlug: slug, pipelineId: id });
+  const host = (await headers()).get('host');
+  const base = process.env.NEXTAUTH_URL ?? `http://${host}`;
+  return (
+    <main className="flex flex-col gap-8">
+      <section>
+        <a href={`/orgs/${slug}/pipelines`} className="text-sm text-slate-400 hover:text-slate-200">
+          ← Pipelines
+        </a>
+        <h1 className="mt-1 text-3xl font-semibold tracking-tight">{pipeline.name}</h1>
+        <p className="mt-1 font-mono text-sm text-slate-400">
+          {pipeline.topics.join(', ')} → {pipeline.table} · {pipeline.status.toLowerCase()} · v
+          {pipeline.version} on {pipeline.agentName}
+        </p>
+      </section>
+      <section aria-labelledby="contract" className="flex flex-col gap-4">
+        <h2 id="contract" className="text-xl font-semibold">
+          Contract{' '}
+          {version > 0 ? <span className="text-sm font-normal text-slate-400">v{version}</span> : null}
+        </h2>
+        <p className="max-w-2xl text-sm text-slate-400">
+          What this table promises the teams that read it: who owns it, how fresh it is, what schema changes
+          may come and what happens in an incident. Floe measures itself against it.
+        </p>
+        {org.role === 'OWNER' || org.role === 'ADMIN' ? (
+          <ShareControls
+            orgSlug={slug}
+            pipelineId={id}
+            shareUrl={shareToken ? `${base}/share/${shareToken}` : null}
+            hasContract={contract !== null}
+          />
+        ) : null}
+        {org.role === 'VIEWER' ? (
+          contract ? (
+            <pre className="overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs">
+              {JSON.stringify(contract, null, 2)}
+            </pre>
+          ) : (
+            <p className="text-slate-400">No contract yet.</p>
+          )
+        ) : (
+          <ContractForm orgSlug={slug} pipelineId={id} initial={contract} />
+        )}
+      </section>
+    </main>
+  );
+}
