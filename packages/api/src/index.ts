@@ -5,9 +5,11 @@ export { type AppRouter, appRouter } from './root';
 export { type Context, createCallerFactory, type Session } from './trpc';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { sendJob } from './agents/dispatch';
 export {
   type AgentCredentials,
   authenticateAgent,
+  createAgent,
   EnrollmentError,
   enrollAgent,
   syncAgentAclUsers,

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+// Runs the built agent when there is one, else its TypeScript source (inside this repository).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const built = join(root, 'dist', 'cli.js');
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  const runner = existsSync(tsx) ? tsx : join(root, '..', '..', 'node_modules', '.bin', 'tsx');
+  const result = spawnSync(runner, [join(root, 'src', 'cli.ts'), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(result.status ?? 1);
+}

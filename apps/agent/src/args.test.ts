@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from './args';
+
+describe('floe-agent arguments', () => {
+  it('reads start with flags, or from the environment', () => {
+    expect(parseArgs(['start', '--control-plane', 'https://floe.example', '--token', 'floe_it_abc'])).toEqual(
+      {
+        command: 'start',
+        controlPlane: new URL('https://floe.example'),
+        token: 'floe_it_abc',
+      },
+    );
+    expect(
+      parseArgs(['start'], {
+        FLOE_CONTROL_PLANE: 'http://127.0.0.1:3000',
+        FLOE_TOKEN: 'floe_at_x',
+      }),
+    ).toMatchObject({
+      token: 'floe_at_x',
+    });
+    expect(parseArgs(['start', '--token=floe_at_y', '--control-plane=https://a.b'])).toMatchObject({
+      token: 'floe_at_y',
+    });
+  });
+
+  it.each([
+    [['start', '--token', 'floe_it_x'], 'start needs --control-plane'],
+    [['start', '--control-plane', 'https://a.b'], 'start needs --token'],
+    [
+      ['start', '--control-plane', 'ftp://a.b', '--token', 'floe_it_x'],
+      '--control-plane must be an http(s) URL',
+    ],
+    [
+      ['start', '--control-plane', 'https://a.b', '--token', 'hunter2'],
+      '--token must be a Floe install token',
+    ],
+    [['start', '--control-plane'], '--control-plane needs a value'],
+    [['start', '--colour', 'red'], 'start has no --colour'],
+    [['launch'], 'unknown command "launch"'],
+  ])('refuses %j with a message naming the flag', (argv, message) => {
+    expect(() => parseArgs(argv, {})).toThrow(UsageError);
+    expect(() => parseArgs(argv, {})).toThrow(message);
+  });
+
+  it('answers --help and --version', () => {
+    expect(parseArgs([])).toEqual({ command: 'help' });
+    expect(parseArgs(['--version'])).toEqual({ command: 'version' });
+  });
+});

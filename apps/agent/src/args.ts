@@ -1,0 +1,64 @@
+// Command-line parsing for floe-agent: small on purpose, with messages that name the flag.
+
+export const USAGE = `floe-agent — the Floe data-plane agent (runs in your account, pulls its work)
+
+Usage:
+  floe-agent start --control-plane <url> --token <install or API token>
+  floe-agent doctor [--control-plane <url>]
+  floe-agent --version | --help
+
+Environment: FLOE_TOKEN (instead of --token), FLOE_CONTROL_PLANE (instead of --control-plane),
+FLOE_AGENT_STATE_DIR (where credentials are kept; default ~/.floe-agent).`;
+
+export type Command =
+  | { command: 'help' }
+  | { command: 'version' }
+  | { command: 'start'; controlPlane: URL; token: string }
+  | { command: 'doctor'; controlPlane: URL | undefined };
+
+export class UsageError extends Error {}
+
+function flags(args: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+    found.set(name, value);
+  }
+  return found;
+}
+
+function url(value: string, flag: string): URL {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
+    return parsed;
+  } catch {
+    throw new UsageError(`--${flag} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help')
+    return { command: 'help' };
+  if (first === '--version' || first === '-v') return { command: 'version' };
+  const given = flags(rest);
+  const allowed =
+    first === 'start' ? ['control-plane', 'token'] : first === 'doctor' ? ['control-plane'] : null;
+  if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
+  for (const name of given.keys())
+    if (!allowed.includes(name)) throw new UsageError(`${first} has no --${name}`);
+  const controlPlane = given.get('control-plane') ?? env.FLOE_CONTROL_PLANE;
+  if (first === 'doctor')
+    return { command: 'doctor', controlPlane: controlPlane ? url(controlPlane, 'control-plane') : undefined };
+  if (!controlPlane) throw new UsageError('start needs --control-plane <url> (or FLOE_CONTROL_PLANE)');
+  const token = given.get('token') ?? env.FLOE_TOKEN;
+  if (!token) throw new UsageError('start needs --token <token> (or FLOE_TOKEN)');
+  if (!/^floe_(it|at)_/.test(token))
+    throw new UsageError('--token must be a Floe install token (floe_it_…) or API token (floe_at_…)');
+  return { command: 'start', controlPlane: url(controlPlane, 'control-plane'), token };
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { Redis } from 'ioredis';
+import { log, startAgent } from './agent';
+import { parseArgs, USAGE, UsageError } from './args';
+import { loadCredentials } from './credentials';
+import { VERSION } from './version';
+
+async function doctor(controlPlane: URL | undefined) {
+  const credentials = loadCredentials();
+  console.log(
+    credentials
+      ? `✓ enrolled as ${credentials.agentId}`
+      : '✗ not enrolled: run floe-agent start with an install token',
+  );
+  if (controlPlane) {
+    const ok = await fetch(new URL('/api/health', controlPlane)).then(
+      (r) => r.ok,
+      () => false,
+    );
+    console.log(
+      ok ? `✓ control plane ${controlPlane} answers` : `✗ control plane ${controlPlane} does not answer`,
+    );
+  }
+  if (credentials) {
+    const url = new URL(credentials.redis.url);
+    const redis = new Redis({
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: credentials.redis.username,
+      password: credentials.redis.password,
+      enableReadyCheck: false,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
+    const ok = await redis.connect().then(
+      () => redis.ping(),
+      () => null,
+    );
+    redis.disconnect();
+    console.log(
+      ok === 'PONG'
+        ? `✓ job queue reachable as ${credentials.redis.username}`
+        : '✗ job queue not reachable (revoked, or a network block)',
+    );
+  }
+}
+
+async function main() {
+  const command = parseArgs(process.argv.slice(2));
+  switch (command.command) {
+    case 'help':
+      console.log(USAGE);
+      return;
+    case 'version':
+      console.log(VERSION);
+      return;
+    case 'doctor':
+      await doctor(command.controlPlane);
+      return;
+    case 'start': {
+      const agent = await startAgent(command);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, async () => {
+          log('stopping', { signal });
+          await agent.stop();
+          process.exit(0);
+        });
+      }
+    }
+  }
+}
+
+main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`floe-agent: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  log('failed', { error: (error as Error).message });
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** What enrollment gives an agent; kept on its disk (mode 600), never sent anywhere but back to Floe. */
+export const credentialsSchema = z.object({
+  agentId: z.string(),
+  apiToken: z.string().startsWith('floe_at_'),
+  redis: z.object({ url: z.string(), username: z.string(), password: z.string() }),
+  queue: z.object({ prefix: z.string(), name: z.string() }),
+});
+
+export type AgentCredentials = z.infer<typeof credentialsSchema>;
+
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FLOE_AGENT_STATE_DIR ?? join(homedir(), '.floe-agent');
+}
+
+export function loadCredentials(dir = stateDir()): AgentCredentials | null {
+  const file = join(dir, 'credentials.json');
+  return existsSync(file) ? credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : null;
+}
+
+export function saveCredentials(credentials: AgentCredentials, dir = stateDir()) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'credentials.json');
+  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Exchanges a one-time install token for the agent's credentials. */
+export async function enroll(controlPlane: URL, installToken: string): Promise<AgentCredentials> {
+  const res = await fetch(new URL('/api/agents/enroll', controlPlane), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ installToken }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  if (!res.ok) throw new Error(`enrollment refused (HTTP ${res.status}): ${body.error ?? 'no reason given'}`);
+  return credentialsSchema.parse(body);
+}

@@ -1,0 +1,75 @@
+import { decodeJobEnvelope, IncompatibleJobError, type Job } from '@floe/protocol';
+import { type Job as BullJob, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { AgentCredentials } from './credentials';
+import type { EventReporter } from './events';
+import { type TestResult, testConnection } from './jobs/connection-test';
+
+/** What this agent version can run; anything else fails with a clear reason and is not retried. */
+async function runJob(job: Job): Promise<TestResult> {
+  switch (job.kind) {
+    case 'connection.test':
+      return testConnection(job.connection);
+    default:
+      throw new UnrecoverableError(`this agent version cannot run ${job.kind} jobs yet`);
+  }
+}
+
+async function handle(bullJob: BullJob, events: EventReporter) {
+  const jobId = bullJob.id ?? 'unknown';
+  let envelope: ReturnType<typeof decodeJobEnvelope>;
+  try {
+    envelope = decodeJobEnvelope(bullJob.data);
+  } catch (error) {
+    const errorClass = error instanceof IncompatibleJobError ? 'IncompatibleJob' : 'MalformedJob';
+    events.report({ type: 'job.failed', jobId, errorClass, message: (error as Error).message });
+    throw new UnrecoverableError((error as Error).message);
+  }
+  events.report({ type: 'job.started', jobId });
+  try {
+    const result = await runJob(envelope.job);
+    events.report({ type: 'job.finished', jobId, result });
+    return result;
+  } catch (error) {
+    events.report({
+      type: 'job.failed',
+      jobId,
+      errorClass: (error as Error).name,
+      message: (error as Error).message,
+    });
+    throw error;
+  }
+}
+
+/** Pulls jobs from the agent's own queue, as its own Redis user, and reports how each went. */
+export function startJobRunner(credentials: AgentCredentials, events: EventReporter) {
+  const url = new URL(credentials.redis.url);
+  const connection = new Redis({
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    username: credentials.redis.username,
+    password: credentials.redis.password,
+    // The ACL grants no INFO: skip the ready check and BullMQ's version check that use it.
+    enableReadyCheck: false,
+    maxRetriesPerRequest: null,
+  });
+  const worker = new Worker(
+    credentials.queue.name,
+    async (bullJob: BullJob) => {
+      try {
+        return await handle(bullJob, events);
+      } finally {
+        void events.flush();
+      }
+    },
+    { connection, prefix: credentials.queue.prefix, skipVersionCheck: true, concurrency: 4 },
+  );
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { Connection } from '@floe/protocol';
+import { Kafka, logLevel } from 'kafkajs';
+
+export type TestResult = Record<string, string | number | boolean>;
+
+/**
+ * Opens the connection from inside the customer's network and reports what it saw (metadata
+ * only: counts and versions). Secret references are resolved here, where the secrets live.
+ */
+export async function testConnection(
+  connection: Connection,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestResult> {
+  switch (connection.type) {
+    case 'kafka': {
+      const { sasl, protocol } = connection.kafka.security;
+      const kafka = new Kafka({
+        clientId: 'floe-agent-connection-test',
+        brokers: connection.kafka.bootstrapServers,
+        ssl: protocol === 'SSL' || protocol === 'SASL_SSL',
+        ...(sasl
+          ? {
+              sasl: {
+                mechanism: sasl.mechanism.toLowerCase() as 'plain',
+                username: sasl.username,
+                password: resolveSecret(sasl.password, env),
+              },
+            }
+          : {}),
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 5_000,
+        retry: { retries: 1 },
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const topics = await admin.listTopics();
+        const cluster = await admin.describeCluster();
+        return { brokers: cluster.brokers.length, topics: topics.filter((t) => !t.startsWith('__')).length };
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    case 'schema-registry': {
+      const res = await fetch(new URL('subjects', `${connection.registry.url.replace(/\/$/, '')}/`), {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!res.ok) throw new Error(`the registry answered HTTP ${res.status}`);
+      return { subjects: ((await res.json()) as unknown[]).length };
+    }
+    case 'catalog': {
+      if (connection.catalog.type !== 'rest')
+        throw new Error('testing a Glue catalog needs the AWS role job (not in this agent version)');
+      const res = await fetch(new URL('v1/config', `${connection.catalog.uri.replace(/\/$/, '')}/`), {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!res.ok) throw new Error(`the catalog answered HTTP ${res.status}`);
+      return { catalog: 'reachable' };
+    }
+    default:
+      throw new Error(`testing a ${connection.type} connection is not in this agent version`);
+  }
+}
+
+function resolveSecret(ref: { from: string; name?: string; path?: string }, env: NodeJS.ProcessEnv): string {
+  if (ref.from === 'env' && ref.name) {
+    const value = env[ref.name];
+    if (value === undefined) throw new Error(`the secret reference env:${ref.name} is not set on the agent`);
+    return value;
+  }
+  throw new Error(`secret references from ${ref.from} are not resolved by this agent version`);
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+
+// One file for `npx floe-agent`: the workspace packages are bundled in, npm dependencies stay external.
+export default defineConfig({
+  entry: ['src/cli.ts'],
+  format: ['esm'],
+  target: 'node20',
+  outDir: 'dist',
+  clean: true,
+  noExternal: [/^@floe\//],
+});
