@@ -74,8 +74,10 @@ describe('Kafka (KRaft) on the local stack', () => {
     }
     // One key always lands on one partition.
     const partitionOf = new Map<string, number>();
-    for (const s of first.seen)
-      expect(partitionOf.get(s.key) ?? (partitionOf.set(s.key, s.partition), s.partition)).toBe(s.partition);
+    for (const s of first.seen) {
+      if (!partitionOf.has(s.key)) partitionOf.set(s.key, s.partition);
+      expect(partitionOf.get(s.key)).toBe(s.partition);
+    }
 
     const more = Array.from({ length: 30 }, (_, i) => ({ key: `late${i}`, value: `late${i}` }));
     await producer.send({ topic, messages: more });

@@ -11,11 +11,11 @@ export function freshnessBadgeSvg(freshnessSeconds: number | null, sloMinutes: n
   // ~6.5 px per character of Verdana 11: close enough for a badge.
   const width = (text: string) => Math.round(text.length * 6.5 + 12);
   const [lw, vw] = [width(label), width(value)];
-  const escape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + vw}" height="20" role="img" aria-label="${label}: ${escape(value)}">
-<title>${label}: ${escape(value)}</title>
+  const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + vw}" height="20" role="img" aria-label="${label}: ${escapeXml(value)}">
+<title>${label}: ${escapeXml(value)}</title>
 <rect width="${lw}" height="20" fill="#555"/><rect x="${lw}" width="${vw}" height="20" fill="${color}"/>
 <g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11">
-<text x="${lw / 2}" y="14">${label}</text><text x="${lw + vw / 2}" y="14">${escape(value)}</text>
+<text x="${lw / 2}" y="14">${label}</text><text x="${lw + vw / 2}" y="14">${escapeXml(value)}</text>
 </g></svg>`;
 }

@@ -2,8 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { type Connection, connectionSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { sendJob } from '../agents/dispatch';
 import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
-import { orgProcedure, router } from '../trpc';
+import { type Context, orgProcedure, router } from '../trpc';
+import { OFFLINE_AFTER_SECONDS } from './agent';
+
+function redisOf(ctx: Context) {
+  if (!ctx.redis)
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'the control plane has no Redis connection',
+    });
+  return ctx.redis();
+}
 
 const connectionRow = z.object({
   id: z.string(),
@@ -80,6 +91,62 @@ export const connectionRouter = router({
       });
       Object.assign(ctx.audit, { target: row.id, after: connection });
       return { id: row.id, externalId: connection.type === 'aws-role' ? externalId : null };
+    }),
+
+  /**
+   * Asks the organization's most recently seen online agent to open the connection from inside
+   * the customer's network; the control plane itself never does.
+   */
+  test: orgProcedure('EDITOR')
+    .input(z.object({ connectionId: z.string() }))
+    .output(z.object({ jobId: z.string(), agentName: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.db.connection.findFirst({
+        where: { id: input.connectionId, organizationId: ctx.org.id },
+      });
+      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no connection ${input.connectionId}` });
+      const agent = await ctx.db.agent.findFirst({
+        where: {
+          organizationId: ctx.org.id,
+          revokedAt: null,
+          lastHeartbeatAt: { gt: new Date(Date.now() - OFFLINE_AFTER_SECONDS * 1000) },
+        },
+        orderBy: { lastHeartbeatAt: 'desc' },
+      });
+      if (!agent)
+        throw new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: 'no agent is online to run the test: install or start one',
+        });
+      const jobId = await sendJob(redisOf(ctx), agent.id, {
+        kind: 'connection.test',
+        connection: connectionSchema.parse(row.config),
+      });
+      Object.assign(ctx.audit, { target: row.id, after: { jobId, agent: agent.id } });
+      return { jobId, agentName: agent.name };
+    }),
+
+  /** What the agent answered for a test job: still waiting, or its result or error. */
+  testResult: orgProcedure('VIEWER')
+    .input(z.object({ jobId: z.string() }))
+    .output(
+      z.object({
+        state: z.enum(['waiting', 'succeeded', 'failed']),
+        result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+        message: z.string().nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const [event] = await ctx.db.$queryRaw<
+        { payload: { type: string; result?: Record<string, string>; message?: string } }[]
+      >`
+        SELECT e.payload FROM "AgentEvent" e JOIN "Agent" a ON a.id = e."agentId"
+        WHERE a."organizationId" = ${ctx.org.id} AND e.type IN ('job.finished', 'job.failed') AND e.payload->>'jobId' = ${input.jobId}
+        ORDER BY e."receivedAt" DESC LIMIT 1`;
+      if (!event) return { state: 'waiting' as const, result: null, message: null };
+      return event.payload.type === 'job.finished'
+        ? { state: 'succeeded' as const, result: event.payload.result ?? {}, message: null }
+        : { state: 'failed' as const, result: null, message: event.payload.message ?? 'failed' };
     }),
 
   delete: orgProcedure('ADMIN')

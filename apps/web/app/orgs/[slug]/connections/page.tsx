@@ -1,6 +1,7 @@
 import { serverCaller } from '../../../../src/server';
 import { CreateConnection } from './create-connection';
 import { CONNECTION_FIELDS } from './fields';
+import { TestConnection } from './test-connection';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,6 +33,7 @@ export default async function ConnectionsPage({ params }: { params: Promise<{ sl
               <th className="py-2 font-medium">Name</th>
               <th className="py-2 font-medium">Kind</th>
               <th className="py-2 font-medium">Details</th>
+              <th className="py-2" />
             </tr>
           </thead>
           <tbody>
@@ -42,6 +44,11 @@ export default async function ConnectionsPage({ params }: { params: Promise<{ sl
                 <td className="py-2 font-mono text-xs text-slate-400">
                   {c.summary}
                   {c.externalId ? <span className="block">external id {c.externalId}</span> : null}
+                </td>
+                <td className="py-2 text-right align-top">
+                  {canEdit && c.type !== 'aws-role' && c.type !== 'storage' ? (
+                    <TestConnection orgSlug={slug} connectionId={c.id} />
+                  ) : null}
                 </td>
               </tr>
             ))}
