@@ -1,3 +1,4 @@
+import { createPrismaClient } from '@floe/db';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrganization, seedPipelinePrerequisites, signInAs } from './testing/accounts';
@@ -78,6 +79,63 @@ describe('the pipeline wizard, in a real browser', () => {
     expect(await row.textContent()).toContain('paused');
     await row.getByRole('button', { name: 'Resume' }).click();
     await row.getByRole('button', { name: 'Pause' }).waitFor();
+  });
+
+  it('shows what the agent reported: commits, records, dead letters and errors', async () => {
+    const db = createPrismaClient();
+    const pipeline = await db.pipeline.findFirstOrThrow({
+      where: { organizationId: org.id, name: 'orders' },
+    });
+    const now = Date.now();
+    const commit = (minutesAgo: number, records: number, deadLettered: number) => ({
+      type: 'commit.report',
+      pipelineId: pipeline.id,
+      table: 'sales.orders',
+      snapshotId: String(minutesAgo),
+      committedAtMs: now - minutesAgo * 60_000,
+      records,
+      bytes: records * 100,
+      dataFiles: 1,
+      deadLettered,
+      partitions: [
+        {
+          topic: 'orders.v1',
+          partition: 0,
+          committedOffset: '10',
+          logEndOffset: '10',
+          newestCommittedRecordMs: now,
+        },
+      ],
+    });
+    const events = [
+      commit(2, 1200, 3),
+      commit(1, 800, 0),
+      {
+        type: 'error',
+        pipelineId: pipeline.id,
+        errorClass: 'SchemaMismatch',
+        message: 'field price: text in a double column',
+      },
+    ];
+    await db.agentEvent.createMany({
+      data: events.map((payload) => ({
+        agentId: pipeline.agentId,
+        type: payload.type,
+        payload,
+        sentAt: new Date(now),
+      })),
+    });
+    await db.$disconnect();
+
+    await page.getByRole('link', { name: 'orders' }).click();
+    await page.getByTestId('metric-Commits (24 h)').getByText('2').waitFor();
+    expect(await page.getByTestId('metric-Records (24 h)').textContent()).toBe('2,000');
+    expect(await page.getByTestId('metric-Dead letters (24 h)').textContent()).toBe('3');
+    // Freshness follows the newest commit (1 minute ago, every partition caught up).
+    expect(await page.getByTestId('metric-Freshness').textContent()).toBe('1.0 min');
+    expect(await page.getByText('field price: text in a double column').count()).toBe(1);
+    expect(await page.locator('figure svg.recharts-surface').count()).toBe(1);
+    await screenshot(page, 'pipeline-page');
   });
 
   it('shows a viewer the pipeline without ways to change it', async () => {

@@ -28,7 +28,7 @@ export async function currentFreshness(db: PrismaClient, pipelineId: string, now
   const [latest] = await db.$queryRaw<{ payload: unknown }[]>`
     SELECT payload FROM "AgentEvent"
     WHERE type = 'commit.report' AND payload->>'pipelineId' = ${pipelineId}
-    ORDER BY "receivedAt" DESC LIMIT 1`;
+    ORDER BY (payload->>'committedAtMs')::bigint DESC LIMIT 1`;
   if (!latest) return null;
   const report = agentEventSchema.parse(latest.payload);
   if (report.type !== 'commit.report') return null;

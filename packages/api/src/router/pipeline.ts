@@ -3,6 +3,7 @@ import { pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
+import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
 import { pipelineWizardSchema } from '../schemas/pipeline';
 import { type Context, orgProcedure, router } from '../trpc';
@@ -49,6 +50,61 @@ export const pipelineRouter = router({
           topics: spec.source.topics,
         };
       });
+    }),
+
+  /** What the agent reported for the pipeline over the last day: commits, dead letters, errors, freshness now. */
+  metrics: orgProcedure('VIEWER')
+    .input(byId)
+    .output(
+      z.object({
+        commits: z.array(
+          z.object({
+            atMs: z.number(),
+            records: z.number(),
+            bytes: z.number(),
+            dataFiles: z.number(),
+            deadLettered: z.number(),
+          }),
+        ),
+        errors: z.array(z.object({ atMs: z.number(), errorClass: z.string(), message: z.string() })),
+        freshnessSeconds: z.number().nullable(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const since = new Date(Date.now() - 86_400_000);
+      const rows = await ctx.db.$queryRaw<
+        { type: string; payload: Record<string, unknown>; receivedAt: Date }[]
+      >`
+        SELECT type, payload, "receivedAt" FROM "AgentEvent"
+        WHERE "agentId" = ${pipeline.agentId} AND type IN ('commit.report', 'error')
+          AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
+        ORDER BY "receivedAt" ASC LIMIT 5000`;
+      const num = (v: unknown) => Number(v ?? 0);
+      const freshness = await currentFreshness(ctx.db, pipeline.id);
+      return {
+        commits: rows
+          .filter((r) => r.type === 'commit.report')
+          .map((r) => ({
+            atMs: num(r.payload.committedAtMs),
+            records: num(r.payload.records),
+            bytes: num(r.payload.bytes),
+            dataFiles: num(r.payload.dataFiles),
+            deadLettered: num(r.payload.deadLettered),
+          })),
+        errors: rows
+          .filter((r) => r.type === 'error')
+          .slice(-20)
+          .map((r) => ({
+            atMs: r.receivedAt.getTime(),
+            errorClass: String(r.payload.errorClass),
+            message: String(r.payload.message),
+          })),
+        freshnessSeconds: freshness && Number.isFinite(freshness.seconds) ? freshness.seconds : null,
+      };
     }),
 
   /** Creates version 1 and tells the chosen agent to start it. */

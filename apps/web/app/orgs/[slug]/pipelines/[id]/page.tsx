@@ -2,6 +2,7 @@ import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { serverCaller } from '../../../../../src/server';
 import { ContractForm } from './contract-form';
+import { PipelineMetrics } from './metrics';
 import { ShareControls } from './share-controls';
 
 export const dynamic = 'force-dynamic';
@@ -30,6 +31,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
           {pipeline.version} on {pipeline.agentName}
         </p>
       </section>
+      <PipelineMetrics orgSlug={slug} pipelineId={id} />
       <section aria-labelledby="contract" className="flex flex-col gap-4">
         <h2 id="contract" className="text-xl font-semibold">
           Contract{' '}
