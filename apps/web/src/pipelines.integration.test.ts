@@ -138,6 +138,18 @@ describe('the pipeline wizard, in a real browser', () => {
     await screenshot(page, 'pipeline-page');
   });
 
+  it('edits the pipeline as a new version from the prefilled wizard', async () => {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/\/edit$/);
+    await screenshot(page, 'wizard-edit');
+    expect(await page.getByLabel('Topics').inputValue()).toBe('orders.v1');
+    for (let step = 0; step < 3; step++) await next();
+    await page.getByLabel('Commit interval (seconds)').fill('30');
+    await next();
+    await page.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText(/· v2 on eu-prod-1/).waitFor();
+  });
+
   it('shows a viewer the pipeline without ways to change it', async () => {
     const viewer = await (await browser.newContext()).newPage();
     await signInAs(viewer, app.url, org.emails.VIEWER as string);

@@ -18,6 +18,7 @@ describe('pipelines on a real database and Redis', () => {
   let editor: ReturnType<typeof createCaller>;
   let agent: AgentCredentials;
   let wizard: PipelineWizardInput;
+  let adminId: string;
 
   /** The agent's view of its queue, through its own ACL user. */
   async function agentJobs() {
@@ -52,6 +53,8 @@ describe('pipelines on a real database and Redis', () => {
     const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
     const user = await db.user.create({ data: { email: 'ed@acme.test' } });
     await db.membership.create({ data: { organizationId: org.id, userId: user.id, role: 'EDITOR' } });
+    adminId = (await db.user.create({ data: { email: 'ad@acme.test' } })).id;
+    await db.membership.create({ data: { organizationId: org.id, userId: adminId, role: 'ADMIN' } });
     editor = createCaller({ db, session: { userId: user.id }, redis: () => redis });
     agent = await enrollAgent(db, redis, (await createAgent(db, org.id, 'eu-1')).installToken);
     const create = (connection: Parameters<typeof editor.connection.create>[0]['connection']) =>

@@ -138,12 +138,59 @@ export const pipelineRouter = router({
           status: 'RUNNING',
           agentId: agent.id,
           currentVersion: 1,
-          versions: { create: { version: 1, spec, createdById: ctx.session.userId } },
+          versions: { create: { version: 1, spec, wizard: input.pipeline, createdById: ctx.session.userId } },
         },
       });
       const jobId = await sendJob(redisOf(ctx), agent.id, { kind: 'pipeline.start', pipeline: spec });
       Object.assign(ctx.audit, { target: id, after: { status: 'RUNNING', version: 1 } });
       return { id, jobId };
+    }),
+
+  /** The wizard answers of the current version, to edit them. */
+  wizard: orgProcedure('EDITOR')
+    .input(byId)
+    .output(z.record(z.string(), z.unknown()).nullable())
+    .query(async ({ ctx, input }) => {
+      const version = await ctx.db.pipelineVersion.findFirst({
+        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
+        orderBy: { version: 'desc' },
+      });
+      if (!version) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      return (version.wizard as Record<string, unknown> | null) ?? null;
+    }),
+
+  /** An edit is a new version; a running pipeline's agent gets it as pipeline.update. */
+  update: orgProcedure('EDITOR')
+    .input(byId.extend({ pipeline: pipelineWizardSchema }))
+    .output(z.object({ version: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await ctx.db.pipeline.findFirst({
+        where: { id: input.pipelineId, organizationId: ctx.org.id },
+      });
+      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      if (input.pipeline.agentId !== pipeline.agentId || input.pipeline.name !== pipeline.name) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'name: a pipeline keeps its name and agent; create a new one to change them',
+        });
+      }
+      const version = pipeline.currentVersion + 1;
+      const spec = await buildPipelineSpec(ctx.db, ctx.org.id, pipeline.id, version, input.pipeline);
+      await ctx.db.pipeline.update({
+        where: { id: pipeline.id },
+        data: {
+          currentVersion: version,
+          versions: { create: { version, spec, wizard: input.pipeline, createdById: ctx.session.userId } },
+        },
+      });
+      if (pipeline.status === 'RUNNING')
+        await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.update', pipeline: spec });
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: { version: pipeline.currentVersion },
+        after: { version },
+      });
+      return { version };
     }),
 
   pause: orgProcedure('EDITOR')

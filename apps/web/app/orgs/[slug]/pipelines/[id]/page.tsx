@@ -2,6 +2,7 @@ import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { serverCaller } from '../../../../../src/server';
 import { ContractForm } from './contract-form';
+import { DeletePipeline } from './delete-pipeline';
 import { PipelineMetrics } from './metrics';
 import { ShareControls } from './share-controls';
 
@@ -29,6 +30,16 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
         <p className="mt-1 font-mono text-sm text-slate-400">
           {pipeline.topics.join(', ')} → {pipeline.table} · {pipeline.status.toLowerCase()} · v
           {pipeline.version} on {pipeline.agentName}
+        </p>
+        <p className="mt-3 flex gap-4 text-sm">
+          {org.role !== 'VIEWER' ? (
+            <a href={`/orgs/${slug}/pipelines/${id}/edit`} className="text-sky-300 hover:text-sky-200">
+              Edit
+            </a>
+          ) : null}
+          {org.role === 'OWNER' || org.role === 'ADMIN' ? (
+            <DeletePipeline orgSlug={slug} pipelineId={id} name={pipeline.name} />
+          ) : null}
         </p>
       </section>
       <PipelineMetrics orgSlug={slug} pipelineId={id} />

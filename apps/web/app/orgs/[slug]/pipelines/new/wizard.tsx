@@ -81,10 +81,20 @@ const DEFAULTS: Values = {
   partitionBy: '',
 };
 
-export function PipelineWizard({ orgSlug, choices }: { orgSlug: string; choices: Choices }) {
+/** Creates a pipeline, or with `existing` saves an edit as its next version. */
+export function PipelineWizard({
+  orgSlug,
+  choices,
+  existing,
+}: {
+  orgSlug: string;
+  choices: Choices;
+  existing?: { pipelineId: string; values: Values };
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const create = useMutation(trpc.pipeline.create.mutationOptions());
+  const update = useMutation(trpc.pipeline.update.mutationOptions());
   const [step, setStep] = useState(0);
   const [formError, setFormError] = useState<string>();
   const fields = fieldsFor(choices);
@@ -95,6 +105,8 @@ export function PipelineWizard({ orgSlug, choices }: { orgSlug: string; choices:
   const initial: Values = { ...DEFAULTS };
   for (const list of Object.values(fields))
     for (const f of list) if (!f.optional && f.options) initial[f.name] ??= firstOf(f.options);
+  if (existing)
+    for (const [key, value] of Object.entries(existing.values)) initial[key] = String(value ?? '');
   const { register, getValues, setError, clearErrors, formState, handleSubmit } = useForm<Values>({
     defaultValues: initial,
   });
@@ -117,8 +129,14 @@ export function PipelineWizard({ orgSlug, choices }: { orgSlug: string; choices:
     const issues = whole.error?.issues ?? [];
     if (issues.length === 0) {
       try {
-        const { id } = await create.mutateAsync({ orgSlug, pipeline: values as PipelineWizardInput });
-        router.push(`/orgs/${orgSlug}/pipelines?created=${id}`);
+        const pipeline = values as PipelineWizardInput;
+        if (existing) {
+          await update.mutateAsync({ orgSlug, pipelineId: existing.pipelineId, pipeline });
+          router.push(`/orgs/${orgSlug}/pipelines/${existing.pipelineId}`);
+        } else {
+          const { id } = await create.mutateAsync({ orgSlug, pipeline });
+          router.push(`/orgs/${orgSlug}/pipelines?created=${id}`);
+        }
         router.refresh();
         return;
       } catch (error) {
@@ -217,7 +235,9 @@ export function PipelineWizard({ orgSlug, choices }: { orgSlug: string; choices:
           </button>
         ) : null}
         {review ? (
-          <SubmitButton pending={formState.isSubmitting}>Create pipeline</SubmitButton>
+          <SubmitButton pending={formState.isSubmitting}>
+            {existing ? 'Save as new version' : 'Create pipeline'}
+          </SubmitButton>
         ) : (
           <button
             type="button"

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PipelineVersion" ADD COLUMN     "wizard" JSONB;
