@@ -5,8 +5,10 @@ import { parseArgs, USAGE, UsageError } from './args';
 import { loadCredentials } from './credentials';
 import { VERSION } from './version';
 
-async function doctor(controlPlane: URL | undefined) {
+/** Prints one line per check; false when any failed. */
+async function doctor(controlPlane: URL | undefined): Promise<boolean> {
   const credentials = loadCredentials();
+  let healthy = credentials !== null;
   console.log(
     credentials
       ? `✓ enrolled as ${credentials.agentId}`
@@ -20,6 +22,7 @@ async function doctor(controlPlane: URL | undefined) {
     console.log(
       ok ? `✓ control plane ${controlPlane} answers` : `✗ control plane ${controlPlane} does not answer`,
     );
+    healthy &&= ok;
   }
   if (credentials) {
     const url = new URL(credentials.redis.url);
@@ -42,7 +45,9 @@ async function doctor(controlPlane: URL | undefined) {
         ? `✓ job queue reachable as ${credentials.redis.username}`
         : '✗ job queue not reachable (revoked, or a network block)',
     );
+    healthy &&= ok === 'PONG';
   }
+  return healthy;
 }
 
 async function main() {
@@ -55,7 +60,8 @@ async function main() {
       console.log(VERSION);
       return;
     case 'doctor':
-      await doctor(command.controlPlane);
+      // Non-zero when a check fails, so scripts and health probes can use it.
+      if (!(await doctor(command.controlPlane))) process.exitCode = 1;
       return;
     case 'start': {
       const agent = await startAgent(command);

@@ -1,5 +1,6 @@
 import type { Connection } from '@floe/protocol';
 import { Kafka, logLevel } from 'kafkajs';
+import { assumeRole } from '../aws/assume-role';
 
 export type TestResult = Record<string, string | number | boolean>;
 
@@ -56,6 +57,17 @@ export async function testConnection(
       });
       if (!res.ok) throw new Error(`the catalog answered HTTP ${res.status}`);
       return { catalog: 'reachable' };
+    }
+    case 'aws-role': {
+      // The agent's own AWS identity comes from the SDK's usual chain; AWS_ENDPOINT_URL_STS is the
+      // SDK's standard name for a non-default STS (a VPC endpoint).
+      const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+      if (!region) throw new Error('set AWS_REGION on the agent to assume a role');
+      const credentials = await assumeRole(
+        { ...connection.role, sessionName: 'floe-connection-test', durationSeconds: 900 },
+        { region, endpoint: env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL },
+      );
+      return { assumed: true, expiresAt: credentials.expiration.toISOString() };
     }
     default:
       throw new Error(`testing a ${connection.type} connection is not in this agent version`);
