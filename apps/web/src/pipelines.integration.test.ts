@@ -150,6 +150,11 @@ describe('the pipeline wizard, in a real browser', () => {
     await page.getByText(/· v2 on eu-prod-1/).waitFor();
   });
 
+  it('shows on the Agents page which pipelines run where', async () => {
+    await page.goto(`${app.url}/orgs/${org.slug}/agents`);
+    expect(await page.getByRole('row', { name: /eu-prod-1/ }).textContent()).toContain('orders');
+  });
+
   it('shows a viewer the pipeline without ways to change it', async () => {
     const viewer = await (await browser.newContext()).newPage();
     await signInAs(viewer, app.url, org.emails.VIEWER as string);

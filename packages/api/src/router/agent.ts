@@ -14,6 +14,7 @@ const agentSummary = z.object({
   lastHeartbeatAt: z.date().nullable(),
   apiTokenPrefix: z.string().nullable(),
   createdAt: z.date(),
+  pipelines: z.array(z.string()),
 });
 
 function redisOf(ctx: Context) {
@@ -31,6 +32,7 @@ export const agentRouter = router({
     .query(async ({ ctx }) => {
       const agents = await ctx.db.agent.findMany({
         where: { organizationId: ctx.org.id },
+        include: { pipelines: { select: { name: true }, orderBy: { name: 'asc' } } },
         orderBy: { createdAt: 'asc' },
       });
       const onlineSince = Date.now() - OFFLINE_AFTER_SECONDS * 1000;
@@ -48,6 +50,7 @@ export const agentRouter = router({
         lastHeartbeatAt: a.lastHeartbeatAt,
         apiTokenPrefix: a.apiTokenPrefix,
         createdAt: a.createdAt,
+        pipelines: a.pipelines.map((p) => p.name),
       }));
     }),
 

@@ -47,6 +47,7 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
               <th className="py-2 font-medium">Status</th>
               <th className="py-2 font-medium">Version</th>
               <th className="py-2 font-medium">Last heartbeat</th>
+              <th className="py-2 font-medium">Pipelines</th>
               <th className="py-2 font-medium">Token</th>
               <th className="py-2" />
             </tr>
@@ -64,6 +65,7 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
                 </td>
                 <td className="py-2 text-slate-300">{agent.version ?? '—'}</td>
                 <td className="py-2 text-slate-300">{agent.lastHeartbeatAt?.toISOString() ?? 'never'}</td>
+                <td className="py-2 text-slate-300">{agent.pipelines.join(', ') || '—'}</td>
                 <td className="py-2 font-mono text-xs text-slate-400">{agent.apiTokenPrefix ?? '—'}</td>
                 <td className="py-2 text-right">
                   {canManage && agent.status !== 'revoked' ? (
