@@ -106,6 +106,18 @@ describe('connections on a real database', () => {
     expect(issue?.message).toMatch(message);
   });
 
+  it('lets an admin delete a connection, keeping what it was in the audit log', async () => {
+    const org = await db.organization.findUniqueOrThrow({ where: { slug: 'acme' } });
+    const admin = await db.user.create({ data: { email: 'admin@acme.test' } });
+    await db.membership.create({ data: { organizationId: org.id, userId: admin.id, role: 'ADMIN' } });
+    const caller = createCaller({ db, session: { userId: admin.id } });
+    const glue = (await caller.connection.list({ orgSlug: 'acme' })).find((c) => c.name === 'glue');
+    await caller.connection.delete({ orgSlug: 'acme', connectionId: glue?.id as string });
+    expect((await caller.connection.list({ orgSlug: 'acme' })).some((c) => c.name === 'glue')).toBe(false);
+    const [entry] = await caller.audit.list({ orgSlug: 'acme', action: 'connection.delete' });
+    expect(entry?.before).toMatchObject({ type: 'catalog', catalog: { type: 'glue', region: 'eu-west-1' } });
+  });
+
   it('refuses a second connection with the same name', async () => {
     await expect(
       editor.connection.create({ orgSlug: 'acme', connection: forms[2] as ConnectionFormInput }),

@@ -153,11 +153,12 @@ export const connectionRouter = router({
     .input(z.object({ connectionId: z.string() }))
     .output(z.object({ deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const { count } = await ctx.db.connection.deleteMany({
+      const row = await ctx.db.connection.findFirst({
         where: { id: input.connectionId, organizationId: ctx.org.id },
       });
-      if (count === 0)
-        throw new TRPCError({ code: 'NOT_FOUND', message: `no connection ${input.connectionId}` });
+      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no connection ${input.connectionId}` });
+      await ctx.db.connection.delete({ where: { id: row.id } });
+      Object.assign(ctx.audit, { target: row.id, before: row.config });
       return { deleted: true as const };
     }),
 });
