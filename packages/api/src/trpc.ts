@@ -89,3 +89,13 @@ export interface AuditNote {
   before?: unknown;
   after?: unknown;
 }
+
+/** The control plane's admin Redis connection, for procedures that send agents jobs. */
+export function redisOf(ctx: Context) {
+  if (!ctx.redis)
+    throw new TRPCError({
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'the control plane has no Redis connection',
+    });
+  return ctx.redis();
+}

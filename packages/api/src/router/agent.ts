@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgent, revokeAgent } from '../agents/enrollment';
-import { type Context, orgProcedure, router } from '../trpc';
+import { orgProcedure, redisOf, router } from '../trpc';
 
 // An agent counts as online while its heartbeats (every 10 s) keep arriving.
 export const OFFLINE_AFTER_SECONDS = 30;
@@ -16,15 +16,6 @@ const agentSummary = z.object({
   createdAt: z.date(),
   pipelines: z.array(z.string()),
 });
-
-function redisOf(ctx: Context) {
-  if (!ctx.redis)
-    throw new TRPCError({
-      code: 'INTERNAL_SERVER_ERROR',
-      message: 'the control plane has no Redis connection',
-    });
-  return ctx.redis();
-}
 
 export const agentRouter = router({
   list: orgProcedure('VIEWER')

@@ -4,17 +4,8 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
-import { type Context, orgProcedure, router } from '../trpc';
+import { orgProcedure, redisOf, router } from '../trpc';
 import { OFFLINE_AFTER_SECONDS } from './agent';
-
-function redisOf(ctx: Context) {
-  if (!ctx.redis)
-    throw new TRPCError({
-      code: 'INTERNAL_SERVER_ERROR',
-      message: 'the control plane has no Redis connection',
-    });
-  return ctx.redis();
-}
 
 const connectionRow = z.object({
   id: z.string(),

@@ -6,16 +6,7 @@ import { sendJob } from '../agents/dispatch';
 import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
 import { pipelineWizardSchema } from '../schemas/pipeline';
-import { type Context, orgProcedure, router } from '../trpc';
-
-function redisOf(ctx: Context) {
-  if (!ctx.redis)
-    throw new TRPCError({
-      code: 'INTERNAL_SERVER_ERROR',
-      message: 'the control plane has no Redis connection',
-    });
-  return ctx.redis();
-}
+import { orgProcedure, redisOf, router } from '../trpc';
 
 const pipelineRow = z.object({
   id: z.string(),
