@@ -1,12 +1,8 @@
 import type { ContractInput } from '@floe/contracts';
-import { createPrismaClient, type PrismaClient } from '@floe/db';
-import { createScratchDatabase } from '@floe/db/testing';
+import type { PrismaClient } from '@floe/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedContract } from '../contracts/status';
-import { appRouter } from '../root';
-import { createCallerFactory } from '../trpc';
-
-const createCaller = createCallerFactory(appRouter);
+import { scratchOrganization } from '../testing/scratch-organization';
 
 const exampleContract: ContractInput = {
   owner: { team: 'Checkout', contact: 'checkout@acme.test' },
@@ -33,41 +29,29 @@ const spec = {
 };
 
 describe('contracts on a real database', () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let fixture: Awaited<ReturnType<typeof scratchOrganization>>;
   let db: PrismaClient;
-  const ids: Record<string, string> = {};
-  const as = (email: string) => createCaller({ db, session: { userId: ids[email] as string } });
+  const as = (email: string) => fixture.as(email);
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    scratch.migrate();
-    db = createPrismaClient(scratch.url);
-    const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
-    for (const [email, role] of [
-      ['admin@acme.test', 'ADMIN'],
-      ['viewer@acme.test', 'VIEWER'],
-    ] as const) {
-      ids[email] = (await db.user.create({ data: { email } })).id;
-      await db.membership.create({ data: { organizationId: org.id, userId: ids[email] as string, role } });
-    }
-    await db.agent.create({ data: { id: 'ag-1', organizationId: org.id, name: 'a' } });
+    fixture = await scratchOrganization({ 'admin@acme.test': 'ADMIN', 'viewer@acme.test': 'VIEWER' });
+    db = fixture.db;
+    const organizationId = fixture.org.id;
+    await db.agent.create({ data: { id: 'ag-1', organizationId, name: 'a' } });
     await db.pipeline.create({
       data: {
         id: 'pl-1',
-        organizationId: org.id,
+        organizationId,
         name: 'orders',
         status: 'RUNNING',
         agentId: 'ag-1',
         currentVersion: 1,
-        versions: { create: { version: 1, spec, createdById: ids['admin@acme.test'] as string } },
+        versions: { create: { version: 1, spec, createdById: fixture.ids['admin@acme.test'] as string } },
       },
     });
   });
 
-  afterAll(async () => {
-    await db?.$disconnect();
-    await scratch?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   it('saves versions, shares by an unguessable link, shows live freshness from commit reports, and revokes', async () => {
     const admin = as('admin@acme.test');

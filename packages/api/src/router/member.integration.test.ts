@@ -1,38 +1,23 @@
-import { createPrismaClient, type PrismaClient } from '@floe/db';
-import { createScratchDatabase } from '@floe/db/testing';
+import type { PrismaClient } from '@floe/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRouter } from '../root';
-import { createCallerFactory } from '../trpc';
-
-const createCaller = createCallerFactory(appRouter);
+import { scratchOrganization } from '../testing/scratch-organization';
 
 describe('members and invitations on a real database', () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let fixture: Awaited<ReturnType<typeof scratchOrganization>>;
   let db: PrismaClient;
-  const ids: Record<string, string> = {};
-  const as = (email: string) => createCaller({ db, session: { userId: ids[email] as string } });
+  const as = (email: string) => fixture.as(email);
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    scratch.migrate();
-    db = createPrismaClient(scratch.url);
-    const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
-    for (const [email, role] of [
-      ['owner@acme.test', 'OWNER'],
-      ['admin@acme.test', 'ADMIN'],
-      ['new@elsewhere.test', null],
-      ['other@elsewhere.test', null],
-    ] as const) {
-      ids[email] = (await db.user.create({ data: { email } })).id;
-      if (role)
-        await db.membership.create({ data: { organizationId: org.id, userId: ids[email] as string, role } });
-    }
+    fixture = await scratchOrganization({
+      'owner@acme.test': 'OWNER',
+      'admin@acme.test': 'ADMIN',
+      'new@elsewhere.test': null,
+      'other@elsewhere.test': null,
+    });
+    db = fixture.db;
   });
 
-  afterAll(async () => {
-    await db?.$disconnect();
-    await scratch?.drop();
-  });
+  afterAll(() => fixture?.close());
 
   it('invites by link; only the invited email can accept, once, as the invited role', async () => {
     const { token } = await as('admin@acme.test').member.invite({
