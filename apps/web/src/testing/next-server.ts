@@ -32,6 +32,8 @@ export async function startWebApp(env: Record<string, string> = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // Never outlive the test process, even when a test's setup fails before it can stop us.
+  process.once('exit', () => child.kill('SIGTERM'));
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk;
