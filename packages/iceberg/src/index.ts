@@ -1,4 +1,5 @@
-// Iceberg in TypeScript: spec data types, transforms, FileIO and catalogs. Knows nothing of Kafka.
+// Iceberg in TypeScript: spec data types, transforms, data files, manifests, appends, FileIO and
+// catalogs. Knows nothing of Kafka.
 
 export type { Catalog, CreateTableRequest, LoadedTable, Namespace, TableIdentifier } from './catalog/catalog';
 export { tableName } from './catalog/catalog';
@@ -16,6 +17,20 @@ export type { TableRequirement, TableUpdate } from './catalog/table-commit';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
 export { LocalFileIO } from './io/local-file-io';
 export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
+export {
+  type DataFile,
+  type ManifestEntry,
+  ManifestEntryStatus,
+  readManifest,
+  writeManifest,
+} from './spec/manifest';
+export {
+  type FieldSummary,
+  type ManifestFile,
+  partitionSummaries,
+  readManifestList,
+  writeManifestList,
+} from './spec/manifest-list';
 export {
   FIRST_PARTITION_FIELD_ID,
   lastPartitionId,
@@ -49,6 +64,7 @@ export {
   SchemaUpdate,
   type SchemaUpdateResult,
 } from './spec/schema-evolution';
+export { decimalFromBytes, decimalToBytes, fromBinary, toBinary } from './spec/single-value';
 export {
   currentSchema,
   currentSnapshot,
@@ -79,6 +95,8 @@ export {
   T,
 } from './spec/types';
 export { type IcebergValue, parseDecimal, uuidFromBytes, uuidToBytes } from './spec/values';
+export { type AppendOptions, type AppendResult, FastAppend } from './transaction/append';
+export { batchPartition, partitionRows } from './transaction/data-files';
 export { applyTransform } from './transform/apply';
 export { bucketHash } from './transform/bucket';
 export { toHumanString } from './transform/human';
@@ -91,3 +109,13 @@ export {
   transformToString,
 } from './transform/transform';
 export { parseJson, stringifyJson } from './util/json';
+export { arrowSchema, arrowType, FIELD_ID_KEY } from './writer/arrow-schema';
+export { type ColumnMetrics, columnMetrics } from './writer/metrics';
+export {
+  type ParquetCompression,
+  type ParquetFileMetrics,
+  type ParquetWriteOptions,
+  type WrittenParquet,
+  writeParquetFile,
+} from './writer/parquet-writer';
+export { type Row, rowsToArrow, ValueError } from './writer/rows-to-arrow';

@@ -32,9 +32,9 @@ export interface PyicebergView {
   snapshot_id: string | null;
 }
 
-export async function readWithPyiceberg(namespace: readonly string[], table: string): Promise<PyicebergView> {
+function catalogProps() {
   const env = process.env;
-  const props = {
+  return {
     uri: env.FLOE_ICEBERG_REST_URI,
     's3.endpoint': env.FLOE_S3_ENDPOINT,
     's3.access-key-id': env.FLOE_AWS_ACCESS_KEY_ID,
@@ -42,10 +42,110 @@ export async function readWithPyiceberg(namespace: readonly string[], table: str
     's3.region': env.FLOE_AWS_REGION,
     's3.force-virtual-addressing': 'false',
   };
+}
+
+async function runPython(script: string, args: unknown): Promise<string> {
   const { stdout } = await promisify(execFile)(
-    env.FLOE_PYTHON as string,
-    ['-c', SCRIPT, JSON.stringify({ props, namespace, table })],
-    { timeout: 60_000 },
+    process.env.FLOE_PYTHON as string,
+    ['-c', script, JSON.stringify(args)],
+    {
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
-  return JSON.parse(stdout) as PyicebergView;
+  return stdout;
+}
+
+export async function readWithPyiceberg(namespace: readonly string[], table: string): Promise<PyicebergView> {
+  return JSON.parse(await runPython(SCRIPT, { props: catalogProps(), namespace, table })) as PyicebergView;
+}
+
+// Values come back tagged so nothing is rounded or confused on the way to JS: "i:<digits>" ints,
+// "f:<hex of the IEEE double, little-endian>" floats, "d:<unscaled>e<exponent>" decimals,
+// "date:"/"time:"/"ts:" days and micros, "b:<hex>" bytes and uuids; maps as [key, value] pairs.
+const SCAN_SCRIPT = `
+import datetime, decimal, json, struct, sys, uuid
+from pyiceberg.catalog.rest import RestCatalog
+from pyiceberg.expressions import AlwaysTrue
+args = json.loads(sys.argv[1])
+catalog = RestCatalog("floe", **args["props"])
+table = catalog.load_table(tuple(args["namespace"]) + (args["table"],))
+scan = table.scan(row_filter=args["filter"] or AlwaysTrue())
+files = sorted(task.file.file_path for task in scan.plan_files())
+EPOCH = datetime.datetime(1970, 1, 1)
+def enc(v):
+    if v is None or isinstance(v, (bool, str)): return v
+    if isinstance(v, int): return "i:%d" % v
+    if isinstance(v, float): return "f:" + struct.pack("<d", v).hex()
+    if isinstance(v, decimal.Decimal):
+        sign, digits, exponent = v.as_tuple()
+        unscaled = int("".join(map(str, digits)) or "0")
+        return "d:%d" % (-unscaled if sign else unscaled) + "e%d" % exponent
+    if isinstance(v, datetime.datetime):
+        base = EPOCH if v.tzinfo is None else EPOCH.replace(tzinfo=datetime.timezone.utc)
+        return "ts:%d" % ((v - base) // datetime.timedelta(microseconds=1))
+    if isinstance(v, datetime.date): return "date:%d" % (v - EPOCH.date()).days
+    if isinstance(v, datetime.time):
+        return "time:%d" % (((v.hour * 60 + v.minute) * 60 + v.second) * 1000000 + v.microsecond)
+    if isinstance(v, uuid.UUID): return "b:" + v.bytes.hex()
+    if isinstance(v, (bytes, bytearray)): return "b:" + bytes(v).hex()
+    if isinstance(v, dict): return {k: enc(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return [enc(x) for x in v]
+    raise TypeError("cannot encode %r" % (v,))
+rows = [enc(r) for r in scan.to_arrow().to_pylist()] if args["rows"] else []
+print(json.dumps({
+    "files": files,
+    "rows": rows,
+    "snapshots": [
+        {"id": str(s.snapshot_id), "parent": None if s.parent_snapshot_id is None else str(s.parent_snapshot_id),
+         "summary": s.summary.model_dump(mode="json") if hasattr(s.summary, "model_dump") else dict(s.summary)}
+        for s in table.snapshots()
+    ],
+}))
+`;
+
+export interface PyicebergScan {
+  /** Data files pyiceberg plans for the scan, after pruning by partition and column bounds. */
+  files: string[];
+  rows: Record<string, unknown>[];
+  snapshots: { id: string; parent: string | null; summary: Record<string, string> }[];
+}
+
+/** Scans a table with pyiceberg (`table.scan(row_filter=...)`), planning and reading as it does. */
+export async function scanWithPyiceberg(
+  namespace: readonly string[],
+  table: string,
+  options: { filter?: string; rows?: boolean } = {},
+): Promise<PyicebergScan> {
+  const args = {
+    props: catalogProps(),
+    namespace,
+    table,
+    filter: options.filter ?? null,
+    rows: options.rows ?? true,
+  };
+  return JSON.parse(await runPython(SCAN_SCRIPT, args)) as PyicebergScan;
+}
+
+const APPEND_SCRIPT = `
+import json, sys
+import pyarrow as pa
+from pyiceberg.catalog.rest import RestCatalog
+args = json.loads(sys.argv[1])
+catalog = RestCatalog("floe", **args["props"])
+table = catalog.load_table(tuple(args["namespace"]) + (args["table"],))
+schema = table.schema().as_arrow()
+columns = {f.name: pa.array([row[i] for row in args["rows"]], type=f.type) for i, f in enumerate(schema)}
+table.append(pa.table(columns, schema=schema))
+print(json.dumps({"snapshot_id": str(table.current_snapshot().snapshot_id)}))
+`;
+
+/** Appends rows with pyiceberg's own writer; each row lists the top-level values in schema order (JSON-able). */
+export async function appendWithPyiceberg(
+  namespace: readonly string[],
+  table: string,
+  rows: unknown[][],
+): Promise<{ snapshot_id: string }> {
+  const args = { props: catalogProps(), namespace, table, rows };
+  return JSON.parse(await runPython(APPEND_SCRIPT, args)) as { snapshot_id: string };
 }

@@ -1,0 +1,220 @@
+import type { Data, RecordBatch } from 'apache-arrow';
+import type { Schema } from '../spec/schema';
+import { toBinary } from '../spec/single-value';
+import type { FixedType, IcebergType, PrimitiveType } from '../spec/types';
+import {
+  DEFAULT_TRUNCATE_LENGTH,
+  truncateBinaryLower,
+  truncateBinaryUpper,
+  truncateStringLower,
+  truncateStringUpper,
+} from './truncate-bounds';
+
+/** Per-column statistics of one data file, by field id, as manifest entries carry them. */
+export interface ColumnMetrics {
+  /** Parquet's leaf entries: one per row at the top level; per element (or per null/empty list) inside lists and maps. */
+  valueCounts: Map<number, bigint>;
+  nullValueCounts: Map<number, bigint>;
+  nanValueCounts: Map<number, bigint>;
+  lowerBounds: Map<number, Uint8Array>;
+  upperBounds: Map<number, Uint8Array>;
+}
+
+// A comparable form of one value: numbers, bigints, or bytes (strings stay UTF-8: byte order is code point order).
+type Comparable = number | bigint | Uint8Array;
+
+interface LeafStats {
+  type: PrimitiveType;
+  /** Bounds are kept only for columns outside lists and maps. */
+  bounded: boolean;
+  values: number;
+  nulls: number;
+  nans: number;
+  min: Comparable | undefined;
+  max: Comparable | undefined;
+}
+
+function compare(a: Comparable, b: Comparable): number {
+  if (a instanceof Uint8Array) {
+    const other = b as Uint8Array;
+    const n = Math.min(a.length, other.length);
+    for (let i = 0; i < n; i += 1) {
+      const d = (a[i] as number) - (other[i] as number);
+      if (d !== 0) return d;
+    }
+    return a.length - other.length;
+  }
+  if (a === b) return Object.is(a, -0) && Object.is(b, 0) ? -1 : Object.is(a, 0) && Object.is(b, -0) ? 1 : 0;
+  return a < (b as number | bigint) ? -1 : 1;
+}
+
+/** The value at `i` of a primitive Arrow column, in comparable form (valid entries only). */
+function read(type: PrimitiveType, data: Data, i: number): Comparable {
+  const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
+  switch (type.type) {
+    case 'boolean': {
+      // Bit-packed: the buffer is not sliced, the offset counts bits.
+      const bit = data.offset + i;
+      return ((data.values as Uint8Array)[bit >> 3] as number) & (1 << (bit & 7)) ? 1 : 0;
+    }
+    case 'decimal': {
+      const words = data.values as Uint32Array;
+      let wide = 0n;
+      for (let w = 3; w >= 0; w -= 1) wide = (wide << 32n) | BigInt(words[4 * i + w] as number);
+      return BigInt.asIntN(128, wide);
+    }
+    case 'string':
+    case 'binary': {
+      const offsets = data.valueOffsets as Int32Array;
+      return (data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number);
+    }
+    case 'uuid':
+    case 'fixed': {
+      const width = type.type === 'uuid' ? 16 : (type as FixedType).length;
+      return (data.values as Uint8Array).subarray(i * width, (i + 1) * width);
+    }
+    default:
+      return values[i] as number | bigint;
+  }
+}
+
+/**
+ * Visits the Parquet leaf entries of a column: `positions` are indices into `data`, -1 where an
+ * ancestor is null or an empty list/map left the leaf undefined (null = every row of `data`).
+ */
+function visit(
+  type: IcebergType,
+  id: number,
+  data: Data,
+  positions: Int32Array | null,
+  repeated: boolean,
+  stats: Map<number, LeafStats>,
+): void {
+  const count = positions === null ? data.length : positions.length;
+  const at = (k: number) => (positions === null ? k : (positions[k] as number));
+  const defined = (k: number) => {
+    const p = at(k);
+    return p >= 0 && data.getValid(p) ? p : -1;
+  };
+  switch (type.type) {
+    case 'struct': {
+      const childPositions = new Int32Array(count);
+      for (let k = 0; k < count; k += 1) childPositions[k] = defined(k);
+      type.fields.forEach((f, c) => {
+        visit(f.type, f.id, data.children[c] as Data, childPositions, repeated, stats);
+      });
+      return;
+    }
+    case 'list':
+    case 'map': {
+      const offsets = data.valueOffsets as Int32Array;
+      const expanded: number[] = [];
+      for (let k = 0; k < count; k += 1) {
+        const p = defined(k);
+        const start = p < 0 ? 0 : (offsets[p] as number);
+        const end = p < 0 ? 0 : (offsets[p + 1] as number);
+        if (start === end) expanded.push(-1);
+        else for (let e = start; e < end; e += 1) expanded.push(e);
+      }
+      const childPositions = Int32Array.from(expanded);
+      const child = data.children[0] as Data;
+      if (type.type === 'list') {
+        visit(type.element, type.elementId, child, childPositions, true, stats);
+      } else {
+        visit(type.key, type.keyId, child.children[0] as Data, childPositions, true, stats);
+        visit(type.value, type.valueId, child.children[1] as Data, childPositions, true, stats);
+      }
+      return;
+    }
+    default: {
+      let s = stats.get(id);
+      if (s === undefined) {
+        s = { type, bounded: !repeated, values: 0, nulls: 0, nans: 0, min: undefined, max: undefined };
+        stats.set(id, s);
+      }
+      const floating = type.type === 'float' || type.type === 'double';
+      s.values += count;
+      for (let k = 0; k < count; k += 1) {
+        const p = defined(k);
+        if (p < 0) {
+          s.nulls += 1;
+          continue;
+        }
+        if (!floating && !s.bounded) continue;
+        const v = read(type, data, p);
+        if (floating && Number.isNaN(v)) {
+          s.nans += 1;
+          continue;
+        }
+        if (!s.bounded) continue;
+        if (s.min === undefined || compare(v, s.min) < 0) s.min = v;
+        if (s.max === undefined || compare(v, s.max) > 0) s.max = v;
+      }
+    }
+  }
+}
+
+function lowerBound(type: PrimitiveType, v: Comparable, truncate: number): Uint8Array {
+  switch (type.type) {
+    case 'string':
+      return truncateStringLower(v as Uint8Array, truncate).slice();
+    case 'binary':
+    case 'fixed':
+      return truncateBinaryLower(v as Uint8Array, truncate).slice();
+    case 'boolean':
+      return toBinary(type, v === 1);
+    case 'uuid':
+      return (v as Uint8Array).slice();
+    default:
+      return toBinary(type, v as number | bigint);
+  }
+}
+
+function upperBound(type: PrimitiveType, v: Comparable, truncate: number): Uint8Array | undefined {
+  switch (type.type) {
+    case 'string':
+      return truncateStringUpper(v as Uint8Array, truncate)?.slice();
+    case 'binary':
+    case 'fixed':
+      return truncateBinaryUpper(v as Uint8Array, truncate)?.slice();
+    default:
+      return lowerBound(type, v, truncate);
+  }
+}
+
+/**
+ * Metrics of the rows of `batches` (all of the schema's Arrow form), computed from the Arrow data
+ * itself. NaN is counted, never a bound; bounds are left out for columns inside lists and maps.
+ */
+export function columnMetrics(
+  schema: Schema,
+  batches: readonly RecordBatch[],
+  truncateLength = DEFAULT_TRUNCATE_LENGTH,
+): ColumnMetrics {
+  const stats = new Map<number, LeafStats>();
+  for (const batch of batches) {
+    schema.fields.forEach((f, c) => {
+      const column = batch.data.children[c];
+      if (column === undefined) throw new Error(`the batch has no column ${c} ("${f.name}")`);
+      visit(f.type, f.id, column, null, false, stats);
+    });
+  }
+  const metrics: ColumnMetrics = {
+    valueCounts: new Map(),
+    nullValueCounts: new Map(),
+    nanValueCounts: new Map(),
+    lowerBounds: new Map(),
+    upperBounds: new Map(),
+  };
+  for (const [id, s] of stats) {
+    metrics.valueCounts.set(id, BigInt(s.values));
+    metrics.nullValueCounts.set(id, BigInt(s.nulls));
+    if (s.type.type === 'float' || s.type.type === 'double') metrics.nanValueCounts.set(id, BigInt(s.nans));
+    if (s.min !== undefined) metrics.lowerBounds.set(id, lowerBound(s.type, s.min, truncateLength));
+    if (s.max !== undefined) {
+      const upper = upperBound(s.type, s.max, truncateLength);
+      if (upper !== undefined) metrics.upperBounds.set(id, upper);
+    }
+  }
+  return metrics;
+}

@@ -1,0 +1,128 @@
+import { type Field, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import type { Schema } from '../spec/schema';
+import type { IcebergType } from '../spec/types';
+import { arrowSchema, FIELD_ID_KEY } from './arrow-schema';
+import { type ColumnMetrics, columnMetrics } from './metrics';
+
+export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
+
+export interface ParquetWriteOptions {
+  /** zstd by default. */
+  compression?: ParquetCompression;
+  /** Rows per row group (default 1,048,576, parquet-rs's own). */
+  rowGroupRows?: number;
+  /** Length to which string and binary bounds are truncated (default 16). */
+  truncateLength?: number;
+}
+
+export interface ParquetFileMetrics extends ColumnMetrics {
+  recordCount: bigint;
+  /** Compressed bytes of each leaf column over all row groups, read from the written file's footer. */
+  columnSizes: Map<number, bigint>;
+}
+
+export interface WrittenParquet {
+  bytes: Uint8Array;
+  metrics: ParquetFileMetrics;
+}
+
+const CODECS: Record<ParquetCompression, parquet.Compression> = {
+  zstd: parquet.Compression.ZSTD,
+  snappy: parquet.Compression.SNAPPY,
+  uncompressed: parquet.Compression.UNCOMPRESSED,
+};
+
+/**
+ * One Parquet file of `batches`, which must have the schema's Arrow form (`arrowSchema` or
+ * `rowsToArrow`): Iceberg reads columns by the field ids in it. Counts and bounds come from the Arrow
+ * data; only the column sizes come from the footer, which parquet-wasm parses from the bytes in memory.
+ */
+export async function writeParquetFile(
+  schema: Schema,
+  batches: readonly RecordBatch[],
+  options: ParquetWriteOptions = {},
+): Promise<WrittenParquet> {
+  const expected = arrowSchema(schema);
+  for (const batch of batches) checkFieldIds(expected.fields, batch.schema.fields, '');
+  const table = new Table(expected, [...batches]);
+  const properties = new parquet.WriterPropertiesBuilder()
+    .setCompression(CODECS[options.compression ?? 'zstd'])
+    .setMaxRowGroupSize(options.rowGroupRows ?? 1024 * 1024)
+    .build();
+  const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), properties);
+  const metrics = columnMetrics(schema, batches, options.truncateLength);
+  return {
+    bytes,
+    metrics: {
+      ...metrics,
+      recordCount: BigInt(table.numRows),
+      columnSizes: await columnSizes(schema, bytes),
+    },
+  };
+}
+
+/** A batch built without the ids (or for another schema version) would write a file no reader maps right. */
+function checkFieldIds(expected: readonly Field[], actual: readonly Field[], prefix: string): void {
+  if (expected.length !== actual.length) {
+    throw new Error(
+      `${prefix || 'batch'} has ${actual.length} fields, the Iceberg schema ${expected.length}`,
+    );
+  }
+  expected.forEach((e, i) => {
+    const a = actual[i] as Field;
+    const path = prefix === '' ? e.name : `${prefix}.${e.name}`;
+    const id = a.metadata.get(FIELD_ID_KEY);
+    if (a.name !== e.name || id !== e.metadata.get(FIELD_ID_KEY)) {
+      throw new Error(
+        `batch field ${prefix === '' ? '' : `${prefix}.`}${a.name} (field id ${id ?? 'missing'}) does not match ${path} (field id ${e.metadata.get(FIELD_ID_KEY)})`,
+      );
+    }
+    if (a.type.typeId !== e.type.typeId) {
+      throw new Error(`batch field ${path} is ${a.type}, the Iceberg schema wants ${e.type}`);
+    }
+    checkFieldIds(e.type.children ?? [], a.type.children ?? [], path);
+  });
+}
+
+/** Field id of each Parquet leaf column path ("geo.lat", "tags.list.element", "attrs.key_value.key"). */
+function leafPaths(schema: Schema): Map<string, number> {
+  const paths = new Map<string, number>();
+  const visit = (type: IcebergType, id: number, path: string) => {
+    switch (type.type) {
+      case 'struct':
+        for (const f of type.fields) visit(f.type, f.id, `${path}.${f.name}`);
+        return;
+      case 'list':
+        visit(type.element, type.elementId, `${path}.list.element`);
+        return;
+      case 'map':
+        visit(type.key, type.keyId, `${path}.key_value.key`);
+        visit(type.value, type.valueId, `${path}.key_value.value`);
+        return;
+      default:
+        paths.set(path.slice(1), id);
+    }
+  };
+  for (const f of schema.fields) visit(f.type, f.id, `.${f.name}`);
+  return paths;
+}
+
+async function columnSizes(schema: Schema, bytes: Uint8Array): Promise<Map<number, bigint>> {
+  const paths = leafPaths(schema);
+  const sizes = new Map<number, bigint>();
+  const file = await parquet.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    for (const rowGroup of file.metadata().rowGroups()) {
+      for (const column of rowGroup.columns()) {
+        const path = column.columnPath().join('.');
+        const id = paths.get(path);
+        if (id === undefined) throw new Error(`written Parquet column "${path}" has no Iceberg field`);
+        sizes.set(id, (sizes.get(id) ?? 0n) + BigInt(column.compressedSize()));
+      }
+    }
+  } finally {
+    file.free();
+  }
+  return sizes;
+}

@@ -1,0 +1,247 @@
+import { type Data, makeData, RecordBatch, Struct } from 'apache-arrow';
+import type { Schema } from '../spec/schema';
+import type { FixedType, IcebergType, NestedField } from '../spec/types';
+import { arrowSchema, arrowType } from './arrow-schema';
+
+/**
+ * A row as plain JavaScript: values as spec/values.ts defines them (bigint for long, decimal unscaled,
+ * time and timestamps; Uint8Array for uuid, fixed and binary), an object for a struct, an array for a
+ * list, a Map (or [key, value] pairs) for a map. A missing member is null.
+ */
+export type Row = Record<string, unknown>;
+
+/** Thrown for a value that does not fit its column; names the column path and the row. */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+const encoder = new TextEncoder();
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** Builds one Arrow record batch of the schema's Arrow form (field ids included) from plain rows. */
+export function rowsToArrow(schema: Schema, rows: readonly Row[]): RecordBatch {
+  const target = arrowSchema(schema);
+  const children = schema.fields.map((f) =>
+    columnData(
+      f,
+      rows.map((r) => r[f.name]),
+      f.name,
+    ),
+  );
+  const struct = makeData({
+    type: new Struct(target.fields),
+    length: rows.length,
+    nullCount: 0,
+    children,
+  });
+  return new RecordBatch(target, struct);
+}
+
+function columnData(field: NestedField, values: readonly unknown[], path: string): Data {
+  for (let i = 0; i < values.length; i += 1) {
+    if (field.required && values[i] == null) throw new ValueError(`${path} is required, row ${i} has null`);
+  }
+  return buildData(field.type, values, path);
+}
+
+/** A validity bitmap and null count; no bitmap when every value is present. */
+function validity(values: readonly unknown[]): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  let nullCount = 0;
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  for (let i = 0; i < values.length; i += 1) {
+    if (values[i] == null) nullCount += 1;
+    else bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+  }
+  return { nullBitmap: nullCount === 0 ? undefined : bitmap, nullCount };
+}
+
+function fail(path: string, row: number, value: unknown, expected: string): never {
+  const shown = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
+  throw new ValueError(`${path}: row ${row} has ${shown} (${typeof value}), expected ${expected}`);
+}
+
+function buildData(type: IcebergType, values: readonly unknown[], path: string): Data {
+  const n = values.length;
+  const { nullBitmap, nullCount } = validity(values);
+  const base = { type: arrowType(type), length: n, nullCount, nullBitmap };
+  const each = <A extends { [i: number]: unknown }>(out: A, put: (v: unknown, i: number) => void): A => {
+    for (let i = 0; i < n; i += 1) if (values[i] != null) put(values[i], i);
+    return out;
+  };
+  switch (type.type) {
+    case 'boolean': {
+      const bits = new Uint8Array((n + 7) >> 3);
+      each(bits, (v, i) => {
+        if (typeof v !== 'boolean') fail(path, i, v, 'a boolean');
+        if (v) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
+      });
+      return makeData({ ...base, data: bits } as never);
+    }
+    case 'int':
+    case 'date': {
+      const out = new Int32Array(n);
+      return makeData({
+        ...base,
+        data: each(out, (v, i) => {
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+            fail(path, i, v, 'a 32-bit integer');
+          }
+          out[i] = v;
+        }),
+      } as never);
+    }
+    case 'float':
+    case 'double': {
+      const out = type.type === 'float' ? new Float32Array(n) : new Float64Array(n);
+      return makeData({
+        ...base,
+        data: each(out, (v, i) => {
+          if (typeof v !== 'number') fail(path, i, v, 'a number');
+          out[i] = v;
+        }),
+      } as never);
+    }
+    case 'long':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns': {
+      // A BigInt64Array keeps every microsecond (arrow-js's own timestamp setters take milliseconds).
+      const out = new BigInt64Array(n);
+      return makeData({
+        ...base,
+        data: each(out, (v, i) => {
+          if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) fail(path, i, v, 'a 64-bit bigint');
+          out[i] = v;
+        }),
+      } as never);
+    }
+    case 'decimal': {
+      const limit = 10n ** BigInt(type.precision);
+      const out = new BigUint64Array(2 * n);
+      each(out, (v, i) => {
+        if (typeof v !== 'bigint' || v <= -limit || v >= limit) {
+          fail(path, i, v, `an unscaled bigint of at most ${type.precision} digits`);
+        }
+        // 128-bit little-endian two's complement, as Arrow stores decimal128.
+        const wide = BigInt.asUintN(128, v);
+        out[2 * i] = BigInt.asUintN(64, wide);
+        out[2 * i + 1] = wide >> 64n;
+      });
+      return makeData({ ...base, data: new Uint32Array(out.buffer) } as never);
+    }
+    case 'string':
+    case 'binary': {
+      const parts: Uint8Array[] = [];
+      const offsets = new Int32Array(n + 1);
+      let size = 0;
+      for (let i = 0; i < n; i += 1) {
+        const v = values[i];
+        if (v != null) {
+          let bytes: Uint8Array;
+          if (type.type === 'string') {
+            if (typeof v !== 'string') fail(path, i, v, 'a string');
+            bytes = encoder.encode(v);
+          } else {
+            if (!(v instanceof Uint8Array)) fail(path, i, v, 'a Uint8Array');
+            bytes = v;
+          }
+          parts.push(bytes);
+          size += bytes.length;
+        }
+        offsets[i + 1] = size;
+      }
+      const data = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        data.set(p, at);
+        at += p.length;
+      }
+      return makeData({ ...base, valueOffsets: offsets, data } as never);
+    }
+    case 'uuid':
+    case 'fixed': {
+      const width = type.type === 'uuid' ? 16 : (type as FixedType).length;
+      const out = new Uint8Array(n * width);
+      return makeData({
+        ...base,
+        data: each(out, (v, i) => {
+          if (!(v instanceof Uint8Array) || v.length !== width) fail(path, i, v, `${width} bytes`);
+          out.set(v, i * width);
+        }),
+      } as never);
+    }
+    case 'struct': {
+      const children = type.fields.map((f) => {
+        const childPath = `${path}.${f.name}`;
+        const childValues = values.map((v, i) => {
+          if (v == null) return null;
+          if (typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof Map) {
+            fail(path, i, v, 'an object');
+          }
+          const member = (v as Row)[f.name];
+          if (f.required && member == null)
+            throw new ValueError(`${childPath} is required, row ${i} has null`);
+          return member;
+        });
+        return buildData(f.type, childValues, childPath);
+      });
+      return makeData({ ...base, children } as never);
+    }
+    case 'list': {
+      const offsets = new Int32Array(n + 1);
+      const elements: unknown[] = [];
+      for (let i = 0; i < n; i += 1) {
+        const v = values[i];
+        if (v != null) {
+          if (!Array.isArray(v)) fail(path, i, v, 'an array');
+          for (const e of v) {
+            if (type.elementRequired && e == null)
+              throw new ValueError(`${path}.element is required, row ${i} has null`);
+            elements.push(e);
+          }
+        }
+        offsets[i + 1] = elements.length;
+      }
+      return makeData({
+        ...base,
+        valueOffsets: offsets,
+        child: buildData(type.element, elements, `${path}.element`),
+      } as never);
+    }
+    case 'map': {
+      const offsets = new Int32Array(n + 1);
+      const keys: unknown[] = [];
+      const mapValues: unknown[] = [];
+      for (let i = 0; i < n; i += 1) {
+        const v = values[i];
+        if (v != null) {
+          if (!(v instanceof Map) && !Array.isArray(v)) fail(path, i, v, 'a Map or [key, value] pairs');
+          for (const [key, value] of v as Iterable<[unknown, unknown]>) {
+            if (key == null) throw new ValueError(`${path}.key: row ${i} has a null map key`);
+            if (type.valueRequired && value == null)
+              throw new ValueError(`${path}.value is required, row ${i} has null`);
+            keys.push(key);
+            mapValues.push(value);
+          }
+        }
+        offsets[i + 1] = keys.length;
+      }
+      const entriesType = base.type.children[0]?.type as Struct;
+      const entries = makeData({
+        type: entriesType,
+        length: keys.length,
+        nullCount: 0,
+        children: [
+          buildData(type.key, keys, `${path}.key`),
+          buildData(type.value, mapValues, `${path}.value`),
+        ],
+      });
+      return makeData({ ...base, valueOffsets: offsets, child: entries } as never);
+    }
+  }
+}
