@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { pipelineSpecSchema } from '@floe/protocol';
+import type { PrismaClient } from '@floe/db';
+import { type Job, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
@@ -19,6 +20,38 @@ const pipelineRow = z.object({
 });
 
 const byId = z.object({ pipelineId: z.string() });
+
+/** The organization's pipeline with its newest version, or NOT_FOUND. */
+async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {
+  const pipeline = await ctx.db.pipeline.findFirst({
+    where: { id: pipelineId, organizationId: ctx.org.id },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${pipelineId}` });
+  return pipeline;
+}
+
+/** Pause (the agent stops it) or resume (the agent starts the newest version again). */
+function changeStatus<S extends 'RUNNING' | 'PAUSED'>(status: S) {
+  return orgProcedure('EDITOR')
+    .input(byId)
+    .output(z.object({ status: z.literal(status) }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      await ctx.db.pipeline.update({ where: { id: pipeline.id }, data: { status } });
+      const job: Job =
+        status === 'RUNNING'
+          ? { kind: 'pipeline.start', pipeline: pipelineSpecSchema.parse(pipeline.versions[0]?.spec) }
+          : { kind: 'pipeline.stop', pipelineId: pipeline.id };
+      await sendJob(redisOf(ctx), pipeline.agentId, job);
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: { status: pipeline.status },
+        after: { status },
+      });
+      return { status };
+    });
+}
 
 export const pipelineRouter = router({
   list: orgProcedure('VIEWER')
@@ -62,10 +95,7 @@ export const pipelineRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const pipeline = await ctx.db.pipeline.findFirst({
-        where: { id: input.pipelineId, organizationId: ctx.org.id },
-      });
-      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
       const since = new Date(Date.now() - 86_400_000);
       const rows = await ctx.db.$queryRaw<
         { type: string; payload: Record<string, unknown>; receivedAt: Date }[]
@@ -155,10 +185,7 @@ export const pipelineRouter = router({
     .input(byId.extend({ pipeline: pipelineWizardSchema }))
     .output(z.object({ version: z.number() }))
     .mutation(async ({ ctx, input }) => {
-      const pipeline = await ctx.db.pipeline.findFirst({
-        where: { id: input.pipelineId, organizationId: ctx.org.id },
-      });
-      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
       if (input.pipeline.agentId !== pipeline.agentId || input.pipeline.name !== pipeline.name) {
         throw new TRPCError({
           code: 'BAD_REQUEST',
@@ -184,52 +211,14 @@ export const pipelineRouter = router({
       return { version };
     }),
 
-  pause: orgProcedure('EDITOR')
-    .input(byId)
-    .output(z.object({ status: z.literal('PAUSED') }))
-    .mutation(async ({ ctx, input }) => {
-      const pipeline = await ctx.db.pipeline.findFirst({
-        where: { id: input.pipelineId, organizationId: ctx.org.id },
-      });
-      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
-      await ctx.db.pipeline.update({ where: { id: pipeline.id }, data: { status: 'PAUSED' } });
-      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.stop', pipelineId: pipeline.id });
-      Object.assign(ctx.audit, {
-        target: pipeline.id,
-        before: { status: pipeline.status },
-        after: { status: 'PAUSED' },
-      });
-      return { status: 'PAUSED' as const };
-    }),
-
-  resume: orgProcedure('EDITOR')
-    .input(byId)
-    .output(z.object({ status: z.literal('RUNNING') }))
-    .mutation(async ({ ctx, input }) => {
-      const pipeline = await ctx.db.pipeline.findFirst({
-        where: { id: input.pipelineId, organizationId: ctx.org.id },
-        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
-      });
-      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
-      const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
-      await ctx.db.pipeline.update({ where: { id: pipeline.id }, data: { status: 'RUNNING' } });
-      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.start', pipeline: spec });
-      Object.assign(ctx.audit, {
-        target: pipeline.id,
-        before: { status: pipeline.status },
-        after: { status: 'RUNNING' },
-      });
-      return { status: 'RUNNING' as const };
-    }),
+  pause: changeStatus('PAUSED'),
+  resume: changeStatus('RUNNING'),
 
   delete: orgProcedure('ADMIN')
     .input(byId)
     .output(z.object({ deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const pipeline = await ctx.db.pipeline.findFirst({
-        where: { id: input.pipelineId, organizationId: ctx.org.id },
-      });
-      if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
       // Stop first: the table and its data stay in the customer's account; only Floe forgets the pipeline.
       await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.stop', pipelineId: pipeline.id });
       await ctx.db.pipeline.delete({ where: { id: pipeline.id } });
