@@ -46,9 +46,10 @@ function runVitest(env) {
 function countResults() {
   if (!existsSync(resultsFile)) return { passed: 0, failed: 1, skipped: 0, note: 'vitest wrote no results' };
   const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  // A test file that fails to load has no tests but is a failure all the same.
+  // A test file that fails to load, or whose setup (beforeAll) fails, reports no failed test of its
+  // own (its tests show as skipped) but is a failure all the same.
   const brokenFiles = report.testResults.filter(
-    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
   ).length;
   return {
     passed: report.numPassedTests,
