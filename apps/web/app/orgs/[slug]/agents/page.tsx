@@ -1,4 +1,5 @@
 import { headers } from 'next/headers';
+import { DataTable, Row } from '../../../../src/components/table';
 import { serverCaller } from '../../../../src/server';
 import { CreateAgent } from './create-agent';
 import { RevokeAgent } from './revoke-agent';
@@ -40,42 +41,29 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
             : 'Ask an admin to register one.'}
         </p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Status</th>
-              <th className="py-2 font-medium">Version</th>
-              <th className="py-2 font-medium">Last heartbeat</th>
-              <th className="py-2 font-medium">Pipelines</th>
-              <th className="py-2 font-medium">Token</th>
-              <th className="py-2" />
-            </tr>
-          </thead>
-          <tbody>
-            {agents.map((agent) => (
-              <tr key={agent.id} className="border-t border-slate-800">
-                <td className="py-2">
-                  {agent.name} <span className="font-mono text-xs text-slate-500">{agent.id}</span>
-                </td>
-                <td className="py-2">
-                  <span className={`rounded-full px-2 py-0.5 text-xs ${STATUS_STYLE[agent.status]}`}>
-                    {agent.status}
-                  </span>
-                </td>
-                <td className="py-2 text-slate-300">{agent.version ?? '—'}</td>
-                <td className="py-2 text-slate-300">{agent.lastHeartbeatAt?.toISOString() ?? 'never'}</td>
-                <td className="py-2 text-slate-300">{agent.pipelines.join(', ') || '—'}</td>
-                <td className="py-2 font-mono text-xs text-slate-400">{agent.apiTokenPrefix ?? '—'}</td>
-                <td className="py-2 text-right">
-                  {canManage && agent.status !== 'revoked' ? (
-                    <RevokeAgent orgSlug={slug} agentId={agent.id} name={agent.name} />
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={['Name', 'Status', 'Version', 'Last heartbeat', 'Pipelines', 'Token', '']}>
+          {agents.map((agent) => (
+            <Row key={agent.id}>
+              <td className="py-2">
+                {agent.name} <span className="font-mono text-xs text-slate-500">{agent.id}</span>
+              </td>
+              <td className="py-2">
+                <span className={`rounded-full px-2 py-0.5 text-xs ${STATUS_STYLE[agent.status]}`}>
+                  {agent.status}
+                </span>
+              </td>
+              <td className="py-2 text-slate-300">{agent.version ?? '—'}</td>
+              <td className="py-2 text-slate-300">{agent.lastHeartbeatAt?.toISOString() ?? 'never'}</td>
+              <td className="py-2 text-slate-300">{agent.pipelines.join(', ') || '—'}</td>
+              <td className="py-2 font-mono text-xs text-slate-400">{agent.apiTokenPrefix ?? '—'}</td>
+              <td className="py-2 text-right">
+                {canManage && agent.status !== 'revoked' ? (
+                  <RevokeAgent orgSlug={slug} agentId={agent.id} name={agent.name} />
+                ) : null}
+              </td>
+            </Row>
+          ))}
+        </DataTable>
       )}
     </main>
   );

@@ -1,3 +1,4 @@
+import { DataTable, Row } from '../../../../src/components/table';
 import { serverCaller } from '../../../../src/server';
 
 export const dynamic = 'force-dynamic';
@@ -60,33 +61,23 @@ export default async function AuditPage({
           .
         </p>
       ) : (
-        <table className="w-full table-fixed text-left text-sm">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="w-44 py-2 font-medium">When</th>
-              <th className="w-48 py-2 font-medium">Who</th>
-              <th className="w-40 py-2 font-medium">What</th>
-              <th className="py-2 font-medium">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id} className="border-t border-slate-800 align-top">
-                <td className="py-2 text-slate-400">{e.at.toISOString().replace('T', ' ').slice(0, 19)}</td>
-                <td className="truncate py-2">{e.actor}</td>
-                <td className="py-2 font-mono text-xs">
-                  {e.action}
-                  {e.target ? <span className="block text-slate-500">{e.target}</span> : null}
-                </td>
-                <td className="break-all py-2 font-mono text-xs text-slate-400">
-                  <span className="block">input {json(e.input)}</span>
-                  {e.before !== null ? <span className="block">before {json(e.before)}</span> : null}
-                  {e.after !== null ? <span className="block">after {json(e.after)}</span> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={['When', 'Who', 'What', 'Change']}>
+          {events.map((e) => (
+            <Row key={e.id}>
+              <td className="py-2 text-slate-400">{e.at.toISOString().replace('T', ' ').slice(0, 19)}</td>
+              <td className="truncate py-2">{e.actor}</td>
+              <td className="py-2 font-mono text-xs">
+                {e.action}
+                {e.target ? <span className="block text-slate-500">{e.target}</span> : null}
+              </td>
+              <td className="break-all py-2 font-mono text-xs text-slate-400">
+                <span className="block">input {json(e.input)}</span>
+                {e.before !== null ? <span className="block">before {json(e.before)}</span> : null}
+                {e.after !== null ? <span className="block">after {json(e.after)}</span> : null}
+              </td>
+            </Row>
+          ))}
+        </DataTable>
       )}
     </main>
   );

@@ -1,3 +1,4 @@
+import { DataTable, Row } from '../../../../src/components/table';
 import { serverCaller } from '../../../../src/server';
 import { CreateConnection } from './create-connection';
 import { CONNECTION_FIELDS } from './fields';
@@ -27,33 +28,23 @@ export default async function ConnectionsPage({ params }: { params: Promise<{ sl
           No connections yet. {canEdit ? 'Add your Kafka cluster first.' : 'Ask an editor to add them.'}
         </p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Kind</th>
-              <th className="py-2 font-medium">Details</th>
-              <th className="py-2" />
-            </tr>
-          </thead>
-          <tbody>
-            {connections.map((c) => (
-              <tr key={c.id} className="border-t border-slate-800">
-                <td className="py-2">{c.name}</td>
-                <td className="py-2 text-slate-300">{CONNECTION_FIELDS[c.type].title}</td>
-                <td className="py-2 font-mono text-xs text-slate-400">
-                  {c.summary}
-                  {c.externalId ? <span className="block">external id {c.externalId}</span> : null}
-                </td>
-                <td className="py-2 text-right align-top">
-                  {canEdit && c.type !== 'aws-role' && c.type !== 'storage' ? (
-                    <TestConnection orgSlug={slug} connectionId={c.id} />
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={['Name', 'Kind', 'Details', '']}>
+          {connections.map((c) => (
+            <Row key={c.id}>
+              <td className="py-2">{c.name}</td>
+              <td className="py-2 text-slate-300">{CONNECTION_FIELDS[c.type].title}</td>
+              <td className="py-2 font-mono text-xs text-slate-400">
+                {c.summary}
+                {c.externalId ? <span className="block">external id {c.externalId}</span> : null}
+              </td>
+              <td className="py-2 text-right align-top">
+                {canEdit && c.type !== 'aws-role' && c.type !== 'storage' ? (
+                  <TestConnection orgSlug={slug} connectionId={c.id} />
+                ) : null}
+              </td>
+            </Row>
+          ))}
+        </DataTable>
       )}
       {canEdit ? <CreateConnection orgSlug={slug} /> : null}
     </main>

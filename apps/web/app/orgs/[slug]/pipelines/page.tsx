@@ -1,3 +1,4 @@
+import { DataTable, Row } from '../../../../src/components/table';
 import { serverCaller } from '../../../../src/server';
 import { PipelineActions } from './pipeline-actions';
 
@@ -33,37 +34,26 @@ export default async function PipelinesPage({ params }: { params: Promise<{ slug
           {canEdit ? 'You need an agent and Kafka, storage and catalog connections; then create one.' : ''}
         </p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="text-slate-500">
-            <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Topics → table</th>
-              <th className="py-2 font-medium">Agent</th>
-              <th className="py-2 font-medium">Status</th>
-              <th className="py-2" />
-            </tr>
-          </thead>
-          <tbody>
-            {pipelines.map((p) => (
-              <tr key={p.id} className="border-t border-slate-800">
-                <td className="py-2">
-                  <a href={`/orgs/${slug}/pipelines/${p.id}`} className="hover:text-sky-300">
-                    {p.name}
-                  </a>{' '}
-                  <span className="text-xs text-slate-500">v{p.version}</span>
-                </td>
-                <td className="py-2 font-mono text-xs text-slate-300">
-                  {p.topics.join(', ')} → {p.table}
-                </td>
-                <td className="py-2 text-slate-300">{p.agentName}</td>
-                <td className="py-2 text-slate-300">{p.status.toLowerCase()}</td>
-                <td className="py-2 text-right">
-                  {canEdit ? <PipelineActions orgSlug={slug} pipelineId={p.id} status={p.status} /> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={['Name', 'Topics → table', 'Agent', 'Status', '']}>
+          {pipelines.map((p) => (
+            <Row key={p.id}>
+              <td className="py-2">
+                <a href={`/orgs/${slug}/pipelines/${p.id}`} className="hover:text-sky-300">
+                  {p.name}
+                </a>{' '}
+                <span className="text-xs text-slate-500">v{p.version}</span>
+              </td>
+              <td className="py-2 font-mono text-xs text-slate-300">
+                {p.topics.join(', ')} → {p.table}
+              </td>
+              <td className="py-2 text-slate-300">{p.agentName}</td>
+              <td className="py-2 text-slate-300">{p.status.toLowerCase()}</td>
+              <td className="py-2 text-right">
+                {canEdit ? <PipelineActions orgSlug={slug} pipelineId={p.id} status={p.status} /> : null}
+              </td>
+            </Row>
+          ))}
+        </DataTable>
       )}
     </main>
   );
