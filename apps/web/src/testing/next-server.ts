@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 
 const appDir = resolve(import.meta.dirname, '../..');
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
