@@ -43,6 +43,13 @@ describe('sign-in through an OpenID Connect provider configured by environment',
     const session = await (await page.request.get(`${app.url}/api/auth/session`)).json();
     if (!session.user) throw new Error(`no session at ${page.url()}:\n${app.output().slice(-3000)}`);
     expect(session.user).toMatchObject({ email: `${login}@idp.test`, name: `IdP ${login}` });
+    // A first SSO sign-in has no organization yet: Floe offers to create one.
+    await page.goto(`${app.url}/orgs`);
+    await page.waitForURL(`${app.url}/welcome`);
+    await page.getByLabel('Organization', { exact: true }).fill('SSO Team');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/orgs\/sso-team/);
+    expect(await page.getByText('you are owner').count()).toBe(1);
     await screenshot(page, 'oidc-signed-in');
   });
 });

@@ -8,6 +8,6 @@ export default async function OrgsPage() {
   const caller = await serverCaller();
   const orgs = await caller.org.mine().catch(() => null);
   if (!orgs) redirect('/sign-in?callbackUrl=/orgs');
-  if (orgs.length === 0) redirect('/sign-up');
+  if (orgs.length === 0) redirect('/welcome');
   redirect(`/orgs/${orgs[0]?.slug}`);
 }

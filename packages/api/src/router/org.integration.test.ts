@@ -43,7 +43,16 @@ describe('org router on a real database', () => {
   });
 
   it('lists only the caller’s organizations', async () => {
-    expect(await as('owner@a.test').org.mine()).toEqual([{ slug: 'org-a', name: 'org-a', role: 'OWNER' }]);
+    expect(await as('owner@b.test').org.mine()).toEqual([{ slug: 'org-b', name: 'org-b', role: 'OWNER' }]);
+  });
+
+  it('creates an organization with the caller as owner', async () => {
+    const { slug } = await as('viewer@a.test').org.create({ name: 'Side Project' });
+    expect(slug).toBe('side-project');
+    expect((await as('viewer@a.test').org.get({ orgSlug: slug })).role).toBe('OWNER');
+    await expect(createCaller({ db, session: null }).org.create({ name: 'Nope' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
   });
 
   it('refuses a signed-out caller', async () => {

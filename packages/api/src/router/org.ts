@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authenticatedProcedure, orgProcedure, router } from '../trpc';
+import { uniqueOrgSlug } from './slug';
 
 const orgSummary = z.object({
   slug: z.string(),
@@ -8,6 +9,24 @@ const orgSummary = z.object({
 });
 
 export const orgRouter = router({
+  /** A new organization with the caller as its owner (for users who signed in without one, e.g. by SSO). */
+  create: authenticatedProcedure
+    .input(
+      z.object({ name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters') }),
+    )
+    .output(z.object({ slug: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const slug = await uniqueOrgSlug(ctx.db, input.name);
+      await ctx.db.organization.create({
+        data: {
+          slug,
+          name: input.name,
+          memberships: { create: { userId: ctx.session.userId, role: 'OWNER' } },
+        },
+      });
+      return { slug };
+    }),
+
   /** The organizations the caller belongs to, for the org switcher. */
   mine: authenticatedProcedure.output(z.array(orgSummary)).query(async ({ ctx }) => {
     const memberships = await ctx.db.membership.findMany({
