@@ -5,11 +5,18 @@ import type { IcebergValue } from '../spec/values';
 
 const decoder = new TextDecoder();
 
-/** The value at row `i` of a primitive Arrow column of the schema's Arrow form, as spec/values.ts holds it. */
-export function arrowValue(type: PrimitiveType, data: Data, i: number): IcebergValue {
-  if (!data.getValid(i)) return null;
+/**
+ * The entry at `i` of a primitive Arrow column as its buffers hold it: bytes are views into the
+ * column (not copies), decimals the 128-bit unscaled value. Valid entries only.
+ */
+export function arrowRawValue(
+  type: PrimitiveType,
+  data: Data,
+  i: number,
+): boolean | number | bigint | Uint8Array {
   switch (type.type) {
     case 'boolean': {
+      // Bit-packed: the buffer is not sliced, the offset counts bits.
       const bit = data.offset + i;
       return (((data.values as Uint8Array)[bit >> 3] as number) & (1 << (bit & 7))) !== 0;
     }
@@ -22,17 +29,24 @@ export function arrowValue(type: PrimitiveType, data: Data, i: number): IcebergV
     case 'string':
     case 'binary': {
       const offsets = data.valueOffsets as Int32Array;
-      const bytes = (data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number);
-      return type.type === 'string' ? decoder.decode(bytes) : bytes.slice();
+      return (data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number);
     }
     case 'uuid':
     case 'fixed': {
       const width = type.type === 'uuid' ? 16 : (type as FixedType).length;
-      return (data.values as Uint8Array).slice(i * width, (i + 1) * width);
+      return (data.values as Uint8Array).subarray(i * width, (i + 1) * width);
     }
     default:
       return (data.values as ArrayLike<number | bigint>)[i] as number | bigint;
   }
+}
+
+/** The value at row `i` of a primitive Arrow column of the schema's Arrow form, as spec/values.ts holds it. */
+export function arrowValue(type: PrimitiveType, data: Data, i: number): IcebergValue {
+  if (!data.getValid(i)) return null;
+  const raw = arrowRawValue(type, data, i);
+  if (!(raw instanceof Uint8Array)) return raw;
+  return type.type === 'string' ? decoder.decode(raw) : raw.slice();
 }
 
 /**

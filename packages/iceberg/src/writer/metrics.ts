@@ -1,7 +1,8 @@
 import type { Data, RecordBatch } from 'apache-arrow';
 import type { Schema } from '../spec/schema';
 import { toBinary } from '../spec/single-value';
-import type { FixedType, IcebergType, PrimitiveType } from '../spec/types';
+import type { IcebergType, PrimitiveType } from '../spec/types';
+import { arrowRawValue } from './arrow-values';
 import {
   DEFAULT_TRUNCATE_LENGTH,
   truncateBinaryLower,
@@ -50,32 +51,8 @@ function compare(a: Comparable, b: Comparable): number {
 
 /** The value at `i` of a primitive Arrow column, in comparable form (valid entries only). */
 function read(type: PrimitiveType, data: Data, i: number): Comparable {
-  const values = data.values as ArrayLike<number | bigint> & { subarray?: unknown };
-  switch (type.type) {
-    case 'boolean': {
-      // Bit-packed: the buffer is not sliced, the offset counts bits.
-      const bit = data.offset + i;
-      return ((data.values as Uint8Array)[bit >> 3] as number) & (1 << (bit & 7)) ? 1 : 0;
-    }
-    case 'decimal': {
-      const words = data.values as Uint32Array;
-      let wide = 0n;
-      for (let w = 3; w >= 0; w -= 1) wide = (wide << 32n) | BigInt(words[4 * i + w] as number);
-      return BigInt.asIntN(128, wide);
-    }
-    case 'string':
-    case 'binary': {
-      const offsets = data.valueOffsets as Int32Array;
-      return (data.values as Uint8Array).subarray(offsets[i] as number, offsets[i + 1] as number);
-    }
-    case 'uuid':
-    case 'fixed': {
-      const width = type.type === 'uuid' ? 16 : (type as FixedType).length;
-      return (data.values as Uint8Array).subarray(i * width, (i + 1) * width);
-    }
-    default:
-      return values[i] as number | bigint;
-  }
+  const raw = arrowRawValue(type, data, i);
+  return typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
 }
 
 /**
