@@ -3,13 +3,13 @@
 import { signUpInput } from '@floe/api/sign-up';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
-import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import { type Path, useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { Field, FormError, SubmitButton } from '../../src/components/form';
+import { placeServerError } from '../../src/components/server-error';
 import { useTRPC } from '../../src/trpc/react';
 
 type Values = z.input<typeof signUpInput>;
@@ -37,19 +37,7 @@ export function SignUpForm() {
       router.refresh();
     } catch (error) {
       // The server's verdict goes on the field it is about.
-      if (error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
-        setError('email', { message: error.message });
-        return;
-      }
-      const fieldErrors: Record<string, string[]> | null | undefined =
-        error instanceof TRPCClientError ? error.data?.fieldErrors : undefined;
-      if (fieldErrors) {
-        for (const [field, messages] of Object.entries(fieldErrors)) {
-          setError(field as Path<Values>, { message: messages[0] });
-        }
-        return;
-      }
-      setFormError(error instanceof Error ? error.message : 'sign-up failed');
+      setFormError(placeServerError<Path<Values>>(error, setError, 'email', 'sign-up failed'));
     }
   });
 

@@ -2,12 +2,12 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
-import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { Field, FormError, SubmitButton } from '../../../../src/components/form';
+import { placeServerError } from '../../../../src/components/server-error';
 import { useTRPC } from '../../../../src/trpc/react';
 import { installCommands } from './install-commands';
 
@@ -31,14 +31,7 @@ export function CreateAgent({ orgSlug, controlPlaneUrl }: { orgSlug: string; con
       reset();
       router.refresh();
     } catch (error) {
-      if (
-        error instanceof TRPCClientError &&
-        (error.data?.code === 'CONFLICT' || error.data?.fieldErrors?.name)
-      ) {
-        setError('name', { message: error.data?.fieldErrors?.name?.[0] ?? error.message });
-        return;
-      }
-      setFormError(error instanceof Error ? error.message : 'could not register the agent');
+      setFormError(placeServerError(error, setError, 'name', 'could not register the agent'));
     }
   });
 

@@ -7,11 +7,11 @@ import {
 } from '@floe/api/connection-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
-import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { type FieldError, type Resolver, useForm } from 'react-hook-form';
 import { Field, FormError, SubmitButton } from '../../../../src/components/form';
+import { placeServerError } from '../../../../src/components/server-error';
 import { useTRPC } from '../../../../src/trpc/react';
 import { CONNECTION_FIELDS, DEFAULTS } from './fields';
 
@@ -81,11 +81,7 @@ function ConnectionForm({ type, orgSlug }: { type: ConnectionType; orgSlug: stri
       reset(blank);
       router.refresh();
     } catch (error) {
-      if (error instanceof TRPCClientError && error.data?.code === 'CONFLICT') {
-        setError('name', { message: error.message });
-        return;
-      }
-      setFormError(error instanceof Error ? error.message : 'could not save the connection');
+      setFormError(placeServerError(error, setError, 'name', 'could not save the connection'));
     }
   });
 

@@ -2,11 +2,11 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
-import { TRPCClientError } from '@trpc/client';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { Field, FormError, SubmitButton } from '../../../../src/components/form';
+import { placeServerError } from '../../../../src/components/server-error';
 import { useTRPC } from '../../../../src/trpc/react';
 
 const schema = z.object({
@@ -30,9 +30,7 @@ export function InviteMember({ orgSlug }: { orgSlug: string }) {
       const { token, expiresAt } = await invite.mutateAsync({ orgSlug, ...values });
       setLink({ url: `${window.location.origin}/invite/${token}`, expiresAt });
     } catch (error) {
-      if (error instanceof TRPCClientError && error.data?.code === 'CONFLICT')
-        setError('email', { message: error.message });
-      else setFormError(error instanceof Error ? error.message : 'could not invite');
+      setFormError(placeServerError(error, setError, 'email', 'could not invite'));
     }
   });
 
