@@ -95,7 +95,12 @@ export {
   T,
 } from './spec/types';
 export { type IcebergValue, parseDecimal, uuidFromBytes, uuidToBytes } from './spec/values';
-export { type AppendOptions, type AppendResult, FastAppend } from './transaction/append';
+export {
+  type AppendOptions,
+  type AppendResult,
+  FastAppend,
+  type SummaryProperties,
+} from './transaction/append';
 export { batchPartition, partitionRows } from './transaction/data-files';
 export { applyTransform } from './transform/apply';
 export { bucketHash } from './transform/bucket';

@@ -27,8 +27,12 @@ import { batchPartition, type DataFileTarget, writeDataFile, writeDataFiles } fr
 import { appendSummary, COMMIT_ID_KEY, checkCustomSummary } from './snapshot-summary';
 
 export interface AppendOptions {
-  /** Extra snapshot summary properties, e.g. the Kafka offsets this append covers. */
-  summary?: Record<string, string>;
+  /**
+   * Extra snapshot summary properties, e.g. the Kafka offsets this append covers. A function is called
+   * on every attempt with the snapshot the append is about to be built on (and that snapshot's table
+   * metadata), so properties can be merged with the parent's; throwing from it abandons the append.
+   */
+  summary?: SummaryProperties;
   /** Commit attempts in all (default 5): a 409 or an unknown outcome is followed by a reload and a retry. */
   maxAttempts?: number;
   /** Backoff before retry n is min(maxBackoffMs, minBackoffMs * 2^(n-1)), with jitter (defaults 100 and 5000). */
@@ -36,6 +40,10 @@ export interface AppendOptions {
   maxBackoffMs?: number;
   parquet?: ParquetWriteOptions;
 }
+
+export type SummaryProperties =
+  | Record<string, string>
+  | ((parent: Snapshot | undefined, metadata: TableMetadata) => Record<string, string>);
 
 export interface AppendResult {
   snapshotId: bigint;
@@ -88,7 +96,7 @@ export class FastAppend {
         `${tableName(id)}: fast append writes format v2 tables, this one is v${base.metadata.formatVersion}`,
       );
     }
-    checkCustomSummary(options.summary ?? {});
+    if (typeof options.summary !== 'function') checkCustomSummary(options.summary ?? {});
     this.schema = currentSchema(base.metadata);
     this.spec = defaultSpec(base.metadata);
   }
@@ -171,7 +179,14 @@ export class FastAppend {
     const manifest = await this.writeNewManifest();
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt += 1) {
-      const { snapshot, listLocation } = await this.buildSnapshot(manifest, attempt);
+      let built: { snapshot: Snapshot; listLocation: string };
+      try {
+        built = await this.buildSnapshot(manifest, attempt);
+      } catch (error) {
+        if (!this.sawUnknown) await this.cleanUp([]);
+        throw error;
+      }
+      const { snapshot, listLocation } = built;
       const parentId = snapshot.parentSnapshotId ?? null;
       try {
         const table = await this.catalog.updateTable(
@@ -262,6 +277,7 @@ export class FastAppend {
   ): Promise<{ snapshot: Snapshot; listLocation: string }> {
     const metadata = this.base.metadata;
     const parent = currentSnapshot(metadata);
+    const custom = this.customSummary(parent, metadata);
     const sequenceNumber = metadata.lastSequenceNumber + 1n;
     const inherited = parent === undefined ? [] : readManifestList(await this.io.read(parent.manifestList));
     const listLocation = `${this.metadataLocation()}/snap-${this.snapshotId}-${attempt}-${this.commitId}.avro`;
@@ -279,11 +295,19 @@ export class FastAppend {
       sequenceNumber,
       timestampMs: Date.now(),
       manifestList: listLocation,
-      summary: appendSummary(this.files, parent, this.commitId, this.options.summary ?? {}),
+      summary: appendSummary(this.files, parent, this.commitId, custom),
       schemaId: this.schema.schemaId,
     };
     if (parent !== undefined) snapshot.parentSnapshotId = parent.snapshotId;
     return { snapshot, listLocation };
+  }
+
+  private customSummary(parent: Snapshot | undefined, metadata: TableMetadata): Record<string, string> {
+    const { summary } = this.options;
+    if (typeof summary !== 'function') return summary ?? {};
+    const properties = summary(parent, metadata);
+    checkCustomSummary(properties);
+    return properties;
   }
 
   private result(snapshot: Snapshot, attempts: number, table: LoadedTable): AppendResult {
