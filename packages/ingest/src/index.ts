@@ -1,4 +1,29 @@
 // Kafka -> decode -> Arrow batches -> Iceberg commits. Knows nothing of the control plane.
 
+export {
+  decodeOffsets,
+  encodeOffsets,
+  OFFSETS_PREFIX,
+  type OffsetMap,
+  offsetsKey,
+  parseTpKey,
+  tableOffsets,
+  tpKey,
+} from './commit/offsets';
+export { type CommitOutcome, FencedError, TableSink, type TableSinkOptions } from './commit/table-sink';
+export { DeadLetterTopic, DLQ_HEADERS } from './dead-letters';
+export {
+  type DeadLetterReason,
+  RecordRejectedError,
+  type TypedValue,
+  type ValueDecoder,
+} from './decode/decoded';
+export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';
+export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';
+export { parseIso8601 } from './mapping/timestamps';
+export { PipelineMetrics } from './pipeline/metrics';
+export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
+export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
+export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';

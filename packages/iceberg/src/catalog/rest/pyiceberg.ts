@@ -70,7 +70,7 @@ from pyiceberg.expressions import AlwaysTrue
 args = json.loads(sys.argv[1])
 catalog = RestCatalog("floe", **args["props"])
 table = catalog.load_table(tuple(args["namespace"]) + (args["table"],))
-scan = table.scan(row_filter=args["filter"] or AlwaysTrue())
+scan = table.scan(row_filter=args["filter"] or AlwaysTrue(), selected_fields=tuple(args.get("select") or ["*"]))
 files = sorted(task.file.file_path for task in scan.plan_files())
 EPOCH = datetime.datetime(1970, 1, 1)
 def enc(v):
@@ -115,7 +115,7 @@ export interface PyicebergScan {
 export async function scanWithPyiceberg(
   namespace: readonly string[],
   table: string,
-  options: { filter?: string; rows?: boolean } = {},
+  options: { filter?: string; rows?: boolean; select?: string[] } = {},
 ): Promise<PyicebergScan> {
   const args = {
     props: catalogProps(),
@@ -123,6 +123,7 @@ export async function scanWithPyiceberg(
     table,
     filter: options.filter ?? null,
     rows: options.rows ?? true,
+    select: options.select ?? null,
   };
   return JSON.parse(await runPython(SCAN_SCRIPT, args)) as PyicebergScan;
 }

@@ -1,0 +1,112 @@
+import { type Catalog, RestCatalog, S3FileIO, type S3FileIOOptions } from '@floe/iceberg';
+import type { PipelineSpec, SecretRef } from '@floe/protocol';
+import { TableSink } from '../commit/table-sink';
+import { DeadLetterTopic } from '../dead-letters';
+import type { ValueDecoder } from '../decode/decoded';
+import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
+import { RecordMapper } from '../mapping/map-record';
+import type { IngestLog, PipelineObserver } from './observer';
+import { PipelineRunner } from './pipeline-runner';
+
+/** What the host (the agent, or a test) gives a pipeline: secrets, AWS credentials, reporting. */
+export interface PipelineHost {
+  resolveSecret(ref: SecretRef): Promise<string>;
+  /** Credentials for the table's bucket: an assumed role's provider, or the ambient chain when unset. */
+  awsCredentials?: S3FileIOOptions['credentials'];
+  decoder: ValueDecoder;
+  observer?: PipelineObserver;
+  log?: IngestLog;
+  /** Kafka client id; defaults to floe-<pipeline id>. */
+  clientId?: string;
+}
+
+export interface OpenedPipeline {
+  runner: PipelineRunner;
+  kafka: KafkaClient;
+  catalog: Catalog;
+  io: S3FileIO;
+  /** Starts consuming. */
+  start(): Promise<void>;
+  /** Stops, commits what it holds, and disconnects everything it opened. */
+  stop(): Promise<void>;
+}
+
+/** Builds everything one pipeline spec needs (Kafka, catalog, storage, dead letters) and the runner on top. */
+export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Promise<OpenedPipeline> {
+  const kafka = createKafka({
+    brokers: spec.source.bootstrapServers,
+    clientId: host.clientId ?? `floe-${spec.id}`,
+    ssl: spec.source.security.protocol.endsWith('SSL'),
+    ...(spec.source.security.sasl !== undefined && {
+      sasl: {
+        mechanism: spec.source.security.sasl.mechanism.toLowerCase() as KafkaSasl['mechanism'],
+        username: spec.source.security.sasl.username,
+        password: await host.resolveSecret(spec.source.security.sasl.password),
+      } as KafkaSasl,
+    }),
+  });
+  const catalog = await openCatalog(spec, host);
+  const { storage } = spec.table;
+  const io = new S3FileIO({
+    region: storage.region,
+    ...(storage.endpoint !== undefined && { endpoint: storage.endpoint }),
+    ...(host.awsCredentials !== undefined && { credentials: host.awsCredentials }),
+  });
+  const sink = new TableSink({
+    catalog,
+    io,
+    id: { namespace: spec.table.namespace, name: spec.table.name },
+    pipelineId: spec.id,
+    policy: spec.schemaPolicy,
+    partitionBy: spec.table.partitionBy,
+    location: tableLocation(spec),
+  });
+  const producer = spec.deadLetter.policy === 'dlq' ? kafka.producer({ idempotent: true }) : undefined;
+  await producer?.connect();
+  const runner = new PipelineRunner({
+    spec,
+    kafka,
+    decoder: host.decoder,
+    mapper: new RecordMapper(spec.mapping, spec.format.key),
+    sink,
+    ...(producer !== undefined && {
+      deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),
+    }),
+    ...(host.observer !== undefined && { observer: host.observer }),
+    ...(host.log !== undefined && { log: host.log }),
+  });
+  return {
+    runner,
+    kafka,
+    catalog,
+    io,
+    start: () => runner.start(),
+    stop: async () => {
+      await runner.stop();
+      await producer?.disconnect();
+    },
+  };
+}
+
+async function openCatalog(spec: PipelineSpec, host: PipelineHost): Promise<Catalog> {
+  const catalog = spec.table.catalog;
+  if (catalog.type === 'rest') {
+    const credential =
+      catalog.credential === undefined ? undefined : await host.resolveSecret(catalog.credential);
+    return new RestCatalog({
+      uri: catalog.uri,
+      warehouse: catalog.warehouse,
+      ...(credential !== undefined && { token: credential }),
+    });
+  }
+  throw new Error(
+    `pipeline ${spec.id}: the ${catalog.type} catalog is not supported by this agent version yet`,
+  );
+}
+
+/** s3://bucket/prefix/namespace/table: the table lives where the pipeline's storage says. */
+function tableLocation(spec: PipelineSpec): string {
+  const { bucket, prefix } = spec.table.storage;
+  const path = [prefix.replace(/^\/+|\/+$/g, ''), ...spec.table.namespace, spec.table.name].filter(Boolean);
+  return `s3://${bucket}/${path.join('/')}`;
+}

@@ -1,0 +1,434 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PipelineSpec } from '@floe/protocol';
+import type { Admin, Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
+import { FencedError, type TableSink } from '../commit/table-sink';
+import type { DeadLetterTopic } from '../dead-letters';
+import { RecordRejectedError, type TypedValue, type ValueDecoder } from '../decode/decoded';
+import type { KafkaClient } from '../kafka/client';
+import type { KafkaRecord } from '../mapping/kafka-record';
+import { recordSize } from '../mapping/kafka-record';
+import type { RecordMapper } from '../mapping/map-record';
+import { PipelineMetrics } from './metrics';
+import { Mutex } from './mutex';
+import { type IngestLog, type PipelineObserver, silentLog } from './observer';
+
+export interface PipelineRunnerOptions {
+  spec: PipelineSpec;
+  kafka: KafkaClient;
+  decoder: ValueDecoder;
+  mapper: RecordMapper;
+  sink: TableSink;
+  /** Where dead letters go under the `dlq` policy. */
+  deadLetters?: DeadLetterTopic;
+  observer?: PipelineObserver;
+  log?: IngestLog;
+  /** Commit once this many record bytes are held, before the interval is up (default 64 MiB). */
+  maxBufferedBytes?: number;
+}
+
+/** The bad-record policy stopped the pipeline at a record. */
+export class PipelinePausedError extends Error {
+  override name = 'PipelinePausedError';
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Runs one pipeline: a Kafka consumer group member that decodes, maps and fits records, holds them per
+ * partition, and commits them to the table every commit interval (or sooner when the buffer is full)
+ * with the next offsets in the snapshot summary. The table's offsets are the truth: on every
+ * assignment the consumer seeks to them and skips what the table already has; the consumer group's
+ * own offsets are committed afterwards, for lag tools only.
+ */
+export class PipelineRunner {
+  readonly metrics = new PipelineMetrics();
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private readonly lock = new Mutex();
+  /** The next offset to take per partition this member owns; unset until known. */
+  private readonly positions = new Map<string, bigint>();
+  private assigned = new Set<string>();
+  private reassigned = false;
+  private bufferedBytes = 0;
+  private firstBufferedAt: number | undefined;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readonly log: IngestLog;
+  private readonly groupId: string;
+
+  constructor(private readonly options: PipelineRunnerOptions) {
+    this.log = options.log ?? silentLog;
+    this.groupId = `floe-pipeline-${options.spec.id}`;
+  }
+
+  async start(): Promise<void> {
+    const { spec, kafka, sink } = this.options;
+    await sink.load();
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      // A commit that waits on a slow catalog must not cost the group membership.
+      sessionTimeout: 60_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      readUncommitted: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set<string>();
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const p of partitions) assigned.add(tpKey(topic, p));
+      }
+      this.assigned = assigned;
+      this.reassigned = true;
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: spec.source.topics,
+      fromBeginning: spec.source.startFrom === 'earliest',
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => void this.commitIfDue(), 250);
+    this.log('info', 'pipeline started', { pipeline: spec.id, table: sink.name, group: this.groupId });
+  }
+
+  /** Stops consuming, commits what is held (one attempt), and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.consumer?.stop();
+    await this.lock.run(async () => {
+      if (this.options.sink.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0) {
+        await this.commit().catch((error: Error) =>
+          this.log('warn', 'final commit failed; the records are read again on restart', {
+            pipeline: this.options.spec.id,
+            error: error.message,
+          }),
+        );
+      }
+    });
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    await this.lock
+      .run(async () => {
+        if (this.reassigned) await this.adoptAssignment();
+        const key = tpKey(batch.topic, batch.partition);
+        this.metrics.logEndOffsets.set(key, BigInt(batch.highWatermark));
+        if (!this.assigned.has(key)) return;
+        await this.takeBatch(key, batch, () => isRunning() && !isStale());
+      })
+      .catch((error: Error) => {
+        if (!(error instanceof PipelinePausedError)) throw error;
+        pause();
+        this.halt(error);
+      });
+    await heartbeat();
+    // Back-pressure: a full buffer is committed before more is fetched, retrying as long as it takes.
+    while (this.bufferedBytes >= (this.options.maxBufferedBytes ?? 64 * 1024 * 1024) && !this.stopping) {
+      if (await this.lock.run(() => this.tryCommit())) break;
+      await heartbeat();
+      await sleep(Math.max(0, this.nextAttemptAt - Date.now()));
+    }
+  }
+
+  private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
+    const { sink, spec } = this.options;
+    const position = this.positions.get(key);
+    const decoded: { record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError }[] = [];
+    for (const message of batch.messages) {
+      if (!live()) break;
+      const record = toRecord(batch.topic, batch.partition, message);
+      // The table already holds it (a fetch that began before the seek, or group offsets behind the table).
+      if (position !== undefined && record.offset < position) continue;
+      decoded.push(await this.decode(record));
+    }
+    if (!sink.exists) {
+      const first = decoded.flatMap((d) => (d.value === undefined ? [] : [d.value]));
+      if (first.length === 0 && decoded.length > 0) {
+        // Nothing to infer a table from yet: wait for a good record before moving the position.
+        return this.deadLetterBeforeTable(key, decoded);
+      }
+      if (first.length > 0) await sink.create(first);
+    }
+    for (const d of decoded) {
+      let rejected = d.rejected;
+      if (rejected === undefined) {
+        try {
+          sink.take(key, d.record, d.value as TypedValue);
+        } catch (error) {
+          if (!(error instanceof RecordRejectedError)) throw error;
+          rejected = error;
+        }
+      }
+      if (rejected !== undefined) this.reject(key, d.record, rejected, spec.deadLetter.policy);
+      sink.advance(key, d.record);
+      this.positions.set(key, d.record.offset + 1n);
+      const size = recordSize(d.record);
+      this.metrics.recordsIn += 1;
+      this.metrics.bytesIn += size;
+      this.bufferedBytes += size;
+      this.firstBufferedAt ??= Date.now();
+    }
+  }
+
+  /** Before the table exists only dead letters arrived: they go now, and the position waits for the table. */
+  private deadLetterBeforeTable(
+    key: string,
+    decoded: { record: KafkaRecord; rejected?: RecordRejectedError }[],
+  ): void {
+    for (const d of decoded) {
+      this.reject(key, d.record, d.rejected as RecordRejectedError, this.options.spec.deadLetter.policy);
+      this.options.sink.advance(key, d.record);
+      this.positions.set(key, d.record.offset + 1n);
+      this.firstBufferedAt ??= Date.now();
+    }
+  }
+
+  private async decode(
+    record: KafkaRecord,
+  ): Promise<{ record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError }> {
+    try {
+      const value =
+        record.value === null
+          ? { type: { type: 'struct' as const, fields: [] }, row: {} }
+          : await this.options.decoder.decode(record.value);
+      return { record, value: this.options.mapper.map(record, value) };
+    } catch (error) {
+      if (!(error instanceof RecordRejectedError)) throw error;
+      return { record, rejected: error };
+    }
+  }
+
+  private reject(
+    key: string,
+    record: KafkaRecord,
+    error: RecordRejectedError,
+    policy: PipelineSpec['deadLetter']['policy'],
+  ): void {
+    const where = {
+      pipeline: this.options.spec.id,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset.toString(),
+      reason: error.reason,
+    };
+    if (policy === 'pause') {
+      throw new PipelinePausedError(
+        `record ${record.topic}/${record.partition}@${record.offset} was rejected (${error.reason}) and the pipeline's bad-record policy is pause`,
+      );
+    }
+    if (policy === 'skip') {
+      this.metrics.countDeadLetter('skipped');
+      this.log('warn', 'record skipped', where);
+      return;
+    }
+    if (this.options.deadLetters === undefined) throw new Error('the dlq policy needs a dead-letter topic');
+    this.options.deadLetters.add(key, { record, reason: error.reason, message: error.message });
+    this.metrics.countDeadLetter(error.reason);
+    this.options.observer?.deadLettered?.(error.reason, 1);
+    this.log('warn', 'record dead-lettered', where);
+  }
+
+  /** After a rebalance: forget partitions that went elsewhere, re-read the table, seek the new ones. */
+  private async adoptAssignment(): Promise<void> {
+    this.reassigned = false;
+    const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
+    this.options.sink.drop(gone);
+    this.options.deadLetters?.drop(gone);
+    for (const key of gone) this.positions.delete(key);
+    const offsets = await this.options.sink.load();
+    const fresh = [...this.assigned].filter((k) => !this.positions.has(k));
+    await this.seek(fresh, offsets);
+  }
+
+  /** Seeks partitions to the table's offsets; one the table has never held starts where the pipeline says. */
+  private async seek(keys: string[], offsets: OffsetMap): Promise<void> {
+    const consumer = this.consumer as Consumer;
+    const unknown = keys.filter((k) => !offsets.has(k));
+    const starts = unknown.length > 0 ? await this.startOffsets(unknown) : new Map<string, bigint>();
+    for (const key of keys) {
+      const offset = offsets.get(key) ?? starts.get(key);
+      if (offset === undefined) continue;
+      const { topic, partition } = parseTpKey(key);
+      consumer.seek({ topic, partition, offset: offset.toString() });
+      this.positions.set(key, offset);
+    }
+    this.log('debug', 'partitions assigned', { pipeline: this.options.spec.id, partitions: keys.join(',') });
+  }
+
+  /**
+   * Where partitions the table has no offsets for begin: the group's committed offset if an earlier
+   * run recorded one, else the pipeline's start position, which is then recorded in the group so a
+   * restart before the first commit begins at the same place (not at a later "latest").
+   */
+  private async startOffsets(keys: string[]): Promise<Map<string, bigint>> {
+    const admin = this.admin as Admin;
+    const topics = [...new Set(keys.map((k) => parseTpKey(k).topic))];
+    const starts = new Map<string, bigint>();
+    const group = await admin.fetchOffsets({ groupId: this.groupId, topics });
+    for (const t of group) {
+      for (const p of t.partitions) {
+        if (BigInt(p.offset) >= 0n) starts.set(tpKey(t.topic, p.partition), BigInt(p.offset));
+      }
+    }
+    const startFrom = this.options.spec.source.startFrom;
+    const resolved: { topic: string; partition: number; offset: string }[] = [];
+    for (const topic of topics) {
+      const ends =
+        typeof startFrom === 'object'
+          ? await admin.fetchTopicOffsetsByTimestamp(topic, startFrom.timestampMs)
+          : (await admin.fetchTopicOffsets(topic)).map((o) => ({
+              partition: o.partition,
+              offset: startFrom === 'latest' ? o.high : o.low,
+            }));
+      for (const o of ends) {
+        const key = tpKey(topic, o.partition);
+        if (!keys.includes(key) || starts.has(key)) continue;
+        starts.set(key, BigInt(o.offset));
+        resolved.push({ topic, partition: o.partition, offset: o.offset });
+      }
+    }
+    if (resolved.length > 0) await (this.consumer as Consumer).commitOffsets(resolved).catch(() => {});
+    return starts;
+  }
+
+  private async commitIfDue(): Promise<void> {
+    if (this.stopping || this.firstBufferedAt === undefined || Date.now() < this.nextAttemptAt) return;
+    const interval = this.options.spec.commit.intervalSeconds * 1000;
+    if (Date.now() - this.firstBufferedAt < interval) return;
+    await this.lock.run(() => this.tryCommit());
+  }
+
+  /** One commit attempt; a failure is reported and retried later with backoff, the rows kept. */
+  private async tryCommit(): Promise<boolean> {
+    try {
+      await this.commit();
+      this.failures = 0;
+      this.nextAttemptAt = 0;
+      return true;
+    } catch (error) {
+      if (error instanceof FencedError) {
+        await this.refence(error);
+        return true;
+      }
+      this.failures += 1;
+      this.metrics.commitErrors += 1;
+      this.nextAttemptAt = Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.failures - 1));
+      this.log('error', 'commit failed; retrying', {
+        pipeline: this.options.spec.id,
+        attempt: this.failures,
+        error: (error as Error).message,
+      });
+      this.options.observer?.failed?.(error as Error);
+      return false;
+    }
+  }
+
+  /** Another writer moved our partitions: everything held is dropped and read again from the table. */
+  private async refence(error: FencedError): Promise<void> {
+    this.metrics.fencedCommits += 1;
+    this.log('warn', 'commit fenced; reading again from the table', {
+      pipeline: this.options.spec.id,
+      error: error.message,
+    });
+    this.options.sink.dropAll();
+    this.options.deadLetters?.dropAll();
+    this.bufferedBytes = 0;
+    this.firstBufferedAt = undefined;
+    this.positions.clear();
+    await this.seek([...this.assigned], await this.options.sink.load());
+  }
+
+  private async commit(): Promise<void> {
+    const { sink, deadLetters, observer } = this.options;
+    const sent = (await deadLetters?.send()) ?? 0;
+    const outcome = await sink.commit();
+    if (outcome === undefined) {
+      if (sink.bufferedRows === 0) {
+        this.bufferedBytes = 0;
+        this.firstBufferedAt = undefined;
+      }
+      return;
+    }
+    this.bufferedBytes = 0;
+    this.firstBufferedAt = undefined;
+    this.metrics.commits += 1;
+    this.metrics.recordsCommitted += outcome.records;
+    this.metrics.dataFiles += outcome.dataFiles;
+    for (const [key, offset] of outcome.offsets) this.metrics.committedOffsets.set(key, offset);
+    for (const p of outcome.partitions) {
+      if (p.newestRecordMs !== null && (this.metrics.newestCommittedRecordMs ?? -1n) < p.newestRecordMs) {
+        this.metrics.newestCommittedRecordMs = p.newestRecordMs;
+      }
+    }
+    // For lag tools only: the table, not the group, says where to resume.
+    await (this.consumer as Consumer)
+      .commitOffsets(
+        outcome.partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          offset: p.nextOffset.toString(),
+        })),
+      )
+      .catch((error: Error) => this.log('debug', 'group offsets not committed', { error: error.message }));
+    this.log('info', 'committed', {
+      pipeline: this.options.spec.id,
+      snapshot: outcome.snapshotId.toString(),
+      records: outcome.records,
+      files: outcome.dataFiles,
+      deadLettered: sent,
+    });
+    observer?.committed?.(outcome, this.progress(outcome), sent);
+  }
+
+  private progress(outcome: {
+    partitions: { topic: string; partition: number; newestRecordMs: bigint | null }[];
+  }) {
+    const newest = new Map(outcome.partitions.map((p) => [tpKey(p.topic, p.partition), p.newestRecordMs]));
+    return [...this.metrics.committedOffsets].map(([key, committedOffset]) => {
+      const { topic, partition } = parseTpKey(key);
+      return {
+        topic,
+        partition,
+        committedOffset,
+        logEndOffset: this.metrics.logEndOffsets.get(key) ?? committedOffset,
+        newestCommittedRecordMs: newest.get(key) ?? null,
+      };
+    });
+  }
+
+  private halt(error: Error): void {
+    this.stopping = true;
+    this.log('error', 'pipeline paused', { pipeline: this.options.spec.id, error: error.message });
+    this.options.observer?.paused?.(error);
+  }
+}
+
+function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
+  const headers: KafkaRecord['headers'] = [];
+  for (const [key, value] of Object.entries(m.headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      headers.push({ key, value: v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v) });
+    }
+  }
+  return {
+    topic,
+    partition,
+    offset: BigInt(m.offset),
+    timestampMs: BigInt(m.timestamp),
+    key: m.key,
+    value: m.value,
+    headers,
+  };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { type Catalog, RestCatalog } from '@floe/iceberg';
+import { type PipelineSpec, type PipelineSpecInput, pipelineSpecSchema } from '@floe/protocol';
+import { createKafka, type KafkaClient } from '../kafka/client';
+
+// Test fixtures on the local stack: Kafka, the REST catalog and the object store from env.json.
+
+const env = process.env;
+
+export const brokers = (env.FLOE_KAFKA_BROKERS as string).split(',');
+
+export function testKafka(clientId = 'floe-ingest-test'): KafkaClient {
+  return createKafka({ brokers, clientId, logLevel: 'error' });
+}
+
+export function testCatalog(): Catalog {
+  return new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
+}
+
+/** The stack's object-store admin keys (moto checks credentials). */
+export const testAwsCredentials = {
+  accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
+  secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
+};
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A pipeline spec on the local stack: one topic into `namespace.table`, committing every second. */
+export function testSpec(
+  topics: string[],
+  namespace: string,
+  table: string,
+  overrides: Partial<PipelineSpecInput> = {},
+): PipelineSpec {
+  return pipelineSpecSchema.parse({
+    id: uniqueName('pipe'),
+    name: 'test pipeline',
+    version: 1,
+    source: { bootstrapServers: brokers, topics, startFrom: 'earliest' },
+    format: { value: 'json', key: 'string' },
+    table: {
+      catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
+      namespace: [namespace],
+      name: table,
+      storage: {
+        bucket: env.FLOE_WAREHOUSE_BUCKET,
+        prefix: 'floe-tests',
+        region: env.FLOE_AWS_REGION,
+        endpoint: env.FLOE_S3_ENDPOINT,
+      },
+    },
+    commit: { intervalSeconds: 1 },
+    deadLetter: { policy: 'skip' },
+    ...overrides,
+  });
+}
+
+export async function createTopic(kafka: KafkaClient, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
