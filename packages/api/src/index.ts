@@ -15,5 +15,6 @@ export {
   syncAgentAclUsers,
 } from './agents/enrollment';
 export { recordAgentEvents } from './agents/events';
+export { reconcileAgent } from './agents/reconcile';
 export { contractedTable, currentFreshness, sharedContract } from './contracts/status';
 export { signUpInput } from './schemas/account';

@@ -46,7 +46,10 @@ describe('recording agent events (real Postgres)', () => {
     const heartbeat = { type: 'heartbeat', agentVersion: '1.2.3', runningPipelines: ['p-1'] };
     // The agent's clock is an hour fast; its heartbeat still counts at our time.
     const batch = { protocolVersion: 1, sentAtMs: now.getTime() + 3_600_000, events: [report, heartbeat] };
-    expect(await recordAgentEvents(db, agent, batch, now)).toEqual({ accepted: 2 });
+    expect(await recordAgentEvents(db, agent, batch, now)).toEqual({
+      accepted: 2,
+      runningPipelines: ['p-1'],
+    });
 
     const updated = await db.agent.findUniqueOrThrow({ where: { id: 'ag-1' }, include: { events: true } });
     expect(updated.lastHeartbeatAt).toEqual(now);

@@ -20,5 +20,5 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
       data: others.map((e) => ({ agentId: agent.id, type: e.type, payload: e, sentAt })),
     }),
   ]);
-  return { accepted: batch.events.length };
+  return { accepted: batch.events.length, runningPipelines: heartbeat?.runningPipelines };
 }

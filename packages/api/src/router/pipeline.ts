@@ -91,6 +91,8 @@ export const pipelineRouter = router({
           }),
         ),
         errors: z.array(z.object({ atMs: z.number(), errorClass: z.string(), message: z.string() })),
+        /** The agent's throughput and lag readings (every heartbeat, 10 s). */
+        rates: z.array(z.object({ atMs: z.number(), recordsPerSecond: z.number(), lagRecords: z.number() })),
         freshnessSeconds: z.number().nullable(),
       }),
     )
@@ -101,7 +103,7 @@ export const pipelineRouter = router({
         { type: string; payload: Record<string, unknown>; receivedAt: Date }[]
       >`
         SELECT type, payload, "receivedAt" FROM "AgentEvent"
-        WHERE "agentId" = ${pipeline.agentId} AND type IN ('commit.report', 'error')
+        WHERE "agentId" = ${pipeline.agentId} AND type IN ('commit.report', 'error', 'metrics')
           AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
         ORDER BY "receivedAt" ASC LIMIT 5000`;
       const num = (v: unknown) => Number(v ?? 0);
@@ -123,6 +125,13 @@ export const pipelineRouter = router({
             atMs: r.receivedAt.getTime(),
             errorClass: String(r.payload.errorClass),
             message: String(r.payload.message),
+          })),
+        rates: rows
+          .filter((r) => r.type === 'metrics')
+          .map((r) => ({
+            atMs: r.receivedAt.getTime(),
+            recordsPerSecond: num(r.payload.recordsPerSecond),
+            lagRecords: num(r.payload.lagRecords),
           })),
         freshnessSeconds: freshness && Number.isFinite(freshness.seconds) ? freshness.seconds : null,
       };

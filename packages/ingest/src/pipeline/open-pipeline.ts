@@ -18,6 +18,8 @@ export interface PipelineHost {
   log?: IngestLog;
   /** Kafka client id; defaults to floe-<pipeline id>. */
   clientId?: string;
+  /** See PipelineRunnerOptions.sessionTimeoutMs. */
+  sessionTimeoutMs?: number;
 }
 
 export interface OpenedPipeline {
@@ -74,6 +76,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     }),
     ...(host.observer !== undefined && { observer: host.observer }),
     ...(host.log !== undefined && { log: host.log }),
+    ...(host.sessionTimeoutMs !== undefined && { sessionTimeoutMs: host.sessionTimeoutMs }),
   });
   return {
     runner,

@@ -25,6 +25,11 @@ export interface PipelineRunnerOptions {
   log?: IngestLog;
   /** Commit once this many record bytes are held, before the interval is up (default 64 MiB). */
   maxBufferedBytes?: number;
+  /**
+   * Kafka group session timeout (default 30 s): how long a member that vanished (a killed agent) holds
+   * its partitions before the group gives them to the others.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /** The bad-record policy stopped the pipeline at a record. */
@@ -71,8 +76,8 @@ export class PipelineRunner {
     await this.admin.connect();
     const consumer = kafka.consumer({
       groupId: this.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       // A commit that waits on a slow catalog must not cost the group membership.
-      sessionTimeout: 60_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
       readUncommitted: false,

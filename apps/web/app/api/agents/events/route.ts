@@ -1,6 +1,7 @@
-import { authenticateAgent, recordAgentEvents } from '@floe/api';
+import { authenticateAgent, reconcileAgent, recordAgentEvents } from '@floe/api';
 import { db } from '@floe/db';
 import { ZodError } from 'zod';
+import { redis } from '../../../../src/redis';
 
 /** Agents report heartbeats and events here, with their API token as a bearer token. */
 export async function POST(req: Request) {
@@ -8,7 +9,12 @@ export async function POST(req: Request) {
   const agent = token ? await authenticateAgent(db(), token) : null;
   if (!agent) return Response.json({ error: 'unknown, rotated or revoked agent token' }, { status: 401 });
   try {
-    return Response.json(await recordAgentEvents(db(), agent, await req.json()));
+    const recorded = await recordAgentEvents(db(), agent, await req.json());
+    // A heartbeat says what the agent runs: the control plane re-sends what it should run (reconcile).
+    if (recorded.runningPipelines !== undefined) {
+      await reconcileAgent(db(), redis(), agent.id, recorded.runningPipelines);
+    }
+    return Response.json({ accepted: recorded.accepted });
   } catch (error) {
     if (error instanceof ZodError || error instanceof SyntaxError) {
       const message =

@@ -1,7 +1,17 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { useTRPC } from '../../../../../src/trpc/react';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
@@ -23,8 +33,11 @@ export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipe
   if (!data) return null;
   const records = data.commits.reduce((sum, c) => sum + c.records, 0);
   const deadLettered = data.commits.reduce((sum, c) => sum + c.deadLettered, 0);
+  const latest = data.rates.at(-1);
   const stats = [
     ['Freshness', data.freshnessSeconds === null ? '—' : `${(data.freshnessSeconds / 60).toFixed(1)} min`],
+    ['Records/s', latest === undefined ? '—' : Math.round(latest.recordsPerSecond).toLocaleString('en')],
+    ['Lag (records)', latest === undefined ? '—' : latest.lagRecords.toLocaleString('en')],
     ['Commits (24 h)', String(data.commits.length)],
     ['Records (24 h)', records.toLocaleString('en')],
     ['Dead letters (24 h)', deadLettered.toLocaleString('en')],
@@ -34,7 +47,7 @@ export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipe
       <h2 id="metrics" className="text-xl font-semibold">
         Last 24 hours
       </h2>
-      <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
+      <dl className="grid grid-cols-2 gap-4 md:grid-cols-3">
         {stats.map(([label, value]) => (
           <div key={label} className="rounded-xl border border-slate-800 p-4">
             <dt className="text-sm text-slate-400">{label}</dt>
@@ -62,6 +75,38 @@ export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipe
           </ResponsiveContainer>
         </figure>
       )}
+      {data.rates.length > 0 ? (
+        <figure
+          className="h-56 rounded-xl border border-slate-800 p-4"
+          aria-label="Records per second and lag"
+        >
+          <ResponsiveContainer>
+            <LineChart data={data.rates.map((r) => ({ ...r, at: time(r.atMs) }))}>
+              <CartesianGrid stroke="#1e293b" vertical={false} />
+              <XAxis dataKey="at" stroke="#64748b" fontSize={12} />
+              <YAxis yAxisId="rate" stroke="#64748b" fontSize={12} />
+              <YAxis yAxisId="lag" orientation="right" stroke="#64748b" fontSize={12} />
+              <Tooltip contentStyle={{ background: '#0f172a', border: '1px solid #334155' }} />
+              <Line
+                yAxisId="rate"
+                dataKey="recordsPerSecond"
+                stroke="#38bdf8"
+                name="records/s"
+                dot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                yAxisId="lag"
+                dataKey="lagRecords"
+                stroke="#fbbf24"
+                name="lag (records)"
+                dot={false}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </figure>
+      ) : null}
       {data.errors.length > 0 ? (
         <div>
           <h3 className="font-semibold">Recent errors</h3>

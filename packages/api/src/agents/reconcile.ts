@@ -1,0 +1,44 @@
+import type { PrismaClient } from '@floe/db';
+import { pipelineSpecSchema } from '@floe/protocol';
+import type { Redis } from 'ioredis';
+import { sendJob } from './dispatch';
+
+/** How long a re-sent job is given to take effect before it is sent again. */
+const RESEND_SECONDS = 30;
+
+/**
+ * Converges an agent on its desired state from what its heartbeat says it runs: a pipeline that should
+ * run and does not (the agent restarted, Redis was flushed, a job was lost) gets its pipeline.start
+ * again; one it runs that should not (paused or deleted meanwhile) gets pipeline.stop. Each pipeline is
+ * re-sent at most once per 30 s, so a slow start is not flooded. Returns what was sent.
+ */
+export async function reconcileAgent(
+  db: PrismaClient,
+  redis: Redis,
+  agentId: string,
+  running: readonly string[],
+): Promise<{ started: string[]; stopped: string[] }> {
+  const desired = await db.pipeline.findMany({
+    where: { agentId, status: 'RUNNING' },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  const want = new Set(desired.map((p) => p.id));
+  const started: string[] = [];
+  const stopped: string[] = [];
+  for (const pipeline of desired) {
+    if (running.includes(pipeline.id) || !(await firstSendIn(redis, pipeline.id))) continue;
+    const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
+    await sendJob(redis, agentId, { kind: 'pipeline.start', pipeline: spec });
+    started.push(pipeline.id);
+  }
+  for (const id of running) {
+    if (want.has(id) || !(await firstSendIn(redis, id))) continue;
+    await sendJob(redis, agentId, { kind: 'pipeline.stop', pipelineId: id });
+    stopped.push(id);
+  }
+  return { started, stopped };
+}
+
+async function firstSendIn(redis: Redis, pipelineId: string): Promise<boolean> {
+  return (await redis.set(`floe:reconcile:${pipelineId}`, '1', 'EX', RESEND_SECONDS, 'NX')) === 'OK';
+}
