@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentCredentials } from './credentials';
 import { EventReporter, RevokedError } from './events';
 import { startJobRunner } from './job-runner';
+import { decoderFor } from './pipelines/decoder';
+import { pipelineHosts } from './pipelines/host';
+import { PipelineSupervisor } from './pipelines/supervisor';
 
 /** A real HTTP endpoint standing where the control plane's events API stands. */
 function eventsEndpoint() {
@@ -69,7 +72,11 @@ describe('the agent pulls its jobs from its own queue and reports them (real Pos
     credentials = { ...enrolled, redis: { ...enrolled.redis, url: redisUrl.toString() } };
     endpointUrl = await endpoint.listen();
     events = new EventReporter(endpointUrl, credentials.apiToken);
-    runner = startJobRunner(credentials, events);
+    runner = startJobRunner(
+      credentials,
+      events,
+      new PipelineSupervisor(pipelineHosts({ decoderFor, events, log: () => {} }), () => {}),
+    );
   });
 
   afterAll(async () => {

@@ -4,17 +4,22 @@ export const USAGE = `floe-agent — the Floe data-plane agent (runs in your acc
 
 Usage:
   floe-agent start --control-plane <url> --token <install or API token>
+  floe-agent run --pipeline <spec.yaml> [--metrics-port <port>]
   floe-agent doctor [--control-plane <url>]
   floe-agent --version | --help
 
 Environment: FLOE_TOKEN (instead of --token), FLOE_CONTROL_PLANE (instead of --control-plane),
-FLOE_AGENT_STATE_DIR (where credentials are kept; default ~/.floe-agent).`;
+FLOE_AGENT_STATE_DIR (where credentials are kept; default ~/.floe-agent).
+
+run: runs one pipeline from a spec file with no control plane (to try Floe on your own Kafka);
+/metrics (Prometheus) on --metrics-port (default 9464; 0 picks a free port).`;
 
 export type Command =
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'start'; controlPlane: URL; token: string }
-  | { command: 'doctor'; controlPlane: URL | undefined };
+  | { command: 'doctor'; controlPlane: URL | undefined }
+  | { command: 'run'; pipeline: string; metricsPort: number };
 
 export class UsageError extends Error {}
 
@@ -48,10 +53,26 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   if (first === '--version' || first === '-v') return { command: 'version' };
   const given = flags(rest);
   const allowed =
-    first === 'start' ? ['control-plane', 'token'] : first === 'doctor' ? ['control-plane'] : null;
+    first === 'start'
+      ? ['control-plane', 'token']
+      : first === 'doctor'
+        ? ['control-plane']
+        : first === 'run'
+          ? ['pipeline', 'metrics-port']
+          : null;
   if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   for (const name of given.keys())
     if (!allowed.includes(name)) throw new UsageError(`${first} has no --${name}`);
+  if (first === 'run') {
+    const pipeline = given.get('pipeline');
+    if (!pipeline) throw new UsageError('run needs --pipeline <spec.yaml>');
+    const port = Number(given.get('metrics-port') ?? '9464');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(
+        `--metrics-port must be a port number, got ${JSON.stringify(given.get('metrics-port'))}`,
+      );
+    return { command: 'run', pipeline, metricsPort: port };
+  }
   const controlPlane = given.get('control-plane') ?? env.FLOE_CONTROL_PLANE;
   if (first === 'doctor')
     return { command: 'doctor', controlPlane: controlPlane ? url(controlPlane, 'control-plane') : undefined };

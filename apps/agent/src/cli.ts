@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { log, startAgent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
 import { loadCredentials } from './credentials';
+import { runSpecFile } from './pipelines/run-spec-file';
 import { VERSION } from './version';
 
 /** Prints one line per check; false when any failed. */
@@ -63,6 +64,17 @@ async function main() {
       // Non-zero when a check fails, so scripts and health probes can use it.
       if (!(await doctor(command.controlPlane))) process.exitCode = 1;
       return;
+    case 'run': {
+      const running = await runSpecFile(command.pipeline, command.metricsPort);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, async () => {
+          log('stopping', { signal });
+          await running.stop();
+          process.exit(0);
+        });
+      }
+      return;
+    }
     case 'start': {
       const agent = await startAgent(command);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {

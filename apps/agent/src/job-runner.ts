@@ -4,18 +4,28 @@ import { Redis } from 'ioredis';
 import type { AgentCredentials } from './credentials';
 import type { EventReporter } from './events';
 import { type TestResult, testConnection } from './jobs/connection-test';
+import type { PipelineSupervisor } from './pipelines/supervisor';
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
-async function runJob(job: Job): Promise<TestResult> {
+async function runJob(job: Job, pipelines: PipelineSupervisor): Promise<TestResult> {
   switch (job.kind) {
     case 'connection.test':
       return testConnection(job.connection);
+    case 'pipeline.start':
+    case 'pipeline.update': {
+      await pipelines.apply(job.pipeline);
+      const state = pipelines.list().find((p) => p.spec.id === job.pipeline.id);
+      return { pipelineId: job.pipeline.id, version: job.pipeline.version, state: state?.state ?? 'stopped' };
+    }
+    case 'pipeline.stop':
+      await pipelines.stop(job.pipelineId);
+      return { pipelineId: job.pipelineId, state: 'stopped' };
     default:
       throw new UnrecoverableError(`this agent version cannot run ${job.kind} jobs yet`);
   }
 }
 
-async function handle(bullJob: BullJob, events: EventReporter) {
+async function handle(bullJob: BullJob, events: EventReporter, pipelines: PipelineSupervisor) {
   const jobId = bullJob.id ?? 'unknown';
   let envelope: ReturnType<typeof decodeJobEnvelope>;
   try {
@@ -27,7 +37,7 @@ async function handle(bullJob: BullJob, events: EventReporter) {
   }
   events.report({ type: 'job.started', jobId });
   try {
-    const result = await runJob(envelope.job);
+    const result = await runJob(envelope.job, pipelines);
     events.report({ type: 'job.finished', jobId, result });
     return result;
   } catch (error) {
@@ -42,7 +52,11 @@ async function handle(bullJob: BullJob, events: EventReporter) {
 }
 
 /** Pulls jobs from the agent's own queue, as its own Redis user, and reports how each went. */
-export function startJobRunner(credentials: AgentCredentials, events: EventReporter) {
+export function startJobRunner(
+  credentials: AgentCredentials,
+  events: EventReporter,
+  pipelines: PipelineSupervisor,
+) {
   const url = new URL(credentials.redis.url);
   const connection = new Redis({
     host: url.hostname,
@@ -58,7 +72,7 @@ export function startJobRunner(credentials: AgentCredentials, events: EventRepor
     credentials.queue.name,
     async (bullJob: BullJob) => {
       try {
-        return await handle(bullJob, events);
+        return await handle(bullJob, events, pipelines);
       } finally {
         void events.flush();
       }

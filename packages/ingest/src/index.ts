@@ -18,6 +18,7 @@ export {
   type TypedValue,
   type ValueDecoder,
 } from './decode/decoded';
+export { SchemalessJsonDecoder } from './decode/schemaless-json';
 export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';

@@ -1,6 +1,7 @@
 import type { Connection } from '@floe/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { assumeRole } from '../aws/assume-role';
+import { resolveSecret } from '../secrets';
 
 export type TestResult = Record<string, string | number | boolean>;
 
@@ -24,7 +25,7 @@ export async function testConnection(
               sasl: {
                 mechanism: sasl.mechanism.toLowerCase() as 'plain',
                 username: sasl.username,
-                password: resolveSecret(sasl.password, env),
+                password: await resolveSecret(sasl.password, env),
               },
             }
           : {}),
@@ -72,13 +73,4 @@ export async function testConnection(
     default:
       throw new Error(`testing a ${connection.type} connection is not in this agent version`);
   }
-}
-
-function resolveSecret(ref: { from: string; name?: string; path?: string }, env: NodeJS.ProcessEnv): string {
-  if (ref.from === 'env' && ref.name) {
-    const value = env[ref.name];
-    if (value === undefined) throw new Error(`the secret reference env:${ref.name} is not set on the agent`);
-    return value;
-  }
-  throw new Error(`secret references from ${ref.from} are not resolved by this agent version`);
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { exactlyOnceUnderKills } from '../testing/chaos';
+
+// `npm test` runs the proof at a size that fits CI; `npm run test:chaos` sets FLOE_CHAOS_RECORDS=1000000
+// and FLOE_CHAOS_KILLS=20 for the long run.
+const records = Number(process.env.FLOE_CHAOS_RECORDS ?? 100_000);
+const kills = Number(process.env.FLOE_CHAOS_KILLS ?? 5);
+
+describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalog, S3; read back by pyiceberg)', () => {
+  it(`${records} records, ${kills} kills, then two agents sharing the partitions`, {
+    timeout: 40 * 60_000,
+  }, async () => {
+    const result = await exactlyOnceUnderKills({
+      records,
+      partitions: 6,
+      kills,
+      log: (line) => console.log(`[chaos] ${line}`),
+    });
+    console.log(`[chaos] result ${JSON.stringify(result)}`);
+    expect(result).toEqual({
+      kills: kills + 1,
+      rows: records,
+      distinctCoordinates: records,
+      distinctSeq: records,
+      minSeq: 0,
+      maxSeq: records - 1,
+      wrongPayloads: 0,
+    });
+  });
+});

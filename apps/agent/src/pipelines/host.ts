@@ -1,0 +1,71 @@
+import type { IngestLog, PipelineHost, ValueDecoder } from '@floe/ingest';
+import type { PipelineSpec } from '@floe/protocol';
+import type { EventReporter } from '../events';
+import { resolveSecret } from '../secrets';
+import type { PipelineSupervisor } from './supervisor';
+
+export interface HostDeps {
+  decoderFor(spec: PipelineSpec): Promise<ValueDecoder>;
+  /** Credentials for the table's storage; the SDK's default chain when it returns undefined. */
+  credentialsFor?(spec: PipelineSpec): PipelineHost['awsCredentials'];
+  /** Where commit reports and errors go (metadata only); none when running a spec file on its own. */
+  events?: EventReporter;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** What each pipeline gets from the agent: secrets resolved here, credentials, and reporting back. */
+export function pipelineHosts(deps: HostDeps) {
+  return async (spec: PipelineSpec, supervisor: PipelineSupervisor): Promise<PipelineHost> => {
+    const { events } = deps;
+    const log: IngestLog = (level, message, fields) => deps.log(message, { level, ...fields });
+    const credentials = deps.credentialsFor?.(spec);
+    const sessionTimeout = Number(process.env.FLOE_KAFKA_SESSION_TIMEOUT_MS ?? '');
+    return {
+      resolveSecret: (ref) => resolveSecret(ref),
+      decoder: await deps.decoderFor(spec),
+      ...(credentials !== undefined && { awsCredentials: credentials }),
+      log,
+      ...(sessionTimeout > 0 && { sessionTimeoutMs: sessionTimeout }),
+      observer: {
+        committed(outcome, progress, deadLettered) {
+          events?.report({
+            type: 'commit.report',
+            pipelineId: spec.id,
+            table: [...spec.table.namespace, spec.table.name].join('.'),
+            snapshotId: outcome.snapshotId.toString(),
+            committedAtMs: outcome.committedAtMs,
+            records: outcome.records,
+            bytes: outcome.bytes,
+            dataFiles: outcome.dataFiles,
+            deadLettered,
+            partitions: progress.map((p) => ({
+              topic: p.topic,
+              partition: p.partition,
+              committedOffset: p.committedOffset.toString(),
+              logEndOffset: p.logEndOffset.toString(),
+              newestCommittedRecordMs:
+                p.newestCommittedRecordMs === null ? null : Number(p.newestCommittedRecordMs),
+            })),
+          });
+        },
+        failed(error) {
+          events?.report({
+            type: 'error',
+            pipelineId: spec.id,
+            errorClass: error.name,
+            message: error.message.slice(0, 2000),
+          });
+        },
+        paused(error) {
+          supervisor.paused(spec.id, error);
+          events?.report({
+            type: 'error',
+            pipelineId: spec.id,
+            errorClass: error.name,
+            message: error.message.slice(0, 2000),
+          });
+        },
+      },
+    };
+  };
+}

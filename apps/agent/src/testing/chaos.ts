@@ -1,0 +1,231 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { RestCatalog } from '@floe/iceberg';
+import { createKafka, tableOffsets } from '@floe/ingest';
+import { stringify } from 'yaml';
+
+// The exactly-once proof: agents running a pipeline from a spec file are SIGKILLed at random points
+// (and two of them share the partitions for a while) as records are produced; an independent reader,
+// pyiceberg, then finds every (partition, offset) in the table exactly once with the produced value.
+
+const env = process.env;
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
+
+export interface ChaosOptions {
+  records: number;
+  partitions: number;
+  kills: number;
+  log: (line: string) => void;
+}
+
+export interface ChaosResult {
+  kills: number;
+  rows: number;
+  distinctCoordinates: number;
+  distinctSeq: number;
+  minSeq: number;
+  maxSeq: number;
+  wrongPayloads: number;
+}
+
+/** The value produced for sequence number `seq`; the reader checks each row against it. */
+const payloadOf = (seq: number) => `payload-${seq}-${(seq * 2654435761) % 4294967296}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<ChaosResult> {
+  const run = randomBytes(4).toString('hex');
+  const topic = `chaos-${run}`;
+  const namespace = `chaos_${run}`;
+  const kafka = createKafka({
+    brokers: (env.FLOE_KAFKA_BROKERS as string).split(','),
+    clientId: 'chaos',
+    logLevel: 'error',
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
+  await catalog.createNamespace([namespace]);
+  const specId = `chaos-${run}`;
+  const specPath = writeSpec(specId, topic, namespace);
+
+  const producing = produce(kafka, topic, options);
+  const agents = new Set<ChildProcess>();
+  const start = () => {
+    const child = startAgent(specPath);
+    agents.add(child);
+    child.once('exit', () => agents.delete(child));
+    return child;
+  };
+  try {
+    // Each agent is killed at a random moment after its first commit, so kills land mid-batch,
+    // mid-upload and mid-commit rather than during start-up.
+    const afterProgress = async () => {
+      const before = await committed(catalog, namespace, specId);
+      const deadline = Date.now() + 60_000;
+      while ((await committed(catalog, namespace, specId)) === before && before < options.records) {
+        if (Date.now() > deadline) break;
+        await sleep(200);
+      }
+      await sleep(Math.random() * 2500);
+    };
+    for (let kill = 1; kill <= options.kills; kill += 1) {
+      const child = start();
+      await afterProgress();
+      child.kill('SIGKILL');
+      options.log(
+        `kill ${kill}/${options.kills}: SIGKILL agent pid ${child.pid} at ${await committed(catalog, namespace, specId)} committed`,
+      );
+    }
+    // Two agents share the partitions (a rebalance), then one of them dies mid-flight.
+    const a = start();
+    await afterProgress();
+    const b = start();
+    await afterProgress();
+    a.kill('SIGKILL');
+    options.log(
+      `rebalance: SIGKILL one of two agents (pid ${a.pid}) at ${await committed(catalog, namespace, specId)} committed`,
+    );
+    await producing;
+    options.log(`produced ${options.records} records; waiting for the surviving agent to commit them all`);
+    const deadline = Date.now() + 15 * 60_000;
+    while ((await committed(catalog, namespace, specId)) < options.records) {
+      if (Date.now() > deadline) throw new Error('the table did not reach the produced count in 15 minutes');
+      if (b.exitCode !== null) throw new Error(`the surviving agent exited with ${b.exitCode}`);
+      await sleep(1000);
+    }
+    b.kill('SIGTERM');
+  } finally {
+    for (const child of agents) child.kill('SIGKILL');
+  }
+  return { kills: options.kills + 1, ...(await verify(namespace)) };
+}
+
+function writeSpec(id: string, topic: string, namespace: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-chaos-'));
+  const path = join(dir, 'pipeline.yaml');
+  writeFileSync(
+    path,
+    stringify({
+      id,
+      name: 'chaos',
+      version: 1,
+      source: {
+        bootstrapServers: (env.FLOE_KAFKA_BROKERS as string).split(','),
+        topics: [topic],
+        startFrom: 'earliest',
+      },
+      format: { value: 'json', key: 'string' },
+      table: {
+        catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
+        namespace: [namespace],
+        name: 'events',
+        storage: {
+          bucket: env.FLOE_WAREHOUSE_BUCKET,
+          prefix: 'chaos',
+          region: env.FLOE_AWS_REGION,
+          endpoint: env.FLOE_S3_ENDPOINT,
+        },
+      },
+      commit: { intervalSeconds: 1 },
+      deadLetter: { policy: 'pause' },
+    }),
+  );
+  return path;
+}
+
+function startAgent(specPath: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'run', '--pipeline', specPath, '--metrics-port', '0'],
+    {
+      cwd: join(dirname(CLI), '..'),
+      stdio: 'ignore',
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
+        AWS_REGION: env.FLOE_AWS_REGION,
+        // A killed member's partitions move on after this, instead of the default 30 s.
+        FLOE_KAFKA_SESSION_TIMEOUT_MS: '8000',
+      },
+    },
+  );
+}
+
+async function produce(kafka: ReturnType<typeof createKafka>, topic: string, options: ChaosOptions) {
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const chunk = 2000;
+  // Spread over all the kills (each costs about 10 s: the group waits out the dead member's session),
+  // so every agent dies while records still arrive.
+  const pause = Math.floor(((options.kills + 2) * 10_000) / Math.ceil(options.records / chunk));
+  for (let from = 0; from < options.records; from += chunk) {
+    const messages = [];
+    for (let seq = from; seq < Math.min(options.records, from + chunk); seq += 1) {
+      messages.push({
+        key: `k${seq % 101}`,
+        value: JSON.stringify({
+          seq,
+          payload: payloadOf(seq),
+          at: new Date(1_700_000_000_000 + seq).toISOString(),
+        }),
+        partition: seq % options.partitions,
+      });
+    }
+    await producer.send({ topic, acks: -1, messages });
+    await sleep(pause);
+  }
+  await producer.disconnect();
+}
+
+async function committed(catalog: RestCatalog, namespace: string, specId: string): Promise<number> {
+  const table = await catalog.loadTable({ namespace: [namespace], name: 'events' }).catch(() => undefined);
+  if (table === undefined) return 0;
+  let total = 0n;
+  for (const offset of tableOffsets(table.metadata, specId).values()) total += offset;
+  return Number(total);
+}
+
+// Reads the table with pyiceberg and checks it in Python, so a million rows need not cross into JS.
+const VERIFY = `
+import json, sys
+from pyiceberg.catalog.rest import RestCatalog
+args = json.loads(sys.argv[1])
+catalog = RestCatalog("floe", **args["props"])
+table = catalog.load_table((args["namespace"], "events")).scan(selected_fields=("seq", "payload", "_kafka")).to_arrow()
+seqs = table.column("seq").to_pylist()
+payloads = table.column("payload").to_pylist()
+kafka = table.column("_kafka").to_pylist()
+coords = {(k["partition"], k["offset"]) for k in kafka}
+def payload_of(seq): return "payload-%d-%d" % (seq, (seq * 2654435761) % 4294967296)
+wrong = sum(1 for s, p in zip(seqs, payloads) if p != payload_of(s))
+print(json.dumps({"rows": len(seqs), "distinctCoordinates": len(coords), "distinctSeq": len(set(seqs)),
+                  "minSeq": min(seqs), "maxSeq": max(seqs), "wrongPayloads": wrong}))
+`;
+
+async function verify(namespace: string): Promise<Omit<ChaosResult, 'kills'>> {
+  const props = {
+    uri: env.FLOE_ICEBERG_REST_URI,
+    's3.endpoint': env.FLOE_S3_ENDPOINT,
+    's3.access-key-id': env.FLOE_AWS_ACCESS_KEY_ID,
+    's3.secret-access-key': env.FLOE_AWS_SECRET_ACCESS_KEY,
+    's3.region': env.FLOE_AWS_REGION,
+  };
+  const { stdout } = await promisify(execFile)(
+    env.FLOE_PYTHON as string,
+    ['-c', VERIFY, JSON.stringify({ props, namespace })],
+    {
+      timeout: 600_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as Omit<ChaosResult, 'kills'>;
+}

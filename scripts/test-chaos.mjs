@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// npm run test:chaos: the long exactly-once run. The same test `npm test` runs at 100,000 records and
+// 5 kills, here at 1,000,000 records and 20 SIGKILLs (FLOE_CHAOS_RECORDS / FLOE_CHAOS_KILLS override).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot, stackEnv } from './lib/env.mjs';
+import { fail, installAndStack, step } from './lib/setup.mjs';
+
+try {
+  await installAndStack();
+  const env = {
+    ...stackEnv(),
+    ...process.env,
+    FLOE_CHAOS_RECORDS: process.env.FLOE_CHAOS_RECORDS ?? '1000000',
+    FLOE_CHAOS_KILLS: process.env.FLOE_CHAOS_KILLS ?? '20',
+    TZ: 'UTC',
+  };
+  step(
+    `Exactly-once chaos run: ${env.FLOE_CHAOS_RECORDS} records, ${env.FLOE_CHAOS_KILLS} SIGKILLs, then a rebalance`,
+  );
+  const code = await new Promise((resolve) => {
+    spawn(
+      join(repoRoot, 'node_modules', '.bin', 'vitest'),
+      ['run', 'apps/agent/src/pipelines/exactly-once.integration.test.ts'],
+      { cwd: repoRoot, env, stdio: 'inherit' },
+    ).once('exit', resolve);
+  });
+  process.exit(code ?? 1);
+} catch (error) {
+  fail(error);
+}
