@@ -1,6 +1,9 @@
 // Seeds the demo organization and user that `npm start` signs in with. Idempotent.
+
+import { join } from 'node:path';
 import { hashPassword } from '@floe/auth';
 import { db } from '@floe/db';
+import { seedDemoPipeline } from './seed-demo';
 
 // scripts/start.mjs prints these; keep them in step.
 const DEMO = { email: 'demo@floe.local', password: 'floe-demo-password', org: 'acme-data' } as const;
@@ -22,5 +25,7 @@ await prisma.membership.upsert({
   update: { role: 'OWNER' },
   create: { organizationId: org.id, userId: user.id, role: 'OWNER' },
 });
+// The local agent's state lives in the checkout (git-ignored), where npm start runs it.
+await seedDemoPipeline(prisma, org.id, user.id, join(import.meta.dirname, '..', '.floe', 'demo-agent'));
 await prisma.$disconnect();
-console.log(`✓ seeded organization "${org.name}" with ${DEMO.email} as owner`);
+console.log(`✓ seeded organization "${org.name}" with ${DEMO.email} as owner, and the demo pipeline`);

@@ -8,4 +8,7 @@ export default defineConfig({
   outDir: 'dist',
   clean: true,
   noExternal: [/^@floe\//],
+  // Every npm package stays an import (CommonJS ones such as avsc cannot be bundled into ESM), also
+  // those that come in through the bundled workspace packages.
+  external: [/^(?!@floe\/)[^./]/],
 });

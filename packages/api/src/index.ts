@@ -12,9 +12,14 @@ export {
   createAgent,
   EnrollmentError,
   enrollAgent,
+  newInstallToken,
   syncAgentAclUsers,
 } from './agents/enrollment';
 export { recordAgentEvents } from './agents/events';
 export { reconcileAgent } from './agents/reconcile';
-export { contractedTable, currentFreshness, sharedContract } from './contracts/status';
+export { evaluateContracts } from './contracts/evaluate';
+export type { ContractHealth } from './contracts/health';
+export { startContractEvaluator } from './contracts/scheduler';
+export { contractedTable, currentFreshness, qualifiedName, sharedContract } from './contracts/status';
+export { buildPipelineSpec } from './pipelines/build-spec';
 export { signUpInput } from './schemas/account';

@@ -27,15 +27,29 @@ export async function createAgent(db: PrismaClient, organizationId: string, name
   const id = `ag-${randomBytes(5).toString('hex')}`;
   const installToken = newToken(INSTALL_TOKEN_PREFIX);
   const agent = await db.agent.create({
-    data: {
-      id,
-      organizationId,
-      name,
-      installTokenHash: sha256(installToken),
-      installTokenExpiresAt: new Date(now.getTime() + INSTALL_TOKEN_HOURS * 3_600_000),
-    },
+    data: { id, organizationId, name, ...installTokenFields(installToken, now) },
   });
   return { agent, installToken };
+}
+
+/**
+ * A new one-time install token for an existing agent (a reinstall on a new machine): enrolling with it
+ * issues new credentials, and the old ones stop working.
+ */
+export async function newInstallToken(db: PrismaClient, agentId: string, now = new Date()): Promise<string> {
+  const installToken = newToken(INSTALL_TOKEN_PREFIX);
+  await db.agent.update({
+    where: { id: agentId, revokedAt: null },
+    data: installTokenFields(installToken, now),
+  });
+  return installToken;
+}
+
+function installTokenFields(installToken: string, now: Date) {
+  return {
+    installTokenHash: sha256(installToken),
+    installTokenExpiresAt: new Date(now.getTime() + INSTALL_TOKEN_HOURS * 3_600_000),
+  };
 }
 
 /** Issues a fresh API token and Redis password, replacing any the agent had. */
