@@ -1,0 +1,126 @@
+import { scanWithPyiceberg } from '@floe/iceberg/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tableOffsets } from '../commit/offsets';
+import { DLQ_HEADERS } from '../dead-letters';
+import { SchemalessJsonDecoder } from '../decode/schemaless-json';
+import {
+  createTopic,
+  testAwsCredentials,
+  testCatalog,
+  testKafka,
+  testSpec,
+  uniqueName,
+} from '../testing/stack';
+import { type OpenedPipeline, openPipeline } from './open-pipeline';
+
+const kafka = testKafka();
+const catalog = testCatalog();
+const namespace = uniqueName('dlq');
+let pipeline: OpenedPipeline | undefined;
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+/** Reads every record of a topic from the start (a throwaway group). */
+async function readTopic(topic: string, count: number) {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`read ${seen.length} of ${count} from ${topic}`)),
+      60_000,
+    );
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [
+            k,
+            String(Array.isArray(v) ? v.join('|') : v),
+          ]),
+        );
+        seen.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers,
+        });
+        if (seen.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+describe('bad records go to the dead-letter topic with their reason; good + dead = produced', () => {
+  it('dead-letters bad JSON, a type mismatch and a non-object, keeping key, value and headers', {
+    timeout: 180_000,
+  }, async () => {
+    await catalog.createNamespace([namespace]);
+    const topic = uniqueName('events').replace('_', '-');
+    const dlqTopic = `${topic}.dlq`;
+    await createTopic(kafka, topic, 2);
+    await createTopic(kafka, dlqTopic, 1);
+    const producer = kafka.producer();
+    await producer.connect();
+    const good = Array.from({ length: 50 }, (_, i) => ({
+      key: `k${i}`,
+      value: JSON.stringify({ id: i, name: `n${i}` }),
+    }));
+    const bad = [
+      { key: 'bad-json', value: '{"id": 1,', headers: { trace: 'abc' } },
+      { key: 'mismatch', value: JSON.stringify({ id: 'not a number', name: 'x' }) },
+      { key: 'array', value: '[1,2,3]' },
+      { key: 'fraction', value: JSON.stringify({ id: 2.5, name: 'y' }) },
+    ];
+    // Good records first, so the table (and its long id column) exists before the bad ones arrive.
+    await producer.send({ topic, messages: good.map((m, i) => ({ ...m, partition: i % 2 })) });
+    await producer.send({ topic, messages: bad.map((m, i) => ({ ...m, partition: i % 2 })) });
+    await producer.disconnect();
+
+    const spec = testSpec([topic], namespace, 'events', { deadLetter: { policy: 'dlq', topic: dlqTopic } });
+    pipeline = await openPipeline(spec, {
+      decoder: new SchemalessJsonDecoder(),
+      resolveSecret: async () => '',
+      awsCredentials: testAwsCredentials,
+    });
+    await pipeline.start();
+    const deadLetters = await readTopic(dlqTopic, bad.length);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const table = await catalog
+        .loadTable({ namespace: [namespace], name: 'events' })
+        .catch(() => undefined);
+      const offsets = table ? [...tableOffsets(table.metadata, spec.id).values()] : [];
+      if (offsets.reduce((a, b) => a + b, 0n) === BigInt(good.length + bad.length)) break;
+      if (Date.now() > deadline) throw new Error('offsets did not reach every produced record');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await pipeline.stop();
+    pipeline = undefined;
+
+    const rows = (await scanWithPyiceberg([namespace], 'events', { select: ['id'] })).rows;
+    expect(rows.length + deadLetters.length).toBe(good.length + bad.length);
+    expect(rows).toHaveLength(good.length);
+    const byKey = new Map(deadLetters.map((d) => [d.key, d]));
+    expect([...byKey.keys()].sort()).toEqual(['array', 'bad-json', 'fraction', 'mismatch']);
+    expect(byKey.get('bad-json')?.value).toBe('{"id": 1,');
+    expect(byKey.get('bad-json')?.headers.trace).toBe('abc');
+    expect(byKey.get('bad-json')?.headers[DLQ_HEADERS.reason]).toBe('invalid-json');
+    expect(byKey.get('array')?.headers[DLQ_HEADERS.reason]).toBe('invalid-json');
+    expect(byKey.get('mismatch')?.headers[DLQ_HEADERS.reason]).toBe('type-mismatch');
+    expect(byKey.get('mismatch')?.headers[DLQ_HEADERS.message]).toBe(
+      'id: a string value does not fit column type long',
+    );
+    expect(byKey.get('fraction')?.headers[DLQ_HEADERS.message]).toBe(
+      'id: double value 2.5 does not fit column type long',
+    );
+    expect(byKey.get('fraction')?.headers[DLQ_HEADERS.topic]).toBe(topic);
+    expect(byKey.get('fraction')?.headers[DLQ_HEADERS.pipeline]).toBe(spec.id);
+  });
+});
