@@ -115,7 +115,7 @@ describe('bad records go to the dead-letter topic with their reason; good + dead
     expect(byKey.get('array')?.headers[DLQ_HEADERS.reason]).toBe('invalid-json');
     expect(byKey.get('mismatch')?.headers[DLQ_HEADERS.reason]).toBe('type-mismatch');
     expect(byKey.get('mismatch')?.headers[DLQ_HEADERS.message]).toBe(
-      'id: a string value does not fit column type long',
+      'id: string value "not a number" does not fit column type long',
     );
     expect(byKey.get('fraction')?.headers[DLQ_HEADERS.message]).toBe(
       'id: double value 2.5 does not fit column type long',
