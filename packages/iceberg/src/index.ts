@@ -12,11 +12,42 @@ export {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from './catalog/errors';
+export { GlueCatalog, type GlueCatalogOptions } from './catalog/glue/glue-catalog';
+export {
+  DEFAULT_OAUTH2_SCOPE,
+  type OAuth2ClientCredentials,
+  OAuth2TokenSource,
+  type OAuth2TokenSourceOptions,
+} from './catalog/rest/oauth2';
 export { RestCatalog, type RestCatalogOptions } from './catalog/rest/rest-catalog';
 export type { TableRequirement, TableUpdate } from './catalog/table-commit';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
 export { LocalFileIO } from './io/local-file-io';
 export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
+export {
+  type CompactionGroup,
+  type CompactionOptions,
+  type CompactionPlan,
+  type CompactionResult,
+  compactTable,
+  planCompaction,
+  runCompaction,
+} from './maintenance/compact';
+export type { FileDeletionFailure } from './maintenance/delete-files';
+export {
+  type ExpireSnapshotsOptions,
+  type ExpireSnapshotsResult,
+  expireSnapshots,
+} from './maintenance/expire';
+export { normalizeLocation } from './maintenance/locations';
+export {
+  type RemoveOrphanFilesOptions,
+  type RemoveOrphanFilesResult,
+  removeOrphanFiles,
+} from './maintenance/orphans';
+export { batchRows } from './reader/arrow-rows';
+export { type LiveFile, liveDataFiles, liveFiles } from './reader/live-files';
+export { parquetBatches, readDataFile, readDataFileRows } from './reader/read-data-file';
 export {
   type DataFile,
   type ManifestEntry,
@@ -69,10 +100,12 @@ export {
   currentSchema,
   currentSnapshot,
   defaultSpec,
+  type PartitionStatisticsFile,
   parseTableMetadata,
   type Snapshot,
   type SnapshotRef,
   type SortOrder,
+  type StatisticsFile,
   stringifyTableMetadata,
   type TableMetadata,
   tableMetadataFromJson,
@@ -83,12 +116,12 @@ export {
   type DecimalType,
   type FixedType,
   type IcebergType,
+  isPrimitive,
   type ListType,
+  MAX_DECIMAL_PRECISION,
   type MapType,
   type NestedField,
   optional,
-  isPrimitive,
-  MAX_DECIMAL_PRECISION,
   type PrimitiveType,
   parsePrimitive,
   primitivesEqual,
@@ -105,6 +138,15 @@ export {
   type SummaryProperties,
 } from './transaction/append';
 export { batchPartition, partitionRows } from './transaction/data-files';
+export { type PropertyChanges, updateTableProperties } from './transaction/properties';
+export {
+  ReplaceFiles,
+  type ReplaceOptions,
+  type ReplaceResult,
+  RewriteConflictError,
+} from './transaction/replace';
+export type { RetryOptions } from './transaction/retry';
+export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
 export { applyTransform } from './transform/apply';
 export { bucketHash } from './transform/bucket';
 export { toHumanString } from './transform/human';
@@ -126,4 +168,9 @@ export {
   type WrittenParquet,
   writeParquetFile,
 } from './writer/parquet-writer';
+export {
+  DEFAULT_TARGET_FILE_SIZE,
+  TARGET_FILE_SIZE_PROPERTY,
+  targetFileSize,
+} from './writer/rolling-writer';
 export { type Row, rowsToArrow, ValueError } from './writer/rows-to-arrow';

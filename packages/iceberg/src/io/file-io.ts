@@ -14,6 +14,8 @@ export interface FileIO {
 export interface FileInfo {
   location: string;
   size: number;
+  /** When the file was last written (epoch ms): orphan removal spares files younger than its window. */
+  lastModifiedMs: number;
 }
 
 export type FileOperation = 'read' | 'write' | 'exists' | 'delete' | 'list';

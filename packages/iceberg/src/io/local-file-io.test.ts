@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,14 +22,16 @@ describe('LocalFileIO', () => {
     await io.write(a, new Uint8Array([1, 2, 3]));
     await io.write(b, new Uint8Array([4]));
     await io.write(join(dir, 'table/metadata/v1.json'), new TextEncoder().encode('{}'));
+    const written = new Date('2021-03-04T05:06:07.000Z');
+    await utimes(a, written, written);
     expect(await io.read(a)).toEqual(new Uint8Array([1, 2, 3]));
     expect(await io.exists(b)).toBe(true);
 
     const listed = [];
     for await (const f of io.list(join(dir, 'table/data/part-'))) listed.push(f);
     expect(listed.sort((x, y) => x.location.localeCompare(y.location))).toEqual([
-      { location: a, size: 3 },
-      { location: join(dir, 'table/data/part-2.parquet'), size: 1 },
+      { location: a, size: 3, lastModifiedMs: written.getTime() },
+      { location: join(dir, 'table/data/part-2.parquet'), size: 1, lastModifiedMs: expect.any(Number) },
     ]);
 
     await io.delete(a);

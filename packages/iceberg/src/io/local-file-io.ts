@@ -56,8 +56,8 @@ export class LocalFileIO implements FileIO {
       if (!entry.isFile()) continue;
       const file = join(entry.parentPath, entry.name);
       if (!file.startsWith(path)) continue;
-      const { size } = await stat(file);
-      yield { location: asUrl ? pathToFileURL(file).href : file, size };
+      const { size, mtimeMs } = await stat(file);
+      yield { location: asUrl ? pathToFileURL(file).href : file, size, lastModifiedMs: Math.trunc(mtimeMs) };
     }
   }
 

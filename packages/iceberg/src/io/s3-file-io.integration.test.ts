@@ -15,6 +15,13 @@ const env = {
 const prefix = `s3://${env.bucket}/floe-io-test-${randomBytes(6).toString('hex')}/`;
 const admin = { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey };
 const io = new S3FileIO({ region: env.region, endpoint: env.endpoint, credentials: admin });
+// The SDK itself, to check what S3FileIO reports against the store's own answer.
+const raw = new S3Client({
+  region: env.region,
+  endpoint: env.endpoint,
+  credentials: admin,
+  forcePathStyle: true,
+});
 
 async function collect(files: AsyncIterable<FileInfo>): Promise<FileInfo[]> {
   const out: FileInfo[] = [];
@@ -25,6 +32,7 @@ async function collect(files: AsyncIterable<FileInfo>): Promise<FileInfo[]> {
 afterAll(async () => {
   for (const f of await collect(io.list(prefix))) await io.delete(f.location);
   io.close();
+  raw.destroy();
 });
 
 describe('S3FileIO on moto', () => {
@@ -94,15 +102,8 @@ describe('S3FileIO on moto', () => {
       await big.write(`${prefix}big.bin`, body);
       expect(Buffer.compare(await io.read(`${prefix}big.bin`), body)).toBe(0);
       // A multipart object's ETag ends in "-<number of parts>".
-      const raw = new S3Client({
-        region: env.region,
-        endpoint: env.endpoint,
-        credentials: admin,
-        forcePathStyle: true,
-      });
       const { bucket, key } = parseS3Location(`${prefix}big.bin`);
       const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      raw.destroy();
       expect(head.ETag).toMatch(/-3"?$/);
     } finally {
       big.close();
@@ -113,10 +114,15 @@ describe('S3FileIO on moto', () => {
     await io.write(`${prefix}list/x/1.bin`, new Uint8Array(3));
     await io.write(`${prefix}list/x/2.bin`, new Uint8Array(5));
     await io.write(`${prefix}list/y.bin`, new Uint8Array(1));
-    expect(await collect(io.list(`${prefix}list/x/`))).toEqual([
-      { location: `${prefix}list/x/1.bin`, size: 3 },
-      { location: `${prefix}list/x/2.bin`, size: 5 },
+    const listed = await collect(io.list(`${prefix}list/x/`));
+    expect(listed).toEqual([
+      { location: `${prefix}list/x/1.bin`, size: 3, lastModifiedMs: expect.any(Number) },
+      { location: `${prefix}list/x/2.bin`, size: 5, lastModifiedMs: expect.any(Number) },
     ]);
+    // The listing's time is the object's own, as HEAD reports it.
+    const { bucket, key } = parseS3Location(`${prefix}list/x/1.bin`);
+    const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(listed[0]?.lastModifiedMs).toBe(head.LastModified?.getTime());
     await io.delete(`${prefix}list/x/1.bin`);
     expect((await collect(io.list(`${prefix}list/`))).map((f) => f.location)).toEqual([
       `${prefix}list/x/2.bin`,

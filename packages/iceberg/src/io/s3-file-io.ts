@@ -106,7 +106,12 @@ export class S3FileIO implements FileIO {
       );
       for (const object of page.Contents ?? []) {
         if (object.Key !== undefined) {
-          yield { location: `${scheme}${bucket}/${object.Key}`, size: object.Size ?? 0 };
+          yield {
+            location: `${scheme}${bucket}/${object.Key}`,
+            size: object.Size ?? 0,
+            // S3 always sends LastModified; a listing without it would make every file look brand new.
+            lastModifiedMs: object.LastModified?.getTime() ?? Number.NaN,
+          };
         }
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -64,6 +64,30 @@ const TEXT = JSON.stringify({
   'metadata-log': [
     { 'metadata-file': 's3://warehouse/db/events/metadata/00000-x.metadata.json', 'timestamp-ms': 1 },
   ],
+  statistics: [
+    {
+      'snapshot-id': '@@B',
+      'statistics-path': 's3://warehouse/db/events/metadata/b.stats',
+      'file-size-in-bytes': 413,
+      'file-footer-size-in-bytes': 42,
+      'blob-metadata': [
+        {
+          type: 'apache-datasketches-theta-v1',
+          'snapshot-id': '@@B',
+          'sequence-number': 2,
+          fields: [1],
+          properties: { ndv: '10' },
+        },
+      ],
+    },
+  ],
+  'partition-statistics': [
+    {
+      'snapshot-id': '@@A',
+      'statistics-path': 's3://warehouse/db/events/metadata/a.partition-stats.parquet',
+      'file-size-in-bytes': 43,
+    },
+  ],
 })
   .replaceAll('"@@A"', '9223372036854775807')
   .replaceAll('"@@B"', '6066838374395468405');
@@ -77,6 +101,8 @@ describe('table metadata JSON', () => {
     expect(currentSnapshot(m)?.summary['floe.offsets']).toBe('{"orders-0":"9007199254740993"}');
     expect(currentSchema(m).fields.map((f) => f.name)).toEqual(['id', 'ts', 'amount']);
     expect(defaultSpec(m).fields[0]?.name).toBe('ts_day');
+    expect(m.statistics?.[0]).toMatchObject({ snapshotId: 6066838374395468405n, fileFooterSizeInBytes: 42n });
+    expect(m.partitionStatistics?.[0]?.statisticsPath).toMatch(/a\.partition-stats\.parquet$/);
   });
 
   it('writes every id back digit for digit (a round trip changes nothing)', () => {

@@ -6,6 +6,7 @@ import {
   asObject,
   asString,
   asStringMap,
+  type Json,
   type JsonObject,
   parseJson,
   stringifyJson,
@@ -50,6 +51,24 @@ export interface SnapshotRef {
   minSnapshotsToKeep?: number;
 }
 
+/** A snapshot's statistics file (Puffin, spec "Table Statistics"); Floe carries them, it writes none. */
+export interface StatisticsFile {
+  snapshotId: bigint;
+  statisticsPath: string;
+  fileSizeInBytes: bigint;
+  fileFooterSizeInBytes: bigint;
+  keyMetadata?: string;
+  /** Kept as read (64-bit ids exact) and written back unchanged. */
+  blobMetadata: Json[];
+}
+
+/** A snapshot's partition statistics file (spec "Partition Statistics"). */
+export interface PartitionStatisticsFile {
+  snapshotId: bigint;
+  statisticsPath: string;
+  fileSizeInBytes: bigint;
+}
+
 export interface SortField {
   sourceId: number;
   transform: Transform;
@@ -86,6 +105,8 @@ export interface TableMetadata {
   refs: Record<string, SnapshotRef>;
   /** v3 row lineage: the first row id the next snapshot assigns. */
   nextRowId?: bigint;
+  statistics?: StatisticsFile[];
+  partitionStatistics?: PartitionStatisticsFile[];
 }
 
 export function currentSchema(metadata: TableMetadata): Schema {
@@ -176,7 +197,36 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
     refs,
   };
   if (o['next-row-id'] !== undefined) metadata.nextRowId = asLong(o['next-row-id'], 'next-row-id');
+  if (o.statistics !== undefined)
+    metadata.statistics = asArray(o.statistics, 'statistics').map(statisticsFileFromJson);
+  if (o['partition-statistics'] !== undefined) {
+    metadata.partitionStatistics = asArray(o['partition-statistics'], 'partition-statistics').map((e) => {
+      const entry = asObject(e, 'partition-statistics entry');
+      return {
+        snapshotId: asLong(entry['snapshot-id'], 'partition-statistics snapshot-id'),
+        statisticsPath: asString(entry['statistics-path'], 'partition-statistics statistics-path'),
+        fileSizeInBytes: asLong(entry['file-size-in-bytes'], 'partition-statistics file-size-in-bytes'),
+      };
+    });
+  }
   return metadata;
+}
+
+function statisticsFileFromJson(json: unknown): StatisticsFile {
+  const o = asObject(json, 'statistics entry');
+  const path = asString(o['statistics-path'], 'statistics-path');
+  const file: StatisticsFile = {
+    snapshotId: asLong(o['snapshot-id'], `snapshot-id of statistics ${path}`),
+    statisticsPath: path,
+    fileSizeInBytes: asLong(o['file-size-in-bytes'], `file-size-in-bytes of statistics ${path}`),
+    fileFooterSizeInBytes: asLong(
+      o['file-footer-size-in-bytes'],
+      `file-footer-size-in-bytes of statistics ${path}`,
+    ),
+    blobMetadata: asArray(o['blob-metadata'] ?? [], `blob-metadata of statistics ${path}`) as Json[],
+  };
+  if (o['key-metadata'] != null) file.keyMetadata = asString(o['key-metadata'], `key-metadata of ${path}`);
+  return file;
 }
 
 const UNSORTED_JSON = { 'order-id': 0, fields: [] };
@@ -307,6 +357,19 @@ export function tableMetadataToJson(m: TableMetadata): JsonObject {
       'timestamp-ms': e.timestampMs,
     })),
     'next-row-id': m.nextRowId,
+    statistics: m.statistics?.map((f) => ({
+      'snapshot-id': f.snapshotId,
+      'statistics-path': f.statisticsPath,
+      'file-size-in-bytes': f.fileSizeInBytes,
+      'file-footer-size-in-bytes': f.fileFooterSizeInBytes,
+      'key-metadata': f.keyMetadata,
+      'blob-metadata': f.blobMetadata,
+    })),
+    'partition-statistics': m.partitionStatistics?.map((f) => ({
+      'snapshot-id': f.snapshotId,
+      'statistics-path': f.statisticsPath,
+      'file-size-in-bytes': f.fileSizeInBytes,
+    })),
   } as JsonObject;
 }
 

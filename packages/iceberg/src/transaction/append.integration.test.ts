@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../catalog/catalog';
 import { CommitFailedError } from '../catalog/errors';
@@ -14,6 +12,7 @@ import { type IcebergType, type NestedField, optional, required, T } from '../sp
 import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
 import { everyTypeRows, everyTypeSchema } from '../writer/test-rows';
 import { FastAppend } from './append';
+import { CatalogProxy } from './catalog-proxy';
 
 // Against the local stack's REST catalog and object store; pyiceberg judges what Floe wrote.
 const env = process.env;
@@ -200,11 +199,13 @@ describe('FastAppend of Arrow batches', () => {
     const id = await createTable(eventSchema, new PartitionSpecBuilder(eventSchema).day('ts').build());
     const schema = currentSchema((await catalog.loadTable(id)).metadata);
     const append = await FastAppend.start(catalog, io, id);
-    const file = await append.addBatches([
+    const files = await append.addBatches([
       rowsToArrow(schema, events(0, 25, 0)),
       rowsToArrow(schema, events(25, 50, 0)),
     ]);
-    expect([file.recordCount, file.filePath.split('/').at(-2)]).toEqual([50n, 'ts_day=2024-01-01']);
+    expect(files.map((f) => [f.recordCount, f.filePath.split('/').at(-2)])).toEqual([
+      [50n, 'ts_day=2024-01-01'],
+    ]);
     const mixed = rowsToArrow(schema, [...events(50, 51, 0), ...events(51, 52, 1)]);
     await expect(append.addBatches([mixed])).rejects.toThrow(
       new RegExp(`${id.name}: batch 0 row 1 is in partition ts_day=2024-01-02, not ts_day=2024-01-01`),
@@ -296,52 +297,24 @@ describe('FastAppend between pyiceberg appends', () => {
 });
 
 describe('FastAppend when the commit outcome is unknown', () => {
-  // A proxy in front of the real catalog. Per commit request: pass it on; pass it on and answer 502
-  // (the commit landed, the writer does not know); or answer 502 without passing it on.
-  type Plan = 'pass' | 'lose-answer' | 'drop';
-  const plans: Plan[] = [];
-  let forwardedCommits = 0;
-  let proxy: Server;
-  const uri = env.FLOE_ICEBERG_REST_URI as string;
+  let proxy: CatalogProxy;
   beforeAll(async () => {
-    proxy = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const isCommit = req.method === 'POST' && /\/tables\/[^/]+$/.test(req.url ?? '');
-      const plan = isCommit ? (plans.shift() ?? 'pass') : 'pass';
-      if (plan === 'drop') {
-        res.writeHead(502).end('bad gateway');
-        return;
-      }
-      const upstream = await fetch(`${uri}${req.url}`, {
-        method: req.method,
-        headers: { 'content-type': 'application/json' },
-        body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
-      });
-      const text = await upstream.text();
-      if (isCommit) forwardedCommits += 1;
-      if (plan === 'lose-answer') res.writeHead(502).end('bad gateway');
-      else res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxy = await CatalogProxy.start(env.FLOE_ICEBERG_REST_URI as string);
   });
   afterAll(async () => {
-    proxy.closeAllConnections();
-    await new Promise((resolve) => proxy.close(resolve));
+    await proxy.close();
   });
-  const viaProxy = () =>
-    new RestCatalog({ uri: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
 
   it('finds its landed snapshot after a lost answer and does not commit it again', async () => {
     const id = await createTable(eventSchema);
     await appendRows(id, events(0, 5, 0));
-    plans.push('lose-answer');
-    forwardedCommits = 0;
-    const append = await FastAppend.start(viaProxy(), io, id, { minBackoffMs: 10 });
+    proxy.plans.push('lose-answer');
+    proxy.forwardedCommits = 0;
+    const append = await FastAppend.start(proxy.catalog(), io, id, { minBackoffMs: 10 });
     await append.addRows(events(5, 15, 0));
     const result = await append.commit();
     expect(result.attempts).toBe(1);
-    expect(forwardedCommits).toBe(1);
+    expect(proxy.forwardedCommits).toBe(1);
     const scan = await scanWithPyiceberg(namespace, id.name);
     expect(scan.snapshots.filter((s) => s.summary['floe.commit-id'] === result.commitId)).toHaveLength(1);
     expect(scan.snapshots).toHaveLength(2);
@@ -350,13 +323,13 @@ describe('FastAppend when the commit outcome is unknown', () => {
 
   it('commits again, once, when the lost request never reached the catalog', async () => {
     const id = await createTable(eventSchema);
-    plans.push('drop');
-    forwardedCommits = 0;
-    const append = await FastAppend.start(viaProxy(), io, id, { minBackoffMs: 10 });
+    proxy.plans.push('drop');
+    proxy.forwardedCommits = 0;
+    const append = await FastAppend.start(proxy.catalog(), io, id, { minBackoffMs: 10 });
     await append.addRows(events(0, 10, 0));
     const result = await append.commit();
     expect(result.attempts).toBe(2);
-    expect(forwardedCommits).toBe(1);
+    expect(proxy.forwardedCommits).toBe(1);
     const scan = await scanWithPyiceberg(namespace, id.name);
     expect(scan.snapshots.map((s) => s.id)).toEqual([result.snapshotId.toString()]);
     expect(scan.rows).toHaveLength(10);
@@ -365,8 +338,8 @@ describe('FastAppend when the commit outcome is unknown', () => {
   it('after a lost answer and a competing commit, still lands exactly once on the new parent', async () => {
     const id = await createTable(eventSchema);
     // The first attempt is lost on the way (never reaches the catalog); meanwhile another writer commits.
-    plans.push('drop');
-    const append = await FastAppend.start(viaProxy(), io, id, { minBackoffMs: 10 });
+    proxy.plans.push('drop');
+    const append = await FastAppend.start(proxy.catalog(), io, id, { minBackoffMs: 10 });
     await append.addRows(events(0, 10, 0));
     await appendRows(id, events(10, 20, 0));
     const result = await append.commit();

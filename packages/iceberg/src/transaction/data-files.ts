@@ -1,13 +1,10 @@
 import type { RecordBatch } from 'apache-arrow';
-import type { FileIO } from '../io/file-io';
-import type { DataFile } from '../spec/manifest';
 import { type PartitionSpec, partitionPath, partitionValues } from '../spec/partition-spec';
 import { type Schema, schemaStruct } from '../spec/schema';
 import type { IcebergType } from '../spec/types';
 import type { IcebergValue } from '../spec/values';
 import { columnReader } from '../writer/arrow-values';
-import { type ParquetWriteOptions, writeParquetFile } from '../writer/parquet-writer';
-import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
+import type { Row } from '../writer/rows-to-arrow';
 
 /** How a row reaches each partition source column: its path of names, through structs only. */
 function sourcePaths(schema: Schema): Map<number, string[]> {
@@ -32,8 +29,8 @@ function valueAt(row: Row, path: readonly string[]): IcebergValue {
   return (current ?? null) as IcebergValue;
 }
 
-// A grouping key that tells apart values of every kind a partition tuple holds.
-function tupleKey(values: readonly IcebergValue[]): string {
+/** A grouping key that tells apart values of every kind a partition tuple holds. */
+export function tupleKey(values: readonly IcebergValue[]): string {
   return values
     .map((v) =>
       v === null
@@ -64,60 +61,6 @@ export function partitionRows(
     group.rows.push(row);
   }
   return [...groups.values()];
-}
-
-export interface DataFileTarget {
-  io: FileIO;
-  schema: Schema;
-  spec: PartitionSpec;
-  /** Folder of the table's data files (write.data.path, or <location>/data). */
-  dataLocation: string;
-  /** Unique per writer: file names must never collide with another writer's. */
-  filePrefix: string;
-  parquet?: ParquetWriteOptions;
-}
-
-/** Writes `batches` as one Parquet file of the given partition and describes it for a manifest. */
-export async function writeDataFile(
-  target: DataFileTarget,
-  batches: readonly RecordBatch[],
-  partition: IcebergValue[],
-  index: number,
-): Promise<DataFile> {
-  const { bytes, metrics } = await writeParquetFile(target.schema, batches, target.parquet);
-  const folder =
-    target.spec.fields.length === 0 ? '' : `${partitionPath(target.spec, target.schema, partition)}/`;
-  const filePath = `${target.dataLocation}/${folder}${String(index).padStart(5, '0')}-${target.filePrefix}.parquet`;
-  await target.io.write(filePath, bytes);
-  return {
-    content: 0,
-    filePath,
-    fileFormat: 'PARQUET',
-    partition,
-    recordCount: metrics.recordCount,
-    fileSizeInBytes: BigInt(bytes.byteLength),
-    columnSizes: metrics.columnSizes,
-    valueCounts: metrics.valueCounts,
-    nullValueCounts: metrics.nullValueCounts,
-    nanValueCounts: metrics.nanValueCounts,
-    lowerBounds: metrics.lowerBounds,
-    upperBounds: metrics.upperBounds,
-  };
-}
-
-/** Writes one Parquet file per partition of `rows`. */
-export async function writeDataFiles(
-  target: DataFileTarget,
-  rows: readonly Row[],
-  firstIndex: number,
-): Promise<DataFile[]> {
-  const files: DataFile[] = [];
-  for (const [i, group] of partitionRows(target.schema, target.spec, rows).entries()) {
-    files.push(
-      await writeDataFile(target, [rowsToArrow(target.schema, group.rows)], group.partition, firstIndex + i),
-    );
-  }
-  return files;
 }
 
 /**

@@ -3,20 +3,18 @@ import type { Snapshot } from '../spec/table-metadata';
 
 /** Summary keys this library sets itself; callers' properties may not replace them. */
 export const COMMIT_ID_KEY = 'floe.commit-id';
+/** Each total with the counts of this snapshot that move it: [total, added, removed]. */
 const TOTALS = [
-  ['total-records', 'added-records'],
-  ['total-files-size', 'added-files-size'],
-  ['total-data-files', 'added-data-files'],
+  ['total-records', 'added-records', 'deleted-records'],
+  ['total-files-size', 'added-files-size', 'removed-files-size'],
+  ['total-data-files', 'added-data-files', 'deleted-data-files'],
 ] as const;
 const UNCHANGED_TOTALS = ['total-delete-files', 'total-position-deletes', 'total-equality-deletes'] as const;
 const RESERVED = new Set<string>([
   'operation',
   COMMIT_ID_KEY,
-  'added-data-files',
-  'added-records',
-  'added-files-size',
   'changed-partition-count',
-  ...TOTALS.map(([total]) => total),
+  ...TOTALS.flat(),
   ...UNCHANGED_TOTALS,
 ]);
 
@@ -27,31 +25,47 @@ export function checkCustomSummary(properties: Record<string, string>): void {
   }
 }
 
+export interface SummaryInput {
+  operation: 'append' | 'replace';
+  added: readonly DataFile[];
+  removed: readonly DataFile[];
+  parent: Snapshot | undefined;
+  commitId: string;
+  custom: Record<string, string>;
+}
+
+function counts(files: readonly DataFile[]): [bigint, bigint, bigint] {
+  return [
+    files.reduce((n, f) => n + f.recordCount, 0n),
+    files.reduce((n, f) => n + f.fileSizeInBytes, 0n),
+    BigInt(files.length),
+  ];
+}
+
 /**
- * The summary of an append (Java's SnapshotSummary keys). Totals continue the parent's; a total the
- * parent lacks is left out, as the reference does, rather than guessed.
+ * The summary of a snapshot that adds and removes data files (Java's SnapshotSummary keys: a count is
+ * set when it is not zero). Totals continue the parent's; a total the parent lacks is left out, as
+ * the reference does, rather than guessed.
  */
-export function appendSummary(
-  files: readonly DataFile[],
-  parent: Snapshot | undefined,
-  commitId: string,
-  custom: Record<string, string>,
-): Snapshot['summary'] {
+export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
+  const { operation, added, removed, parent, commitId, custom } = input;
   const partitions = new Set(
-    files.map((f) => JSON.stringify(f.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))),
+    [...added, ...removed].map((f) =>
+      JSON.stringify(f.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+    ),
   );
-  const added: Record<string, bigint> = {
-    'added-data-files': BigInt(files.length),
-    'added-records': files.reduce((n, f) => n + f.recordCount, 0n),
-    'added-files-size': files.reduce((n, f) => n + f.fileSizeInBytes, 0n),
-  };
-  const summary: Snapshot['summary'] = { ...custom, operation: 'append', [COMMIT_ID_KEY]: commitId };
-  for (const [key, value] of Object.entries(added)) summary[key] = value.toString();
-  summary['changed-partition-count'] = String(partitions.size);
-  for (const [total, addedKey] of TOTALS) {
+  const summary: Snapshot['summary'] = { ...custom, operation, [COMMIT_ID_KEY]: commitId };
+  const addedCounts = counts(added);
+  const removedCounts = counts(removed);
+  TOTALS.forEach(([total, addedKey, removedKey], i) => {
+    const plus = addedCounts[i] as bigint;
+    const minus = removedCounts[i] as bigint;
+    if (plus !== 0n) summary[addedKey] = plus.toString();
+    if (minus !== 0n) summary[removedKey] = minus.toString();
     const previous = parent === undefined ? '0' : parent.summary[total];
-    if (previous !== undefined) summary[total] = (BigInt(previous) + (added[addedKey] as bigint)).toString();
-  }
+    if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
+  });
+  summary['changed-partition-count'] = String(partitions.size);
   for (const total of UNCHANGED_TOTALS) {
     const previous = parent === undefined ? '0' : parent.summary[total];
     if (previous !== undefined) summary[total] = previous;

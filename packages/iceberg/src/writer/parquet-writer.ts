@@ -43,6 +43,24 @@ export async function writeParquetFile(
   batches: readonly RecordBatch[],
   options: ParquetWriteOptions = {},
 ): Promise<WrittenParquet> {
+  const bytes = encodeParquet(schema, batches, options);
+  const metrics = columnMetrics(schema, batches, options.truncateLength);
+  return {
+    bytes,
+    metrics: {
+      ...metrics,
+      recordCount: BigInt(batches.reduce((n, b) => n + b.numRows, 0)),
+      columnSizes: await columnSizes(schema, bytes),
+    },
+  };
+}
+
+/** The Parquet bytes alone, without metrics (e.g. to learn how well a sample compresses). */
+export function encodeParquet(
+  schema: Schema,
+  batches: readonly RecordBatch[],
+  options: ParquetWriteOptions = {},
+): Uint8Array {
   const expected = arrowSchema(schema);
   for (const batch of batches) checkFieldIds(expected.fields, batch.schema.fields, '');
   const table = new Table(expected, [...batches]);
@@ -50,16 +68,7 @@ export async function writeParquetFile(
     .setCompression(CODECS[options.compression ?? 'zstd'])
     .setMaxRowGroupSize(options.rowGroupRows ?? 1024 * 1024)
     .build();
-  const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), properties);
-  const metrics = columnMetrics(schema, batches, options.truncateLength);
-  return {
-    bytes,
-    metrics: {
-      ...metrics,
-      recordCount: BigInt(table.numRows),
-      columnSizes: await columnSizes(schema, bytes),
-    },
-  };
+  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), properties);
 }
 
 /** A batch built without the ids (or for another schema version) would write a file no reader maps right. */

@@ -29,12 +29,15 @@ import {
   RestTransportError,
   restRequest,
 } from './http';
+import { type OAuth2ClientCredentials, OAuth2TokenSource } from './oauth2';
 
 export interface RestCatalogOptions extends RestHttpOptions {
   /** Sent to /v1/config; the server may answer with a prefix for this warehouse. */
   warehouse?: string;
   /** Ask the server to vend credentials or sign requests (header X-Iceberg-Access-Delegation). */
   accessDelegation?: ('vended-credentials' | 'remote-signing')[];
+  /** Bearer tokens from the OAuth2 client credentials grant, instead of a fixed `token`. */
+  oauth2?: OAuth2ClientCredentials;
 }
 
 interface ResolvedConfig {
@@ -51,12 +54,22 @@ type CallKind = 'namespace' | 'create-namespace' | 'drop-namespace' | 'table' | 
 export class RestCatalog implements Catalog {
   private config: Promise<ResolvedConfig> | undefined;
   private readonly http: RestHttpOptions;
+  private readonly tokens: OAuth2TokenSource | undefined;
 
   constructor(private readonly options: RestCatalogOptions) {
     const headers = { ...options.headers };
     if (options.accessDelegation?.length)
       headers['X-Iceberg-Access-Delegation'] = options.accessDelegation.join(',');
     this.http = { ...options, headers };
+    if (options.oauth2 !== undefined) {
+      if (options.token !== undefined)
+        throw new Error('a REST catalog takes a token or OAuth2 credentials, not both');
+      this.tokens = new OAuth2TokenSource({
+        ...options.oauth2,
+        serverUri: options.oauth2.serverUri ?? `${options.uri.replace(/\/+$/, '')}/v1/oauth/tokens`,
+        timeoutMs: options.timeoutMs,
+      });
+    }
   }
 
   async listNamespaces(parent?: Namespace): Promise<Namespace[]> {
@@ -236,8 +249,15 @@ export class RestCatalog implements Catalog {
     body?: unknown,
     kind?: CallKind,
   ): Promise<RestResponse> {
+    const text = body === undefined ? undefined : stringifyJson(body);
     try {
-      return await restRequest(this.http, method, path, body === undefined ? undefined : stringifyJson(body));
+      if (this.tokens === undefined) return await restRequest(this.http, method, path, text);
+      const token = await this.tokens.token();
+      const response = await restRequest({ ...this.http, token }, method, path, text);
+      if (response.status !== 401) return response;
+      // The server refused the token (revoked, or expired early): one more try with a fresh one.
+      await this.tokens.invalidate(token);
+      return await restRequest({ ...this.http, token: await this.tokens.token() }, method, path, text);
     } catch (error) {
       if (error instanceof RestTransportError && kind === 'commit' && error.delivered) {
         throw new CommitStateUnknownError(
@@ -249,9 +269,11 @@ export class RestCatalog implements Catalog {
           },
         );
       }
+      // A refused token request keeps its HTTP status.
+      const status = error instanceof CatalogError ? error.status : undefined;
       throw new CatalogError(
         `${context}: ${error instanceof Error ? error.message : String(error)}`,
-        undefined,
+        status,
         undefined,
         {
           cause: error,

@@ -1,0 +1,187 @@
+import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
+import { tableName } from '../catalog/catalog';
+import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
+import type { TableRequirement, TableUpdate } from '../catalog/table-commit';
+import type { FileIO } from '../io/file-io';
+import type { TableMetadata } from '../spec/table-metadata';
+import { deleteFiles, type FileDeletionFailure, refuseWhenGcDisabled } from './delete-files';
+import { normalizeLocation } from './locations';
+import { reachableFiles, statisticsFiles } from './reachable';
+import { planExpiry, type RetentionPlan, tableRetentionProperties } from './retention';
+
+export interface ExpireSnapshotsOptions {
+  /**
+   * Snapshots older than this (epoch ms) expire unless a ref keeps them. Default: now minus the
+   * table's history.expire.max-snapshot-age-ms (5 days when unset).
+   */
+  olderThanMs?: number;
+  /**
+   * Newest snapshots of each branch's ancestry (main's included) kept whatever their age, where the
+   * branch sets no min-snapshots-to-keep of its own. Default: the table's
+   * history.expire.min-snapshots-to-keep, else 10.
+   */
+  retainLast?: number;
+  /** The time ages are measured from (default Date.now()). */
+  now?: number;
+  /** Commit attempts in all (default 5): a conflict is followed by a reload and a new plan. */
+  maxAttempts?: number;
+}
+
+export interface ExpireSnapshotsResult {
+  expiredSnapshotIds: bigint[];
+  /** Tags and branches removed for passing their max-ref-age-ms. */
+  expiredRefs: string[];
+  /** Files deleted because only expired snapshots reached them. */
+  deleted: {
+    manifestLists: number;
+    manifests: number;
+    dataFiles: number;
+    deleteFiles: number;
+    statisticsFiles: number;
+  };
+  /** Files that should have gone but whose delete failed (orphan removal will find them later). */
+  deleteFailures: FileDeletionFailure[];
+  /** Commit requests sent (0 when nothing expired). */
+  attempts: number;
+  table: LoadedTable;
+}
+
+const DEFAULT_RETAIN_LAST = 10;
+
+/**
+ * Expires old snapshots of a table, then deletes the files only they reached. The commit removes
+ * the snapshots (and expired refs) while asserting main has not moved; on a conflict the table is
+ * reloaded and the plan made again. Files are deleted only after the commit, and only those that no
+ * snapshot of the committed table can still reach.
+ */
+export async function expireSnapshots(
+  catalog: Catalog,
+  io: FileIO,
+  id: TableIdentifier,
+  options: ExpireSnapshotsOptions = {},
+): Promise<ExpireSnapshotsResult> {
+  const name = tableName(id);
+  const now = Math.trunc(options.now ?? Date.now());
+  const maxAttempts = options.maxAttempts ?? 5;
+  let table = await catalog.loadTable(id);
+  refuseWhenGcDisabled(name, table.metadata, 'expire snapshots');
+  for (let attempt = 1; ; attempt += 1) {
+    const base = table.metadata;
+    const plan = planExpiry(base, retentionDefaults(name, base, options, now), now);
+    if (plan.expiredSnapshotIds.length === 0 && plan.expiredRefs.length === 0) {
+      return { ...nothingDeleted(plan), attempts: attempt - 1, table };
+    }
+    try {
+      table = await catalog.updateTable(id, mainUnchanged(base), expiryUpdates(plan));
+      return { ...(await deleteUnreachable(io, name, base, table.metadata, plan)), attempts: attempt, table };
+    } catch (error) {
+      if (!(error instanceof CommitFailedError || error instanceof CommitStateUnknownError)) throw error;
+      table = await catalog.loadTable(id);
+      // After an unknown outcome the commit may have landed: then its plan holds and its files can go.
+      if (error instanceof CommitStateUnknownError && landed(table.metadata, plan)) {
+        return {
+          ...(await deleteUnreachable(io, name, base, table.metadata, plan)),
+          attempts: attempt,
+          table,
+        };
+      }
+      if (attempt >= maxAttempts) throw error;
+    }
+  }
+}
+
+function retentionDefaults(
+  name: string,
+  metadata: TableMetadata,
+  options: ExpireSnapshotsOptions,
+  now: number,
+) {
+  const properties = tableRetentionProperties(name, metadata.properties);
+  return {
+    expireOlderThanMs: options.olderThanMs ?? now - properties.maxSnapshotAgeMs,
+    minSnapshotsToKeep: options.retainLast ?? properties.minSnapshotsToKeep ?? DEFAULT_RETAIN_LAST,
+    maxRefAgeMs: properties.maxRefAgeMs,
+  };
+}
+
+function mainUnchanged(metadata: TableMetadata): TableRequirement[] {
+  const main = metadata.refs.main?.snapshotId ?? metadata.currentSnapshotId;
+  return [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: main ?? null }];
+}
+
+function expiryUpdates(plan: RetentionPlan): TableUpdate[] {
+  const updates: TableUpdate[] = plan.expiredRefs.map((refName) => ({
+    action: 'remove-snapshot-ref',
+    refName,
+  }));
+  if (plan.expiredSnapshotIds.length > 0)
+    updates.push({ action: 'remove-snapshots', snapshotIds: plan.expiredSnapshotIds });
+  return updates;
+}
+
+function landed(metadata: TableMetadata, plan: RetentionPlan): boolean {
+  const ids = new Set(metadata.snapshots.map((s) => s.snapshotId));
+  return (
+    plan.expiredSnapshotIds.every((s) => !ids.has(s)) && plan.expiredRefs.every((r) => !(r in metadata.refs))
+  );
+}
+
+function nothingDeleted(plan: RetentionPlan) {
+  return {
+    expiredSnapshotIds: plan.expiredSnapshotIds,
+    expiredRefs: plan.expiredRefs,
+    deleted: { manifestLists: 0, manifests: 0, dataFiles: 0, deleteFiles: 0, statisticsFiles: 0 },
+    deleteFailures: [],
+  };
+}
+
+/**
+ * Deletes what the expired snapshots reached and the committed table does not: reachability of the
+ * retained snapshots is computed in full first, and a manifest they share is not even opened.
+ */
+async function deleteUnreachable(
+  io: FileIO,
+  name: string,
+  before: TableMetadata,
+  after: TableMetadata,
+  plan: RetentionPlan,
+): Promise<Omit<ExpireSnapshotsResult, 'attempts' | 'table'>> {
+  const remaining = new Set(after.snapshots.map((s) => s.snapshotId));
+  const expired = before.snapshots.filter((s) => !remaining.has(s.snapshotId));
+  const retained = await reachableFiles(io, after.snapshots, { entries: 'live' }).catch((error: unknown) => {
+    throw new Error(`${name}: snapshots expired, but no file was deleted: ${(error as Error).message}`, {
+      cause: error,
+    });
+  });
+  // What an expired snapshot reached but cannot be read any more is simply not deleted here.
+  const gone = await reachableFiles(io, expired, {
+    entries: 'live',
+    skipManifests: retained.manifests,
+    tolerateMissing: true,
+  });
+  // Compared in one spelling (s3a:// is s3://): a file a kept snapshot names otherwise is still kept.
+  const kept = new Set(
+    [
+      ...retained.manifestLists,
+      ...retained.manifests,
+      ...retained.dataFiles,
+      ...retained.deleteFiles,
+      ...statisticsFiles(after),
+    ].map(normalizeLocation),
+  );
+  const unreachable = (files: Iterable<string>) => [...files].filter((f) => !kept.has(normalizeLocation(f)));
+  const kinds = {
+    manifestLists: unreachable(gone.manifestLists),
+    manifests: unreachable(gone.manifests),
+    dataFiles: unreachable(gone.dataFiles),
+    deleteFiles: unreachable(gone.deleteFiles),
+    statisticsFiles: unreachable(statisticsFiles(before)),
+  };
+  const { deleted, failures } = await deleteFiles(io, kinds);
+  return {
+    expiredSnapshotIds: plan.expiredSnapshotIds,
+    expiredRefs: plan.expiredRefs,
+    deleted,
+    deleteFailures: failures,
+  };
+}

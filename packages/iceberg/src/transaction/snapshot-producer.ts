@@ -1,0 +1,428 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RecordBatch } from 'apache-arrow';
+import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
+import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
+import type { FileIO } from '../io/file-io';
+import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
+import { type ManifestFile, readManifestList, writeManifestList } from '../spec/manifest-list';
+import type { PartitionSpec } from '../spec/partition-spec';
+import type { Schema } from '../spec/schema';
+import {
+  currentSchema,
+  currentSnapshot,
+  defaultSpec,
+  type Snapshot,
+  type TableMetadata,
+} from '../spec/table-metadata';
+import type { IcebergValue } from '../spec/values';
+import type { DataFileTarget } from '../writer/data-file';
+import type { ParquetWriteOptions } from '../writer/parquet-writer';
+import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
+import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
+import { batchPartition, partitionRows } from './data-files';
+import { type UnsequencedManifest, writeManifestFile } from './manifest-file';
+import { backoffMs, DEFAULT_MAX_ATTEMPTS, type RetryOptions } from './retry';
+import { COMMIT_ID_KEY, checkCustomSummary, snapshotSummary } from './snapshot-summary';
+
+export type SummaryProperties =
+  | Record<string, string>
+  | ((parent: Snapshot | undefined, metadata: TableMetadata) => Record<string, string>);
+
+export interface SnapshotOptions extends RetryOptions {
+  /**
+   * Extra snapshot summary properties, e.g. the Kafka offsets a commit covers. A function is called
+   * on every attempt with the snapshot the commit is about to be built on (and that snapshot's table
+   * metadata), so properties can be merged with or carried from the parent's; throwing from it
+   * abandons the commit.
+   */
+  summary?: SummaryProperties;
+  parquet?: ParquetWriteOptions;
+  /** Data files are cut near this size (default: the table's write.target-file-size-bytes, else 128 MiB). */
+  targetFileSizeBytes?: number;
+}
+
+export interface SnapshotResult {
+  snapshotId: bigint;
+  sequenceNumber: bigint;
+  commitId: string;
+  /** Commit requests sent (1 when nothing interfered). */
+  attempts: number;
+  /** The data files the snapshot added. */
+  dataFiles: DataFile[];
+  /** The data files the snapshot removed (none for an append). */
+  removedFiles: DataFile[];
+  table: LoadedTable;
+}
+
+/** One attempt: the parent it builds on, and a way to write manifests that belong to it alone. */
+export interface Attempt {
+  readonly number: number;
+  readonly parent: Snapshot | undefined;
+  readonly metadata: TableMetadata;
+  readonly sequenceNumber: bigint;
+  /** Writes a manifest added by this snapshot; it is removed again if this attempt is refused. */
+  writeManifest(spec: PartitionSpec, entries: readonly ManifestEntry[]): Promise<UnsequencedManifest>;
+}
+
+/** What an attempt makes of the parent: the manifests it keeps (carried or rewritten) and the files it removes. */
+export interface AttemptChanges {
+  manifests: ManifestFile[];
+  removed: DataFile[];
+}
+
+/** Rows go to Arrow in chunks of this many, so the rolling writer can cut files between them. */
+const ROWS_PER_BATCH = 16_384;
+
+/** A positive random 63-bit id, as the reference makes snapshot ids. */
+function newSnapshotId(): bigint {
+  const id = randomBytes(8).readBigUInt64BE() & ((1n << 63n) - 1n);
+  return id === 0n ? 1n : id;
+}
+
+function landed(metadata: TableMetadata, commitId: string): Snapshot | undefined {
+  return metadata.snapshots.find((s) => s.summary[COMMIT_ID_KEY] === commitId);
+}
+
+/** A rolling writer of one partition whose files join the snapshot when it is closed. */
+export interface PartitionWriter {
+  write(batch: RecordBatch): Promise<void>;
+  close(): Promise<DataFile[]>;
+}
+
+/**
+ * A new snapshot of the table's main branch, built from data files it writes and the parent's
+ * manifests. The commit asserts the parent it was built on; when another writer got there first it is
+ * rebuilt on the new parent and sent again. Every attempt uses the same snapshot id and
+ * `floe.commit-id`, and an attempt with an unknown outcome is looked up in the reloaded table before
+ * another is sent, so the snapshot lands at most once. Subclasses say what an attempt does to the
+ * parent's manifests.
+ */
+export abstract class SnapshotProducer {
+  readonly commitId = randomUUID();
+  readonly snapshotId = newSnapshotId();
+  protected readonly schema: Schema;
+  protected readonly spec: PartitionSpec;
+  protected abstract readonly operation: 'append' | 'replace';
+  /** New data files, by partition spec id (a manifest holds files of one spec). */
+  private readonly added = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
+  /** Every file this update wrote: removed again if it definitely fails. */
+  private readonly written: string[] = [];
+  private fileCount = 0;
+  /** Once an attempt's outcome was unknown, it may still land: its files must stay. */
+  private sawUnknown = false;
+  private committing = false;
+  private removed: DataFile[] = [];
+
+  protected constructor(
+    protected readonly catalog: Catalog,
+    protected readonly io: FileIO,
+    protected base: LoadedTable,
+    private readonly options: SnapshotOptions,
+  ) {
+    if (base.metadata.formatVersion !== 2) {
+      throw new Error(
+        `${this.name}: Floe writes snapshots of format v2 tables, this one is v${base.metadata.formatVersion}`,
+      );
+    }
+    if (typeof options.summary !== 'function') checkCustomSummary(options.summary ?? {});
+    this.schema = currentSchema(base.metadata);
+    this.spec = defaultSpec(base.metadata);
+  }
+
+  protected static async load(catalog: Catalog, table: TableIdentifier | LoadedTable): Promise<LoadedTable> {
+    return 'metadata' in table ? table : catalog.loadTable(table);
+  }
+
+  protected get name(): string {
+    return tableName(this.base.identifier);
+  }
+
+  /** Checked before the first attempt: throws when there is nothing to commit. */
+  protected abstract checkReady(): void;
+
+  /** The parent's manifests as the new snapshot keeps them, and the data files it removes. */
+  protected abstract apply(attempt: Attempt): Promise<AttemptChanges>;
+
+  /** Writes rows (spec/values.ts forms) as data files of the default spec, by partition, cut near the target size. */
+  async addRows(rows: readonly Row[]): Promise<DataFile[]> {
+    return this.named(async () => {
+      const files: DataFile[] = [];
+      for (const group of partitionRows(this.schema, this.spec, rows)) {
+        const writer = this.writer(group.partition);
+        for (let start = 0; start < group.rows.length; start += ROWS_PER_BATCH) {
+          await writer.write(rowsToArrow(this.schema, group.rows.slice(start, start + ROWS_PER_BATCH)));
+        }
+        files.push(...(await writer.close()));
+      }
+      return files;
+    });
+  }
+
+  /**
+   * Writes Arrow batches of the table's Arrow form (`arrowSchema(schema)`, e.g. from `rowsToArrow`) as
+   * data files cut near the target size; all their rows must be in one partition.
+   */
+  async addBatches(batches: readonly RecordBatch[]): Promise<DataFile[]> {
+    return this.named(async () => {
+      const writer = this.writer(batchPartition(this.schema, this.spec, batches));
+      for (const batch of batches) await writer.write(batch);
+      return writer.close();
+    });
+  }
+
+  /** Adds data files written elsewhere (with this table's current schema and the given spec, default the default one). */
+  addDataFiles(files: readonly DataFile[], spec: PartitionSpec = this.spec): void {
+    for (const f of files) {
+      if (f.partition.length !== spec.fields.length) {
+        throw new Error(
+          `${this.name}: ${f.filePath} has ${f.partition.length} partition values, spec ${spec.specId} has ${spec.fields.length} fields`,
+        );
+      }
+    }
+    this.include(spec, files);
+  }
+
+  /**
+   * A writer of one partition's rows (Arrow batches of the current schema) in `spec`, cutting files
+   * near the target size; `expectedBytesPerRow` sizes the first file when it is known beforehand.
+   */
+  writer(
+    partition: IcebergValue[],
+    spec: PartitionSpec = this.spec,
+    expectedBytesPerRow?: number,
+  ): PartitionWriter {
+    const rolling = new RollingDataWriter(this.target(spec), partition, expectedBytesPerRow);
+    return {
+      write: (batch) => rolling.write(batch),
+      close: async () => {
+        const files = await rolling.close();
+        this.include(spec, files);
+        return files;
+      },
+    };
+  }
+
+  /** Removes what this update wrote, for one that will not be committed. */
+  async abort(): Promise<void> {
+    if (this.committing) throw new Error(`${this.name}: a commit was attempted, its files are its own`);
+    this.committing = true;
+    await this.deleteQuietly(this.written);
+  }
+
+  async commit(): Promise<SnapshotResult> {
+    this.checkReady();
+    // A second call would send the same snapshot again.
+    if (this.committing) throw new Error(`${this.name}: this ${this.operation} was already committed`);
+    this.committing = true;
+    let added: UnsequencedManifest[];
+    try {
+      added = await this.writeAddedManifests();
+    } catch (error) {
+      await this.deleteQuietly(this.written);
+      throw error;
+    }
+    const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    for (let number = 1; ; number += 1) {
+      const attemptFiles: string[] = [];
+      let snapshot: Snapshot;
+      try {
+        snapshot = await this.buildSnapshot(added, number, attemptFiles);
+      } catch (error) {
+        await this.giveUp(attemptFiles);
+        throw error;
+      }
+      try {
+        const table = await this.catalog.updateTable(
+          this.base.identifier,
+          [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: snapshot.parentSnapshotId ?? null }],
+          [
+            { action: 'add-snapshot', snapshot },
+            {
+              action: 'set-snapshot-ref',
+              refName: 'main',
+              ref: { snapshotId: this.snapshotId, type: 'branch' },
+            },
+          ],
+        );
+        return this.result(snapshot, number, table);
+      } catch (error) {
+        const unknown = error instanceof CommitStateUnknownError;
+        if (!unknown && !(error instanceof CommitFailedError)) {
+          await this.giveUp(attemptFiles);
+          throw error;
+        }
+        this.sawUnknown ||= unknown;
+        // A 409 may follow our own earlier attempt whose answer was lost: look before retrying.
+        this.base = await this.catalog.loadTable(this.base.identifier);
+        const done = landed(this.base.metadata, this.commitId);
+        if (done !== undefined) return this.result(done, number, this.base);
+        // After an unknown outcome the request may still land and reference this attempt's files, so
+        // only a definite refusal lets them go.
+        if (!unknown) await this.deleteQuietly(attemptFiles);
+        if (number >= maxAttempts) {
+          await this.giveUp([]);
+          throw error;
+        }
+        await sleep(backoffMs(number, this.options));
+        this.base = await this.catalog.loadTable(this.base.identifier);
+      }
+    }
+  }
+
+  /** The parent's manifest list, as an attempt finds it. */
+  protected async parentManifests(attempt: Attempt): Promise<ManifestFile[]> {
+    return attempt.parent === undefined
+      ? []
+      : readManifestList(await this.io.read(attempt.parent.manifestList));
+  }
+
+  private target(spec: PartitionSpec): DataFileTarget {
+    const { location, properties } = this.base.metadata;
+    return {
+      io: this.io,
+      schema: this.schema,
+      spec,
+      dataLocation: properties['write.data.path'] ?? `${location}/data`,
+      filePrefix: this.commitId,
+      nextIndex: () => this.fileCount++,
+      onWritten: (file) => this.written.push(file.filePath),
+      targetFileSizeBytes: targetFileSize(properties, this.options.targetFileSizeBytes),
+      parquet: this.options.parquet,
+    };
+  }
+
+  private include(spec: PartitionSpec, files: readonly DataFile[]): void {
+    let group = this.added.get(spec.specId);
+    if (group === undefined) {
+      group = { spec, files: [] };
+      this.added.set(spec.specId, group);
+    }
+    group.files.push(...files);
+  }
+
+  protected addedFiles(): DataFile[] {
+    return [...this.added.values()].flatMap((g) => g.files);
+  }
+
+  /** Errors of a write name the table. */
+  private async named<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      throw new Error(`${this.name}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private metadataLocation(): string {
+    const { location, properties } = this.base.metadata;
+    return properties['write.metadata.path'] ?? `${location}/metadata`;
+  }
+
+  /** The manifests of the new files, one per spec: the same on every attempt (entries inherit the sequence number). */
+  private async writeAddedManifests(): Promise<UnsequencedManifest[]> {
+    const groups = [...this.added.values()];
+    return Promise.all(
+      groups.map(({ spec, files }, i) => {
+        const location = `${this.metadataLocation()}/${this.commitId}-m${i}.avro`;
+        this.written.push(location);
+        const entries = files.map((dataFile) => ({
+          status: ManifestEntryStatus.ADDED,
+          snapshotId: this.snapshotId,
+          sequenceNumber: null,
+          fileSequenceNumber: null,
+          dataFile,
+        }));
+        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries);
+      }),
+    );
+  }
+
+  /** A manifest list on the current parent: the new manifests, then what `apply` keeps; and the snapshot. */
+  private async buildSnapshot(
+    added: UnsequencedManifest[],
+    number: number,
+    attemptFiles: string[],
+  ): Promise<Snapshot> {
+    const metadata = this.base.metadata;
+    const parent = currentSnapshot(metadata);
+    const custom = this.customSummary(parent, metadata);
+    const sequenceNumber = metadata.lastSequenceNumber + 1n;
+    let written = 0;
+    const changes = await this.apply({
+      number,
+      parent,
+      metadata,
+      sequenceNumber,
+      writeManifest: (spec, entries) => {
+        const location = `${this.metadataLocation()}/${this.commitId}-a${number}-m${written++}.avro`;
+        attemptFiles.push(location);
+        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries);
+      },
+    });
+    this.removed = changes.removed;
+    const listLocation = `${this.metadataLocation()}/snap-${this.snapshotId}-${number}-${this.commitId}.avro`;
+    attemptFiles.push(listLocation);
+    await this.io.write(
+      listLocation,
+      writeManifestList({
+        snapshotId: this.snapshotId,
+        parentSnapshotId: parent?.snapshotId ?? null,
+        sequenceNumber,
+        manifests: [
+          ...added.map((m) => ({ ...m, sequenceNumber, minSequenceNumber: sequenceNumber })),
+          ...changes.manifests,
+        ],
+      }),
+    );
+    const snapshot: Snapshot = {
+      snapshotId: this.snapshotId,
+      sequenceNumber,
+      timestampMs: Date.now(),
+      manifestList: listLocation,
+      summary: snapshotSummary({
+        operation: this.operation,
+        added: this.addedFiles(),
+        removed: changes.removed,
+        parent,
+        commitId: this.commitId,
+        custom,
+      }),
+      schemaId: this.schema.schemaId,
+    };
+    if (parent !== undefined) snapshot.parentSnapshotId = parent.snapshotId;
+    return snapshot;
+  }
+
+  private customSummary(parent: Snapshot | undefined, metadata: TableMetadata): Record<string, string> {
+    const { summary } = this.options;
+    if (typeof summary !== 'function') return summary ?? {};
+    const properties = summary(parent, metadata);
+    checkCustomSummary(properties);
+    return properties;
+  }
+
+  private result(snapshot: Snapshot, attempts: number, table: LoadedTable): SnapshotResult {
+    return {
+      snapshotId: snapshot.snapshotId,
+      sequenceNumber: snapshot.sequenceNumber,
+      commitId: this.commitId,
+      attempts,
+      dataFiles: this.addedFiles(),
+      removedFiles: [...this.removed],
+      table,
+    };
+  }
+
+  /**
+   * The commit definitely failed: this attempt's files go (it was never accepted); the rest too,
+   * unless an earlier attempt's outcome was unknown and may still land.
+   */
+  private async giveUp(attemptFiles: string[]): Promise<void> {
+    await this.deleteQuietly(this.sawUnknown ? attemptFiles : [...this.written, ...attemptFiles]);
+  }
+
+  private async deleteQuietly(locations: readonly string[]): Promise<void> {
+    await Promise.allSettled(locations.map((location) => this.io.delete(location)));
+  }
+}
