@@ -17,11 +17,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts the built web app (`next start`) on a free loopback port, for tests. */
-export async function startWebApp(env: Record<string, string> = {}) {
+export async function startWebApp(env: Record<string, string> = {}, options: { port?: number } = {}) {
   if (!existsSync(resolve(appDir, '.next/BUILD_ID'))) {
     throw new Error('apps/web is not built: run `npm run build` (npm test builds it first)');
   }
-  const port = await freePort();
+  // A fixed port brings a stopped control plane back where its agents look for it.
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     resolve(appDir, '../../node_modules/.bin/next'),
@@ -53,6 +54,7 @@ export async function startWebApp(env: Record<string, string> = {}) {
   if (!ready) throw new Error(`next start did not answer within 60s:\n${output}`);
   return {
     url,
+    port,
     output: () => output,
     stop: () =>
       new Promise<void>((done) => {
