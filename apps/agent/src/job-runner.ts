@@ -4,7 +4,9 @@ import { Redis } from 'ioredis';
 import type { AgentCredentials } from './credentials';
 import type { EventReporter } from './events';
 import { type TestResult, testConnection } from './jobs/connection-test';
+import { runMaintenance } from './jobs/maintenance';
 import type { PipelineSupervisor } from './pipelines/supervisor';
+import { resolveSecret } from './secrets';
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
 async function runJob(job: Job, pipelines: PipelineSupervisor): Promise<TestResult> {
@@ -20,6 +22,10 @@ async function runJob(job: Job, pipelines: PipelineSupervisor): Promise<TestResu
     case 'pipeline.stop':
       await pipelines.stop(job.pipelineId);
       return { pipelineId: job.pipelineId, state: 'stopped' };
+    case 'table.compact':
+    case 'table.expire-snapshots':
+    case 'table.remove-orphans':
+      return runMaintenance(job, { resolveSecret });
     default:
       throw new UnrecoverableError(`this agent version cannot run ${job.kind} jobs yet`);
   }

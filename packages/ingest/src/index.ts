@@ -1,6 +1,7 @@
 // Kafka -> decode -> Arrow batches -> Iceberg commits. Knows nothing of the control plane.
 
 export {
+  carriedOffsets,
   decodeOffsets,
   encodeOffsets,
   OFFSETS_PREFIX,
@@ -28,3 +29,4 @@ export { PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
 export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
 export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';
+export { openTableAccess, type TableAccessHost } from './pipeline/table-access';

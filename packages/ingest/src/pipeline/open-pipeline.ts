@@ -1,5 +1,5 @@
-import { type Catalog, RestCatalog, S3FileIO, type S3FileIOOptions } from '@floe/iceberg';
-import type { PipelineSpec, SecretRef } from '@floe/protocol';
+import type { Catalog, S3FileIO } from '@floe/iceberg';
+import type { PipelineSpec } from '@floe/protocol';
 import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic } from '../dead-letters';
 import type { ValueDecoder } from '../decode/decoded';
@@ -7,12 +7,10 @@ import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
 import { RecordMapper } from '../mapping/map-record';
 import type { IngestLog, PipelineObserver } from './observer';
 import { PipelineRunner } from './pipeline-runner';
+import { openTableAccess, type TableAccessHost } from './table-access';
 
 /** What the host (the agent, or a test) gives a pipeline: secrets, AWS credentials, reporting. */
-export interface PipelineHost {
-  resolveSecret(ref: SecretRef): Promise<string>;
-  /** Credentials for the table's bucket: an assumed role's provider, or the ambient chain when unset. */
-  awsCredentials?: S3FileIOOptions['credentials'];
+export interface PipelineHost extends TableAccessHost {
   decoder: ValueDecoder;
   observer?: PipelineObserver;
   log?: IngestLog;
@@ -47,13 +45,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       } as KafkaSasl,
     }),
   });
-  const catalog = await openCatalog(spec, host);
-  const { storage } = spec.table;
-  const io = new S3FileIO({
-    region: storage.region,
-    ...(storage.endpoint !== undefined && { endpoint: storage.endpoint }),
-    ...(host.awsCredentials !== undefined && { credentials: host.awsCredentials }),
-  });
+  const { catalog, io } = await openTableAccess(spec.table, host);
   const sink = new TableSink({
     catalog,
     io,
@@ -89,22 +81,6 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       await producer?.disconnect();
     },
   };
-}
-
-async function openCatalog(spec: PipelineSpec, host: PipelineHost): Promise<Catalog> {
-  const catalog = spec.table.catalog;
-  if (catalog.type === 'rest') {
-    const credential =
-      catalog.credential === undefined ? undefined : await host.resolveSecret(catalog.credential);
-    return new RestCatalog({
-      uri: catalog.uri,
-      warehouse: catalog.warehouse,
-      ...(credential !== undefined && { token: credential }),
-    });
-  }
-  throw new Error(
-    `pipeline ${spec.id}: the ${catalog.type} catalog is not supported by this agent version yet`,
-  );
 }
 
 /** s3://bucket/prefix/namespace/table: the table lives where the pipeline's storage says. */
