@@ -1,3 +1,7 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { evaluateContracts } from '@floe/api';
 import { createPrismaClient } from '@floe/db';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +9,31 @@ import { parse } from 'yaml';
 import { seedOrganization, seedPipelinePrerequisites, signInAs } from './testing/accounts';
 import { launchBrowser, screenshot } from './testing/browser';
 import { startWebApp } from './testing/next-server';
+
+const MINUTE = 60_000;
+const utc = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
+/** What an agent reports after a commit at `atMs`: the one partition caught up to then. */
+const commitReport = (pipelineId: string, atMs: number) => ({
+  type: 'commit.report',
+  pipelineId,
+  table: 'sales.orders',
+  snapshotId: String(atMs),
+  committedAtMs: atMs,
+  records: 10,
+  bytes: 1000,
+  dataFiles: 1,
+  deadLettered: 0,
+  partitions: [
+    {
+      topic: 'orders.v1',
+      partition: 0,
+      committedOffset: '1',
+      logEndOffset: '1',
+      newestCommittedRecordMs: atMs,
+    },
+  ],
+});
 
 describe('a data contract, written, shared and revoked, in a real browser', () => {
   let app: Awaited<ReturnType<typeof startWebApp>>;
@@ -14,7 +43,12 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
   let shareUrl = '';
 
   beforeAll(async () => {
-    [app, browser, org] = await Promise.all([startWebApp(), launchBrowser(), seedOrganization(['OWNER'])]);
+    [app, browser, org] = await Promise.all([
+      // The alert test's receiver listens on loopback.
+      startWebApp({ FLOE_ALERTS_ALLOW_PRIVATE_NETWORKS: 'true' }),
+      launchBrowser(),
+      seedOrganization(['OWNER']),
+    ]);
     await seedPipelinePrerequisites(org.id);
     const db = createPrismaClient();
     const agent = await db.agent.findFirstOrThrow({ where: { organizationId: org.id } });
@@ -98,6 +132,100 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
     expect(odcs.slaProperties[0]).toMatchObject({ property: 'freshness', value: 5, unit: 'minutes' });
     const dbt = parse(await (await fetch(`${shareUrl}/dbt.yml`)).text());
     expect(dbt.sources[0].freshness.warn_after).toEqual({ count: 5, period: 'minute' });
+  });
+
+  it('shows how the promise was kept: compliance, error budget, the daily chart and the incident', async () => {
+    // The last two hours under the contract: the agent committed every minute, but for a 20-minute stall.
+    const pipelineId = `pl-${org.slug}`;
+    const db = createPrismaClient();
+    const { agentId } = await db.pipeline.findUniqueOrThrow({ where: { id: pipelineId } });
+    const start = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
+    const minutes = Array.from({ length: 120 }, (_, m) => m).filter((m) => m < 40 || m >= 60);
+    await db.agentEvent.createMany({
+      data: minutes.map((m) => {
+        const at = new Date(start + m * MINUTE + 30_000);
+        return {
+          agentId,
+          type: 'commit.report',
+          payload: commitReport(pipelineId, at.getTime()),
+          sentAt: at,
+          receivedAt: at,
+        };
+      }),
+    });
+    await db.contract.update({ where: { pipelineId }, data: { createdAt: new Date(start) } });
+    await evaluateContracts(db, new Date(start + 120 * MINUTE + 5_000));
+    await db.$disconnect();
+
+    const stranger = await (await browser.newContext()).newPage();
+    await stranger.goto(shareUrl);
+    // Behind by more than 5 minutes from minute 44 (last commit 39.5) until the commit at 60.5.
+    // 104 of 120 minutes within (one more minute if this app's own evaluator has run since).
+    expect(await stranger.getByTestId('compliance').textContent()).toMatch(/^86\.(66|77)%$/);
+    // 99.5% of 30 days allows 216 minutes; 16 are spent.
+    expect(await stranger.getByTestId('budget').textContent()).toBe('200 of 216 min');
+    expect(
+      await stranger.locator('figure[aria-label^="Daily compliance"] svg.recharts-surface').count(),
+    ).toBe(1);
+    const incident = stranger.getByRole('row', { name: new RegExp(utc(start + 44 * MINUTE)) });
+    expect((await incident.getByRole('cell').allTextContents()).slice(1)).toEqual([
+      utc(start + 60 * MINUTE),
+      '16 min',
+      '20.5 min behind',
+      '5 min',
+    ]);
+    await screenshot(stranger, 'contract-compliance');
+
+    await owner.reload();
+    expect(await owner.getByTestId('compliance').textContent()).toMatch(/^86\.(66|77)%$/);
+    expect(await owner.getByRole('row', { name: new RegExp(utc(start + 44 * MINUTE)) }).count()).toBe(1);
+  });
+
+  it('adds an alert destination, correcting its URL, shows the secret once and sends a signed test', async () => {
+    const received: { signature: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({ signature: String(req.headers['floe-signature']), body });
+        res.writeHead(204).end();
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((ready) => receiver.once('listening', ready));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/floe`;
+    try {
+      await owner.getByLabel('URL').fill('http://hooks.example.com/floe');
+      await owner.getByRole('button', { name: 'Add destination' }).click();
+      expect(await owner.locator('#alert-url-error').textContent()).toBe(
+        'must start with https:// (http:// only to localhost)',
+      );
+      await owner.getByLabel('URL').fill(url);
+      await owner.getByRole('button', { name: 'Add destination' }).click();
+      const secret = await owner.getByTestId('signing-secret').locator('code').textContent();
+      expect(secret).toMatch(/^floe_whsec_/);
+
+      const row = owner.getByRole('row', { name: new RegExp(url) });
+      await row.getByRole('button', { name: 'Send test' }).click();
+      expect(await row.getByRole('status').textContent()).toBe('✓ test delivered (HTTP 204)');
+      const [test] = received;
+      expect(JSON.parse(test?.body ?? '')).toMatchObject({ type: 'test', table: 'sales.orders' });
+      const [, t, v1] = /^t=(\d+),v1=(\w+)$/.exec(test?.signature ?? '') ?? [];
+      expect(
+        createHmac('sha256', secret as string)
+          .update(`${t}.${test?.body}`)
+          .digest('hex'),
+      ).toBe(v1);
+      await screenshot(owner, 'contract-alerts');
+
+      // Shown once: after a reload, the page has the destination but not its secret.
+      await owner.reload();
+      await owner.getByRole('row', { name: new RegExp(url) }).waitFor();
+      expect(await owner.getByText(secret as string).count()).toBe(0);
+    } finally {
+      receiver.close();
+    }
   });
 
   it('revoking the link makes it 404 everywhere', async () => {

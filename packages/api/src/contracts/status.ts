@@ -1,6 +1,14 @@
-import { type Contract, type ContractedTable, contractSchema, freshnessSeconds } from '@floe/contracts';
+import {
+  applyReport,
+  type Contract,
+  type ContractedTable,
+  contractSchema,
+  freshnessSeconds,
+} from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
-import { agentEventSchema, pipelineSpecSchema } from '@floe/protocol';
+import { pipelineSpecSchema } from '@floe/protocol';
+import { contractHealth } from './health';
+import { commitReportsSince, type Db, parseProgress } from './reports';
 
 /** The table a pipeline writes, as contract exports name it. */
 export function contractedTable(
@@ -20,30 +28,33 @@ export function contractedTable(
   };
 }
 
+/** The table's dotted name (namespace.table), as people say it. */
+export const qualifiedName = (table: ContractedTable) => [...table.namespace, table.table].join('.');
+
 /**
- * Freshness now, from the newest commit report of the pipeline (null before the first one).
- * The report's log-end offsets are as of its commit, so that is when the observation was made.
+ * Freshness now, from the newest commit report of the pipeline (null before the first one), on top
+ * of what the evaluation knows of its partitions. The report's log-end offsets are as of its commit,
+ * so that is when the observation was made (but never after we received it).
  */
-export async function currentFreshness(db: PrismaClient, pipelineId: string, now = Date.now()) {
-  const [latest] = await db.$queryRaw<{ payload: unknown }[]>`
-    SELECT payload FROM "AgentEvent"
-    WHERE type = 'commit.report' AND payload->>'pipelineId' = ${pipelineId}
-    ORDER BY (payload->>'committedAtMs')::bigint DESC LIMIT 1`;
-  if (!latest) return null;
-  const report = agentEventSchema.parse(latest.payload);
-  if (report.type !== 'commit.report') return null;
-  const seconds = freshnessSeconds(
-    {
-      observedAtMs: report.committedAtMs,
-      partitions: report.partitions.map((p) => ({
-        committedOffset: BigInt(p.committedOffset),
-        logEndOffset: BigInt(p.logEndOffset),
-        newestCommittedRecordMs: p.newestCommittedRecordMs,
-      })),
-    },
-    now,
+export async function currentFreshness(db: Db, pipelineId: string, now = Date.now()) {
+  const pipeline = await db.pipeline.findUnique({
+    where: { id: pipelineId },
+    include: { freshnessState: true },
+  });
+  if (!pipeline) return null;
+  const reports = await commitReportsSince(db, pipeline, new Date(now));
+  const newest = reports.reduce<(typeof reports)[number] | null>(
+    (a, b) => (a && a.receivedAtMs >= b.receivedAtMs ? a : b),
+    null,
   );
-  return { seconds, lastCommitAtMs: report.committedAtMs, snapshotId: report.snapshotId };
+  if (!newest) return null;
+  const progress = reports.reduce(applyReport, parseProgress(pipeline.freshnessState?.progress));
+  if (!progress) return null;
+  return {
+    seconds: freshnessSeconds(progress, now),
+    lastCommitAtMs: newest.committedAtMs,
+    snapshotId: newest.snapshotId,
+  };
 }
 
 /** Everything the public share page, its JSON and its badge show. */
@@ -58,9 +69,13 @@ export async function sharedContract(db: PrismaClient, shareToken: string) {
   if (!contract) return null;
   const body: Contract = contractSchema.parse(contract.versions[0]?.body);
   const table = contractedTable(contract.pipeline, contract.pipeline.versions[0]?.spec);
-  const freshness = await currentFreshness(db, contract.pipelineId);
+  const [freshness, health] = await Promise.all([
+    currentFreshness(db, contract.pipelineId),
+    contractHealth(db, contract.pipelineId, body.slo),
+  ]);
   const withinSlo = freshness === null ? null : freshness.seconds <= body.slo.freshnessMinutes * 60;
   return {
+    ...health,
     contract: body,
     version: contract.currentVersion,
     updatedAt: contract.updatedAt,

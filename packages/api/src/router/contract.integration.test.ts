@@ -1,54 +1,19 @@
-import type { ContractInput } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedContract } from '../contracts/status';
+import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
-
-const exampleContract: ContractInput = {
-  owner: { team: 'Checkout', contact: 'checkout@acme.test' },
-  schema: { identifierFields: [{ name: 'order_id', logicalType: 'string' }], allowedChanges: 'additive' },
-  deletes: 'append-only',
-  retention: { snapshotDays: 7, minSnapshots: 10 },
-  maintenance: { owner: 'Data platform', schedule: 'hourly compaction' },
-  incidents: { channel: '#data-incidents', expectedRecoveryMinutes: 60 },
-  slo: { freshnessMinutes: 5, targetPercent: 99, windowDays: 30 },
-};
-
-const spec = {
-  id: 'pl-1',
-  name: 'orders',
-  version: 1,
-  source: { bootstrapServers: ['b:9092'], topics: ['orders.v1'] },
-  format: { value: 'json' },
-  table: {
-    catalog: { type: 'rest', uri: 'http://catalog:8181', warehouse: 's3://lake/' },
-    namespace: ['sales'],
-    name: 'orders',
-    storage: { bucket: 'lake', region: 'eu-west-1' },
-  },
-};
 
 describe('contracts on a real database', () => {
   let fixture: Awaited<ReturnType<typeof scratchOrganization>>;
   let db: PrismaClient;
+  let agentId = '';
   const as = (email: string) => fixture.as(email);
 
   beforeAll(async () => {
     fixture = await scratchOrganization({ 'admin@acme.test': 'ADMIN', 'viewer@acme.test': 'VIEWER' });
     db = fixture.db;
-    const organizationId = fixture.org.id;
-    await db.agent.create({ data: { id: 'ag-1', organizationId, name: 'a' } });
-    await db.pipeline.create({
-      data: {
-        id: 'pl-1',
-        organizationId,
-        name: 'orders',
-        status: 'RUNNING',
-        agentId: 'ag-1',
-        currentVersion: 1,
-        versions: { create: { version: 1, spec, createdById: fixture.ids['admin@acme.test'] as string } },
-      },
-    });
+    ({ agentId } = await seedPipeline(db, fixture.org.id, fixture.ids['admin@acme.test'] as string));
   });
 
   afterAll(() => fixture?.close());
@@ -80,38 +45,46 @@ describe('contracts on a real database', () => {
     expect(shared?.history.map((h) => h.version)).toEqual([2, 1]);
 
     const now = Date.now();
+    // Partition 0 is 3 minutes behind; partition 1 is caught up (idle for a day).
+    const report = (newestMs: number) => ({
+      type: 'commit.report',
+      pipelineId: 'pl-1',
+      table: 'sales.orders',
+      snapshotId: '1',
+      committedAtMs: now,
+      records: 10,
+      bytes: 100,
+      dataFiles: 1,
+      deadLettered: 0,
+      partitions: [
+        {
+          topic: 'orders.v1',
+          partition: 0,
+          committedOffset: '90',
+          logEndOffset: '100',
+          newestCommittedRecordMs: newestMs,
+        },
+        {
+          topic: 'orders.v1',
+          partition: 1,
+          committedOffset: '50',
+          logEndOffset: '50',
+          newestCommittedRecordMs: now - 86_400_000,
+        },
+      ],
+    });
+    await db.agentEvent.create({
+      data: { agentId, type: 'commit.report', sentAt: new Date(now), payload: report(now - 3 * 60_000) },
+    });
+    // An agent of another organization cannot speak for this pipeline.
+    const other = await db.organization.create({ data: { slug: 'other', name: 'Other' } });
+    await db.agent.create({ data: { id: 'ag-other', organizationId: other.id, name: 'other' } });
     await db.agentEvent.create({
       data: {
-        agentId: 'ag-1',
+        agentId: 'ag-other',
         type: 'commit.report',
         sentAt: new Date(now),
-        payload: {
-          type: 'commit.report',
-          pipelineId: 'pl-1',
-          table: 'sales.orders',
-          snapshotId: '1',
-          committedAtMs: now,
-          records: 10,
-          bytes: 100,
-          dataFiles: 1,
-          deadLettered: 0,
-          partitions: [
-            {
-              topic: 'orders.v1',
-              partition: 0,
-              committedOffset: '90',
-              logEndOffset: '100',
-              newestCommittedRecordMs: now - 3 * 60_000,
-            },
-            {
-              topic: 'orders.v1',
-              partition: 1,
-              committedOffset: '50',
-              logEndOffset: '50',
-              newestCommittedRecordMs: now - 86_400_000,
-            },
-          ],
-        },
+        payload: report(now - 60 * 60_000),
       },
     });
     shared = await sharedContract(db, shareToken);

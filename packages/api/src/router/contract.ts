@@ -2,9 +2,40 @@ import { randomBytes } from 'node:crypto';
 import { contractSchema } from '@floe/contracts';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { contractHealth } from '../contracts/health';
 import { orgProcedure, router } from '../trpc';
+import { contractAlertsRouter } from './contract-alerts';
 
 const byPipeline = z.object({ pipelineId: z.string() });
+
+const healthSchema = z.object({
+  compliance: z.object({
+    windowDays: z.number(),
+    targetPercent: z.number(),
+    evaluatedMinutes: z.number(),
+    minutesWithinSlo: z.number(),
+    compliancePercent: z.number().nullable(),
+    budgetMinutes: z.number(),
+    budgetLeftMinutes: z.number(),
+    burnRate: z.number().nullable(),
+  }),
+  daily: z.array(
+    z.object({
+      dayStartMs: z.number(),
+      compliancePercent: z.number().nullable(),
+      worstSeconds: z.number().nullable(),
+    }),
+  ),
+  incidents: z.array(
+    z.object({
+      id: z.string(),
+      startedAt: z.date(),
+      resolvedAt: z.date().nullable(),
+      peakSeconds: z.number().nullable(),
+      sloMinutes: z.number(),
+    }),
+  ),
+});
 
 export const contractRouter = router({
   get: orgProcedure('VIEWER')
@@ -29,6 +60,23 @@ export const contractRouter = router({
         // Only admins see (and so can pass on) the share link.
         shareToken: ctx.role === 'OWNER' || ctx.role === 'ADMIN' ? (contract?.shareToken ?? null) : null,
       };
+    }),
+
+  /** How the pipeline kept its contract: compliance, error budget, daily points, incidents (null: no contract). */
+  health: orgProcedure('VIEWER')
+    .input(byPipeline)
+    .output(healthSchema.nullable())
+    .query(async ({ ctx, input }) => {
+      const contract = await ctx.db.contract.findFirst({
+        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
+        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+      });
+      if (!contract) return null;
+      return contractHealth(
+        ctx.db,
+        contract.pipelineId,
+        contractSchema.parse(contract.versions[0]?.body).slo,
+      );
     }),
 
   /** Saves the contract as a new version. */
@@ -97,4 +145,6 @@ export const contractRouter = router({
       ctx.audit.target = input.pipelineId;
       return { revoked: true as const };
     }),
+
+  alerts: contractAlertsRouter,
 });

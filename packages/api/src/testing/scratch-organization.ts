@@ -26,6 +26,7 @@ export async function scratchOrganization(
   }
   return {
     db,
+    url: scratch.url,
     org,
     ids,
     as: (email: string) =>

@@ -1,4 +1,6 @@
 import { notFound } from 'next/navigation';
+import { ComplianceChart } from '../../../src/components/compliance-chart';
+import { ComplianceSummary, IncidentList } from '../../../src/components/contract-health';
 import { loadSharedContract } from '../../../src/shared-contract';
 
 export const dynamic = 'force-dynamic';
@@ -55,6 +57,16 @@ export default async function SharedContractPage({ params }: { params: Promise<{
             ? 'No commit reported yet.'
             : `Now: ${minutes(freshness.seconds)} behind — ${withinSlo ? 'within' : 'outside'} the promise.`}
         </p>
+        <div className="mt-6 flex flex-col gap-4">
+          <ComplianceSummary compliance={shared.compliance} />
+          <ComplianceChart daily={shared.daily} targetPercent={contract.slo.targetPercent} />
+        </div>
+      </section>
+      <section aria-labelledby="incidents" className="flex flex-col gap-2">
+        <h2 id="incidents" className="text-sm font-semibold uppercase tracking-widest text-slate-400">
+          Incidents
+        </h2>
+        <IncidentList incidents={shared.incidents} />
       </section>
       <dl className="grid grid-cols-[14rem_1fr] gap-x-4 gap-y-2 text-sm">
         {facts.map(([term, detail]) => (

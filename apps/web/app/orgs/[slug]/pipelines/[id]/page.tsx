@@ -1,6 +1,8 @@
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
+import { ComplianceSummary, IncidentList } from '../../../../../src/components/contract-health';
 import { serverCaller } from '../../../../../src/server';
+import { AlertDestinations } from './alert-destinations';
 import { ContractForm } from './contract-form';
 import { DeletePipeline } from './delete-pipeline';
 import { PipelineMetrics } from './metrics';
@@ -17,7 +19,12 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
   ]);
   const pipeline = pipelines.find((p) => p.id === id);
   if (!pipeline) notFound();
+  const isAdmin = org.role === 'OWNER' || org.role === 'ADMIN';
   const { contract, version, shareToken } = await caller.contract.get({ orgSlug: slug, pipelineId: id });
+  const [health, destinations] = await Promise.all([
+    caller.contract.health({ orgSlug: slug, pipelineId: id }),
+    contract && isAdmin ? caller.contract.alerts.list({ orgSlug: slug, pipelineId: id }) : null,
+  ]);
   const host = (await headers()).get('host');
   const base = process.env.NEXTAUTH_URL ?? `http://${host}`;
   return (
@@ -37,9 +44,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
               Edit
             </a>
           ) : null}
-          {org.role === 'OWNER' || org.role === 'ADMIN' ? (
-            <DeletePipeline orgSlug={slug} pipelineId={id} name={pipeline.name} />
-          ) : null}
+          {isAdmin ? <DeletePipeline orgSlug={slug} pipelineId={id} name={pipeline.name} /> : null}
         </p>
       </section>
       <PipelineMetrics orgSlug={slug} pipelineId={id} />
@@ -52,7 +57,17 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
           What this table promises the teams that read it: who owns it, how fresh it is, what schema changes
           may come and what happens in an incident. Floe measures itself against it.
         </p>
-        {org.role === 'OWNER' || org.role === 'ADMIN' ? (
+        {health ? (
+          <div className="flex flex-col gap-4">
+            <h3 className="font-semibold">How it has been kept</h3>
+            <ComplianceSummary compliance={health.compliance} />
+            <IncidentList incidents={health.incidents} />
+          </div>
+        ) : null}
+        {destinations ? (
+          <AlertDestinations orgSlug={slug} pipelineId={id} destinations={destinations} />
+        ) : null}
+        {isAdmin ? (
           <ShareControls
             orgSlug={slug}
             pipelineId={id}

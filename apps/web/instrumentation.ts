@@ -1,0 +1,10 @@
+/**
+ * Next calls this once as a server starts: the control plane's background work starts here. Every
+ * instance runs the contract evaluator; its database lock lets one at a time evaluate.
+ */
+export async function register() {
+  // Only in the Node.js server, and not while `next build` loads the app to collect its pages.
+  if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return;
+  const [{ startContractEvaluator }, { db }] = await Promise.all([import('@floe/api'), import('@floe/db')]);
+  startContractEvaluator(db());
+}
