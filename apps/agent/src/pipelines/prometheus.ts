@@ -61,7 +61,7 @@ const METRICS: [
     'gauge',
     'Timestamp of the newest committed record',
     (p) => {
-      const ms = p.metrics?.newestCommittedRecordMs;
+      const ms = p.metrics?.newestCommittedRecordMs();
       return ms === null || ms === undefined ? [] : [[{}, Number(ms) / 1000]];
     },
   ],

@@ -13,7 +13,15 @@ export class PipelineMetrics {
   /** Per topic-partition ("topic:partition"): the table's next offset and the log-end offset last seen. */
   readonly committedOffsets = new Map<string, bigint>();
   readonly logEndOffsets = new Map<string, bigint>();
-  newestCommittedRecordMs: bigint | null = null;
+  /** Per topic-partition: the timestamp of the newest record committed so far (kept across commits). */
+  readonly newestRecordMs = new Map<string, bigint>();
+
+  /** The newest committed record over all partitions. */
+  newestCommittedRecordMs(): bigint | null {
+    let newest: bigint | null = null;
+    for (const ms of this.newestRecordMs.values()) if (newest === null || ms > newest) newest = ms;
+    return newest;
+  }
 
   countDeadLetter(reason: DeadLetterReason | 'skipped'): void {
     this.deadLetters.set(reason, (this.deadLetters.get(reason) ?? 0) + 1);

@@ -373,8 +373,10 @@ export class PipelineRunner {
     this.metrics.dataFiles += outcome.dataFiles;
     for (const [key, offset] of outcome.offsets) this.metrics.committedOffsets.set(key, offset);
     for (const p of outcome.partitions) {
-      if (p.newestRecordMs !== null && (this.metrics.newestCommittedRecordMs ?? -1n) < p.newestRecordMs) {
-        this.metrics.newestCommittedRecordMs = p.newestRecordMs;
+      const key = tpKey(p.topic, p.partition);
+      const before = this.metrics.newestRecordMs.get(key);
+      if (p.newestRecordMs !== null && (before === undefined || p.newestRecordMs > before)) {
+        this.metrics.newestRecordMs.set(key, p.newestRecordMs);
       }
     }
     // For lag tools only: the table, not the group, says where to resume.
@@ -394,21 +396,20 @@ export class PipelineRunner {
       files: outcome.dataFiles,
       deadLettered: sent,
     });
-    observer?.committed?.(outcome, this.progress(outcome), sent);
+    observer?.committed?.(outcome, this.progress(), sent);
   }
 
-  private progress(outcome: {
-    partitions: { topic: string; partition: number; newestRecordMs: bigint | null }[];
-  }) {
-    const newest = new Map(outcome.partitions.map((p) => [tpKey(p.topic, p.partition), p.newestRecordMs]));
-    return [...this.metrics.committedOffsets].map(([key, committedOffset]) => {
+  /** The partitions this member has read (others' are theirs to report), as the table holds them. */
+  private progress() {
+    const seen = [...this.metrics.committedOffsets].filter(([key]) => this.metrics.logEndOffsets.has(key));
+    return seen.map(([key, committedOffset]) => {
       const { topic, partition } = parseTpKey(key);
       return {
         topic,
         partition,
         committedOffset,
         logEndOffset: this.metrics.logEndOffsets.get(key) ?? committedOffset,
-        newestCommittedRecordMs: newest.get(key) ?? null,
+        newestCommittedRecordMs: this.metrics.newestRecordMs.get(key) ?? null,
       };
     });
   }
