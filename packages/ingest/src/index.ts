@@ -14,11 +14,27 @@ export {
 export { type CommitOutcome, FencedError, TableSink, type TableSinkOptions } from './commit/table-sink';
 export { DeadLetterTopic, DLQ_HEADERS } from './dead-letters';
 export {
+  createValueDecoder,
+  DEFAULT_MAX_VALUE_BYTES,
+  type ValueDecoderOptions,
+  type ValueFormat,
+} from './decode/create-decoder';
+export {
   type DeadLetterReason,
   RecordRejectedError,
   type TypedValue,
   type ValueDecoder,
 } from './decode/decoded';
+export {
+  type ReferencedSchema,
+  type RegisteredSchema,
+  type SchemaReference,
+  SchemaRegistry,
+  SchemaRegistryError,
+  type SchemaRegistryOptions,
+  type SchemaToRegister,
+  type SchemaType,
+} from './decode/registry';
 export { SchemalessJsonDecoder } from './decode/schemaless-json';
 export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';

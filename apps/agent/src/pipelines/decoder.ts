@@ -1,10 +1,18 @@
-import { SchemalessJsonDecoder, type ValueDecoder } from '@floe/ingest';
+import { createValueDecoder, SchemaRegistry, type ValueDecoder } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
+import { resolveSecret } from '../secrets';
 
-/** The value decoder a pipeline's format needs. */
+/** The value decoder a pipeline's format needs, with its schema registry (password resolved here). */
 export async function decoderFor(spec: PipelineSpec): Promise<ValueDecoder> {
-  if (spec.format.value === 'json') return new SchemalessJsonDecoder();
-  throw new Error(
-    `pipeline ${spec.id}: ${spec.format.value} values are not decoded by this agent version yet`,
+  const registry = spec.format.schemaRegistry;
+  if (registry === undefined) return createValueDecoder(spec.format.value);
+  const password = registry.password === undefined ? undefined : await resolveSecret(registry.password);
+  return createValueDecoder(
+    spec.format.value,
+    new SchemaRegistry({
+      url: registry.url,
+      ...(registry.username !== undefined && { username: registry.username }),
+      ...(password !== undefined && { password }),
+    }),
   );
 }

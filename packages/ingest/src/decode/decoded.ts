@@ -1,4 +1,4 @@
-import type { Row, StructType } from '@floe/iceberg';
+import { assignFreshTypeIds, type Row, type StructType } from '@floe/iceberg';
 
 /**
  * Why a record went to the dead-letter destination. The code is stable (dashboards and DLQ
@@ -40,4 +40,10 @@ export interface TypedValue {
 /** Decodes a Kafka record's value bytes. Throws RecordRejectedError for a bad record, anything else for an outage. */
 export interface ValueDecoder {
   decode(value: Buffer): Promise<TypedValue>;
+}
+
+/** The struct with ids 1, 2, 3, ... in field order: decoders' ids are placeholders, the table matches by name. */
+export function withSequentialIds(type: StructType): StructType {
+  let id = 0;
+  return assignFreshTypeIds(type, () => ++id) as StructType;
 }

@@ -1,0 +1,240 @@
+/**
+ * JSON that loses nothing: each number keeps its source text (a 19-digit id stays exact, "1.5" stays
+ * a fraction), objects keep their members in order (a JavaScript object would move "1" before "b"),
+ * and whatever UTF-8 cannot hold (a lone surrogate escape) or that has two readings (a repeated member
+ * name) is refused rather than guessed.
+ */
+
+export class JsonNumber {
+  constructor(readonly text: string) {}
+
+  /** Written without a fraction or an exponent: "12", "-0", not "12.0" or "1e3". */
+  get isIntegerLiteral(): boolean {
+    return !/[.eE]/.test(this.text);
+  }
+
+  /** Whether it has a fractional part: 1.5 and 15e-1 do; 12.0 and 1.5e1 do not. */
+  get hasFraction(): boolean {
+    const { digits, point } = this.decimal();
+    return point < digits.length && digits !== '0';
+  }
+
+  /**
+   * The exact integer this number is ("1.50e2" → 150n), or undefined when it has a fraction. Numbers
+   * of more than `maxDigits` digits are undefined too, so "1e999999999" is never expanded.
+   */
+  integerValue(maxDigits = 400): bigint | undefined {
+    const { negative, digits, point } = this.decimal();
+    if (digits === '0') return 0n;
+    if (point < digits.length || point > maxDigits) return undefined;
+    const value = BigInt(digits.padEnd(point, '0'));
+    return negative ? -value : value;
+  }
+
+  /** Its significant digits (no trailing zeros) and where the decimal point goes in them. */
+  private decimal(): { negative: boolean; digits: string; point: number } {
+    const [, sign, whole = '', fraction = '', exponent = '0'] =
+      /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(this.text) as RegExpExecArray;
+    const digits = `${whole}${fraction}`.replace(/0+$/, '') || '0';
+    return { negative: sign === '-', digits, point: whole.length + Number(exponent) };
+  }
+
+  /** The double a JSON parser gives for this text (the nearest one). */
+  toDouble(): number {
+    return Number(this.text);
+  }
+}
+
+export type JsonObject = Map<string, JsonValue>;
+export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+
+/** Syntax errors name the offset, so a rejected record's message says where it went wrong. */
+export class JsonSyntaxError extends Error {
+  override name = 'JsonSyntaxError';
+}
+
+const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a string's run of plain characters ends at one (RFC 8259 §7).
+const PLAIN_STRING_RE = /[^"\\\u0000-\u001f]*/y;
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/** Parses JSON text (RFC 8259) into JsonValues; nesting deeper than `maxDepth` is refused, not a stack overflow. */
+export function parseJsonText(text: string, maxDepth = 256): JsonValue {
+  let pos = 0;
+
+  const fail = (what: string): never => {
+    throw new JsonSyntaxError(`invalid JSON at offset ${pos}: ${what}`);
+  };
+  const skipWhitespace = () => {
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      pos += 1;
+    }
+  };
+
+  const parseString = (): string => {
+    pos += 1; // the opening quote
+    let out = '';
+    for (;;) {
+      PLAIN_STRING_RE.lastIndex = pos;
+      PLAIN_STRING_RE.test(text);
+      out += text.slice(pos, PLAIN_STRING_RE.lastIndex);
+      pos = PLAIN_STRING_RE.lastIndex;
+      const c = text[pos];
+      if (c === '"') {
+        pos += 1;
+        return out;
+      }
+      if (c !== '\\') return fail(c === undefined ? 'unterminated string' : 'control character in a string');
+      const escaped = text[pos + 1] as string;
+      if (escaped === 'u') {
+        out += parseUnicodeEscape();
+      } else {
+        const char = ESCAPES[escaped];
+        if (char === undefined) return fail(`invalid escape \\${escaped}`);
+        out += char;
+        pos += 2;
+      }
+    }
+  };
+
+  const hex4 = (at: number): number => {
+    const digits = text.slice(at, at + 4);
+    return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : fail('invalid \\u escape');
+  };
+
+  // A surrogate pair becomes one character; a lone surrogate has no UTF-8 form, so it is refused.
+  const parseUnicodeEscape = (): string => {
+    const unit = hex4(pos + 2);
+    pos += 6;
+    if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
+    if (unit <= 0xdbff && text.startsWith('\\u', pos)) {
+      const low = hex4(pos + 2);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        pos += 6;
+        return String.fromCharCode(unit, low);
+      }
+    }
+    return fail(`lone surrogate \\u${unit.toString(16)}, which UTF-8 cannot hold`);
+  };
+
+  const parseLiteral = (word: string, value: JsonValue): JsonValue => {
+    if (!text.startsWith(word, pos)) return fail('expected a value');
+    pos += word.length;
+    return value;
+  };
+
+  const parseValue = (depth: number): JsonValue => {
+    skipWhitespace();
+    switch (text[pos]) {
+      case '{':
+        return parseObject(depth + 1);
+      case '[':
+        return parseArray(depth + 1);
+      case '"':
+        return parseString();
+      case 't':
+        return parseLiteral('true', true);
+      case 'f':
+        return parseLiteral('false', false);
+      case 'n':
+        return parseLiteral('null', null);
+      default: {
+        NUMBER_RE.lastIndex = pos;
+        const match = NUMBER_RE.exec(text);
+        if (match === null) return fail('expected a value');
+        pos += match[0].length;
+        return new JsonNumber(match[0]);
+      }
+    }
+  };
+
+  const parseObject = (depth: number): JsonObject => {
+    if (depth > maxDepth) fail(`nested deeper than ${maxDepth} levels`);
+    pos += 1;
+    const object: JsonObject = new Map();
+    skipWhitespace();
+    if (text[pos] === '}') {
+      pos += 1;
+      return object;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text[pos] !== '"') fail('expected a member name');
+      const name = parseString();
+      if (object.has(name)) fail(`member "${name}" appears twice`);
+      skipWhitespace();
+      if (text[pos] !== ':') fail('expected ":"');
+      pos += 1;
+      object.set(name, parseValue(depth));
+      skipWhitespace();
+      if (text[pos] === '}') {
+        pos += 1;
+        return object;
+      }
+      if (text[pos] !== ',') fail('expected "," or "}"');
+      pos += 1;
+    }
+  };
+
+  const parseArray = (depth: number): JsonValue[] => {
+    if (depth > maxDepth) fail(`nested deeper than ${maxDepth} levels`);
+    pos += 1;
+    const array: JsonValue[] = [];
+    skipWhitespace();
+    if (text[pos] === ']') {
+      pos += 1;
+      return array;
+    }
+    for (;;) {
+      array.push(parseValue(depth));
+      skipWhitespace();
+      if (text[pos] === ']') {
+        pos += 1;
+        return array;
+      }
+      if (text[pos] !== ',') fail('expected "," or "]"');
+      pos += 1;
+    }
+  };
+
+  const value = parseValue(0);
+  skipWhitespace();
+  if (pos !== text.length) fail('trailing characters');
+  return value;
+}
+
+/** A JSON object (a Map here), as opposed to the other kinds of value. */
+export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return value instanceof Map;
+}
+
+/** The kind of a JSON value, for messages: "string", "number", "object", ... */
+export function jsonKind(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (value instanceof JsonNumber) return 'number';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Map) return 'object';
+  return typeof value;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON text from bytes, which must be UTF-8 (RFC 8259 §8.1): invalid bytes are refused, not replaced. */
+export function jsonTextOf(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new JsonSyntaxError('invalid JSON: the bytes are not UTF-8');
+  }
+}
