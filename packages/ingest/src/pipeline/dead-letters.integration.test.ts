@@ -31,7 +31,7 @@ async function readTopic(topic: string, count: number) {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`read ${seen.length} of ${count} from ${topic}`)),
-      60_000,
+      120_000,
     );
     void consumer.run({
       eachMessage: async ({ message }) => {
