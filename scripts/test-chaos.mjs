@@ -13,6 +13,8 @@ try {
     ...process.env,
     FLOE_CHAOS_RECORDS: process.env.FLOE_CHAOS_RECORDS ?? '1000000',
     FLOE_CHAOS_KILLS: process.env.FLOE_CHAOS_KILLS ?? '20',
+    // The long run also restarts the broker under a running agent (npm test cannot: other tests share it).
+    FLOE_CHAOS_BROKER_RESTART: process.env.FLOE_CHAOS_BROKER_RESTART ?? '1',
     TZ: 'UTC',
   };
   step(

@@ -14,6 +14,7 @@ describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalo
       records,
       partitions: 6,
       kills,
+      restartBroker: process.env.FLOE_CHAOS_BROKER_RESTART === '1',
       log: (line) => console.log(`[chaos] ${line}`),
     });
     console.log(`[chaos] result ${JSON.stringify(result)}`);

@@ -20,6 +20,8 @@ export interface ChaosOptions {
   records: number;
   partitions: number;
   kills: number;
+  /** Also stop and start the local stack's Kafka broker halfway (the long run does; it disturbs other tests). */
+  restartBroker?: boolean;
   log: (line: string) => void;
 }
 
@@ -79,6 +81,11 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
     for (let kill = 1; kill <= options.kills; kill += 1) {
       const child = start();
       await afterProgress();
+      if (options.restartBroker && kill === Math.ceil(options.kills / 2)) {
+        options.log('restarting the Kafka broker under a running agent');
+        await restartBroker();
+        await afterProgress();
+      }
       child.kill('SIGKILL');
       options.log(
         `kill ${kill}/${options.kills}: SIGKILL agent pid ${child.pid} at ${await committed(catalog, namespace, specId)} committed`,
@@ -106,6 +113,14 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
     for (const child of agents) child.kill('SIGKILL');
   }
   return { kills: options.kills + 1, ...(await verify(namespace)) };
+}
+
+const STACK = join(dirname(CLI), '..', '..', '..', 'infra', 'local', 'stack.mjs');
+
+async function restartBroker() {
+  await promisify(execFile)(process.execPath, [STACK, 'down', 'kafka'], { env });
+  await sleep(3000);
+  await promisify(execFile)(process.execPath, [STACK, 'up', 'kafka'], { env, timeout: 180_000 });
 }
 
 function writeSpec(id: string, topic: string, namespace: string): string {
