@@ -9,7 +9,7 @@ export interface HostDeps {
   /** Credentials for the table's storage; the SDK's default chain when it returns undefined. */
   credentialsFor?(spec: PipelineSpec): PipelineHost['awsCredentials'];
   /** Where commit reports and errors go (metadata only); none when running a spec file on its own. */
-  events?: EventReporter;
+  events?: Pick<EventReporter, 'report'>;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
