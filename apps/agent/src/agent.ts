@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION } from '@floe/protocol';
+import { storageCredentials } from './aws/storage-credentials';
 import { enroll, loadCredentials, saveCredentials } from './credentials';
 import { EventReporter, RevokedError } from './events';
 import { startJobRunner } from './job-runner';
@@ -27,7 +28,15 @@ export async function startAgent({ controlPlane, token }: { controlPlane: URL; t
   }
   if (!credentials) throw new Error('no credentials: start once with the install token from the Agents page');
   const events = new EventReporter(controlPlane, credentials.apiToken, (m) => log(m));
-  const pipelines = new PipelineSupervisor(pipelineHosts({ decoderFor, events, log }), log);
+  const pipelines = new PipelineSupervisor(
+    pipelineHosts({
+      decoderFor,
+      credentialsFor: (spec) => storageCredentials(spec.table.storage, credentials.agentId, spec.id),
+      events,
+      log,
+    }),
+    log,
+  );
   const runner = startJobRunner(credentials, events, pipelines);
   const rates = new RateMeter();
   let stopped = false;

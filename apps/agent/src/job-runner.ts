@@ -1,6 +1,7 @@
 import { decodeJobEnvelope, IncompatibleJobError, type Job } from '@floe/protocol';
 import { type Job as BullJob, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { storageCredentials } from './aws/storage-credentials';
 import type { AgentCredentials } from './credentials';
 import type { EventReporter } from './events';
 import { type TestResult, testConnection } from './jobs/connection-test';
@@ -9,7 +10,12 @@ import type { PipelineSupervisor } from './pipelines/supervisor';
 import { resolveSecret } from './secrets';
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
-async function runJob(job: Job, pipelines: PipelineSupervisor): Promise<TestResult> {
+async function runJob(
+  job: Job,
+  jobId: string,
+  agentId: string,
+  pipelines: PipelineSupervisor,
+): Promise<TestResult> {
   switch (job.kind) {
     case 'connection.test':
       return testConnection(job.connection);
@@ -25,13 +31,21 @@ async function runJob(job: Job, pipelines: PipelineSupervisor): Promise<TestResu
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':
-      return runMaintenance(job, { resolveSecret });
+      return runMaintenance(job, {
+        resolveSecret,
+        awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
+      });
     default:
       throw new UnrecoverableError(`this agent version cannot run ${job.kind} jobs yet`);
   }
 }
 
-async function handle(bullJob: BullJob, events: EventReporter, pipelines: PipelineSupervisor) {
+async function handle(
+  bullJob: BullJob,
+  agentId: string,
+  events: EventReporter,
+  pipelines: PipelineSupervisor,
+) {
   const jobId = bullJob.id ?? 'unknown';
   let envelope: ReturnType<typeof decodeJobEnvelope>;
   try {
@@ -43,7 +57,7 @@ async function handle(bullJob: BullJob, events: EventReporter, pipelines: Pipeli
   }
   events.report({ type: 'job.started', jobId });
   try {
-    const result = await runJob(envelope.job, pipelines);
+    const result = await runJob(envelope.job, jobId, agentId, pipelines);
     events.report({ type: 'job.finished', jobId, result });
     return result;
   } catch (error) {
@@ -78,7 +92,7 @@ export function startJobRunner(
     credentials.queue.name,
     async (bullJob: BullJob) => {
       try {
-        return await handle(bullJob, events, pipelines);
+        return await handle(bullJob, credentials.agentId, events, pipelines);
       } finally {
         void events.flush();
       }

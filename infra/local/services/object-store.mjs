@@ -1,10 +1,13 @@
 // moto's server: S3, STS, IAM and Glue on one port, started with credential checks on
 // (INITIAL_NO_AUTH_ACTION_COUNT=0) and bootstrapped with one admin user and the warehouse bucket.
+// python/moto_server.py starts it, so that AssumeRole evaluates trust-policy conditions as AWS does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AWS_REGION, WAREHOUSE_BUCKET } from '../lib/config.mjs';
 import { httpOk, isAlive, readPid, run, startDetached, stopPid } from '../lib/proc.mjs';
 import { ensurePythonVenv, pythonVenv } from '../lib/python.mjs';
+
+const launcher = join(import.meta.dirname, '../python/moto_server.py');
 
 export function objectStore(ctx) {
   const { paths, ports } = ctx;
@@ -29,8 +32,8 @@ export function objectStore(ctx) {
     running: () => isAlive(pid()),
     async start() {
       startDetached({
-        command: pythonVenv(paths).bin('moto_server'),
-        args: ['-H', '127.0.0.1', '-p', String(ports.objectStore)],
+        command: pythonVenv(paths).python,
+        args: [launcher, '-H', '127.0.0.1', '-p', String(ports.objectStore)],
         env: { INITIAL_NO_AUTH_ACTION_COUNT: '0', MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
         logFile,
         pidFile,

@@ -67,10 +67,13 @@ export async function assumeRole(
   } catch (error) {
     // Classify by status: error names differ between AWS and compatible servers.
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    // STS answers a wrong external ID and an untrusted caller alike; the external ID is the usual cause.
     if (status === 403)
-      throw new AssumeRoleRefusedError(`not allowed to assume ${roleArn}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new AssumeRoleRefusedError(
+        `not allowed to assume ${roleArn}: the external ID ${externalId} does not match the role's trust ` +
+          `policy, or the policy does not trust this agent's AWS identity (STS: ${(error as Error).message})`,
+        { cause: error },
+      );
     throw error;
   } finally {
     client.destroy();

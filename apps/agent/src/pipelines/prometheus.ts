@@ -72,7 +72,7 @@ function partitionLabels(key: string): Record<string, string> {
   return { topic, partition: String(partition) };
 }
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** The Prometheus text exposition format (0.0.4) of every supervised pipeline's metrics. */
 export function prometheusText(pipelines: readonly SupervisedPipeline[]): string {
@@ -83,7 +83,7 @@ export function prometheusText(pipelines: readonly SupervisedPipeline[]): string
       for (const [labels, value] of read(p)) {
         const all = { pipeline: p.spec.id, ...labels };
         const text = Object.entries(all)
-          .map(([k, v]) => `${k}="${escape(v)}"`)
+          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
           .join(',');
         lines.push(`${name}{${text}} ${value.toString()}`);
       }

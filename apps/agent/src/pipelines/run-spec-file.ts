@@ -1,4 +1,5 @@
 import { log } from '../agent';
+import { storageCredentials } from '../aws/storage-credentials';
 import { decoderFor } from './decoder';
 import { pipelineHosts } from './host';
 import { serverPort, startMetricsServer } from './metrics-server';
@@ -11,7 +12,14 @@ import { PipelineSupervisor } from './supervisor';
  */
 export async function runSpecFile(path: string, metricsPort: number) {
   const spec = await readSpecFile(path);
-  const supervisor = new PipelineSupervisor(pipelineHosts({ decoderFor, log }), log);
+  const supervisor = new PipelineSupervisor(
+    pipelineHosts({
+      decoderFor,
+      credentialsFor: (s) => storageCredentials(s.table.storage, 'local', s.id),
+      log,
+    }),
+    log,
+  );
   const server = await startMetricsServer(supervisor, metricsPort);
   log('metrics', { url: `http://127.0.0.1:${serverPort(server)}/metrics` });
   await supervisor.apply(spec);

@@ -11,7 +11,7 @@ export async function tcpProxy(target: { host: string; port: number }) {
   let port = 0;
   const listen = () =>
     new Promise<void>((resolve) => {
-      server = createServer((client) => {
+      const listening = createServer((client) => {
         const upstream = connect(target.port, target.host);
         for (const s of [client, upstream]) {
           sockets.add(s);
@@ -20,8 +20,9 @@ export async function tcpProxy(target: { host: string; port: number }) {
         }
         client.pipe(upstream).pipe(client);
       });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as AddressInfo).port;
+      server = listening;
+      listening.listen(port, '127.0.0.1', () => {
+        port = (listening.address() as AddressInfo).port;
         resolve();
       });
     });

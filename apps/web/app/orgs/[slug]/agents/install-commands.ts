@@ -7,7 +7,8 @@ export function installCommands(controlPlaneUrl: string, installToken: string) {
     },
     {
       label: 'Docker',
-      command: `docker run -d --name floe-agent --restart unless-stopped -e FLOE_TOKEN=${installToken} floe/agent start --control-plane ${controlPlaneUrl}`,
+      // The volume keeps the agent's enrollment when the container is replaced (the install token works once).
+      command: `docker run -d --name floe-agent --restart unless-stopped -v floe-agent:/var/lib/floe-agent -e FLOE_TOKEN=${installToken} floe/agent start --control-plane ${controlPlaneUrl}`,
     },
     {
       label: 'Helm',
