@@ -117,6 +117,24 @@ export const pipelineSpecSchema = z.object({
         .default(128 * 1024 * 1024),
     })
     .default({ intervalSeconds: 10, targetFileSizeBytes: 128 * 1024 * 1024 }),
+  /**
+   * Fan-out: each record goes to the table its field value or header names (as the Iceberg Kafka
+   * Connect sink's route field does); a record no route names goes to `table.name`. Every routed table
+   * lives beside `table.name` (same catalog, namespace, storage and partitioning).
+   */
+  routing: z
+    .object({
+      field: z.string().min(1).optional(),
+      header: z.string().min(1).optional(),
+      routes: z
+        .record(z.string(), z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _'))
+        .refine((r) => Object.keys(r).length > 0, { message: 'at least one route' }),
+    })
+    .refine((r) => (r.field === undefined) !== (r.header === undefined), {
+      message: 'route by a field or by a header (one of them)',
+      path: ['field'],
+    })
+    .optional(),
   deadLetter: z
     .object({
       policy: z.enum(['dlq', 'skip', 'pause']).default('dlq'),

@@ -31,7 +31,7 @@ export function pipelineHosts(deps: HostDeps) {
           events?.report({
             type: 'commit.report',
             pipelineId: spec.id,
-            table: [...spec.table.namespace, spec.table.name].join('.'),
+            table: outcome.table,
             snapshotId: outcome.snapshotId.toString(),
             committedAtMs: outcome.committedAtMs,
             records: outcome.records,

@@ -36,6 +36,8 @@ export interface TableSinkOptions {
   /** Location of a table the sink creates; the catalog chooses when unset. */
   location?: string;
   parquet?: ParquetWriteOptions;
+  /** Data files are cut near this size in storage (default: the table's write.target-file-size-bytes, else 128 MiB). */
+  targetFileSizeBytes?: number;
   maxCommitAttempts?: number;
 }
 
@@ -58,6 +60,8 @@ export interface PartitionCommit {
 }
 
 export interface CommitOutcome {
+  /** The table's name (namespace.table). */
+  table: string;
   snapshotId: bigint;
   committedAtMs: number;
   records: number;
@@ -139,6 +143,11 @@ export class TableSink {
     }
   }
 
+  /** The pipeline's offsets as the table held them when last read or committed. */
+  get committedOffsets(): OffsetMap {
+    return this.committed;
+  }
+
   /** The next offset the table holds for a partition, if the pipeline ever committed it. */
   committedOffset(key: string): bigint | undefined {
     return this.committed.get(key);
@@ -202,6 +211,9 @@ export class TableSink {
     const append = await FastAppend.start(catalog, io, id, {
       summary: (parent, metadata) => this.offsetsSummary(parent, metadata, all),
       ...(this.options.parquet !== undefined && { parquet: this.options.parquet }),
+      ...(this.options.targetFileSizeBytes !== undefined && {
+        targetFileSizeBytes: this.options.targetFileSizeBytes,
+      }),
       ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
     });
     // Rows go in the form of the table's schema now (another writer's change may have come first).
@@ -213,6 +225,7 @@ export class TableSink {
     this.committed = tableOffsets(result.table.metadata, pipelineId);
     this.buffers.clear();
     return {
+      table: this.name,
       snapshotId: result.snapshotId,
       committedAtMs: Date.now(),
       records: rows.length,

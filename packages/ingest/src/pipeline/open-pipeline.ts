@@ -1,5 +1,6 @@
 import type { Catalog, S3FileIO } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
+import { SinkSet } from '../commit/sink-set';
 import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic } from '../dead-letters';
 import type { ValueDecoder } from '../decode/decoded';
@@ -46,15 +47,23 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     }),
   });
   const { catalog, io } = await openTableAccess(spec.table, host);
-  const sink = new TableSink({
-    catalog,
-    io,
-    id: { namespace: spec.table.namespace, name: spec.table.name },
-    pipelineId: spec.id,
-    policy: spec.schemaPolicy,
-    partitionBy: spec.table.partitionBy,
-    location: tableLocation(spec),
-  });
+  const sinkFor = (name: string) =>
+    new TableSink({
+      catalog,
+      io,
+      id: { namespace: spec.table.namespace, name },
+      pipelineId: spec.id,
+      policy: spec.schemaPolicy,
+      partitionBy: spec.table.partitionBy,
+      location: tableLocation(spec, name),
+      targetFileSizeBytes: spec.commit.targetFileSizeBytes,
+    });
+  const tables = new Set([spec.table.name, ...Object.values(spec.routing?.routes ?? {})]);
+  const sinks = new SinkSet(
+    new Map([...tables].map((name) => [name, sinkFor(name)])),
+    spec.table.name,
+    spec.routing,
+  );
   const producer = spec.deadLetter.policy === 'dlq' ? kafka.producer({ idempotent: true }) : undefined;
   await producer?.connect();
   const runner = new PipelineRunner({
@@ -62,7 +71,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     kafka,
     decoder: host.decoder,
     mapper: new RecordMapper(spec.mapping, spec.format.key),
-    sink,
+    sinks,
     ...(producer !== undefined && {
       deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),
     }),
@@ -84,8 +93,8 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
 }
 
 /** s3://bucket/prefix/namespace/table: the table lives where the pipeline's storage says. */
-function tableLocation(spec: PipelineSpec): string {
+function tableLocation(spec: PipelineSpec, name: string): string {
   const { bucket, prefix } = spec.table.storage;
-  const path = [prefix.replace(/^\/+|\/+$/g, ''), ...spec.table.namespace, spec.table.name].filter(Boolean);
+  const path = [prefix.replace(/^\/+|\/+$/g, ''), ...spec.table.namespace, name].filter(Boolean);
   return `s3://${bucket}/${path.join('/')}`;
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineSpec } from '@floe/protocol';
 import type { Admin, Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
+import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError, type TypedValue, type ValueDecoder } from '../decode/decoded';
@@ -18,7 +19,8 @@ export interface PipelineRunnerOptions {
   kafka: KafkaClient;
   decoder: ValueDecoder;
   mapper: RecordMapper;
-  sink: TableSink;
+  /** The pipeline's table, and with fan-out routing the routed tables. */
+  sinks: SinkSet;
   /** Where dead letters go under the `dlq` policy. */
   deadLetters?: DeadLetterTopic;
   observer?: PipelineObserver;
@@ -70,8 +72,8 @@ export class PipelineRunner {
   }
 
   async start(): Promise<void> {
-    const { spec, kafka, sink } = this.options;
-    await sink.load();
+    const { spec, kafka, sinks } = this.options;
+    await sinks.load();
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
@@ -102,7 +104,7 @@ export class PipelineRunner {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => void this.commitIfDue(), 250);
-    this.log('info', 'pipeline started', { pipeline: spec.id, table: sink.name, group: this.groupId });
+    this.log('info', 'pipeline started', { pipeline: spec.id, tables: sinks.names, group: this.groupId });
   }
 
   /** Stops consuming, commits what is held (one attempt), and disconnects. */
@@ -111,7 +113,7 @@ export class PipelineRunner {
     clearInterval(this.timer);
     await this.consumer?.stop();
     await this.lock.run(async () => {
-      if (this.options.sink.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0) {
+      if (this.options.sinks.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0) {
         await this.commit().catch((error: Error) =>
           this.log('warn', 'final commit failed; the records are read again on restart', {
             pipeline: this.options.spec.id,
@@ -148,36 +150,30 @@ export class PipelineRunner {
   }
 
   private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
-    const { sink, spec } = this.options;
+    const { sinks, spec } = this.options;
     const position = this.positions.get(key);
-    const decoded: { record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError }[] = [];
+    const decoded: Decoded[] = [];
     for (const message of batch.messages) {
       if (!live()) break;
       const record = toRecord(batch.topic, batch.partition, message);
-      // The table already holds it (a fetch that began before the seek, or group offsets behind the table).
+      // Every table holds it already (a fetch that began before the seek, or group offsets behind).
       if (position !== undefined && record.offset < position) continue;
       decoded.push(await this.decode(record));
     }
-    if (!sink.exists) {
-      const first = decoded.flatMap((d) => (d.value === undefined ? [] : [d.value]));
-      if (first.length === 0 && decoded.length > 0) {
-        // Nothing to infer a table from yet: wait for a good record before moving the position.
-        return this.deadLetterBeforeTable(key, decoded);
-      }
-      if (first.length > 0) await sink.create(first);
-    }
+    await this.createTables(decoded);
     for (const d of decoded) {
       let rejected = d.rejected;
       if (rejected === undefined) {
+        const sink = sinks.route(d.record, d.value as TypedValue);
         try {
-          sink.take(key, d.record, d.value as TypedValue);
+          if (!sinks.holds(sink, key, d.record.offset)) sink.take(key, d.record, d.value as TypedValue);
         } catch (error) {
           if (!(error instanceof RecordRejectedError)) throw error;
           rejected = error;
         }
       }
       if (rejected !== undefined) this.reject(key, d.record, rejected, spec.deadLetter.policy);
-      sink.advance(key, d.record);
+      sinks.advance(key, d.record);
       this.positions.set(key, d.record.offset + 1n);
       const size = recordSize(d.record);
       this.metrics.recordsIn += 1;
@@ -187,22 +183,21 @@ export class PipelineRunner {
     }
   }
 
-  /** Before the table exists only dead letters arrived: they go now, and the position waits for the table. */
-  private deadLetterBeforeTable(
-    key: string,
-    decoded: { record: KafkaRecord; rejected?: RecordRejectedError }[],
-  ): void {
+  /**
+   * A table that does not exist yet is created from all the records of this batch routed to it (the
+   * types of one record say too little); until it exists its records wait in the topic.
+   */
+  private async createTables(decoded: Decoded[]): Promise<void> {
+    const first = new Map<TableSink, TypedValue[]>();
     for (const d of decoded) {
-      this.reject(key, d.record, d.rejected as RecordRejectedError, this.options.spec.deadLetter.policy);
-      this.options.sink.advance(key, d.record);
-      this.positions.set(key, d.record.offset + 1n);
-      this.firstBufferedAt ??= Date.now();
+      if (d.value === undefined) continue;
+      const sink = this.options.sinks.route(d.record, d.value);
+      if (!sink.exists) first.set(sink, [...(first.get(sink) ?? []), d.value]);
     }
+    for (const [sink, values] of first) await sink.create(values);
   }
 
-  private async decode(
-    record: KafkaRecord,
-  ): Promise<{ record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError }> {
+  private async decode(record: KafkaRecord): Promise<Decoded> {
     try {
       const value =
         record.value === null
@@ -249,10 +244,10 @@ export class PipelineRunner {
   private async adoptAssignment(): Promise<void> {
     this.reassigned = false;
     const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
-    this.options.sink.drop(gone);
+    this.options.sinks.drop(gone);
     this.options.deadLetters?.drop(gone);
     for (const key of gone) this.positions.delete(key);
-    const offsets = await this.options.sink.load();
+    const offsets = await this.options.sinks.load();
     const fresh = [...this.assigned].filter((k) => !this.positions.has(k));
     await this.seek(fresh, offsets);
   }
@@ -284,7 +279,9 @@ export class PipelineRunner {
     const group = await admin.fetchOffsets({ groupId: this.groupId, topics });
     for (const t of group) {
       for (const p of t.partitions) {
-        if (BigInt(p.offset) >= 0n) starts.set(tpKey(t.topic, p.partition), BigInt(p.offset));
+        const key = tpKey(t.topic, p.partition);
+        // With several tables, the group's offsets follow the one furthest behind only once all hold it.
+        if (BigInt(p.offset) >= 0n && !this.options.sinks.heldByAny(key)) starts.set(key, BigInt(p.offset));
       }
     }
     const startFrom = this.options.spec.source.startFrom;
@@ -347,56 +344,54 @@ export class PipelineRunner {
       pipeline: this.options.spec.id,
       error: error.message,
     });
-    this.options.sink.dropAll();
+    this.options.sinks.dropAll();
     this.options.deadLetters?.dropAll();
     this.bufferedBytes = 0;
     this.firstBufferedAt = undefined;
     this.positions.clear();
-    await this.seek([...this.assigned], await this.options.sink.load());
+    await this.seek([...this.assigned], await this.options.sinks.load());
   }
 
   private async commit(): Promise<void> {
-    const { sink, deadLetters, observer } = this.options;
+    const { sinks, deadLetters, observer } = this.options;
     const sent = (await deadLetters?.send()) ?? 0;
-    const outcome = await sink.commit();
-    if (outcome === undefined) {
-      if (sink.bufferedRows === 0) {
-        this.bufferedBytes = 0;
-        this.firstBufferedAt = undefined;
-      }
-      return;
+    const outcomes = await sinks.commit();
+    if (sinks.bufferedRows === 0) {
+      this.bufferedBytes = 0;
+      this.firstBufferedAt = undefined;
     }
-    this.bufferedBytes = 0;
-    this.firstBufferedAt = undefined;
-    this.metrics.commits += 1;
-    this.metrics.recordsCommitted += outcome.records;
-    this.metrics.dataFiles += outcome.dataFiles;
-    for (const [key, offset] of outcome.offsets) this.metrics.committedOffsets.set(key, offset);
-    for (const p of outcome.partitions) {
-      const key = tpKey(p.topic, p.partition);
-      const before = this.metrics.newestRecordMs.get(key);
-      if (p.newestRecordMs !== null && (before === undefined || p.newestRecordMs > before)) {
-        this.metrics.newestRecordMs.set(key, p.newestRecordMs);
+    if (outcomes.length === 0) return;
+    // Lag and resume points: per partition, the lowest offset over the pipeline's tables.
+    for (const [key, offset] of sinks.lowestCommitted()) this.metrics.committedOffsets.set(key, offset);
+    for (const outcome of outcomes) {
+      this.metrics.commits += 1;
+      this.metrics.recordsCommitted += outcome.records;
+      this.metrics.dataFiles += outcome.dataFiles;
+      for (const p of outcome.partitions) {
+        const key = tpKey(p.topic, p.partition);
+        const before = this.metrics.newestRecordMs.get(key);
+        if (p.newestRecordMs !== null && (before === undefined || p.newestRecordMs > before)) {
+          this.metrics.newestRecordMs.set(key, p.newestRecordMs);
+        }
       }
+      this.log('info', 'committed', {
+        pipeline: this.options.spec.id,
+        table: outcome.table,
+        snapshot: outcome.snapshotId.toString(),
+        records: outcome.records,
+        files: outcome.dataFiles,
+        deadLettered: sent,
+      });
+      observer?.committed?.(outcome, this.progress(), outcomes.indexOf(outcome) === 0 ? sent : 0);
     }
-    // For lag tools only: the table, not the group, says where to resume.
+    // For lag tools only: the tables, not the group, say where to resume.
+    const groupOffsets = [...this.metrics.committedOffsets].map(([key, offset]) => ({
+      ...parseTpKey(key),
+      offset: offset.toString(),
+    }));
     await (this.consumer as Consumer)
-      .commitOffsets(
-        outcome.partitions.map((p) => ({
-          topic: p.topic,
-          partition: p.partition,
-          offset: p.nextOffset.toString(),
-        })),
-      )
+      .commitOffsets(groupOffsets.filter((o) => this.assigned.has(tpKey(o.topic, o.partition))))
       .catch((error: Error) => this.log('debug', 'group offsets not committed', { error: error.message }));
-    this.log('info', 'committed', {
-      pipeline: this.options.spec.id,
-      snapshot: outcome.snapshotId.toString(),
-      records: outcome.records,
-      files: outcome.dataFiles,
-      deadLettered: sent,
-    });
-    observer?.committed?.(outcome, this.progress(), sent);
   }
 
   /** The partitions this member has read (others' are theirs to report), as the table holds them. */
@@ -420,6 +415,8 @@ export class PipelineRunner {
     this.options.observer?.paused?.(error);
   }
 }
+
+type Decoded = { record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError };
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   const headers: KafkaRecord['headers'] = [];

@@ -1,0 +1,116 @@
+import type { PipelineSpec } from '@floe/protocol';
+import type { TypedValue } from '../decode/decoded';
+import type { KafkaRecord } from '../mapping/kafka-record';
+import type { OffsetMap } from './offsets';
+import type { CommitOutcome, TableSink } from './table-sink';
+
+type Routing = NonNullable<PipelineSpec['routing']>;
+
+/**
+ * The tables one pipeline writes: its own table, and with fan-out routing one per route. Each table
+ * keeps its own offsets (a table holds every record of a partition below its offset that routes to
+ * it), so each record is skipped or taken per table, and every table's position moves past every
+ * record — also those routed elsewhere — so its offsets never hold the pipeline back.
+ */
+export class SinkSet {
+  constructor(
+    private readonly sinks: ReadonlyMap<string, TableSink>,
+    private readonly defaultTable: string,
+    private readonly routing: Routing | undefined,
+  ) {}
+
+  get all(): TableSink[] {
+    return [...this.sinks.values()];
+  }
+
+  get names(): string {
+    return [...this.sinks.keys()].join(', ');
+  }
+
+  /** The sink a record belongs to: by its routing field or header, else the pipeline's own table. */
+  route(record: KafkaRecord, value: TypedValue): TableSink {
+    const key = this.routing === undefined ? undefined : routeKey(this.routing, record, value);
+    const table = (key !== undefined && this.routing?.routes[key]) || this.defaultTable;
+    return this.sinks.get(table) as TableSink;
+  }
+
+  /**
+   * Reads every table. Per partition: where reading resumes (the lowest offset the tables hold), or,
+   * when some table holds nothing of the partition although others do, nothing — that table may
+   * still lack records below the others' offsets (a crash between two tables' commits), so reading
+   * starts over from the pipeline's start position and each table skips what it holds.
+   */
+  async load(): Promise<OffsetMap> {
+    const loaded = await Promise.all(this.all.map((s) => s.load()));
+    const resume: OffsetMap = new Map();
+    for (const key of new Set(loaded.flatMap((offsets) => [...offsets.keys()]))) {
+      const offsets = loaded.map((o) => o.get(key));
+      if (offsets.some((o) => o === undefined)) continue;
+      resume.set(
+        key,
+        (offsets as bigint[]).reduce((a, b) => (b < a ? b : a)),
+      );
+    }
+    return resume;
+  }
+
+  /** Whether some table holds offsets of the partition (then the consumer group's own offsets are not to be trusted). */
+  heldByAny(key: string): boolean {
+    return this.all.some((s) => s.committedOffset(key) !== undefined);
+  }
+
+  /** Per partition the tables hold, the lowest of their offsets (lag is measured from there). */
+  lowestCommitted(): OffsetMap {
+    const lowest: OffsetMap = new Map();
+    for (const sink of this.all) {
+      for (const [key, offset] of sink.committedOffsets) {
+        const before = lowest.get(key);
+        if (before === undefined || offset < before) lowest.set(key, offset);
+      }
+    }
+    return lowest;
+  }
+
+  /** Whether the sink already holds this record (it routes there and is below that table's offset). */
+  holds(sink: TableSink, key: string, offset: bigint): boolean {
+    const committed = sink.committedOffset(key);
+    return committed !== undefined && offset < committed;
+  }
+
+  /** Moves every table past the record, except a table already past it. */
+  advance(key: string, record: KafkaRecord): void {
+    for (const sink of this.all) if (!this.holds(sink, key, record.offset)) sink.advance(key, record);
+  }
+
+  drop(keys: Iterable<string>): void {
+    const list = [...keys];
+    for (const sink of this.all) sink.drop(list);
+  }
+
+  dropAll(): void {
+    for (const sink of this.all) sink.dropAll();
+  }
+
+  get bufferedRows(): number {
+    return this.all.reduce((n, s) => n + s.bufferedRows, 0);
+  }
+
+  /** Commits each table that holds rows, one after the other; the first fencing error stops the rest. */
+  async commit(): Promise<CommitOutcome[]> {
+    const outcomes: CommitOutcome[] = [];
+    for (const sink of this.all) {
+      const outcome = await sink.commit();
+      if (outcome !== undefined) outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+}
+
+function routeKey(routing: Routing, record: KafkaRecord, value: TypedValue): string | undefined {
+  if (routing.header !== undefined) {
+    const header = record.headers.find((h) => h.key === routing.header);
+    return header?.value?.toString('utf8');
+  }
+  const v = value.row[routing.field as string];
+  return v === null || v === undefined ? undefined : String(v);
+}
