@@ -21,5 +21,6 @@ export { evaluateContracts } from './contracts/evaluate';
 export type { ContractHealth } from './contracts/health';
 export { startContractEvaluator } from './contracts/scheduler';
 export { contractedTable, currentFreshness, qualifiedName, sharedContract } from './contracts/status';
+export { scheduleMaintenance, startMaintenanceScheduler } from './maintenance/scheduler';
 export { buildPipelineSpec } from './pipelines/build-spec';
 export { signUpInput } from './schemas/account';

@@ -4,6 +4,7 @@ import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
 import { contractRouter } from './router/contract';
+import { maintenanceRouter } from './router/maintenance';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
 import { pipelineRouter } from './router/pipeline';
@@ -24,6 +25,7 @@ export const appRouter = router({
   audit: auditRouter,
   connection: connectionRouter,
   contract: contractRouter,
+  maintenance: maintenanceRouter,
   member: memberRouter,
   org: orgRouter,
   pipeline: pipelineRouter,

@@ -13,7 +13,8 @@ export async function sendJob(redis: Redis, agentId: string, job: Job): Promise<
   try {
     await queue.add(job.kind, envelope, {
       jobId: envelope.jobId,
-      attempts: 3,
+      // Table maintenance is scheduled (and retried) by the control plane itself: one attempt per run.
+      attempts: job.kind.startsWith('table.') ? 1 : 3,
       backoff: { type: 'exponential', delay: 5_000 },
       removeOnComplete: { age: 7 * 86_400 },
       removeOnFail: { age: 30 * 86_400 },

@@ -1,9 +1,11 @@
 import type { Agent, PrismaClient } from '@floe/db';
 import { agentEventBatchSchema } from '@floe/protocol';
+import { maintenanceRunUpdates } from '../maintenance/results';
 
 /**
  * Stores a batch of an agent's events. Heartbeats update the agent (status, version); every
  * other event is kept as reported. Invalid batches throw zod's error, naming the field.
+ * Job events also move the maintenance run of their job along (started, finished, failed).
  */
 export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unknown, now = new Date()) {
   const batch = agentEventBatchSchema.parse(raw);
@@ -19,6 +21,7 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
     db.agentEvent.createMany({
       data: others.map((e) => ({ agentId: agent.id, type: e.type, payload: e, sentAt })),
     }),
+    ...maintenanceRunUpdates(db, agent.id, others, now),
   ]);
   return { accepted: batch.events.length, runningPipelines: heartbeat?.runningPipelines };
 }

@@ -22,7 +22,7 @@ const pipelineRow = z.object({
 const byId = z.object({ pipelineId: z.string() });
 
 /** The organization's pipeline with its newest version, or NOT_FOUND. */
-async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {
+export async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {
   const pipeline = await ctx.db.pipeline.findFirst({
     where: { id: pipelineId, organizationId: ctx.org.id },
     include: { versions: { orderBy: { version: 'desc' }, take: 1 } },

@@ -5,6 +5,7 @@ import { serverCaller } from '../../../../../src/server';
 import { AlertDestinations } from './alert-destinations';
 import { ContractForm } from './contract-form';
 import { DeletePipeline } from './delete-pipeline';
+import { TableMaintenance } from './maintenance';
 import { PipelineMetrics } from './metrics';
 import { ShareControls } from './share-controls';
 
@@ -48,6 +49,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
         </p>
       </section>
       <PipelineMetrics orgSlug={slug} pipelineId={id} />
+      <TableMaintenance orgSlug={slug} pipelineId={id} canEdit={org.role !== 'VIEWER'} />
       <section aria-labelledby="contract" className="flex flex-col gap-4">
         <h2 id="contract" className="text-xl font-semibold">
           Contract{' '}

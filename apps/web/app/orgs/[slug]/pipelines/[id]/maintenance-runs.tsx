@@ -1,0 +1,61 @@
+import type { RouterOutputs } from '@floe/api';
+import { DataTable, Row } from '../../../../../src/components/table';
+
+type Run = RouterOutputs['maintenance']['get']['runs'][number];
+
+export const KIND_LABELS = {
+  'table.compact': 'Compaction',
+  'table.expire-snapshots': 'Snapshot expiry',
+  'table.remove-orphans': 'Orphan removal',
+} as const;
+
+export const when = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
+const STATUS = {
+  SENT: 'sent, waiting for the agent',
+  RUNNING: 'running',
+  FINISHED: 'finished',
+  FAILED: 'failed',
+} as const;
+
+/** What the agent's figures say about a finished run. */
+function figures(run: Run): string {
+  if (run.status === 'FAILED') return run.error ?? 'failed';
+  const r = run.result;
+  if (!r) return '—';
+  const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number).toLocaleString('en') : '?');
+  const mb = (key: string) => (typeof r[key] === 'number' ? ((r[key] as number) / 1e6).toFixed(1) : '?');
+  switch (run.kind) {
+    case 'table.compact':
+      return `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten`;
+    case 'table.expire-snapshots':
+      return `${n('expiredSnapshots')} snapshots expired · ${n('deletedDataFiles')} data files deleted`;
+    case 'table.remove-orphans':
+      return `${n('orphansDeleted')} of ${n('orphansFound')} orphan files deleted · ${n('listed')} files listed`;
+  }
+}
+
+const duration = (run: Run) =>
+  typeof run.result?.durationMs === 'number' ? `${(run.result.durationMs / 1000).toFixed(1)} s` : '—';
+
+/** The recent maintenance runs of the table, newest first, with what each did. */
+export function MaintenanceRuns({ runs }: { runs: Run[] }) {
+  return (
+    <DataTable columns={['Kind', 'Sent', 'Status', 'What it did', 'Took']}>
+      {runs.map((run) => (
+        <Row key={run.id}>
+          <td className="py-2">
+            {KIND_LABELS[run.kind]}
+            {run.trigger === 'manual' ? <span className="text-slate-500"> · run by hand</span> : null}
+          </td>
+          <td className="py-2 text-slate-400">{when(run.sentAt)}</td>
+          <td className={`py-2 ${run.status === 'FAILED' ? 'text-rose-300' : ''}`}>{STATUS[run.status]}</td>
+          <td className="py-2" data-testid={`run-figures-${run.id}`}>
+            {figures(run)}
+          </td>
+          <td className="py-2 text-slate-400">{duration(run)}</td>
+        </Row>
+      ))}
+    </DataTable>
+  );
+}

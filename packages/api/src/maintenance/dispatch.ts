@@ -1,0 +1,79 @@
+import type { Prisma, PrismaClient } from '@floe/db';
+import { pipelineSpecSchema } from '@floe/protocol';
+import type { Redis } from 'ioredis';
+import { sendJob } from '../agents/dispatch';
+import { isOutstanding, planMaintenance } from './due';
+import { type MaintainedPipeline, maintenanceFacts } from './facts';
+import { maintenanceJob } from './job';
+import { MAINTENANCE_KINDS, type MaintenanceKind, type MaintenancePolicy } from './policy';
+
+// Decisions about a table's maintenance are made under a lock on its pipeline (two-key advisory lock,
+// class "mnt"), held until the run is recorded: the scheduler of every control-plane instance and
+// "Run now" then never see the same table without an outstanding run and both send one.
+const LOCK_CLASS = 0x6d6e74;
+
+export interface PipelineToMaintain extends MaintainedPipeline {
+  versions: { spec: unknown }[];
+}
+
+function underPipelineLock<T>(
+  db: PrismaClient,
+  pipelineId: string,
+  decide: (tx: Prisma.TransactionClient) => Promise<T>,
+) {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_CLASS}::int, hashtext(${pipelineId}))`;
+      return decide(tx);
+    },
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+}
+
+// The job goes out before the run is recorded (its id is the job's): should recording fail, the
+// agent still does the work once and its events find no run.
+async function send(
+  tx: Prisma.TransactionClient,
+  redis: Redis,
+  pipeline: PipelineToMaintain,
+  kind: MaintenanceKind,
+  policy: MaintenancePolicy,
+  { now, requestedById }: { now: Date; requestedById: string | null },
+) {
+  const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
+  const jobId = await sendJob(redis, pipeline.agentId, maintenanceJob(kind, spec, policy, now));
+  return tx.maintenanceRun.create({
+    data: { pipelineId: pipeline.id, agentId: pipeline.agentId, kind, jobId, requestedById, sentAt: now },
+  });
+}
+
+/** Sends the pipeline's agent whatever maintenance of its table is due. Returns the kinds sent. */
+export function sendDueMaintenance(db: PrismaClient, redis: Redis, pipeline: PipelineToMaintain, now: Date) {
+  return underPipelineLock(db, pipeline.id, async (tx) => {
+    const facts = await maintenanceFacts(tx, pipeline);
+    const plan = planMaintenance(facts, now);
+    const due = MAINTENANCE_KINDS.filter((kind) => plan[kind].state === 'due');
+    for (const kind of due) await send(tx, redis, pipeline, kind, facts.policy, { now, requestedById: null });
+    return due;
+  });
+}
+
+/** "Run now": sends one kind of maintenance at once, unless one of its kind is still out (then that one). */
+export function sendMaintenanceNow(
+  db: PrismaClient,
+  redis: Redis,
+  pipeline: PipelineToMaintain,
+  kind: MaintenanceKind,
+  requestedById: string,
+  now: Date,
+) {
+  return underPipelineLock(db, pipeline.id, async (tx) => {
+    const facts = await maintenanceFacts(tx, pipeline);
+    const last = facts.lastRuns[kind];
+    if (last && isOutstanding(last, now)) return { sent: null, outstanding: last };
+    return {
+      sent: await send(tx, redis, pipeline, kind, facts.policy, { now, requestedById }),
+      outstanding: null,
+    };
+  });
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { parseCron } from './cron';
+import { isOutstanding, type LastRun, nextRun, planMaintenance, type Schedule } from './due';
+import { DEFAULT_POLICY, effectivePolicy, type MaintenancePolicy, policyWithin } from './policy';
+
+const now = new Date('2026-11-25T12:00:05Z');
+const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+const run = (status: LastRun['status'], sentMinutesAgo: number, finishedMinutesAgo?: number): LastRun => ({
+  status,
+  sentAt: ago(sentMinutesAgo),
+  finishedAt: finishedMinutesAgo === undefined ? null : ago(finishedMinutesAgo),
+});
+const since = ago(7 * 24 * 60);
+
+describe('automatic compaction: when enough small files piled up since the last compaction', () => {
+  const smallFiles = (files: number): Schedule => ({ type: 'small-files', files, threshold: 50 });
+
+  it('is due at the threshold, not before', () => {
+    expect(nextRun(smallFiles(49), null, since, now)).toEqual({
+      state: 'small-files',
+      files: 49,
+      threshold: 50,
+    });
+    expect(nextRun(smallFiles(50), null, since, now)).toEqual({ state: 'due' });
+    expect(nextRun(smallFiles(50), run('FINISHED', 30, 20), since, now)).toEqual({ state: 'due' });
+  });
+
+  it('waits an hour after a failed compaction before trying again by itself', () => {
+    expect(nextRun(smallFiles(80), run('FAILED', 40, 30), since, now)).toEqual({ state: 'at', at: ago(-30) });
+    expect(nextRun(smallFiles(80), run('FAILED', 70, 61), since, now)).toEqual({ state: 'due' });
+    // Not enough files: what it waits for is the files, whatever failed.
+    expect(nextRun(smallFiles(3), run('FAILED', 40, 30), since, now).state).toBe('small-files');
+  });
+});
+
+describe('never two of a kind outstanding for one table', () => {
+  it('a run sent or running, younger than an hour, blocks the next, however due', () => {
+    for (const status of ['SENT', 'RUNNING'] as const) {
+      const last = run(status, 59);
+      expect(isOutstanding(last, now)).toBe(true);
+      expect(nextRun({ type: 'small-files', files: 500, threshold: 50 }, last, since, now)).toEqual({
+        state: 'outstanding',
+        sentAt: last.sentAt,
+      });
+      expect(nextRun({ type: 'every', ms: 60_000 }, last, since, now).state).toBe('outstanding');
+    }
+  });
+
+  it('a run that ended, or went unanswered for an hour, blocks nothing', () => {
+    expect(isOutstanding(run('FINISHED', 5, 1), now)).toBe(false);
+    expect(isOutstanding(run('FAILED', 5, 1), now)).toBe(false);
+    expect(isOutstanding(run('SENT', 60), now)).toBe(false);
+    expect(
+      nextRun({ type: 'small-files', files: 500, threshold: 50 }, run('RUNNING', 61), since, now),
+    ).toEqual({
+      state: 'due',
+    });
+  });
+});
+
+describe('cron compaction', () => {
+  const nightly: Schedule = { type: 'cron', cron: parseCron('0 3 * * *') };
+
+  it('is due once the next firing after the last run has passed', () => {
+    const lastNight = new Date('2026-11-24T03:00:05Z');
+    expect(nextRun(nightly, run('FINISHED', 60), since, now)).toEqual({
+      state: 'at',
+      at: new Date('2026-11-26T03:00:00Z'),
+    });
+    expect(
+      nextRun(nightly, { status: 'FINISHED', sentAt: lastNight, finishedAt: lastNight }, since, now),
+    ).toEqual({
+      state: 'due',
+    });
+  });
+
+  it('counts only firings after the schedule was set: no catching up on last night', () => {
+    expect(nextRun(nightly, null, ago(60), now)).toEqual({
+      state: 'at',
+      at: new Date('2026-11-26T03:00:00Z'),
+    });
+    expect(nextRun(nightly, null, new Date('2026-11-25T02:59:00Z'), now)).toEqual({ state: 'due' });
+  });
+});
+
+describe('interval schedules (expiry, orphans)', () => {
+  const daily: Schedule = { type: 'every', ms: 86_400_000 };
+
+  it('count from the last run sent, or from when the policy was set', () => {
+    expect(nextRun(daily, run('FINISHED', 23 * 60), since, now)).toEqual({ state: 'at', at: ago(-60) });
+    expect(nextRun(daily, run('FAILED', 24 * 60), since, now)).toEqual({ state: 'due' });
+    expect(nextRun(daily, null, ago(60), now)).toEqual({ state: 'at', at: ago(-23 * 60) });
+  });
+
+  it('manual never comes due', () => {
+    expect(nextRun({ type: 'manual' }, null, since, now)).toEqual({ state: 'manual' });
+  });
+});
+
+describe('the plan from a policy', () => {
+  const facts = (policy: MaintenancePolicy, smallFiles: number) => ({
+    policy,
+    smallFiles,
+    scheduledSince: ago(60),
+    lastRuns: {
+      'table.compact': null,
+      'table.expire-snapshots': run('FINISHED', 25 * 60, 25 * 60),
+      'table.remove-orphans': null,
+    },
+  });
+
+  it('maps each kind to its schedule', () => {
+    expect(planMaintenance(facts(DEFAULT_POLICY, 12), now)).toEqual({
+      'table.compact': { state: 'small-files', files: 12, threshold: 50 },
+      'table.expire-snapshots': { state: 'due' },
+      'table.remove-orphans': { state: 'at', at: ago(60 - 24 * 60) },
+    });
+    const manual = { ...DEFAULT_POLICY, compactionMode: 'manual', expiryEvery: 'manual' } as const;
+    expect(planMaintenance(facts(manual, 999), now)['table.compact']).toEqual({ state: 'manual' });
+    expect(planMaintenance(facts(manual, 999), now)['table.expire-snapshots']).toEqual({ state: 'manual' });
+  });
+});
+
+describe('the policy and the contract', () => {
+  const retention = { snapshotDays: 30, minSnapshots: 20 };
+
+  it('takes its expiry defaults from the contract, and never expires sooner than it promises', () => {
+    expect(effectivePolicy(null, null)).toEqual(DEFAULT_POLICY);
+    expect(effectivePolicy(null, { snapshotDays: 3, minSnapshots: 5 })).toMatchObject({
+      snapshotMaxAgeDays: 3,
+      snapshotsKept: 5,
+    });
+    // Saved at 7 days; the contract was raised to 30 since.
+    expect(effectivePolicy(DEFAULT_POLICY, retention)).toMatchObject({
+      snapshotMaxAgeDays: 30,
+      snapshotsKept: 20,
+    });
+  });
+
+  it('refuses a policy below the contract, on the fields at fault', () => {
+    const result = policyWithin(retention).safeParse({ ...DEFAULT_POLICY, snapshotMaxAgeDays: 7 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['snapshotMaxAgeDays', 'the contract promises 30 days of snapshots'],
+      ['snapshotsKept', 'the contract promises at least 20 snapshots'],
+    ]);
+    expect(policyWithin(null).safeParse(DEFAULT_POLICY).success).toBe(true);
+  });
+
+  it('needs a valid cron expression only in cron mode', () => {
+    const cron = { ...DEFAULT_POLICY, compactionMode: 'cron', compactionCron: '0 25 * * *' };
+    expect(policyWithin(null).safeParse(cron).error?.issues).toMatchObject([
+      { path: ['compactionCron'], message: 'hour: 25 is not between 0 and 23' },
+    ]);
+    expect(policyWithin(null).safeParse({ ...cron, compactionMode: 'auto' }).success).toBe(true);
+  });
+});

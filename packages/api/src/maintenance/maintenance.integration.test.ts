@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@floe/db';
+import { agentQueueName, decodeJobEnvelope, type Job, QUEUE_PREFIX } from '@floe/protocol';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAgentEvents } from '../agents/events';
+import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
+import { scratchOrganization } from '../testing/scratch-organization';
+import { DAY_MS, DEFAULT_POLICY } from './policy';
+import { scheduleMaintenance } from './scheduler';
+
+const EDITOR = 'editor@acme.test';
+const VIEWER = 'viewer@acme.test';
+
+const commitReport = (pipelineId: string, dataFiles: number) => ({
+  type: 'commit.report',
+  pipelineId,
+  table: 'sales.orders',
+  snapshotId: String(Date.now()),
+  committedAtMs: Date.now(),
+  records: 100,
+  bytes: 4096,
+  dataFiles,
+  deadLettered: 0,
+  partitions: [],
+});
+
+const compactResult = {
+  filesBefore: 57,
+  filesAfter: 3,
+  filesRewritten: 55,
+  filesWritten: 1,
+  bytesRewritten: 52_428_800,
+  bytesWritten: 50_331_648,
+  rowsRewritten: 120_000,
+  partitionsTouched: 2,
+  durationMs: 8_400,
+};
+
+describe('table maintenance in the control plane (real Postgres and Redis)', () => {
+  const redis = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: null });
+  let fixture: Awaited<ReturnType<typeof scratchOrganization>>;
+  let db: PrismaClient;
+  const pipelineId = `pl-${randomBytes(4).toString('hex')}`;
+  const offlinePipelineId = `${pipelineId}-offline`;
+  let agentId = '';
+  let queue: Queue;
+  const queues: Queue[] = [];
+
+  const queueOf = (id: string) => {
+    const q = new Queue(agentQueueName(id), { connection: redis, prefix: QUEUE_PREFIX });
+    queues.push(q);
+    return q;
+  };
+  const queued = async (q = queue): Promise<(Job & { jobId: string })[]> =>
+    (await q.getJobs(['waiting'])).map((j) => {
+      const envelope = decodeJobEnvelope(j.data);
+      return { ...envelope.job, jobId: envelope.jobId };
+    });
+  /** What the pipeline's agent reports: its events, with a heartbeat (so it is online). */
+  const report = async (events: object[], from = agentId) =>
+    recordAgentEvents(db, await db.agent.findUniqueOrThrow({ where: { id: from } }), {
+      protocolVersion: 1,
+      sentAtMs: Date.now(),
+      events: [{ type: 'heartbeat', agentVersion: '1.0.0', runningPipelines: [pipelineId] }, ...events],
+    });
+  const runOf = (jobId: string) => db.maintenanceRun.findUniqueOrThrow({ where: { jobId } });
+  const get = () => fixture.as(VIEWER).maintenance.get({ orgSlug: 'acme', pipelineId });
+
+  beforeAll(async () => {
+    fixture = await scratchOrganization({ [EDITOR]: 'EDITOR', [VIEWER]: 'VIEWER' }, { redis });
+    db = fixture.db;
+    ({ agentId } = await seedPipeline(db, fixture.org.id, fixture.ids[EDITOR] as string, { id: pipelineId }));
+    queue = queueOf(agentId);
+  });
+
+  afterAll(async () => {
+    for (const q of queues) {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+    redis.disconnect();
+    await fixture?.close();
+  });
+
+  it('before any policy is saved, shows the defaults and what each kind waits for', async () => {
+    const { policy, saved, plan, runs } = await get();
+    expect(saved).toBe(false);
+    expect(policy).toEqual(DEFAULT_POLICY);
+    expect(plan['table.compact']).toEqual({ state: 'small-files', files: 0, threshold: 50 });
+    expect(plan['table.expire-snapshots'].state).toBe('at');
+    expect(runs).toEqual([]);
+  });
+
+  it('sends table.compact to the agent once the small files since the last compaction reach the threshold', async () => {
+    const editor = fixture.as(EDITOR);
+    await editor.maintenance.savePolicy({
+      orgSlug: 'acme',
+      pipelineId,
+      policy: { ...DEFAULT_POLICY, smallFileThreshold: 5, targetFileSizeMiB: 256 },
+    });
+    await report([commitReport(pipelineId, 2), commitReport(pipelineId, 2)]);
+    expect(await scheduleMaintenance(db, redis, new Date())).toEqual({ sent: [], failures: [] });
+    expect(await queued()).toEqual([]);
+
+    await report([commitReport(pipelineId, 1)]);
+    // Two control-plane instances schedule at the same moment: one compaction goes out.
+    const passes = await Promise.all([1, 2].map(() => scheduleMaintenance(db, redis, new Date())));
+    expect(passes.flatMap((p) => p.failures)).toEqual([]);
+    expect(passes.flatMap((p) => p.sent)).toEqual([{ pipelineId, kind: 'table.compact' }]);
+    const [job, ...more] = await queued();
+    expect(more).toEqual([]);
+    expect(job).toMatchObject({
+      kind: 'table.compact',
+      targetFileSizeBytes: 256 * 1024 * 1024,
+      table: {
+        catalog: { type: 'rest', uri: 'http://catalog:8181', warehouse: 's3://lake/' },
+        namespace: ['sales'],
+        name: 'orders',
+        storage: { bucket: 'lake', region: 'eu-west-1' },
+      },
+    });
+    expect(await runOf(job?.jobId as string)).toMatchObject({
+      pipelineId,
+      agentId,
+      kind: 'table.compact',
+      status: 'SENT',
+      requestedById: null,
+    });
+
+    // Outstanding: however many more files arrive, no second compaction goes out.
+    await report([commitReport(pipelineId, 10)]);
+    expect((await scheduleMaintenance(db, redis, new Date())).sent).toEqual([]);
+    expect(await queued()).toHaveLength(1);
+    expect((await get()).plan['table.compact'].state).toBe('outstanding');
+  });
+
+  it("moves the run along with the agent's job events, and counts small files afresh after it", async () => {
+    const [job] = await queued();
+    const jobId = job?.jobId as string;
+    await report([{ type: 'job.started', jobId }]);
+    expect((await runOf(jobId)).status).toBe('RUNNING');
+
+    // Another agent cannot touch this agent's runs, even with the job id.
+    const stranger = await seedPipeline(db, fixture.org.id, fixture.ids[EDITOR] as string, {
+      id: `${pipelineId}-other`,
+      name: 'other',
+    });
+    await report([{ type: 'job.finished', jobId, result: { filesBefore: 1 } }], stranger.agentId);
+    expect((await runOf(jobId)).status).toBe('RUNNING');
+
+    await report([{ type: 'job.finished', jobId, result: compactResult }]);
+    const finished = await runOf(jobId);
+    expect(finished).toMatchObject({ status: 'FINISHED', result: compactResult, error: null });
+    expect(finished.finishedAt).not.toBeNull();
+
+    const { plan, runs } = await get();
+    expect(plan['table.compact']).toEqual({ state: 'small-files', files: 0, threshold: 5 });
+    expect(runs).toMatchObject([
+      { kind: 'table.compact', status: 'FINISHED', trigger: 'schedule', result: compactResult },
+    ]);
+    expect((await scheduleMaintenance(db, redis, new Date())).sent).toEqual([]);
+  });
+
+  it('Run now: an editor sends the job at once (not twice), a viewer may not', async () => {
+    const editor = fixture.as(EDITOR);
+    await queue.drain();
+    const { jobId } = await editor.maintenance.runNow({
+      orgSlug: 'acme',
+      pipelineId,
+      kind: 'table.expire-snapshots',
+    });
+    const run = await runOf(jobId);
+    expect(run).toMatchObject({
+      kind: 'table.expire-snapshots',
+      status: 'SENT',
+      requestedById: fixture.ids[EDITOR],
+    });
+    expect(await queued()).toEqual([
+      expect.objectContaining({
+        kind: 'table.expire-snapshots',
+        jobId,
+        olderThanMs: run.sentAt.getTime() - 7 * DAY_MS,
+        retainLast: 10,
+      }),
+    ]);
+
+    await expect(
+      editor.maintenance.runNow({ orgSlug: 'acme', pipelineId, kind: 'table.expire-snapshots' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      fixture.as(VIEWER).maintenance.runNow({ orgSlug: 'acme', pipelineId, kind: 'table.remove-orphans' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await queued()).toHaveLength(1);
+    expect(await db.auditEvent.findFirst({ where: { action: 'maintenance.runNow' } })).toMatchObject({
+      actorId: fixture.ids[EDITOR],
+      target: pipelineId,
+      after: { kind: 'table.expire-snapshots', jobId },
+    });
+
+    await report([{ type: 'job.failed', jobId, errorClass: 'CommitConflict', message: 'table changed' }]);
+    expect(await runOf(jobId)).toMatchObject({ status: 'FAILED', error: 'CommitConflict: table changed' });
+  });
+
+  it('refuses a policy that expires sooner than the contract promises, or a cron that cannot run', async () => {
+    const editor = fixture.as(EDITOR);
+    await editor.contract.save({
+      orgSlug: 'acme',
+      pipelineId,
+      contract: { ...exampleContract, retention: { snapshotDays: 14, minSnapshots: 10 } },
+    });
+    expect((await get()).policy.snapshotMaxAgeDays).toBe(14);
+    await expect(
+      editor.maintenance.savePolicy({ orgSlug: 'acme', pipelineId, policy: DEFAULT_POLICY }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'snapshotMaxAgeDays: the contract promises 14 days of snapshots',
+    });
+    await expect(
+      editor.maintenance.savePolicy({
+        orgSlug: 'acme',
+        pipelineId,
+        policy: {
+          ...DEFAULT_POLICY,
+          snapshotMaxAgeDays: 14,
+          compactionMode: 'cron',
+          compactionCron: '0 3 * *',
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      fixture.as(VIEWER).maintenance.savePolicy({ orgSlug: 'acme', pipelineId, policy: DEFAULT_POLICY }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('leaves alone the tables of offline agents and paused pipelines', async () => {
+    const offline = await seedPipeline(db, fixture.org.id, fixture.ids[EDITOR] as string, {
+      id: offlinePipelineId,
+      name: 'offline',
+    });
+    const offlineQueue = queueOf(offline.agentId);
+    await db.agentEvent.create({
+      data: {
+        agentId: offline.agentId,
+        type: 'commit.report',
+        payload: commitReport(offlinePipelineId, 500),
+        sentAt: new Date(),
+      },
+    });
+    await db.pipeline.update({ where: { id: pipelineId }, data: { status: 'PAUSED' } });
+    await report([commitReport(pipelineId, 500)]);
+    await queue.drain();
+
+    expect((await scheduleMaintenance(db, redis, new Date())).sent).toEqual([]);
+    expect(await queued(offlineQueue)).toEqual([]);
+    expect(await queued()).toEqual([]);
+    await db.pipeline.update({ where: { id: pipelineId }, data: { status: 'RUNNING' } });
+    expect((await scheduleMaintenance(db, redis, new Date())).sent).toEqual([
+      { pipelineId, kind: 'table.compact' },
+    ]);
+  });
+});

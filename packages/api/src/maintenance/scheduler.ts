@@ -1,0 +1,68 @@
+import { MINUTE_MS } from '@floe/contracts';
+import type { PrismaClient } from '@floe/db';
+import type { Redis } from 'ioredis';
+import { OFFLINE_AFTER_SECONDS } from '../router/agent';
+import { sendDueMaintenance } from './dispatch';
+import type { MaintenanceKind } from './policy';
+
+/**
+ * One pass: sends every due maintenance job. Only running pipelines whose agent is online are
+ * maintained (a paused pipeline's table is left alone; an offline agent would find a pile of jobs
+ * on its return). Each pipeline is decided under its own lock, so instances may run passes at once.
+ */
+export async function scheduleMaintenance(db: PrismaClient, redis: Redis, now: Date) {
+  const pipelines = await db.pipeline.findMany({
+    where: {
+      status: 'RUNNING',
+      agent: {
+        revokedAt: null,
+        lastHeartbeatAt: { gte: new Date(now.getTime() - OFFLINE_AFTER_SECONDS * 1000) },
+      },
+    },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  const sent: { pipelineId: string; kind: MaintenanceKind }[] = [];
+  const failures: { pipelineId: string; error: string }[] = [];
+  for (const pipeline of pipelines) {
+    try {
+      for (const kind of await sendDueMaintenance(db, redis, pipeline, now))
+        sent.push({ pipelineId: pipeline.id, kind });
+    } catch (error) {
+      failures.push({
+        pipelineId: pipeline.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return { sent, failures };
+}
+
+/** Runs `scheduleMaintenance` once a minute in this process until stopped, one pass after the other. */
+export function startMaintenanceScheduler(
+  db: PrismaClient,
+  redis: () => Redis,
+  log: (message: string) => void = console.error,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(run, MINUTE_MS - (Date.now() % MINUTE_MS));
+    // Never what keeps the process alive.
+    timer.unref();
+  };
+  const run = async () => {
+    try {
+      const { failures } = await scheduleMaintenance(db, redis(), new Date());
+      for (const f of failures) log(`table maintenance: pipeline ${f.pipelineId}: ${f.error}`);
+    } catch (error) {
+      log(`table maintenance scheduling failed: ${error instanceof Error ? error.message : error}`);
+    }
+    schedule();
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

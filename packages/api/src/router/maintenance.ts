@@ -1,0 +1,129 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { sendMaintenanceNow } from '../maintenance/dispatch';
+import { planMaintenance } from '../maintenance/due';
+import { contractRetention, maintenanceFacts } from '../maintenance/facts';
+import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
+import { orgProcedure, redisOf, router } from '../trpc';
+import { orgPipeline } from './pipeline';
+
+const byPipeline = z.object({ pipelineId: z.string() });
+const kindSchema = z.enum(MAINTENANCE_KINDS);
+
+const nextRunSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('due') }),
+  z.object({ state: z.literal('outstanding'), sentAt: z.date() }),
+  z.object({ state: z.literal('at'), at: z.date() }),
+  z.object({ state: z.literal('small-files'), files: z.number(), threshold: z.number() }),
+  z.object({ state: z.literal('manual') }),
+]);
+
+const runSchema = z.object({
+  id: z.string(),
+  kind: kindSchema,
+  status: z.enum(['SENT', 'RUNNING', 'FINISHED', 'FAILED']),
+  trigger: z.enum(['schedule', 'manual']),
+  sentAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  // The agent's figures, as reported (metadata only: counts, bytes, durations).
+  result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+  error: z.string().nullable(),
+});
+
+const RECENT_RUNS = 20;
+
+export const maintenanceRouter = router({
+  /** The policy in force, when each kind of maintenance runs next, and the recent runs with their figures. */
+  get: orgProcedure('VIEWER')
+    .input(byPipeline)
+    .output(
+      z.object({
+        policy: maintenancePolicySchema,
+        saved: z.boolean(),
+        retention: z.object({ snapshotDays: z.number(), minSnapshots: z.number() }).nullable(),
+        paused: z.boolean(),
+        plan: z.record(kindSchema, nextRunSchema),
+        runs: z.array(runSchema),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      const [facts, runs] = await Promise.all([
+        maintenanceFacts(ctx.db, pipeline),
+        ctx.db.maintenanceRun.findMany({
+          where: { pipelineId: pipeline.id },
+          orderBy: { sentAt: 'desc' },
+          take: RECENT_RUNS,
+        }),
+      ]);
+      return {
+        policy: facts.policy,
+        saved: facts.saved,
+        retention: facts.retention,
+        paused: pipeline.status === 'PAUSED',
+        plan: planMaintenance(facts, new Date()),
+        runs: runs.map((r) => ({
+          id: r.id,
+          kind: kindSchema.parse(r.kind),
+          status: r.status,
+          trigger: r.requestedById ? ('manual' as const) : ('schedule' as const),
+          sentAt: r.sentAt,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          result: runSchema.shape.result.parse(r.result),
+          error: r.error,
+        })),
+      };
+    }),
+
+  /** Saves the pipeline's policy; expiry may not go below what its contract promises. */
+  savePolicy: orgProcedure('EDITOR')
+    .input(byPipeline.extend({ policy: maintenancePolicySchema }))
+    .output(z.object({ saved: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      const checked = policyWithin(await contractRetention(ctx.db, pipeline.id)).safeParse(input.policy);
+      if (!checked.success)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          cause: checked.error,
+        });
+      const before = await ctx.db.maintenancePolicy.findUnique({ where: { pipelineId: pipeline.id } });
+      await ctx.db.maintenancePolicy.upsert({
+        where: { pipelineId: pipeline.id },
+        create: { pipelineId: pipeline.id, settings: checked.data },
+        update: { settings: checked.data },
+      });
+      Object.assign(ctx.audit, {
+        target: pipeline.id,
+        before: before?.settings ?? null,
+        after: checked.data,
+      });
+      return { saved: true as const };
+    }),
+
+  /** Sends one kind of maintenance to the pipeline's agent now (CONFLICT while one of its kind is out). */
+  runNow: orgProcedure('EDITOR')
+    .input(byPipeline.extend({ kind: kindSchema }))
+    .output(z.object({ runId: z.string(), jobId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      const { sent, outstanding } = await sendMaintenanceNow(
+        ctx.db,
+        redisOf(ctx),
+        pipeline,
+        input.kind,
+        ctx.session.userId,
+        new Date(),
+      );
+      if (!sent)
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `a ${input.kind} job sent at ${outstanding.sentAt.toISOString()} has not finished yet`,
+        });
+      Object.assign(ctx.audit, { target: pipeline.id, after: { kind: input.kind, jobId: sent.jobId } });
+      return { runId: sent.id, jobId: sent.jobId };
+    }),
+});
