@@ -45,6 +45,13 @@ export {
   type RemoveOrphanFilesResult,
   removeOrphanFiles,
 } from './maintenance/orphans';
+export {
+  DEFAULT_MANIFEST_TARGET_SIZE,
+  MANIFEST_TARGET_SIZE_PROPERTY,
+  type RewriteManifestsOptions,
+  type RewriteManifestsResult,
+  rewriteManifests,
+} from './maintenance/rewrite-manifests';
 export { batchRows } from './reader/arrow-rows';
 export { type LiveFile, liveDataFiles, liveFiles } from './reader/live-files';
 export { parquetBatches, readDataFile, readDataFileRows } from './reader/read-data-file';
@@ -137,8 +144,17 @@ export {
   FastAppend,
   type SummaryProperties,
 } from './transaction/append';
+export { branchHead, MAIN_BRANCH } from './transaction/branch';
 export { batchPartition, partitionRows } from './transaction/data-files';
 export { type PropertyChanges, updateTableProperties } from './transaction/properties';
+export {
+  type BranchOptions,
+  type RefOptions,
+  removeRef,
+  setBranch,
+  setTag,
+  type TagOptions,
+} from './transaction/refs';
 export {
   ReplaceFiles,
   type ReplaceOptions,

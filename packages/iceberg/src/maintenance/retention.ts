@@ -72,7 +72,7 @@ export function planExpiry(
 }
 
 /** The snapshot and its parents, newest first, as far as the table still has them. */
-function* ancestors(id: bigint, byId: ReadonlyMap<bigint, Snapshot>): Generator<Snapshot> {
+export function* ancestors(id: bigint, byId: ReadonlyMap<bigint, Snapshot>): Generator<Snapshot> {
   const seen = new Set<bigint>();
   let current = byId.get(id);
   while (current !== undefined && !seen.has(current.snapshotId)) {

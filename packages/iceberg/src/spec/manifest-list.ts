@@ -166,7 +166,7 @@ export function readManifestList(bytes: Uint8Array): ManifestFile[] {
 }
 
 // Order of partition values by type: numbers and bigints numerically, strings and bytes by unsigned bytes.
-function compareValues(
+export function compareValues(
   type: PrimitiveType,
   a: Exclude<IcebergValue, null>,
   b: Exclude<IcebergValue, null>,

@@ -13,7 +13,7 @@ export type AppendOptions = SnapshotOptions;
 export type AppendResult = SnapshotResult;
 
 /**
- * A fast append to the table's main branch: new data files go into a new manifest, and the new
+ * A fast append to a branch (main unless told): new data files go into a new manifest, and the new
  * manifest list carries the parent's manifests unchanged (see SnapshotProducer for the commit).
  */
 export class FastAppend extends SnapshotProducer {

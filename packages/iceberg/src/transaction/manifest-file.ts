@@ -39,3 +39,17 @@ export async function writeManifestFile(
     partitions: partitionSummaries(spec, schema, [...added, ...existing, ...deleted]),
   };
 }
+
+/**
+ * A manifest's min_sequence_number: the lowest data sequence number of its live entries, where an
+ * entry the snapshot adds has the snapshot's own (`sequenceNumber`).
+ */
+export function minSequenceNumber(entries: readonly ManifestEntry[], sequenceNumber: bigint): bigint {
+  let min = sequenceNumber;
+  for (const e of entries) {
+    if (e.status !== ManifestEntryStatus.DELETED && e.sequenceNumber !== null && e.sequenceNumber < min) {
+      min = e.sequenceNumber;
+    }
+  }
+  return min;
+}

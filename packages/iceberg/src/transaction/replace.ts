@@ -139,13 +139,6 @@ export class ReplaceFiles extends SnapshotProducer {
           dataFile: e.dataFile,
         };
       });
-    const written = await attempt.writeManifest(manifestSpec(attempt.metadata, manifest), rewritten);
-    // The lowest data sequence number of the files still live in it.
-    let minSequenceNumber = attempt.sequenceNumber;
-    for (const e of rewritten) {
-      const n = e.sequenceNumber as bigint;
-      if (e.status === ManifestEntryStatus.EXISTING && n < minSequenceNumber) minSequenceNumber = n;
-    }
-    return { ...written, sequenceNumber: attempt.sequenceNumber, minSequenceNumber };
+    return attempt.writeManifest(manifestSpec(attempt.metadata, manifest), rewritten);
   }
 }

@@ -8,22 +8,17 @@ import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/
 import { type ManifestFile, readManifestList, writeManifestList } from '../spec/manifest-list';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
-import {
-  currentSchema,
-  currentSnapshot,
-  defaultSpec,
-  type Snapshot,
-  type TableMetadata,
-} from '../spec/table-metadata';
+import { currentSchema, defaultSpec, type Snapshot, type TableMetadata } from '../spec/table-metadata';
 import type { IcebergValue } from '../spec/values';
 import type { DataFileTarget } from '../writer/data-file';
 import type { ParquetWriteOptions } from '../writer/parquet-writer';
 import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
 import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
+import { branchCommit, branchParent, landedOn, MAIN_BRANCH } from './branch';
 import { batchPartition, partitionRows } from './data-files';
-import { type UnsequencedManifest, writeManifestFile } from './manifest-file';
+import { minSequenceNumber, type UnsequencedManifest, writeManifestFile } from './manifest-file';
 import { backoffMs, DEFAULT_MAX_ATTEMPTS, type RetryOptions } from './retry';
-import { COMMIT_ID_KEY, checkCustomSummary, snapshotSummary } from './snapshot-summary';
+import { checkCustomSummary, snapshotSummary } from './snapshot-summary';
 
 export type SummaryProperties =
   | Record<string, string>
@@ -40,6 +35,13 @@ export interface SnapshotOptions extends RetryOptions {
   parquet?: ParquetWriteOptions;
   /** Data files are cut near this size (default: the table's write.target-file-size-bytes, else 128 MiB). */
   targetFileSizeBytes?: number;
+  /** The branch the snapshot is committed to (default main); a commit to another leaves main as it is. */
+  branch?: string;
+  /**
+   * Where a branch that does not exist yet starts: the new snapshot's parent. Unset, the branch starts
+   * with no history. Ignored once the branch exists (e.g. another writer created it first).
+   */
+  fromSnapshotId?: bigint;
 }
 
 export interface SnapshotResult {
@@ -61,14 +63,19 @@ export interface Attempt {
   readonly parent: Snapshot | undefined;
   readonly metadata: TableMetadata;
   readonly sequenceNumber: bigint;
-  /** Writes a manifest added by this snapshot; it is removed again if this attempt is refused. */
-  writeManifest(spec: PartitionSpec, entries: readonly ManifestEntry[]): Promise<UnsequencedManifest>;
+  /**
+   * Writes a manifest added by this snapshot (entries not added by it carry their snapshot id and
+   * sequence numbers); it is removed again if this attempt is refused.
+   */
+  writeManifest(spec: PartitionSpec, entries: readonly ManifestEntry[]): Promise<ManifestFile>;
 }
 
 /** What an attempt makes of the parent: the manifests it keeps (carried or rewritten) and the files it removes. */
 export interface AttemptChanges {
   manifests: ManifestFile[];
   removed: DataFile[];
+  /** Summary properties the operation sets itself (e.g. a manifest rewrite's counts). */
+  summary?: Record<string, string>;
 }
 
 /** Rows go to Arrow in chunks of this many, so the rolling writer can cut files between them. */
@@ -80,10 +87,6 @@ function newSnapshotId(): bigint {
   return id === 0n ? 1n : id;
 }
 
-function landed(metadata: TableMetadata, commitId: string): Snapshot | undefined {
-  return metadata.snapshots.find((s) => s.summary[COMMIT_ID_KEY] === commitId);
-}
-
 /** A rolling writer of one partition whose files join the snapshot when it is closed. */
 export interface PartitionWriter {
   write(batch: RecordBatch): Promise<void>;
@@ -91,18 +94,19 @@ export interface PartitionWriter {
 }
 
 /**
- * A new snapshot of the table's main branch, built from data files it writes and the parent's
- * manifests. The commit asserts the parent it was built on; when another writer got there first it is
- * rebuilt on the new parent and sent again. Every attempt uses the same snapshot id and
- * `floe.commit-id`, and an attempt with an unknown outcome is looked up in the reloaded table before
- * another is sent, so the snapshot lands at most once. Subclasses say what an attempt does to the
- * parent's manifests.
+ * A new snapshot of a branch (main unless told), built from data files it writes and the parent's
+ * manifests. The commit asserts the branch head it was built on; when another writer got there first it
+ * is rebuilt on the new head and sent again. Every attempt uses the same snapshot id and
+ * `floe.commit-id`, and an attempt with an unknown outcome is looked up in the branch's history of the
+ * reloaded table before another is sent, so the snapshot lands at most once. Subclasses say what an
+ * attempt does to the parent's manifests.
  */
 export abstract class SnapshotProducer {
   readonly commitId = randomUUID();
   readonly snapshotId = newSnapshotId();
   protected readonly schema: Schema;
   protected readonly spec: PartitionSpec;
+  protected readonly branch: string;
   protected abstract readonly operation: 'append' | 'replace';
   /** New data files, by partition spec id (a manifest holds files of one spec). */
   private readonly added = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
@@ -126,6 +130,9 @@ export abstract class SnapshotProducer {
       );
     }
     if (typeof options.summary !== 'function') checkCustomSummary(options.summary ?? {});
+    this.branch = options.branch ?? MAIN_BRANCH;
+    // Fails early for a tag of that name, or a start the table does not have.
+    branchParent(base.metadata, this.branch, options.fromSnapshotId);
     this.schema = currentSchema(base.metadata);
     this.spec = defaultSpec(base.metadata);
   }
@@ -233,18 +240,8 @@ export abstract class SnapshotProducer {
         throw error;
       }
       try {
-        const table = await this.catalog.updateTable(
-          this.base.identifier,
-          [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: snapshot.parentSnapshotId ?? null }],
-          [
-            { action: 'add-snapshot', snapshot },
-            {
-              action: 'set-snapshot-ref',
-              refName: 'main',
-              ref: { snapshotId: this.snapshotId, type: 'branch' },
-            },
-          ],
-        );
+        const { requirements, updates } = branchCommit(this.base.metadata, this.branch, snapshot);
+        const table = await this.catalog.updateTable(this.base.identifier, requirements, updates);
         return this.result(snapshot, number, table);
       } catch (error) {
         const unknown = error instanceof CommitStateUnknownError;
@@ -255,7 +252,7 @@ export abstract class SnapshotProducer {
         this.sawUnknown ||= unknown;
         // A 409 may follow our own earlier attempt whose answer was lost: look before retrying.
         this.base = await this.catalog.loadTable(this.base.identifier);
-        const done = landed(this.base.metadata, this.commitId);
+        const done = landedOn(this.base.metadata, this.branch, this.commitId);
         if (done !== undefined) return this.result(done, number, this.base);
         // After an unknown outcome the request may still land and reference this attempt's files, so
         // only a definite refusal lets them go.
@@ -345,7 +342,7 @@ export abstract class SnapshotProducer {
     attemptFiles: string[],
   ): Promise<Snapshot> {
     const metadata = this.base.metadata;
-    const parent = currentSnapshot(metadata);
+    const parent = branchParent(metadata, this.branch, this.options.fromSnapshotId);
     const custom = this.customSummary(parent, metadata);
     const sequenceNumber = metadata.lastSequenceNumber + 1n;
     let written = 0;
@@ -354,10 +351,22 @@ export abstract class SnapshotProducer {
       parent,
       metadata,
       sequenceNumber,
-      writeManifest: (spec, entries) => {
+      writeManifest: async (spec, entries) => {
         const location = `${this.metadataLocation()}/${this.commitId}-a${number}-m${written++}.avro`;
         attemptFiles.push(location);
-        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries);
+        const manifest = await writeManifestFile(
+          this.io,
+          location,
+          this.schema,
+          spec,
+          this.snapshotId,
+          entries,
+        );
+        return {
+          ...manifest,
+          sequenceNumber,
+          minSequenceNumber: minSequenceNumber(entries, sequenceNumber),
+        };
       },
     });
     this.removed = changes.removed;
@@ -387,6 +396,7 @@ export abstract class SnapshotProducer {
         parent,
         commitId: this.commitId,
         custom,
+        own: changes.summary ?? {},
       }),
       schemaId: this.schema.schemaId,
     };

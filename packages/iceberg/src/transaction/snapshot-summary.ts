@@ -10,12 +10,21 @@ const TOTALS = [
   ['total-data-files', 'added-data-files', 'deleted-data-files'],
 ] as const;
 const UNCHANGED_TOTALS = ['total-delete-files', 'total-position-deletes', 'total-equality-deletes'] as const;
+/** The counts of a manifest rewrite (Java's RewriteManifests keys). */
+export const MANIFESTS_CREATED = 'manifests-created';
+export const MANIFESTS_KEPT = 'manifests-kept';
+export const MANIFESTS_REPLACED = 'manifests-replaced';
+export const ENTRIES_PROCESSED = 'entries-processed';
 const RESERVED = new Set<string>([
   'operation',
   COMMIT_ID_KEY,
   'changed-partition-count',
   ...TOTALS.flat(),
   ...UNCHANGED_TOTALS,
+  MANIFESTS_CREATED,
+  MANIFESTS_KEPT,
+  MANIFESTS_REPLACED,
+  ENTRIES_PROCESSED,
 ]);
 
 export function checkCustomSummary(properties: Record<string, string>): void {
@@ -32,6 +41,8 @@ export interface SummaryInput {
   parent: Snapshot | undefined;
   commitId: string;
   custom: Record<string, string>;
+  /** Properties the operation sets itself. */
+  own: Record<string, string>;
 }
 
 function counts(files: readonly DataFile[]): [bigint, bigint, bigint] {
@@ -48,13 +59,13 @@ function counts(files: readonly DataFile[]): [bigint, bigint, bigint] {
  * the reference does, rather than guessed.
  */
 export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
-  const { operation, added, removed, parent, commitId, custom } = input;
+  const { operation, added, removed, parent, commitId, custom, own } = input;
   const partitions = new Set(
     [...added, ...removed].map((f) =>
       JSON.stringify(f.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
     ),
   );
-  const summary: Snapshot['summary'] = { ...custom, operation, [COMMIT_ID_KEY]: commitId };
+  const summary: Snapshot['summary'] = { ...custom, ...own, operation, [COMMIT_ID_KEY]: commitId };
   const addedCounts = counts(added);
   const removedCounts = counts(removed);
   TOTALS.forEach(([total, addedKey, removedKey], i) => {

@@ -70,7 +70,10 @@ from pyiceberg.expressions import AlwaysTrue
 args = json.loads(sys.argv[1])
 catalog = RestCatalog("floe", **args["props"])
 table = catalog.load_table(tuple(args["namespace"]) + (args["table"],))
-scan = table.scan(row_filter=args["filter"] or AlwaysTrue(), selected_fields=tuple(args.get("select") or ["*"]))
+refs = table.refs()
+snapshot_id = refs[args["ref"]].snapshot_id if args["ref"] else None
+scan = table.scan(row_filter=args["filter"] or AlwaysTrue(), selected_fields=tuple(args.get("select") or ["*"]),
+                  snapshot_id=snapshot_id)
 files = sorted(task.file.file_path for task in scan.plan_files())
 EPOCH = datetime.datetime(1970, 1, 1)
 def enc(v):
@@ -101,6 +104,8 @@ print(json.dumps({
          "summary": s.summary.model_dump(mode="json") if hasattr(s.summary, "model_dump") else dict(s.summary)}
         for s in table.snapshots()
     ],
+    "refs": {name: {k: None if v is None else str(v) for k, v in r.model_dump(mode="json", by_alias=True).items()}
+             for name, r in refs.items()},
 }))
 `;
 
@@ -109,13 +114,18 @@ export interface PyicebergScan {
   files: string[];
   rows: Record<string, unknown>[];
   snapshots: { id: string; parent: string | null; summary: Record<string, string> }[];
+  /** The table's refs as pyiceberg reads them, every value a string (ids exact), e.g. {"snapshot-id", "type", "max-ref-age-ms"}. */
+  refs: Record<string, Record<string, string | null>>;
 }
 
-/** Scans a table with pyiceberg (`table.scan(row_filter=...)`), planning and reading as it does. */
+/**
+ * Scans a table with pyiceberg (`table.scan(row_filter=...)`), planning and reading as it does; of
+ * main's head, or of the head of the tag or branch `ref` as pyiceberg finds it in `table.refs()`.
+ */
 export async function scanWithPyiceberg(
   namespace: readonly string[],
   table: string,
-  options: { filter?: string; rows?: boolean; select?: string[] } = {},
+  options: { filter?: string; rows?: boolean; select?: string[]; ref?: string } = {},
 ): Promise<PyicebergScan> {
   const args = {
     props: catalogProps(),
@@ -124,6 +134,7 @@ export async function scanWithPyiceberg(
     filter: options.filter ?? null,
     rows: options.rows ?? true,
     select: options.select ?? null,
+    ref: options.ref ?? null,
   };
   return JSON.parse(await runPython(SCAN_SCRIPT, args)) as PyicebergScan;
 }
