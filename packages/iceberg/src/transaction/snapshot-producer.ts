@@ -267,11 +267,16 @@ export abstract class SnapshotProducer {
     }
   }
 
-  /** The parent's manifest list, as an attempt finds it. */
+  /**
+   * The parent's manifests that still hold live files, as an attempt finds them. A manifest left with
+   * only DELETED entries told the parent's readers what it removed; a child has no use for it (as
+   * the reference implementation drops them), and carrying it would make every later scan open it.
+   */
   protected async parentManifests(attempt: Attempt): Promise<ManifestFile[]> {
-    return attempt.parent === undefined
-      ? []
-      : readManifestList(await this.io.read(attempt.parent.manifestList));
+    if (attempt.parent === undefined) return [];
+    return readManifestList(await this.io.read(attempt.parent.manifestList)).filter(
+      (m) => m.addedFilesCount + m.existingFilesCount > 0,
+    );
   }
 
   private target(spec: PartitionSpec): DataFileTarget {
