@@ -13,6 +13,8 @@ try {
     ...process.env,
     FLOE_CHAOS_RECORDS: process.env.FLOE_CHAOS_RECORDS ?? '1000000',
     FLOE_CHAOS_KILLS: process.env.FLOE_CHAOS_KILLS ?? '20',
+    // Compaction racing 1-second ingest commits for 10 minutes.
+    FLOE_MAINTENANCE_RACE_SECONDS: process.env.FLOE_MAINTENANCE_RACE_SECONDS ?? '600',
     // The long run also restarts the broker under a running agent (npm test cannot: other tests share it).
     FLOE_CHAOS_BROKER_RESTART: process.env.FLOE_CHAOS_BROKER_RESTART ?? '1',
     TZ: 'UTC',
@@ -23,7 +25,11 @@ try {
   const code = await new Promise((resolve) => {
     spawn(
       join(repoRoot, 'node_modules', '.bin', 'vitest'),
-      ['run', 'apps/agent/src/pipelines/exactly-once.integration.test.ts'],
+      [
+        'run',
+        'apps/agent/src/pipelines/exactly-once.integration.test.ts',
+        'apps/agent/src/jobs/maintenance.integration.test.ts',
+      ],
       { cwd: repoRoot, env, stdio: 'inherit' },
     ).once('exit', resolve);
   });
