@@ -116,10 +116,14 @@ describe('the agent pulls its jobs from its own queue and reports them (real Pos
   });
 
   it('reports a job it cannot run yet as failed, with the reason', async () => {
-    const jobId = await sendJob(admin, credentials.agentId, { kind: 'pipeline.stop', pipelineId: 'pl-1' });
+    const jobId = await sendJob(admin, credentials.agentId, {
+      kind: 'pipeline.backfill',
+      pipelineId: 'pl-1',
+      fromTimestampMs: 0,
+    });
     expect(await outcome(jobId)).toMatchObject({
       type: 'job.failed',
-      message: 'this agent version cannot run pipeline.stop jobs yet',
+      message: 'this agent version cannot run pipeline.backfill jobs yet',
     });
   });
 

@@ -164,9 +164,10 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
     expect(await stranger.getByTestId('compliance').textContent()).toMatch(/^86\.(66|77)%$/);
     // 99.5% of 30 days allows 216 minutes; 16 are spent.
     expect(await stranger.getByTestId('budget').textContent()).toBe('200 of 216 min');
-    expect(
-      await stranger.locator('figure[aria-label^="Daily compliance"] svg.recharts-surface').count(),
-    ).toBe(1);
+    // The chart draws on the client once it has measured its box.
+    await expect
+      .poll(() => stranger.locator('figure[aria-label^="Daily compliance"] svg.recharts-surface').count())
+      .toBe(1);
     const incident = stranger.getByRole('row', { name: new RegExp(utc(start + 44 * MINUTE)) });
     expect((await incident.getByRole('cell').allTextContents()).slice(1)).toEqual([
       utc(start + 60 * MINUTE),

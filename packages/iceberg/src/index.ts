@@ -55,6 +55,7 @@ export {
 export { batchRows } from './reader/arrow-rows';
 export { type LiveFile, liveDataFiles, liveFiles } from './reader/live-files';
 export { parquetBatches, readDataFile, readDataFileRows } from './reader/read-data-file';
+export { bigintLong } from './spec/avro/container';
 export {
   type DataFile,
   type ManifestEntry,

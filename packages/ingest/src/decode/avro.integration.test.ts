@@ -1,8 +1,7 @@
-import { optional, required, T, uuidToBytes } from '@floe/iceberg';
+import { bigintLong, optional, required, T, uuidToBytes } from '@floe/iceberg';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../testing/stack';
-import { bigintLong } from './avro';
 import { createValueDecoder } from './create-decoder';
 import { RecordRejectedError, withSequentialIds } from './decoded';
 import { SchemaRegistry } from './registry';

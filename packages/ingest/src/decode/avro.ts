@@ -1,4 +1,5 @@
 import {
+  bigintLong,
   decimalFromBytes,
   type IcebergType,
   MAX_DECIMAL_PRECISION,
@@ -29,20 +30,6 @@ export const avroFormat: SchemaFormat = {
   schemaType: 'AVRO',
   compile: compileAvro,
 };
-
-// Avro longs as bigint: avsc reads them as JS numbers otherwise and refuses those beyond 2^53.
-export const bigintLong = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(n);
-    return buf;
-  },
-  fromJSON: (v: unknown) => BigInt(v as string),
-  toJSON: (n: bigint) => n.toString(),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-});
 
 /** How a logical type's underlying value becomes an Iceberg value; or why it has no Iceberg type. */
 type LogicalMapping =

@@ -1,6 +1,5 @@
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableOffsets } from '../commit/offsets';
 import { DLQ_HEADERS } from '../dead-letters';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import {
@@ -10,6 +9,7 @@ import {
   testKafka,
   testSpec,
   uniqueName,
+  waitForCommitted,
 } from '../testing/stack';
 import { type OpenedPipeline, openPipeline } from './open-pipeline';
 
@@ -24,7 +24,12 @@ afterAll(async () => {
 
 /** Reads every record of a topic from the start (a throwaway group). */
 async function readTopic(topic: string, count: number) {
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  // A short session: a reader that joins a busy broker late is not kept waiting on a long rebalance.
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
@@ -33,25 +38,27 @@ async function readTopic(topic: string, count: number) {
       () => reject(new Error(`read ${seen.length} of ${count} from ${topic}`)),
       120_000,
     );
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([k, v]) => [
-            k,
-            String(Array.isArray(v) ? v.join('|') : v),
-          ]),
-        );
-        seen.push({
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers,
-        });
-        if (seen.length >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [
+              k,
+              String(Array.isArray(v) ? v.join('|') : v),
+            ]),
+          );
+          seen.push({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? null,
+            headers,
+          });
+          if (seen.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
   });
   await consumer.disconnect();
   return seen;
@@ -90,16 +97,7 @@ describe('bad records go to the dead-letter topic with their reason; good + dead
       awsCredentials: testAwsCredentials,
     });
     await pipeline.start();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const table = await catalog
-        .loadTable({ namespace: [namespace], name: 'events' })
-        .catch(() => undefined);
-      const offsets = table ? [...tableOffsets(table.metadata, spec.id).values()] : [];
-      if (offsets.reduce((a, b) => a + b, 0n) === BigInt(good.length + bad.length)) break;
-      if (Date.now() > deadline) throw new Error('offsets did not reach every produced record');
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await waitForCommitted(catalog, namespace, ['events'], spec.id, good.length + bad.length);
     await pipeline.stop();
     pipeline = undefined;
     // Dead letters are sent before the commit that moves the offsets past them: all are there now.

@@ -1,6 +1,5 @@
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableOffsets } from '../commit/offsets';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import {
   createTopic,
@@ -9,6 +8,7 @@ import {
   testKafka,
   testSpec,
   uniqueName,
+  waitForCommitted,
 } from '../testing/stack';
 import { type OpenedPipeline, openPipeline } from './open-pipeline';
 
@@ -50,23 +50,8 @@ describe('fan-out routing by a field, many topics into one pipeline', () => {
         await producer.send({ topic, messages });
       }
     };
-    const committedEverywhere = async () => {
-      let lowest = Number.POSITIVE_INFINITY;
-      for (const table of Object.values(TABLES)) {
-        const t = await catalog.loadTable({ namespace: [namespace], name: table }).catch(() => undefined);
-        const sum = t ? [...tableOffsets(t.metadata, spec.id).values()].reduce((a, b) => a + b, 0n) : 0n;
-        lowest = Math.min(lowest, Number(sum));
-      }
-      return lowest;
-    };
-    const waitFor = async (count: number) => {
-      const deadline = Date.now() + 90_000;
-      while ((await committedEverywhere()) < count) {
-        if (Date.now() > deadline)
-          throw new Error(`tables reached ${await committedEverywhere()} of ${count}`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    };
+    const waitFor = (count: number) =>
+      waitForCommitted(catalog, namespace, Object.values(TABLES), spec.id, count, 90_000);
     const host = {
       decoder: new SchemalessJsonDecoder(),
       resolveSecret: async () => '',

@@ -1,9 +1,8 @@
+import { bigintLong } from '@floe/iceberg';
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableOffsets } from '../commit/offsets';
-import { bigintLong } from '../decode/avro';
 import { createValueDecoder } from '../decode/create-decoder';
 import { SchemaRegistry, type SchemaType } from '../decode/registry';
 import { writeMessageIndexes, writeWireHeader } from '../decode/wire-format';
@@ -14,6 +13,7 @@ import {
   testKafka,
   testSpec,
   uniqueName,
+  waitForCommitted,
 } from '../testing/stack';
 import { type OpenedPipeline, openPipeline } from './open-pipeline';
 
@@ -143,17 +143,7 @@ describe('each value format end to end, with the schema evolving mid-stream (pyi
       });
       opened.push(pipeline);
       await pipeline.start();
-      const committed = async () => {
-        const t = await catalog.loadTable({ namespace: [namespace], name: table }).catch(() => undefined);
-        return t ? [...tableOffsets(t.metadata, spec.id).values()].reduce((a, b) => a + b, 0n) : 0n;
-      };
-      const waitFor = async (n: number) => {
-        const deadline = Date.now() + 90_000;
-        while ((await committed()) < BigInt(n)) {
-          if (Date.now() > deadline) throw new Error(`${format}: ${await committed()} of ${n} committed`);
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      };
+      const waitFor = (n: number) => waitForCommitted(catalog, namespace, [table], spec.id, n);
       await waitFor(PER_VERSION);
       // The producer moves to version 2 while the pipeline runs.
       await send(2, PER_VERSION);

@@ -1,6 +1,5 @@
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableOffsets } from '../commit/offsets';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import {
   createTopic,
@@ -9,6 +8,7 @@ import {
   testKafka,
   testSpec,
   uniqueName,
+  waitForCommitted,
 } from '../testing/stack';
 import { tcpProxy } from '../testing/tcp-proxy';
 import { type OpenedPipeline, openPipeline } from './open-pipeline';
@@ -62,17 +62,7 @@ describe('outages of the catalog and the object store during ingest', () => {
       const messages = Array.from({ length: n }, () => ({ value: JSON.stringify({ seq: produced++ }) }));
       await producer.send({ topic, messages });
     };
-    const committed = async () => {
-      const t = await catalog.loadTable({ namespace: [namespace], name: 'events' }).catch(() => undefined);
-      return t ? Number([...tableOffsets(t.metadata, spec.id).values()].reduce((a, b) => a + b, 0n)) : 0;
-    };
-    const waitFor = async (n: number) => {
-      const deadline = Date.now() + 120_000;
-      while ((await committed()) < n) {
-        if (Date.now() > deadline) throw new Error(`${await committed()} of ${n} committed`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    };
+    const waitFor = (n: number) => waitForCommitted(catalog, namespace, ['events'], spec.id, n);
     await produce(100);
     await waitFor(100);
 

@@ -1,6 +1,5 @@
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableOffsets } from '../commit/offsets';
 import { RecordRejectedError, type TypedValue, type ValueDecoder } from '../decode/decoded';
 import {
   createTopic,
@@ -9,6 +8,7 @@ import {
   testKafka,
   testSpec,
   uniqueName,
+  waitForCommitted,
 } from '../testing/stack';
 import { type OpenedPipeline, openPipeline } from './open-pipeline';
 
@@ -56,24 +56,6 @@ async function produce(topic: string, from: number, count: number, partitions: n
   await producer.disconnect();
 }
 
-async function committedCount(spec: ReturnType<typeof testSpec>): Promise<bigint> {
-  const table = await catalog
-    .loadTable({ namespace: [namespace], name: spec.table.name })
-    .catch(() => undefined);
-  if (table === undefined) return 0n;
-  let total = 0n;
-  for (const offset of tableOffsets(table.metadata, spec.id).values()) total += offset;
-  return total;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 90_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 describe('pipeline runner on Kafka, the REST catalog and S3', () => {
   it('commits every record exactly once across a restart, with the offsets in the snapshot summary', {
     timeout: 240_000,
@@ -87,14 +69,14 @@ describe('pipeline runner on Kafka, the REST catalog and S3', () => {
     const first = await openPipeline(spec, host);
     opened.push(first);
     await first.start();
-    await waitFor('3000 committed', async () => (await committedCount(spec)) === 3000n);
+    await waitForCommitted(catalog, namespace, ['orders'], spec.id, 3000);
     await first.stop();
 
     await produce(topic, 3000, 500, 3);
     const second = await openPipeline(spec, host);
     opened.push(second);
     await second.start();
-    await waitFor('3500 committed', async () => (await committedCount(spec)) === 3500n);
+    await waitForCommitted(catalog, namespace, ['orders'], spec.id, 3500);
     await second.stop();
 
     const scan = await scanWithPyiceberg([namespace], 'orders', { select: ['id', 'note', '_kafka'] });

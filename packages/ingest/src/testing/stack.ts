@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Catalog, RestCatalog } from '@floe/iceberg';
 import { type PipelineSpec, type PipelineSpecInput, pipelineSpecSchema } from '@floe/protocol';
+import { tableOffsets } from '../commit/offsets';
 import { createKafka, type KafkaClient } from '../kafka/client';
 
 // Test fixtures on the local stack: Kafka, the REST catalog and the object store from env.json.
@@ -64,5 +65,36 @@ export async function createTopic(kafka: KafkaClient, topic: string, partitions:
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Records of a pipeline a table holds: the sum of the next offsets in its snapshot summary (0 before it exists). */
+export async function committedRecords(
+  catalog: Catalog,
+  namespace: string,
+  table: string,
+  pipelineId: string,
+) {
+  const loaded = await catalog.loadTable({ namespace: [namespace], name: table }).catch(() => undefined);
+  if (loaded === undefined) return 0;
+  return Number([...tableOffsets(loaded.metadata, pipelineId).values()].reduce((a, b) => a + b, 0n));
+}
+
+/** Waits until every one of the tables holds at least `count` records of the pipeline. */
+export async function waitForCommitted(
+  catalog: Catalog,
+  namespace: string,
+  tables: string[],
+  pipelineId: string,
+  count: number,
+  ms = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const held = await Promise.all(tables.map((t) => committedRecords(catalog, namespace, t, pipelineId)));
+    if (held.every((n) => n >= count)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${tables.join(', ')} hold ${held.join(', ')} of ${count} records`);
+    await new Promise((r) => setTimeout(r, 300));
   }
 }

@@ -11,8 +11,8 @@ import avro from 'avsc';
 /** An Avro schema as JSON, custom attributes (field-id, element-id, logicalType) included. */
 export type AvroSchema = string | { [key: string]: unknown } | AvroSchema[];
 
-// Avro longs as bigint both ways: snapshot ids are random 63-bit values.
-const bigintLong = avro.types.LongType.__with({
+// Avro longs as bigint both ways: snapshot ids are random 63-bit values (ingest's Avro decoder uses it too).
+export const bigintLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);
