@@ -1,5 +1,5 @@
-import { MINUTE_MS } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
+import { everyMinute } from '../background/every-minute';
 import { evaluateContracts } from './evaluate';
 
 // After the minute turns, give the reports of the minute that just ended a moment to arrive.
@@ -11,27 +11,14 @@ const AFTER_MINUTE_MS = 5_000;
  * every minute missed. A run starts only after the previous one ended.
  */
 export function startContractEvaluator(db: PrismaClient, log: (message: string) => void = console.error) {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(run, MINUTE_MS - (Date.now() % MINUTE_MS) + AFTER_MINUTE_MS);
-    // Never what keeps the process alive.
-    timer.unref();
-  };
-  const run = async () => {
-    try {
+  return everyMinute(
+    'contract evaluation',
+    async () => {
       const { failures, alerts } = await evaluateContracts(db, new Date());
       for (const f of failures) log(`contract evaluation: pipeline ${f.pipelineId}: ${f.error}`);
       if (alerts.failed > 0) log(`contract alerts: ${alerts.failed} deliveries failed, to be retried`);
-    } catch (error) {
-      log(`contract evaluation failed: ${error instanceof Error ? error.message : error}`);
-    }
-    schedule();
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+    },
+    log,
+    AFTER_MINUTE_MS,
+  );
 }

@@ -1,6 +1,6 @@
-import { MINUTE_MS } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import type { Redis } from 'ioredis';
+import { everyMinute } from '../background/every-minute';
 import { OFFLINE_AFTER_SECONDS } from '../router/agent';
 import { sendDueMaintenance } from './dispatch';
 import type { MaintenanceKind } from './policy';
@@ -43,26 +43,12 @@ export function startMaintenanceScheduler(
   redis: () => Redis,
   log: (message: string) => void = console.error,
 ) {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(run, MINUTE_MS - (Date.now() % MINUTE_MS));
-    // Never what keeps the process alive.
-    timer.unref();
-  };
-  const run = async () => {
-    try {
+  return everyMinute(
+    'table maintenance scheduling',
+    async () => {
       const { failures } = await scheduleMaintenance(db, redis(), new Date());
       for (const f of failures) log(`table maintenance: pipeline ${f.pipelineId}: ${f.error}`);
-    } catch (error) {
-      log(`table maintenance scheduling failed: ${error instanceof Error ? error.message : error}`);
-    }
-    schedule();
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+    },
+    log,
+  );
 }
