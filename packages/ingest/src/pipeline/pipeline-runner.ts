@@ -163,10 +163,9 @@ export class PipelineRunner {
     await this.createTables(decoded);
     for (const d of decoded) {
       let rejected = d.rejected;
-      if (rejected === undefined) {
-        const sink = sinks.route(d.record, d.value as TypedValue);
+      if (d.sink !== undefined) {
         try {
-          if (!sinks.holds(sink, key, d.record.offset)) sink.take(key, d.record, d.value as TypedValue);
+          if (!sinks.holds(d.sink, key, d.record.offset)) d.sink.take(key, d.record, d.value);
         } catch (error) {
           if (!(error instanceof RecordRejectedError)) throw error;
           rejected = error;
@@ -183,16 +182,14 @@ export class PipelineRunner {
     }
   }
 
-  /**
-   * A table that does not exist yet is created from all the records of this batch routed to it (the
-   * types of one record say too little); until it exists its records wait in the topic.
-   */
+  /** A table that does not exist yet is created from all the records of this batch routed to it (one says too little). */
   private async createTables(decoded: Decoded[]): Promise<void> {
     const first = new Map<TableSink, TypedValue[]>();
     for (const d of decoded) {
-      if (d.value === undefined) continue;
-      const sink = this.options.sinks.route(d.record, d.value);
-      if (!sink.exists) first.set(sink, [...(first.get(sink) ?? []), d.value]);
+      if (d.sink === undefined || d.sink.exists) continue;
+      const values = first.get(d.sink) ?? [];
+      values.push(d.value);
+      first.set(d.sink, values);
     }
     for (const [sink, values] of first) await sink.create(values);
   }
@@ -203,7 +200,8 @@ export class PipelineRunner {
         record.value === null
           ? { type: { type: 'struct' as const, fields: [] }, row: {} }
           : await this.options.decoder.decode(record.value);
-      return { record, value: this.options.mapper.map(record, value) };
+      const mapped = this.options.mapper.map(record, value);
+      return { record, value: mapped, sink: this.options.sinks.route(record, mapped) };
     } catch (error) {
       if (!(error instanceof RecordRejectedError)) throw error;
       return { record, rejected: error };
@@ -416,7 +414,10 @@ export class PipelineRunner {
   }
 }
 
-type Decoded = { record: KafkaRecord; value?: TypedValue; rejected?: RecordRejectedError };
+/** A record decoded and mapped, with the table it routes to; or the reason it cannot be. */
+type Decoded =
+  | { record: KafkaRecord; value: TypedValue; sink: TableSink; rejected?: undefined }
+  | { record: KafkaRecord; value?: undefined; sink?: undefined; rejected: RecordRejectedError };
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   const headers: KafkaRecord['headers'] = [];
