@@ -13,17 +13,13 @@ import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { loadStackEnv } from '../../../infra/local/env.mjs';
 import {
   FastAppend,
-  newSchema,
-  optional,
   RestCatalog,
-  type Row,
-  required,
   rowsToArrow,
   S3FileIO,
-  T,
   type TableIdentifier,
   writeParquetFile,
 } from '../src/index';
+import { eventRows, eventSchema, median, START_MICROS } from './events';
 
 // The local stack's settings, unless the caller gave others.
 Object.assign(process.env, { ...loadStackEnv(), ...process.env });
@@ -34,53 +30,10 @@ const BATCH_ROWS = 100_000;
 const RUNS = 3;
 const MB = 1_000_000;
 
-const schema = newSchema([
-  required('event_id', T.long),
-  required('event_ts', T.timestamptz),
-  optional('user_id', T.long),
-  optional('session_id', T.string),
-  optional('event_type', T.string),
-  optional('page', T.string),
-  optional('country', T.string),
-  optional('device', T.string),
-  optional('amount', T.double),
-  optional('is_test', T.boolean),
-]);
+const schema = eventSchema;
 
-const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'purchase', 'scroll'];
-const COUNTRIES = ['DE', 'FR', 'US', 'GB', 'JP', 'BR', 'IN', 'NL'];
-const DEVICES = ['ios', 'android', 'web', 'desktop'];
-const START_MICROS = 1_735_689_600_000_000n; // 2025-01-01
-
-// Deterministic pseudo-random rows (a small LCG), so every run writes the same data.
-function eventRows(from: number, count: number): Row[] {
-  let seed = from * 2654435761;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed;
-  };
-  return Array.from({ length: count }, (_, i) => {
-    const n = from + i;
-    const r = next();
-    return {
-      event_id: BigInt(n),
-      event_ts: START_MICROS + BigInt(n) * 1_000n + BigInt(r % 1000),
-      user_id: BigInt(r % 50_000),
-      session_id: `s-${(r % 200_000).toString(16)}`,
-      event_type: EVENT_TYPES[r % EVENT_TYPES.length],
-      page: `/products/${r % 5000}?ref=${r % 7}`,
-      country: COUNTRIES[(r >> 3) % COUNTRIES.length],
-      device: DEVICES[(r >> 5) % DEVICES.length],
-      amount: r % 10 === 0 ? null : (r % 100_000) / 100,
-      is_test: r % 97 === 0,
-    };
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
+const eventsFrom = (from: number, count: number) =>
+  eventRows(from, count, from, (i, r) => START_MICROS + BigInt(from + i) * 1_000n + BigInt(r % 1000));
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -142,7 +95,7 @@ async function main() {
     );
     const batches: RecordBatch[] = [];
     for (let from = 0; from < ROWS; from += BATCH_ROWS)
-      batches.push(rowsToArrow(schema, eventRows(from, BATCH_ROWS)));
+      batches.push(rowsToArrow(schema, eventsFrom(from, BATCH_ROWS)));
     const arrowBytes = batches.reduce((n, b) => n + b.data.byteLength, 0);
 
     console.log('Floe: Arrow → Parquet (zstd, in memory)…');

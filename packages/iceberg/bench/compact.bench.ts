@@ -17,20 +17,17 @@ import {
   type FileInfo,
   type FileIO,
   liveDataFiles,
-  newSchema,
-  optional,
   PartitionSpecBuilder,
   planCompaction,
   RestCatalog,
   type Row,
   readManifestList,
-  required,
   rowsToArrow,
   runCompaction,
   S3FileIO,
-  T,
   type TableIdentifier,
 } from '../src/index';
+import { eventRows, eventSchema, median, START_MICROS } from './events';
 
 // The local stack's settings, unless the caller gave others.
 Object.assign(process.env, { ...loadStackEnv(), ...process.env });
@@ -46,60 +43,26 @@ const TARGET_BYTES = 512 * 1024;
 const RUNS = 3;
 const MB = 1_000_000;
 
-const schema = newSchema([
-  required('event_id', T.long),
-  required('event_ts', T.timestamptz),
-  optional('user_id', T.long),
-  optional('session_id', T.string),
-  optional('event_type', T.string),
-  optional('page', T.string),
-  optional('country', T.string),
-  optional('device', T.string),
-  optional('amount', T.double),
-  optional('is_test', T.boolean),
-]);
+const schema = eventSchema;
 const partitionSpec = new PartitionSpecBuilder(schema).day('event_ts').build();
 
-const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'purchase', 'scroll'];
-const COUNTRIES = ['DE', 'FR', 'US', 'GB', 'JP', 'BR', 'IN', 'NL'];
-const DEVICES = ['ios', 'android', 'web', 'desktop'];
-const START_MICROS = 1_735_689_600_000_000n; // 2025-01-01
 const DAY_MICROS = 86_400_000_000n;
 // Each append covers its own slice of one day, so its rows fall in one partition, as a commit does.
 const SLOT_MICROS = DAY_MICROS / BigInt(APPENDS / DAYS);
 const ROW_MICROS = SLOT_MICROS / BigInt(ROWS_PER_APPEND);
 
-// Deterministic pseudo-random rows (a small LCG) of append `k`, so every run writes the same data.
+// The rows of append `k` (its own seed, so every run writes the same data).
 function appendRows(k: number): Row[] {
-  let seed = k * 2654435761;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed;
-  };
   const slotStart =
     START_MICROS +
     BigInt(Math.floor(k / (APPENDS / DAYS))) * DAY_MICROS +
     BigInt(k % (APPENDS / DAYS)) * SLOT_MICROS;
-  return Array.from({ length: ROWS_PER_APPEND }, (_, i) => {
-    const r = next();
-    return {
-      event_id: BigInt(k * ROWS_PER_APPEND + i),
-      event_ts: slotStart + BigInt(i) * ROW_MICROS + (BigInt(r) % ROW_MICROS),
-      user_id: BigInt(r % 50_000),
-      session_id: `s-${(r % 200_000).toString(16)}`,
-      event_type: EVENT_TYPES[r % EVENT_TYPES.length],
-      page: `/products/${r % 5000}?ref=${r % 7}`,
-      country: COUNTRIES[(r >> 3) % COUNTRIES.length],
-      device: DEVICES[(r >> 5) % DEVICES.length],
-      amount: r % 10 === 0 ? null : (r % 100_000) / 100,
-      is_test: r % 97 === 0,
-    };
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  return eventRows(
+    k,
+    ROWS_PER_APPEND,
+    k * ROWS_PER_APPEND,
+    (i, r) => slotStart + BigInt(i) * ROW_MICROS + (BigInt(r) % ROW_MICROS),
+  );
 }
 
 // Each run loads the table afresh; to_arrow() plans again, so its time includes planning. Sums are of
