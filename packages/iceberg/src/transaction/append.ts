@@ -9,7 +9,13 @@ import {
 } from './snapshot-producer';
 
 export type { SummaryProperties } from './snapshot-producer';
-export type AppendOptions = SnapshotOptions;
+export interface AppendOptions extends SnapshotOptions {
+  /**
+   * Commit a snapshot even with no data files: it changes no rows but records its summary properties
+   * (a stream consumer moving its offsets past records it sent elsewhere). Off by default.
+   */
+  allowEmpty?: boolean;
+}
 export type AppendResult = SnapshotResult;
 
 /**
@@ -29,8 +35,19 @@ export class FastAppend extends SnapshotProducer {
     return new FastAppend(catalog, io, await SnapshotProducer.load(catalog, table), options);
   }
 
+  private constructor(
+    catalog: Catalog,
+    io: FileIO,
+    base: LoadedTable,
+    private readonly appendOptions: AppendOptions,
+  ) {
+    super(catalog, io, base, appendOptions);
+  }
+
   protected checkReady(): void {
-    if (this.addedFiles().length === 0) throw new Error(`${this.name}: nothing to append`);
+    if (this.addedFiles().length === 0 && !this.appendOptions.allowEmpty) {
+      throw new Error(`${this.name}: nothing to append`);
+    }
   }
 
   protected async apply(attempt: Attempt): Promise<AttemptChanges> {

@@ -198,17 +198,20 @@ export class TableSink {
   }
 
   /**
-   * Commits the held rows and offsets as one append. Returns undefined when no partition has rows
-   * (offsets of partitions with only dead letters then move on with the next commit). Throws
-   * FencedError when another writer moved one of the partitions; the caller drops and re-reads.
+   * Commits the held rows and offsets as one append (with no data file when every record since the
+   * last commit was dead-lettered or went to another table). Returns undefined when nothing was taken
+   * or the table does not exist yet. Throws FencedError when another writer moved one of the
+   * partitions; the caller drops and re-reads.
    */
   async commit(): Promise<CommitOutcome | undefined> {
-    const buffers = [...this.buffers.entries()].filter(([, b]) => b.rows.length > 0);
-    if (buffers.length === 0) return undefined;
+    // Partitions whose last records all went to the dead letters still move on: the commit then has
+    // no rows, only offsets (else they would stay behind, and the letters be sent again on restart).
+    if (this.buffers.size === 0 || !this.exists) return undefined;
     await this.commitSchema();
     const all = [...this.buffers.entries()];
     const { catalog, io, id, pipelineId } = this.options;
     const append = await FastAppend.start(catalog, io, id, {
+      allowEmpty: true,
       summary: (parent, metadata) => this.offsetsSummary(parent, metadata, all),
       ...(this.options.parquet !== undefined && { parquet: this.options.parquet }),
       ...(this.options.targetFileSizeBytes !== undefined && {
@@ -219,7 +222,7 @@ export class TableSink {
     // Rows go in the form of the table's schema now (another writer's change may have come first).
     const target = currentSchema((this.table as LoadedTable).metadata);
     const rows = all.flatMap(([, b]) => b.rows.map((r) => this.refit(r, target)));
-    await append.addRows(rows);
+    if (rows.length > 0) await append.addRows(rows);
     const result = await append.commit();
     this.useTable(result.table);
     this.committed = tableOffsets(result.table.metadata, pipelineId);
