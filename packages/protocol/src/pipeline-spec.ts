@@ -107,6 +107,12 @@ export const pipelineSpecSchema = z.object({
     })
     .default({ kafkaMetadata: true, rename: {}, timestamps: [] }),
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']).default('evolve'),
+  /**
+   * The ingest engine: `native` (Rust, where the agent has it built and the pipeline's format is
+   * schemaless JSON), `portable` (TypeScript, everywhere), or `auto`: native where it can run, else
+   * portable, and the agent says which and why.
+   */
+  engine: z.enum(['auto', 'portable', 'native']).default('auto'),
   commit: z
     .object({
       intervalSeconds: z.number().int().min(1).max(3600).default(10),

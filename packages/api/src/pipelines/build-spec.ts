@@ -53,6 +53,7 @@ export async function buildPipelineSpec(
       },
     },
     schemaPolicy: w.schemaPolicy,
+    engine: w.engine,
     commit: { intervalSeconds: w.commitIntervalSeconds },
     deadLetter: { policy: w.deadLetterPolicy, topic: w.deadLetterTopic || undefined },
   });

@@ -71,6 +71,7 @@ export const tableStep = z.object({
 
 export const policyStep = z.object({
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']),
+  engine: z.enum(['auto', 'portable', 'native']).default('auto'),
   commitIntervalSeconds: z.coerce
     .number({ message: 'a whole number of seconds' })
     .int('a whole number of seconds')

@@ -4,7 +4,7 @@ import type { DataFile } from '../spec/manifest';
 import { type PartitionSpec, partitionPath } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import type { IcebergValue } from '../spec/values';
-import { type ParquetWriteOptions, writeParquetFile } from './parquet-writer';
+import { type ParquetWriteOptions, type WrittenParquet, writeParquetFile } from './parquet-writer';
 
 /** Where and how one writer (one commit) puts its data files. */
 export interface DataFileTarget {
@@ -30,7 +30,15 @@ export async function writeDataFile(
   batches: readonly RecordBatch[],
   partition: IcebergValue[],
 ): Promise<DataFile> {
-  const { bytes, metrics } = await writeParquetFile(target.schema, batches, target.parquet);
+  return storeDataFile(target, await writeParquetFile(target.schema, batches, target.parquet), partition);
+}
+
+/** Puts a Parquet file written elsewhere (e.g. by an ingest engine) in storage and describes it for a manifest. */
+export async function storeDataFile(
+  target: DataFileTarget,
+  { bytes, metrics }: WrittenParquet,
+  partition: IcebergValue[],
+): Promise<DataFile> {
   const folder =
     target.spec.fields.length === 0 ? '' : `${partitionPath(target.spec, target.schema, partition)}/`;
   const name = `${String(target.nextIndex()).padStart(5, '0')}-${target.filePrefix}.parquet`;

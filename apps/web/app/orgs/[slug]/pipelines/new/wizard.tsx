@@ -62,6 +62,12 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
   policies: [
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
     {
+      name: 'engine',
+      label: 'Ingest engine',
+      options: ['auto', 'native', 'portable'],
+      hint: 'auto: native (Rust) where the agent has it and the format is JSON, else portable',
+    },
+    {
       name: 'commitIntervalSeconds',
       label: 'Commit interval (seconds)',
       hint: '1 to 3600; smaller is fresher, with more small files',
@@ -76,6 +82,7 @@ const DEFAULTS: Values = {
   valueFormat: 'json',
   keyFormat: 'string',
   schemaPolicy: 'evolve',
+  engine: 'auto',
   commitIntervalSeconds: '10',
   deadLetterPolicy: 'dlq',
   partitionBy: '',
