@@ -7,6 +7,7 @@ import { newSchema, type Schema } from '../spec/schema';
 import { currentSnapshot, type Snapshot } from '../spec/table-metadata';
 import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
+import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
 import { evolveSchema } from '../transaction/test-schema';
 import type { Row } from '../writer/rows-to-arrow';
@@ -19,12 +20,15 @@ const catalog = stackCatalog();
 const io = stackIO();
 const namespace = uniqueNamespace('floe_compact');
 let counter = 0;
+let proxy: CatalogProxy;
 
 beforeAll(async () => {
   await catalog.createNamespace(namespace);
+  proxy = await CatalogProxy.start(process.env.FLOE_ICEBERG_REST_URI as string);
 });
 
 afterAll(async () => {
+  await proxy.close();
   await dropNamespaceWithFiles(catalog, io, namespace);
   io.close();
 });
@@ -161,6 +165,56 @@ describe('compactTable', () => {
     }
     expect(await listTableFiles(io, after.metadata.location)).toEqual(filesBefore);
     expect(await content(id)).toEqual(contentBefore);
+  });
+
+  it('plans again from the new head when another compaction removed its input first, and finishes', async () => {
+    const id = await table(false);
+    for (let i = 0; i < 3; i += 1) await append(id, rows(range(i * 5, i * 5 + 5)));
+    // Between this compaction's plan and its commit, another compaction lands, and two appends.
+    proxy.beforeNextCommit = async () => {
+      await compactTable(catalog, io, id, { summary: carry });
+      await append(id, rows(range(100, 105)));
+      await append(id, rows(range(105, 110)));
+    };
+    const result = await compactTable(proxy.catalog(), io, id, {
+      summary: carry,
+      minBackoffMs: 10,
+      minReplanBackoffMs: 10,
+    });
+    // The second plan rewrote the other compaction's file and the two appends' into one.
+    expect(result).toMatchObject({ plans: 2, filesBefore: 3, filesAfter: 1, filesRewritten: 3 });
+    expect(await liveCount(id)).toBe(1);
+    expect((await content(id)).map((r) => r.id)).toEqual(
+      [...range(0, 15), ...range(100, 110)].map((n) => `i:${n}`),
+    );
+    // The first plan's files are gone: every file under the table is one some snapshot reaches.
+    const { metadata } = await catalog.loadTable(id);
+    const reached = await reachableFiles(io, metadata.snapshots, { entries: 'all' });
+    const known = new Set([
+      ...reached.manifestLists,
+      ...reached.manifests,
+      ...reached.dataFiles,
+      ...metadata.metadataLog.map((m) => m.metadataFile),
+    ]);
+    const stray = [...(await listTableFiles(io, metadata.location))].filter(
+      (f) => !known.has(f) && !f.endsWith('.metadata.json'),
+    );
+    expect(stray).toEqual([]);
+
+    // Without a second plan, the conflict is the caller's.
+    for (let i = 0; i < 2; i += 1) await append(id, rows(range(200 + i * 5, 205 + i * 5)));
+    proxy.beforeNextCommit = async () => void (await compactTable(catalog, io, id));
+    await expect(compactTable(proxy.catalog(), io, id, { minBackoffMs: 10, maxPlans: 1 })).rejects.toThrow(
+      RewriteConflictError,
+    );
+  });
+
+  it('counts the small files it leaves: lone small ones, and rewrites still below the small size', async () => {
+    const id = await table(true);
+    for (let i = 0; i < 3; i += 1) await append(id, rows(range(i * 3, i * 3 + 3), 0));
+    await append(id, rows(range(200, 203), 2)); // a lone small file in day 2
+    const result = await compactTable(catalog, io, id);
+    expect(result).toMatchObject({ filesBefore: 4, filesAfter: 2, smallFilesAfter: 2 });
   });
 
   it('compacts each partition of a partitioned table on its own, leaving large and lone files alone', async () => {

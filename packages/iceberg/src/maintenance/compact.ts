@@ -8,9 +8,13 @@ import { tupleKey } from '../transaction/data-files';
 import { ReplaceFiles } from '../transaction/replace';
 import type { SnapshotOptions } from '../transaction/snapshot-producer';
 import { targetFileSize } from '../writer/rolling-writer';
+import { type ReplanOptions, withReplanning } from './replan';
 
-/** Summary (a function of the parent carries e.g. ingest offsets forward), Parquet, retry and size options. */
-export interface CompactionOptions extends SnapshotOptions {
+/**
+ * Summary (a function of the parent carries e.g. ingest offsets forward), Parquet, commit retry, size
+ * and re-planning options (compactTable plans again from the new head when a concurrent commit wins).
+ */
+export interface CompactionOptions extends SnapshotOptions, ReplanOptions {
   /** Files smaller than this are rewritten (default 75% of the target size). */
   smallFileBytes?: number;
 }
@@ -26,8 +30,10 @@ export interface CompactionPlan {
   /** The table as planned: the replace is built on its current snapshot first. */
   table: LoadedTable;
   groups: CompactionGroup[];
-  /** Live data files of the planned snapshot. */
+  /** Live data files of the planned snapshot, and how many of them are small. */
   filesBefore: number;
+  smallFilesBefore: number;
+  smallFileBytes: number;
   targetFileSizeBytes: number;
   options: CompactionOptions;
   planningMs: number;
@@ -36,11 +42,15 @@ export interface CompactionPlan {
 export interface CompactionResult {
   /** The replace snapshot; undefined when there was nothing to compact, and no snapshot was made. */
   snapshotId: bigint | undefined;
-  /** Commit requests sent. */
+  /** Commit requests sent (for the plan that landed). */
   attempts: number;
+  /** Plans made: more than one when a concurrent commit won and the rewrite was planned again (compactTable). */
+  plans: number;
   /** Live data files of the planned snapshot, and after the rewrite (appends since then not counted). */
   filesBefore: number;
   filesAfter: number;
+  /** Of filesAfter, those still below the small-file size (lone small files, and small rewrites). */
+  smallFilesAfter: number;
   filesRewritten: number;
   filesWritten: number;
   /** Storage bytes of the files rewritten, and of the files written in their place. */
@@ -75,8 +85,10 @@ export async function planCompaction(
     );
   }
   const groups = new Map<string, CompactionGroup>();
+  let smallFiles = 0;
   for (const f of files) {
     if (f.file.fileSizeInBytes >= BigInt(small)) continue;
+    smallFiles += 1;
     const key = `${f.specId}|${tupleKey(f.file.partition)}`;
     let group = groups.get(key);
     if (group === undefined) {
@@ -90,6 +102,8 @@ export async function planCompaction(
     table,
     groups: [...groups.values()].filter((g) => g.files.length >= MIN_FILES_PER_PARTITION),
     filesBefore: files.length,
+    smallFilesBefore: smallFiles,
+    smallFileBytes: small,
     targetFileSizeBytes: target,
     options,
     planningMs: Date.now() - started,
@@ -110,7 +124,10 @@ export async function runCompaction(
 ): Promise<CompactionResult> {
   const started = Date.now();
   const { table, groups, options } = plan;
-  const done = (outcome: Omit<CompactionResult, 'filesBefore' | 'durationMs'>): CompactionResult => ({
+  const done = (
+    outcome: Omit<CompactionResult, 'filesBefore' | 'durationMs' | 'plans'>,
+  ): CompactionResult => ({
+    plans: 1,
     filesBefore: plan.filesBefore,
     ...outcome,
     durationMs: plan.planningMs + Date.now() - started,
@@ -120,6 +137,7 @@ export async function runCompaction(
       snapshotId: undefined,
       attempts: 0,
       filesAfter: plan.filesBefore,
+      smallFilesAfter: plan.smallFilesBefore,
       filesRewritten: 0,
       filesWritten: 0,
       bytesRewritten: 0,
@@ -129,7 +147,13 @@ export async function runCompaction(
     });
   }
 
-  const { smallFileBytes: _, ...snapshotOptions } = options;
+  const {
+    smallFileBytes: _small,
+    maxPlans: _plans,
+    minReplanBackoffMs: _min,
+    maxReplanBackoffMs: _max,
+    ...snapshotOptions
+  } = options;
   const replace = await ReplaceFiles.start(catalog, io, table, {
     ...snapshotOptions,
     targetFileSizeBytes: plan.targetFileSizeBytes,
@@ -147,6 +171,10 @@ export async function runCompaction(
     snapshotId: committed.snapshotId,
     attempts: committed.attempts,
     filesAfter: plan.filesBefore - rewritten.length + written.length,
+    smallFilesAfter:
+      plan.smallFilesBefore -
+      rewritten.length +
+      written.filter((f) => f.fileSizeInBytes < BigInt(plan.smallFileBytes)).length,
     filesRewritten: rewritten.length,
     filesWritten: written.length,
     bytesRewritten: Number(sum(rewritten.map((f) => f.fileSizeInBytes))),
@@ -175,12 +203,21 @@ async function rewriteGroup(io: FileIO, table: LoadedTable, replace: ReplaceFile
   replace.removeFiles(group.files.map((f) => f.file));
 }
 
-/** Plans and runs a bin-pack compaction of the table's current snapshot (see planCompaction, runCompaction). */
+/**
+ * Plans and runs a bin-pack compaction of the table's current snapshot (see planCompaction,
+ * runCompaction). When a concurrent commit wins (a file to rewrite was removed, or the commit's
+ * attempts ran out on a busy table), what was written is removed and the compaction is planned again
+ * from the new head, up to `maxPlans` times with a growing backoff.
+ */
 export async function compactTable(
   catalog: Catalog,
   io: FileIO,
   id: TableIdentifier,
   options: CompactionOptions = {},
 ): Promise<CompactionResult> {
-  return runCompaction(catalog, io, await planCompaction(catalog, io, id, options));
+  const started = Date.now();
+  const { result, plans } = await withReplanning(options, async () =>
+    runCompaction(catalog, io, await planCompaction(catalog, io, id, options)),
+  );
+  return { ...result, plans, durationMs: Date.now() - started };
 }

@@ -11,6 +11,7 @@ import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
+import { planCompaction, runCompaction } from './compact';
 import { reachableFiles } from './reachable';
 import { MANIFEST_TARGET_SIZE_PROPERTY, rewriteManifests } from './rewrite-manifests';
 import {
@@ -225,7 +226,7 @@ describe('rewriteManifests', () => {
     expect(await ids(id)).toEqual([...range(0, 22), 100, 101]);
   });
 
-  it('fails with the conflict error when another rewrite replaced its manifests first, leaving nothing behind', async () => {
+  it('when another rewrite replaced its manifests first, plans again (finding nothing to do), leaving nothing behind', async () => {
     const id = await table();
     await appends(id, 0, 11);
     let winner: Awaited<ReturnType<typeof rewriteManifests>> | undefined;
@@ -235,9 +236,12 @@ describe('rewriteManifests', () => {
       winner = await rewriteManifests(catalog, io, id, { summary: carry });
       filesBefore = await listTableFiles(io, (await catalog.loadTable(id)).metadata.location);
     };
-    const loser = rewriteManifests(proxy.catalog(), io, id, { summary: carry, minBackoffMs: 10 });
-    await expect(loser).rejects.toThrow(RewriteConflictError);
-    await expect(loser).rejects.toThrow(/11 of the manifests to rewrite are no longer in the table/);
+    const loser = await rewriteManifests(proxy.catalog(), io, id, {
+      summary: carry,
+      minBackoffMs: 10,
+      minReplanBackoffMs: 10,
+    });
+    expect(loser).toMatchObject({ snapshotId: undefined, plans: 2, manifestsKept: 1 });
     const after = await head(id);
     expect(after.snapshot.snapshotId).toBe(winner?.snapshotId);
     expect(after.metadata.snapshots.filter((s) => s.summary.operation === 'replace')).toHaveLength(1);
@@ -248,6 +252,74 @@ describe('rewriteManifests', () => {
     const reached = await reachableFiles(io, after.metadata.snapshots, { entries: 'all' });
     for (const f of removed) expect(reached.manifestLists.has(f) || reached.manifests.has(f)).toBe(false);
     expect(await ids(id)).toEqual(range(0, 22));
+
+    // With one plan only, the conflict is the caller's.
+    await appends(id, 100, 11);
+    proxy.beforeNextCommit = async () => void (await rewriteManifests(catalog, io, id));
+    const once = rewriteManifests(proxy.catalog(), io, id, { minBackoffMs: 10, maxPlans: 1 });
+    await expect(once).rejects.toThrow(RewriteConflictError);
+    await expect(once).rejects.toThrow(/of the manifests to rewrite are no longer in the table/);
+  });
+
+  it("is no conflict when the next append drops a compaction's manifest of deleted entries before the commit", async () => {
+    const id = await table();
+    await appends(id, 0, 12);
+    // A compaction of two appends' files leaves a manifest with only their DELETED entries beside 11
+    // small live ones (its own and the ten other appends').
+    const plan = await planCompaction(catalog, io, id, { summary: carry });
+    const [group] = plan.groups;
+    if (group === undefined) throw new Error('nothing planned');
+    group.files = group.files.slice(0, 2);
+    await runCompaction(catalog, io, plan);
+    const compacted = await head(id);
+    const dead = compacted.manifests.filter((m) => m.addedFilesCount + m.existingFilesCount === 0);
+    expect(dead).toHaveLength(1);
+    expect(compacted.manifests).toHaveLength(12);
+
+    // An append lands between the rewrite's plan and its commit, and drops that manifest.
+    proxy.beforeNextCommit = async () => void (await append(id, [100, 101]));
+    const result = await rewriteManifests(proxy.catalog(), io, id, { summary: carry, minBackoffMs: 10 });
+    expect(result).toMatchObject({
+      plans: 1,
+      attempts: 2,
+      manifestsReplaced: 11,
+      manifestsCreated: 1,
+      manifestsKept: 1,
+      entriesProcessed: 11,
+    });
+    const after = await head(id);
+    expect(after.manifests).toHaveLength(2);
+    expect(after.manifests.map((m) => m.manifestPath)).not.toContain(dead[0]?.manifestPath);
+    expect(await ids(id)).toEqual([...range(0, 24), 100, 101]);
+  });
+
+  it('plans again when a compaction replaced one of its manifests between plan and commit', async () => {
+    const id = await table();
+    await appends(id, 0, 12);
+    proxy.beforeNextCommit = async () => {
+      const plan = await planCompaction(catalog, io, id, { summary: carry });
+      const [group] = plan.groups;
+      if (group === undefined) throw new Error('nothing planned');
+      group.files = group.files.slice(0, 2);
+      await runCompaction(catalog, io, plan);
+    };
+    const result = await rewriteManifests(proxy.catalog(), io, id, {
+      summary: carry,
+      minBackoffMs: 10,
+      minReplanBackoffMs: 10,
+    });
+    // The second plan: the compaction's manifest and the ten appends' it left, into one.
+    expect(result).toMatchObject({
+      plans: 2,
+      manifestsReplaced: 11,
+      manifestsCreated: 1,
+      entriesProcessed: 11,
+    });
+    const after = await head(id);
+    expect(after.manifests).toHaveLength(1);
+    // The compacted files stay gone: 11 live files hold the 24 rows.
+    expect(await entries(id)).toHaveProperty('size', 11);
+    expect(await ids(id)).toEqual(range(0, 24));
   });
 
   it('cuts the entries into manifests of the table’s commit.manifest.target-size-bytes', async () => {

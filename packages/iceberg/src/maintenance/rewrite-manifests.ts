@@ -20,13 +20,18 @@ import {
   MANIFESTS_REPLACED,
 } from '../transaction/snapshot-summary';
 import { forEachLimited } from './reachable';
+import { type ReplanOptions, withReplanning } from './replan';
 
 export const MANIFEST_TARGET_SIZE_PROPERTY = 'commit.manifest.target-size-bytes';
 export const DEFAULT_MANIFEST_TARGET_SIZE = 8 * 1024 * 1024;
 
-/** Summary (a function of the parent carries e.g. ingest offsets forward), branch, retry and size options. */
+/**
+ * Summary (a function of the parent carries e.g. ingest offsets forward), branch, commit retry, size and
+ * re-planning options (the rewrite is planned again from the new head when a concurrent commit wins).
+ */
 export interface RewriteManifestsOptions
-  extends Omit<SnapshotOptions, 'parquet' | 'targetFileSizeBytes' | 'fromSnapshotId'> {
+  extends Omit<SnapshotOptions, 'parquet' | 'targetFileSizeBytes' | 'fromSnapshotId'>,
+    ReplanOptions {
   /** Manifests are written near this size (default: the table's commit.manifest.target-size-bytes, else 8 MiB). */
   targetManifestSizeBytes?: number;
   /** Data manifests smaller than this are small (default 75% of the target size). */
@@ -38,8 +43,10 @@ export interface RewriteManifestsOptions
 export interface RewriteManifestsResult {
   /** The replace snapshot; undefined when no spec had too many small manifests, and no snapshot was made. */
   snapshotId: bigint | undefined;
-  /** Commit requests sent. */
+  /** Commit requests sent (for the plan that landed). */
   attempts: number;
+  /** Plans made: more than one when a concurrent commit replaced a planned manifest first. */
+  plans: number;
   manifestsReplaced: number;
   manifestsCreated: number;
   /** Manifests of the parent carried as they were (concurrent appends' among them). */
@@ -54,9 +61,12 @@ const DEFAULT_MAX_MANIFESTS_PER_SPEC = 10;
 /**
  * Rewrites the live entries of a branch's small data manifests into as few manifests near the target
  * size as they fill, per partition spec, as one snapshot of operation "replace" that changes no data:
- * every entry becomes EXISTING with the snapshot id and sequence numbers it had. Built again on a new
- * parent after a conflict, so that concurrent appends are kept; throws RewriteConflictError when a
- * manifest to rewrite is no longer in the branch (another rewrite replaced it).
+ * every entry becomes EXISTING with the snapshot id and sequence numbers it had. Only manifests with
+ * live files are planned: one left with only deleted entries is dropped by the next commit anyway
+ * (a streaming table's next append drops it within a second), so its going is no conflict. Built
+ * again on a new parent after a conflict, so that concurrent appends are kept; when a planned manifest
+ * is no longer in the branch (a compaction or another rewrite replaced it), the rewrite is planned
+ * again from the new head, up to `maxPlans` times.
  */
 export async function rewriteManifests(
   catalog: Catalog,
@@ -65,13 +75,31 @@ export async function rewriteManifests(
   options: RewriteManifestsOptions = {},
 ): Promise<RewriteManifestsResult> {
   const started = Date.now();
-  const { targetManifestSizeBytes, smallManifestBytes, maxManifestsPerSpec, ...snapshotOptions } = options;
+  const { result, plans } = await withReplanning(options, () => planAndRewrite(catalog, io, id, options));
+  return { ...result, plans, durationMs: Date.now() - started };
+}
+
+async function planAndRewrite(
+  catalog: Catalog,
+  io: FileIO,
+  id: TableIdentifier,
+  options: RewriteManifestsOptions,
+): Promise<Omit<RewriteManifestsResult, 'plans' | 'durationMs'>> {
+  const {
+    targetManifestSizeBytes,
+    smallManifestBytes,
+    maxManifestsPerSpec,
+    maxPlans: _plans,
+    minReplanBackoffMs: _min,
+    maxReplanBackoffMs: _max,
+    ...snapshotOptions
+  } = options;
   const table = await catalog.loadTable(id);
   const target = manifestTargetSize(table.metadata.properties, targetManifestSizeBytes);
   const head = branchHead(table.metadata, options.branch ?? MAIN_BRANCH);
   const manifests = head === undefined ? [] : readManifestList(await io.read(head.manifestList));
   const planned = smallManifestsToRewrite(
-    manifests,
+    manifests.filter((m) => liveCount(m) > 0),
     smallManifestBytes ?? Math.floor(target * 0.75),
     maxManifestsPerSpec ?? DEFAULT_MAX_MANIFESTS_PER_SPEC,
   );
@@ -83,7 +111,6 @@ export async function rewriteManifests(
       manifestsCreated: 0,
       manifestsKept: manifests.length,
       entriesProcessed: 0,
-      durationMs: Date.now() - started,
     };
   }
   const committed = await new ManifestRewrite(catalog, io, table, snapshotOptions, planned, target).commit();
@@ -99,9 +126,10 @@ export async function rewriteManifests(
     manifestsCreated: count(MANIFESTS_CREATED),
     manifestsKept: count(MANIFESTS_KEPT),
     entriesProcessed: count(ENTRIES_PROCESSED),
-    durationMs: Date.now() - started,
   };
 }
+
+const liveCount = (m: ManifestFile) => m.addedFilesCount + m.existingFilesCount;
 
 function manifestTargetSize(properties: Record<string, string>, override: number | undefined): number {
   const value = override ?? properties[MANIFEST_TARGET_SIZE_PROPERTY] ?? DEFAULT_MANIFEST_TARGET_SIZE;
@@ -160,7 +188,13 @@ class ManifestRewrite extends SnapshotProducer {
   protected async apply(attempt: Attempt): Promise<AttemptChanges> {
     const parent = await this.parentManifests(attempt);
     const present = new Set(parent.map((m) => m.manifestPath));
-    const missing = [...this.replaced].filter((path) => !present.has(path));
+    // A planned manifest with live files that is gone was replaced by another commit (a compaction
+    // removed some of its files, or another rewrite packed it): rewriting its entries would bring
+    // those files back. One without live files was only dropped, as every commit drops such manifests:
+    // it had nothing to rewrite.
+    const missing = this.planned
+      .filter((m) => liveCount(m) > 0 && !present.has(m.manifestPath))
+      .map((m) => m.manifestPath);
     if (missing.length > 0) {
       throw new RewriteConflictError(
         `${this.name}: ${missing.length} of the manifests to rewrite are no longer in the table (a concurrent commit replaced them)`,
@@ -175,6 +209,13 @@ class ManifestRewrite extends SnapshotProducer {
         processed += entries.length;
         created.push(await attempt.writeManifest(spec, entries));
       }
+    }
+    // As the reference checks: the new manifests hold exactly the live files of those they replace.
+    const expected = this.planned.reduce((n, m) => n + liveCount(m), 0);
+    if (processed !== expected) {
+      throw new Error(
+        `${this.name}: the rewritten manifests hold ${processed} live files, those they replace ${expected}`,
+      );
     }
     const kept = parent.filter((m) => !this.replaced.has(m.manifestPath));
     return {

@@ -107,8 +107,9 @@ describe('ReplaceFiles', () => {
     const removedSize = eu.reduce((n, f) => n + f.fileSizeInBytes, 0n);
     expect(snapshot.summary['removed-files-size']).toBe(removedSize.toString());
 
-    // The manifest list: the new files' manifest, then the parent's in its order (newest first): the
-    // third append's as it was, the second's and the first's rewritten.
+    // The manifest list: the new files' manifest; the two manifests that held removed files replaced
+    // by one of the removed files (DELETED) and one of the file they shared a manifest with (EXISTING,
+    // with its numbers); then the third append's, as it was.
     const manifests = readManifestList(await io.read(snapshot.manifestList));
     const parentList = readManifestList(
       await io.read(
@@ -116,7 +117,7 @@ describe('ReplaceFiles', () => {
       ),
     );
     expect(manifests).toHaveLength(4);
-    expect(manifests[1]).toEqual(parentList[0]);
+    expect(manifests[3]).toEqual(parentList[0]);
     const entries = async (i: number) =>
       readManifest(
         await io.read(manifests[i]?.manifestPath as string),
@@ -130,11 +131,11 @@ describe('ReplaceFiles', () => {
         e.dataFile.partition[0],
       ]);
     expect(await entries(0)).toEqual([[ManifestEntryStatus.ADDED, result.snapshotId, null, null, 'eu']]);
-    expect(await entries(2)).toEqual([[ManifestEntryStatus.DELETED, result.snapshotId, 2n, 2n, 'eu']]);
-    expect(await entries(3)).toEqual([
+    expect(await entries(1)).toEqual([
+      [ManifestEntryStatus.DELETED, result.snapshotId, 2n, 2n, 'eu'],
       [ManifestEntryStatus.DELETED, result.snapshotId, 1n, 1n, 'eu'],
-      [ManifestEntryStatus.EXISTING, first.snapshotId, 1n, 1n, 'us'],
     ]);
+    expect(await entries(2)).toEqual([[ManifestEntryStatus.EXISTING, first.snapshotId, 1n, 1n, 'us']]);
     const described = (i: number) => {
       const m = manifests[i];
       return [
@@ -145,17 +146,25 @@ describe('ReplaceFiles', () => {
         m?.deletedFilesCount,
       ];
     };
-    expect([described(0), described(2), described(3)]).toEqual([
+    expect([described(0), described(1), described(2)]).toEqual([
       [4n, 4n, result.snapshotId, 0, 0],
-      [4n, 4n, result.snapshotId, 0, 1],
-      [4n, 1n, result.snapshotId, 1, 1],
+      [4n, 4n, result.snapshotId, 0, 2],
+      [4n, 1n, result.snapshotId, 1, 0],
     ]);
-    expect(manifests[2]?.manifestPath).not.toBe(parentList[1]?.manifestPath);
     expect(second.snapshotId).not.toBe(result.snapshotId);
 
+    // The next commit drops the manifest left with only deleted entries, and keeps the rest.
+    const next = await append(id, rows('us', [7]));
+    const after = readManifestList(
+      await io.read(currentSnapshot(next.table.metadata)?.manifestList as string),
+    ).map((m) => m.manifestPath);
+    expect(after).toHaveLength(4);
+    expect(after).not.toContain(manifests[1]?.manifestPath);
+    expect(after.slice(1)).toEqual([manifests[0], manifests[2], manifests[3]].map((m) => m?.manifestPath));
+
     const scan = await scanWithPyiceberg(namespace, id.name);
-    expect(scan.files).toHaveLength(3);
-    expect(scan.rows.map((r) => r.id).sort()).toEqual(['i:1', 'i:2', 'i:3', 'i:4', 'i:5', 'i:6']);
+    expect(scan.files).toHaveLength(4);
+    expect(scan.rows.map((r) => r.id).sort()).toEqual(['i:1', 'i:2', 'i:3', 'i:4', 'i:5', 'i:6', 'i:7']);
   });
 
   it('keeps an append that landed after the replace started, rebuilding on it', async () => {

@@ -4,6 +4,7 @@ import { forEachLimited } from '../maintenance/reachable';
 import { manifestSpec, type ResolvedEntry, readManifestEntries } from '../reader/manifest-entries';
 import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
 import type { ManifestFile } from '../spec/manifest-list';
+import type { PartitionSpec } from '../spec/partition-spec';
 import {
   type Attempt,
   type AttemptChanges,
@@ -35,9 +36,12 @@ const liveCount = (m: ManifestFile) => m.addedFilesCount + m.existingFilesCount;
 /**
  * Replaces data files with others holding the same rows, in one snapshot of operation "replace"
  * (a compaction's commit). Each attempt is built on the parent of the moment: manifests holding none
- * of the removed files are carried as they are, the others rewritten with those files DELETED and the
- * rest EXISTING, so that appends committed in the meantime are kept. Before each attempt every file to
- * remove must still be live in the parent, else the commit fails with RewriteConflictError.
+ * of the removed files are carried as they are; those holding some are replaced, per spec, by one
+ * manifest of the removed files (DELETED) and one of their other live files (EXISTING, with the
+ * snapshot id and sequence numbers they had, as the spec wants them written out), so that appends
+ * committed in the meantime are kept and an attempt stays short however many manifests it touches.
+ * Before each attempt every file to remove must still be live in the parent, else the commit fails
+ * with RewriteConflictError.
  */
 export class ReplaceFiles extends SnapshotProducer {
   protected readonly operation = 'replace';
@@ -83,20 +87,38 @@ export class ReplaceFiles extends SnapshotProducer {
     const missing = new Set(this.toRemove.keys());
     const removed: DataFile[] = [];
     const kept: ManifestFile[] = [];
+    // Per spec, what the manifests holding a removed file become: their removed files as DELETED
+    // entries, and their other live files as EXISTING ones.
+    const touched = new Map<
+      number,
+      { spec: PartitionSpec; deleted: ManifestEntry[]; existing: ManifestEntry[] }
+    >();
     for (const manifest of manifests) {
       const entries = toRead.has(manifest) ? await this.read(manifest, attempt) : [];
-      const hits = entries.filter(
-        (e) => e.status !== ManifestEntryStatus.DELETED && this.toRemove.has(e.dataFile.filePath),
-      );
-      if (hits.length === 0) {
+      const live = entries.filter((e) => e.status !== ManifestEntryStatus.DELETED);
+      if (!live.some((e) => this.toRemove.has(e.dataFile.filePath))) {
         kept.push(manifest);
         continue;
       }
-      for (const e of hits) {
-        missing.delete(e.dataFile.filePath);
-        removed.push(e.dataFile);
+      let group = touched.get(manifest.partitionSpecId);
+      if (group === undefined) {
+        group = { spec: manifestSpec(attempt.metadata, manifest), deleted: [], existing: [] };
+        touched.set(manifest.partitionSpecId, group);
       }
-      kept.push(await this.rewrite(manifest, entries, attempt));
+      for (const e of live) {
+        const removing = this.toRemove.has(e.dataFile.filePath);
+        if (removing) {
+          missing.delete(e.dataFile.filePath);
+          removed.push(e.dataFile);
+        }
+        (removing ? group.deleted : group.existing).push({
+          status: removing ? ManifestEntryStatus.DELETED : ManifestEntryStatus.EXISTING,
+          snapshotId: removing ? this.snapshotId : e.snapshotId,
+          sequenceNumber: e.sequenceNumber,
+          fileSequenceNumber: e.fileSequenceNumber,
+          dataFile: e.dataFile,
+        });
+      }
     }
     if (missing.size > 0) {
       const shown = [...missing].slice(0, 3).join(', ');
@@ -105,7 +127,16 @@ export class ReplaceFiles extends SnapshotProducer {
         [...missing],
       );
     }
-    return { manifests: kept, removed };
+    // However many manifests held the removed files, each attempt writes at most two per spec: one of
+    // the removed files (the next commit drops it, as it holds no live file) and one of the files that
+    // shared a manifest with them. A short attempt is what lets the commit land between the appends of
+    // a table committed to every second.
+    const written: ManifestFile[] = [];
+    for (const { spec, deleted, existing } of touched.values()) {
+      written.push(await attempt.writeManifest(spec, deleted));
+      if (existing.length > 0) written.push(await attempt.writeManifest(spec, existing));
+    }
+    return { manifests: [...written, ...kept], removed };
   }
 
   private read(manifest: ManifestFile, attempt: Attempt): Promise<ResolvedEntry[]> {
@@ -115,30 +146,5 @@ export class ReplaceFiles extends SnapshotProducer {
       this.entries.set(manifest.manifestPath, entries);
     }
     return entries;
-  }
-
-  /**
-   * The manifest without the removed files: they become DELETED entries of this snapshot, the other
-   * live files EXISTING ones with the snapshot id and sequence numbers they had (the spec wants them
-   * written out); entries deleted by earlier snapshots are dropped.
-   */
-  private async rewrite(
-    manifest: ManifestFile,
-    entries: ResolvedEntry[],
-    attempt: Attempt,
-  ): Promise<ManifestFile> {
-    const rewritten: ManifestEntry[] = entries
-      .filter((e) => e.status !== ManifestEntryStatus.DELETED)
-      .map((e) => {
-        const removing = this.toRemove.has(e.dataFile.filePath);
-        return {
-          status: removing ? ManifestEntryStatus.DELETED : ManifestEntryStatus.EXISTING,
-          snapshotId: removing ? this.snapshotId : e.snapshotId,
-          sequenceNumber: e.sequenceNumber,
-          fileSequenceNumber: e.fileSequenceNumber,
-          dataFile: e.dataFile,
-        };
-      });
-    return attempt.writeManifest(manifestSpec(attempt.metadata, manifest), rewritten);
   }
 }

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommitFailedError } from '../catalog/errors';
+import { RewriteConflictError } from '../transaction/replace';
+import { backoffMs } from '../transaction/retry';
+
+/** How a rewrite that lost to a concurrent commit is planned again from the table's new head. */
+export interface ReplanOptions {
+  /** Plans in all, the first included (default 4). */
+  maxPlans?: number;
+  /** Backoff before plan n+1 is min(maxReplanBackoffMs, minReplanBackoffMs * 2^(n-1)), with jitter (defaults 1000 and 15000). */
+  minReplanBackoffMs?: number;
+  maxReplanBackoffMs?: number;
+}
+
+export const DEFAULT_MAX_PLANS = 4;
+
+/**
+ * A rewrite's plan no longer holds: what it would replace was replaced by another commit
+ * (RewriteConflictError), or the commit's own attempts ran out against a busy table (CommitFailedError).
+ * Either way a plan made on the new head may well land.
+ */
+export function isRewriteConflict(error: unknown): boolean {
+  return error instanceof RewriteConflictError || error instanceof CommitFailedError;
+}
+
+/**
+ * Runs `attempt` (plan, write and commit) until it lands or fails otherwise than by a conflict, at most
+ * `maxPlans` times, waiting longer before each new plan. Returns its result and how many plans it took.
+ */
+export async function withReplanning<T>(
+  options: ReplanOptions,
+  attempt: (plan: number) => Promise<T>,
+): Promise<{ result: T; plans: number }> {
+  const maxPlans = options.maxPlans ?? DEFAULT_MAX_PLANS;
+  for (let plan = 1; ; plan += 1) {
+    try {
+      return { result: await attempt(plan), plans: plan };
+    } catch (error) {
+      if (!isRewriteConflict(error) || plan >= maxPlans) throw error;
+      await sleep(
+        backoffMs(plan, {
+          minBackoffMs: options.minReplanBackoffMs ?? 1000,
+          maxBackoffMs: options.maxReplanBackoffMs ?? 15_000,
+        }),
+      );
+    }
+  }
+}
