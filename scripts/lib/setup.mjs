@@ -58,9 +58,18 @@ export async function installAndStack() {
   step(
     'Installing dependencies and starting the local stack (first run downloads ~500 MB; later runs reuse the cache)',
   );
-  const results = await Promise.allSettled([ensureDependencies(), stackUp()]);
+  const results = await Promise.allSettled([ensureDependencies().then(buildNativeEngine), stackUp()]);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * The native ingest engine (Rust, packages/engine): built with the machine's cargo into the shared
+ * cache, a no-op when it is up to date. Without cargo, or when the build fails, the script says so and
+ * exits 0: Floe then runs the portable (TypeScript) engine.
+ */
+export async function buildNativeEngine() {
+  await sh(process.execPath, ['packages/engine/build.mjs'], { what: 'building the native engine' });
 }
 
 export async function prepareDatabase(databaseUrl, { seed = false } = {}) {

@@ -1,0 +1,69 @@
+/** The native ingest engine (Rust, napi-rs). See src/lib.rs; the TypeScript adapter is packages/ingest/src/engine/native-writer.ts. */
+export interface NativeRejected {
+  index: number;
+  reason: string;
+  message: string;
+}
+
+export interface NativeTakeResult {
+  taken: number;
+  rejected: NativeRejected[];
+  needsSchemaChange: boolean;
+}
+
+/** A partition value: `kind` says how to read `text` (long and decimal as decimal digits, bytes as hex). */
+export interface NativeValue {
+  kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'decimal' | 'string' | 'bytes';
+  text: string;
+}
+
+export interface NativeLeafMetrics {
+  id: number;
+  values: number;
+  nulls: number;
+  /** -1 for columns that are not float or double. */
+  nans: number;
+  lower?: Buffer;
+  upper?: Buffer;
+}
+
+export interface NativeDataFile {
+  bytes: Buffer;
+  schemaId: number;
+  partition: NativeValue[];
+  recordCount: number;
+  /** [field id, compressed bytes] per leaf column. */
+  columnSizes: number[][];
+  leaves: NativeLeafMetrics[];
+}
+
+export class NativeTableWriter {
+  /** JSON of { schema, spec (Iceberg spec JSON), policy, mapping, keyFormat, compression, maxValueBytes }. */
+  constructor(config: string);
+  setSchema(schema: string): void;
+  take(
+    key: string,
+    topic: string,
+    partition: number,
+    from: number,
+    values: Buffer,
+    valueOffsets: Uint32Array,
+    flags: Uint8Array,
+    offsets: BigInt64Array,
+    timestamps: BigInt64Array,
+    keys: Buffer,
+    keyOffsets: Uint32Array,
+    headerStarts: Uint32Array,
+    headerData: Buffer,
+    headerOffsets: Uint32Array,
+    headerNull: Uint8Array,
+  ): NativeTakeResult;
+  dropKeys(keys: string[]): void;
+  clear(): void;
+  readonly bufferedRows: number;
+  readonly bufferedBytes: number;
+  flush(targetFileSizeBytes: number): Promise<NativeDataFile[]>;
+}
+
+export function engineVersion(): string;
+export const nativeFile: string;

@@ -1,0 +1,508 @@
+//! Fitting a mapped record to the table's columns, as `fit/fit-record.ts` and `convert-primitive.ts` do:
+//! by name, converting exactly or not at all, appending straight into the column buffers. A record that
+//! needs a schema change (under `evolve`) only sets `changes`; the caller truncates what it appended.
+
+use crate::columns::{Col, ColBuf};
+use crate::describe::{abbreviate, js_number, json_string};
+use crate::infer::{addable, RType, Reject};
+use crate::json::{Doc, Node, Num};
+use crate::mapping::{KafkaMeta, Key, MField, MVal, KAFKA_COLUMN};
+use crate::partition::PVal;
+use crate::schema::{Field, IType, Prim};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Policy {
+    Evolve,
+    Strict,
+    IgnoreNewFields,
+}
+
+impl Policy {
+    fn name(self) -> &'static str {
+        match self {
+            Policy::Evolve => "evolve",
+            Policy::Strict => "strict",
+            Policy::IgnoreNewFields => "ignore-new-fields",
+        }
+    }
+}
+
+/// A record's primitive value, typed as the TypeScript record type would be.
+#[derive(Clone, Copy)]
+enum RV<'a> {
+    Bool(bool),
+    Int(i32),
+    Long(i64),
+    Dec(i128),
+    Double(f64),
+    Str(&'a [u8]),
+    Bin(&'a [u8]),
+    Tstz(i64),
+}
+
+impl RV<'_> {
+    /// The record type's `type` member ("decimal", not "decimal(38,0)").
+    fn name(&self) -> &'static str {
+        match self {
+            RV::Bool(_) => "boolean",
+            RV::Int(_) => "int",
+            RV::Long(_) => "long",
+            RV::Dec(_) => "decimal",
+            RV::Double(_) => "double",
+            RV::Str(_) => "string",
+            RV::Bin(_) => "binary",
+            RV::Tstz(_) => "timestamptz",
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            RV::Dec(_) => "decimal(38,0)",
+            other => other.name(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match *self {
+            RV::Bool(b) => b.to_string(),
+            RV::Int(v) => v.to_string(),
+            RV::Long(v) | RV::Tstz(v) => v.to_string(),
+            RV::Dec(v) => v.to_string(),
+            RV::Double(v) => js_number(v),
+            RV::Str(s) => abbreviate(json_string(s)),
+            RV::Bin(b) => format!("{} bytes", b.len()),
+        }
+    }
+}
+
+enum Out<'a> {
+    Bool(bool),
+    I32(i32),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    I128(i128),
+    Bytes(&'a [u8]),
+}
+
+enum Fit<'a> {
+    Value(Out<'a>),
+    Widen(Prim),
+    Fail,
+}
+
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+const POW10: [i128; 39] = {
+    let mut p = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+fn digits(v: i128) -> usize {
+    let a = v.unsigned_abs();
+    let mut n = 1;
+    while n < 39 && a >= POW10[n] as u128 {
+        n += 1;
+    }
+    n
+}
+
+/// fitPrimitive: the value in the column's type exactly, a legal widening, or no fit.
+fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
+    use Fit::*;
+    match (column, v) {
+        (Prim::Boolean, RV::Bool(b)) => Value(Out::Bool(b)),
+        (Prim::String, RV::Str(s)) => Value(Out::Bytes(s)),
+        (Prim::Binary, RV::Bin(b)) => Value(Out::Bytes(b)),
+        (Prim::Timestamptz, RV::Tstz(t)) => Value(Out::I64(t)),
+        (Prim::Int, RV::Int(i)) => Value(Out::I32(i)),
+        (Prim::Long, RV::Long(x)) => Value(Out::I64(x)),
+        (Prim::Double, RV::Double(x)) => Value(Out::F64(x)),
+        (Prim::Long, RV::Int(i)) => Value(Out::I64(i as i64)),
+        (Prim::Long, RV::Double(n)) => {
+            if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+                Value(Out::I64(n as i64))
+            } else {
+                Fail
+            }
+        }
+        (Prim::Int, RV::Long(x)) => match i32::try_from(x) {
+            Ok(i) => Value(Out::I32(i)),
+            Err(_) => Widen(Prim::Long),
+        },
+        (Prim::Int, RV::Double(n)) => {
+            if n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 {
+                Value(Out::I32(n as i32))
+            } else {
+                Fail
+            }
+        }
+        (Prim::Double, RV::Int(i)) => Value(Out::F64(i as f64)),
+        (Prim::Double, RV::Long(x)) => {
+            if x.unsigned_abs() <= 1u64 << 53 {
+                Value(Out::F64(x as f64))
+            } else {
+                Fail
+            }
+        }
+        (Prim::Float, RV::Double(_) | RV::Int(_) | RV::Long(_)) => {
+            let n = match v {
+                RV::Double(n) => n,
+                RV::Int(i) => i as f64,
+                RV::Long(x) => {
+                    let n = x as f64;
+                    if n as i128 != x as i128 || n >= 9.223_372_036_854_775_807e18 {
+                        return Fail;
+                    }
+                    n
+                }
+                _ => unreachable!(),
+            };
+            if n.is_nan() || (n as f32) as f64 == n {
+                Value(Out::F32(n as f32))
+            } else {
+                Widen(Prim::Double)
+            }
+        }
+        (Prim::Decimal { precision, scale }, RV::Dec(_) | RV::Long(_) | RV::Int(_)) => {
+            let (unscaled, record_decimal) = match v {
+                RV::Dec(x) => (x, true),
+                RV::Long(x) => (x as i128, false),
+                RV::Int(x) => (x as i128, false),
+                _ => unreachable!(),
+            };
+            let Some(rescaled) = unscaled.checked_mul(POW10[*scale as usize]) else { return Fail };
+            let needed = digits(rescaled);
+            if rescaled.unsigned_abs() >= POW10[38] as u128 {
+                return Fail;
+            }
+            if needed <= *precision as usize {
+                Value(Out::I128(rescaled))
+            } else if record_decimal && *scale == 0 && needed <= 38 {
+                Widen(Prim::Decimal { precision: 38.max(needed as u8), scale: 0 })
+            } else {
+                Fail
+            }
+        }
+        (Prim::TimestamptzNs, RV::Tstz(t)) => match t.checked_mul(1000) {
+            Some(ns) => Value(Out::I64(ns)),
+            None => Fail,
+        },
+        _ => Fail,
+    }
+}
+
+/// Where partition source values go while a record is fitted: (field id, slot).
+pub struct Capture {
+    pub sources: Vec<(i32, usize)>,
+    pub slots: Vec<PVal>,
+}
+
+pub struct Fitter<'a> {
+    pub doc: &'a Doc,
+    pub src: &'a [u8],
+    pub policy: Policy,
+    pub changes: bool,
+    pub capture: &'a mut Capture,
+    path: Vec<&'a str>,
+    in_list: u32,
+}
+
+fn type_mismatch(message: String) -> Reject {
+    Reject::new("type-mismatch", message)
+}
+
+impl<'a> Fitter<'a> {
+    pub fn new(doc: &'a Doc, src: &'a [u8], policy: Policy, capture: &'a mut Capture) -> Fitter<'a> {
+        for s in capture.slots.iter_mut() {
+            *s = PVal::Null;
+        }
+        Fitter { doc, src, policy, changes: false, capture, path: Vec::new(), in_list: 0 }
+    }
+
+    fn dotted(&self) -> String {
+        self.path.join(".")
+    }
+
+    fn missing(&mut self, required: bool, buf: &mut ColBuf) -> Result<(), Reject> {
+        if required {
+            if self.policy != Policy::Evolve {
+                return Err(Reject::new(
+                    "schema-violation",
+                    format!("{} is required and the record has none", self.dotted()),
+                ));
+            }
+            self.changes = true;
+        }
+        buf.push_null();
+        Ok(())
+    }
+
+    /// A field the table lacks: ignored, refused (strict) or a schema change (evolve).
+    fn extra(&mut self, name: &'a str) -> Result<(), Reject> {
+        match self.policy {
+            Policy::IgnoreNewFields => Ok(()),
+            Policy::Evolve => {
+                self.changes = true;
+                Ok(())
+            }
+            Policy::Strict => {
+                self.path.push(name);
+                let path = self.dotted();
+                self.path.pop();
+                Err(Reject::new("schema-violation", format!("{path} is not a column of the table (schema policy strict)")))
+            }
+        }
+    }
+
+    fn kind_mismatch(&self, record: &str, column: &IType) -> Reject {
+        type_mismatch(format!("{}: a {record} value does not fit column type {}", self.dotted(), column.kind()))
+    }
+
+    fn primitive(&mut self, f: &Field, p: &Prim, buf: &mut ColBuf, v: RV<'a>) -> Result<(), Reject> {
+        match fit_primitive(p, v) {
+            Fit::Value(out) => {
+                if self.in_list == 0 {
+                    if let Some(&(_, slot)) = self.capture.sources.iter().find(|(id, _)| *id == f.id) {
+                        let pv = match &out {
+                            Out::Bool(b) => PVal::Bool(*b),
+                            Out::I32(i) => PVal::Int(*i as i64),
+                            Out::I64(x) => PVal::Long(*x as i128),
+                            Out::F32(x) => PVal::F32(x.to_bits()),
+                            Out::F64(x) => PVal::F64(x.to_bits()),
+                            Out::I128(x) => PVal::Decimal(*x),
+                            Out::Bytes(b) if *p == Prim::String => PVal::Str(b.to_vec()),
+                            Out::Bytes(b) => PVal::Bytes(b.to_vec()),
+                        };
+                        for (id, s) in &self.capture.sources {
+                            if *id == f.id {
+                                self.capture.slots[*s] = pv.clone();
+                            }
+                        }
+                        let _ = slot;
+                    }
+                }
+                match out {
+                    Out::Bool(b) => buf.push_bool(b),
+                    Out::I32(i) => buf.push_i32(i),
+                    Out::I64(x) => buf.push_i64(x),
+                    Out::F32(x) => buf.push_f32(x),
+                    Out::F64(x) => buf.push_f64(x),
+                    Out::I128(x) => buf.push_i128(x),
+                    Out::Bytes(b) => buf.push_bytes(b),
+                }
+                Ok(())
+            }
+            Fit::Widen(w) => {
+                if self.policy != Policy::Evolve {
+                    return Err(type_mismatch(format!(
+                        "{}: value {} needs column type {} instead of {} (schema policy {})",
+                        self.dotted(),
+                        v.describe(),
+                        w.label(),
+                        p.label(),
+                        self.policy.name()
+                    )));
+                }
+                self.changes = true;
+                buf.push_null();
+                Ok(())
+            }
+            Fit::Fail => Err(type_mismatch(format!(
+                "{}: {} value {} does not fit column type {}",
+                self.dotted(),
+                v.name(),
+                v.describe(),
+                p.label()
+            ))),
+        }
+    }
+
+    /// A JSON value of record type `rt` into column `f`.
+    fn json(&mut self, f: &'a Field, buf: &mut ColBuf, rt: &RType, node: u32) -> Result<(), Reject> {
+        match (&f.ty, rt) {
+            (IType::Prim(p), RType::Bool | RType::Long | RType::Dec38 | RType::Double | RType::Str) => {
+                let v = self.value_of(rt, node);
+                self.primitive(f, p, buf, v)
+            }
+            (IType::Struct(columns), RType::Struct(_)) => {
+                let Col::Struct(children) = &mut buf.col else { unreachable!() };
+                for (c, child) in columns.iter().zip(children.iter_mut()) {
+                    self.path.push(&c.name);
+                    let rf = rt.field(self.doc, self.src, c.name.as_bytes());
+                    let v = rf.and_then(|_| self.doc.member(self.src, node, c.name.as_bytes()));
+                    match (rf, v) {
+                        (Some(rf), Some(v)) if !self.doc.is_null(v) => self.json(c, child, &rf.ty, v)?,
+                        _ => self.missing(c.required, child)?,
+                    }
+                    self.path.pop();
+                }
+                if let RType::Struct(fields) = rt {
+                    for rf in fields {
+                        let name = self.doc.str_bytes(self.src, rf.name);
+                        if !columns.iter().any(|c| c.name.as_bytes() == name) && addable(&rf.ty) {
+                            self.extra(std::str::from_utf8(name).unwrap_or(""))?;
+                        }
+                    }
+                }
+                buf.push_struct();
+                Ok(())
+            }
+            (IType::List { element }, RType::List(et)) => {
+                let Col::List { child, .. } = &mut buf.col else { unreachable!() };
+                self.path.push("element");
+                self.in_list += 1;
+                for &e in self.doc.elements(node) {
+                    if self.doc.is_null(e) || matches!(**et, RType::Untyped) {
+                        self.missing(element.required, child)?;
+                    } else {
+                        self.json(element, child, et, e)?;
+                    }
+                }
+                self.in_list -= 1;
+                self.path.pop();
+                buf.push_list_end();
+                Ok(())
+            }
+            (column, rt) => Err(self.kind_mismatch(rt.label(), column)),
+        }
+    }
+
+    /// The record's value as its (unified) type holds it: an integer in a list of doubles is a double.
+    fn value_of(&self, rt: &RType, node: u32) -> RV<'a> {
+        let doc = self.doc;
+        match (rt, doc.nodes[node as usize]) {
+            (RType::Bool, Node::Bool(b)) => RV::Bool(b),
+            (RType::Str, _) => RV::Str(doc.str_bytes(self.src, node)),
+            (RType::Long, Node::Num { num: Num::Int(v), .. }) => RV::Long(v),
+            (RType::Dec38, Node::Num { num: Num::Int(v), .. }) => RV::Dec(v as i128),
+            (RType::Dec38, Node::Num { num: Num::Big(v), .. }) => RV::Dec(v),
+            (RType::Double, Node::Num { num: Num::Int(v), .. }) => RV::Double(v as f64),
+            (RType::Double, Node::Num { num: Num::Big(v), .. }) => RV::Double(v as f64),
+            (RType::Double, Node::Num { num: Num::Double(v), .. }) => RV::Double(v),
+            _ => RV::Bool(false),
+        }
+    }
+
+    /// The mapped record into the table's top-level columns.
+    pub fn record(
+        &mut self,
+        columns: &'a [Field],
+        bufs: &mut [ColBuf],
+        mapped: &'a [MField<'a>],
+        key: &Key<'a>,
+        meta: &KafkaMeta<'a>,
+    ) -> Result<(), Reject> {
+        for (c, buf) in columns.iter().zip(bufs.iter_mut()) {
+            self.path.push(&c.name);
+            match mapped.iter().find(|m| m.name == c.name.as_bytes()) {
+                Some(MField { val: MVal::Json { ty, node }, .. }) => self.json(c, buf, ty, *node)?,
+                Some(MField { val: MVal::Timestamp(t), .. }) => match &c.ty {
+                    IType::Prim(p) => self.primitive(c, p, buf, RV::Tstz(*t))?,
+                    other => return Err(self.kind_mismatch("timestamptz", other)),
+                },
+                Some(MField { val: MVal::Kafka, .. }) => self.kafka(c, buf, key, meta)?,
+                None => self.missing(c.required, buf)?,
+            }
+            self.path.pop();
+        }
+        for m in mapped {
+            if columns.iter().any(|c| c.name.as_bytes() == m.name) {
+                continue;
+            }
+            let counts = match &m.val {
+                MVal::Json { ty, .. } => addable(ty),
+                _ => true,
+            };
+            if counts {
+                self.extra(std::str::from_utf8(m.name).unwrap_or(""))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `_kafka`: topic, partition, offset, timestamp, key (unless the key format is none), headers.
+    fn kafka(&mut self, f: &'a Field, buf: &mut ColBuf, key: &Key<'a>, meta: &KafkaMeta<'a>) -> Result<(), Reject> {
+        let IType::Struct(columns) = &f.ty else { return Err(self.kind_mismatch("struct", &f.ty)) };
+        let has_key = !matches!(key, Key::Absent);
+        let Col::Struct(children) = &mut buf.col else { unreachable!() };
+        for (c, child) in columns.iter().zip(children.iter_mut()) {
+            self.path.push(&c.name);
+            let v = match c.name.as_str() {
+                "topic" => Some(RV::Str(meta.topic)),
+                "partition" => Some(RV::Int(meta.partition)),
+                "offset" => Some(RV::Long(meta.offset)),
+                "timestamp" => Some(RV::Tstz(meta.timestamp_ms.saturating_mul(1000))),
+                "key" => match key {
+                    Key::Text(k) => Some(RV::Str(k)),
+                    Key::Bytes(k) => Some(RV::Bin(k)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if c.name == "headers" {
+                self.headers(c, child, meta)?;
+            } else {
+                match (v, &c.ty) {
+                    (Some(v), IType::Prim(p)) => self.primitive(c, p, child, v)?,
+                    (Some(v), other) => return Err(self.kind_mismatch(v.label(), other)),
+                    (None, _) => self.missing(c.required, child)?,
+                }
+            }
+            self.path.pop();
+        }
+        for name in ["topic", "partition", "offset", "timestamp", "key", "headers"] {
+            if name == "key" && !has_key {
+                continue;
+            }
+            if !columns.iter().any(|c| c.name == name) {
+                self.extra(name)?;
+            }
+        }
+        buf.push_struct();
+        Ok(())
+    }
+
+    fn headers(&mut self, f: &'a Field, buf: &mut ColBuf, meta: &KafkaMeta<'a>) -> Result<(), Reject> {
+        let IType::List { element } = &f.ty else { return Err(self.kind_mismatch("list", &f.ty)) };
+        let Col::List { child, .. } = &mut buf.col else { unreachable!() };
+        self.path.push("element");
+        self.in_list += 1;
+        for (key, value) in &meta.headers {
+            let IType::Struct(columns) = &element.ty else { return Err(self.kind_mismatch("struct", &element.ty)) };
+            let Col::Struct(children) = &mut child.col else { unreachable!() };
+            for (c, cb) in columns.iter().zip(children.iter_mut()) {
+                self.path.push(&c.name);
+                let v = match c.name.as_str() {
+                    "key" => Some(RV::Str(key)),
+                    "value" => value.map(RV::Bin),
+                    _ => None,
+                };
+                match (v, &c.ty) {
+                    (Some(v), IType::Prim(p)) => self.primitive(c, p, cb, v)?,
+                    (Some(v), other) => return Err(self.kind_mismatch(v.label(), other)),
+                    (None, _) => self.missing(c.required, cb)?,
+                }
+                self.path.pop();
+            }
+            for name in ["key", "value"] {
+                if !columns.iter().any(|c| c.name == name) {
+                    self.extra(name)?;
+                }
+            }
+            child.push_struct();
+        }
+        self.in_list -= 1;
+        self.path.pop();
+        buf.push_list_end();
+        Ok(())
+    }
+}
+
+pub fn kafka_column_name() -> &'static str {
+    KAFKA_COLUMN
+}

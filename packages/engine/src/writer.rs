@@ -1,0 +1,321 @@
+//! One table's writer: takes batches of raw records into column buffers per Kafka partition (so a
+//! partition's rows can be dropped), and flushes them as Parquet files per schema and partition tuple.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::columns::RowSet;
+use crate::fit::{Capture, Fitter, Policy};
+use crate::infer::{strip, Ctx, RType, Reject};
+use crate::json::{Doc, Node};
+use crate::mapping::{map_record, KafkaMeta, Mapping};
+use crate::partition::{apply, PVal, PartKey};
+use crate::schema::{arrow_schema, can_transform, primitives_by_id, schema_from_json, spec_from_json};
+use crate::schema::{PartitionField, Prim, Schema};
+
+/// A schema with what writing it needs: its Arrow form and the partition sources' types.
+pub struct SchemaState {
+    pub schema: Schema,
+    pub arrow: Arc<arrow_schema::Schema>,
+    /// Per partition field: the source's primitive type (None when the schema has no such column).
+    pub sources: Vec<Option<Prim>>,
+}
+
+pub struct Config {
+    pub spec: Vec<PartitionField>,
+    pub policy: Policy,
+    pub mapping: Mapping,
+    pub max_value_bytes: usize,
+    pub compression: String,
+}
+
+impl Config {
+    pub fn from_json(v: &Value) -> Result<(Config, Schema), String> {
+        let schema = schema_from_json(&v["schema"])?;
+        let spec = spec_from_json(&v["spec"])?;
+        let policy = match v["policy"].as_str().unwrap_or("") {
+            "evolve" => Policy::Evolve,
+            "strict" => Policy::Strict,
+            "ignore-new-fields" => Policy::IgnoreNewFields,
+            other => return Err(format!("the native engine does not know the schema policy {other}")),
+        };
+        let mapping = Mapping::from_json(&v["mapping"], v["keyFormat"].as_str().unwrap_or("string"))?;
+        let compression = v["compression"].as_str().unwrap_or("zstd").to_string();
+        if !matches!(compression.as_str(), "zstd" | "snappy" | "uncompressed") {
+            return Err(format!("the native engine does not support compression {compression}"));
+        }
+        let max_value_bytes = v["maxValueBytes"].as_f64().unwrap_or(8.0 * 1024.0 * 1024.0) as usize;
+        Ok((Config { spec, policy, mapping, max_value_bytes, compression }, schema))
+    }
+}
+
+pub fn schema_state(schema: Schema, spec: &[PartitionField]) -> Result<Arc<SchemaState>, String> {
+    let prims = primitives_by_id(&schema);
+    let mut sources = Vec::with_capacity(spec.len());
+    for f in spec {
+        let source = prims.get(&f.source_id).cloned();
+        if let Some(p) = &source {
+            if !can_transform(&f.transform, p) {
+                return Err(format!("the partition transform {:?} cannot be applied to {}", f.transform, p.label()));
+            }
+        }
+        sources.push(source);
+    }
+    Ok(Arc::new(SchemaState { arrow: arrow_schema(&schema), schema, sources }))
+}
+
+pub struct Segment {
+    pub state: Arc<SchemaState>,
+    pub rows: RowSet,
+}
+
+/// A batch's records as the adapter hands them over: flat buffers, no object per record.
+pub struct Batch<'a> {
+    pub topic: &'a [u8],
+    pub partition: i32,
+    pub values: &'a [u8],
+    /// n + 1 offsets into `values`.
+    pub value_offsets: &'a [u32],
+    /// Per record: bit 0 the value is null (a tombstone), bit 1 the key is null.
+    pub flags: &'a [u8],
+    pub offsets: &'a [i64],
+    pub timestamps: &'a [i64],
+    pub keys: &'a [u8],
+    pub key_offsets: &'a [u32],
+    /// n + 1 offsets into the headers (pairs of key and value) of each record.
+    pub header_starts: &'a [u32],
+    pub header_data: &'a [u8],
+    /// 2 * headers + 1 offsets into `header_data`: key, value, key, value, ...
+    pub header_offsets: &'a [u32],
+    /// Per header: 1 when its value is null.
+    pub header_null: &'a [u8],
+}
+
+pub struct Rejected {
+    pub index: u32,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+pub struct TakeOutcome {
+    pub taken: u32,
+    pub rejected: Vec<Rejected>,
+    pub needs_schema_change: bool,
+}
+
+enum RecordOutcome {
+    Held,
+    Rejected(Reject),
+    NeedsChange,
+}
+
+pub struct Writer {
+    pub config: Config,
+    pub current: Arc<SchemaState>,
+    pub held: HashMap<String, Vec<Segment>>,
+    doc: Doc,
+    capture: Capture,
+    rows: usize,
+}
+
+const TOMBSTONE: &[u8] = b"{}";
+
+impl Writer {
+    pub fn new(config: Config, schema: Schema) -> Result<Writer, String> {
+        let current = schema_state(schema, &config.spec)?;
+        let capture = Capture { sources: Vec::new(), slots: vec![PVal::Null; config.spec.len()] };
+        let mut w = Writer { config, current, held: HashMap::new(), doc: Doc::default(), capture, rows: 0 };
+        w.set_capture();
+        Ok(w)
+    }
+
+    fn set_capture(&mut self) {
+        self.capture.sources =
+            self.config.spec.iter().enumerate().map(|(slot, f)| (f.source_id, slot)).collect();
+    }
+
+    pub fn set_schema(&mut self, schema: Schema) -> Result<(), String> {
+        self.current = schema_state(schema, &self.config.spec)?;
+        Ok(())
+    }
+
+    pub fn buffered_rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn buffered_bytes(&self) -> usize {
+        self.held.values().flatten().map(|s| s.rows.bytes()).sum()
+    }
+
+    pub fn drop_keys(&mut self, keys: &[String]) {
+        for k in keys {
+            if let Some(segments) = self.held.remove(k) {
+                self.rows -= segments.iter().map(|s| s.rows.rows).sum::<usize>();
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.held.clear();
+        self.rows = 0;
+    }
+
+    pub fn take_all(&mut self) -> Vec<Segment> {
+        self.rows = 0;
+        let mut keys: Vec<String> = self.held.keys().cloned().collect();
+        keys.sort();
+        keys.into_iter().flat_map(|k| self.held.remove(&k).unwrap_or_default()).collect()
+    }
+
+    pub fn take(&mut self, key: &str, batch: &Batch, from: usize) -> TakeOutcome {
+        let n = batch.value_offsets.len().saturating_sub(1);
+        let mut rejected = Vec::new();
+        let state = self.current.clone();
+        let segments = self.held.entry(key.to_string()).or_default();
+        if segments.last().is_none_or(|s| !Arc::ptr_eq(&s.state, &state)) {
+            segments.push(Segment { state: state.clone(), rows: RowSet::new(&state.schema.fields) });
+        }
+        let segment = segments.last_mut().expect("a segment");
+        for i in from..n {
+            let before = segment.rows.rows;
+            let outcome = record(
+                &self.config,
+                &state,
+                &mut self.doc,
+                &mut self.capture,
+                &mut segment.rows,
+                batch,
+                i,
+            );
+            match outcome {
+                RecordOutcome::Held => {
+                    segment.rows.rows += 1;
+                    self.rows += 1;
+                    if !self.config.spec.is_empty() {
+                        let key: PartKey = self
+                            .config
+                            .spec
+                            .iter()
+                            .zip(&state.sources)
+                            .zip(&self.capture.slots)
+                            .map(|((f, source), v)| match source {
+                                Some(p) => apply(&f.transform, p, v),
+                                None => PVal::Null,
+                            })
+                            .collect();
+                        let rows = &mut segment.rows;
+                        let at = match rows.partitions.iter().rposition(|p| *p == key) {
+                            Some(at) => at,
+                            None => {
+                                rows.partitions.push(key);
+                                rows.partitions.len() - 1
+                            }
+                        };
+                        rows.partition_of.push(at as u32);
+                    }
+                }
+                RecordOutcome::Rejected(r) => {
+                    segment.rows.truncate(before);
+                    rejected.push(Rejected { index: i as u32, reason: r.reason, message: r.message });
+                }
+                RecordOutcome::NeedsChange => {
+                    segment.rows.truncate(before);
+                    return TakeOutcome { taken: i as u32, rejected, needs_schema_change: true };
+                }
+            }
+        }
+        TakeOutcome { taken: n as u32, rejected, needs_schema_change: false }
+    }
+}
+
+/// One record: size check, parse, type, map, fit. Whatever it appended stays only when it is held.
+fn record(
+    config: &Config,
+    state: &SchemaState,
+    doc: &mut Doc,
+    capture: &mut Capture,
+    rows: &mut RowSet,
+    batch: &Batch,
+    i: usize,
+) -> RecordOutcome {
+    let flags = batch.flags.get(i).copied().unwrap_or(0);
+    let value: &[u8] = if flags & 1 != 0 {
+        TOMBSTONE
+    } else {
+        &batch.values[batch.value_offsets[i] as usize..batch.value_offsets[i + 1] as usize]
+    };
+    if flags & 1 == 0 && value.len() > config.max_value_bytes {
+        return RecordOutcome::Rejected(Reject::new(
+            "oversize",
+            format!(
+                "the value has {} bytes, more than the limit of {} bytes",
+                value.len(),
+                config.max_value_bytes
+            ),
+        ));
+    }
+    let root = match doc.parse(value) {
+        Ok(root) => root,
+        Err(e) => return RecordOutcome::Rejected(Reject::new("invalid-json", e.0)),
+    };
+    let doc: &Doc = doc;
+    if !matches!(doc.nodes[root as usize], Node::Obj { .. }) {
+        let kind = match doc.nodes[root as usize] {
+            Node::Null => "a null",
+            Node::Bool(_) => "a boolean",
+            Node::Num { .. } => "a number",
+            Node::Str { .. } => "a string",
+            Node::Arr { .. } => "an array",
+            Node::Obj { .. } => "an object",
+        };
+        return RecordOutcome::Rejected(Reject::new(
+            "invalid-json",
+            format!("the value is {kind}, not a JSON object"),
+        ));
+    }
+    let mut ctx = Ctx { doc, src: value, path: Vec::new() };
+    let fields = match ctx.infer(root) {
+        Ok(Some(t)) => match strip(t) {
+            Some(RType::Struct(fields)) => fields,
+            _ => Vec::new(),
+        },
+        Ok(None) => Vec::new(),
+        Err(r) => return RecordOutcome::Rejected(r),
+    };
+    let meta = kafka_meta(batch, i);
+    let mapped = match map_record(&config.mapping, doc, value, root, fields, &meta) {
+        Ok(m) => m,
+        Err(r) => return RecordOutcome::Rejected(r),
+    };
+    let mut fitter = Fitter::new(doc, value, config.policy, capture);
+    match fitter.record(&state.schema.fields, &mut rows.columns, &mapped.fields, &mapped.key, &meta) {
+        Err(r) => RecordOutcome::Rejected(r),
+        Ok(()) if fitter.changes => RecordOutcome::NeedsChange,
+        Ok(()) => RecordOutcome::Held,
+    }
+}
+
+fn kafka_meta<'a>(batch: &Batch<'a>, i: usize) -> KafkaMeta<'a> {
+    let flags = batch.flags.get(i).copied().unwrap_or(0);
+    let key = (flags & 2 == 0)
+        .then(|| &batch.keys[batch.key_offsets[i] as usize..batch.key_offsets[i + 1] as usize]);
+    let (h0, h1) = (batch.header_starts[i] as usize, batch.header_starts[i + 1] as usize);
+    let headers = (h0..h1)
+        .map(|h| {
+            let o = batch.header_offsets;
+            let k = &batch.header_data[o[2 * h] as usize..o[2 * h + 1] as usize];
+            let v = &batch.header_data[o[2 * h + 1] as usize..o[2 * h + 2] as usize];
+            (k, (batch.header_null.get(h).copied().unwrap_or(0) == 0).then_some(v))
+        })
+        .collect();
+    KafkaMeta {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: batch.offsets[i],
+        timestamp_ms: batch.timestamps[i],
+        key,
+        headers,
+    }
+}
