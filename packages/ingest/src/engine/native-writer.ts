@@ -47,7 +47,11 @@ interface NativeHandle {
     headerData: Buffer,
     headerOffsets: Uint32Array,
     headerNull: Uint8Array,
-  ): { taken: number; rejected: { index: number; reason: string; message: string }[]; needsSchemaChange: boolean };
+  ): {
+    taken: number;
+    rejected: { index: number; reason: string; message: string }[];
+    needsSchemaChange: boolean;
+  };
   dropKeys(keys: string[]): void;
   clear(): void;
   readonly bufferedRows: number;
