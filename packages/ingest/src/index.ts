@@ -36,6 +36,18 @@ export {
   type SchemaType,
 } from './decode/registry';
 export { SchemalessJsonDecoder } from './decode/schemaless-json';
+export { chooseEngine, type EngineChoice, EngineUnavailableError } from './engine/choose-engine';
+export type {
+  EngineName,
+  RawBatch,
+  RawRecord,
+  TableWriter,
+  TableWriterConfig,
+  WrittenDataFile,
+} from './engine/engine';
+export { nativeEngineStatus } from './engine/native-writer';
+export { PortableTableWriter } from './engine/portable-writer';
+export { type RecordReader, recordReader } from './engine/read-record';
 export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';

@@ -1,6 +1,7 @@
 import type { PipelineSpec } from '@floe/protocol';
-import type { TypedValue } from '../decode/decoded';
-import type { KafkaRecord } from '../mapping/kafka-record';
+import { RecordRejectedError } from '../decode/decoded';
+import type { RawBatch, RawRecord } from '../engine/engine';
+import { type RecordReader, recordOf } from '../engine/read-record';
 import type { OffsetMap } from './offsets';
 import type { CommitOutcome, TableSink } from './table-sink';
 
@@ -27,10 +28,52 @@ export class SinkSet {
     return [...this.sinks.keys()].join(', ');
   }
 
-  /** The sink a record belongs to: by its routing field or header, else the pipeline's own table. */
-  route(record: KafkaRecord, value: TypedValue): TableSink {
-    const key = this.routing === undefined ? undefined : routeKey(this.routing, record, value);
-    const table = (key !== undefined && this.routing?.routes[key]) || this.defaultTable;
+  /**
+   * Splits a batch of one topic-partition by table: each record goes to the table its routing field
+   * or header names (else the pipeline's own), and to no table that already holds it. A record whose
+   * routing field cannot be read goes to the pipeline's own table, whose engine rejects it with the reason.
+   */
+  async split(key: string, batch: RawBatch, read: RecordReader): Promise<Map<TableSink, RawBatch>> {
+    const byTable = new Map<TableSink, RawRecord[]>();
+    for (let i = 0; i < batch.records.length; i += 1) {
+      const record = batch.records[i] as RawRecord;
+      const sink = this.routing === undefined ? this.own : await this.route(this.routing, batch, i, read);
+      if (this.holds(sink, key, record.offset)) continue;
+      const list = byTable.get(sink) ?? [];
+      list.push(record);
+      byTable.set(sink, list);
+    }
+    return new Map(
+      [...byTable].map(([sink, records]) => [
+        sink,
+        { topic: batch.topic, partition: batch.partition, records },
+      ]),
+    );
+  }
+
+  private get own(): TableSink {
+    return this.sinks.get(this.defaultTable) as TableSink;
+  }
+
+  private async route(
+    routing: Routing,
+    batch: RawBatch,
+    index: number,
+    read: RecordReader,
+  ): Promise<TableSink> {
+    const record = recordOf(batch, index);
+    let key: string | undefined;
+    if (routing.header !== undefined) {
+      key = record.headers.find((h) => h.key === routing.header)?.value?.toString('utf8');
+    } else {
+      try {
+        const v = (await read(record)).row[routing.field as string];
+        key = v === null || v === undefined ? undefined : String(v);
+      } catch (error) {
+        if (!(error instanceof RecordRejectedError)) throw error;
+      }
+    }
+    const table = (key !== undefined && routing.routes[key]) || this.defaultTable;
     return this.sinks.get(table) as TableSink;
   }
 
@@ -78,13 +121,17 @@ export class SinkSet {
   }
 
   /** Moves every table past the record, except a table already past it. */
-  advance(key: string, record: KafkaRecord): void {
+  advance(key: string, record: { topic: string; partition: number; offset: bigint }): void {
     for (const sink of this.all) if (!this.holds(sink, key, record.offset)) sink.advance(key, record);
   }
 
-  drop(keys: Iterable<string>): void {
+  /** Forgets what is held for these partitions; true when a table had to forget everything (see TableSink.drop). */
+  drop(keys: Iterable<string>): boolean {
     const list = [...keys];
-    for (const sink of this.all) sink.drop(list);
+    let all = false;
+    for (const sink of this.all) all = sink.drop(list) || all;
+    if (all) this.dropAll();
+    return all;
   }
 
   dropAll(): void {
@@ -104,13 +151,4 @@ export class SinkSet {
     }
     return outcomes;
   }
-}
-
-function routeKey(routing: Routing, record: KafkaRecord, value: TypedValue): string | undefined {
-  if (routing.header !== undefined) {
-    const header = record.headers.find((h) => h.key === routing.header);
-    return header?.value?.toString('utf8');
-  }
-  const v = value.row[routing.field as string];
-  return v === null || v === undefined ? undefined : String(v);
 }

@@ -1,25 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import {
   AlreadyExistsError,
   type Catalog,
   CommitFailedError,
   currentSchema,
+  type DataFile,
+  type DataFileTarget,
+  defaultSpec,
   FastAppend,
   type FileIO,
   type LoadedTable,
   NoSuchTableError,
   newSchema,
-  type ParquetWriteOptions,
+  type PartitionSpec,
   PartitionSpecBuilder,
   parseTransform,
-  type Row,
   type Schema,
   type Snapshot,
   type StructType,
+  storeDataFile,
   type TableIdentifier,
   type TableMetadata,
   tableName,
+  targetFileSize,
 } from '@floe/iceberg';
-import type { TypedValue } from '../decode/decoded';
+import { RecordRejectedError, type TypedValue } from '../decode/decoded';
+import type { RawBatch, RejectedRecord, TableWriter, WrittenDataFile } from '../engine/engine';
+import { type RecordReader, recordOf } from '../engine/read-record';
 import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { mergeStructs } from '../fit/merge-types';
 import { applySchemaChanges } from '../fit/schema-changes';
@@ -35,17 +42,21 @@ export interface TableSinkOptions {
   partitionBy: readonly { source: string; transform: string }[];
   /** Location of a table the sink creates; the catalog chooses when unset. */
   location?: string;
-  parquet?: ParquetWriteOptions;
   /** Data files are cut near this size in storage (default: the table's write.target-file-size-bytes, else 128 MiB). */
   targetFileSizeBytes?: number;
   maxCommitAttempts?: number;
+  /** Reads a record the TypeScript way: for a new table's first schema and for the schema change a record needs. */
+  read: RecordReader;
+  /** The engine's writer of this table's rows, made once the table's schema is known. */
+  writerFor: (schema: Schema, spec: PartitionSpec) => TableWriter;
 }
 
 /**
  * Another writer committed offsets for a partition this sink holds rows for: its rows are stale (a
  * zombie after a rebalance, or a second worker) and must be dropped and read again from the table's
  * offsets. This is Floe's fencing: a commit for a partition only lands if the table still holds the
- * offset the rows were read from.
+ * offset the rows were read from. Also thrown when another writer changed the schema while this one
+ * held rows of a schema it grew itself.
  */
 export class FencedError extends Error {
   override name = 'FencedError';
@@ -72,11 +83,11 @@ export interface CommitOutcome {
   offsets: OffsetMap;
 }
 
+/** What is held for one topic-partition since the last commit (the rows themselves are in the writer). */
 interface PartitionBuffer {
   topic: string;
   partition: number;
-  /** Each row with the schema it was fitted to, to re-fit it when the table's schema moved on since. */
-  rows: { row: Row; schema: Schema }[];
+  records: number;
   /** The partition's offset in the table when its first row here was read: the commit requires it unchanged. */
   base: bigint | undefined;
   /** The offset after the last record taken (good or dead-lettered). */
@@ -85,16 +96,22 @@ interface PartitionBuffer {
 }
 
 /**
- * One pipeline's rows for one table, held per topic-partition until committed as one Iceberg append
- * whose summary carries the pipeline's next offsets. Records are fitted to the table's schema when
- * taken (a record that cannot be fitted is thrown back, for the dead letters); under `evolve` the
- * schema grows locally and is committed just before the rows.
+ * One pipeline's rows for one table, held per topic-partition by the ingest engine's writer until
+ * committed as one Iceberg append whose summary carries the pipeline's next offsets. Under `evolve` the
+ * schema grows locally when a record asks for it and is committed just before the rows. Data files
+ * written for a commit that failed stay in storage and join the next attempt.
  */
 export class TableSink {
   private table: LoadedTable | undefined;
   private schema: Schema | undefined;
   private lastColumnId = 0;
+  private writer: TableWriter | undefined;
   private readonly buffers = new Map<string, PartitionBuffer>();
+  /** Files the engine wrote that are not in storage yet (an upload failed: they are retried). */
+  private unstored: WrittenDataFile[] = [];
+  /** Files written and stored for a commit that has not landed yet (it failed and is retried). */
+  private stored: DataFile[] = [];
+  private storedSpec: PartitionSpec | undefined;
   /** What the table held for this pipeline when last read or committed: the base of every buffered partition. */
   private committed: OffsetMap = new Map();
 
@@ -102,6 +119,11 @@ export class TableSink {
 
   get name(): string {
     return tableName(this.options.id);
+  }
+
+  /** The engine that writes this table's rows, once the table is known. */
+  get engine(): TableWriter['engine'] | undefined {
+    return this.writer?.engine;
   }
 
   /** Reads the table (when it exists) and returns the pipeline's offsets in it. Drops nothing. */
@@ -121,10 +143,19 @@ export class TableSink {
     return this.table !== undefined;
   }
 
-  /** Creates the table from the first records' types (all of them, not just one), unless another writer did. */
-  async create(first: readonly TypedValue[]): Promise<void> {
+  /** Creates the table from the types of a batch's records (all of them, not just one), unless another writer did. */
+  async create(batch: RawBatch): Promise<void> {
     const { catalog, id, partitionBy, location } = this.options;
-    const schema = newSchema(mergeStructs(first.map((v) => v.type)).fields);
+    const types: StructType[] = [];
+    for (let i = 0; i < batch.records.length; i += 1) {
+      try {
+        types.push((await this.options.read(recordOf(batch, i))).type);
+      } catch (error) {
+        if (!(error instanceof RecordRejectedError)) throw error;
+      }
+    }
+    if (types.length === 0) return; // every record is bad: they are rejected when taken, no table yet
+    const schema = newSchema(mergeStructs(types).fields);
     const spec = new PartitionSpecBuilder(schema);
     for (const field of partitionBy) spec.add(field.source, parseTransform(field.transform));
     try {
@@ -154,47 +185,70 @@ export class TableSink {
   }
 
   /**
-   * Fits a record and holds its row; throws RecordRejectedError when it cannot be fitted (the caller
-   * dead-letters it and still calls `advance`).
+   * Holds the rows of a batch of one topic-partition (records the table already holds are not in it)
+   * and moves the partition's next offset past its last record. Returns the records that were
+   * rejected, for the caller's bad-record policy.
    */
-  take(
-    key: string,
-    record: { topic: string; partition: number; timestampMs: bigint },
-    value: TypedValue,
-  ): void {
-    const schema = this.requireSchema();
-    let fit = fitRecord(structOf(schema), value, this.options.policy);
-    if ('changes' in fit) {
-      this.evolve(applySchemaChanges(schema, this.lastColumnId, fit.changes));
-      fit = fitRecord(structOf(this.requireSchema()), value, this.options.policy);
-      if ('changes' in fit)
-        throw new Error(`${this.name}: schema change did not take: ${JSON.stringify(fit.changes)}`);
+  async take(key: string, batch: RawBatch): Promise<{ batch: RawBatch; rejected: RejectedRecord[] }> {
+    const writer = this.requireWriter();
+    const buffer = this.buffer(key, batch);
+    const rejected: RejectedRecord[] = [];
+    for (let from = 0; from < batch.records.length; ) {
+      const result = await writer.take(key, batch, from);
+      const bad = new Set(result.rejected.map((r) => r.index));
+      for (let i = from; i < result.taken; i += 1) {
+        if (bad.has(i)) continue;
+        buffer.records += 1;
+        const ts = (batch.records[i] as RawBatch['records'][number]).timestampMs;
+        if (buffer.newestRecordMs === null || ts > buffer.newestRecordMs) buffer.newestRecordMs = ts;
+      }
+      rejected.push(...result.rejected);
+      if (!result.needsSchemaChange) break;
+      const refused = await this.evolveFor(batch, result.taken);
+      if (refused !== undefined) rejected.push(refused);
+      from = refused === undefined ? result.taken : result.taken + 1;
     }
-    const buffer = this.buffer(key, record);
-    buffer.rows.push({ row: fit.row, schema: this.requireSchema() });
-    if (buffer.newestRecordMs === null || record.timestampMs > buffer.newestRecordMs) {
-      buffer.newestRecordMs = record.timestampMs;
-    }
+    const last = batch.records[batch.records.length - 1];
+    if (last !== undefined) buffer.nextOffset = last.offset + 1n;
+    return { batch, rejected };
   }
 
-  /** Moves a partition's next offset past a record, whether its row was taken or dead-lettered. */
+  /** Moves a partition's next offset past a record no row of this table comes from (it went to another table). */
   advance(key: string, record: { topic: string; partition: number; offset: bigint }): void {
     this.buffer(key, record).nextOffset = record.offset + 1n;
   }
 
   get bufferedRows(): number {
-    let n = 0;
-    for (const b of this.buffers.values()) n += b.rows.length;
-    return n;
+    return this.writer?.bufferedRows ?? 0;
   }
 
-  /** Forgets what is held for these partitions (they moved to another worker, or were fenced). */
-  drop(keys: Iterable<string>): void {
-    for (const key of keys) this.buffers.delete(key);
+  /**
+   * Forgets what is held for these partitions (they moved to another worker, or were fenced). Files
+   * stored for a failed commit mix partitions, so when one of them is dropped everything held goes:
+   * returns true then, and the caller reads every partition again from the table.
+   */
+  drop(keys: Iterable<string>): boolean {
+    const list = [...keys].filter((key) => this.buffers.has(key));
+    if (list.length === 0) return false;
+    if (this.stored.length > 0 || this.unstored.length > 0) {
+      this.dropAll();
+      return true;
+    }
+    for (const key of list) this.buffers.delete(key);
+    this.writer?.drop(list);
+    return false;
   }
 
+  /** Forgets everything held, and a schema grown locally and not committed. */
   dropAll(): void {
     this.buffers.clear();
+    this.writer?.clear();
+    this.unstored = [];
+    void this.deleteStored();
+    if (this.table !== undefined && this.schema !== currentSchema(this.table.metadata)) {
+      this.schema = undefined;
+      this.useTable(this.table);
+    }
   }
 
   /**
@@ -208,22 +262,18 @@ export class TableSink {
     // no rows, only offsets (else they would stay behind, and the letters be sent again on restart).
     if (this.buffers.size === 0 || !this.exists) return undefined;
     await this.commitSchema();
+    await this.storeHeldRows();
     const all = [...this.buffers.entries()];
     const { catalog, io, id, pipelineId } = this.options;
     const append = await FastAppend.start(catalog, io, id, {
       allowEmpty: true,
       summary: (parent, metadata) => this.offsetsSummary(parent, metadata, all),
-      ...(this.options.parquet !== undefined && { parquet: this.options.parquet }),
-      ...(this.options.targetFileSizeBytes !== undefined && {
-        targetFileSizeBytes: this.options.targetFileSizeBytes,
-      }),
       ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
     });
-    // Rows go in the form of the table's schema now (another writer's change may have come first).
-    const target = currentSchema((this.table as LoadedTable).metadata);
-    const rows = all.flatMap(([, b]) => b.rows.map((r) => this.refit(r, target)));
-    if (rows.length > 0) await append.addRows(rows);
+    if (this.stored.length > 0) append.addDataFiles(this.stored, this.storedSpec);
     const result = await append.commit();
+    const files = this.stored;
+    this.stored = [];
     this.useTable(result.table);
     this.committed = tableOffsets(result.table.metadata, pipelineId);
     this.buffers.clear();
@@ -231,18 +281,58 @@ export class TableSink {
       table: this.name,
       snapshotId: result.snapshotId,
       committedAtMs: Date.now(),
-      records: rows.length,
-      bytes: result.dataFiles.reduce((n, f) => n + Number(f.fileSizeInBytes), 0),
-      dataFiles: result.dataFiles.length,
+      records: files.reduce((n, f) => n + Number(f.recordCount), 0),
+      bytes: files.reduce((n, f) => n + Number(f.fileSizeInBytes), 0),
+      dataFiles: files.length,
       partitions: all.map(([, b]) => ({
         topic: b.topic,
         partition: b.partition,
         nextOffset: b.nextOffset,
-        records: b.rows.length,
+        records: b.records,
         newestRecordMs: b.newestRecordMs,
       })),
       offsets: this.committed,
     };
+  }
+
+  /** The engine writes what it holds as Parquet; the files go to storage and wait for the commit. */
+  private async storeHeldRows(): Promise<void> {
+    const writer = this.requireWriter();
+    const metadata = (this.table as LoadedTable).metadata;
+    const spec = defaultSpec(metadata);
+    if (this.storedSpec !== undefined && this.storedSpec.specId !== spec.specId && this.stored.length > 0) {
+      throw new FencedError(`${this.name}: the partition spec changed while files waited for a commit`);
+    }
+    const target = targetFileSize(metadata.properties, this.options.targetFileSizeBytes);
+    if (writer.bufferedRows > 0) this.unstored.push(...(await writer.flush(target)));
+    if (this.unstored.length === 0) return;
+    const prefix = randomUUID();
+    let index = 0;
+    const storage: DataFileTarget = {
+      io: this.options.io,
+      schema: this.requireSchema(),
+      spec,
+      dataLocation: metadata.properties['write.data.path'] ?? `${metadata.location}/data`,
+      filePrefix: prefix,
+      nextIndex: () => index++,
+      onWritten: () => {},
+      targetFileSizeBytes: target,
+    };
+    this.storedSpec = spec;
+    const uploads = await Promise.allSettled(
+      this.unstored.map((f) => storeDataFile(storage, f, f.partition)),
+    );
+    const failed = uploads.flatMap((u, i) => (u.status === 'rejected' ? [i] : []));
+    for (const u of uploads) if (u.status === 'fulfilled') this.stored.push(u.value);
+    const firstFailure = uploads.find((u) => u.status === 'rejected');
+    this.unstored = failed.map((i) => this.unstored[i] as WrittenDataFile);
+    if (firstFailure !== undefined) throw firstFailure.reason;
+  }
+
+  private async deleteStored(): Promise<void> {
+    const files = this.stored;
+    this.stored = [];
+    await Promise.allSettled(files.map((f) => this.options.io.delete(f.filePath)));
   }
 
   private offsetsSummary(
@@ -262,60 +352,62 @@ export class TableSink {
     return { ...carriedOffsets(parent), [offsetsKey(this.options.pipelineId)]: encodeOffsets(next) };
   }
 
-  /** Commits the locally grown schema; when another writer changed the schema first, grows theirs instead. */
+  /**
+   * Commits the locally grown schema. When another writer changed the schema first, the rows held
+   * (fitted to a schema whose new field ids may clash with theirs) are read again: FencedError.
+   */
   private async commitSchema(): Promise<void> {
     const { catalog, id } = this.options;
-    for (let attempt = 1; ; attempt += 1) {
-      const table = this.table as LoadedTable;
-      const base = currentSchema(table.metadata);
-      const local = this.requireSchema();
-      if (local.schemaId === base.schemaId) return;
-      try {
-        this.useTable(
-          await catalog.updateTable(
-            id,
-            [
-              { type: 'assert-current-schema-id', currentSchemaId: base.schemaId },
-              { type: 'assert-last-assigned-field-id', lastAssignedFieldId: table.metadata.lastColumnId },
-            ],
-            [
-              { action: 'add-schema', schema: local, lastColumnId: this.lastColumnId },
-              { action: 'set-current-schema', schemaId: -1 },
-            ],
-          ),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof CommitFailedError) || attempt >= 5) throw error;
-        // Someone else changed the schema: grow theirs with what our rows need.
-        const localStruct = structOf(local);
-        this.useTable(await catalog.loadTable(id));
-        for (const b of this.buffers.values()) {
-          for (const r of b.rows) {
-            const fit = fitRecord(
-              structOf(this.requireSchema()),
-              { type: localStruct, row: r.row },
-              'evolve',
-            );
-            if ('changes' in fit)
-              this.evolve(applySchemaChanges(this.requireSchema(), this.lastColumnId, fit.changes));
-          }
-        }
-      }
+    const table = this.table as LoadedTable;
+    const base = currentSchema(table.metadata);
+    const local = this.requireSchema();
+    if (local.schemaId === base.schemaId) return;
+    try {
+      this.useTable(
+        await catalog.updateTable(
+          id,
+          [
+            { type: 'assert-current-schema-id', currentSchemaId: base.schemaId },
+            { type: 'assert-last-assigned-field-id', lastAssignedFieldId: table.metadata.lastColumnId },
+          ],
+          [
+            { action: 'add-schema', schema: local, lastColumnId: this.lastColumnId },
+            { action: 'set-current-schema', schemaId: -1 },
+          ],
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof CommitFailedError)) throw error;
+      this.table = await catalog.loadTable(id);
+      throw new FencedError(`${this.name}: another writer changed the schema; the rows held are read again`);
     }
   }
 
-  /** A held row in the form of the schema the append writes with (the same one, nearly always). */
-  private refit(held: { row: Row; schema: Schema }, target: Schema): Row {
-    if (held.schema === target || sameColumns(held.schema, target)) return held.row;
-    const fit = fitRecord(
-      structOf(target),
-      { type: structOf(held.schema), row: held.row },
-      'ignore-new-fields',
-    );
-    if ('changes' in fit)
-      throw new Error(`${this.name}: the table's schema changed during the commit; retrying`);
-    return fit.row;
+  /**
+   * Record `index` of the batch needs a schema change before it fits (the engine said so): the change
+   * is worked out from the record's own types and made locally. Returns the record's rejection when
+   * it cannot be read or fitted after all.
+   */
+  private async evolveFor(batch: RawBatch, index: number): Promise<RejectedRecord | undefined> {
+    let value: TypedValue;
+    try {
+      value = await this.options.read(recordOf(batch, index));
+    } catch (error) {
+      if (!(error instanceof RecordRejectedError)) throw error;
+      return { index, reason: error.reason, message: error.message };
+    }
+    const schema = this.requireSchema();
+    const fit = fitRecord({ type: 'struct', fields: schema.fields }, value, this.options.policy);
+    if (!('changes' in fit)) {
+      throw new Error(
+        `${this.name}: the ${this.writer?.engine} engine asked for a schema change that record ${batch.topic}/${batch.partition}@${batch.records[index]?.offset} does not need`,
+      );
+    }
+    const evolved = applySchemaChanges(schema, this.lastColumnId, fit.changes);
+    this.schema = evolved.schema;
+    this.lastColumnId = evolved.lastColumnId;
+    this.requireWriter().setSchema(evolved.schema);
+    return undefined;
   }
 
   private buffer(key: string, record: { topic: string; partition: number }): PartitionBuffer {
@@ -325,7 +417,7 @@ export class TableSink {
       buffer = {
         topic: record.topic,
         partition: record.partition,
-        rows: [],
+        records: 0,
         base,
         nextOffset: base ?? 0n,
         newestRecordMs: null,
@@ -342,35 +434,19 @@ export class TableSink {
     if (this.schema === undefined || this.schema.schemaId <= schema.schemaId) {
       this.schema = schema;
       this.lastColumnId = table.metadata.lastColumnId;
+      if (this.writer === undefined)
+        this.writer = this.options.writerFor(schema, defaultSpec(table.metadata));
+      else this.writer.setSchema(schema);
     }
   }
 
-  private evolve(result: { schema: Schema; lastColumnId: number }): void {
-    this.schema = result.schema;
-    this.lastColumnId = result.lastColumnId;
+  private requireWriter(): TableWriter {
+    if (this.writer === undefined) throw new Error(`${this.name}: the table is not loaded or created yet`);
+    return this.writer;
   }
 
   private requireSchema(): Schema {
     if (this.schema === undefined) throw new Error(`${this.name}: the table is not loaded or created yet`);
     return this.schema;
   }
-}
-
-const columnsJson = new WeakMap<Schema, string>();
-
-/** Whether two schemas have the same columns (the usual case: the local schema just committed). */
-function sameColumns(a: Schema, b: Schema): boolean {
-  const json = (s: Schema) => {
-    let text = columnsJson.get(s);
-    if (text === undefined) {
-      text = JSON.stringify(s.fields);
-      columnsJson.set(s, text);
-    }
-    return text;
-  };
-  return json(a) === json(b);
-}
-
-function structOf(schema: Schema): StructType {
-  return { type: 'struct', fields: schema.fields };
 }

@@ -1,6 +1,7 @@
 import { newSchema, optional, required, type StructType, T } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
 import { RecordRejectedError, type TypedValue } from '../decode/decoded';
+import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { fitRecord } from './fit-record';
 import { mergeStructs } from './merge-types';
 import { applySchemaChanges } from './schema-changes';
@@ -141,5 +142,29 @@ describe('fitting a record to the table', () => {
       ['b', 'double', true],
       ['c', 'string', false],
     ]);
+  });
+});
+
+describe('values the record gives no type', () => {
+  const lists = newSchema([
+    optional('tags', T.list(T.string)),
+    optional('matrix', T.list(T.list(T.long))),
+    optional('note', T.string),
+  ]);
+  const listStruct: StructType = { type: 'struct', fields: lists.fields };
+  const fitJson = async (json: string) =>
+    fitRecord(listStruct, await new SchemalessJsonDecoder().decode(Buffer.from(json)), 'strict');
+
+  it('keeps an empty JSON array an empty list, and a list of nulls a list of nulls', async () => {
+    expect(await fitJson('{"tags": [], "matrix": [[]], "note": null}')).toEqual({
+      row: { tags: [], matrix: [[]], note: null },
+    });
+    expect(await fitJson('{"tags": [null, null]}')).toEqual({
+      row: { tags: [null, null], matrix: null, note: null },
+    });
+  });
+
+  it('leaves an absent field and a null null', async () => {
+    expect(await fitJson('{"tags": null}')).toEqual({ row: { tags: null, matrix: null, note: null } });
   });
 });

@@ -44,12 +44,14 @@ class Fitter {
     const recordFields = new Map(record.fields.map((f) => [f.name, f]));
     for (const field of column.fields) {
       const recordField = recordFields.get(field.name);
-      const v = recordField === undefined ? null : (value[field.name] ?? null);
+      const v = value[field.name] ?? null;
       const fieldPath = [...path, field.name];
       out[field.name] =
-        v === null
-          ? this.missing(field.required, fieldPath)
-          : this.value(field.type, (recordField as { type: IcebergType }).type, v, fieldPath);
+        recordField === undefined
+          ? this.untyped(field.type, v, field.required, fieldPath)
+          : v === null
+            ? this.missing(field.required, fieldPath)
+            : this.value(field.type, recordField.type, v, fieldPath);
     }
     const columns = new Set(column.fields.map((f) => f.name));
     for (const field of record.fields) {
@@ -63,6 +65,16 @@ class Fitter {
       this.changes.push({ kind: 'add-column', parent: path, name: field.name, type: field.type });
     }
     return out;
+  }
+
+  /**
+   * A value the record gives no type: absent, null, or a list with no element to take a type from
+   * ([], [null], [[]]), which is a list all the same and stays one (an empty list is not a null).
+   */
+  private untyped(column: IcebergType, value: unknown, required: boolean, path: string[]): unknown {
+    if (!Array.isArray(value) || column.type !== 'list') return this.missing(required, path);
+    const elementPath = [...path, 'element'];
+    return value.map((e) => this.untyped(column.element, e, column.elementRequired, elementPath));
   }
 
   private missing(required: boolean, path: string[]): null {

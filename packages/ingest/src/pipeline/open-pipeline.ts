@@ -3,7 +3,10 @@ import type { PipelineSpec } from '@floe/protocol';
 import { SinkSet } from '../commit/sink-set';
 import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic } from '../dead-letters';
+import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
+import { type EngineChoice, tableWriters } from '../engine/choose-engine';
+import { recordReader } from '../engine/read-record';
 import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
 import { RecordMapper } from '../mapping/map-record';
 import type { IngestLog, PipelineObserver } from './observer';
@@ -13,6 +16,8 @@ import { openTableAccess, type TableAccessHost } from './table-access';
 /** What the host (the agent, or a test) gives a pipeline: secrets, AWS credentials, reporting. */
 export interface PipelineHost extends TableAccessHost {
   decoder: ValueDecoder;
+  /** The decoder's value size limit, which the native engine applies itself (default 8 MiB). */
+  maxValueBytes?: number;
   observer?: PipelineObserver;
   log?: IngestLog;
   /** Kafka client id; defaults to floe-<pipeline id>. */
@@ -47,6 +52,18 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     }),
   });
   const { catalog, io } = await openTableAccess(spec.table, host);
+  const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
+  const writers = tableWriters(spec, {
+    read,
+    maxValueBytes: host.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+    chosen: (table: string, choice: EngineChoice) =>
+      host.log?.('info', `table ${table} runs on the ${choice.engine} engine`, {
+        pipeline: spec.id,
+        table,
+        engine: choice.engine,
+        reason: choice.reason,
+      }),
+  });
   const sinkFor = (name: string) =>
     new TableSink({
       catalog,
@@ -57,6 +74,8 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       partitionBy: spec.table.partitionBy,
       location: tableLocation(spec, name),
       targetFileSizeBytes: spec.commit.targetFileSizeBytes,
+      read,
+      writerFor: writers(name),
     });
   const tables = new Set([spec.table.name, ...Object.values(spec.routing?.routes ?? {})]);
   const sinks = new SinkSet(
@@ -69,8 +88,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
   const runner = new PipelineRunner({
     spec,
     kafka,
-    decoder: host.decoder,
-    mapper: new RecordMapper(spec.mapping, spec.format.key),
+    read,
     sinks,
     ...(producer !== undefined && {
       deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),

@@ -5,11 +5,11 @@ import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
-import { RecordRejectedError, type TypedValue, type ValueDecoder } from '../decode/decoded';
+import { RecordRejectedError } from '../decode/decoded';
+import type { RawBatch, RawRecord } from '../engine/engine';
+import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
-import type { KafkaRecord } from '../mapping/kafka-record';
-import { recordSize } from '../mapping/kafka-record';
-import type { RecordMapper } from '../mapping/map-record';
+import { type KafkaRecord, recordSize } from '../mapping/kafka-record';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
@@ -17,8 +17,8 @@ import { type IngestLog, type PipelineObserver, silentLog } from './observer';
 export interface PipelineRunnerOptions {
   spec: PipelineSpec;
   kafka: KafkaClient;
-  decoder: ValueDecoder;
-  mapper: RecordMapper;
+  /** Decodes and maps a record the TypeScript way (table creation, schema changes, routing by a field). */
+  read: RecordReader;
   /** The pipeline's table, and with fan-out routing the routed tables. */
   sinks: SinkSet;
   /** Where dead letters go under the `dlq` policy. */
@@ -151,61 +151,62 @@ export class PipelineRunner {
 
   private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
     const { sinks, spec } = this.options;
-    const position = this.positions.get(key);
-    const decoded: Decoded[] = [];
-    for (const message of batch.messages) {
-      if (!live()) break;
-      const record = toRecord(batch.topic, batch.partition, message);
-      // Every table holds it already (a fetch that began before the seek, or group offsets behind).
-      if (position !== undefined && record.offset < position) continue;
-      decoded.push(await this.decode(record));
-    }
-    await this.createTables(decoded);
-    for (const d of decoded) {
-      let rejected = d.rejected;
-      if (d.sink !== undefined) {
-        try {
-          if (!sinks.holds(d.sink, key, d.record.offset)) d.sink.take(key, d.record, d.value);
-        } catch (error) {
+    if (!live()) return;
+    const raw = rawBatch(batch, this.positions.get(key));
+    const last = raw.records[raw.records.length - 1];
+    if (last === undefined) return;
+    for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
+      if (!sink.exists) await sink.create(routed);
+      if (!sink.exists) {
+        // No record of the batch could be read at all, so there is no schema to create the table with.
+        for (let i = 0; i < routed.records.length; i += 1) {
+          const error = await this.options.read(recordOf(routed, i)).then(
+            () => new RecordRejectedError('undecodable', 'the record could not be read'),
+            (e: Error) => e,
+          );
           if (!(error instanceof RecordRejectedError)) throw error;
-          rejected = error;
+          this.rejectOrPause(key, sink, recordOf(routed, i), error, spec.deadLetter.policy);
         }
+        continue;
       }
-      if (rejected !== undefined) this.reject(key, d.record, rejected, spec.deadLetter.policy);
-      sinks.advance(key, d.record);
-      this.positions.set(key, d.record.offset + 1n);
-      const size = recordSize(d.record);
-      this.metrics.recordsIn += 1;
-      this.metrics.bytesIn += size;
-      this.bufferedBytes += size;
-      this.firstBufferedAt ??= Date.now();
+      const { rejected } = await sink.take(key, routed);
+      for (const r of rejected) {
+        this.rejectOrPause(
+          key,
+          sink,
+          recordOf(routed, r.index),
+          new RecordRejectedError(r.reason, r.message),
+          spec.deadLetter.policy,
+        );
+      }
     }
+    sinks.advance(key, { topic: raw.topic, partition: raw.partition, offset: last.offset });
+    this.positions.set(key, last.offset + 1n);
+    let bytes = 0;
+    for (const r of raw.records) bytes += recordSize(r);
+    this.metrics.recordsIn += raw.records.length;
+    this.metrics.bytesIn += bytes;
+    this.bufferedBytes += bytes;
+    this.firstBufferedAt ??= Date.now();
   }
 
-  /** A table that does not exist yet is created from all the records of this batch routed to it (one says too little). */
-  private async createTables(decoded: Decoded[]): Promise<void> {
-    const first = new Map<TableSink, TypedValue[]>();
-    for (const d of decoded) {
-      if (d.sink === undefined || d.sink.exists) continue;
-      const values = first.get(d.sink) ?? [];
-      values.push(d.value);
-      first.set(d.sink, values);
+  /**
+   * Under the pause policy the partition's rows taken since its last commit are dropped, so nothing
+   * at or past the bad record is committed; on resume it is read again from the table's offset.
+   */
+  private rejectOrPause(
+    key: string,
+    sink: TableSink,
+    record: KafkaRecord,
+    error: RecordRejectedError,
+    policy: PipelineSpec['deadLetter']['policy'],
+  ): void {
+    if (policy === 'pause') {
+      if (this.options.sinks.drop([key])) this.positions.clear();
+      this.options.deadLetters?.drop([key]);
+      this.positions.delete(key);
     }
-    for (const [sink, values] of first) await sink.create(values);
-  }
-
-  private async decode(record: KafkaRecord): Promise<Decoded> {
-    try {
-      const value =
-        record.value === null
-          ? { type: { type: 'struct' as const, fields: [] }, row: {} }
-          : await this.options.decoder.decode(record.value);
-      const mapped = this.options.mapper.map(record, value);
-      return { record, value: mapped, sink: this.options.sinks.route(record, mapped) };
-    } catch (error) {
-      if (!(error instanceof RecordRejectedError)) throw error;
-      return { record, rejected: error };
-    }
+    this.reject(key, record, error, policy, sink.name);
   }
 
   private reject(
@@ -213,9 +214,11 @@ export class PipelineRunner {
     record: KafkaRecord,
     error: RecordRejectedError,
     policy: PipelineSpec['deadLetter']['policy'],
+    table: string,
   ): void {
     const where = {
       pipeline: this.options.spec.id,
+      table,
       topic: record.topic,
       partition: record.partition,
       offset: record.offset.toString(),
@@ -242,9 +245,16 @@ export class PipelineRunner {
   private async adoptAssignment(): Promise<void> {
     this.reassigned = false;
     const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
-    this.options.sinks.drop(gone);
-    this.options.deadLetters?.drop(gone);
-    for (const key of gone) this.positions.delete(key);
+    if (this.options.sinks.drop(gone)) {
+      // Files of a failed commit mixed the partitions: everything is read again.
+      this.options.deadLetters?.dropAll();
+      this.bufferedBytes = 0;
+      this.firstBufferedAt = undefined;
+      this.positions.clear();
+    } else {
+      this.options.deadLetters?.drop(gone);
+      for (const key of gone) this.positions.delete(key);
+    }
     const offsets = await this.options.sinks.load();
     const fresh = [...this.assigned].filter((k) => !this.positions.has(k));
     await this.seek(fresh, offsets);
@@ -414,25 +424,33 @@ export class PipelineRunner {
   }
 }
 
-/** A record decoded and mapped, with the table it routes to; or the reason it cannot be. */
-type Decoded =
-  | { record: KafkaRecord; value: TypedValue; sink: TableSink; rejected?: undefined }
-  | { record: KafkaRecord; value?: undefined; sink?: undefined; rejected: RecordRejectedError };
+/** The batch's records from `position` on (a fetch that began before a seek may start earlier). */
+function rawBatch(batch: Batch, position: bigint | undefined): RawBatch {
+  const records: RawRecord[] = [];
+  for (const m of batch.messages) {
+    const offset = BigInt(m.offset);
+    if (position !== undefined && offset < position) continue;
+    records.push({
+      offset,
+      timestampMs: BigInt(m.timestamp),
+      key: m.key,
+      value: m.value,
+      headers: headersOf(m),
+    });
+  }
+  return { topic: batch.topic, partition: batch.partition, records };
+}
 
-function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
-  const headers: KafkaRecord['headers'] = [];
-  for (const [key, value] of Object.entries(m.headers ?? {})) {
+const NO_HEADERS: RawRecord['headers'] = Object.freeze([]) as RawRecord['headers'];
+
+function headersOf(m: KafkaMessage): RawRecord['headers'] {
+  if (m.headers === undefined) return NO_HEADERS;
+  const headers: { key: string; value: Buffer | null }[] = [];
+  for (const key in m.headers) {
+    const value = m.headers[key];
     for (const v of Array.isArray(value) ? value : [value]) {
       headers.push({ key, value: v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v) });
     }
   }
-  return {
-    topic,
-    partition,
-    offset: BigInt(m.offset),
-    timestampMs: BigInt(m.timestamp),
-    key: m.key,
-    value: m.value,
-    headers,
-  };
+  return headers.length === 0 ? NO_HEADERS : headers;
 }

@@ -1,0 +1,180 @@
+// One measured process of `npm run bench:ingest` (started by ingest.bench.ts, not by hand): either a
+// raw kafkajs consume of the topic, or one engine ingesting it to committed Iceberg snapshots. It
+// prints JSON lines on stdout — `ready` once loaded, `reached` each time the count of consumed (raw)
+// or committed (engine) records reaches the next target, `first-snapshot` — and the parent reads its
+// CPU and memory from /proc. With `latency`, it also produces at a fixed rate and reports how long
+// each record took to become queryable.
+import { performance } from 'node:perf_hooks';
+import { pipelineSpecSchema } from '@floe/protocol';
+import { loadStackEnv } from '../../../infra/local/env.mjs';
+import { createKafka, openPipeline, SchemalessJsonDecoder } from '../src/index';
+import { benchEvent, PARTITIONS } from './events';
+
+Object.assign(process.env, { ...loadStackEnv(), ...process.env });
+const env = process.env;
+const [mode, topic, targetList, engine = 'auto', extra = ''] = process.argv.slice(2) as [
+  'raw' | 'ingest' | 'latency',
+  string,
+  string,
+  'native' | 'portable' | 'auto',
+  string,
+];
+const targets = targetList.split(',').map(Number);
+const brokers = (env.FLOE_KAFKA_BROKERS as string).split(',');
+const kafka = createKafka({ brokers, clientId: 'floe-bench', logLevel: 'error' });
+const run = `${process.pid}`;
+const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+let reached = 0;
+function count(total: number): void {
+  while (reached < targets.length && total >= (targets[reached] as number)) {
+    say({ event: 'reached', target: targets[reached], atMs: performance.now() });
+    reached += 1;
+  }
+  if (reached === targets.length) setTimeout(() => process.exit(0), 50);
+}
+
+function spec(intervalSeconds: number) {
+  return pipelineSpecSchema.parse({
+    id: `bench-${mode}-${engine}-${run}`,
+    name: 'bench',
+    version: 1,
+    source: { bootstrapServers: brokers, topics: [topic] },
+    format: { value: 'json', key: 'none' },
+    table: {
+      catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
+      namespace: [`bench_${run}`],
+      name: `${mode}_${engine}`,
+      storage: {
+        bucket: env.FLOE_WAREHOUSE_BUCKET,
+        prefix: 'bench',
+        region: env.FLOE_AWS_REGION,
+        endpoint: env.FLOE_S3_ENDPOINT,
+      },
+    },
+    engine,
+    commit: { intervalSeconds },
+    deadLetter: { policy: 'skip' },
+  });
+}
+
+async function rawConsume(): Promise<void> {
+  const consumer = kafka.consumer({ groupId: `raw-${run}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  say({ event: 'ready', atMs: performance.now() });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length;
+      count(seen);
+    },
+  });
+}
+
+async function openMeasured(intervalSeconds: number, committed: (outcome: { records: number }) => void) {
+  let total = 0;
+  let first = true;
+  const pipeline = await openPipeline(spec(intervalSeconds), {
+    decoder: new SchemalessJsonDecoder(),
+    resolveSecret: async () => '',
+    awsCredentials: {
+      accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
+      secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
+    },
+    log: (level, message, fields) => {
+      if (fields?.engine !== undefined)
+        say({ event: 'engine', engine: fields.engine, reason: fields.reason });
+      else if (level === 'error') say({ event: 'error', message, ...fields });
+    },
+    observer: {
+      committed(outcome) {
+        if (first && outcome.records > 0) {
+          first = false;
+          say({ event: 'first-snapshot', atMs: performance.now() });
+        }
+        total += outcome.records;
+        committed(outcome);
+        count(total);
+      },
+    },
+  });
+  return pipeline;
+}
+
+async function ingest(): Promise<void> {
+  const pipeline = await openMeasured(10, () => {});
+  say({ event: 'ready', atMs: performance.now() });
+  await pipeline.start();
+}
+
+/** Produces at `rate`/s; latency of a record = the commit that made it queryable − its send time. */
+async function latency(): Promise<void> {
+  const [rate, seconds] = extra.split(':').map(Number) as [number, number];
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let producing = true;
+  let tail: number[] = [];
+  const pipeline = await openMeasured(1, (outcome) => {
+    const now = Date.now();
+    const next = new Map(
+      (outcome as unknown as { partitions: { partition: number; nextOffset: bigint }[] }).partitions.map(
+        (p) => [p.partition, p.nextOffset],
+      ),
+    );
+    for (const [key, at] of sentAt) {
+      const [partition, offset] = key.split(':').map(BigInt) as [bigint, bigint];
+      const upTo = next.get(Number(partition));
+      if (upTo !== undefined && offset < upTo) {
+        (producing ? latencies : tail).push(now - at);
+        sentAt.delete(key);
+      }
+    }
+  });
+  await pipeline.start();
+  const producer = kafka.producer();
+  await producer.connect();
+  const perTick = Math.max(1, Math.round(rate / 10));
+  const end = Date.now() + seconds * 1000;
+  let seq = 0;
+  while (Date.now() < end) {
+    const tick = Date.now();
+    const messages = Array.from({ length: perTick }, () => ({
+      value: benchEvent(seq++, tick),
+      partition: seq % PARTITIONS,
+    }));
+    const acks = await producer.send({ topic, messages });
+    const counts = new Map<number, number>();
+    for (const m of messages) counts.set(m.partition, (counts.get(m.partition) ?? 0) + 1);
+    for (const ack of acks) {
+      const base = BigInt(ack.baseOffset ?? '0');
+      for (let i = 0n; i < BigInt(counts.get(ack.partition) ?? 0); i += 1n)
+        sentAt.set(`${ack.partition}:${base + i}`, tick);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+  }
+  // The last records sent: how long until they are queryable once nothing more arrives.
+  producing = false;
+  tail = [];
+  const drainUntil = Date.now() + 30_000;
+  while (sentAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+  await producer.disconnect();
+  const pct = (xs: number[], p: number) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
+  };
+  say({
+    event: 'latency',
+    p50: pct(latencies, 0.5),
+    p99: pct(latencies, 0.99),
+    tail: tail.length === 0 ? null : Math.max(...tail),
+    measured: latencies.length + tail.length,
+    unseen: sentAt.size,
+  });
+  await pipeline.stop();
+  process.exit(0);
+}
+
+if (mode === 'raw') await rawConsume();
+else if (mode === 'ingest') await ingest();
+else await latency();

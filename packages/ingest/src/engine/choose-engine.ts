@@ -1,0 +1,71 @@
+import type { PartitionSpec, Schema } from '@floe/iceberg';
+import type { PipelineSpec } from '@floe/protocol';
+import type { EngineName, TableWriter, TableWriterConfig } from './engine';
+import { createNativeTableWriter, nativeEngineStatus, nativeSupport } from './native-writer';
+import { PortableTableWriter } from './portable-writer';
+import type { RecordReader } from './read-record';
+
+/** Which engine writes a table, and why that one. */
+export interface EngineChoice {
+  engine: EngineName;
+  reason: string;
+}
+
+/** The pipeline asked for the native engine and it cannot run here: the pipeline fails with the reason. */
+export class EngineUnavailableError extends Error {
+  override name = 'EngineUnavailableError';
+}
+
+/** Why the native engine cannot run this pipeline at all (before any table is known), if it cannot. */
+function pipelineRefusal(spec: PipelineSpec): string | undefined {
+  const status = nativeEngineStatus();
+  if (!status.available) return status.reason;
+  if (spec.format.value !== 'json') {
+    return `the native engine reads schemaless JSON; ${spec.format.value} values run on the portable engine`;
+  }
+  return undefined;
+}
+
+/**
+ * The engine for one table of a pipeline: `portable` and `native` as asked (native fails with the
+ * reason when it cannot run), `auto` native where it can, else portable with the reason.
+ */
+export function chooseEngine(spec: PipelineSpec, config: TableWriterConfig): EngineChoice {
+  if (spec.engine === 'portable') return { engine: 'portable', reason: 'the pipeline asks for it' };
+  const refusal = pipelineRefusal(spec) ?? nativeSupport(config);
+  if (refusal === undefined) {
+    return { engine: 'native', reason: spec.engine === 'native' ? 'the pipeline asks for it' : 'auto' };
+  }
+  if (spec.engine === 'native') throw new EngineUnavailableError(`engine native: ${refusal}`);
+  return { engine: 'portable', reason: `auto: ${refusal}` };
+}
+
+export interface EngineHost {
+  read: RecordReader;
+  /** Told which engine each table runs, once its schema is known. */
+  chosen?: (table: string, choice: EngineChoice) => void;
+  maxValueBytes: number;
+}
+
+/** The writer factory a table sink uses: the chosen engine for the table's schema and spec. */
+export function tableWriters(
+  spec: PipelineSpec,
+  host: EngineHost,
+): (table: string) => (schema: Schema, partitionSpec: PartitionSpec) => TableWriter {
+  return (table) => (schema, partitionSpec) => {
+    const config: TableWriterConfig = {
+      schema,
+      spec: partitionSpec,
+      policy: spec.schemaPolicy,
+      mapping: spec.mapping,
+      keyFormat: spec.format.key,
+      compression: 'zstd',
+      maxValueBytes: host.maxValueBytes,
+    };
+    const choice = chooseEngine(spec, config);
+    host.chosen?.(table, choice);
+    return choice.engine === 'native'
+      ? createNativeTableWriter(config)
+      : new PortableTableWriter(config, host.read);
+  };
+}
