@@ -1,1 +1,219 @@
+//! The value rules, record by record, through the writer (the differential test in
+//! packages/ingest/src/engine/native-writer.test.ts checks the same against the TypeScript path).
 
+use arrow_array::{cast::AsArray, types::*, Array, RecordBatch};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::json;
+
+use crate::files::write_files;
+use crate::writer::{Batch, Config, TakeOutcome, Writer};
+
+fn writer(policy: &str, timestamps: serde_json::Value) -> Writer {
+    let config = json!({
+        "schema": {"type": "struct", "schema-id": 0, "fields": [
+            {"id": 1, "name": "id", "required": true, "type": "long"},
+            {"id": 2, "name": "big", "required": false, "type": "decimal(38,0)"},
+            {"id": 3, "name": "n", "required": false, "type": "int"},
+            {"id": 4, "name": "x", "required": false, "type": "double"},
+            {"id": 5, "name": "s", "required": false, "type": "string"},
+            {"id": 6, "name": "ts", "required": false, "type": "timestamptz"},
+            {"id": 7, "name": "st", "required": false, "type": {"type": "struct", "fields": [
+                {"id": 8, "name": "a", "required": false, "type": "long"}]}},
+            {"id": 9, "name": "l", "required": false, "type": {"type": "list", "element-id": 10,
+                "element": {"type": "struct", "fields": [{"id": 11, "name": "q", "required": false, "type": "long"}]},
+                "element-required": false}},
+            {"id": 12, "name": "tags", "required": false, "type": {"type": "list", "element-id": 13,
+                "element": "string", "element-required": false}}
+        ]},
+        "spec": {"spec-id": 0, "fields": []},
+        "policy": policy,
+        "mapping": {"kafkaMetadata": false, "rename": {}, "timestamps": timestamps},
+        "keyFormat": "string",
+        "compression": "zstd",
+        "maxValueBytes": 1000
+    });
+    let (config, schema) = Config::from_json(&config).unwrap();
+    Writer::new(config, schema).unwrap()
+}
+
+/// Takes one record (None: a tombstone): held, or the rejection's reason and message, or "change".
+fn take(w: &mut Writer, value: Option<&str>) -> Result<(), String> {
+    let bytes = value.unwrap_or("").as_bytes();
+    let batch = Batch {
+        topic: b"t",
+        partition: 0,
+        values: bytes,
+        value_offsets: &[0, bytes.len() as u32],
+        flags: &[if value.is_none() { 3 } else { 2 }],
+        offsets: &[0],
+        timestamps: &[0],
+        keys: &[],
+        key_offsets: &[0, 0],
+        header_starts: &[0, 0],
+        header_data: &[],
+        header_offsets: &[0],
+        header_null: &[],
+    };
+    let TakeOutcome { rejected, needs_schema_change, .. } = w.take("t:0", &batch, 0);
+    if needs_schema_change {
+        return Err("change".into());
+    }
+    match rejected.first() {
+        Some(r) => Err(format!("{}: {}", r.reason, r.message)),
+        None => Ok(()),
+    }
+}
+
+fn rows(w: &mut Writer) -> RecordBatch {
+    let files = write_files(w.take_all(), 1 << 30, "zstd").unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(files[0].bytes.clone())).unwrap();
+    reader.build().unwrap().next().unwrap().unwrap()
+}
+
+#[test]
+fn big_integers_stay_exact_or_are_rejected() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, Some(r#"{"id":9223372036854775807,"big":-9223372036854775809}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":9007199254740993}"#)), Ok(()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":9223372036854775808}"#)),
+        Err("type-mismatch: id: decimal value 9223372036854775808 does not fit column type long".into())
+    );
+    let digits39 = format!(r#"{{"id":1,"big":{}}}"#, "9".repeat(39));
+    assert!(take(&mut w, Some(&digits39)).unwrap_err().contains("it has more than 38 digits"));
+    let b = rows(&mut w);
+    let id = b.column(0).as_primitive::<Int64Type>();
+    assert_eq!((id.value(0), id.value(1)), (i64::MAX, 9_007_199_254_740_993));
+    assert_eq!(b.column(1).as_primitive::<Decimal128Type>().value(0), -9_223_372_036_854_775_809);
+}
+
+#[test]
+fn negative_zero_and_fractions_into_integer_columns() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, Some(r#"{"id":-0,"x":-0.0,"n":2.0}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":1e2}"#)), Ok(()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":1,"n":2.5}"#)),
+        Err("type-mismatch: n: double value 2.5 does not fit column type int".into())
+    );
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":1,"n":3000000000}"#)),
+        Err("type-mismatch: n: value 3000000000 needs column type long instead of int (schema policy strict)".into())
+    );
+    let b = rows(&mut w);
+    assert_eq!(b.num_rows(), 2);
+    assert!(b.column(3).as_primitive::<Float64Type>().value(0).is_sign_negative());
+    assert_eq!(b.column(0).as_primitive::<Int64Type>().value(1), 100);
+    assert_eq!(b.column(2).as_primitive::<Int32Type>().value(0), 2);
+}
+
+#[test]
+fn numbers_as_strings_and_strings_as_numbers_do_not_convert() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":"1"}"#)),
+        Err(r#"type-mismatch: id: string value "1" does not fit column type long"#.into())
+    );
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":1,"s":12}"#)),
+        Err("type-mismatch: s: long value 12 does not fit column type string".into())
+    );
+}
+
+#[test]
+fn unicode_control_characters_and_empty_strings_survive() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, Some(r#"{"id":1,"s":"é\u0000\n🎉\ud83c\udf89"}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":2,"s":""}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":3,"s":null}"#)), Ok(()));
+    assert!(take(&mut w, Some(r#"{"id":4,"s":"\ud800"}"#)).unwrap_err().contains("lone surrogate"));
+    assert!(take(&mut w, Some("{\"id\":4,\"s\":\"a\u{1}\"}")).unwrap_err().contains("control character"));
+    let b = rows(&mut w);
+    let s = b.column(4).as_string::<i32>();
+    assert_eq!(s.value(0), "é\u{0}\n🎉🎉");
+    assert!(s.is_valid(1) && s.value(1).is_empty());
+    assert!(s.is_null(2));
+}
+
+#[test]
+fn empty_lists_are_lists_and_lists_of_structs_fit_element_by_element() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, Some(r#"{"id":1,"tags":[],"l":[{"q":1},{},null,{"q":2.0}]}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":2,"tags":null}"#)), Ok(()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":3,"l":[{"q":1.5}]}"#)),
+        Err("type-mismatch: l.element.q: double value 1.5 does not fit column type long".into())
+    );
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":3,"tags":["a",1]}"#)),
+        Err("type-mismatch: tags[]: 1 is not a valid long: the values here mix string and long".into())
+    );
+    let b = rows(&mut w);
+    let tags = b.column(8).as_list::<i32>();
+    assert!(tags.is_valid(0) && tags.value(0).is_empty());
+    assert!(tags.is_null(1));
+    let l = b.column(7).as_list::<i32>();
+    assert_eq!(l.value(0).len(), 4);
+}
+
+#[test]
+fn nested_structs_missing_and_extra_fields_follow_the_policy() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, Some(r#"{"id":1,"st":{"a":5}}"#)), Ok(()));
+    assert_eq!(take(&mut w, Some(r#"{"id":2,"st":{}}"#)), Ok(()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":3,"st":{"a":1,"b":2}}"#)),
+        Err("schema-violation: st.b is not a column of the table (schema policy strict)".into())
+    );
+    assert_eq!(take(&mut w, Some(r#"{"s":"x"}"#)), Err("schema-violation: id is required and the record has none".into()));
+    assert_eq!(take(&mut w, Some(r#"{"id":3,"new":[]}"#)), Ok(()), "a list no element types is no new column");
+    let b = rows(&mut w);
+    assert_eq!(b.num_rows(), 3);
+    assert!(b.column(6).is_null(1), "an object with no typed member is null, as the TS path has it");
+
+    let mut evolve = writer("evolve", json!([]));
+    assert_eq!(take(&mut evolve, Some(r#"{"id":1,"new":1}"#)), Err("change".into()));
+    assert_eq!(take(&mut evolve, Some(r#"{"s":"x"}"#)), Err("change".into()));
+    assert_eq!(evolve.buffered_rows(), 0);
+    let mut ignore = writer("ignore-new-fields", json!([]));
+    assert_eq!(take(&mut ignore, Some(r#"{"id":1,"new":1,"st":{"z":1}}"#)), Ok(()));
+}
+
+#[test]
+fn timestamps_with_and_without_zones_and_epoch_fields() {
+    let mut w = writer("strict", json!([{"field": "ts", "format": "iso8601"}]));
+    assert_eq!(take(&mut w, Some(r#"{"id":1,"ts":"2026-11-25T15:00:00.123456+05:30"}"#)), Ok(()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":2,"ts":"2026-11-25T09:30:00"}"#)),
+        Err(r#"mapping-failed: ts: "2026-11-25T09:30:00" is not an ISO-8601 timestamp with a zone (e.g. 2026-11-25T09:30:00.123Z)"#.into())
+    );
+    let b = rows(&mut w);
+    assert_eq!(b.column(5).as_primitive::<TimestampMicrosecondType>().value(0), 1_795_599_000_123_456);
+
+    let mut e = writer("strict", json!([{"field": "ts", "format": "epoch-ms"}]));
+    assert_eq!(take(&mut e, Some(r#"{"id":1,"ts":1764063000123}"#)), Ok(()));
+    assert_eq!(take(&mut e, Some(r#"{"id":1,"ts":1.5}"#)), Err("mapping-failed: ts: 1.5 is not a whole number of ms".into()));
+    let b = rows(&mut e);
+    assert_eq!(b.column(5).as_primitive::<TimestampMicrosecondType>().value(0), 1_764_063_000_123_000);
+
+    let mut plain = writer("strict", json!([]));
+    assert_eq!(
+        take(&mut plain, Some(r#"{"id":1,"ts":1764063000123}"#)),
+        Err("type-mismatch: ts: long value 1764063000123 does not fit column type timestamptz".into())
+    );
+}
+
+#[test]
+fn tombstones_are_empty_records_and_bad_json_is_refused() {
+    let mut w = writer("strict", json!([]));
+    assert_eq!(take(&mut w, None), Err("schema-violation: id is required and the record has none".into()));
+    assert_eq!(take(&mut w, Some("[1]")), Err("invalid-json: the value is an array, not a JSON object".into()));
+    assert_eq!(
+        take(&mut w, Some(r#"{"id":1,"id":2}"#)),
+        Err(r#"invalid-json: invalid JSON at offset 12: member "id" appears twice"#.into())
+    );
+    let deep = format!(r#"{{"id":1,"tags":{}{}}}"#, "[".repeat(300), "]".repeat(300));
+    assert!(take(&mut w, Some(&deep)).unwrap_err().contains("nested deeper than 256 levels"));
+    assert!(take(&mut w, Some(&format!(r#"{{"id":1,"s":"{}"}}"#, "x".repeat(1000)))).unwrap_err().starts_with("oversize"));
+    assert_eq!(w.buffered_rows(), 0);
+}
