@@ -1,4 +1,12 @@
-import { compactTable, expireSnapshots, removeOrphanFiles, rewriteManifests } from '@floe/iceberg';
+import {
+  type Catalog,
+  compactTable,
+  expireSnapshots,
+  type FileIO,
+  removeOrphanFiles,
+  rewriteManifests,
+  type TableIdentifier,
+} from '@floe/iceberg';
 import { carriedOffsets, openTableAccess, type TableAccessHost } from '@floe/ingest';
 import type { Job } from '@floe/protocol';
 import type { TestResult } from './connection-test';
@@ -19,29 +27,8 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
   const id = { namespace: job.table.namespace, name: job.table.name };
   const started = Date.now();
   switch (job.kind) {
-    case 'table.compact': {
-      const r = await compactTable(catalog, io, id, {
-        targetFileSizeBytes: job.targetFileSizeBytes,
-        ...(job.smallFileBytes !== undefined && { smallFileBytes: job.smallFileBytes }),
-        summary: (parent) => carriedOffsets(parent),
-      });
-      // Streaming leaves one manifest per commit as well as small files: those are packed too.
-      const m = await rewriteManifests(catalog, io, id, { summary: (parent) => carriedOffsets(parent) });
-      return {
-        manifestsReplaced: m.manifestsReplaced,
-        manifestsCreated: m.manifestsCreated,
-        ...(r.snapshotId !== undefined && { snapshotId: r.snapshotId.toString() }),
-        filesBefore: r.filesBefore,
-        filesAfter: r.filesAfter,
-        filesRewritten: r.filesRewritten,
-        filesWritten: r.filesWritten,
-        bytesRewritten: r.bytesRewritten,
-        bytesWritten: r.bytesWritten,
-        rowsRewritten: r.rowsRewritten,
-        partitionsTouched: r.partitionsTouched,
-        durationMs: Date.now() - started,
-      };
-    }
+    case 'table.compact':
+      return compact(catalog, io, id, job, started);
     case 'table.expire-snapshots': {
       const r = await expireSnapshots(catalog, io, id, {
         olderThanMs: job.olderThanMs,
@@ -68,4 +55,78 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
       };
     }
   }
+}
+
+// A table committed to every second keeps moving under a compaction: each step plans again from the
+// new head when a concurrent commit wins, with more commit attempts than an append needs.
+const BUSY_TABLE = { maxAttempts: 8, maxPlans: 5 } as const;
+const STEP_ERROR_CHARS = 500;
+
+const stepError = (error: unknown) =>
+  `${(error as Error).name}: ${(error as Error).message}`.slice(0, STEP_ERROR_CHARS);
+
+/**
+ * Compaction in two steps with an outcome each: the data files (bin-pack), then the manifests (streaming
+ * leaves one per commit, as well as small files). One step failing does not undo or hide the other:
+ * the result says what each did (`filesOutcome`, `manifestsOutcome`: rewritten, nothing-to-do or
+ * failed, with `filesError` / `manifestsError`). Only when both fail does the job fail.
+ */
+async function compact(
+  catalog: Catalog,
+  io: FileIO,
+  id: TableIdentifier,
+  job: Extract<MaintenanceJob, { kind: 'table.compact' }>,
+  started: number,
+): Promise<TestResult> {
+  const summary = carriedOffsets;
+  const result: TestResult = {};
+  let filesFailure: unknown;
+  try {
+    const r = await compactTable(catalog, io, id, {
+      ...BUSY_TABLE,
+      targetFileSizeBytes: job.targetFileSizeBytes,
+      ...(job.smallFileBytes !== undefined && { smallFileBytes: job.smallFileBytes }),
+      summary,
+    });
+    Object.assign(result, {
+      filesOutcome: r.snapshotId === undefined ? 'nothing-to-do' : 'rewritten',
+      ...(r.snapshotId !== undefined && { snapshotId: r.snapshotId.toString() }),
+      filesPlans: r.plans,
+      filesBefore: r.filesBefore,
+      filesAfter: r.filesAfter,
+      smallFilesAfter: r.smallFilesAfter,
+      filesRewritten: r.filesRewritten,
+      filesWritten: r.filesWritten,
+      bytesRewritten: r.bytesRewritten,
+      bytesWritten: r.bytesWritten,
+      rowsRewritten: r.rowsRewritten,
+      partitionsTouched: r.partitionsTouched,
+    });
+  } catch (error) {
+    filesFailure = error;
+    Object.assign(result, { filesOutcome: 'failed', filesError: stepError(error) });
+  }
+  let manifestsFailure: unknown;
+  try {
+    const m = await rewriteManifests(catalog, io, id, { ...BUSY_TABLE, summary });
+    Object.assign(result, {
+      manifestsOutcome: m.snapshotId === undefined ? 'nothing-to-do' : 'rewritten',
+      ...(m.snapshotId !== undefined && { manifestsSnapshotId: m.snapshotId.toString() }),
+      manifestsPlans: m.plans,
+      manifestsReplaced: m.manifestsReplaced,
+      manifestsCreated: m.manifestsCreated,
+    });
+  } catch (error) {
+    manifestsFailure = error;
+    Object.assign(result, { manifestsOutcome: 'failed', manifestsError: stepError(error) });
+  }
+  if (filesFailure !== undefined && manifestsFailure !== undefined) {
+    // Named for the data step's error, so the control plane sees e.g. a conflict for what it is.
+    const failed = new Error(`data files: ${result.filesError}; manifests: ${result.manifestsError}`, {
+      cause: filesFailure,
+    });
+    failed.name = (filesFailure as Error).name;
+    throw failed;
+  }
+  return { ...result, durationMs: Date.now() - started };
 }

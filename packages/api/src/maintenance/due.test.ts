@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseCron } from './cron';
-import { isOutstanding, type LastRun, nextRun, planMaintenance, type Schedule } from './due';
+import {
+  CONFLICT_RETRY_MAX_MS,
+  compactionFailure,
+  failuresInARow,
+  isOutstanding,
+  type LastRun,
+  nextRun,
+  planMaintenance,
+  RETRY_AFTER_FAILURE_MS,
+  retryDelayMs,
+  type Schedule,
+} from './due';
 import { DEFAULT_POLICY, effectivePolicy, type MaintenancePolicy, policyWithin } from './policy';
 
 const now = new Date('2026-11-25T12:00:05Z');
@@ -25,11 +36,57 @@ describe('automatic compaction: when enough small files piled up since the last 
     expect(nextRun(smallFiles(50), run('FINISHED', 30, 20), since, now)).toEqual({ state: 'due' });
   });
 
-  it('waits an hour after a failed compaction before trying again by itself', () => {
-    expect(nextRun(smallFiles(80), run('FAILED', 40, 30), since, now)).toEqual({ state: 'at', at: ago(-30) });
-    expect(nextRun(smallFiles(80), run('FAILED', 70, 61), since, now)).toEqual({ state: 'due' });
+  it('tries a compaction that lost to a concurrent commit again in minutes, doubling the wait each time', () => {
+    const lost = run('FAILED', 3, 2);
+    lost.error =
+      'RewriteConflictError: demo.orders: 28 of the manifests to rewrite are no longer in the table';
+    const failures = failuresInARow([lost]);
+    expect(failures).toEqual({ count: 1, lastAt: ago(2), conflict: true });
+    expect(nextRun(smallFiles(80), lost, since, now, failures)).toEqual({ state: 'due' });
+    const recent = { ...lost, finishedAt: ago(0.5) };
+    expect(nextRun(smallFiles(80), recent, since, now, failuresInARow([recent]))).toEqual({
+      state: 'retry',
+      at: ago(-0.5),
+      failures: 1,
+      conflict: true,
+    });
+    // Three in a row: 4 minutes after the newest; never more than 30.
+    const three = failuresInARow([recent, lost, lost]);
+    expect(nextRun(smallFiles(80), recent, since, now, three)).toMatchObject({ at: ago(0.5 - 4) });
+    expect(retryDelayMs({ count: 12, lastAt: now, conflict: true })).toBe(CONFLICT_RETRY_MAX_MS);
+  });
+
+  it('waits longer after other failures: 5 minutes, doubling up to an hour', () => {
+    const broken = { ...run('FAILED', 3, 2), error: 'S3ServiceException: Access Denied' };
+    expect(nextRun(smallFiles(80), broken, since, now, failuresInARow([broken]))).toEqual({
+      state: 'retry',
+      at: ago(2 - 5),
+      failures: 1,
+      conflict: false,
+    });
+    expect(retryDelayMs({ count: 9, lastAt: now, conflict: false })).toBe(RETRY_AFTER_FAILURE_MS);
     // Not enough files: what it waits for is the files, whatever failed.
-    expect(nextRun(smallFiles(3), run('FAILED', 40, 30), since, now).state).toBe('small-files');
+    expect(nextRun(smallFiles(3), broken, since, now, failuresInARow([broken])).state).toBe('small-files');
+  });
+
+  it('counts a run whose data-file step failed as failed, one whose manifest step alone failed as done', () => {
+    const filesFailed = {
+      ...run('FINISHED', 3, 2),
+      result: { filesOutcome: 'failed', filesError: 'CommitFailedError: 409', manifestsOutcome: 'rewritten' },
+    };
+    const manifestsFailed = {
+      ...run('FINISHED', 10, 9),
+      result: { filesOutcome: 'rewritten', manifestsOutcome: 'failed', manifestsError: 'Error: x' },
+    };
+    expect(compactionFailure(filesFailed)).toEqual({ error: 'CommitFailedError: 409', conflict: true });
+    expect(compactionFailure(manifestsFailed)).toBeNull();
+    expect(failuresInARow([filesFailed, manifestsFailed, filesFailed])).toEqual({
+      count: 1,
+      lastAt: ago(2),
+      conflict: true,
+    });
+    expect(failuresInARow([manifestsFailed, filesFailed])).toBeNull();
+    expect(failuresInARow([])).toBeNull();
   });
 });
 
@@ -80,6 +137,18 @@ describe('cron compaction', () => {
       at: new Date('2026-11-26T03:00:00Z'),
     });
     expect(nextRun(nightly, null, new Date('2026-11-25T02:59:00Z'), now)).toEqual({ state: 'due' });
+  });
+
+  it('tries a failed run again before the next firing, a few times', () => {
+    const failed = { ...run('FAILED', 10, 9), error: 'RewriteConflictError: busy' };
+    expect(nextRun(nightly, failed, since, now, failuresInARow([failed]))).toEqual({ state: 'due' });
+    const fresh = { ...failed, finishedAt: ago(0.5) };
+    expect(nextRun(nightly, fresh, since, now, failuresInARow([fresh]))).toMatchObject({ state: 'retry' });
+    const many = failuresInARow(Array.from({ length: 6 }, () => failed));
+    expect(nextRun(nightly, failed, since, now, many)).toEqual({
+      state: 'at',
+      at: new Date('2026-11-26T03:00:00Z'),
+    });
   });
 });
 

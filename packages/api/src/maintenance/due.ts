@@ -5,8 +5,19 @@ import { EVERY_MS, HOUR_MS, type MaintenanceKind, type MaintenancePolicy } from 
 
 /** A run that was sent and has not ended blocks the next of its kind, unless it went unanswered this long. */
 export const OUTSTANDING_MS = HOUR_MS;
-/** After a failed automatic compaction the small files are still there: wait before trying again. */
+
+const MINUTE_MS = 60_000;
+/**
+ * After a failed compaction its small files are still there: it is tried again, soon when a concurrent
+ * commit won (a busy table: 1, 2, 4, ... minutes, at most 30), later for other errors (5, 10, 20, ...
+ * minutes, at most an hour). Each failure in a row doubles the wait.
+ */
+export const CONFLICT_RETRY_MS = MINUTE_MS;
+export const CONFLICT_RETRY_MAX_MS = 30 * MINUTE_MS;
+export const FAILURE_RETRY_MS = 5 * MINUTE_MS;
 export const RETRY_AFTER_FAILURE_MS = HOUR_MS;
+/** A cron compaction that failed is tried again this many times before its next firing. */
+export const CRON_RETRIES = 5;
 
 export type RunStatus = 'SENT' | 'RUNNING' | 'FINISHED' | 'FAILED';
 
@@ -14,6 +25,57 @@ export interface LastRun {
   status: RunStatus;
   sentAt: Date;
   finishedAt: Date | null;
+  /** What the agent reported: its figures (a compaction's outcome of each step), or its error. */
+  result?: unknown;
+  error?: string | null;
+}
+
+/** The failed compactions at the head of a table's history: how many in a row, the newest's end, its cause. */
+export interface Failures {
+  count: number;
+  lastAt: Date;
+  /** A concurrent commit won (RewriteConflictError, CommitFailedError): the table was busy, not broken. */
+  conflict: boolean;
+}
+
+const CONFLICT = /^(RewriteConflictError|CommitFailedError)\b/;
+
+/**
+ * Whether a compaction run failed to rewrite the data files: the whole run failed, or it finished
+ * with its data-file step failed (its manifest step may have done its work). Null when it did not fail.
+ */
+export function compactionFailure(run: LastRun): { error: string; conflict: boolean } | null {
+  const result = (run.result ?? null) as Record<string, unknown> | null;
+  let error: string;
+  if (run.status === 'FAILED') error = run.error ?? 'failed';
+  else if (run.status === 'FINISHED' && result?.filesOutcome === 'failed')
+    error = String(result.filesError ?? 'failed');
+  else return null;
+  return { error, conflict: CONFLICT.test(error) };
+}
+
+/** The failures in a row at the head of `runs` (a kind's runs, newest first); null when the newest did not fail. */
+export function failuresInARow(runs: readonly LastRun[]): Failures | null {
+  let failures: Failures | null = null;
+  for (const run of runs) {
+    const failure = compactionFailure(run);
+    if (failure === null) break;
+    failures ??= {
+      count: 0,
+      lastAt: run.finishedAt ?? run.sentAt,
+      conflict: failure.conflict,
+    };
+    failures.count += 1;
+  }
+  return failures;
+}
+
+/** How long after the newest failure the next try goes out. */
+export function retryDelayMs(failures: Failures): number {
+  const [base, max] = failures.conflict
+    ? [CONFLICT_RETRY_MS, CONFLICT_RETRY_MAX_MS]
+    : [FAILURE_RETRY_MS, RETRY_AFTER_FAILURE_MS];
+  return Math.min(max, base * 2 ** Math.min(20, failures.count - 1));
 }
 
 export type Schedule =
@@ -26,6 +88,7 @@ export type NextRun =
   | { state: 'due' }
   | { state: 'outstanding'; sentAt: Date }
   | { state: 'at'; at: Date }
+  | { state: 'retry'; at: Date; failures: number; conflict: boolean }
   | { state: 'small-files'; files: number; threshold: number }
   | { state: 'manual' };
 
@@ -37,7 +100,7 @@ export function isOutstanding(run: LastRun | null, now: Date): boolean {
   );
 }
 
-/** How the policy schedules a kind; `smallFiles` is the count of files committed since the last compaction. */
+/** How the policy schedules a kind; `smallFiles` is the count of files committed since the last compaction that rewrote them. */
 export function scheduleOf(kind: MaintenanceKind, policy: MaintenancePolicy, smallFiles: number): Schedule {
   const every = (e: 'hourly' | 'daily' | 'weekly' | 'manual'): Schedule =>
     e === 'manual' ? { type: 'manual' } : { type: 'every', ms: EVERY_MS[e] };
@@ -56,11 +119,22 @@ export function scheduleOf(kind: MaintenanceKind, policy: MaintenancePolicy, sma
 /**
  * Whether a kind is due now, and if not, what it waits for. `last` is the newest run of the kind (an
  * outstanding run is always the newest: nothing of its kind is sent while it is out); `scheduledSince`
- * is when the policy was last saved (or the pipeline made), from which schedules count when nothing ran.
+ * is when the policy was last saved (or the pipeline made), from which schedules count when nothing ran;
+ * `failures` are the failed runs in a row before now (compaction only), which bring a retry forward.
  */
-export function nextRun(schedule: Schedule, last: LastRun | null, scheduledSince: Date, now: Date): NextRun {
+export function nextRun(
+  schedule: Schedule,
+  last: LastRun | null,
+  scheduledSince: Date,
+  now: Date,
+  failures: Failures | null = null,
+): NextRun {
   if (last && isOutstanding(last, now)) return { state: 'outstanding', sentAt: last.sentAt };
   const dueBy = (at: Date): NextRun => (at <= now ? { state: 'due' } : { state: 'at', at });
+  const retry = (f: Failures): NextRun => {
+    const at = new Date(f.lastAt.getTime() + retryDelayMs(f));
+    return at <= now ? { state: 'due' } : { state: 'retry', at, failures: f.count, conflict: f.conflict };
+  };
   switch (schedule.type) {
     case 'manual':
       return { state: 'manual' };
@@ -69,16 +143,19 @@ export function nextRun(schedule: Schedule, last: LastRun | null, scheduledSince
     case 'cron': {
       // Only times after the schedule was set count: a cron set today does not catch up on last night.
       const from = last && last.sentAt > scheduledSince ? last.sentAt : scheduledSince;
-      return dueBy(nextCronTime(schedule.cron, from));
+      const next = nextCronTime(schedule.cron, from);
+      // A failed run is tried again a few times before the next firing, not only at it.
+      if (failures && failures.count <= CRON_RETRIES && last && last.sentAt > scheduledSince) {
+        const again = retry(failures);
+        if (again.state === 'due' || (again.state === 'retry' && again.at < next)) return again;
+      }
+      return dueBy(next);
     }
     case 'small-files': {
-      const retryAt =
-        last?.status === 'FAILED' && last.finishedAt
-          ? new Date(last.finishedAt.getTime() + RETRY_AFTER_FAILURE_MS)
-          : null;
+      // The files are counted from the last compaction that rewrote them: a failed one does not reset them.
       if (schedule.files < schedule.threshold)
         return { state: 'small-files', files: schedule.files, threshold: schedule.threshold };
-      return retryAt && retryAt > now ? { state: 'at', at: retryAt } : { state: 'due' };
+      return failures ? retry(failures) : { state: 'due' };
     }
   }
 }
@@ -87,7 +164,12 @@ export interface MaintenanceFacts {
   policy: MaintenancePolicy;
   /** The newest run of each kind, if any. */
   lastRuns: Record<MaintenanceKind, LastRun | null>;
-  /** Data files the agent committed since the last finished compaction. */
+  /** The compactions that failed in a row up to now, if the newest did. */
+  compactionFailures?: Failures | null;
+  /**
+   * Data files the agent committed since the newest compaction whose data-file step did its work
+   * started (a failed one, or one whose manifest step alone succeeded, does not reset them).
+   */
   smallFiles: number;
   scheduledSince: Date;
 }
@@ -100,6 +182,7 @@ export function planMaintenance(facts: MaintenanceFacts, now: Date): Record<Main
       facts.lastRuns[kind],
       facts.scheduledSince,
       now,
+      kind === 'table.compact' ? (facts.compactionFailures ?? null) : null,
     );
   return {
     'table.compact': plan('table.compact'),

@@ -1,9 +1,8 @@
 import { contractSchema } from '@floe/contracts';
 import type { Db } from '../contracts/reports';
-import type { LastRun, MaintenanceFacts } from './due';
+import { failuresInARow, type LastRun, type MaintenanceFacts } from './due';
 import {
   effectivePolicy,
-  MAINTENANCE_KINDS,
   type MaintenanceKind,
   maintenancePolicySchema,
   type SnapshotRetention,
@@ -24,25 +23,38 @@ export async function contractRetention(db: Db, pipelineId: string): Promise<Sna
   return contract ? contractSchema.parse(contract.versions[0]?.body).retention : null;
 }
 
+const RUN_FIELDS = { status: true, sentAt: true, finishedAt: true, result: true, error: true } as const;
+
 async function lastRun(db: Db, pipelineId: string, kind: MaintenanceKind): Promise<LastRun | null> {
   return db.maintenanceRun.findFirst({
     where: { pipelineId, kind },
     orderBy: { sentAt: 'desc' },
-    select: { status: true, sentAt: true, finishedAt: true },
+    select: RUN_FIELDS,
   });
 }
 
-/** Data files the pipeline's agent reported committing since the last compaction of the table finished. */
+/** The newest compaction runs, newest first: enough to count the failures in a row. */
+const RECENT_COMPACTIONS = 20;
+
+/**
+ * Data files the pipeline's agent reported committing since the newest compaction that rewrote the
+ * table's files (or found nothing to rewrite) started: a run that failed, or whose data-file step
+ * failed while its manifest step succeeded, leaves the files where they were and resets nothing. A
+ * file committed between the job's start and its plan is counted though the plan took it: erring
+ * towards compacting a little early, never towards falling behind.
+ */
 async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promise<number> {
-  const compaction = await db.maintenanceRun.findFirst({
-    where: { pipelineId: pipeline.id, kind: 'table.compact', status: 'FINISHED' },
-    orderBy: { finishedAt: 'desc' },
-  });
-  const since = compaction?.finishedAt ?? new Date(0);
   const [row] = await db.$queryRaw<{ files: number }[]>`
+    WITH baseline AS (
+      SELECT COALESCE("startedAt", "sentAt") AS since FROM "MaintenanceRun"
+      WHERE "pipelineId" = ${pipeline.id} AND kind = 'table.compact' AND status = 'FINISHED'
+        AND COALESCE(result->>'filesOutcome', '') <> 'failed'
+      ORDER BY "sentAt" DESC LIMIT 1
+    )
     SELECT COALESCE(SUM((payload->>'dataFiles')::bigint), 0)::int AS files FROM "AgentEvent"
     WHERE "agentId" = ${pipeline.agentId} AND type = 'commit.report'
-      AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" > ${since}`;
+      AND payload->>'pipelineId' = ${pipeline.id}
+      AND "receivedAt" >= COALESCE((SELECT since FROM baseline), 'epoch'::timestamp)`;
   return row?.files ?? 0;
 }
 
@@ -57,11 +69,19 @@ export async function maintenanceFacts(
   ]);
   const saved = row ? maintenancePolicySchema.parse(row.settings) : null;
   const policy = effectivePolicy(saved, retention);
-  const [smallFiles, compact, expire, orphans] = await Promise.all([
+  const [smallFiles, compactions, expire, orphans] = await Promise.all([
     // Only automatic compaction counts them.
     policy.compactionMode === 'auto' ? filesSinceCompaction(db, pipeline) : 0,
-    ...MAINTENANCE_KINDS.map((kind) => lastRun(db, pipeline.id, kind)),
+    db.maintenanceRun.findMany({
+      where: { pipelineId: pipeline.id, kind: 'table.compact' },
+      orderBy: { sentAt: 'desc' },
+      take: RECENT_COMPACTIONS,
+      select: RUN_FIELDS,
+    }),
+    lastRun(db, pipeline.id, 'table.expire-snapshots'),
+    lastRun(db, pipeline.id, 'table.remove-orphans'),
   ]);
+  const compact = compactions[0];
   return {
     policy,
     saved: saved !== null,
@@ -71,6 +91,7 @@ export async function maintenanceFacts(
       'table.expire-snapshots': expire ?? null,
       'table.remove-orphans': orphans ?? null,
     },
+    compactionFailures: failuresInARow(compactions),
     smallFiles,
     scheduledSince: row?.updatedAt ?? pipeline.createdAt,
   };

@@ -203,6 +203,72 @@ describe('table maintenance in the control plane (real Postgres and Redis)', () 
     expect(await runOf(jobId)).toMatchObject({ status: 'FAILED', error: 'CommitConflict: table changed' });
   });
 
+  it('tries a compaction that lost to a concurrent commit again in a minute, keeping its small files counted', async () => {
+    await queue.drain();
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+    const compactionSent = async (now: Date) => {
+      // A pass run later: the agent heartbeats until then.
+      await db.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: now } });
+      const { sent, failures } = await scheduleMaintenance(db, redis, now);
+      expect(failures).toEqual([]);
+      const job = (await queued()).find((j) => j.kind === 'table.compact');
+      await queue.drain();
+      return sent.some((s) => s.kind === 'table.compact') ? (job?.jobId as string) : undefined;
+    };
+    await report([commitReport(pipelineId, 5)]);
+    const first = await compactionSent(new Date());
+    expect(first).toBeDefined();
+    await report([{ type: 'job.started', jobId: first }]);
+    await report([
+      {
+        type: 'job.failed',
+        jobId: first,
+        errorClass: 'RewriteConflictError',
+        message: 'data files: sales.orders: 2 of the files to replace are no longer in the table',
+      },
+    ]);
+    // Not an hour: a minute, and the files it did not rewrite still count.
+    const afterFailure = (await get()).plan['table.compact'];
+    expect(afterFailure).toMatchObject({ state: 'retry', failures: 1, conflict: true });
+    const retryAt = (afterFailure as { at: Date }).at.getTime();
+    const failedAt = (await runOf(first as string)).finishedAt?.getTime() as number;
+    expect(retryAt - failedAt).toBe(60_000);
+    expect(await compactionSent(new Date())).toBeUndefined();
+
+    // The retry rewrites the manifests but loses the data files again: finished, with the step's error.
+    const second = await compactionSent(minutes(1.1));
+    expect(second).toBeDefined();
+    await report([{ type: 'job.started', jobId: second }]);
+    const partial = {
+      filesOutcome: 'failed',
+      filesError: 'CommitFailedError: sales.orders: the branch head moved',
+      manifestsOutcome: 'rewritten',
+      manifestsReplaced: 30,
+      manifestsCreated: 1,
+      durationMs: 1200,
+    };
+    await report([{ type: 'job.finished', jobId: second, result: partial }]);
+    expect(await runOf(second as string)).toMatchObject({
+      status: 'FINISHED',
+      result: partial,
+      error: 'data files: CommitFailedError: sales.orders: the branch head moved',
+    });
+    expect((await get()).plan['table.compact']).toMatchObject({
+      state: 'retry',
+      failures: 2,
+      conflict: true,
+    });
+
+    // Two minutes after the second failure the third try goes out, and it lands: the count starts afresh.
+    const third = await compactionSent(minutes(2.2));
+    expect(third).toBeDefined();
+    await report([{ type: 'job.started', jobId: third }]);
+    await report([
+      { type: 'job.finished', jobId: third, result: { ...compactResult, filesOutcome: 'rewritten' } },
+    ]);
+    expect((await get()).plan['table.compact']).toEqual({ state: 'small-files', files: 0, threshold: 5 });
+  });
+
   it('refuses a policy that expires sooner than the contract promises, or a cron that cannot run', async () => {
     const editor = fixture.as(EDITOR);
     await editor.contract.save({

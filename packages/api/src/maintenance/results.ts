@@ -17,7 +17,12 @@ export function maintenanceRunUpdates(db: PrismaClient, agentId: string, events:
       case 'job.finished':
         return db.maintenanceRun.updateMany({
           where: { jobId: event.jobId, agentId },
-          data: { status: 'FINISHED', finishedAt: now, result: event.result, error: null },
+          data: {
+            status: 'FINISHED',
+            finishedAt: now,
+            result: event.result,
+            error: stepErrors(event.result),
+          },
         });
       case 'job.failed':
         return db.maintenanceRun.updateMany({
@@ -28,4 +33,16 @@ export function maintenanceRunUpdates(db: PrismaClient, agentId: string, events:
         return [];
     }
   });
+}
+
+/**
+ * A compaction finishes with an outcome per step (data files, then manifests): when one of them failed
+ * while the other did its work, the run is finished and its error names the step that failed.
+ */
+export function stepErrors(result: Record<string, string | number | boolean>): string | null {
+  const errors = [
+    result.filesOutcome === 'failed' ? `data files: ${result.filesError ?? 'failed'}` : null,
+    result.manifestsOutcome === 'failed' ? `manifests: ${result.manifestsError ?? 'failed'}` : null,
+  ].filter((e) => e !== null);
+  return errors.length > 0 ? errors.join('; ') : null;
 }

@@ -14,6 +14,12 @@ const nextRunSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('due') }),
   z.object({ state: z.literal('outstanding'), sentAt: z.date() }),
   z.object({ state: z.literal('at'), at: z.date() }),
+  z.object({
+    state: z.literal('retry'),
+    at: z.date(),
+    failures: z.number(),
+    conflict: z.boolean(),
+  }),
   z.object({ state: z.literal('small-files'), files: z.number(), threshold: z.number() }),
   z.object({ state: z.literal('manual') }),
 ]);
