@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeLocalAgentPolicy } from '../infra/local/agent-policy.mjs';
 import { portOpen } from '../infra/local/lib/proc.mjs';
 import { repoRoot, stackEnv } from './lib/env.mjs';
 import { fail, installAndStack, prepareDatabase, StepError, step, turbo } from './lib/setup.mjs';
@@ -88,6 +89,9 @@ function startDemo(env, controlPlane) {
   // With saved credentials the token is not used; start still wants one of the right shape.
   const token = hasCredentials ? 'floe_at_saved-credentials' : readFileSync(tokenFile, 'utf8').trim();
   const log = join(stateDir, 'agent.log');
+  // The demo agent enforces a policy as a customer's does: the local stack, and in the bucket only
+  // the demo's prefix (the seeded storage connection's).
+  const policy = writeLocalAgentPolicy(env, join(stateDir, 'policy.json'), { prefix: 'demo' });
   const producer = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo', 'producer.mjs')], {
     env,
     stdio: 'inherit',
@@ -101,6 +105,8 @@ function startDemo(env, controlPlane) {
       controlPlane,
       '--token',
       token,
+      '--policy',
+      policy,
     ],
     {
       env: {

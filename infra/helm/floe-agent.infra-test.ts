@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { parsePolicy } from '../../apps/agent/src/policy/load-policy';
 import { installCommands } from '../../apps/web/app/orgs/[slug]/agents/install-commands';
 import { toolPaths } from '../tools/install.mjs';
 
@@ -111,12 +112,18 @@ describe('infra/helm/floe-agent', () => {
       FLOE_CONTROL_PLANE: 'https://floe.example.com',
       FLOE_TOKEN: { secretKeyRef: { name: 'agent-token', key: 'token' } },
     });
-    expect(agent.volumeMounts).toEqual([{ name: 'state', mountPath: env(agent).FLOE_AGENT_STATE_DIR }]);
-    expect(pod.volumes).toEqual([{ name: 'state', emptyDir: {} }]);
+    expect(agent.volumeMounts).toEqual([
+      { name: 'state', mountPath: env(agent).FLOE_AGENT_STATE_DIR },
+      { name: 'policy', mountPath: '/etc/floe-agent', readOnly: true },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'policy', configMap: { name: 'floe-floe-agent-policy' } },
+      { name: 'state', emptyDir: {} },
+    ]);
     expect(pod.serviceAccountName).toBe(byKind.ServiceAccount?.metadata.name);
     expect(yaml).not.toContain('floe_it_');
     const checked = kubeconform(yaml);
-    expect(checked.out).toContain('Valid: 2, Invalid: 0, Errors: 0, Skipped: 0');
+    expect(checked.out).toContain('Valid: 3, Invalid: 0, Errors: 0, Skipped: 0');
     expect(checked.code).toBe(0);
   });
 
@@ -154,14 +161,62 @@ describe('infra/helm/floe-agent', () => {
       AWS_REGION: 'eu-west-1',
       KAFKA_PASSWORD: { secretKeyRef: { name: 'kafka', key: 'password' } },
     });
-    expect(pod.volumes).toEqual([
-      { name: 'state', persistentVolumeClaim: { claimName: 'floe-agent-state' } },
-    ]);
+    expect(pod.volumes).toContainEqual({
+      name: 'state',
+      persistentVolumeClaim: { claimName: 'floe-agent-state' },
+    });
     expect(kubeconform(yaml).code).toBe(0);
 
     const shared = render('--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=shared');
     expect(shared.byKind.ServiceAccount).toBeUndefined();
     expect(podOf(shared.byKind).serviceAccountName).toBe('shared');
+  });
+
+  it('renders the policy from the values into the file the agent reads, and refuses a misspelt policy key', async () => {
+    const values = join(scratch, 'policy.json');
+    const policy = {
+      kafka: { bootstrapHosts: ['b-1.msk.internal:9096'] },
+      storage: { locations: [{ bucket: 'acme-lake', prefix: 'floe' }] },
+      secrets: { envPrefixes: ['FLOE_SECRET_'], fileFolders: ['/var/run/secrets/floe'] },
+    };
+    writeFileSync(values, JSON.stringify({ policy }));
+    const { yaml, byKind } = render('-f', values);
+    const agent = podOf(byKind).containers[0] as Container;
+    expect(env(agent).FLOE_AGENT_POLICY).toBe('/etc/floe-agent/policy.json');
+    const configMap = byKind.ConfigMap as unknown as { data: Record<string, string> };
+    const rendered = parsePolicy(JSON.parse(configMap.data['policy.json'] as string), 'rendered');
+    expect(rendered).toMatchObject(policy);
+    expect(rendered.schemaRegistry.urls).toEqual([]);
+    // A changed policy rolls the pod.
+    const annotation = (m: Record<string, Manifest>) => {
+      const template = m.Deployment?.spec.template as unknown as {
+        metadata: { annotations: Record<string, string> };
+      };
+      return template.metadata.annotations['floe.dev/policy-checksum'];
+    };
+    expect(annotation(byKind)).not.toBe(annotation(render().byKind));
+    expect(kubeconform(yaml).code).toBe(0);
+    // The empty default allows nothing, and a wrong key fails the install.
+    expect(
+      parsePolicy(
+        JSON.parse(
+          (render().byKind.ConfigMap as unknown as { data: Record<string, string> }).data[
+            'policy.json'
+          ] as string,
+        ),
+        'default',
+      ).kafka.bootstrapHosts,
+    ).toEqual([]);
+    const typo = helm([
+      'template',
+      'floe',
+      chart,
+      ...needed,
+      '--set',
+      'policy.kafka.bootstrapHost[0]=evil:9092',
+    ]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.err).toContain("additional properties 'bootstrapHost' not allowed");
   });
 
   it('renders from the Helm command the Agents page shows, with the Secret it tells you to create', () => {

@@ -13,6 +13,8 @@ import { startJobRunner } from './job-runner';
 import { decoderFor } from './pipelines/decoder';
 import { pipelineHosts } from './pipelines/host';
 import { PipelineSupervisor } from './pipelines/supervisor';
+import { checkPipeline } from './policy/check-job';
+import { stackPolicy, stackSecrets } from './testing/stack-policy';
 
 /** A real HTTP endpoint standing where the control plane's events API stands. */
 function eventsEndpoint() {
@@ -72,11 +74,18 @@ describe('the agent pulls its jobs from its own queue and reports them (real Pos
     credentials = { ...enrolled, redis: { ...enrolled.redis, url: redisUrl.toString() } };
     endpointUrl = await endpoint.listen();
     events = new EventReporter(endpointUrl, credentials.apiToken);
-    runner = startJobRunner(
-      credentials,
-      events,
-      new PipelineSupervisor(pipelineHosts({ decoderFor, events, log: () => {} }), () => {}),
-    );
+    const policy = stackPolicy();
+    const secrets = stackSecrets(policy);
+    runner = startJobRunner(credentials, events, {
+      agentId: credentials.agentId,
+      pipelines: new PipelineSupervisor(
+        pipelineHosts({ secrets, decoderFor, events, log: () => {} }),
+        () => {},
+        (spec) => checkPipeline(spec, policy),
+      ),
+      policy,
+      secrets,
+    });
   });
 
   afterAll(async () => {

@@ -6,20 +6,37 @@ import { startJobRunner } from './job-runner';
 import { decoderFor } from './pipelines/decoder';
 import { pipelineHosts } from './pipelines/host';
 import { PipelineSupervisor } from './pipelines/supervisor';
+import { checkPipeline } from './policy/check-job';
+import type { LoadedPolicy } from './policy/load-policy';
+import { agentRedactor } from './policy/redact';
+import { SecretResolver } from './secrets';
 import { VERSION } from './version';
 
 export const HEARTBEAT_SECONDS = 10;
 
-/** Structured JSON logs, one line each; never record values (the agent only logs its own doings). */
+/**
+ * Structured JSON logs, one line each; never record values (the agent only logs its own doings), and
+ * every secret value the agent resolved is cut out of the line.
+ */
 export function log(message: string, fields: Record<string, unknown> = {}) {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+  const line = JSON.stringify({ time: new Date().toISOString(), message, ...fields });
+  process.stdout.write(`${agentRedactor.redact(line)}\n`);
 }
 
 /**
  * Runs the agent: enrolls with an install token once (then keeps its credentials on disk),
- * pulls jobs from its own queue, and heartbeats every 10 s. Returns a stop function.
+ * pulls jobs from its own queue, and heartbeats every 10 s. Every job is checked against the
+ * customer's policy before it runs. Returns a stop function.
  */
-export async function startAgent({ controlPlane, token }: { controlPlane: URL; token: string }) {
+export async function startAgent({
+  controlPlane,
+  token,
+  policy,
+}: {
+  controlPlane: URL;
+  token: string;
+  policy: LoadedPolicy;
+}) {
   let credentials = loadCredentials();
   if (token.startsWith('floe_it_') && !credentials) {
     credentials = await enroll(controlPlane, token);
@@ -28,16 +45,24 @@ export async function startAgent({ controlPlane, token }: { controlPlane: URL; t
   }
   if (!credentials) throw new Error('no credentials: start once with the install token from the Agents page');
   const events = new EventReporter(controlPlane, credentials.apiToken, (m) => log(m));
+  const secrets = new SecretResolver(policy);
   const pipelines = new PipelineSupervisor(
     pipelineHosts({
+      secrets,
       decoderFor,
       credentialsFor: (spec) => storageCredentials(spec.table.storage, credentials.agentId, spec.id),
       events,
       log,
     }),
     log,
+    (spec) => checkPipeline(spec, policy),
   );
-  const runner = startJobRunner(credentials, events, pipelines);
+  const runner = startJobRunner(credentials, events, {
+    agentId: credentials.agentId,
+    pipelines,
+    policy,
+    secrets,
+  });
   const rates = new RateMeter();
   let stopped = false;
   const stop = async () => {
@@ -81,6 +106,7 @@ export async function startAgent({ controlPlane, token }: { controlPlane: URL; t
     queue: credentials.queue.name,
     protocolVersion: PROTOCOL_VERSION,
     version: VERSION,
+    policy: policy.rules === 'permissive' ? 'permissive' : (policy.file ?? 'none (allows nothing)'),
   });
   return { agentId: credentials.agentId, events, pipelines, stop };
 }

@@ -3,13 +3,13 @@ import { parseArgs, UsageError } from './args';
 
 describe('floe-agent arguments', () => {
   it('reads start with flags, or from the environment', () => {
-    expect(parseArgs(['start', '--control-plane', 'https://floe.example', '--token', 'floe_it_abc'])).toEqual(
-      {
-        command: 'start',
-        controlPlane: new URL('https://floe.example'),
-        token: 'floe_it_abc',
-      },
-    );
+    expect(
+      parseArgs(['start', '--control-plane', 'https://floe.example', '--token', 'floe_it_abc'], {}),
+    ).toEqual({
+      command: 'start',
+      controlPlane: new URL('https://floe.example'),
+      token: 'floe_it_abc',
+    });
     expect(
       parseArgs(['start'], {
         FLOE_CONTROL_PLANE: 'http://127.0.0.1:3000',
@@ -23,7 +23,36 @@ describe('floe-agent arguments', () => {
     });
   });
 
+  it('takes the policy file from --policy or FLOE_AGENT_POLICY, and --permissive only for run', () => {
+    const start = ['start', '--control-plane', 'https://a.b', '--token', 'floe_at_x'];
+    expect(parseArgs([...start, '--policy', '/etc/floe/policy.yaml'], {})).toMatchObject({
+      policyFile: '/etc/floe/policy.yaml',
+    });
+    expect(parseArgs(start, { FLOE_AGENT_POLICY: '/p.yaml' })).toMatchObject({ policyFile: '/p.yaml' });
+    expect(parseArgs(start, {})).not.toHaveProperty('policyFile');
+    expect(
+      parseArgs(['run', '--pipeline', 's.yaml', '--permissive'], { FLOE_AGENT_POLICY: '/p.yaml' }),
+    ).toEqual({
+      command: 'run',
+      pipeline: 's.yaml',
+      metricsPort: 9464,
+      permissive: true,
+    });
+    expect(parseArgs(['run', '--pipeline', 's.yaml'], { FLOE_AGENT_POLICY: '/p.yaml' })).toMatchObject({
+      policyFile: '/p.yaml',
+    });
+  });
+
   it.each([
+    [
+      ['start', '--control-plane', 'https://a.b', '--token', 'floe_it_x', '--permissive'],
+      'start has no --permissive',
+    ],
+    [['run', '--pipeline', 's.yaml', '--permissive=yes'], '--permissive takes no value'],
+    [
+      ['run', '--pipeline', 's.yaml', '--permissive', '--policy', 'p.yaml'],
+      '--permissive and --policy exclude',
+    ],
     [['start', '--token', 'floe_it_x'], 'start needs --control-plane'],
     [['start', '--control-plane', 'https://a.b'], 'start needs --token'],
     [

@@ -3,25 +3,34 @@
 export const USAGE = `floe-agent — the Floe data-plane agent (runs in your account, pulls its work)
 
 Usage:
-  floe-agent start --control-plane <url> --token <install or API token>
-  floe-agent run --pipeline <spec.yaml> [--metrics-port <port>]
+  floe-agent start --control-plane <url> --token <install or API token> --policy <policy.yaml>
+  floe-agent run --pipeline <spec.yaml> [--policy <policy.yaml> | --permissive] [--metrics-port <port>]
   floe-agent doctor [--control-plane <url>]
   floe-agent --version | --help
 
 Environment: FLOE_TOKEN (instead of --token), FLOE_CONTROL_PLANE (instead of --control-plane),
-FLOE_AGENT_STATE_DIR (where credentials are kept; default ~/.floe-agent).
+FLOE_AGENT_POLICY (instead of --policy), FLOE_AGENT_STATE_DIR (where credentials are kept;
+default ~/.floe-agent).
+
+--policy: what this agent may reach, whatever the control plane asks: Kafka brokers, schema
+registries, catalogs, S3 endpoints, buckets and prefixes, Glue catalogs, roles, and which secret
+references it may resolve. Anything not in it is refused; with no policy, everything is.
 
 run: runs one pipeline from a spec file with no control plane (to try Floe on your own Kafka);
+--permissive lets it reach anything its spec names (on your own machine only);
 /metrics (Prometheus) on --metrics-port (default 9464; 0 picks a free port).`;
 
 export type Command =
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'start'; controlPlane: URL; token: string }
+  | { command: 'start'; controlPlane: URL; token: string; policyFile?: string }
   | { command: 'doctor'; controlPlane: URL | undefined }
-  | { command: 'run'; pipeline: string; metricsPort: number };
+  | { command: 'run'; pipeline: string; metricsPort: number; policyFile?: string; permissive?: true };
 
 export class UsageError extends Error {}
+
+/** Flags that take no value. */
+const SWITCHES = new Set(['permissive']);
 
 function flags(args: string[]): Map<string, string> {
   const found = new Map<string, string>();
@@ -29,6 +38,11 @@ function flags(args: string[]): Map<string, string> {
     const arg = args[i] as string;
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    if (SWITCHES.has(name)) {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      found.set(name, 'true');
+      continue;
+    }
     const value = inline ?? args[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
     found.set(name, value);
@@ -54,11 +68,11 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   const given = flags(rest);
   const allowed =
     first === 'start'
-      ? ['control-plane', 'token']
+      ? ['control-plane', 'token', 'policy']
       : first === 'doctor'
         ? ['control-plane']
         : first === 'run'
-          ? ['pipeline', 'metrics-port']
+          ? ['pipeline', 'metrics-port', 'policy', 'permissive']
           : null;
   if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   for (const name of given.keys())
@@ -71,7 +85,12 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       throw new UsageError(
         `--metrics-port must be a port number, got ${JSON.stringify(given.get('metrics-port'))}`,
       );
-    return { command: 'run', pipeline, metricsPort: port };
+    const policyFile = given.get('policy') ?? env.FLOE_AGENT_POLICY;
+    if (given.has('permissive') && given.has('policy'))
+      throw new UsageError('--permissive and --policy exclude each other: choose one');
+    // An explicit --permissive wins over a policy named only in the environment.
+    if (given.has('permissive')) return { command: 'run', pipeline, metricsPort: port, permissive: true };
+    return { command: 'run', pipeline, metricsPort: port, ...(policyFile && { policyFile }) };
   }
   const controlPlane = given.get('control-plane') ?? env.FLOE_CONTROL_PLANE;
   if (first === 'doctor')
@@ -81,5 +100,11 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   if (!token) throw new UsageError('start needs --token <token> (or FLOE_TOKEN)');
   if (!/^floe_(it|at)_/.test(token))
     throw new UsageError('--token must be a Floe install token (floe_it_…) or API token (floe_at_…)');
-  return { command: 'start', controlPlane: url(controlPlane, 'control-plane'), token };
+  const policyFile = given.get('policy') ?? env.FLOE_AGENT_POLICY;
+  return {
+    command: 'start',
+    controlPlane: url(controlPlane, 'control-plane'),
+    token,
+    ...(policyFile && { policyFile }),
+  };
 }

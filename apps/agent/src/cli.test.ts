@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'floe-agent-cli-'));
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, FLOE_AGENT_STATE_DIR: stateDir },
+    env: { ...process.env, FLOE_AGENT_STATE_DIR: stateDir, FLOE_AGENT_POLICY: '' },
     timeout: 30_000,
   });
 
@@ -28,6 +28,40 @@ describe('floe-agent', () => {
     const result = cli('start', '--token', 'floe_it_x', '--control-plane', 'ftp://floe.example');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--control-plane must be an http(s) URL');
+  });
+
+  it('run refuses a spec outside its policy before connecting, and names the rule', () => {
+    const spec = join(stateDir, 'spec.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        id: 'p-cli',
+        name: 'cli',
+        version: 1,
+        source: { bootstrapServers: ['127.0.0.1:9'], topics: ['t'] },
+        format: { value: 'json' },
+        table: {
+          catalog: { type: 'rest', uri: 'http://127.0.0.1:9', warehouse: 'w' },
+          namespace: ['n'],
+          name: 't',
+          storage: { bucket: 'lake', region: 'us-east-1' },
+        },
+      }),
+    );
+    const policy = join(stateDir, 'policy.yaml');
+    writeFileSync(policy, 'kafka:\n  bootstrapHosts: ["127.0.0.1:9"]\n');
+    const result = cli('run', '--pipeline', spec, '--policy', policy, '--metrics-port', '0');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      "policy: catalog http://127.0.0.1:9 is not in policy.catalog.restUris; S3 endpoint AWS's own S3 is not the endpoint of any entry in policy.storage.locations",
+    );
+    writeFileSync(policy, 'kafka:\n  bootstrapHost: []\n');
+    const bad = cli('run', '--pipeline', spec, '--policy', policy);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('policy.kafka.bootstrapHost: not a policy key');
+    const none = cli('run', '--pipeline', spec, '--metrics-port', '0');
+    expect(none.stdout).toContain('no agent policy');
+    expect(none.stdout).toContain('this agent has no policy file, which allows nothing');
   });
 
   it('doctor exits 1 when a check fails', () => {

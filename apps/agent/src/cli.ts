@@ -4,6 +4,7 @@ import { log, startAgent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
 import { loadCredentials } from './credentials';
 import { runSpecFile } from './pipelines/run-spec-file';
+import { choosePolicy, PolicyFileError } from './policy/load-policy';
 import { VERSION } from './version';
 
 /** Prints one line per check; false when any failed. */
@@ -65,7 +66,11 @@ async function main() {
       if (!(await doctor(command.controlPlane))) process.exitCode = 1;
       return;
     case 'run': {
-      const running = await runSpecFile(command.pipeline, command.metricsPort);
+      const policy = await choosePolicy(
+        { file: command.policyFile, permissive: command.permissive === true },
+        (message) => log(message, { level: 'warn' }),
+      );
+      const running = await runSpecFile(command.pipeline, command.metricsPort, policy);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, async () => {
           log('stopping', { signal });
@@ -76,7 +81,10 @@ async function main() {
       return;
     }
     case 'start': {
-      const agent = await startAgent(command);
+      const policy = await choosePolicy({ file: command.policyFile }, (message) =>
+        log(message, { level: 'warn' }),
+      );
+      const agent = await startAgent({ ...command, policy });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, async () => {
           log('stopping', { signal });
@@ -91,6 +99,10 @@ async function main() {
 main().catch((error) => {
   if (error instanceof UsageError) {
     console.error(`floe-agent: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof PolicyFileError) {
+    console.error(`floe-agent: ${error.message}`);
     process.exit(2);
   }
   log('failed', { error: (error as Error).message });

@@ -1,11 +1,13 @@
 import { type AgentEvent, agentEventSchema, PROTOCOL_VERSION } from '@floe/protocol';
+import { agentRedactor, type Redactor } from './policy/redact';
 
 const MAX_BUFFERED = 10_000;
 
 /**
  * Sends events to the control plane over HTTPS with the agent's token. While the control plane
  * is away, events wait here (bounded) and go out, in order, when it answers again: a pipeline
- * never waits on the control plane.
+ * never waits on the control plane. Every event is redacted (resolved secret values cut out) as it is
+ * reported, before it is even buffered.
  */
 export class EventReporter {
   private buffer: AgentEvent[] = [];
@@ -16,10 +18,11 @@ export class EventReporter {
     private readonly controlPlane: URL,
     private readonly apiToken: string,
     private readonly log: (message: string) => void = () => {},
+    private readonly redactor: Redactor = agentRedactor,
   ) {}
 
   report(event: AgentEvent) {
-    this.buffer.push(agentEventSchema.parse(event));
+    this.buffer.push(agentEventSchema.parse(fitMessage(this.redactor.redactDeep(event))));
     if (this.buffer.length > MAX_BUFFERED) {
       this.buffer.shift();
       this.dropped++;
@@ -56,6 +59,13 @@ export class EventReporter {
       this.sending = false;
     }
   }
+}
+
+/** A message made longer by redaction still fits its field. */
+function fitMessage(event: AgentEvent): AgentEvent {
+  if (!('message' in event)) return event;
+  const max = event.type === 'job.progress' ? 500 : 2000;
+  return event.message.length <= max ? event : { ...event, message: event.message.slice(0, max) };
 }
 
 export class RevokedError extends Error {

@@ -7,18 +7,27 @@ import type { EventReporter } from './events';
 import { type TestResult, testConnection } from './jobs/connection-test';
 import { runMaintenance } from './jobs/maintenance';
 import type { PipelineSupervisor } from './pipelines/supervisor';
-import { resolveSecret } from './secrets';
+import { checkJob } from './policy/check-job';
+import type { LoadedPolicy } from './policy/load-policy';
+import { PolicyError } from './policy/policy-error';
+import type { SecretResolver } from './secrets';
+
+/** What a job may use of the agent: its policy, and the secret resolver bound to that policy. */
+export interface JobContext {
+  agentId: string;
+  pipelines: PipelineSupervisor;
+  policy: LoadedPolicy;
+  secrets: SecretResolver;
+}
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
-async function runJob(
-  job: Job,
-  jobId: string,
-  agentId: string,
-  pipelines: PipelineSupervisor,
-): Promise<TestResult> {
+async function runJob(job: Job, jobId: string, context: JobContext): Promise<TestResult> {
+  const { agentId, pipelines, policy, secrets } = context;
+  // The whole job against the agent's own policy, before any connection is opened or secret read.
+  checkJob(job, policy);
   switch (job.kind) {
     case 'connection.test':
-      return testConnection(job.connection);
+      return testConnection(job.connection, secrets);
     case 'pipeline.start':
     case 'pipeline.update': {
       await pipelines.apply(job.pipeline);
@@ -32,7 +41,7 @@ async function runJob(
     case 'table.expire-snapshots':
     case 'table.remove-orphans':
       return runMaintenance(job, {
-        resolveSecret,
+        resolveSecret: secrets.resolve,
         awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
       });
     default:
@@ -40,43 +49,47 @@ async function runJob(
   }
 }
 
-async function handle(
-  bullJob: BullJob,
-  agentId: string,
-  events: EventReporter,
-  pipelines: PipelineSupervisor,
-) {
+const MAX_MESSAGE = 2000;
+
+async function handle(bullJob: BullJob, context: JobContext, events: EventReporter) {
   const jobId = bullJob.id ?? 'unknown';
+  const { redactor } = context.secrets;
   let envelope: ReturnType<typeof decodeJobEnvelope>;
   try {
     envelope = decodeJobEnvelope(bullJob.data);
   } catch (error) {
     const errorClass = error instanceof IncompatibleJobError ? 'IncompatibleJob' : 'MalformedJob';
-    events.report({ type: 'job.failed', jobId, errorClass, message: (error as Error).message });
-    throw new UnrecoverableError((error as Error).message);
+    const message = redactor.redact((error as Error).message).slice(0, MAX_MESSAGE);
+    events.report({ type: 'job.failed', jobId, errorClass, message });
+    throw new UnrecoverableError(message);
   }
   events.report({ type: 'job.started', jobId });
   try {
-    const result = await runJob(envelope.job, jobId, agentId, pipelines);
+    // What goes back to the queue (Redis) is redacted as the events are.
+    const result = redactor.redactDeep(await runJob(envelope.job, jobId, context));
     events.report({ type: 'job.finished', jobId, result });
     return result;
   } catch (error) {
+    const clean = redactor.redactError(error);
     events.report({
       type: 'job.failed',
       jobId,
-      errorClass: (error as Error).name,
-      message: (error as Error).message,
+      errorClass: clean.name,
+      message: clean.message.slice(0, MAX_MESSAGE),
     });
-    throw error;
+    // BullMQ keeps the message and stack in Redis: only the redacted ones go there. A job the policy
+    // refuses, or one this version cannot run, would fail the same way again: no retries.
+    if (error instanceof PolicyError || error instanceof UnrecoverableError) {
+      const final = new UnrecoverableError(clean.message);
+      final.stack = clean.stack;
+      throw final;
+    }
+    throw clean;
   }
 }
 
 /** Pulls jobs from the agent's own queue, as its own Redis user, and reports how each went. */
-export function startJobRunner(
-  credentials: AgentCredentials,
-  events: EventReporter,
-  pipelines: PipelineSupervisor,
-) {
+export function startJobRunner(credentials: AgentCredentials, events: EventReporter, context: JobContext) {
   const url = new URL(credentials.redis.url);
   const connection = new Redis({
     host: url.hostname,
@@ -92,7 +105,7 @@ export function startJobRunner(
     credentials.queue.name,
     async (bullJob: BullJob) => {
       try {
-        return await handle(bullJob, credentials.agentId, events, pipelines);
+        return await handle(bullJob, context, events);
       } finally {
         void events.flush();
       }

@@ -1,3 +1,4 @@
+export { type AgentPolicy, type AgentPolicyInput, agentPolicySchema } from './agent-policy';
 export { awsRoleSchema, type Connection, type ConnectionType, connectionSchema } from './connection';
 export {
   decodeJobEnvelope,

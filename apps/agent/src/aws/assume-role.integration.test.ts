@@ -18,6 +18,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConnection } from '../jobs/connection-test';
+import { stackSecrets } from '../testing/stack-policy';
 import { AssumeRoleRefusedError, assumeRole } from './assume-role';
 
 const endpoint = process.env.FLOE_S3_ENDPOINT as string;
@@ -121,11 +122,19 @@ describe('assumeRole against STS with credential checks on (moto)', () => {
     });
     try {
       const env = { ...saved, AWS_REGION: region, AWS_ENDPOINT_URL_STS: endpoint };
-      const result = await testConnection({ type: 'aws-role', role: { roleArn, externalId } }, env);
+      const result = await testConnection(
+        { type: 'aws-role', role: { roleArn, externalId } },
+        stackSecrets(),
+        env,
+      );
       expect(result).toMatchObject({ assumed: true });
       expect(Date.parse(result.expiresAt as string)).toBeGreaterThan(Date.now());
       await expect(
-        testConnection({ type: 'aws-role', role: { roleArn, externalId: `${externalId}x` } }, env),
+        testConnection(
+          { type: 'aws-role', role: { roleArn, externalId: `${externalId}x` } },
+          stackSecrets(),
+          env,
+        ),
       ).rejects.toThrow(AssumeRoleRefusedError);
     } finally {
       process.env = saved;

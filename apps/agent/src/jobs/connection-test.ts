@@ -1,16 +1,19 @@
 import type { Connection } from '@floe/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { assumeRole } from '../aws/assume-role';
-import { resolveSecret } from '../secrets';
+import type { SecretResolver } from '../secrets';
 
 export type TestResult = Record<string, string | number | boolean>;
 
 /**
  * Opens the connection from inside the customer's network and reports what it saw (metadata
- * only: counts and versions). Secret references are resolved here, where the secrets live.
+ * only: counts and versions). Secret references are resolved here, where the secrets live, and are
+ * used as the pipelines would use them (SASL, basic auth to the registry, a bearer token to the catalog).
+ * The job runner has checked the connection against the agent's policy before this runs.
  */
 export async function testConnection(
   connection: Connection,
+  secrets: SecretResolver,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<TestResult> {
   switch (connection.type) {
@@ -25,7 +28,7 @@ export async function testConnection(
               sasl: {
                 mechanism: sasl.mechanism.toLowerCase() as 'plain',
                 username: sasl.username,
-                password: await resolveSecret(sasl.password, env),
+                password: await secrets.resolve(sasl.password),
               },
             }
           : {}),
@@ -44,7 +47,16 @@ export async function testConnection(
       }
     }
     case 'schema-registry': {
-      const res = await fetch(new URL('subjects', `${connection.registry.url.replace(/\/$/, '')}/`), {
+      const { url, username, password } = connection.registry;
+      const headers: Record<string, string> = {};
+      if (password !== undefined) {
+        const secret = await secrets.resolve(password);
+        secrets.redactor.addBasicAuth(username ?? '', secret);
+        headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${secret}`).toString('base64')}`;
+      }
+      const res = await fetch(new URL('subjects', `${url.replace(/\/$/, '')}/`), {
+        headers,
+        redirect: 'error',
         signal: AbortSignal.timeout(5_000),
       });
       if (!res.ok) throw new Error(`the registry answered HTTP ${res.status}`);
@@ -53,7 +65,12 @@ export async function testConnection(
     case 'catalog': {
       if (connection.catalog.type !== 'rest')
         throw new Error('testing a Glue catalog needs the AWS role job (not in this agent version)');
-      const res = await fetch(new URL('v1/config', `${connection.catalog.uri.replace(/\/$/, '')}/`), {
+      const { uri, credential } = connection.catalog;
+      const headers: Record<string, string> = {};
+      if (credential !== undefined) headers.Authorization = `Bearer ${await secrets.resolve(credential)}`;
+      const res = await fetch(new URL('v1/config', `${uri.replace(/\/$/, '')}/`), {
+        headers,
+        redirect: 'error',
         signal: AbortSignal.timeout(5_000),
       });
       if (!res.ok) throw new Error(`the catalog answered HTTP ${res.status}`);

@@ -1,12 +1,14 @@
 import { createValueDecoder, SchemaRegistry, type ValueDecoder } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
-import { resolveSecret } from '../secrets';
+import type { SecretResolver } from '../secrets';
 
 /** The value decoder a pipeline's format needs, with its schema registry (password resolved here). */
-export async function decoderFor(spec: PipelineSpec): Promise<ValueDecoder> {
+export async function decoderFor(spec: PipelineSpec, secrets: SecretResolver): Promise<ValueDecoder> {
   const registry = spec.format.schemaRegistry;
   if (registry === undefined) return createValueDecoder(spec.format.value);
-  const password = registry.password === undefined ? undefined : await resolveSecret(registry.password);
+  const password = registry.password === undefined ? undefined : await secrets.resolve(registry.password);
+  // The registry client sends these as basic auth: its header value is a secret too.
+  if (password !== undefined) secrets.redactor.addBasicAuth(registry.username ?? '', password);
   return createValueDecoder(
     spec.format.value,
     new SchemaRegistry({

@@ -5,6 +5,8 @@ import { RestCatalog } from '@floe/iceberg';
 import { createKafka } from '@floe/ingest';
 import { pipelineSpecSchema } from '@floe/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkPipeline } from '../policy/check-job';
+import { stackPolicy, stackSecrets } from '../testing/stack-policy';
 import { decoderFor } from './decoder';
 import { pipelineHosts } from './host';
 import { PipelineSupervisor } from './supervisor';
@@ -102,9 +104,11 @@ describe('a stopped agent breaches the freshness SLO: incident and webhook, then
     };
     Object.assign(env, awsEnv);
     const startAgent = () => {
+      const policy = stackPolicy();
       const supervisor = new PipelineSupervisor(
-        pipelineHosts({ decoderFor, events: reporter, log: () => {} }),
+        pipelineHosts({ secrets: stackSecrets(policy), decoderFor, events: reporter, log: () => {} }),
         () => {},
+        (s) => checkPipeline(s, policy),
       );
       void supervisor.apply(spec);
       return supervisor;

@@ -1,11 +1,13 @@
 import type { IngestLog, PipelineHost, ValueDecoder } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
 import type { EventReporter } from '../events';
-import { resolveSecret } from '../secrets';
+import type { SecretResolver } from '../secrets';
 import type { PipelineSupervisor } from './supervisor';
 
 export interface HostDeps {
-  decoderFor(spec: PipelineSpec): Promise<ValueDecoder>;
+  /** Resolves the secret references the agent's policy allows, and registers them for redaction. */
+  secrets: SecretResolver;
+  decoderFor(spec: PipelineSpec, secrets: SecretResolver): Promise<ValueDecoder>;
   /** Credentials for the table's storage; the SDK's default chain when it returns undefined. */
   credentialsFor?(spec: PipelineSpec): PipelineHost['awsCredentials'];
   /** Where commit reports and errors go (metadata only); none when running a spec file on its own. */
@@ -21,8 +23,8 @@ export function pipelineHosts(deps: HostDeps) {
     const credentials = deps.credentialsFor?.(spec);
     const sessionTimeout = Number(process.env.FLOE_KAFKA_SESSION_TIMEOUT_MS ?? '');
     return {
-      resolveSecret: (ref) => resolveSecret(ref),
-      decoder: await deps.decoderFor(spec),
+      resolveSecret: deps.secrets.resolve,
+      decoder: await deps.decoderFor(spec, deps.secrets),
       ...(credentials !== undefined && { awsCredentials: credentials }),
       log,
       ...(sessionTimeout > 0 && { sessionTimeoutMs: sessionTimeout }),

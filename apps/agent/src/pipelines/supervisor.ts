@@ -32,10 +32,16 @@ export class PipelineSupervisor {
   constructor(
     private readonly hostFor: (spec: PipelineSpec, supervisor: PipelineSupervisor) => Promise<PipelineHost>,
     private readonly log: Log,
+    /** Throws (a PolicyError) for a spec the agent's policy does not allow; checked before anything opens. */
+    private readonly admit: (spec: PipelineSpec) => void,
   ) {}
 
-  /** Runs this spec: a no-op when that version already runs; a newer version replaces the older. */
+  /**
+   * Runs this spec: a no-op when that version already runs; a newer version replaces the older. A spec
+   * the agent's policy refuses throws before anything is opened (and leaves what runs alone).
+   */
   async apply(spec: PipelineSpec): Promise<void> {
+    this.admit(spec);
     const current = this.entries.get(spec.id);
     if (current !== undefined && current.spec.version >= spec.version && current.state !== 'paused') return;
     if (current !== undefined) await this.stop(spec.id);

@@ -1,0 +1,47 @@
+// The agent policy that lets a Floe agent reach the local stack, and nothing else: what the tests
+// and `npm start`'s demo agent run with (a customer writes their own, or renders it from Helm values).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** moto's account: the roles the tests create live there. */
+const LOCAL_ACCOUNT = '123456789012';
+
+/**
+ * @param {Record<string, string | undefined>} env the stack's environment (`npm run stack -- env`)
+ * @param {{ prefix?: string }} [options] the key prefix of the warehouse bucket to allow ("" for all of it)
+ */
+export function localAgentPolicy(env, { prefix = '' } = {}) {
+  const required = (name) => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: is the local stack up (npm run stack -- up)?`);
+    return value;
+  };
+  const region = required('FLOE_AWS_REGION');
+  return {
+    kafka: { bootstrapHosts: required('FLOE_KAFKA_BROKERS').split(',') },
+    schemaRegistry: { urls: [new URL(required('FLOE_SCHEMA_REGISTRY_URL')).origin] },
+    catalog: {
+      restUris: [required('FLOE_ICEBERG_REST_URI')],
+      glue: [{ region }, { region, catalogId: LOCAL_ACCOUNT }],
+    },
+    storage: {
+      locations: [
+        { bucket: required('FLOE_WAREHOUSE_BUCKET'), prefix, endpoint: required('FLOE_S3_ENDPOINT') },
+      ],
+    },
+    aws: { roleArns: [`arn:aws:iam::${LOCAL_ACCOUNT}:role/*`] },
+    secrets: { envPrefixes: ['FLOE_SECRET_'], fileFolders: [], secretsManagerArns: [] },
+  };
+}
+
+/**
+ * Writes the local policy as JSON (which is YAML) to `file`, whole or not at all (several test runs
+ * may write it at once); returns the file.
+ */
+export function writeLocalAgentPolicy(env, file, options) {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(localAgentPolicy(env, options), null, 2)}\n`);
+  renameSync(partial, file);
+  return file;
+}
