@@ -322,6 +322,40 @@ impl<'a> Fitter<'a> {
         }
     }
 
+    /// A value the record gives no type: null, or made only of what has no type — a list with no
+    /// element to take a type from (`[]`, `[null]`, `[[]]`) or an object of such members (`{}`,
+    /// `{"x": null}`). A list or an object stays one (an empty list is not a null), as in fit-record.ts.
+    fn untyped(&mut self, f: &'a Field, buf: &mut ColBuf, node: u32) -> Result<(), Reject> {
+        match (&f.ty, self.doc.nodes[node as usize]) {
+            (IType::List { element }, Node::Arr { .. }) => {
+                let Col::List { child, .. } = &mut buf.col else { unreachable!() };
+                self.path.push("element");
+                self.in_list += 1;
+                for &e in self.doc.elements(node) {
+                    self.untyped(element, child, e)?;
+                }
+                self.in_list -= 1;
+                self.path.pop();
+                buf.push_list_end();
+                Ok(())
+            }
+            (IType::Struct(columns), Node::Obj { .. }) => {
+                let Col::Struct(children) = &mut buf.col else { unreachable!() };
+                for (c, child) in columns.iter().zip(children.iter_mut()) {
+                    self.path.push(&c.name);
+                    match self.doc.member(self.src, node, c.name.as_bytes()) {
+                        Some(v) => self.untyped(c, child, v)?,
+                        None => self.missing(c.required, child)?,
+                    }
+                    self.path.pop();
+                }
+                buf.push_struct();
+                Ok(())
+            }
+            _ => self.missing(f.required, buf),
+        }
+    }
+
     /// A JSON value of record type `rt` into column `f`.
     fn json(&mut self, f: &'a Field, buf: &mut ColBuf, rt: &RType, node: u32) -> Result<(), Reject> {
         match (&f.ty, rt) {
@@ -337,6 +371,7 @@ impl<'a> Fitter<'a> {
                     let v = rf.and_then(|_| self.doc.member(self.src, node, c.name.as_bytes()));
                     match (rf, v) {
                         (Some(rf), Some(v)) if !self.doc.is_null(v) => self.json(c, child, &rf.ty, v)?,
+                        (None, Some(v)) => self.untyped(c, child, v)?,
                         _ => self.missing(c.required, child)?,
                     }
                     self.path.pop();
@@ -357,8 +392,10 @@ impl<'a> Fitter<'a> {
                 self.path.push("element");
                 self.in_list += 1;
                 for &e in self.doc.elements(node) {
-                    if self.doc.is_null(e) || matches!(**et, RType::Untyped) {
+                    if self.doc.is_null(e) {
                         self.missing(element.required, child)?;
+                    } else if matches!(**et, RType::Untyped) {
+                        self.untyped(element, child, e)?;
                     } else {
                         self.json(element, child, et, e)?;
                     }

@@ -145,12 +145,12 @@ pub fn map_record<'a>(
         }
         out.push((name, MVal::Json { ty: f.ty, node: f.name }));
     }
-    // `node` above is the name node; the value node follows it among the root's members.
-    for (name, val) in out.iter_mut() {
+    // `node` above is the name node; its value follows it among the root's members, in the same order.
+    let mut members = doc.members(root);
+    for (_, val) in out.iter_mut() {
         if let MVal::Json { node, .. } = val {
             let key = *node;
-            *node = doc.members(root).find(|&(k, _)| k == key).map(|(_, v)| v).unwrap_or(key);
-            let _ = name;
+            *node = members.by_ref().find(|&(k, _)| k == key).map_or(key, |(_, v)| v);
         }
     }
     for (field, format) in &m.timestamps {

@@ -217,3 +217,47 @@ fn tombstones_are_empty_records_and_bad_json_is_refused() {
     assert!(take(&mut w, Some(&format!(r#"{{"id":1,"s":"{}"}}"#, "x".repeat(1000)))).unwrap_err().starts_with("oversize"));
     assert_eq!(w.buffered_rows(), 0);
 }
+
+/// cargo test --release -- --ignored --nocapture bench: the Rust side of take alone.
+#[test]
+#[ignore]
+fn bench_take() {
+    let mut w = writer("evolve", json!([{"field": "s", "format": "iso8601"}]));
+    let _ = &mut w;
+    let mut w = writer("evolve", json!([]));
+    let record = r#"{"id":1234567,"big":12,"n":3,"x":12.5,"s":"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor","st":{"a":5},"tags":["a","b"]}"#;
+    let n = 100_000;
+    let values: Vec<u8> = record.repeat(n).into_bytes();
+    let offsets: Vec<u32> = (0..=n).map(|i| (i * record.len()) as u32).collect();
+    let flags = vec![2u8; n];
+    let zeros = vec![0i64; n];
+    let key_offsets = vec![0u32; n + 1];
+    let batch = Batch {
+        topic: b"t",
+        partition: 0,
+        values: &values,
+        value_offsets: &offsets,
+        flags: &flags,
+        offsets: &zeros,
+        timestamps: &zeros,
+        keys: &[],
+        key_offsets: &key_offsets,
+        header_starts: &key_offsets,
+        header_data: &[],
+        header_offsets: &[0],
+        header_null: &[],
+    };
+    let t = std::time::Instant::now();
+    let out = w.take("t:0", &batch, 0);
+    let took = t.elapsed();
+    assert!(out.rejected.is_empty() && !out.needs_schema_change);
+    let t = std::time::Instant::now();
+    let files = write_files(w.take_all(), 1 << 30, "zstd").unwrap();
+    println!(
+        "take {:.2} µs/record, write {:.2} µs/record ({} bytes of JSON each, {} bytes of Parquet)",
+        took.as_secs_f64() * 1e6 / n as f64,
+        t.elapsed().as_secs_f64() * 1e6 / n as f64,
+        record.len(),
+        files[0].bytes.len()
+    );
+}

@@ -1,0 +1,151 @@
+// µs per record for take (decode, map, fit, build columns) and flush (Parquet zstd + metrics), native
+// engine vs the TypeScript path, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
+// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records]
+import {
+  newSchema,
+  optional,
+  type Row,
+  rowsToArrow,
+  T,
+  UNPARTITIONED,
+  writeParquetFile,
+} from '@floe/iceberg';
+import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
+import type { RawBatch, RawRecord, TableWriterConfig } from '../../ingest/src/engine/engine';
+import { createNativeTableWriter, nativeEngineStatus } from '../../ingest/src/engine/native-writer';
+import { fitRecord } from '../../ingest/src/fit/fit-record';
+import { RecordMapper } from '../../ingest/src/mapping/map-record';
+
+const N = Number(process.argv[2] ?? 100_000);
+const BATCH = 500;
+
+const kafka = T.struct([
+  { id: 0, name: 'topic', required: true, type: T.string },
+  { id: 0, name: 'partition', required: true, type: T.int },
+  { id: 0, name: 'offset', required: true, type: T.long },
+  { id: 0, name: 'timestamp', required: true, type: T.timestamptz },
+  { id: 0, name: 'key', required: false, type: T.string },
+  {
+    id: 0,
+    name: 'headers',
+    required: false,
+    type: T.list(
+      T.struct([{ id: 0, name: 'key', required: true, type: T.string }, optional('value', T.binary)]),
+      true,
+    ),
+  },
+]);
+const schema = newSchema([
+  optional('event_id', T.string),
+  optional('user_id', T.long),
+  optional('session', T.string),
+  optional('kind', T.string),
+  optional('amount', T.double),
+  optional('quantity', T.long),
+  optional('country', T.string),
+  optional('ok', T.boolean),
+  optional('at', T.timestamptz),
+  optional('note', T.string),
+  optional('_kafka', kafka),
+]);
+const mapping = {
+  kafkaMetadata: true,
+  rename: {},
+  timestamps: [{ field: 'at', format: 'iso8601' as const }],
+};
+const config: TableWriterConfig = {
+  schema,
+  spec: UNPARTITIONED,
+  policy: 'evolve',
+  mapping,
+  keyFormat: 'string',
+  compression: 'zstd',
+  maxValueBytes: 1 << 20,
+};
+
+const kinds = ['view', 'click', 'purchase', 'signup'];
+const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
+  const value = JSON.stringify({
+    event_id: `evt-${i.toString(16).padStart(12, '0')}-${(i * 2654435761) % 1e9}`,
+    user_id: 1_000_000 + ((i * 7919) % 500_000),
+    session: `sess-${(i * 104729) % 1e7}-abcdefghijklmnopqrstuvwx`,
+    kind: kinds[i % 4],
+    amount: Math.round(((i * 37) % 100_000) * 1.37) / 100,
+    quantity: i % 17,
+    country: ['DE', 'FR', 'US', 'JP', 'BR'][i % 5],
+    ok: i % 3 !== 0,
+    at: new Date(1_764_063_000_000 + i * 37).toISOString(),
+    note: 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor '.repeat(2),
+  });
+  return {
+    offset: BigInt(i),
+    timestampMs: 1_764_063_000_000n + BigInt(i),
+    key: Buffer.from(`user-${i % 1000}`),
+    value: Buffer.from(value),
+    headers: [],
+  };
+});
+const bytes = records.reduce((n, r) => n + (r.value?.length ?? 0), 0);
+const batches: RawBatch[] = [];
+for (let i = 0; i < N; i += BATCH)
+  batches.push({ topic: 'events', partition: 0, records: records.slice(i, i + BATCH) });
+console.log(`${N} records, ${(bytes / N).toFixed(0)} bytes of JSON each, batches of ${BATCH}`);
+
+const us = (ms: number) => ((ms * 1000) / N).toFixed(2);
+
+async function native() {
+  const w = createNativeTableWriter(config);
+  let t = performance.now();
+  const takeCpu0 = process.cpuUsage();
+  for (const b of batches) await w.take('events:0', b, 0);
+  const take = performance.now() - t;
+  const takeCpu = process.cpuUsage(takeCpu0);
+  const cpu0 = process.cpuUsage();
+  t = performance.now();
+  const files = await w.flush(512 * 1024 * 1024);
+  const flush = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const size = files.reduce((n, f) => n + f.bytes.length, 0);
+  console.log(
+    `native:   take ${us(take)} µs/record (cpu ${us((takeCpu.user + takeCpu.system) / 1000)}), flush ${us(flush)} µs/record (off the JS thread; cpu ${us((cpu.user + cpu.system) / 1000)} µs/record), ${files.length} file(s), ${(size / 1e6).toFixed(1)} MB`,
+  );
+}
+
+async function portable() {
+  const decoder = new SchemalessJsonDecoder();
+  const mapper = new RecordMapper(mapping, 'string');
+  const struct = { type: 'struct' as const, fields: schema.fields };
+  const rows: Row[] = [];
+  const cpu0 = process.cpuUsage();
+  let t = performance.now();
+  for (const r of records) {
+    const decoded = await decoder.decode(r.value as Buffer);
+    const fit = fitRecord(struct, mapper.map({ topic: 'events', partition: 0, ...r }, decoded), 'evolve');
+    if ('row' in fit) rows.push(fit.row);
+  }
+  const take = performance.now() - t;
+  const takeCpu = process.cpuUsage(cpu0);
+  t = performance.now();
+  const arrow = [];
+  for (let i = 0; i < rows.length; i += 16_384) arrow.push(rowsToArrow(schema, rows.slice(i, i + 16_384)));
+  const written = await writeParquetFile(schema, arrow, { compression: 'zstd' });
+  const flush = performance.now() - t;
+  console.log(
+    `TS path:  take ${us(take)} µs/record (cpu ${us((takeCpu.user + takeCpu.system) / 1000)}), flush ${us(flush)} µs/record, ${(written.bytes.length / 1e6).toFixed(1)} MB`,
+  );
+}
+
+async function main() {
+  const status = nativeEngineStatus();
+  if (!status.available) console.log(`native engine: ${status.reason}`);
+  else {
+    await native();
+    await native();
+  }
+  await portable();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
