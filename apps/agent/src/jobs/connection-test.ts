@@ -59,7 +59,7 @@ export async function testConnection(
         redirect: 'error',
         signal: AbortSignal.timeout(5_000),
       });
-      if (!res.ok) throw new Error(`the registry answered HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`the registry answered HTTP ${res.status}${await answerMessage(res)}`);
       return { subjects: ((await res.json()) as unknown[]).length };
     }
     case 'catalog': {
@@ -90,4 +90,10 @@ export async function testConnection(
     default:
       throw new Error(`testing a ${connection.type} connection is not in this agent version`);
   }
+}
+
+/** The `message` of a registry's JSON error answer (what it says is wrong), if it gave one. */
+async function answerMessage(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => undefined)) as { message?: unknown } | undefined;
+  return typeof body?.message === 'string' ? `: ${body.message.slice(0, 300)}` : '';
 }

@@ -18,6 +18,7 @@ export class Redactor {
 
   /** Registers a secret value; returns it, so a resolver can write `return redactor.add(value)`. */
   add(value: string): string {
+    if (value.trim().length < MIN_LENGTH) return value;
     const forms = new Set<string>([value, value.trim()]);
     forms.add(JSON.stringify(value).slice(1, -1));
     forms.add(encodeURIComponent(value));

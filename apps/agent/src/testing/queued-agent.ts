@@ -102,9 +102,20 @@ export async function startQueuedAgent(policy: LoadedPolicy, env: NodeJS.Process
       }
       return parts.join('\n');
     },
-    /** Every event the control plane stored for this agent, as text. */
-    storedEvents: async () =>
-      JSON.stringify(await db.agentEvent.findMany({ where: { agentId: credentials.agentId } })),
+    /** Every row of every table of the control plane's database, as text. */
+    postgresDump: async () => {
+      const tables = await db.$queryRawUnsafe<{ tablename: string }[]>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+      );
+      const parts: string[] = [];
+      for (const { tablename } of tables) {
+        const [row] = await db.$queryRawUnsafe<{ rows: string | null }[]>(
+          `SELECT json_agg(x)::text AS rows FROM "${tablename}" x`,
+        );
+        parts.push(`${tablename}: ${row?.rows ?? '[]'}`);
+      }
+      return parts.join('\n');
+    },
     close: async () => {
       await runner.close();
       await pipelines.stopAll();
