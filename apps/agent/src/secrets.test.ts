@@ -73,7 +73,7 @@ describe('SecretResolver', () => {
     await secrets.resolve({ from: 'env', name: 'FLOE_SECRET_LOG' });
     const lines: string[] = [];
     const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => lines.push(chunk)) as typeof write;
+    process.stdout.write = ((chunk: string) => lines.push(chunk) > 0) as unknown as typeof write;
     try {
       log('pipeline failed to start', { error: 'SASL failed for password log-canary-7781' });
     } finally {
