@@ -2,6 +2,17 @@ import { type AgentEvent, agentEventSchema, PROTOCOL_VERSION } from '@floe/proto
 import { agentRedactor, type Redactor } from './policy/redact';
 
 const MAX_BUFFERED = 10_000;
+/**
+ * Commit reports and job events go out this soon after they happen (the heartbeat sends the rest every
+ * 10 s): the control plane's freshness and its maintenance scheduler act on them.
+ */
+export const PROMPT_FLUSH_MS = 1000;
+const PROMPT: ReadonlySet<AgentEvent['type']> = new Set([
+  'commit.report',
+  'job.started',
+  'job.finished',
+  'job.failed',
+]);
 
 /**
  * Sends events to the control plane over HTTPS with the agent's token. While the control plane
@@ -12,7 +23,10 @@ const MAX_BUFFERED = 10_000;
 export class EventReporter {
   private buffer: AgentEvent[] = [];
   private sending = false;
+  private prompt: NodeJS.Timeout | undefined;
   dropped = 0;
+  /** Set once the control plane refused the token on a flush nobody awaited (the heartbeat's flush throws it too). */
+  revoked = false;
 
   constructor(
     private readonly controlPlane: URL,
@@ -27,13 +41,39 @@ export class EventReporter {
       this.buffer.shift();
       this.dropped++;
     }
+    if (PROMPT.has(event.type) && this.prompt === undefined) {
+      this.prompt = setTimeout(() => {
+        this.prompt = undefined;
+        void this.flushQuietly();
+      }, PROMPT_FLUSH_MS);
+      this.prompt.unref();
+    }
+  }
+
+  /**
+   * A flush for callers that do not wait for it (after a job, on a timer): never rejects. A revoked
+   * token is remembered in `revoked`; the heartbeat's own flush meets it too, and stops the agent.
+   */
+  async flushQuietly(): Promise<boolean> {
+    try {
+      return await this.flush();
+    } catch (error) {
+      if (!(error instanceof RevokedError)) throw error;
+      this.revoked = true;
+      this.log(error.message);
+      return false;
+    }
   }
 
   get pending() {
     return this.buffer.length;
   }
 
-  /** Sends what is buffered; true when nothing is left. Never throws. */
+  /**
+   * Sends what is buffered; true when nothing is left, false while the control plane is away (the
+   * events wait for the next flush). Throws RevokedError when the control plane refuses the token:
+   * the agent must stop (see flushQuietly for callers that do not wait).
+   */
   async flush(): Promise<boolean> {
     if (this.sending) return false;
     this.sending = true;
@@ -61,11 +101,18 @@ export class EventReporter {
   }
 }
 
-/** A message made longer by redaction still fits its field. */
-function fitMessage(event: AgentEvent): AgentEvent {
+/**
+ * A message too long for its field (a long error, or one made longer by redaction) is cut to fit, with
+ * a marker that says how much is missing: the event is never dropped for it.
+ */
+export function fitMessage(event: AgentEvent): AgentEvent {
   if (!('message' in event)) return event;
   const max = event.type === 'job.progress' ? 500 : 2000;
-  return event.message.length <= max ? event : { ...event, message: event.message.slice(0, max) };
+  if (event.message.length <= max) return event;
+  const marker = (cut: number) => ` … [${cut} more characters cut]`;
+  // The marker's length depends on the count it names: reserve room for the longest.
+  const keep = max - marker(event.message.length).length;
+  return { ...event, message: `${event.message.slice(0, keep)}${marker(event.message.length - keep)}` };
 }
 
 export class RevokedError extends Error {

@@ -59,9 +59,9 @@ async function handle(bullJob: BullJob, context: JobContext, events: EventReport
     envelope = decodeJobEnvelope(bullJob.data);
   } catch (error) {
     const errorClass = error instanceof IncompatibleJobError ? 'IncompatibleJob' : 'MalformedJob';
-    const message = redactor.redact((error as Error).message).slice(0, MAX_MESSAGE);
+    const message = redactor.redact((error as Error).message);
     events.report({ type: 'job.failed', jobId, errorClass, message });
-    throw new UnrecoverableError(message);
+    throw new UnrecoverableError(message.slice(0, MAX_MESSAGE));
   }
   events.report({ type: 'job.started', jobId });
   try {
@@ -71,12 +71,8 @@ async function handle(bullJob: BullJob, context: JobContext, events: EventReport
     return result;
   } catch (error) {
     const clean = redactor.redactError(error);
-    events.report({
-      type: 'job.failed',
-      jobId,
-      errorClass: clean.name,
-      message: clean.message.slice(0, MAX_MESSAGE),
-    });
+    // A long message is cut to fit (with a marker) by the reporter, never dropped.
+    events.report({ type: 'job.failed', jobId, errorClass: clean.name, message: clean.message });
     // BullMQ keeps the message and stack in Redis: only the redacted ones go there. A job the policy
     // refuses, or one this version cannot run, would fail the same way again: no retries.
     if (error instanceof PolicyError || error instanceof UnrecoverableError) {
@@ -107,7 +103,8 @@ export function startJobRunner(credentials: AgentCredentials, events: EventRepor
       try {
         return await handle(bullJob, context, events);
       } finally {
-        void events.flush();
+        // Not awaited, so it must not reject: a revoked token is the heartbeat's to act on.
+        void events.flushQuietly();
       }
     },
     { connection, prefix: credentials.queue.prefix, skipVersionCheck: true, concurrency: 4 },
