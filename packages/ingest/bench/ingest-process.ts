@@ -4,6 +4,7 @@
 // or committed (engine) records reaches the next target, `first-snapshot` — and the parent reads its
 // CPU and memory from /proc. With `latency`, it also produces at a fixed rate and reports how long
 // each record took to become queryable.
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pipelineSpecSchema } from '@floe/protocol';
 import { loadStackEnv } from '../../../infra/local/env.mjs';
@@ -31,7 +32,27 @@ function count(total: number): void {
     say({ event: 'reached', target: targets[reached], atMs: performance.now() });
     reached += 1;
   }
-  if (reached === targets.length) setTimeout(() => process.exit(0), 50);
+  if (reached === targets.length) {
+    say({ event: 'threads', cpu: threadCpu() });
+    setTimeout(() => process.exit(0), 50);
+  }
+}
+
+/**
+ * CPU seconds by thread kind: the main thread (kafkajs, the runner, the native engine's decoding),
+ * the libuv pool (the native engine's Parquet encoding, compression and file I/O), V8's helpers (GC).
+ */
+function threadCpu(): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const kind = Number(tid) === process.pid ? 'main' : name.startsWith('libuv-worker') ? 'libuv pool' : name;
+    byKind[kind] = +((byKind[kind] ?? 0) + seconds).toFixed(2);
+  }
+  return byKind;
 }
 
 function spec(intervalSeconds: number) {

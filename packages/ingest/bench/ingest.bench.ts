@@ -49,14 +49,18 @@ async function produce(topic: string, from: number, count: number): Promise<numb
   const producer = kafka.producer();
   await producer.connect();
   let bytes = 0;
-  for (let start = from; start < from + count; start += 10_000) {
-    const messages = Array.from({ length: Math.min(10_000, from + count - start) }, (_, i) => {
+  const chunk = 2000; // under the broker's message.max.bytes per partition batch
+  const sends: Promise<unknown>[] = [];
+  for (let start = from; start < from + count; start += chunk) {
+    const messages = Array.from({ length: Math.min(chunk, from + count - start) }, (_, i) => {
       const value = benchEvent(start + i, 0);
       bytes += value.length;
       return { value, partition: (start + i) % PARTITIONS };
     });
-    await producer.send({ topic, messages });
+    sends.push(producer.send({ topic, messages }));
+    if (sends.length >= 8) await Promise.all(sends.splice(0));
   }
+  await Promise.all(sends);
   await producer.disconnect();
   return bytes / count;
 }

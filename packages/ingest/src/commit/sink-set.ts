@@ -34,6 +34,10 @@ export class SinkSet {
    * routing field cannot be read goes to the pipeline's own table, whose engine rejects it with the reason.
    */
   async split(key: string, batch: RawBatch, read: RecordReader): Promise<Map<TableSink, RawBatch>> {
+    const first = batch.records[0];
+    if (this.routing === undefined && (first === undefined || !this.holds(this.own, key, first.offset))) {
+      return new Map(first === undefined ? [] : [[this.own, batch]]);
+    }
     const byTable = new Map<TableSink, RawRecord[]>();
     for (let i = 0; i < batch.records.length; i += 1) {
       const record = batch.records[i] as RawRecord;

@@ -150,6 +150,10 @@ describe('values the record gives no type', () => {
     optional('tags', T.list(T.string)),
     optional('matrix', T.list(T.list(T.long))),
     optional('note', T.string),
+    optional(
+      'nested',
+      T.struct([optional('a', T.long), optional('b', T.list(T.struct([optional('x', T.string)])))]),
+    ),
   ]);
   const listStruct: StructType = { type: 'struct', fields: lists.fields };
   const fitJson = async (json: string) =>
@@ -157,14 +161,22 @@ describe('values the record gives no type', () => {
 
   it('keeps an empty JSON array an empty list, and a list of nulls a list of nulls', async () => {
     expect(await fitJson('{"tags": [], "matrix": [[]], "note": null}')).toEqual({
-      row: { tags: [], matrix: [[]], note: null },
+      row: { tags: [], matrix: [[]], note: null, nested: null },
     });
     expect(await fitJson('{"tags": [null, null]}')).toEqual({
-      row: { tags: [null, null], matrix: null, note: null },
+      row: { tags: [null, null], matrix: null, note: null, nested: null },
+    });
+  });
+
+  it('keeps an object whose members have no type an object', async () => {
+    expect(await fitJson('{"nested": {"b": [{"x": null}, {}]}}')).toEqual({
+      row: { tags: null, matrix: null, note: null, nested: { a: null, b: [{ x: null }, { x: null }] } },
     });
   });
 
   it('leaves an absent field and a null null', async () => {
-    expect(await fitJson('{"tags": null}')).toEqual({ row: { tags: null, matrix: null, note: null } });
+    expect(await fitJson('{"tags": null}')).toEqual({
+      row: { tags: null, matrix: null, note: null, nested: null },
+    });
   });
 });

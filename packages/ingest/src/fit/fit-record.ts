@@ -68,13 +68,22 @@ class Fitter {
   }
 
   /**
-   * A value the record gives no type: absent, null, or a list with no element to take a type from
-   * ([], [null], [[]]), which is a list all the same and stays one (an empty list is not a null).
+   * A value the record gives no type: absent, null, or made only of what has no type — a list with
+   * no element to take a type from ([], [null], [[]]) or an object of such members ({}, {"x": null}).
+   * A list or an object is one all the same and stays one (an empty list is not a null).
    */
   private untyped(column: IcebergType, value: unknown, required: boolean, path: string[]): unknown {
-    if (!Array.isArray(value) || column.type !== 'list') return this.missing(required, path);
-    const elementPath = [...path, 'element'];
-    return value.map((e) => this.untyped(column.element, e, column.elementRequired, elementPath));
+    if (Array.isArray(value) && column.type === 'list') {
+      const elementPath = [...path, 'element'];
+      return value.map((e) => this.untyped(column.element, e, column.elementRequired, elementPath));
+    }
+    if (isRow(value) && column.type === 'struct') {
+      const out: Row = {};
+      for (const f of column.fields)
+        out[f.name] = this.untyped(f.type, value[f.name], f.required, [...path, f.name]);
+      return out;
+    }
+    return this.missing(required, path);
   }
 
   private missing(required: boolean, path: string[]): null {
@@ -133,6 +142,10 @@ class Fitter {
     }
     throw new Error(`${dotted(path)}: unexpected column type ${column.type}`);
   }
+}
+
+function isRow(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function dotted(path: readonly string[]): string {

@@ -47,6 +47,14 @@ export class RecordMapper {
       out[name] = row[f.name] ?? null;
       return { ...f, name };
     });
+    // Lists and objects made only of what has no type ([], {"x": null}) have no field in the type but
+    // are values all the same: the fitter keeps them lists and objects when the table has the column.
+    for (const [name, value] of Object.entries(row)) {
+      const to = this.mapping.rename[name] ?? name;
+      if (value === null || typeof value !== 'object' || to in out) continue;
+      if (this.mapping.select !== undefined && !this.mapping.select.includes(name)) continue;
+      out[to] = value;
+    }
     if (this.mapping.kafkaMetadata) {
       if (renamed.some((f) => f.name === KAFKA_COLUMN)) {
         throw new RecordRejectedError(
