@@ -15,7 +15,11 @@ import { loadStackEnv } from '../../../infra/local/env.mjs';
 import { createKafka, nativeEngineStatus } from '../src/index';
 import { benchEvent, PARTITIONS } from './events';
 
-Object.assign(process.env, { ...loadStackEnv(), ...process.env });
+Object.assign(process.env, {
+  ...loadStackEnv(),
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ...process.env,
+});
 const env = process.env;
 const RECORDS = Number(env.FLOE_BENCH_RECORDS ?? 2_000_000);
 const RATE = Number(env.FLOE_BENCH_RATE ?? 2000);
