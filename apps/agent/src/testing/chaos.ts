@@ -26,7 +26,13 @@ export interface ChaosOptions {
 }
 
 export interface ChaosResult {
+  /** SIGKILLs sent to agents that were still running (the rebalance's included). */
   kills: number;
+  /** Records in the topic (a resend after the broker restart may have written one twice) and the seq values produced. */
+  produced: number;
+  distinctProduced: number;
+  /** The pipeline's offsets in the table: the records it committed. */
+  committed: number;
   rows: number;
   distinctCoordinates: number;
   distinctSeq: number;
@@ -57,9 +63,15 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   await catalog.createNamespace([namespace]);
   const specId = `chaos-${run}`;
   const specPath = writeSpec(specId, topic, namespace);
+  let produced = 0;
 
   const producing = produce(kafka, topic, options);
   const agents = new Set<ChildProcess>();
+  let kills = 0;
+  // Counts only a SIGKILL that reached a running agent: one that had exited already is no kill.
+  const kill = (child: ChildProcess) => {
+    if (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')) kills += 1;
+  };
   const start = () => {
     const child = startAgent(specPath);
     agents.add(child);
@@ -78,17 +90,17 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
       }
       await sleep(Math.random() * 2500);
     };
-    for (let kill = 1; kill <= options.kills; kill += 1) {
+    for (let round = 1; round <= options.kills; round += 1) {
       const child = start();
       await afterProgress();
-      if (options.restartBroker && kill === Math.ceil(options.kills / 2)) {
+      if (options.restartBroker && round === Math.ceil(options.kills / 2)) {
         options.log('restarting the Kafka broker under a running agent');
         await restartBroker();
         await afterProgress();
       }
-      child.kill('SIGKILL');
+      kill(child);
       options.log(
-        `kill ${kill}/${options.kills}: SIGKILL agent pid ${child.pid} at ${await committed(catalog, namespace, specId)} committed`,
+        `kill ${round}/${options.kills}: SIGKILL agent pid ${child.pid} at ${await committed(catalog, namespace, specId)} committed (${kills} so far)`,
       );
     }
     // Two agents share the partitions (a rebalance), then one of them dies mid-flight.
@@ -96,14 +108,15 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
     await afterProgress();
     const b = start();
     await afterProgress();
-    a.kill('SIGKILL');
+    kill(a);
     options.log(
       `rebalance: SIGKILL one of two agents (pid ${a.pid}) at ${await committed(catalog, namespace, specId)} committed`,
     );
     await producing;
-    options.log(`produced ${options.records} records; waiting for the surviving agent to commit them all`);
+    produced = await topicRecords(kafka, topic);
+    options.log(`produced ${produced} records; waiting for the surviving agent to commit them all`);
     const deadline = Date.now() + 15 * 60_000;
-    while ((await committed(catalog, namespace, specId)) < options.records) {
+    while ((await committed(catalog, namespace, specId)) < produced) {
       if (Date.now() > deadline) throw new Error('the table did not reach the produced count in 15 minutes');
       if (b.exitCode !== null) throw new Error(`the surviving agent exited with ${b.exitCode}`);
       await sleep(1000);
@@ -112,7 +125,26 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   } finally {
     for (const child of agents) child.kill('SIGKILL');
   }
-  return { kills: options.kills + 1, ...(await verify(namespace)) };
+  const read = await verify(namespace);
+  return {
+    kills,
+    produced,
+    distinctProduced: options.records,
+    committed: await committed(catalog, namespace, specId),
+    ...read,
+  };
+}
+
+/** The records in the topic: the sum of its partitions' end offsets. */
+async function topicRecords(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 const STACK = join(dirname(CLI), '..', '..', '..', 'infra', 'local', 'stack.mjs');
@@ -176,8 +208,17 @@ function startAgent(specPath: string): ChildProcess {
 }
 
 async function produce(kafka: ReturnType<typeof createKafka>, topic: string, options: ChaosOptions) {
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
+  // Idempotent, and patient: kafkajs retries a send for about a minute across the broker's restart.
+  const connect = async () => {
+    const p = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 12, initialRetryTime: 500, maxRetryTime: 10_000 },
+    });
+    await p.connect();
+    return p;
+  };
+  let producer = await connect();
   const chunk = 2000;
   // Spread over all the kills (each costs about 10 s: the group waits out the dead member's session),
   // so every agent dies while records still arrive.
@@ -195,7 +236,21 @@ async function produce(kafka: ReturnType<typeof createKafka>, topic: string, opt
         partition: seq % options.partitions,
       });
     }
-    await producer.send({ topic, acks: -1, messages });
+    // Should the broker stay away longer than kafkajs waits, the chunk goes again on a new producer
+    // (a record of it may then be in the topic twice: the reader counts the topic's records, and the
+    // table must hold each of them once).
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await producer.send({ topic, acks: -1, messages });
+        break;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        options.log(`producer: ${(error as Error).message}; sending the chunk at ${from} again`);
+        await producer.disconnect().catch(() => {});
+        await sleep(5000);
+        producer = await connect().catch(() => producer);
+      }
+    }
     await sleep(pause);
   }
   await producer.disconnect();
@@ -226,7 +281,9 @@ print(json.dumps({"rows": len(seqs), "distinctCoordinates": len(coords), "distin
                   "minSeq": min(seqs), "maxSeq": max(seqs), "wrongPayloads": wrong}))
 `;
 
-async function verify(namespace: string): Promise<Omit<ChaosResult, 'kills'>> {
+type ReadBack = Omit<ChaosResult, 'kills' | 'produced' | 'distinctProduced' | 'committed'>;
+
+async function verify(namespace: string): Promise<ReadBack> {
   const props = {
     uri: env.FLOE_ICEBERG_REST_URI,
     's3.endpoint': env.FLOE_S3_ENDPOINT,
@@ -242,5 +299,5 @@ async function verify(namespace: string): Promise<Omit<ChaosResult, 'kills'>> {
       maxBuffer: 16 * 1024 * 1024,
     },
   );
-  return JSON.parse(stdout) as Omit<ChaosResult, 'kills'>;
+  return JSON.parse(stdout) as ReadBack;
 }
