@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
+import { pipelineMetrics } from '../pipelines/metrics';
 import { pipelineWizardSchema } from '../schemas/pipeline';
 import { orgProcedure, redisOf, router } from '../trpc';
 
@@ -81,9 +82,11 @@ export const pipelineRouter = router({
     .input(byId)
     .output(
       z.object({
+        /** One point per commit, or per time bucket when the day had more commits than points. */
         commits: z.array(
           z.object({
             atMs: z.number(),
+            commits: z.number(),
             records: z.number(),
             bytes: z.number(),
             dataFiles: z.number(),
@@ -91,48 +94,21 @@ export const pipelineRouter = router({
           }),
         ),
         errors: z.array(z.object({ atMs: z.number(), errorClass: z.string(), message: z.string() })),
-        /** The agent's throughput and lag readings (every heartbeat, 10 s). */
+        /** The agent's throughput and lag readings (every heartbeat, 10 s), downsampled the same way. */
         rates: z.array(z.object({ atMs: z.number(), recordsPerSecond: z.number(), lagRecords: z.number() })),
+        /** Over the whole 24 hours. */
+        totals: z.object({ commits: z.number(), records: z.number(), deadLettered: z.number() }),
         freshnessSeconds: z.number().nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {
       const pipeline = await orgPipeline(ctx, input.pipelineId);
-      const since = new Date(Date.now() - 86_400_000);
-      const rows = await ctx.db.$queryRaw<
-        { type: string; payload: Record<string, unknown>; receivedAt: Date }[]
-      >`
-        SELECT type, payload, "receivedAt" FROM "AgentEvent"
-        WHERE "agentId" = ${pipeline.agentId} AND type IN ('commit.report', 'error', 'metrics')
-          AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
-        ORDER BY "receivedAt" ASC LIMIT 5000`;
-      const num = (v: unknown) => Number(v ?? 0);
-      const freshness = await currentFreshness(ctx.db, pipeline.id);
+      const [metrics, freshness] = await Promise.all([
+        pipelineMetrics(ctx.db, pipeline),
+        currentFreshness(ctx.db, pipeline.id),
+      ]);
       return {
-        commits: rows
-          .filter((r) => r.type === 'commit.report')
-          .map((r) => ({
-            atMs: num(r.payload.committedAtMs),
-            records: num(r.payload.records),
-            bytes: num(r.payload.bytes),
-            dataFiles: num(r.payload.dataFiles),
-            deadLettered: num(r.payload.deadLettered),
-          })),
-        errors: rows
-          .filter((r) => r.type === 'error')
-          .slice(-20)
-          .map((r) => ({
-            atMs: r.receivedAt.getTime(),
-            errorClass: String(r.payload.errorClass),
-            message: String(r.payload.message),
-          })),
-        rates: rows
-          .filter((r) => r.type === 'metrics')
-          .map((r) => ({
-            atMs: r.receivedAt.getTime(),
-            recordsPerSecond: num(r.payload.recordsPerSecond),
-            lagRecords: num(r.payload.lagRecords),
-          })),
+        ...metrics,
         freshnessSeconds: freshness && Number.isFinite(freshness.seconds) ? freshness.seconds : null,
       };
     }),

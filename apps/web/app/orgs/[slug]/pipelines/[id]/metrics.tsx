@@ -31,14 +31,13 @@ export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipe
       </p>
     );
   if (!data) return null;
-  const records = data.commits.reduce((sum, c) => sum + c.records, 0);
-  const deadLettered = data.commits.reduce((sum, c) => sum + c.deadLettered, 0);
+  const { commits, records, deadLettered } = data.totals;
   const latest = data.rates.at(-1);
   const stats = [
     ['Freshness', data.freshnessSeconds === null ? '—' : `${(data.freshnessSeconds / 60).toFixed(1)} min`],
     ['Records/s', latest === undefined ? '—' : Math.round(latest.recordsPerSecond).toLocaleString('en')],
     ['Lag (records)', latest === undefined ? '—' : latest.lagRecords.toLocaleString('en')],
-    ['Commits (24 h)', String(data.commits.length)],
+    ['Commits (24 h)', commits.toLocaleString('en')],
     ['Records (24 h)', records.toLocaleString('en')],
     ['Dead letters (24 h)', deadLettered.toLocaleString('en')],
   ];
