@@ -438,6 +438,7 @@ impl<'a> Fitter<'a> {
             self.path.push(&c.name);
             match mapped.iter().find(|m| m.name == c.name.as_bytes()) {
                 Some(MField { val: MVal::Json { ty, node }, .. }) => self.json(c, buf, ty, *node)?,
+                Some(MField { val: MVal::Untyped(node), .. }) => self.untyped(c, buf, *node)?,
                 Some(MField { val: MVal::Timestamp(t), .. }) => match &c.ty {
                     IType::Prim(p) => self.primitive(c, p, buf, RV::Tstz(*t))?,
                     other => return Err(self.kind_mismatch("timestamptz", other)),
@@ -453,6 +454,7 @@ impl<'a> Fitter<'a> {
             }
             let counts = match &m.val {
                 MVal::Json { ty, .. } => addable(ty),
+                MVal::Untyped(_) => false,
                 _ => true,
             };
             if counts {

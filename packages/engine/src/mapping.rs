@@ -97,9 +97,12 @@ pub struct KafkaMeta<'a> {
     pub headers: Vec<(&'a [u8], Option<&'a [u8]>)>,
 }
 
-/// A mapped field's value: a JSON value with its type, a declared timestamp, or the Kafka metadata.
+/// A mapped field's value: a JSON value with its type, an object made only of what has no type
+/// (`{}`, `{"x": null}`: no field of the record's type, an object all the same), a declared
+/// timestamp, or the Kafka metadata.
 pub enum MVal {
     Json { ty: RType, node: u32 },
+    Untyped(u32),
     Timestamp(i64),
     Kafka,
 }
@@ -166,6 +169,23 @@ pub fn map_record<'a>(
             MField { name: renamed, val }
         })
         .collect();
+    // Objects made only of what has no type have no field in the type but are values all the same
+    // (renamed, never converted to timestamps), as map-record.ts keeps them.
+    for (name_node, value) in doc.members(root) {
+        if !matches!(doc.nodes[value as usize], Node::Obj { .. }) {
+            continue;
+        }
+        let name = doc.str_bytes(src, name_node);
+        if m.select.as_ref().is_some_and(|select| !select.iter().any(|s| s.as_bytes() == name)) {
+            continue;
+        }
+        let text = std::str::from_utf8(name).unwrap_or("");
+        let to = m.rename.get(text).map_or(name, |r| r.as_bytes());
+        if mapped.iter().any(|f| f.name == to) || (m.kafka_metadata && to == KAFKA_COLUMN.as_bytes()) {
+            continue;
+        }
+        mapped.push(MField { name: to, val: MVal::Untyped(value) });
+    }
     let mut key = Key::Absent;
     if m.kafka_metadata {
         if mapped.iter().any(|f| f.name == KAFKA_COLUMN.as_bytes()) {
@@ -230,7 +250,7 @@ fn compact(doc: &Doc, src: &[u8], node: u32) -> String {
 
 fn to_timestamp(val: &MVal, format: TsFormat, field: &str, doc: &Doc, src: &[u8]) -> Result<i64, Reject> {
     let shown = || match val {
-        MVal::Json { node, .. } => describe_json(doc, src, *node),
+        MVal::Json { node, .. } | MVal::Untyped(node) => describe_json(doc, src, *node),
         MVal::Timestamp(t) => t.to_string(),
         MVal::Kafka => "an object".into(),
     };
