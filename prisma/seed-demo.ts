@@ -73,6 +73,7 @@ export async function seedDemoPipeline(
     tableName: 'orders',
     partitionBy: 'identity(region)',
     schemaPolicy: 'evolve' as const,
+    engine: 'auto' as const,
     commitIntervalSeconds: 5,
     deadLetterPolicy: 'dlq' as const,
     deadLetterTopic: 'demo.orders.dlq',

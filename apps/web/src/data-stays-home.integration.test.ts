@@ -160,6 +160,7 @@ describe('data stays in the customer account', () => {
       schemaPolicy: 'evolve' as const,
       commitIntervalSeconds: 1,
       deadLetterPolicy: 'skip' as const,
+      engine: 'auto' as const,
     };
     const spec = await buildPipelineSpec(db, org.id, pipelineId, 1, wizard);
     await db.pipeline.create({
