@@ -134,6 +134,87 @@ describe('table maintenance on the pipeline page, in a real browser', () => {
     expect(await viewer.getByRole('form', { name: 'Maintenance policy' }).count()).toBe(0);
   });
 
+  it('shows each step of a compaction, and the error of one that failed, and when it is tried again', async () => {
+    const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000);
+    // The newest first: a run that failed outright, then one whose data files landed but not its manifests.
+    const partly = await db.maintenanceRun.create({
+      data: {
+        pipelineId,
+        agentId,
+        kind: 'table.compact',
+        jobId: `job-${org.slug}-partly`,
+        status: 'FINISHED',
+        sentAt: at(15),
+        startedAt: at(14),
+        finishedAt: at(12),
+        result: {
+          ...compactResult,
+          filesOutcome: 'rewritten',
+          filesPlans: 2,
+          manifestsOutcome: 'failed',
+          manifestsError:
+            'RewriteConflictError: sales.orders: 1 of the manifests to rewrite are no longer in the table',
+        },
+        error:
+          'manifests: RewriteConflictError: sales.orders: 1 of the manifests to rewrite are no longer in the table',
+      },
+    });
+    const failed = await db.maintenanceRun.create({
+      data: {
+        pipelineId,
+        agentId,
+        kind: 'table.compact',
+        jobId: `job-${org.slug}-failed`,
+        status: 'FAILED',
+        sentAt: at(5),
+        startedAt: at(4),
+        finishedAt: at(2),
+        error:
+          'RewriteConflictError: data files: sales.orders: 3 of the files to replace are no longer in the table',
+      },
+    });
+    // Enough small files for the next compaction: it waits for its retry, a minute after the failure.
+    await db.agentEvent.create({
+      data: {
+        agentId,
+        type: 'commit.report',
+        sentAt: new Date(),
+        payload: {
+          type: 'commit.report',
+          pipelineId,
+          table: 'sales.orders',
+          snapshotId: '1',
+          committedAtMs: Date.now(),
+          records: 10,
+          bytes: 100,
+          dataFiles: 60,
+          deadLettered: 0,
+          partitions: [],
+        },
+      },
+    });
+    await editor.reload();
+    const cells = async (id: string) =>
+      editor
+        .getByRole('row')
+        .filter({ has: editor.getByTestId(`run-figures-${id}`) })
+        .getByRole('cell')
+        .allTextContents();
+    await editor.getByTestId(`run-figures-${failed.id}`).waitFor();
+    expect((await cells(failed.id)).slice(2, 4)).toEqual([
+      'failed',
+      'RewriteConflictError: data files: sales.orders: 3 of the files to replace are no longer in the table',
+    ]);
+    expect((await cells(partly.id)).slice(2, 4)).toEqual([
+      'finished, one step failed',
+      '57 → 3 files · 52.4 MB rewritten (planned 2 times) · manifests not rewritten: RewriteConflictError: sales.orders: 1 of the manifests to rewrite are no longer in the table',
+    ]);
+    expect(await editor.getByTestId('next-table.compact').textContent()).toMatch(
+      /^trying again \S+ \S+ UTC, after a failed run \(the table changed under it\)$/,
+    );
+    await screenshot(editor, 'maintenance-runs-retry');
+  });
+
   it('saves the policy through the form, correcting invalid fields on the way', async () => {
     await editor.getByLabel('Small files before compacting').fill('1');
     await editor.getByRole('button', { name: 'Save policy' }).click();

@@ -18,16 +18,39 @@ const STATUS = {
   FAILED: 'failed',
 } as const;
 
+/** A finished run one of whose steps failed (a compaction whose data files or manifests could not be rewritten). */
+const partlyFailed = (run: Run) => run.status === 'FINISHED' && run.error !== null;
+
+/** A compaction's two steps, each with what it did, or why it did not. */
+function compactionFigures(r: NonNullable<Run['result']>): string {
+  const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number).toLocaleString('en') : '?');
+  const mb = (key: string) => (typeof r[key] === 'number' ? ((r[key] as number) / 1e6).toFixed(1) : '?');
+  const tries = (key: string) =>
+    typeof r[key] === 'number' && (r[key] as number) > 1 ? ` (planned ${r[key]} times)` : '';
+  const files =
+    r.filesOutcome === 'failed'
+      ? `data files not rewritten: ${r.filesError ?? 'failed'}`
+      : `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten${tries('filesPlans')}`;
+  // Runs of older agents report no manifest step outcome.
+  switch (r.manifestsOutcome) {
+    case 'failed':
+      return `${files} · manifests not rewritten: ${r.manifestsError ?? 'failed'}`;
+    case 'rewritten':
+      return `${files} · ${n('manifestsReplaced')} → ${n('manifestsCreated')} manifests${tries('manifestsPlans')}`;
+    default:
+      return files;
+  }
+}
+
 /** What the agent's figures say about a finished run. */
 function figures(run: Run): string {
   if (run.status === 'FAILED') return run.error ?? 'failed';
   const r = run.result;
   if (!r) return '—';
   const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number).toLocaleString('en') : '?');
-  const mb = (key: string) => (typeof r[key] === 'number' ? ((r[key] as number) / 1e6).toFixed(1) : '?');
   switch (run.kind) {
     case 'table.compact':
-      return `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten`;
+      return compactionFigures(r);
     case 'table.expire-snapshots':
       return `${n('expiredSnapshots')} snapshots expired · ${n('deletedDataFiles')} data files deleted`;
     case 'table.remove-orphans':
@@ -49,7 +72,11 @@ export function MaintenanceRuns({ runs }: { runs: Run[] }) {
             {run.trigger === 'manual' ? <span className="text-slate-500"> · run by hand</span> : null}
           </td>
           <td className="py-2 text-slate-400">{when(run.sentAt)}</td>
-          <td className={`py-2 ${run.status === 'FAILED' ? 'text-rose-300' : ''}`}>{STATUS[run.status]}</td>
+          <td
+            className={`py-2 ${run.status === 'FAILED' ? 'text-rose-300' : partlyFailed(run) ? 'text-amber-300' : ''}`}
+          >
+            {partlyFailed(run) ? 'finished, one step failed' : STATUS[run.status]}
+          </td>
           <td className="py-2" data-testid={`run-figures-${run.id}`}>
             {figures(run)}
           </td>

@@ -36,6 +36,8 @@ function nextText(next: NextRun): string {
       return `out since ${when(next.sentAt)}`;
     case 'at':
       return `next ${when(next.at)}`;
+    case 'retry':
+      return `trying again ${when(next.at)}, after ${next.failures === 1 ? 'a failed run' : `${next.failures} failed runs`}${next.conflict ? ' (the table changed under it)' : ''}`;
     case 'small-files':
       return `${next.files} of ${next.threshold} small files so far`;
     case 'manual':
