@@ -39,12 +39,13 @@ export {
   type ExpireSnapshotsResult,
   expireSnapshots,
 } from './maintenance/expire';
-export { normalizeLocation } from './maintenance/locations';
+export { asFolder, isWithin, normalizeLocation, tableFolders } from './maintenance/locations';
 export {
   type RemoveOrphanFilesOptions,
   type RemoveOrphanFilesResult,
   removeOrphanFiles,
 } from './maintenance/orphans';
+export { type OverlappingTable, overlappingTables } from './maintenance/overlapping-tables';
 export {
   DEFAULT_MANIFEST_TARGET_SIZE,
   MANIFEST_TARGET_SIZE_PROPERTY,

@@ -3,6 +3,7 @@ import {
   compactTable,
   expireSnapshots,
   type FileIO,
+  isWithin,
   removeOrphanFiles,
   rewriteManifests,
   type TableIdentifier,
@@ -10,6 +11,7 @@ import {
 import { carriedOffsets, openTableAccess, type TableAccessHost } from '@floe/ingest';
 import type { Job } from '@floe/protocol';
 import type { TestResult } from './connection-test';
+import { storageRoot } from './storage-root';
 
 type MaintenanceJob = Extract<
   Job,
@@ -26,6 +28,11 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
   const { catalog, io } = await openTableAccess(job.table, host);
   const id = { namespace: job.table.namespace, name: job.table.name };
   const started = Date.now();
+  // Only inside the storage the job names (which the agent's policy allowed) are files written or deleted.
+  const allowedRoots = [storageRoot(job.table.storage)];
+  const { location } = (await catalog.loadTable(id)).metadata;
+  if (!allowedRoots.some((root) => isWithin(location, root)))
+    throw new Error(`the table location ${location} is outside the job's storage ${allowedRoots.join(', ')}`);
   switch (job.kind) {
     case 'table.compact':
       return compact(catalog, io, id, job, started);
@@ -33,6 +40,7 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
       const r = await expireSnapshots(catalog, io, id, {
         olderThanMs: job.olderThanMs,
         retainLast: job.retainLast,
+        allowedRoots,
       });
       return {
         expiredSnapshots: r.expiredSnapshotIds.length,
@@ -44,12 +52,13 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
       };
     }
     case 'table.remove-orphans': {
-      const r = await removeOrphanFiles(catalog, io, id, { safetyWindowMs: job.olderThanMs });
+      const r = await removeOrphanFiles(catalog, io, id, { safetyWindowMs: job.olderThanMs, allowedRoots });
       return {
         listed: r.listed,
         orphansFound: r.orphans.length,
         orphansDeleted: r.deleted,
         tooRecent: r.tooRecent.length,
+        otherTablesInside: r.otherTables.length,
         deleteFailures: r.deleteFailures.length,
         durationMs: Date.now() - started,
       };

@@ -3,6 +3,7 @@ import type { PipelineSpec } from '@floe/protocol';
 import type { EventReporter } from '../events';
 import type { SecretResolver } from '../secrets';
 import type { PipelineSupervisor } from './supervisor';
+import { guardPipelineTables } from './table-guard';
 
 export interface HostDeps {
   /** Resolves the secret references the agent's policy allows, and registers them for redaction. */
@@ -15,12 +16,19 @@ export interface HostDeps {
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** What each pipeline gets from the agent: secrets resolved here, credentials, and reporting back. */
+/**
+ * What each pipeline gets from the agent: secrets resolved here, credentials, and reporting back. Each
+ * (re)start first checks the pipeline's tables stay inside its storage and inside no other table.
+ */
 export function pipelineHosts(deps: HostDeps) {
   return async (spec: PipelineSpec, supervisor: PipelineSupervisor): Promise<PipelineHost> => {
     const { events } = deps;
     const log: IngestLog = (level, message, fields) => deps.log(message, { level, ...fields });
     const credentials = deps.credentialsFor?.(spec);
+    await guardPipelineTables(spec, {
+      resolveSecret: deps.secrets.resolve,
+      ...(credentials !== undefined && { awsCredentials: credentials }),
+    });
     const sessionTimeout = Number(process.env.FLOE_KAFKA_SESSION_TIMEOUT_MS ?? '');
     return {
       resolveSecret: deps.secrets.resolve,

@@ -1,5 +1,6 @@
 import { type OpenedPipeline, openPipeline, type PipelineHost, type PipelineMetrics } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
+import { PolicyError } from '../policy/policy-error';
 
 export type PipelineState = 'starting' | 'running' | 'retrying' | 'paused';
 
@@ -47,7 +48,7 @@ export class PipelineSupervisor {
     if (current !== undefined) await this.stop(spec.id);
     const entry: Entry = { spec, state: 'starting', failures: 0 };
     this.entries.set(spec.id, entry);
-    await this.launch(entry);
+    await this.launch(entry, true);
   }
 
   async stop(pipelineId: string): Promise<void> {
@@ -80,7 +81,8 @@ export class PipelineSupervisor {
     }));
   }
 
-  private async launch(entry: Entry): Promise<void> {
+  /** Opens and starts a pipeline; a failure is retried with backoff, a refusal by the agent's rules is not. */
+  private async launch(entry: Entry, first = false): Promise<void> {
     try {
       const opened = await openPipeline(entry.spec, await this.hostFor(entry.spec, this));
       entry.opened = opened;
@@ -94,6 +96,13 @@ export class PipelineSupervisor {
       await entry.opened?.stop().catch(() => {});
       delete entry.opened;
       if (this.entries.get(entry.spec.id) !== entry) return;
+      if (error instanceof PolicyError) {
+        // Trying again cannot help: the start job fails with the reason (a later refusal is logged).
+        this.entries.delete(entry.spec.id);
+        this.log('pipeline refused', { pipeline: entry.spec.id, error: error.message });
+        if (first) throw error;
+        return;
+      }
       entry.failures += 1;
       entry.state = 'retrying';
       entry.error = (error as Error).message;

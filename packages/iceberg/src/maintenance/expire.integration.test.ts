@@ -248,4 +248,44 @@ describe('expireSnapshots', () => {
     expect(result.deleted).toMatchObject({ manifestLists: 3, manifests: 0, dataFiles: 0 });
     expect(await idsReadByPyiceberg(namespace, id.name)).toEqual(range(0, 50));
   });
+
+  it("deletes only inside the table's own folders and the allowed storage, and keeps a snapshot", async () => {
+    const id = { namespace, name: 'scoped' };
+    const { metadata } = await catalog.createTable(namespace, { name: id.name, schema: rowSchema });
+    const elsewhere = `${metadata.location}_elsewhere/data`;
+    const inside = await appendIds(catalog, io, id, range(0, 10));
+    // A snapshot whose data file lies outside the table (as metadata from another writer may say).
+    await catalog.updateTable(
+      id,
+      [],
+      [{ action: 'set-properties', updates: { 'write.data.path': elsewhere } }],
+    );
+    const outside = await appendIds(catalog, io, id, range(10, 20));
+    await catalog.updateTable(id, [], [{ action: 'remove-properties', removals: ['write.data.path'] }]);
+    const outsideFiles = [...(await listTableFiles(io, `${metadata.location}_elsewhere`))];
+    expect(outsideFiles).toHaveLength(1);
+    await replaceFiles(id, [inside, outside], range(0, 20));
+
+    await expect(expireSnapshots(catalog, io, id, { retainLast: 0 })).rejects.toThrow(
+      'expiry keeps at least 1 snapshot, asked to keep 0',
+    );
+    await expect(
+      expireSnapshots(catalog, io, id, { allowedRoots: [`${metadata.location}_elsewhere`] }),
+    ).rejects.toThrow(`the table location ${metadata.location} is outside`);
+
+    const result = await expireSnapshots(catalog, io, id, {
+      olderThanMs: Number.MAX_SAFE_INTEGER,
+      retainLast: 1,
+      allowedRoots: [metadata.location.slice(0, metadata.location.lastIndexOf('/'))],
+    });
+    expect(result.expiredSnapshotIds).toHaveLength(2);
+    // The replaced file inside the table went; the one outside stayed, and says so.
+    expect(result.deleted.dataFiles).toBe(1);
+    expect(result.deleteFailures).toEqual([
+      { location: outsideFiles[0], error: 'outside the table or the allowed storage: not deleted' },
+    ]);
+    expect(await io.exists(outsideFiles[0] as string)).toBe(true);
+    expect(await idsReadByPyiceberg(namespace, id.name)).toEqual(range(0, 20));
+    for (const file of outsideFiles) await io.delete(file);
+  });
 });

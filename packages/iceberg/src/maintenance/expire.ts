@@ -4,7 +4,13 @@ import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
 import type { TableRequirement, TableUpdate } from '../catalog/table-commit';
 import type { FileIO } from '../io/file-io';
 import type { TableMetadata } from '../spec/table-metadata';
-import { deleteFiles, type FileDeletionFailure, refuseWhenGcDisabled } from './delete-files';
+import {
+  deleteFiles,
+  deleteScope,
+  type FileDeletionFailure,
+  refuseOutsideRoots,
+  refuseWhenGcDisabled,
+} from './delete-files';
 import { normalizeLocation } from './locations';
 import { reachableFiles, statisticsFiles } from './reachable';
 import { planExpiry, type RetentionPlan, tableRetentionProperties } from './retention';
@@ -25,6 +31,11 @@ export interface ExpireSnapshotsOptions {
   now?: number;
   /** Commit attempts in all (default 5): a conflict is followed by a reload and a new plan. */
   maxAttempts?: number;
+  /**
+   * The storage the caller may touch (e.g. `s3://bucket/prefix/`): the table must lie inside one of
+   * these, and no file outside them is deleted.
+   */
+  allowedRoots?: readonly string[];
 }
 
 export interface ExpireSnapshotsResult {
@@ -39,7 +50,10 @@ export interface ExpireSnapshotsResult {
     deleteFiles: number;
     statisticsFiles: number;
   };
-  /** Files that should have gone but whose delete failed (orphan removal will find them later). */
+  /**
+   * Files that should have gone but whose delete failed (orphan removal will find them later), or that
+   * lie outside the table's own folders or the allowed storage (never deleted from here).
+   */
   deleteFailures: FileDeletionFailure[];
   /** Commit requests sent (0 when nothing expired). */
   attempts: number;
@@ -63,8 +77,12 @@ export async function expireSnapshots(
   const name = tableName(id);
   const now = Math.trunc(options.now ?? Date.now());
   const maxAttempts = options.maxAttempts ?? 5;
+  if (options.retainLast !== undefined && !(options.retainLast >= 1))
+    throw new RangeError(`${name}: expiry keeps at least 1 snapshot, asked to keep ${options.retainLast}`);
   let table = await catalog.loadTable(id);
   refuseWhenGcDisabled(name, table.metadata, 'expire snapshots');
+  refuseOutsideRoots(name, table.metadata, options.allowedRoots, 'expire snapshots');
+  const scope = deleteScope(table.metadata, options.allowedRoots);
   for (let attempt = 1; ; attempt += 1) {
     const base = table.metadata;
     const plan = planExpiry(base, retentionDefaults(name, base, options, now), now);
@@ -73,14 +91,18 @@ export async function expireSnapshots(
     }
     try {
       table = await catalog.updateTable(id, mainUnchanged(base), expiryUpdates(plan));
-      return { ...(await deleteUnreachable(io, name, base, table.metadata, plan)), attempts: attempt, table };
+      return {
+        ...(await deleteUnreachable(io, name, base, table.metadata, plan, scope)),
+        attempts: attempt,
+        table,
+      };
     } catch (error) {
       if (!(error instanceof CommitFailedError || error instanceof CommitStateUnknownError)) throw error;
       table = await catalog.loadTable(id);
       // After an unknown outcome the commit may have landed: then its plan holds and its files can go.
       if (error instanceof CommitStateUnknownError && landed(table.metadata, plan)) {
         return {
-          ...(await deleteUnreachable(io, name, base, table.metadata, plan)),
+          ...(await deleteUnreachable(io, name, base, table.metadata, plan, scope)),
           attempts: attempt,
           table,
         };
@@ -145,6 +167,7 @@ async function deleteUnreachable(
   before: TableMetadata,
   after: TableMetadata,
   plan: RetentionPlan,
+  scope: (location: string) => boolean,
 ): Promise<Omit<ExpireSnapshotsResult, 'attempts' | 'table'>> {
   const remaining = new Set(after.snapshots.map((s) => s.snapshotId));
   const expired = before.snapshots.filter((s) => !remaining.has(s.snapshotId));
@@ -177,11 +200,17 @@ async function deleteUnreachable(
     deleteFiles: unreachable(gone.deleteFiles),
     statisticsFiles: unreachable(statisticsFiles(before)),
   };
-  const { deleted, failures } = await deleteFiles(io, kinds);
+  const { deleted, failures, refused } = await deleteFiles(io, kinds, scope);
   return {
     expiredSnapshotIds: plan.expiredSnapshotIds,
     expiredRefs: plan.expiredRefs,
     deleted,
-    deleteFailures: failures,
+    deleteFailures: [
+      ...failures,
+      ...refused.map((location) => ({
+        location,
+        error: 'outside the table or the allowed storage: not deleted',
+      })),
+    ],
   };
 }

@@ -25,6 +25,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const ns of [
+    [...namespace, 'orders'],
+    [...namespace, 'elsewhere'],
+  ])
+    await dropNamespaceWithFiles(catalog, io, ns).catch(() => {});
   await dropNamespaceWithFiles(catalog, io, namespace);
   io.close();
 });
@@ -78,5 +83,57 @@ describe('removeOrphanFiles', () => {
 
     // With the default window (3 days from the real now) nothing here is old enough.
     expect((await removeOrphanFiles(catalog, io, id, { dryRun: true })).orphans).toEqual([]);
+  });
+
+  it("leaves every file of a table nested inside the location alone, and a sibling's too", async () => {
+    // sales.orders at .../orders; sales.orders.daily at .../orders/daily (the catalog's nesting);
+    // a table of another namespace placed by hand at .../orders/hidden; a sibling at .../orders_x.
+    const { metadata: probe } = await catalog.createTable(namespace, { name: 'probe', schema: rowSchema });
+    const base = probe.location.slice(0, probe.location.lastIndexOf('/'));
+    await catalog.dropTable({ namespace, name: 'probe' });
+    const parent = { namespace, name: 'orders' };
+    const child = { namespace: [...namespace, 'orders'], name: 'daily' };
+    const hidden = { namespace: [...namespace, 'elsewhere'], name: 'hidden' };
+    const sibling = { namespace, name: 'orders_x' };
+    await catalog.createNamespace(child.namespace);
+    await catalog.createNamespace(hidden.namespace);
+    const create = (id: { namespace: string[]; name: string }, location: string) =>
+      catalog.createTable(id.namespace, { name: id.name, schema: rowSchema, location });
+    await create(parent, `${base}/orders`);
+    await create(child, `${base}/orders/daily`);
+    await create(hidden, `${base}/orders/hidden`);
+    await create(sibling, `${base}/orders_x`);
+    for (const [i, id] of [parent, child, hidden, sibling].entries())
+      await appendIds(catalog, io, id, range(i * 10, i * 10 + 10));
+    const stray = `${base}/orders/data/stray.parquet`;
+    await io.write(stray, new Uint8Array([1]));
+    const before = {
+      child: await listTableFiles(io, `${base}/orders/daily`),
+      hidden: await listTableFiles(io, `${base}/orders/hidden`),
+      sibling: await listTableFiles(io, `${base}/orders_x`),
+    };
+
+    // Every file is old enough: only what no table references may go.
+    const result = await removeOrphanFiles(catalog, io, parent, { now: Date.now() + 30 * DAY });
+    expect(result.orphans.map((f) => f.location)).toEqual([stray]);
+    expect(result.deleted).toBe(1);
+    expect(result.otherTables.sort()).toEqual([`${base}/orders/daily/`, `${base}/orders/hidden/`]);
+    expect(await listTableFiles(io, `${base}/orders/daily`)).toEqual(before.child);
+    expect(await listTableFiles(io, `${base}/orders/hidden`)).toEqual(before.hidden);
+    expect(await listTableFiles(io, `${base}/orders_x`)).toEqual(before.sibling);
+    expect(await idsReadByPyiceberg(child.namespace, 'daily')).toEqual(range(10, 20));
+    expect(await idsReadByPyiceberg(hidden.namespace, 'hidden')).toEqual(range(20, 30));
+    expect(await idsReadByPyiceberg(namespace, 'orders_x')).toEqual(range(30, 40));
+    expect(await idsReadByPyiceberg(namespace, 'orders')).toEqual(range(0, 10));
+
+    // Outside the storage the caller may touch, nothing is even listed.
+    await expect(
+      removeOrphanFiles(catalog, io, parent, { allowedRoots: [`${base}/orders_x`] }),
+    ).rejects.toThrow(`the table location ${base}/orders is outside ${base}/orders_x`);
+    const inside = await removeOrphanFiles(catalog, io, child, {
+      allowedRoots: [`${base}/orders`],
+      dryRun: true,
+    });
+    expect(inside.otherTables).toEqual([]);
   });
 });
