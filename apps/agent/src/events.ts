@@ -88,6 +88,10 @@ export class EventReporter {
         });
         if (res.status === 401) throw new RevokedError();
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        // Events the control plane would not keep (a pipeline no longer assigned here) are not resent.
+        const { refused } = (await res.json().catch(() => ({}))) as { refused?: { reason: string }[] };
+        if (refused !== undefined && refused.length > 0)
+          this.log(`the control plane refused ${refused.length} event(s): ${refused[0]?.reason}`);
         this.buffer.splice(0, batch.length);
       }
       return true;

@@ -8,7 +8,8 @@ export const partitionProgressSchema = z.object({
   partition: z.number().int().nonnegative(),
   committedOffset: int64,
   logEndOffset: int64,
-  newestCommittedRecordMs: z.number().int().nullable(),
+  // Any number: a producer's clock may say anything (2^60 ms too); the control plane bounds it by its own.
+  newestCommittedRecordMs: z.number().nullable(),
 });
 
 /**
@@ -40,7 +41,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     pipelineId: z.string(),
     table: z.string(),
     snapshotId: int64,
-    committedAtMs: z.number().int(),
+    committedAtMs: z.number(),
     records: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),
     dataFiles: z.number().int().nonnegative(),

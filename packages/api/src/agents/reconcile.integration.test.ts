@@ -85,7 +85,10 @@ describe('reconcile: the control plane re-sends desired state from heartbeats (r
   });
 
   it('sends nothing when the agent runs exactly what it should', async () => {
-    await redis.del(`floe:reconcile:${agentId}-run`, `floe:reconcile:${agentId}-paused`);
+    await redis.del(
+      `floe:reconcile:${agentId}:${agentId}-run`,
+      `floe:reconcile:${agentId}:${agentId}-paused`,
+    );
     expect(await reconcileAgent(db, redis, agentId, [`${agentId}-run`])).toEqual({
       started: [],
       stopped: [],

@@ -26,19 +26,21 @@ export async function reconcileAgent(
   const started: string[] = [];
   const stopped: string[] = [];
   for (const pipeline of desired) {
-    if (running.includes(pipeline.id) || !(await firstSendIn(redis, pipeline.id))) continue;
+    if (running.includes(pipeline.id) || !(await firstSendIn(redis, agentId, pipeline.id))) continue;
     const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
     await sendJob(redis, agentId, { kind: 'pipeline.start', pipeline: spec });
     started.push(pipeline.id);
   }
   for (const id of running) {
-    if (want.has(id) || !(await firstSendIn(redis, id))) continue;
+    if (want.has(id) || !(await firstSendIn(redis, agentId, id))) continue;
     await sendJob(redis, agentId, { kind: 'pipeline.stop', pipelineId: id });
     stopped.push(id);
   }
   return { started, stopped };
 }
 
-async function firstSendIn(redis: Redis, pipelineId: string): Promise<boolean> {
-  return (await redis.set(`floe:reconcile:${pipelineId}`, '1', 'EX', RESEND_SECONDS, 'NX')) === 'OK';
+/** Per agent and pipeline: one agent's heartbeat never holds back what another agent is sent. */
+async function firstSendIn(redis: Redis, agentId: string, pipelineId: string): Promise<boolean> {
+  const key = `floe:reconcile:${agentId}:${pipelineId}`;
+  return (await redis.set(key, '1', 'EX', RESEND_SECONDS, 'NX')) === 'OK';
 }

@@ -14,7 +14,10 @@ export async function POST(req: Request) {
     if (recorded.runningPipelines !== undefined) {
       await reconcileAgent(db(), redis(), agent.id, recorded.runningPipelines);
     }
-    return Response.json({ accepted: recorded.accepted });
+    return Response.json({
+      accepted: recorded.accepted,
+      ...(recorded.refused !== undefined && { refused: recorded.refused }),
+    });
   } catch (error) {
     if (error instanceof ZodError || error instanceof SyntaxError) {
       const message =
