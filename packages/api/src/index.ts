@@ -13,6 +13,7 @@ export {
   EnrollmentError,
   enrollAgent,
   newInstallToken,
+  startAgentAclKeeper,
   syncAgentAclUsers,
 } from './agents/enrollment';
 export { recordAgentEvents } from './agents/events';

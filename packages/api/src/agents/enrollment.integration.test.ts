@@ -13,6 +13,7 @@ import {
   enrollAgent,
   revokeAgent,
   rotateAgentCredentials,
+  startAgentAclKeeper,
   syncAgentAclUsers,
 } from './enrollment';
 
@@ -183,6 +184,28 @@ describe('agent enrollment and per-agent Redis ACLs (real Postgres and Redis)', 
     expect(await authAs(b)).toMatch(/^-WRONGPASS/);
     expect(await syncAgentAclUsers(db, admin)).toBeGreaterThanOrEqual(2);
     expect(await authAs(b)).toBe('+OK');
+  });
+
+  it('keeps agent logins: a new control-plane connection (Redis restarted) re-creates the lost ones, live ones untouched', async () => {
+    const live = open(a);
+    await live.connect();
+    await admin.call('ACL', 'DELUSER', b.redis.username);
+    const connection = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: null });
+    const logged: string[] = [];
+    const stop = startAgentAclKeeper(
+      db,
+      () => connection,
+      (m) => logged.push(m),
+    );
+    try {
+      expect(await waitUntil(async () => (await authAs(b)) === '+OK', 10_000)).toBe(true);
+      expect(logged).toEqual(['agent Redis logins: re-created 1 that Redis had lost']);
+      expect(await live.call('PING')).toBe('PONG');
+    } finally {
+      stop();
+      connection.disconnect();
+      live.disconnect();
+    }
   });
 
   it('revocation closes the agent’s open connection and refuses it from then on', async () => {

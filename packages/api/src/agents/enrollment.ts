@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@floe/db';
 import { agentQueueName, QUEUE_PREFIX } from '@floe/protocol';
 import type { Redis } from 'ioredis';
+import { everyMinute } from '../background/every-minute';
 import { agentRedisUser, deleteAgentAclUser, setAgentAclUser } from './redis-acl';
 import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX, newToken, sha256, tokenHint } from './tokens';
 
@@ -116,8 +117,36 @@ export async function authenticateAgent(db: PrismaClient, apiToken: string) {
  * Re-creates every active agent's ACL user from the stored hashes: Redis keeps ACLs in memory,
  * so the control plane runs this when it starts and after Redis restarts.
  */
-export async function syncAgentAclUsers(db: PrismaClient, redis: Redis) {
+export async function syncAgentAclUsers(db: PrismaClient, redis: Redis, { missingOnly = false } = {}) {
   const agents = await db.agent.findMany({ where: { revokedAt: null, redisPasswordHash: { not: null } } });
-  for (const agent of agents) await setAgentAclUser(redis, agent.id, agent.redisPasswordHash as string);
-  return agents.length;
+  const present = new Set(missingOnly ? ((await redis.call('ACL', 'USERS')) as string[]) : []);
+  const restore = agents.filter((agent) => !present.has(agentRedisUser(agent.id)));
+  for (const agent of restore) await setAgentAclUser(redis, agent.id, agent.redisPasswordHash as string);
+  return restore.length;
+}
+
+/**
+ * Keeps every active agent's Redis login in place: when the control plane starts, whenever its Redis
+ * connection is made again (a restarted Redis has forgotten every ACL user), and every minute (a
+ * Redis restarted behind a proxy, unseen by this connection). Only missing users are re-created, so
+ * live agent connections are left alone. Returns a function that stops it.
+ */
+export function startAgentAclKeeper(
+  db: PrismaClient,
+  redis: () => Redis,
+  log: (message: string) => void = console.error,
+) {
+  const restore = async () => {
+    const restored = await syncAgentAclUsers(db, redis(), { missingOnly: true });
+    if (restored > 0) log(`agent Redis logins: re-created ${restored} that Redis had lost`);
+  };
+  const onReady = () =>
+    void restore().catch((error) => log(`agent Redis logins: ${(error as Error).message}`));
+  redis().on('ready', onReady);
+  if (redis().status === 'ready') onReady();
+  const stop = everyMinute('agent Redis logins', restore, log);
+  return () => {
+    stop();
+    redis().off('ready', onReady);
+  };
 }
