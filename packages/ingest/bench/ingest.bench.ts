@@ -76,6 +76,7 @@ interface Measured {
   cold: { records_per_cpu_s: number; records_per_s: number };
   warm: { records_per_cpu_s: number; records_per_s: number };
   first_snapshot_s: number | null;
+  cpu_s_by_thread: Record<string, number> | null;
   rss_peak_mib: number;
 }
 
@@ -106,6 +107,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
   let readyMs = 0;
   let engineName = mode === 'raw' ? 'kafkajs' : engine;
   let engineReason: string | undefined;
+  let cpuByThread: Record<string, number> | undefined;
   const lines = createInterface({ input: child.stdout });
   const done = new Promise<void>((resolveDone, reject) => {
     child.once('exit', (code) =>
@@ -126,6 +128,8 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     } else if (event.event === 'reached') {
       marks.push({ cpu: cpuSeconds(pid), wallMs: event.atMs });
       if (marks.length === 2) void produce(topic, RECORDS, RECORDS);
+    } else if (event.event === 'threads') {
+      cpuByThread = event.cpu;
     } else if (event.event === 'error') {
       console.error(`  ${mode}/${engine}: ${event.message}`);
     }
@@ -143,8 +147,10 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     ...(engineReason !== undefined && { engineReason }),
     cold: rate(ready, cold),
     warm: rate(cold, warm),
-    first_snapshot_s: firstSnapshotMs === null ? null : firstSnapshotMs / 1000,
+    first_snapshot_s: firstSnapshotMs === null ? null : +(firstSnapshotMs / 1000).toFixed(2),
     rss_peak_mib: peak,
+    // CPU seconds of the whole run (cold and warm) per thread kind: where the work is done.
+    cpu_s_by_thread: cpuByThread ?? null,
   };
 }
 
@@ -190,7 +196,6 @@ for (const engine of engines) {
   const m = await measure('ingest', own, engine);
   console.log(`${engine} engine: latency at ${RATE}/s for ${SECONDS}s…`);
   const lat = await latency(engine);
-  const stages = engine === 'native' ? 'see packages/engine/bench' : undefined;
   results.push({
     engine: m.engine,
     ...(m.engineReason !== undefined && { engine_reason: m.engineReason }),
@@ -208,7 +213,13 @@ for (const engine of engines) {
     tail_s: lat?.tail === undefined || lat.tail === null ? null : lat.tail / 1000,
     latency_records: lat?.measured ?? 0,
     latency_unseen: lat?.unseen ?? null,
-    stages: stages ?? null,
+    // Per stage: the raw consume's CPU per record is the consume stage; the rest is split by thread
+    // (main: runner and decode + columns; libuv pool: Parquet encoding, compression, uploads).
+    stages: {
+      consume_us_per_record: +(1e6 / raw.warm.records_per_cpu_s).toFixed(2),
+      total_us_per_record: +(1e6 / m.warm.records_per_cpu_s).toFixed(2),
+      cpu_s_by_thread: m.cpu_s_by_thread,
+    },
   });
 }
 const date = new Date().toISOString().slice(0, 10);
