@@ -5,9 +5,20 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPipelineSpec, newInstallToken } from '@floe/api';
 import type { PrismaClient } from '@floe/db';
+import { type PipelineSpec, pipelineSpecSchema } from '@floe/protocol';
+import { DEMO_TOPIC } from '../scripts/demo/orders.mjs';
 
 export const DEMO_PIPELINE_ID = 'demo-orders';
 const DEMO_AGENT_ID = 'ag-demo-local';
+
+/**
+ * The demo producer (scripts/demo/orders.mjs) writes ordered_at as ISO-8601 with a zone
+ * (Date#toISOString), so the table gets a timestamptz column, not a string one. The wizard has no
+ * field for this yet, so the seed sets it on the spec it builds from the wizard's answers.
+ */
+export const DEMO_TIMESTAMPS: PipelineSpec['mapping']['timestamps'] = [
+  { field: 'ordered_at', format: 'iso8601' },
+];
 
 export async function seedDemoPipeline(
   db: PrismaClient,
@@ -63,7 +74,7 @@ export async function seedDemoPipeline(
     name: 'orders-demo',
     agentId: DEMO_AGENT_ID,
     kafkaConnectionId: ids['local-kafka'] as string,
-    topics: 'demo.orders',
+    topics: DEMO_TOPIC,
     startFrom: 'earliest' as const,
     valueFormat: 'json' as const,
     keyFormat: 'string' as const,
@@ -76,9 +87,13 @@ export async function seedDemoPipeline(
     engine: 'auto' as const,
     commitIntervalSeconds: 5,
     deadLetterPolicy: 'dlq' as const,
-    deadLetterTopic: 'demo.orders.dlq',
+    deadLetterTopic: `${DEMO_TOPIC}.dlq`,
   };
-  const spec = await buildPipelineSpec(db, organizationId, DEMO_PIPELINE_ID, 1, wizard);
+  const built = await buildPipelineSpec(db, organizationId, DEMO_PIPELINE_ID, 1, wizard);
+  const spec = pipelineSpecSchema.parse({
+    ...built,
+    mapping: { ...built.mapping, timestamps: DEMO_TIMESTAMPS },
+  });
   await db.pipeline.create({
     data: {
       id: DEMO_PIPELINE_ID,

@@ -13,6 +13,9 @@ describe('the pipeline wizard, in a real browser', () => {
 
   const next = () => page.getByRole('button', { name: 'Next' }).click();
   const errorOf = (field: string) => page.locator(`#pl-${field}-error`).textContent();
+  const back = async (steps: number) => {
+    for (let i = 0; i < steps; i++) await page.getByRole('button', { name: 'Back' }).click();
+  };
 
   beforeAll(async () => {
     [app, browser, org] = await Promise.all([
@@ -53,16 +56,38 @@ describe('the pipeline wizard, in a real browser', () => {
     await page.getByLabel('Partition by').fill('day(created_at)');
     await next();
 
+    // Bad records default to the dlq policy, and its topic is proposed from the first topic, here,
+    // where the policy is chosen (it followed the topics field from "orders v1!" to "orders.v1").
+    await expect(page.getByLabel('Bad records').inputValue()).resolves.toBe('dlq');
+    await expect(page.getByLabel('Dead-letter topic').inputValue()).resolves.toBe('orders.v1.dlq');
+    await screenshot(page, 'wizard-policies-proposed-dlq');
+    // Emptied under the dlq policy: the field says so at once, before Next.
+    await page.getByLabel('Dead-letter topic').fill('');
+    await expect(errorOf('deadLetterTopic')).resolves.toBe('the dlq policy needs a dead-letter topic');
+    await page.getByLabel('Bad records').selectOption('skip');
+    await page.locator('#pl-deadLetterTopic-error').waitFor({ state: 'detached' });
+    await page.getByLabel('Bad records').selectOption('dlq');
+    await expect(errorOf('deadLetterTopic')).resolves.toBe('the dlq policy needs a dead-letter topic');
     await page.getByLabel('Commit interval (seconds)').fill('0');
-    await page.getByLabel('Dead-letter topic').fill('orders.dlq');
     await next();
     await expect(errorOf('commitIntervalSeconds')).resolves.toBe('at least 1 second');
+    await expect(errorOf('deadLetterTopic')).resolves.toBe('the dlq policy needs a dead-letter topic');
+    await screenshot(page, 'wizard-policies-dlq-empty');
+    await page.getByLabel('Dead-letter topic').fill('orders.dlq');
+    await page.locator('#pl-deadLetterTopic-error').waitFor({ state: 'detached' });
     await page.getByLabel('Commit interval (seconds)').fill('5');
+    // A topic the user typed is theirs: changing the topics no longer changes it.
+    await back(3);
+    await page.getByLabel('Topics').fill('orders.v0');
+    await page.getByLabel('Topics').fill('orders.v1');
+    for (let step = 0; step < 3; step++) await next();
+    await expect(page.getByLabel('Dead-letter topic').inputValue()).resolves.toBe('orders.dlq');
     await next();
 
     const review = (await page.getByRole('definition').allTextContents()).join(' | ');
     expect(review).toContain('prod-kafka');
     expect(review).toContain('day(created_at)');
+    expect(review).toContain('orders.dlq');
     await screenshot(page, 'wizard-review');
     await page.getByRole('button', { name: 'Create pipeline' }).click();
     await page.waitForURL(/\/pipelines\?created=pl-/);
@@ -144,6 +169,7 @@ describe('the pipeline wizard, in a real browser', () => {
     await screenshot(page, 'wizard-edit');
     expect(await page.getByLabel('Topics').inputValue()).toBe('orders.v1');
     for (let step = 0; step < 3; step++) await next();
+    await expect(page.getByLabel('Dead-letter topic').inputValue()).resolves.toBe('orders.dlq');
     await page.getByLabel('Commit interval (seconds)').fill('30');
     await next();
     await page.getByRole('button', { name: 'Save as new version' }).click();

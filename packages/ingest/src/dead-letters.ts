@@ -1,4 +1,4 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { Admin, IHeaders, Producer } from 'kafkajs';
 import type { DeadLetterReason } from './decode/decoded';
 import type { KafkaRecord } from './mapping/kafka-record';
 
@@ -90,4 +90,80 @@ export class DeadLetterTopic {
     headers[DLQ_HEADERS.timestamp] = record.timestampMs.toString();
     return headers;
   }
+}
+
+/** The dead-letter topic is missing and could not be created: the pipeline does not start. */
+export class DeadLetterTopicError extends Error {
+  override name = 'DeadLetterTopicError';
+}
+
+type KafkaError = { type?: string; message: string; errors?: KafkaError[] };
+
+/** The error Kafka answered with (a topic-creation failure carries one per topic, inside). */
+function kafkaError(error: unknown): KafkaError {
+  const e = error as KafkaError;
+  return e.type === undefined ? (e.errors?.find((inner) => inner.type !== undefined) ?? e) : e;
+}
+
+/** The partitions of a topic, or undefined when the topic does not exist (or the agent may not see it). */
+async function partitionCount(admin: Admin, topic: string): Promise<number | undefined> {
+  // Listed first: asking for a missing topic's metadata is answered with an error kafkajs logs as one.
+  if (!(await admin.listTopics()).includes(topic)) return undefined;
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  return topics.find((t) => t.name === topic)?.partitions.length;
+}
+
+/**
+ * Before a `dlq` pipeline reads a record, its dead-letter topic must exist: when it does not, it is
+ * created with the (first) source topic's partition count and the cluster's default replication factor.
+ * When Kafka refuses (no CREATE permission, a topic-creation policy, a name that collides), the start
+ * fails with an error that names the topic and what to do: bad records are never dropped instead.
+ * Says whether it created the topic, and with how many partitions (undefined: the cluster's default).
+ */
+export async function ensureDeadLetterTopic(
+  admin: Admin,
+  topic: string,
+  sourceTopic: string,
+): Promise<{ created: false } | { created: true; partitions: number | undefined }> {
+  const fail = (what: string, error: unknown, todo: string): never => {
+    const { type, message } = kafkaError(error);
+    const reason = type === undefined ? message : `${type}: ${message}`;
+    throw new DeadLetterTopicError(
+      `dead-letter topic "${topic}" ${what} (${reason}). ${todo}, or choose the skip or pause ` +
+        'bad-record policy; until then the pipeline does not start, so no bad record is dropped',
+      { cause: error },
+    );
+  };
+  let existing: number | undefined;
+  try {
+    existing = await partitionCount(admin, topic);
+  } catch (error) {
+    fail(
+      'could not be looked up',
+      error,
+      "Check that Kafka is reachable and the agent's Kafka user may DESCRIBE it",
+    );
+  }
+  if (existing !== undefined) return { created: false };
+  // Unknown when the source topic is missing too (or not visible to the agent): the cluster's default.
+  const partitions = await partitionCount(admin, sourceTopic).catch(() => undefined);
+  try {
+    // No replication factor: the cluster's default. false: it was there after all (made meanwhile).
+    const made = await admin.createTopics({
+      topics: [{ topic, ...(partitions !== undefined && { numPartitions: partitions }) }],
+      waitForLeaders: true,
+    });
+    if (!made) return { created: false };
+  } catch (error) {
+    const { type } = kafkaError(error);
+    const how = `in your Kafka${partitions === undefined ? '' : ` with ${partitions} partitions, as "${sourceTopic}" has`}`;
+    const todo =
+      type === 'TOPIC_AUTHORIZATION_FAILED' || type === 'CLUSTER_AUTHORIZATION_FAILED'
+        ? `Create it ${how}, or allow the agent's Kafka user to CREATE it (it needs DESCRIBE and WRITE on it too)`
+        : type === 'POLICY_VIOLATION'
+          ? `The cluster's topic-creation policy refused it: create it ${how}, as the policy allows`
+          : `Create it ${how}`;
+    fail('does not exist and Kafka refused to create it', error, todo);
+  }
+  return { created: true, partitions };
 }

@@ -12,7 +12,7 @@ export {
   tpKey,
 } from './commit/offsets';
 export { type CommitOutcome, FencedError, TableSink, type TableSinkOptions } from './commit/table-sink';
-export { DeadLetterTopic, DLQ_HEADERS } from './dead-letters';
+export { DeadLetterTopic, DeadLetterTopicError, DLQ_HEADERS, ensureDeadLetterTopic } from './dead-letters';
 export {
   createValueDecoder,
   DEFAULT_MAX_VALUE_BYTES,

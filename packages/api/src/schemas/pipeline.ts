@@ -9,6 +9,17 @@ const identifier = z
   .trim()
   .regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _, starting with a letter');
 
+const TOPIC_NAME = /^[\w.-]{1,249}$/;
+
+/** The topics field's names, as the pipeline spec lists them. */
+export const topicNames = (topics: string) => topics.split(/[\s,]+/).filter(Boolean);
+
+/** The dead-letter topic the wizard proposes: the first topic's name with `.dlq`, e.g. orders.dlq. */
+export const proposedDeadLetterTopic = (topics: string) => {
+  const first = topicNames(topics)[0];
+  return first === undefined ? '' : `${first}.dlq`;
+};
+
 export const sourceStep = z.object({
   name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters'),
   agentId: required('the agent that runs it'),
@@ -18,7 +29,7 @@ export const sourceStep = z.object({
     .trim()
     .min(1, 'enter at least one topic')
     .refine(
-      (t) => t.split(/[\s,]+/).every((name) => /^[\w.-]{1,249}$/.test(name)),
+      (t) => topicNames(t).every((name) => TOPIC_NAME.test(name)),
       'topic names are letters, digits, . _ and -',
     ),
   startFrom: z.enum(['earliest', 'latest']),
@@ -69,7 +80,7 @@ export const tableStep = z.object({
     }),
 });
 
-export const policyStep = z.object({
+const policyFields = {
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']),
   engine: z.enum(['auto', 'portable', 'native']).default('auto'),
   commitIntervalSeconds: z.coerce
@@ -79,7 +90,29 @@ export const policyStep = z.object({
     .max(3600, 'at most 3600 seconds (1 hour)'),
   deadLetterPolicy: z.enum(['dlq', 'skip', 'pause']),
   deadLetterTopic: z.string().trim().optional(),
-});
+};
+
+type DeadLetterAnswers = { deadLetterPolicy: string; deadLetterTopic?: string | undefined };
+
+/** The dead-letter rule, on the policies step and on the whole wizard alike. */
+function checkDeadLetterTopic(p: DeadLetterAnswers, ctx: z.RefinementCtx) {
+  const topic = p.deadLetterTopic ?? '';
+  if (p.deadLetterPolicy === 'dlq' && !topic) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadLetterTopic'],
+      message: 'the dlq policy needs a dead-letter topic',
+    });
+  } else if (topic && !TOPIC_NAME.test(topic)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadLetterTopic'],
+      message: 'a topic name is letters, digits, . _ and - (at most 249)',
+    });
+  }
+}
+
+export const policyStep = z.object(policyFields).superRefine(checkDeadLetterTopic);
 
 export const WIZARD_STEPS = [
   { id: 'source', title: 'Source', schema: sourceStep },
@@ -91,7 +124,7 @@ export const WIZARD_STEPS = [
 export const pipelineWizardSchema = sourceStep
   .extend(formatStep.shape)
   .extend(tableStep.shape)
-  .extend(policyStep.shape)
+  .extend(policyFields)
   .superRefine((p, ctx) => {
     if (p.valueFormat !== 'json' && !p.registryConnectionId) {
       ctx.addIssue({
@@ -100,11 +133,17 @@ export const pipelineWizardSchema = sourceStep
         message: `${p.valueFormat} needs a schema registry`,
       });
     }
-    if (p.deadLetterPolicy === 'dlq' && !p.deadLetterTopic) {
+    checkDeadLetterTopic(p, ctx);
+    // Bad records written back to a topic the pipeline reads would come round again, and again.
+    if (
+      p.deadLetterPolicy === 'dlq' &&
+      p.deadLetterTopic &&
+      topicNames(p.topics).includes(p.deadLetterTopic)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['deadLetterTopic'],
-        message: 'the dlq policy needs a dead-letter topic',
+        message: 'the dead-letter topic must not be one of the topics the pipeline reads',
       });
     }
   });

@@ -2,7 +2,7 @@ import type { Catalog, S3FileIO } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { SinkSet } from '../commit/sink-set';
 import { TableSink } from '../commit/table-sink';
-import { DeadLetterTopic } from '../dead-letters';
+import { DeadLetterTopic, ensureDeadLetterTopic } from '../dead-letters';
 import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
 import { type EngineChoice, tableWriters } from '../engine/choose-engine';
@@ -83,6 +83,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     spec.table.name,
     spec.routing,
   );
+  if (spec.deadLetter.policy === 'dlq') await readyDeadLetterTopic(spec, kafka, host.log);
   const producer = spec.deadLetter.policy === 'dlq' ? kafka.producer({ idempotent: true }) : undefined;
   await producer?.connect();
   const runner = new PipelineRunner({
@@ -108,6 +109,25 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       await producer?.disconnect();
     },
   };
+}
+
+/** The dlq policy's topic exists before anything is read: created when missing, or the start fails. */
+async function readyDeadLetterTopic(spec: PipelineSpec, kafka: KafkaClient, log: IngestLog | undefined) {
+  const topic = spec.deadLetter.topic as string;
+  const source = spec.source.topics[0] as string;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const outcome = await ensureDeadLetterTopic(admin, topic, source);
+    if (outcome.created)
+      log?.('info', `created dead-letter topic ${topic}`, {
+        pipeline: spec.id,
+        topic,
+        partitions: outcome.partitions ?? 'cluster default',
+      });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** s3://bucket/prefix/namespace/table: the table lives where the pipeline's storage says. */

@@ -1,10 +1,16 @@
 'use client';
 
-import { type PipelineWizardInput, pipelineWizardSchema, WIZARD_STEPS } from '@floe/api/pipeline-form';
+import {
+  type PipelineWizardInput,
+  pipelineWizardSchema,
+  policyStep,
+  proposedDeadLetterTopic,
+  WIZARD_STEPS,
+} from '@floe/api/pipeline-form';
 import { useMutation } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Field, FormError, SubmitButton } from '../../../../../src/components/form';
 import { useTRPC } from '../../../../../src/trpc/react';
@@ -72,8 +78,17 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       label: 'Commit interval (seconds)',
       hint: '1 to 3600; smaller is fresher, with more small files',
     },
-    { name: 'deadLetterPolicy', label: 'Bad records', options: ['dlq', 'skip', 'pause'] },
-    { name: 'deadLetterTopic', label: 'Dead-letter topic', hint: 'In your Kafka; needed for the dlq policy' },
+    {
+      name: 'deadLetterPolicy',
+      label: 'Bad records',
+      options: ['dlq', 'skip', 'pause'],
+      hint: 'dlq: to the dead-letter topic with the reason; skip: dropped, counted; pause: the pipeline stops',
+    },
+    {
+      name: 'deadLetterTopic',
+      label: 'Dead-letter topic',
+      hint: 'In your Kafka; proposed from your first topic. The agent creates it if missing and allowed to',
+    },
   ],
 });
 
@@ -114,9 +129,37 @@ export function PipelineWizard({
     for (const f of list) if (!f.optional && f.options) initial[f.name] ??= firstOf(f.options);
   if (existing)
     for (const [key, value] of Object.entries(existing.values)) initial[key] = String(value ?? '');
-  const { register, getValues, setError, clearErrors, formState, handleSubmit } = useForm<Values>({
-    defaultValues: initial,
-  });
+  // The dead-letter topic follows the first topic (orders → orders.dlq) until the user types their own.
+  const proposed = proposedDeadLetterTopic(initial.topics ?? '');
+  const ownDeadLetterTopic = useRef(Boolean(initial.deadLetterTopic) && initial.deadLetterTopic !== proposed);
+  if (!initial.deadLetterTopic) initial.deadLetterTopic = proposed;
+  const { register, getValues, setValue, setError, clearErrors, formState, handleSubmit, watch } =
+    useForm<Values>({ defaultValues: initial });
+  useEffect(() => {
+    /** The policies step's rule for the dead-letter topic, on that field as soon as it changes. */
+    const checkDeadLetterTopic = (values: Values) => {
+      const issue = policyStep
+        .safeParse(values)
+        .error?.issues.find((i) => String(i.path[0]) === 'deadLetterTopic');
+      if (issue) setError('deadLetterTopic', { message: issue.message });
+      else clearErrors('deadLetterTopic');
+    };
+    const watching = watch((values, { name, type }) => {
+      const all = values as Values;
+      if (name === 'topics' && !ownDeadLetterTopic.current) {
+        const proposal = proposedDeadLetterTopic(all.topics ?? '');
+        if (all.deadLetterTopic !== proposal) setValue('deadLetterTopic', proposal);
+        if (proposal) clearErrors('deadLetterTopic');
+      }
+      if (name === 'deadLetterTopic' && type === 'change') {
+        const typed = all.deadLetterTopic ?? '';
+        ownDeadLetterTopic.current = typed !== '' && typed !== proposedDeadLetterTopic(all.topics ?? '');
+        checkDeadLetterTopic(all);
+      }
+      if (name === 'deadLetterPolicy') checkDeadLetterTopic(all);
+    });
+    return () => watching.unsubscribe();
+  }, [watch, setValue, setError, clearErrors]);
   const review = step === WIZARD_STEPS.length;
 
   /** Checks one step's fields; puts each message on its field. */

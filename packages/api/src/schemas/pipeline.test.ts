@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { pipelineWizardSchema, policyStep, proposedDeadLetterTopic } from './pipeline';
+
+const policies = {
+  schemaPolicy: 'evolve',
+  engine: 'auto',
+  commitIntervalSeconds: '10',
+  deadLetterPolicy: 'dlq',
+  deadLetterTopic: 'orders.dlq',
+};
+const messagesOf = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  (result.error?.issues ?? []).map((i) => `${String(i.path[0])}: ${i.message}`);
+
+describe('the dead-letter topic in the pipeline wizard', () => {
+  it('is proposed from the first topic', () => {
+    expect(proposedDeadLetterTopic('orders')).toBe('orders.dlq');
+    expect(proposedDeadLetterTopic(' orders.v1, payments ')).toBe('orders.v1.dlq');
+    expect(proposedDeadLetterTopic('')).toBe('');
+  });
+
+  it('is needed by the dlq policy, on the policies step itself', () => {
+    expect(messagesOf(policyStep.safeParse(policies))).toEqual([]);
+    expect(messagesOf(policyStep.safeParse({ ...policies, deadLetterTopic: ' ' }))).toEqual([
+      'deadLetterTopic: the dlq policy needs a dead-letter topic',
+    ]);
+    expect(
+      messagesOf(policyStep.safeParse({ ...policies, deadLetterPolicy: 'skip', deadLetterTopic: '' })),
+    ).toEqual([]);
+    expect(messagesOf(policyStep.safeParse({ ...policies, deadLetterTopic: 'bad topic' }))).toEqual([
+      'deadLetterTopic: a topic name is letters, digits, . _ and - (at most 249)',
+    ]);
+  });
+
+  it('is checked by the whole wizard the same way, and may not be a topic the pipeline reads', () => {
+    const whole = {
+      name: 'orders',
+      agentId: 'ag-1',
+      kafkaConnectionId: 'c-1',
+      topics: 'orders, payments',
+      startFrom: 'earliest',
+      valueFormat: 'json',
+      keyFormat: 'string',
+      catalogConnectionId: 'c-2',
+      storageConnectionId: 'c-3',
+      namespace: 'sales',
+      tableName: 'orders',
+      partitionBy: '',
+      ...policies,
+    };
+    expect(messagesOf(pipelineWizardSchema.safeParse(whole))).toEqual([]);
+    expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, deadLetterTopic: '' }))).toEqual([
+      'deadLetterTopic: the dlq policy needs a dead-letter topic',
+    ]);
+    expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, deadLetterTopic: 'payments' }))).toEqual([
+      'deadLetterTopic: the dead-letter topic must not be one of the topics the pipeline reads',
+    ]);
+  });
+});
