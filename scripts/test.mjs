@@ -76,6 +76,9 @@ try {
         what: 'tsc (root)',
       });
     }),
+    await check('Testing the native engine’s value rules (cargo test, where it is built)', () =>
+      sh(process.execPath, ['packages/engine/build.mjs', '--test'], { what: 'cargo test (packages/engine)' }),
+    ),
     await check('Linting and format check (biome)', () =>
       sh(join(repoRoot, 'node_modules', '.bin', 'biome'), ['check', '.'], { what: 'biome check' }),
     ),

@@ -2,6 +2,8 @@
 // Builds the native ingest engine (cargo build --release) and copies it beside index.js as
 // floe-engine.<platform>-<arch>.node. Plain Node, no dependencies. Never fails the caller: without
 // cargo, or when the build fails, it says so and Floe runs the portable (TypeScript) engine.
+// With --test it runs the crate's own tests instead (cargo test --release, the same target folder),
+// and fails when they fail; without cargo there is nothing to test and it says so.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -49,6 +51,23 @@ function libraryName() {
   return 'libfloe_engine.so';
 }
 
+const cache = process.env.FLOE_CACHE_DIR ?? join(homedir(), '.cache', 'floe');
+const targetDir = join(cache, 'cargo-target');
+const cargoEnv = { ...process.env, CARGO_TARGET_DIR: targetDir };
+
+if (process.argv.includes('--test')) {
+  const cargo = findCargo();
+  if (cargo === undefined || process.env.FLOE_NATIVE_ENGINE === 'off') {
+    say('no tests run (not built here)');
+    process.exit(0);
+  }
+  const tests = spawnSync(cargo, ['test', '--release', '--locked'], {
+    cwd: here,
+    stdio: 'inherit',
+    env: cargoEnv,
+  });
+  process.exit(tests.status ?? 1);
+}
 if (process.env.FLOE_NATIVE_ENGINE === 'off') portable('not built (FLOE_NATIVE_ENGINE=off)');
 if (existsSync(output) && statSync(output).mtimeMs >= newestSource()) {
   say(`up to date (${output.slice(here.length + 1)})`);
@@ -57,15 +76,13 @@ if (existsSync(output) && statSync(output).mtimeMs >= newestSource()) {
 const cargo = findCargo();
 if (cargo === undefined) portable('not built (cargo not found on PATH or in ~/.cargo/bin)');
 
-const cache = process.env.FLOE_CACHE_DIR ?? join(homedir(), '.cache', 'floe');
-const targetDir = join(cache, 'cargo-target');
 mkdirSync(targetDir, { recursive: true });
 say(`building with ${cargo} (release; target folder ${targetDir}; the first build takes a few minutes)…`);
 const started = Date.now();
 const result = spawnSync(cargo, ['build', '--release', '--locked'], {
   cwd: here,
   stdio: 'inherit',
-  env: { ...process.env, CARGO_TARGET_DIR: targetDir },
+  env: cargoEnv,
 });
 if (result.error !== undefined) portable(`not built (${result.error.message})`);
 if (result.status !== 0) portable(`the build failed (cargo exit ${result.status}, see above)`);

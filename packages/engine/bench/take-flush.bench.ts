@@ -1,6 +1,7 @@
 // µs per record for take (decode, map, fit, build columns) and flush (Parquet zstd + metrics), native
 // engine vs the TypeScript path, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
-// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records]
+// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native]
+// (`native`: the native engine only, five rounds, e.g. under perf)
 import {
   newSchema,
   optional,
@@ -18,6 +19,7 @@ import { RecordMapper } from '../../ingest/src/mapping/map-record';
 
 const N = Number(process.argv[2] ?? 100_000);
 const BATCH = 500;
+const NATIVE_ONLY = process.argv[3] === 'native';
 
 const kafka = T.struct([
   { id: 0, name: 'topic', required: true, type: T.string },
@@ -138,11 +140,8 @@ async function portable() {
 async function main() {
   const status = nativeEngineStatus();
   if (!status.available) console.log(`native engine: ${status.reason}`);
-  else {
-    await native();
-    await native();
-  }
-  await portable();
+  else for (let round = 0; round < (NATIVE_ONLY ? 5 : 2); round += 1) await native();
+  if (!NATIVE_ONLY) await portable();
 }
 
 main().catch((error) => {

@@ -434,9 +434,21 @@ impl<'a> Fitter<'a> {
         key: &Key<'a>,
         meta: &KafkaMeta<'a>,
     ) -> Result<(), Reject> {
+        // Records mostly list their fields in the table's order: look where the last one was found first.
+        let mut next = 0usize;
+        let mut matched = 0usize;
         for (c, buf) in columns.iter().zip(bufs.iter_mut()) {
             self.path.push(&c.name);
-            match mapped.iter().find(|m| m.name == c.name.as_bytes()) {
+            let name = c.name.as_bytes();
+            let at = match mapped.get(next) {
+                Some(m) if m.name == name => Some(next),
+                _ => mapped.iter().position(|m| m.name == name),
+            };
+            if let Some(at) = at {
+                next = at + 1;
+                matched += 1;
+            }
+            match at.map(|at| &mapped[at]) {
                 Some(MField { val: MVal::Json { ty, node }, .. }) => self.json(c, buf, ty, *node)?,
                 Some(MField { val: MVal::Untyped(node), .. }) => self.untyped(c, buf, *node)?,
                 Some(MField { val: MVal::Timestamp(t), .. }) => match &c.ty {
@@ -447,6 +459,10 @@ impl<'a> Fitter<'a> {
                 None => self.missing(c.required, buf)?,
             }
             self.path.pop();
+        }
+        // Every mapped field was a column (names are unique): nothing is new.
+        if matched == mapped.len() {
+            return Ok(());
         }
         for m in mapped {
             if columns.iter().any(|c| c.name.as_bytes() == m.name) {

@@ -129,6 +129,15 @@ fn mapping_failed(message: String) -> Reject {
     Reject::new("mapping-failed", message)
 }
 
+/// A record field's name in the table (most pipelines rename nothing: no lookup then).
+fn renamed<'a>(m: &'a Mapping, name: &'a [u8]) -> &'a [u8] {
+    if m.rename.is_empty() {
+        return name;
+    }
+    let text = std::str::from_utf8(name).unwrap_or("");
+    m.rename.get(text).map_or(name, |r| r.as_bytes())
+}
+
 /// Maps a record's top-level fields (its struct type, members in order) to the table's field names.
 pub fn map_record<'a>(
     m: &'a Mapping,
@@ -163,11 +172,7 @@ pub fn map_record<'a>(
     }
     let mut mapped: Vec<MField<'a>> = out
         .into_iter()
-        .map(|(name, val)| {
-            let text = std::str::from_utf8(name).unwrap_or("");
-            let renamed = m.rename.get(text).map_or(name, |r| r.as_bytes());
-            MField { name: renamed, val }
-        })
+        .map(|(name, val)| MField { name: renamed(m, name), val })
         .collect();
     // Objects made only of what has no type have no field in the type but are values all the same
     // (renamed, never converted to timestamps), as map-record.ts keeps them.
@@ -179,8 +184,7 @@ pub fn map_record<'a>(
         if m.select.as_ref().is_some_and(|select| !select.iter().any(|s| s.as_bytes() == name)) {
             continue;
         }
-        let text = std::str::from_utf8(name).unwrap_or("");
-        let to = m.rename.get(text).map_or(name, |r| r.as_bytes());
+        let to = renamed(m, name);
         if mapped.iter().any(|f| f.name == to) || (m.kafka_metadata && to == KAFKA_COLUMN.as_bytes()) {
             continue;
         }
