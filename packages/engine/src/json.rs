@@ -341,9 +341,14 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether the object already has this member name. Every member of every record is checked, so
+    /// names that differ in length or in their last byte are told apart without a full compare.
     fn duplicate(&self, mark: usize, name: u32) -> bool {
         let bytes = self.doc.str_bytes(self.src, name);
-        self.doc.stack[mark..].iter().step_by(2).any(|&k| self.doc.str_bytes(self.src, k) == bytes)
+        self.doc.stack[mark..].iter().step_by(2).any(|&k| {
+            let other = self.doc.str_bytes(self.src, k);
+            other.len() == bytes.len() && other.last() == bytes.last() && other == bytes
+        })
     }
 
     fn array(&mut self, depth: u32) -> Result<u32, JsonError> {
