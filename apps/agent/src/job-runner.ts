@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { storageCredentials } from './aws/storage-credentials';
 import type { AgentCredentials } from './credentials';
 import type { EventReporter } from './events';
-import { type TestResult, testConnection } from './jobs/connection-test';
+import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { runMaintenance } from './jobs/maintenance';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
@@ -27,7 +27,10 @@ async function runJob(job: Job, jobId: string, context: JobContext): Promise<Tes
   checkJob(job, policy);
   switch (job.kind) {
     case 'connection.test':
-      return testConnection(job.connection, secrets);
+      // As the role a pipeline using the connection would assume, when the job names one.
+      return testConnection(job.connection, secrets, process.env, {
+        awsCredentials: connectionTestCredentials(job, agentId, jobId),
+      });
     case 'pipeline.start':
     case 'pipeline.update': {
       await pipelines.apply(job.pipeline);

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { type Job, jobSchema } from './jobs';
+import { type Job, jobProtocolVersion, jobSchema } from './jobs';
 
 /**
  * The protocol version this build speaks. Rule: a change that an older agent could misread
  * (a new job kind, a new required field, a changed meaning) bumps it; an agent refuses a job
  * whose version is newer than its own before running any of it, with an error that says to upgrade.
+ * A job's envelope carries the oldest version that reads it (`jobProtocolVersion`), not this one, so
+ * that older agents keep running the jobs they read right.
+ * 2: a connection test may carry the role to act as.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const jobEnvelopeSchema = z.object({
   protocolVersion: z.number().int().positive(),
@@ -37,11 +40,12 @@ export class IncompatibleJobError extends Error {
 
 /** Wraps a job for the wire. */
 export function encodeJobEnvelope(jobId: string, job: Job, issuedAt = new Date()): JobEnvelope {
+  const parsed = jobSchema.parse(job);
   return {
-    protocolVersion: PROTOCOL_VERSION,
+    protocolVersion: jobProtocolVersion(parsed),
     jobId,
     issuedAt: issuedAt.toISOString(),
-    job: jobSchema.parse(job),
+    job: parsed,
   };
 }
 

@@ -9,7 +9,7 @@ export {
   PROTOCOL_VERSION,
 } from './envelope';
 export { type AgentEvent, agentEventBatchSchema, agentEventSchema, partitionProgressSchema } from './events';
-export { type Job, type JobKind, jobSchema } from './jobs';
+export { connectionTakesRole, type Job, type JobKind, jobProtocolVersion, jobSchema } from './jobs';
 export {
   catalogSchema,
   formatSchema,

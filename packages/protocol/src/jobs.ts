@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionSchema } from './connection';
+import { type Connection, connectionSchema } from './connection';
 import { catalogSchema, pipelineSpecSchema, storageSchema } from './pipeline-spec';
 
 const tableRef = z.object({
@@ -8,6 +8,31 @@ const tableRef = z.object({
   name: z.string().min(1),
   storage: storageSchema,
 });
+
+/**
+ * The customer's role a storage or Glue catalog connection test acts as: the fields, and their rules,
+ * that a pipeline spec names its role with (`table.storage.roleArn` and `externalId`), so that the
+ * test proves what a pipeline using the connection will do. Without them the agent's own identity tests.
+ */
+const testRoleFields = storageSchema.pick({ roleArn: true, externalId: true }).shape;
+
+/** The connections a pipeline reaches with its role: its bucket, and a Glue catalog. */
+export function connectionTakesRole(connection: Connection): boolean {
+  return (
+    connection.type === 'storage' || (connection.type === 'catalog' && connection.catalog.type === 'glue')
+  );
+}
+
+const connectionTestSchema = z
+  .object({ kind: z.literal('connection.test'), connection: connectionSchema, ...testRoleFields })
+  .refine((job) => (job.roleArn === undefined) === (job.externalId === undefined), {
+    message: 'a role and its external id go together: Floe never assumes a role without one',
+    path: ['externalId'],
+  })
+  .refine((job) => job.roleArn === undefined || connectionTakesRole(job.connection), {
+    message: 'only a storage or Glue catalog connection is tested as a role',
+    path: ['roleArn'],
+  });
 
 /** Every job the control plane sends an agent, by `kind`. */
 export const jobSchema = z.discriminatedUnion('kind', [
@@ -20,7 +45,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
     fromTimestampMs: z.number().int().nonnegative(),
     toTimestampMs: z.number().int().nonnegative().optional(),
   }),
-  z.object({ kind: z.literal('connection.test'), connection: connectionSchema }),
+  connectionTestSchema,
   z.object({
     kind: z.literal('table.compact'),
     table: tableRef,
@@ -50,3 +75,12 @@ export const jobSchema = z.discriminatedUnion('kind', [
 
 export type Job = z.infer<typeof jobSchema>;
 export type JobKind = Job['kind'];
+
+/**
+ * The oldest protocol version that reads this job as it is meant, which its envelope carries: an
+ * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
+ * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
+ */
+export function jobProtocolVersion(job: Job): number {
+  return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
+}

@@ -7,6 +7,7 @@ import {
   encodeJobEnvelope,
   formatSecretRef,
   IncompatibleJobError,
+  jobSchema,
   type PipelineSpecInput,
   PROTOCOL_VERSION,
   parseSecretRef,
@@ -129,6 +130,33 @@ describe('job envelopes', () => {
     const future = envelope(PROTOCOL_VERSION + 1, { kind: 'pipeline.teleport' });
     expect(() => decodeJobEnvelope(future)).toThrow(IncompatibleJobError);
     expect(() => decodeJobEnvelope(future)).toThrow(/upgrade the agent/);
+  });
+
+  it("carries a connection test's role as a pipeline spec's storage names it, in a version 2 envelope", () => {
+    const role = { roleArn: 'arn:aws:iam::123456789012:role/floe', externalId: 'floe-0123456789abcdef' };
+    const storage = { type: 'storage', storage: { bucket: 'lake', region: 'eu-west-1' } };
+    const glue = { type: 'catalog', catalog: { type: 'glue', region: 'eu-west-1' } };
+    const asRole = jobSchema.parse({ kind: 'connection.test', connection: storage, ...role });
+    const wire = JSON.parse(JSON.stringify(encodeJobEnvelope('j-1', asRole)));
+    expect(wire).toMatchObject({ protocolVersion: 2, job: role });
+    expect(decodeJobEnvelope(wire).job).toEqual(asRole);
+    // A version 1 agent would drop the role and test as itself: it refuses the job instead.
+    expect(() => decodeJobEnvelope(wire, 1)).toThrow(IncompatibleJobError);
+    // Jobs a version 1 agent reads right still go as version 1.
+    const plain = jobSchema.parse({ kind: 'connection.test', connection: storage });
+    expect(encodeJobEnvelope('j-2', plain).protocolVersion).toBe(1);
+    expect(encodeJobEnvelope('j-3', { kind: 'pipeline.stop', pipelineId: 'p' }).protocolVersion).toBe(1);
+    expect(jobSchema.parse({ kind: 'connection.test', connection: glue, ...role })).toMatchObject(role);
+
+    const issues = (job: object) =>
+      jobSchema.safeParse({ kind: 'connection.test', ...job }).error?.issues.map((i) => i.message);
+    expect(issues({ connection: storage, roleArn: role.roleArn })).toEqual([
+      'a role and its external id go together: Floe never assumes a role without one',
+    ]);
+    expect(issues({ connection: storage, ...role, roleArn: 'floe' })).toEqual(['an IAM role ARN']);
+    expect(
+      issues({ connection: { type: 'kafka', kafka: { bootstrapServers: ['b:9092'] } }, ...role }),
+    ).toEqual(['only a storage or Glue catalog connection is tested as a role']);
   });
 
   it('refuses an unknown kind or a malformed envelope of its own version', () => {

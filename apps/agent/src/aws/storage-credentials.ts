@@ -1,7 +1,8 @@
 import type { PipelineSpec } from '@floe/protocol';
 import { jobRoleCredentials } from './role-credentials';
 
-type Storage = PipelineSpec['table']['storage'];
+/** The role a bucket (or a Glue catalog beside it) is reached with, and the region STS is asked in. */
+type Storage = Pick<PipelineSpec['table']['storage'], 'region' | 'roleArn' | 'externalId'>;
 
 /**
  * Credentials for a table's bucket: the customer's role, assumed for this job with its external id

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { CreateDatabaseCommand, DeleteDatabaseCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
+  CreateAccessKeyCommand,
   CreateRoleCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
   IAMClient,
   PutRolePolicyCommand,
+  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -39,6 +45,8 @@ const roles = {
   writer: { name: `floe-ct-writer-${run}`, arn: '' },
   reader: { name: `floe-ct-reader-${run}`, arn: '' },
 };
+/** An agent identity that may assume the roles and do nothing else: what it writes, a role wrote. */
+const agentUser = { name: `floe-ct-agent-${run}`, accessKeyId: '', secretAccessKey: '' };
 /** What each role's own credentials were, to show that none of it is in an error. */
 const issued: TemporaryCredentials[] = [];
 const statement = (s: object) => JSON.stringify({ Version: '2012-10-17', Statement: [s].flat() });
@@ -88,9 +96,20 @@ beforeAll(async () => {
   const me = await new STSClient({ region, endpoint, credentials: admin }).send(
     new GetCallerIdentityCommand({}),
   );
+  const userArn = (await iam.send(new CreateUserCommand({ UserName: agentUser.name }))).User?.Arn as string;
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: agentUser.name }))).AccessKey;
+  Object.assign(agentUser, { accessKeyId: key?.AccessKeyId, secretAccessKey: key?.SecretAccessKey });
+  // moto (unlike AWS within one account) also wants the caller allowed to assume the role.
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: agentUser.name,
+      PolicyName: 'assume-roles',
+      PolicyDocument: statement({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }),
+    }),
+  );
   const trust = statement({
     Effect: 'Allow',
-    Principal: { AWS: me.Arn },
+    Principal: { AWS: [me.Arn, userArn] },
     Action: 'sts:AssumeRole',
     Condition: { StringEquals: { 'sts:ExternalId': externalId } },
   });
@@ -127,6 +146,13 @@ afterAll(async () => {
     if (!role.arn) continue;
     await iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName: 'floe' }));
     await iam.send(new DeleteRoleCommand({ RoleName: role.name }));
+  }
+  if (agentUser.accessKeyId) {
+    await iam.send(
+      new DeleteAccessKeyCommand({ UserName: agentUser.name, AccessKeyId: agentUser.accessKeyId }),
+    );
+    await iam.send(new DeleteUserPolicyCommand({ UserName: agentUser.name, PolicyName: 'assume-roles' }));
+    await iam.send(new DeleteUserCommand({ UserName: agentUser.name }));
   }
   await glueAdmin.send(new DeleteDatabaseCommand({ Name: database })).catch(() => {});
   iam.destroy();
@@ -237,8 +263,8 @@ describe('storage and Glue connection tests as jobs: the policy first, then the 
     await evil?.close();
   });
 
-  const send = async (connection: Connection) =>
-    agent.outcome(await agent.send(jobSchema.parse({ kind: 'connection.test', connection })));
+  const send = async (connection: Connection, role: { roleArn: string; externalId: string } | object = {}) =>
+    agent.outcome(await agent.send(jobSchema.parse({ kind: 'connection.test', connection, ...role })));
 
   it('refuses a bucket and a Glue catalog outside the policy before connecting', async () => {
     process.env.AWS_ENDPOINT_URL_GLUE = evil.url;
@@ -271,5 +297,57 @@ describe('storage and Glue connection tests as jobs: the policy first, then the 
       1,
     );
     expect(await probesLeft()).toEqual([]);
+  });
+
+  it('runs a storage and a Glue test job as the role it names: the probe is written by the assumed role', async () => {
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: agentUser.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: agentUser.secretAccessKey,
+      AWS_ENDPOINT_URL_GLUE: endpoint,
+      AWS_ENDPOINT_URL_STS: endpoint,
+    });
+    try {
+      // The agent's own identity may assume the roles and nothing else: it cannot write the probe.
+      expect(await failure(testConnection(storage(), stackSecrets(), noEnv))).toMatch(
+        /^writing s3:.*: access denied to the agent's own AWS identity|^the bucket .*: access denied to the agent's own AWS identity/,
+      );
+      const writer = { roleArn: roles.writer.arn, externalId };
+      expect(await send(storage(), writer)).toMatchObject({
+        type: 'job.finished',
+        result: { bucket, prefix, wrote: true, deleted: true },
+      });
+      expect(await probesLeft()).toEqual([]);
+      expect(await send(glue, writer)).toMatchObject({
+        type: 'job.finished',
+        result: { catalog: 'glue', region },
+      });
+    } finally {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: admin.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
+      });
+      delete process.env.AWS_ENDPOINT_URL_STS;
+    }
+  });
+
+  it('refuses a role outside the policy before any AWS call, naming the rule', async () => {
+    // Assuming the role is the first AWS call a test as a role makes: it would reach the listener.
+    Object.assign(process.env, { AWS_ENDPOINT_URL_STS: evil.url, AWS_ENDPOINT_URL_GLUE: evil.url });
+    const before = evil.connections;
+    try {
+      const foreign = { roleArn: 'arn:aws:iam::999999999999:role/floe-writer', externalId };
+      for (const connection of [storage(), glue])
+        expect(await send(connection, foreign)).toMatchObject({
+          type: 'job.failed',
+          errorClass: 'PolicyViolation',
+          message: expect.stringContaining(
+            'role arn:aws:iam::999999999999:role/floe-writer is not in policy.aws.roleArns',
+          ),
+        });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(evil.connections).toBe(before);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_STS;
+    }
   });
 });

@@ -7,9 +7,10 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { Connection } from '@floe/protocol';
+import type { Connection, Job } from '@floe/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { assumeRole } from '../aws/assume-role';
+import { storageCredentials } from '../aws/storage-credentials';
 import { awsFailure } from '../aws-failure';
 import type { SecretResolver } from '../secrets';
 
@@ -33,6 +34,30 @@ const MAX_GLUE_PAGES = 10;
 export const PROBE_FOLDER = '_floe-connection-test';
 /** The test's AWS calls give up soon: a wrong endpoint or region should not hold a job for minutes. */
 const AWS_CALL = { maxAttempts: 2, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+
+/**
+ * The credentials a connection test job acts with: the role it names, assumed for this job with its
+ * external id as a pipeline's storage role is (`storageCredentials`, the same code), and asked of
+ * STS in the connection's region; undefined without a role, and the agent's own identity tests.
+ */
+export function connectionTestCredentials(
+  job: Extract<Job, { kind: 'connection.test' }>,
+  agentId: string,
+  jobId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionTestOptions['awsCredentials'] {
+  const { connection, roleArn, externalId } = job;
+  if (roleArn === undefined) return undefined;
+  const region =
+    connection.type === 'storage'
+      ? connection.storage.region
+      : connection.type === 'catalog' && connection.catalog.type === 'glue'
+        ? connection.catalog.region
+        : undefined;
+  // The job schema allows a role on these two only; an agent never acts as a role it does not use.
+  if (region === undefined) throw new Error(`a ${connection.type} connection is not tested as a role`);
+  return storageCredentials({ region, roleArn, externalId }, agentId, jobId, env);
+}
 
 /**
  * Opens the connection from inside the customer's network and reports what it saw (metadata

@@ -238,6 +238,33 @@ describe('checking a job against the agent policy', () => {
       ),
     ).toBeUndefined();
 
+    // A storage or Glue test as the role a pipeline would assume: the role is checked as a pipeline's is.
+    const asRole = (connection: object, roleArn: string) =>
+      jobSchema.parse({ kind: 'connection.test', connection, roleArn, externalId: 'ext-0123456789abcdef' });
+    const lake = { type: 'storage', storage: { bucket: 'acme-lake', prefix: 'floe/x', region: 'eu-west-1' } };
+    const glue = {
+      type: 'catalog',
+      catalog: { type: 'glue', region: 'eu-west-1', catalogId: '123456789012' },
+    };
+    expect(refusal(asRole(lake, 'arn:aws:iam::123456789012:role/floe-writer'))).toBeUndefined();
+    expect(refusal(asRole(glue, 'arn:aws:iam::123456789012:role/floe-writer'))).toBeUndefined();
+    expect(refusal(asRole(lake, 'arn:aws:iam::999999999999:role/floe-writer'))).toBe(
+      'policy: role arn:aws:iam::999999999999:role/floe-writer is not in policy.aws.roleArns',
+    );
+    expect(refusal(asRole(glue, 'arn:aws:iam::123456789012:role/admin'))).toBe(
+      'policy: role arn:aws:iam::123456789012:role/admin is not in policy.aws.roleArns',
+    );
+    expect(
+      refusal(
+        asRole(
+          { ...lake, storage: { ...lake.storage, bucket: 'x-y-z' } },
+          'arn:aws:iam::999999999999:role/x',
+        ),
+      ),
+    ).toBe(
+      "policy: bucket x-y-z at AWS's own S3 is not in policy.storage.locations; role arn:aws:iam::999999999999:role/x is not in policy.aws.roleArns",
+    );
+
     const table = { ...spec.table, storage: { ...spec.table.storage } };
     const orphans = (olderThanMs: number) =>
       jobSchema.parse({ kind: 'table.remove-orphans', table, olderThanMs });

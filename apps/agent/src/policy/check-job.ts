@@ -44,7 +44,10 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
     case 'pipeline.update':
       return pipelineViolations(job.pipeline, policy, env);
     case 'connection.test':
-      return connectionViolations(job.connection, policy, env);
+      return [
+        ...connectionViolations(job.connection, policy, env),
+        ...(job.roleArn === undefined ? [] : roleViolations(job.roleArn, policy)),
+      ];
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':

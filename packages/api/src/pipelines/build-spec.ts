@@ -9,6 +9,16 @@ import {
 import { TRPCError } from '@trpc/server';
 import { type PipelineWizard, parsePartitionBy } from '../schemas/pipeline';
 
+type AwsRoleConnection = Extract<Connection, { type: 'aws-role' }>;
+
+/**
+ * The role an AWS role connection names, as a pipeline spec's storage carries it (and a connection
+ * test job, which acts as the role a pipeline would): nothing without one.
+ */
+export function roleFields(role: AwsRoleConnection | undefined): { roleArn?: string; externalId?: string } {
+  return role ? { roleArn: role.role.roleArn, externalId: role.role.externalId } : {};
+}
+
 /** The wizard's answers turned into the protocol's pipeline spec, from the organization's connections. */
 export async function buildPipelineSpec(
   db: PrismaClient,
@@ -47,10 +57,7 @@ export async function buildPipelineSpec(
       namespace: w.namespace.split('.'),
       name: w.tableName,
       partitionBy: parsePartitionBy(w.partitionBy),
-      storage: {
-        ...storage.storage,
-        ...(role ? { roleArn: role.role.roleArn, externalId: role.role.externalId } : {}),
-      },
+      storage: { ...storage.storage, ...roleFields(role) },
     },
     schemaPolicy: w.schemaPolicy,
     engine: w.engine,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type Connection, connectionSchema } from '@floe/protocol';
+import { type Connection, connectionSchema, connectionTakesRole } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { connectionTestJob } from '../agents/connection-test-job';
 import { sendJob } from '../agents/dispatch';
 import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
 import { orgProcedure, redisOf, router } from '../trpc';
@@ -13,6 +14,8 @@ const connectionRow = z.object({
   type: z.enum(['kafka', 'schema-registry', 'storage', 'catalog', 'aws-role']),
   summary: z.string(),
   externalId: z.string().nullable(),
+  /** Tested (and used by pipelines) as the organization's AWS role: storage and Glue catalogs. */
+  takesRole: z.boolean(),
   createdAt: z.date(),
 });
 
@@ -50,6 +53,7 @@ export const connectionRouter = router({
           type: connection.type,
           summary: summarize(connection),
           externalId: connection.type === 'aws-role' ? connection.role.externalId : null,
+          takesRole: connectionTakesRole(connection),
           createdAt: row.createdAt,
         };
       });
@@ -86,16 +90,23 @@ export const connectionRouter = router({
 
   /**
    * Asks the organization's most recently seen online agent to open the connection from inside
-   * the customer's network; the control plane itself never does.
+   * the customer's network; the control plane itself never does. Storage and a Glue catalog are
+   * tested as the AWS role a pipeline would use (`connectionTestJob`); `role` says which, or null.
    */
   test: orgProcedure('EDITOR')
-    .input(z.object({ connectionId: z.string() }))
-    .output(z.object({ jobId: z.string(), agentName: z.string() }))
+    .input(z.object({ connectionId: z.string(), roleConnectionId: z.string().nullable().optional() }))
+    .output(z.object({ jobId: z.string(), agentName: z.string(), role: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
       const row = await ctx.db.connection.findFirst({
         where: { id: input.connectionId, organizationId: ctx.org.id },
       });
       if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no connection ${input.connectionId}` });
+      const job = await connectionTestJob(
+        ctx.db,
+        ctx.org.id,
+        connectionSchema.parse(row.config),
+        input.roleConnectionId,
+      );
       const agent = await ctx.db.agent.findFirst({
         where: {
           organizationId: ctx.org.id,
@@ -109,12 +120,10 @@ export const connectionRouter = router({
           code: 'PRECONDITION_FAILED',
           message: 'no agent is online to run the test: install or start one',
         });
-      const jobId = await sendJob(redisOf(ctx), agent.id, {
-        kind: 'connection.test',
-        connection: connectionSchema.parse(row.config),
-      });
-      Object.assign(ctx.audit, { target: row.id, after: { jobId, agent: agent.id } });
-      return { jobId, agentName: agent.name };
+      const jobId = await sendJob(redisOf(ctx), agent.id, job);
+      const role = job.roleArn ?? null;
+      Object.assign(ctx.audit, { target: row.id, after: { jobId, agent: agent.id, role } });
+      return { jobId, agentName: agent.name, role };
     }),
 
   /** What the agent answered for a test job: still waiting, or its result or error. */

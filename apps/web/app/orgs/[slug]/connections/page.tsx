@@ -14,6 +14,8 @@ export default async function ConnectionsPage({ params }: { params: Promise<{ sl
     caller.connection.list({ orgSlug: slug }),
   ]);
   const canEdit = org.role !== 'VIEWER';
+  // Storage and Glue are tested as the AWS role a pipeline uses: the only one, or the one chosen.
+  const roles = connections.filter((c) => c.type === 'aws-role').map((c) => ({ id: c.id, name: c.name }));
   return (
     <main className="flex flex-col gap-8">
       <section>
@@ -38,8 +40,12 @@ export default async function ConnectionsPage({ params }: { params: Promise<{ sl
                 {c.externalId ? <span className="block">external id {c.externalId}</span> : null}
               </td>
               <td className="py-2 text-right align-top">
-                {canEdit && c.type !== 'aws-role' && c.type !== 'storage' ? (
-                  <TestConnection orgSlug={slug} connectionId={c.id} />
+                {canEdit && c.type !== 'aws-role' ? (
+                  <TestConnection
+                    orgSlug={slug}
+                    connectionId={c.id}
+                    roles={c.takesRole && roles.length > 1 ? roles : undefined}
+                  />
                 ) : null}
               </td>
             </Row>
