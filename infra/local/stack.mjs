@@ -3,8 +3,9 @@
 //   npm run stack -- up [service…] | down [service…] | status | logs [service] | env
 // No dependencies: it runs before `npm install`.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { stackPorts, stackSecrets } from './lib/config.mjs';
+import { withLock } from './lib/lock.mjs';
 import { repoRoot, stackPaths } from './lib/paths.mjs';
 import { portOpen, tail, waitFor } from './lib/proc.mjs';
 import { catalog } from './services/catalog.mjs';
@@ -86,7 +87,18 @@ function select(list, names) {
   return list.filter((s) => wanted.has(s.name));
 }
 
-export async function up(names = []) {
+/** One `up` or `down` at a time per stack folder (npm start and npm test may both bring it up). */
+const oneAtATime = (work) => withLock(join(services().paths.runDir, 'stack.lock'), work);
+
+export function up(names = []) {
+  return oneAtATime(() => startStack(names));
+}
+
+export function down(names = []) {
+  return oneAtATime(() => stopStack(names));
+}
+
+async function startStack(names) {
   const { paths, secrets, list: all } = services();
   const list = select(all, names);
   const began = Date.now();
@@ -144,7 +156,7 @@ function reportFailure(error) {
   console.error('  see all logs with: npm run stack -- logs');
 }
 
-export async function down(names = []) {
+async function stopStack(names) {
   const list = select(services().list, names);
   for (const service of [...list].reverse()) {
     const stopped = await service.stop();
