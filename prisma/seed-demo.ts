@@ -5,20 +5,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPipelineSpec, newInstallToken } from '@floe/api';
 import type { PrismaClient } from '@floe/db';
-import { type PipelineSpec, pipelineSpecSchema } from '@floe/protocol';
 import { DEMO_TOPIC } from '../scripts/demo/orders.mjs';
 
 export const DEMO_PIPELINE_ID = 'demo-orders';
 const DEMO_AGENT_ID = 'ag-demo-local';
-
-/**
- * The demo producer (scripts/demo/orders.mjs) writes ordered_at as ISO-8601 with a zone
- * (Date#toISOString), so the table gets a timestamptz column, not a string one. The wizard has no
- * field for this yet, so the seed sets it on the spec it builds from the wizard's answers.
- */
-export const DEMO_TIMESTAMPS: PipelineSpec['mapping']['timestamps'] = [
-  { field: 'ordered_at', format: 'iso8601' },
-];
 
 export async function seedDemoPipeline(
   db: PrismaClient,
@@ -83,17 +73,15 @@ export async function seedDemoPipeline(
     namespace: 'demo',
     tableName: 'orders',
     partitionBy: 'identity(region)',
+    // The demo producer (scripts/demo/orders.mjs) writes ordered_at as ISO-8601 with a zone.
+    timestampFields: 'ordered_at:iso8601',
     schemaPolicy: 'evolve' as const,
     engine: 'auto' as const,
     commitIntervalSeconds: 5,
     deadLetterPolicy: 'dlq' as const,
     deadLetterTopic: `${DEMO_TOPIC}.dlq`,
   };
-  const built = await buildPipelineSpec(db, organizationId, DEMO_PIPELINE_ID, 1, wizard);
-  const spec = pipelineSpecSchema.parse({
-    ...built,
-    mapping: { ...built.mapping, timestamps: DEMO_TIMESTAMPS },
-  });
+  const spec = await buildPipelineSpec(db, organizationId, DEMO_PIPELINE_ID, 1, wizard);
   await db.pipeline.create({
     data: {
       id: DEMO_PIPELINE_ID,

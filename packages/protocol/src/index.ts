@@ -20,6 +20,7 @@ export {
   pipelineSpecSchema,
   schemaRegistrySchema,
   storageSchema,
+  timestampFieldSchema,
 } from './pipeline-spec';
 export { AGENT_ID_PATTERN, agentKeyPattern, agentQueueName, assertAgentId, QUEUE_PREFIX } from './queues';
 export {

@@ -7,7 +7,7 @@ import {
   pipelineSpecSchema,
 } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
-import { type PipelineWizard, parsePartitionBy } from '../schemas/pipeline';
+import { type PipelineWizard, parsePartitionBy, parseTimestampFields } from '../schemas/pipeline';
 
 type AwsRoleConnection = Extract<Connection, { type: 'aws-role' }>;
 
@@ -59,6 +59,7 @@ export async function buildPipelineSpec(
       partitionBy: parsePartitionBy(w.partitionBy),
       storage: { ...storage.storage, ...roleFields(role) },
     },
+    mapping: { timestamps: parseTimestampFields(w.timestampFields ?? '') },
     schemaPolicy: w.schemaPolicy,
     engine: w.engine,
     commit: { intervalSeconds: w.commitIntervalSeconds },

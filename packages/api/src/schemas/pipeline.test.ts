@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineWizardSchema, policyStep, proposedDeadLetterTopic } from './pipeline';
+import {
+  parseTimestampFields,
+  pipelineWizardSchema,
+  policyStep,
+  proposedDeadLetterTopic,
+  tableStep,
+} from './pipeline';
 
 const policies = {
   schemaPolicy: 'evolve',
@@ -54,5 +60,33 @@ describe('the dead-letter topic in the pipeline wizard', () => {
     expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, deadLetterTopic: 'payments' }))).toEqual([
       'deadLetterTopic: the dead-letter topic must not be one of the topics the pipeline reads',
     ]);
+  });
+});
+
+describe('timestamp fields in the pipeline wizard', () => {
+  const table = {
+    catalogConnectionId: 'c',
+    storageConnectionId: 's',
+    namespace: 'demo',
+    tableName: 'orders',
+    partitionBy: '',
+  };
+
+  it('become the spec mapping: field:format, separated by commas, none when empty', () => {
+    expect(parseTimestampFields(' ordered_at:iso8601, created : epoch-ms ')).toEqual([
+      { field: 'ordered_at', format: 'iso8601' },
+      { field: 'created', format: 'epoch-ms' },
+    ]);
+    expect(parseTimestampFields('')).toEqual([]);
+  });
+
+  it('name a bad entry on the field, with the formats there are', () => {
+    expect(messagesOf(tableStep.safeParse({ ...table, timestampFields: 'ordered_at:iso8601' }))).toEqual([]);
+    expect(messagesOf(tableStep.safeParse(table))).toEqual([]);
+    expect(messagesOf(tableStep.safeParse({ ...table, timestampFields: 'ordered_at, at:epoch-ns' }))).toEqual(
+      [
+        'timestampFields: "ordered_at" is not field:format, e.g. ordered_at:iso8601 (formats: epoch-s, epoch-ms, epoch-us, iso8601)',
+      ],
+    );
   });
 });

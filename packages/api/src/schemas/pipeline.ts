@@ -1,6 +1,6 @@
 // The pipeline wizard's fields, one schema per step so each step is checked before the next.
 // No server-only imports: the browser uses this too.
-import { partitionFieldSchema } from '@floe/protocol';
+import { partitionFieldSchema, timestampFieldSchema } from '@floe/protocol';
 import { z } from 'zod';
 
 const required = (what: string) => z.string().trim().min(1, `choose ${what}`);
@@ -56,6 +56,28 @@ export function parsePartitionBy(text: string) {
   });
 }
 
+const TIMESTAMP_FORMATS = timestampFieldSchema.shape.format.options;
+
+/**
+ * The record fields to store as timestamptz, `field:format` separated by commas (e.g.
+ * `ordered_at:iso8601, created:epoch-ms`), as the pipeline spec's mapping.timestamps holds them.
+ */
+export function parseTimestampFields(text: string) {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return parts.map((part) => {
+    const [field = '', format = ''] = part.split(':').map((p) => p.trim());
+    const parsed = timestampFieldSchema.safeParse({ field, format });
+    if (!parsed.success)
+      throw new Error(
+        `"${part}" is not field:format, e.g. ordered_at:iso8601 (formats: ${TIMESTAMP_FORMATS.join(', ')})`,
+      );
+    return parsed.data;
+  });
+}
+
 export const tableStep = z.object({
   catalogConnectionId: required('a catalog connection'),
   storageConnectionId: required('a storage connection'),
@@ -74,6 +96,17 @@ export const tableStep = z.object({
     .superRefine((text, ctx) => {
       try {
         parsePartitionBy(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  timestampFields: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        parseTimestampFields(text ?? '');
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }

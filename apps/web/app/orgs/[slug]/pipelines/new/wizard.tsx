@@ -64,6 +64,11 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       label: 'Partition by',
       hint: 'e.g. day(event_ts), bucket[16](user_id); empty for none',
     },
+    {
+      name: 'timestampFields',
+      label: 'Timestamp fields',
+      hint: 'Stored as timestamptz: field:format, e.g. ordered_at:iso8601, created:epoch-ms; empty for none',
+    },
   ],
   policies: [
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
@@ -101,6 +106,7 @@ const DEFAULTS: Values = {
   commitIntervalSeconds: '10',
   deadLetterPolicy: 'dlq',
   partitionBy: '',
+  timestampFields: '',
 };
 
 /** Creates a pipeline, or with `existing` saves an edit as its next version. */
