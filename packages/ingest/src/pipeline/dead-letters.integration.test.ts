@@ -4,6 +4,7 @@ import { DLQ_HEADERS } from '../dead-letters';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import {
   createTopic,
+  readTopic,
   testAwsCredentials,
   testCatalog,
   testKafka,
@@ -21,48 +22,6 @@ let pipeline: OpenedPipeline | undefined;
 afterAll(async () => {
   await pipeline?.stop();
 });
-
-/** Reads every record of a topic from the start (a throwaway group). */
-async function readTopic(topic: string, count: number) {
-  // A short session: a reader that joins a busy broker late is not kept waiting on a long rebalance.
-  const consumer = kafka.consumer({
-    groupId: uniqueName('reader'),
-    sessionTimeout: 10_000,
-    rebalanceTimeout: 10_000,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`read ${seen.length} of ${count} from ${topic}`)),
-      120_000,
-    );
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          const headers = Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([k, v]) => [
-              k,
-              String(Array.isArray(v) ? v.join('|') : v),
-            ]),
-          );
-          seen.push({
-            key: message.key?.toString() ?? null,
-            value: message.value?.toString() ?? null,
-            headers,
-          });
-          if (seen.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return seen;
-}
 
 describe('bad records go to the dead-letter topic with their reason; good + dead = produced', () => {
   it('dead-letters bad JSON, a type mismatch and a non-object, keeping key, value and headers', {
@@ -103,7 +62,7 @@ describe('bad records go to the dead-letter topic with their reason; good + dead
     await pipeline.stop();
     pipeline = undefined;
     // Dead letters are sent before the commit that moves the offsets past them: all are there now.
-    const deadLetters = await readTopic(dlqTopic, bad.length);
+    const deadLetters = await readTopic(kafka, dlqTopic, bad.length);
 
     const rows = (await scanWithPyiceberg([namespace], 'events', { select: ['id'] })).rows;
     expect(rows.length + deadLetters.length).toBe(good.length + bad.length);

@@ -68,6 +68,55 @@ export async function createTopic(kafka: KafkaClient, topic: string, partitions:
   }
 }
 
+export interface TopicRecord {
+  key: string | null;
+  value: string | null;
+  /** Header values as text; a repeated header's values joined by `|`. */
+  headers: Record<string, string>;
+}
+
+/** The first `count` records of a topic, read from the start by a throwaway group. */
+export async function readTopic(kafka: KafkaClient, topic: string, count: number, ms = 120_000) {
+  // A short session: a reader that joins a busy broker late is not kept waiting on a long rebalance.
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: TopicRecord[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${seen.length} of ${count} from ${topic}`)), ms);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            const headers = Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [
+                k,
+                String(Array.isArray(v) ? v.join('|') : v),
+              ]),
+            );
+            seen.push({
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? null,
+              headers,
+            });
+            if (seen.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
 /** Records of a pipeline a table holds: the sum of the next offsets in its snapshot summary (0 before it exists). */
 export async function committedRecords(
   catalog: Catalog,
