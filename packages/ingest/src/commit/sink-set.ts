@@ -95,6 +95,7 @@ export class SinkSet {
       if (offsets.some((o) => o === undefined)) continue;
       resume.set(
         key,
+        // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers only)
         (offsets as bigint[]).reduce((a, b) => (b < a ? b : a)),
       );
     }
