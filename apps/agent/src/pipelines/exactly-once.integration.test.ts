@@ -1,3 +1,4 @@
+import { nativeEngineStatus } from '@floe/ingest';
 import { describe, expect, it } from 'vitest';
 import { exactlyOnceUnderKills } from '../testing/chaos';
 
@@ -5,33 +6,40 @@ import { exactlyOnceUnderKills } from '../testing/chaos';
 // and FLOE_CHAOS_KILLS=20 for the long run.
 const records = Number(process.env.FLOE_CHAOS_RECORDS ?? 100_000);
 const kills = Number(process.env.FLOE_CHAOS_KILLS ?? 5);
+// Each engine this machine has, asked for by name (a native engine that did not load fails the run).
+const engines = nativeEngineStatus().available ? (['native', 'portable'] as const) : (['portable'] as const);
 
 describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalog, S3; read back by pyiceberg)', () => {
-  it(`${records} records, ${kills} kills, then two agents sharing the partitions`, {
-    timeout: 40 * 60_000,
-  }, async () => {
-    const result = await exactlyOnceUnderKills({
-      records,
-      partitions: 6,
-      kills,
-      restartBroker: process.env.FLOE_CHAOS_BROKER_RESTART === '1',
-      log: (line) => console.log(`[chaos] ${line}`),
-    });
-    console.log(`[chaos] result ${JSON.stringify(result)}`);
-    // Every kill made; every record of the topic in the table once (a record the producer had to send
-    // again after the broker restart is a record of the topic like any other), every seq there.
-    expect(result).toEqual({
-      kills: kills + 1,
-      produced: result.rows,
-      distinctProduced: records,
-      committed: result.rows,
-      rows: result.distinctCoordinates,
-      distinctCoordinates: result.produced,
-      distinctSeq: records,
-      minSeq: 0,
-      maxSeq: records - 1,
-      wrongPayloads: 0,
-    });
-    expect(result.produced).toBeGreaterThanOrEqual(records);
-  });
+  it.each(engines)(
+    `%s engine: ${records} records, ${kills} kills, then two agents sharing the partitions`,
+    {
+      timeout: 40 * 60_000,
+    },
+    async (engine) => {
+      const result = await exactlyOnceUnderKills({
+        records,
+        partitions: 6,
+        kills,
+        engine,
+        restartBroker: process.env.FLOE_CHAOS_BROKER_RESTART === '1',
+        log: (line) => console.log(`[chaos] ${line}`),
+      });
+      console.log(`[chaos] ${engine} result ${JSON.stringify(result)}`);
+      // Every kill made; every record of the topic in the table once (a record the producer had to send
+      // again after the broker restart is a record of the topic like any other), every seq there.
+      expect(result).toEqual({
+        kills: kills + 1,
+        produced: result.rows,
+        distinctProduced: records,
+        committed: result.rows,
+        rows: result.distinctCoordinates,
+        distinctCoordinates: result.produced,
+        distinctSeq: records,
+        minSeq: 0,
+        maxSeq: records - 1,
+        wrongPayloads: 0,
+      });
+      expect(result.produced).toBeGreaterThanOrEqual(records);
+    },
+  );
 });

@@ -22,6 +22,8 @@ export interface ChaosOptions {
   kills: number;
   /** Also stop and start the local stack's Kafka broker halfway (the long run does; it disturbs other tests). */
   restartBroker?: boolean;
+  /** The ingest engine the pipeline asks for (default auto). */
+  engine?: 'auto' | 'native' | 'portable';
   log: (line: string) => void;
 }
 
@@ -62,7 +64,7 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
   await catalog.createNamespace([namespace]);
   const specId = `chaos-${run}`;
-  const specPath = writeSpec(specId, topic, namespace);
+  const specPath = writeSpec(specId, topic, namespace, options.engine);
   let produced = 0;
 
   const producing = produce(kafka, topic, options);
@@ -155,7 +157,7 @@ async function restartBroker() {
   await promisify(execFile)(process.execPath, [STACK, 'up', 'kafka'], { env, timeout: 180_000 });
 }
 
-function writeSpec(id: string, topic: string, namespace: string): string {
+function writeSpec(id: string, topic: string, namespace: string, engine: ChaosOptions['engine']): string {
   const dir = mkdtempSync(join(tmpdir(), 'floe-chaos-'));
   const path = join(dir, 'pipeline.yaml');
   writeFileSync(
@@ -183,6 +185,7 @@ function writeSpec(id: string, topic: string, namespace: string): string {
       },
       commit: { intervalSeconds: 1 },
       deadLetter: { policy: 'pause' },
+      engine: engine ?? 'auto',
     }),
   );
   return path;
