@@ -12,8 +12,14 @@ import {
   writeParquetFile,
 } from '@floe/iceberg';
 import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
-import type { RawBatch, RawRecord, TableWriterConfig } from '../../ingest/src/engine/engine';
-import { createNativeTableWriter, nativeEngineStatus } from '../../ingest/src/engine/native-writer';
+import {
+  listBatch,
+  type RawBatch,
+  type RawRecord,
+  type TableWriterConfig,
+} from '../../ingest/src/engine/engine';
+import { nativeEngineStatus } from '../../ingest/src/engine/native-module';
+import { createNativeTableWriter } from '../../ingest/src/engine/native-writer';
 import { fitRecord } from '../../ingest/src/fit/fit-record';
 import { RecordMapper } from '../../ingest/src/mapping/map-record';
 
@@ -89,8 +95,7 @@ const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
 });
 const bytes = records.reduce((n, r) => n + (r.value?.length ?? 0), 0);
 const batches: RawBatch[] = [];
-for (let i = 0; i < N; i += BATCH)
-  batches.push({ topic: 'events', partition: 0, records: records.slice(i, i + BATCH) });
+for (let i = 0; i < N; i += BATCH) batches.push(listBatch('events', 0, records.slice(i, i + BATCH)));
 console.log(`${N} records, ${(bytes / N).toFixed(0)} bytes of JSON each, batches of ${BATCH}`);
 
 const us = (ms: number) => ((ms * 1000) / N).toFixed(2);

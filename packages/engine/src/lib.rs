@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod metrics;
 pub mod partition;
 pub mod schema;
+pub mod wire;
 pub mod writer;
 
 #[cfg(test)]
@@ -22,6 +23,7 @@ use napi_derive::napi;
 
 use crate::files::{write_files, DataFile};
 use crate::partition::PVal;
+use crate::wire::{index, WireBatches};
 use crate::writer::{Batch, Config, Segment, Writer};
 
 fn napi_err(message: String) -> Error {
@@ -151,6 +153,8 @@ impl NativeTableWriter {
         self.inner.set_schema(schema).map_err(napi_err)
     }
 
+    /// Takes records `from` on. Every key, value and header lies in `data` at the ranges given (see
+    /// writer::Batch): the records of a Kafka fetch in place (`indexRecordBatches`), or packed by the adapter.
     #[allow(clippy::too_many_arguments)]
     #[napi]
     pub fn take(
@@ -159,35 +163,46 @@ impl NativeTableWriter {
         topic: String,
         partition: i32,
         from: u32,
-        values: Buffer,
-        value_offsets: Uint32Array,
+        data: Buffer,
+        value_ranges: Uint32Array,
         flags: Uint8Array,
         offsets: BigInt64Array,
         timestamps: BigInt64Array,
-        keys: Buffer,
-        key_offsets: Uint32Array,
+        key_ranges: Uint32Array,
         header_starts: Uint32Array,
-        header_data: Buffer,
-        header_offsets: Uint32Array,
+        header_ranges: Uint32Array,
         header_null: Uint8Array,
-    ) -> NativeTakeResult {
+    ) -> Result<NativeTakeResult> {
+        let n = flags.len();
+        let valid = value_ranges.len() == 2 * n
+            && key_ranges.len() == 2 * n
+            && offsets.len() == n
+            && timestamps.len() == n
+            && header_starts.len() == n + 1
+            && header_ranges.len() == 4 * header_null.len()
+            && header_starts.last().is_none_or(|&h| h as usize == header_null.len())
+            && [&value_ranges[..], &key_ranges[..], &header_ranges[..]]
+                .iter()
+                .all(|r| r.chunks_exact(2).all(|p| p[0] <= p[1] && p[1] as usize <= data.len()))
+            && header_starts.windows(2).all(|w| w[0] <= w[1]);
+        if !valid {
+            return Err(napi_err("take: the batch's ranges do not fit its data".into()));
+        }
         let batch = Batch {
             topic: topic.as_bytes(),
             partition,
-            values: &values,
-            value_offsets: &value_offsets,
+            data: &data,
+            value_ranges: &value_ranges,
             flags: &flags,
             offsets: &offsets,
             timestamps: &timestamps,
-            keys: &keys,
-            key_offsets: &key_offsets,
+            key_ranges: &key_ranges,
             header_starts: &header_starts,
-            header_data: &header_data,
-            header_offsets: &header_offsets,
+            header_ranges: &header_ranges,
             header_null: &header_null,
         };
         let out = self.inner.take(&key, &batch, from as usize);
-        NativeTakeResult {
+        Ok(NativeTakeResult {
             taken: out.taken,
             needs_schema_change: out.needs_schema_change,
             rejected: out
@@ -195,7 +210,7 @@ impl NativeTableWriter {
                 .into_iter()
                 .map(|r| NativeRejected { index: r.index, reason: r.reason.into(), message: r.message })
                 .collect(),
-        }
+        })
     }
 
     #[napi]
@@ -228,6 +243,55 @@ impl NativeTableWriter {
             compression: self.inner.config.compression.clone(),
         })
     }
+}
+
+/// Every record of a Kafka fetch's record batches, indexed where it lies (see wire.rs).
+#[napi(object)]
+pub struct NativeWireIndex {
+    pub flags: Uint8Array,
+    pub offsets: BigInt64Array,
+    pub timestamps: BigInt64Array,
+    pub value_ranges: Uint32Array,
+    pub key_ranges: Uint32Array,
+    pub header_starts: Uint32Array,
+    pub header_ranges: Uint32Array,
+    pub header_null: Uint8Array,
+}
+
+/// Indexes the records of Kafka record batches (format v2) whose records sections, decompressed,
+/// lie in `data` at `ranges` (start and end per batch); a corrupt record is an error naming it.
+#[napi]
+pub fn index_record_batches(
+    data: Buffer,
+    ranges: Uint32Array,
+    base_offsets: BigInt64Array,
+    base_timestamps: BigInt64Array,
+    append_times: BigInt64Array,
+    counts: Uint32Array,
+) -> Result<NativeWireIndex> {
+    let n = counts.len();
+    if ranges.len() != 2 * n || base_offsets.len() != n || base_timestamps.len() != n || append_times.len() != n {
+        return Err(napi_err("indexRecordBatches: one entry per batch in every array".into()));
+    }
+    let batches = WireBatches {
+        data: &data,
+        ranges: &ranges,
+        base_offsets: &base_offsets,
+        base_timestamps: &base_timestamps,
+        append_times: &append_times,
+        counts: &counts,
+    };
+    let i = index(&batches).map_err(|e| Error::new(Status::GenericFailure, e))?;
+    Ok(NativeWireIndex {
+        flags: Uint8Array::new(i.flags),
+        offsets: BigInt64Array::new(i.offsets),
+        timestamps: BigInt64Array::new(i.timestamps),
+        value_ranges: Uint32Array::new(i.value_ranges),
+        key_ranges: Uint32Array::new(i.key_ranges),
+        header_starts: Uint32Array::new(i.header_starts),
+        header_ranges: Uint32Array::new(i.header_ranges),
+        header_null: Uint8Array::new(i.header_null),
+    })
 }
 
 /// The engine's version, to tell a stale build from the sources.

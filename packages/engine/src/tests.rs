@@ -42,16 +42,14 @@ fn take(w: &mut Writer, value: Option<&str>) -> Result<(), String> {
     let batch = Batch {
         topic: b"t",
         partition: 0,
-        values: bytes,
-        value_offsets: &[0, bytes.len() as u32],
+        data: bytes,
+        value_ranges: &[0, bytes.len() as u32],
         flags: &[if value.is_none() { 3 } else { 2 }],
         offsets: &[0],
         timestamps: &[0],
-        keys: &[],
-        key_offsets: &[0, 0],
+        key_ranges: &[0, 0],
         header_starts: &[0, 0],
-        header_data: &[],
-        header_offsets: &[0],
+        header_ranges: &[],
         header_null: &[],
     };
     let TakeOutcome { rejected, needs_schema_change, .. } = w.take("t:0", &batch, 0);
@@ -230,23 +228,22 @@ fn bench_take() {
     let record = r#"{"id":1234567,"big":12,"n":3,"x":12.5,"s":"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor","st":{"a":5},"tags":["a","b"]}"#;
     let n = 100_000;
     let values: Vec<u8> = record.repeat(n).into_bytes();
-    let offsets: Vec<u32> = (0..=n).map(|i| (i * record.len()) as u32).collect();
+    let ranges: Vec<u32> = (0..n).flat_map(|i| [i * record.len(), (i + 1) * record.len()]).map(|x| x as u32).collect();
     let flags = vec![2u8; n];
     let zeros = vec![0i64; n];
-    let key_offsets = vec![0u32; n + 1];
+    let no_keys = vec![0u32; 2 * n];
+    let header_starts = vec![0u32; n + 1];
     let batch = Batch {
         topic: b"t",
         partition: 0,
-        values: &values,
-        value_offsets: &offsets,
+        data: &values,
+        value_ranges: &ranges,
         flags: &flags,
         offsets: &zeros,
         timestamps: &zeros,
-        keys: &[],
-        key_offsets: &key_offsets,
-        header_starts: &key_offsets,
-        header_data: &[],
-        header_offsets: &[0],
+        key_ranges: &no_keys,
+        header_starts: &header_starts,
+        header_ranges: &[],
         header_null: &[],
     };
     let t = std::time::Instant::now();

@@ -71,26 +71,41 @@ pub struct Segment {
     pub rows: RowSet,
 }
 
-/// A batch's records as the adapter hands them over: flat buffers, no object per record.
+/// A batch's records as the adapter hands them over: every key, value and header lies somewhere in
+/// `data` (the records of a Kafka fetch as they came off the wire, or the adapter's own packing), found
+/// through ranges; no object per record.
 pub struct Batch<'a> {
     pub topic: &'a [u8],
     pub partition: i32,
-    pub values: &'a [u8],
-    /// n + 1 offsets into `values`.
-    pub value_offsets: &'a [u32],
+    pub data: &'a [u8],
+    /// Per record: start and end of its value in `data`.
+    pub value_ranges: &'a [u32],
     /// Per record: bit 0 the value is null (a tombstone), bit 1 the key is null.
     pub flags: &'a [u8],
     pub offsets: &'a [i64],
     pub timestamps: &'a [i64],
-    pub keys: &'a [u8],
-    pub key_offsets: &'a [u32],
-    /// n + 1 offsets into the headers (pairs of key and value) of each record.
+    /// Per record: start and end of its key in `data`.
+    pub key_ranges: &'a [u32],
+    /// n + 1 indexes into the headers: record i has headers header_starts[i]..header_starts[i + 1].
     pub header_starts: &'a [u32],
-    pub header_data: &'a [u8],
-    /// 2 * headers + 1 offsets into `header_data`: key, value, key, value, ...
-    pub header_offsets: &'a [u32],
+    /// Per header: start and end of its key, then of its value, in `data`.
+    pub header_ranges: &'a [u32],
     /// Per header: 1 when its value is null.
     pub header_null: &'a [u8],
+}
+
+impl<'a> Batch<'a> {
+    pub fn len(&self) -> usize {
+        self.flags.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty()
+    }
+
+    fn range(&self, ranges: &[u32], i: usize) -> &'a [u8] {
+        &self.data[ranges[2 * i] as usize..ranges[2 * i + 1] as usize]
+    }
 }
 
 pub struct Rejected {
@@ -170,7 +185,7 @@ impl Writer {
     }
 
     pub fn take(&mut self, key: &str, batch: &Batch, from: usize) -> TakeOutcome {
-        let n = batch.value_offsets.len().saturating_sub(1);
+        let n = batch.len();
         let mut rejected = Vec::new();
         let state = self.current.clone();
         let segments = self.held.entry(key.to_string()).or_default();
@@ -244,7 +259,7 @@ fn record(
     let value: &[u8] = if flags & 1 != 0 {
         TOMBSTONE
     } else {
-        &batch.values[batch.value_offsets[i] as usize..batch.value_offsets[i + 1] as usize]
+        batch.range(batch.value_ranges, i)
     };
     if flags & 1 == 0 && value.len() > config.max_value_bytes {
         return RecordOutcome::Rejected(Reject::new(
@@ -299,15 +314,13 @@ fn record(
 
 fn kafka_meta<'a>(batch: &Batch<'a>, i: usize) -> KafkaMeta<'a> {
     let flags = batch.flags.get(i).copied().unwrap_or(0);
-    let key = (flags & 2 == 0)
-        .then(|| &batch.keys[batch.key_offsets[i] as usize..batch.key_offsets[i + 1] as usize]);
+    let key = (flags & 2 == 0).then(|| batch.range(batch.key_ranges, i));
     let (h0, h1) = (batch.header_starts[i] as usize, batch.header_starts[i + 1] as usize);
     let headers = (h0..h1)
         .map(|h| {
-            let o = batch.header_offsets;
-            let k = &batch.header_data[o[2 * h] as usize..o[2 * h + 1] as usize];
-            let v = &batch.header_data[o[2 * h + 1] as usize..o[2 * h + 2] as usize];
-            (k, (batch.header_null.get(h).copied().unwrap_or(0) == 0).then_some(v))
+            let key = batch.range(batch.header_ranges, 2 * h);
+            let value = batch.range(batch.header_ranges, 2 * h + 1);
+            (key, (batch.header_null.get(h).copied().unwrap_or(0) == 0).then_some(value))
         })
         .collect();
     KafkaMeta {

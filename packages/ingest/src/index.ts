@@ -45,7 +45,7 @@ export type {
   TableWriterConfig,
   WrittenDataFile,
 } from './engine/engine';
-export { nativeEngineStatus } from './engine/native-writer';
+export { nativeEngineStatus } from './engine/native-module';
 export { PortableTableWriter } from './engine/portable-writer';
 export { type RecordReader, recordReader } from './engine/read-record';
 export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';

@@ -1,6 +1,6 @@
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
-import type { RawBatch, RawRecord } from '../engine/engine';
+import { listBatch, type RawBatch, type RawRecord } from '../engine/engine';
 import { type RecordReader, recordOf } from '../engine/read-record';
 import type { OffsetMap } from './offsets';
 import type { CommitOutcome, TableSink } from './table-sink';
@@ -34,24 +34,23 @@ export class SinkSet {
    * routing field cannot be read goes to the pipeline's own table, whose engine rejects it with the reason.
    */
   async split(key: string, batch: RawBatch, read: RecordReader): Promise<Map<TableSink, RawBatch>> {
-    const first = batch.records[0];
-    if (this.routing === undefined && (first === undefined || !this.holds(this.own, key, first.offset))) {
-      return new Map(first === undefined ? [] : [[this.own, batch]]);
+    if (batch.length === 0) return new Map();
+    if (this.routing === undefined) {
+      // Records the table holds are the first ones (a batch is in offset order): skip past them.
+      let first = 0;
+      while (first < batch.length && this.holds(this.own, key, batch.offset(first))) first += 1;
+      return new Map(first === batch.length ? [] : [[this.own, first === 0 ? batch : batch.slice(first)]]);
     }
     const byTable = new Map<TableSink, RawRecord[]>();
-    for (let i = 0; i < batch.records.length; i += 1) {
-      const record = batch.records[i] as RawRecord;
-      const sink = this.routing === undefined ? this.own : await this.route(this.routing, batch, i, read);
-      if (this.holds(sink, key, record.offset)) continue;
+    for (let i = 0; i < batch.length; i += 1) {
+      const sink = await this.route(this.routing, batch, i, read);
+      if (this.holds(sink, key, batch.offset(i))) continue;
       const list = byTable.get(sink) ?? [];
-      list.push(record);
+      list.push(batch.record(i));
       byTable.set(sink, list);
     }
     return new Map(
-      [...byTable].map(([sink, records]) => [
-        sink,
-        { topic: batch.topic, partition: batch.partition, records },
-      ]),
+      [...byTable].map(([sink, records]) => [sink, listBatch(batch.topic, batch.partition, records)]),
     );
   }
 

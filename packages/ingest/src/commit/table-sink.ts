@@ -147,7 +147,7 @@ export class TableSink {
   async create(batch: RawBatch): Promise<void> {
     const { catalog, id, partitionBy, location } = this.options;
     const types: StructType[] = [];
-    for (let i = 0; i < batch.records.length; i += 1) {
+    for (let i = 0; i < batch.length; i += 1) {
       try {
         types.push((await this.options.read(recordOf(batch, i))).type);
       } catch (error) {
@@ -193,13 +193,13 @@ export class TableSink {
     const writer = this.requireWriter();
     const buffer = this.buffer(key, batch);
     const rejected: RejectedRecord[] = [];
-    for (let from = 0; from < batch.records.length; ) {
+    for (let from = 0; from < batch.length; ) {
       const result = await writer.take(key, batch, from);
       const bad = new Set(result.rejected.map((r) => r.index));
       for (let i = from; i < result.taken; i += 1) {
         if (bad.has(i)) continue;
         buffer.records += 1;
-        const ts = (batch.records[i] as RawBatch['records'][number]).timestampMs;
+        const ts = batch.timestampMs(i);
         if (buffer.newestRecordMs === null || ts > buffer.newestRecordMs) buffer.newestRecordMs = ts;
       }
       rejected.push(...result.rejected);
@@ -208,8 +208,7 @@ export class TableSink {
       if (refused !== undefined) rejected.push(refused);
       from = refused === undefined ? result.taken : result.taken + 1;
     }
-    const last = batch.records[batch.records.length - 1];
-    if (last !== undefined) buffer.nextOffset = last.offset + 1n;
+    if (batch.length > 0) buffer.nextOffset = batch.offset(batch.length - 1) + 1n;
     return { batch, rejected };
   }
 
@@ -400,7 +399,7 @@ export class TableSink {
     const fit = fitRecord({ type: 'struct', fields: schema.fields }, value, this.options.policy);
     if (!('changes' in fit)) {
       throw new Error(
-        `${this.name}: the ${this.writer?.engine} engine asked for a schema change that record ${batch.topic}/${batch.partition}@${batch.records[index]?.offset} does not need`,
+        `${this.name}: the ${this.writer?.engine} engine asked for a schema change that record ${batch.topic}/${batch.partition}@${batch.offset(index)} does not need`,
       );
     }
     const evolved = applySchemaChanges(schema, this.lastColumnId, fit.changes);

@@ -1,7 +1,8 @@
 import type { PartitionSpec, Schema } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import type { EngineName, TableWriter, TableWriterConfig } from './engine';
-import { createNativeTableWriter, nativeEngineStatus, nativeSupport } from './native-writer';
+import { nativeEngineStatus } from './native-module';
+import { createNativeTableWriter, nativeSupport } from './native-writer';
 import { PortableTableWriter } from './portable-writer';
 import type { RecordReader } from './read-record';
 
@@ -24,6 +25,11 @@ function pipelineRefusal(spec: PipelineSpec): string | undefined {
     return `the native engine reads schemaless JSON; ${spec.format.value} values run on the portable engine`;
   }
   return undefined;
+}
+
+/** Whether the native engine may read this pipeline's records (then they are fetched as Kafka wrote them). */
+export function nativeReads(spec: PipelineSpec): boolean {
+  return spec.engine !== 'portable' && pipelineRefusal(spec) === undefined;
 }
 
 /**

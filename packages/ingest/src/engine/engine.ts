@@ -2,6 +2,7 @@ import type { IcebergValue, ParquetCompression, PartitionSpec, Schema, WrittenPa
 import type { PipelineSpec } from '@floe/protocol';
 import type { DeadLetterReason } from '../decode/decoded';
 import type { SchemaPolicy } from '../fit/fit-record';
+import { recordSize } from '../mapping/kafka-record';
 
 /**
  * The ingest engine: the hot path between Kafka and Parquet, behind one interface so that the
@@ -12,11 +13,22 @@ import type { SchemaPolicy } from '../fit/fit-record';
  */
 export type EngineName = 'portable' | 'native';
 
-/** Raw records of one topic-partition, in offset order, as kafkajs hands them (nothing decoded yet). */
+/**
+ * Raw records of one topic-partition, in offset order, nothing decoded yet: either a list of records
+ * (`listBatch`) or the record batches of a Kafka fetch in place (`WireBatch`, read by the native engine
+ * without an object per record). A record's key, value and headers are made on demand (`record`).
+ */
 export interface RawBatch {
-  topic: string;
-  partition: number;
-  records: readonly RawRecord[];
+  readonly topic: string;
+  readonly partition: number;
+  readonly length: number;
+  offset(index: number): bigint;
+  timestampMs(index: number): bigint;
+  record(index: number): RawRecord;
+  /** Bytes of every key, value and header, as Kafka counts them (for buffer sizing and figures). */
+  readonly bytes: number;
+  /** The records from `from` on. */
+  slice(from: number): RawBatch;
 }
 
 export interface RawRecord {
@@ -26,6 +38,24 @@ export interface RawRecord {
   /** null: a tombstone. */
   value: Buffer | null;
   headers: readonly { key: string; value: Buffer | null }[];
+}
+
+/** A batch of records held in a list. */
+export function listBatch(topic: string, partition: number, records: readonly RawRecord[]): RawBatch {
+  let bytes: number | undefined;
+  return {
+    topic,
+    partition,
+    length: records.length,
+    offset: (i) => (records[i] as RawRecord).offset,
+    timestampMs: (i) => (records[i] as RawRecord).timestampMs,
+    record: (i) => records[i] as RawRecord,
+    get bytes() {
+      bytes ??= records.reduce((n, r) => n + recordSize(r), 0);
+      return bytes;
+    },
+    slice: (from) => listBatch(topic, partition, records.slice(from)),
+  };
 }
 
 /** What a table writer needs to know, fixed for its life (the schema moves with `setSchema`). */

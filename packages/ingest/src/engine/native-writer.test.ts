@@ -21,8 +21,9 @@ import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { RecordMapper } from '../mapping/map-record';
-import type { RawBatch, RawRecord, TableWriterConfig, WrittenDataFile } from './engine';
-import { createNativeTableWriter, nativeEngineStatus, nativeSupport } from './native-writer';
+import { listBatch, type RawRecord, type TableWriterConfig, type WrittenDataFile } from './engine';
+import { nativeEngineStatus } from './native-module';
+import { createNativeTableWriter, nativeSupport } from './native-writer';
 
 /**
  * The native engine against the TypeScript path, record by record: the same outcome (held, rejected
@@ -318,7 +319,7 @@ async function runBoth(config: TableWriterConfig, cases: readonly Case[]) {
     const record = raw(c, index);
     const ts = await tsRecord(config, record);
     if (ts.row !== undefined) tsRows.push(ts.row);
-    const batch: RawBatch = { topic: 'events', partition: 3, records: [record] };
+    const batch = listBatch('events', 3, [record]);
     const took = await writer.take('events:3', batch, 0);
     const native: Outcome = took.needsSchemaChange
       ? { change: true }
@@ -358,7 +359,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     const config = configFor('evolve');
     const writer = createNativeTableWriter(config);
     const records = corpus.map(raw);
-    const batch: RawBatch = { topic: 'events', partition: 3, records };
+    const batch = listBatch('events', 3, records);
     const expected: Outcome[] = [];
     for (const r of records) expected.push((await tsRecord(config, r)).outcome);
     const firstChange = expected.findIndex((o) => 'change' in o);
@@ -382,7 +383,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     const records = ['{"id":1,"tags":[]}', '{"id":2,"tags":[null]}', '{"id":3,"items":[]}', '{"id":4}'].map(
       (v, i) => raw({ value: v }, i),
     );
-    const took = await writer.take('events:3', { topic: 'events', partition: 3, records }, 0);
+    const took = await writer.take('events:3', listBatch('events', 3, records), 0);
     expect(took.rejected).toEqual([]);
     const [file] = await writer.flush(1 << 30);
     const rows = readBack((file as WrittenDataFile).bytes) as { tags: unknown; items: unknown }[];
@@ -428,7 +429,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     // A new schema: rows held keep the old one, in a file of its own.
     const unpartitioned = createNativeTableWriter(configFor('ignore-new-fields'));
     const take = (v: string) =>
-      unpartitioned.take('events:3', { topic: 'events', partition: 3, records: [raw({ value: v }, 0)] }, 0);
+      unpartitioned.take('events:3', listBatch('events', 3, [raw({ value: v }, 0)]), 0);
     take('{"id":1}');
     const next: Schema = {
       ...schema,
@@ -437,11 +438,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     };
     unpartitioned.setSchema(next);
     take('{"id":2,"added":"x"}');
-    unpartitioned.take(
-      'events:4',
-      { topic: 'events', partition: 4, records: [raw({ value: '{"id":3,"added":"y"}' }, 1)] },
-      0,
-    );
+    unpartitioned.take('events:4', listBatch('events', 4, [raw({ value: '{"id":3,"added":"y"}' }, 1)]), 0);
     const written = await unpartitioned.flush(1 << 30);
     expect(written.map((f) => [f.schemaId, Number(f.metrics.recordCount)]).sort()).toEqual([
       [0, 1],
@@ -454,7 +451,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     const records = Array.from({ length: 200_000 }, (_, i) =>
       raw({ value: `{"id":${i},"userName":"user-${(i * 7919) % 100_003}","amount":${i / 7}}` }, i),
     );
-    writer.take('events:3', { topic: 'events', partition: 3, records }, 0);
+    writer.take('events:3', listBatch('events', 3, records), 0);
     const files = await writer.flush(512 * 1024);
     expect(files.length).toBeGreaterThan(1);
     expect(files.reduce((n, f) => n + Number(f.metrics.recordCount), 0)).toBe(200_000);

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   type IcebergValue,
   type PartitionSpec,
@@ -7,91 +6,15 @@ import {
   schemaToJson,
 } from '@floe/iceberg';
 import type { DeadLetterReason } from '../decode/decoded';
-import type {
-  RawBatch,
-  RawRecord,
-  TableWriter,
-  TableWriterConfig,
-  TakeResult,
-  WrittenDataFile,
-} from './engine';
+import type { RawBatch, TableWriter, TableWriterConfig, TakeResult, WrittenDataFile } from './engine';
+import { loadNative, type NativeDataFile, type NativeHandle, nativeEngineStatus } from './native-module';
+import { type PackedBatch, packBatch } from './packed-batch';
 
 /**
  * The native engine: the Rust crate in packages/engine (arrow-rs + parquet through napi-rs), for
- * schemaless JSON values. It takes each batch in a few flat buffers (no object per record), decodes,
+ * schemaless JSON values. It takes each batch in one buffer located by ranges (no object per record), decodes,
  * maps and fits every record with the TypeScript path's rules, and encodes Parquet on the thread pool.
  */
-
-/** The shape of packages/engine/index.d.ts (kept here so that this package builds without it). */
-interface NativeModule {
-  NativeTableWriter: new (config: string) => NativeHandle;
-  engineVersion(): string;
-  nativeFile: string;
-}
-
-interface NativeHandle {
-  setSchema(schema: string): void;
-  take(
-    key: string,
-    topic: string,
-    partition: number,
-    from: number,
-    values: Buffer,
-    valueOffsets: Uint32Array,
-    flags: Uint8Array,
-    offsets: BigInt64Array,
-    timestamps: BigInt64Array,
-    keys: Buffer,
-    keyOffsets: Uint32Array,
-    headerStarts: Uint32Array,
-    headerData: Buffer,
-    headerOffsets: Uint32Array,
-    headerNull: Uint8Array,
-  ): {
-    taken: number;
-    rejected: { index: number; reason: string; message: string }[];
-    needsSchemaChange: boolean;
-  };
-  dropKeys(keys: string[]): void;
-  clear(): void;
-  readonly bufferedRows: number;
-  readonly bufferedBytes: number;
-  flush(targetFileSizeBytes: number): Promise<NativeDataFile[]>;
-}
-
-interface NativeDataFile {
-  bytes: Buffer;
-  schemaId: number;
-  partition: { kind: string; text: string }[];
-  recordCount: number;
-  columnSizes: number[][];
-  leaves: { id: number; values: number; nulls: number; nans: number; lower?: Buffer; upper?: Buffer }[];
-}
-
-let loaded: { module: NativeModule } | { error: string } | undefined;
-
-function load(): { module: NativeModule } | { error: string } {
-  if (loaded === undefined) {
-    try {
-      const require = createRequire(import.meta.url);
-      loaded = { module: require('@floe/engine') as NativeModule };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      loaded = {
-        error: /Cannot find module .*floe-engine\./.test(message ?? '')
-          ? 'the native engine is not built (packages/engine/build.mjs found no cargo, or its build failed)'
-          : `the native engine did not load: ${message}`,
-      };
-    }
-  }
-  return loaded;
-}
-
-/** Whether the native engine is built and loads here, and if not, why. */
-export function nativeEngineStatus(): { available: true } | { available: false; reason: string } {
-  const state = load();
-  return 'module' in state ? { available: true } : { available: false, reason: state.error };
-}
 
 const SUPPORTED_COMPRESSION = new Set(['zstd', 'snappy', 'uncompressed']);
 
@@ -112,7 +35,9 @@ export function nativeSupport(config: TableWriterConfig): string | undefined {
     return `the native engine does not support compression ${config.compression}`;
   }
   try {
-    new (load() as { module: NativeModule }).module.NativeTableWriter(configJson(config));
+    new (
+      loadNative() as { module: { NativeTableWriter: new (c: string) => NativeHandle } }
+    ).module.NativeTableWriter(configJson(config));
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
@@ -129,86 +54,6 @@ function configJson(config: TableWriterConfig): string {
     compression: config.compression,
     maxValueBytes: config.maxValueBytes,
   });
-}
-
-/** A batch as the native side reads it: values, keys and headers each concatenated into one buffer. */
-interface Packed {
-  values: Buffer;
-  valueOffsets: Uint32Array;
-  flags: Uint8Array;
-  offsets: BigInt64Array;
-  timestamps: BigInt64Array;
-  keys: Buffer;
-  keyOffsets: Uint32Array;
-  headerStarts: Uint32Array;
-  headerData: Buffer;
-  headerOffsets: Uint32Array;
-  headerNull: Uint8Array;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-function pack(records: readonly RawRecord[]): Packed {
-  const n = records.length;
-  const valueOffsets = new Uint32Array(n + 1);
-  const keyOffsets = new Uint32Array(n + 1);
-  const headerStarts = new Uint32Array(n + 1);
-  const flags = new Uint8Array(n);
-  const offsets = new BigInt64Array(n);
-  const timestamps = new BigInt64Array(n);
-  const values: Buffer[] = [];
-  const keys: Buffer[] = [];
-  const headerParts: Buffer[] = [];
-  const headerOffsets: number[] = [0];
-  const headerNull: number[] = [];
-  let valueSize = 0;
-  let keySize = 0;
-  let headerSize = 0;
-  for (let i = 0; i < n; i += 1) {
-    const r = records[i] as RawRecord;
-    offsets[i] = r.offset;
-    timestamps[i] = r.timestampMs;
-    let f = 0;
-    if (r.value === null) f |= 1;
-    else {
-      values.push(r.value);
-      valueSize += r.value.length;
-    }
-    if (r.key === null) f |= 2;
-    else {
-      keys.push(r.key);
-      keySize += r.key.length;
-    }
-    flags[i] = f;
-    valueOffsets[i + 1] = valueSize;
-    keyOffsets[i + 1] = keySize;
-    for (const h of r.headers) {
-      const k = Buffer.from(h.key, 'utf8');
-      headerParts.push(k);
-      headerSize += k.length;
-      headerOffsets.push(headerSize);
-      if (h.value !== null) {
-        headerParts.push(h.value);
-        headerSize += h.value.length;
-      }
-      headerOffsets.push(headerSize);
-      headerNull.push(h.value === null ? 1 : 0);
-    }
-    headerStarts[i + 1] = headerNull.length;
-  }
-  return {
-    values: values.length === 0 ? EMPTY : Buffer.concat(values, valueSize),
-    valueOffsets,
-    flags,
-    offsets,
-    timestamps,
-    keys: keys.length === 0 ? EMPTY : Buffer.concat(keys, keySize),
-    keyOffsets,
-    headerStarts,
-    headerData: headerParts.length === 0 ? EMPTY : Buffer.concat(headerParts, headerSize),
-    headerOffsets: Uint32Array.from(headerOffsets),
-    headerNull: Uint8Array.from(headerNull),
-  };
 }
 
 function partitionValue(v: { kind: string; text: string }): IcebergValue {
@@ -263,35 +108,39 @@ function writtenFile(file: NativeDataFile): WrittenDataFile {
 class NativeTableWriter implements TableWriter {
   readonly engine = 'native';
   /** The last batch packed: `take` is called again on the same batch after a schema change. */
-  private packed: { batch: RawBatch; packed: Packed } | undefined;
+  private packed: { batch: RawBatch; packed: PackedBatch } | undefined;
 
   constructor(private readonly native: NativeHandle) {}
 
   take(key: string, batch: RawBatch, from: number): TakeResult {
-    if (this.packed?.batch !== batch) this.packed = { batch, packed: pack(batch.records) };
+    if (this.packed?.batch !== batch) this.packed = { batch, packed: packBatch(batch) };
     const p = this.packed.packed;
+    const i = p.index;
     const out = this.native.take(
       key,
-      batch.topic,
-      batch.partition,
-      from,
-      p.values,
-      p.valueOffsets,
-      p.flags,
-      p.offsets,
-      p.timestamps,
-      p.keys,
-      p.keyOffsets,
-      p.headerStarts,
-      p.headerData,
-      p.headerOffsets,
-      p.headerNull,
+      p.topic,
+      p.partition,
+      p.start + from,
+      p.data,
+      i.valueRanges,
+      i.flags,
+      i.offsets,
+      i.timestamps,
+      i.keyRanges,
+      i.headerStarts,
+      i.headerRanges,
+      i.headerNull,
     );
-    if (out.taken >= batch.records.length) this.packed = undefined;
+    const taken = out.taken - p.start;
+    if (taken >= batch.length) this.packed = undefined;
     return {
-      taken: out.taken,
+      taken,
       needsSchemaChange: out.needsSchemaChange,
-      rejected: out.rejected.map((r) => ({ ...r, reason: r.reason as DeadLetterReason })),
+      rejected: out.rejected.map((r) => ({
+        ...r,
+        index: r.index - p.start,
+        reason: r.reason as DeadLetterReason,
+      })),
     };
   }
 
@@ -322,7 +171,7 @@ class NativeTableWriter implements TableWriter {
 
 /** The native engine's writer for a table; throws when the engine is not built (see nativeEngineStatus). */
 export function createNativeTableWriter(config: TableWriterConfig): TableWriter {
-  const state = load();
+  const state = loadNative();
   if ('error' in state) throw new Error(state.error);
   return new NativeTableWriter(new state.module.NativeTableWriter(configJson(config)));
 }

@@ -51,7 +51,7 @@ export class PortableTableWriter implements TableWriter {
 
   async take(key: string, batch: RawBatch, from: number): Promise<TakeResult> {
     const rejected: RejectedRecord[] = [];
-    for (let index = from; index < batch.records.length; index += 1) {
+    for (let index = from; index < batch.length; index += 1) {
       try {
         const fit = fitRecord(
           this.current.struct,
@@ -61,13 +61,13 @@ export class PortableTableWriter implements TableWriter {
         if ('changes' in fit) return { taken: index, rejected, needsSchemaChange: true };
         this.segment(key).rows.push(fit.row);
         this.rows += 1;
-        this.bytes += recordSize(batch.records[index] as RawBatch['records'][number]);
+        this.bytes += recordSize(batch.record(index));
       } catch (error) {
         if (!(error instanceof RecordRejectedError)) throw error;
         rejected.push({ index, reason: error.reason, message: error.message });
       }
     }
-    return { taken: batch.records.length, rejected, needsSchemaChange: false };
+    return { taken: batch.length, rejected, needsSchemaChange: false };
   }
 
   setSchema(schema: Schema): void {

@@ -1,7 +1,7 @@
 import type { TypedValue, ValueDecoder } from '../decode/decoded';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import type { RecordMapper } from '../mapping/map-record';
-import type { RawBatch, RawRecord } from './engine';
+import type { RawBatch } from './engine';
 
 /**
  * One record decoded and mapped to the pipeline's columns the TypeScript way, as a typed value. The
@@ -20,6 +20,5 @@ export function recordReader(decoder: ValueDecoder, mapper: RecordMapper): Recor
 
 /** Record `index` of a batch with its topic and partition. */
 export function recordOf(batch: RawBatch, index: number): KafkaRecord {
-  const r = batch.records[index] as RawRecord;
-  return { topic: batch.topic, partition: batch.partition, ...r };
+  return { topic: batch.topic, partition: batch.partition, ...batch.record(index) };
 }

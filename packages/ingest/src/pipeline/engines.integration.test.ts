@@ -1,7 +1,7 @@
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
-import { nativeEngineStatus } from '../engine/native-writer';
+import { nativeEngineStatus } from '../engine/native-module';
 import {
   createTopic,
   testAwsCredentials,

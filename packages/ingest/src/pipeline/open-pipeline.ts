@@ -5,7 +5,7 @@ import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic, ensureDeadLetterTopic } from '../dead-letters';
 import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
-import { type EngineChoice, tableWriters } from '../engine/choose-engine';
+import { type EngineChoice, nativeReads, tableWriters } from '../engine/choose-engine';
 import { recordReader } from '../engine/read-record';
 import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
 import { RecordMapper } from '../mapping/map-record';
@@ -91,6 +91,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     kafka,
     read,
     sinks,
+    keepRecordBatches: nativeReads(spec),
     ...(producer !== undefined && {
       deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),
     }),

@@ -6,10 +6,12 @@ import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError } from '../decode/decoded';
-import type { RawBatch, RawRecord } from '../engine/engine';
+import { listBatch, type RawBatch, type RawRecord } from '../engine/engine';
+import { unpackFetched } from '../engine/packed-batch';
 import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
-import { type KafkaRecord, recordSize } from '../mapping/kafka-record';
+import { isFetchedRecordBatch, keepRecordBatches } from '../kafka/wire-fetch';
+import type { KafkaRecord } from '../mapping/kafka-record';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
@@ -21,6 +23,11 @@ export interface PipelineRunnerOptions {
   read: RecordReader;
   /** The pipeline's table, and with fan-out routing the routed tables. */
   sinks: SinkSet;
+  /**
+   * Fetch Kafka record batches whole, for the native engine to read in place (kafka/wire-fetch.ts),
+   * rather than as one kafkajs message object per record.
+   */
+  keepRecordBatches?: boolean;
   /** Where dead letters go under the `dlq` policy. */
   deadLetters?: DeadLetterTopic;
   observer?: PipelineObserver;
@@ -98,11 +105,13 @@ export class PipelineRunner {
       topics: spec.source.topics,
       fromBeginning: spec.source.startFrom === 'earliest',
     });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    const run = () =>
+      consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    await (this.options.keepRecordBatches ? keepRecordBatches(run) : run());
     this.timer = setInterval(() => void this.commitIfDue(), 250);
     this.log('info', 'pipeline started', { pipeline: spec.id, tables: sinks.names, group: this.groupId });
   }
@@ -153,13 +162,13 @@ export class PipelineRunner {
     const { sinks, spec } = this.options;
     if (!live()) return;
     const raw = rawBatch(batch, this.positions.get(key));
-    const last = raw.records[raw.records.length - 1];
-    if (last === undefined) return;
+    if (raw.length === 0) return;
+    const lastOffset = raw.offset(raw.length - 1);
     for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
       if (!sink.exists) await sink.create(routed);
       if (!sink.exists) {
         // No record of the batch could be read at all, so there is no schema to create the table with.
-        for (let i = 0; i < routed.records.length; i += 1) {
+        for (let i = 0; i < routed.length; i += 1) {
           const error = await this.options.read(recordOf(routed, i)).then(
             () => new RecordRejectedError('undecodable', 'the record could not be read'),
             (e: Error) => e,
@@ -180,11 +189,10 @@ export class PipelineRunner {
         );
       }
     }
-    sinks.advance(key, { topic: raw.topic, partition: raw.partition, offset: last.offset });
-    this.positions.set(key, last.offset + 1n);
-    let bytes = 0;
-    for (const r of raw.records) bytes += recordSize(r);
-    this.metrics.recordsIn += raw.records.length;
+    sinks.advance(key, { topic: raw.topic, partition: raw.partition, offset: lastOffset });
+    this.positions.set(key, lastOffset + 1n);
+    const bytes = raw.bytes;
+    this.metrics.recordsIn += raw.length;
     this.metrics.bytesIn += bytes;
     this.bufferedBytes += bytes;
     this.firstBufferedAt ??= Date.now();
@@ -424,21 +432,32 @@ export class PipelineRunner {
   }
 }
 
-/** The batch's records from `position` on (a fetch that began before a seek may start earlier). */
+/**
+ * The batch's records from `position` on (a fetch that began before a seek, or inside a Kafka record
+ * batch, may start earlier): record batches kept whole by the fetch, or kafkajs's messages.
+ */
 function rawBatch(batch: Batch, position: bigint | undefined): RawBatch {
-  const records: RawRecord[] = [];
-  for (const m of batch.messages) {
-    const offset = BigInt(m.offset);
-    if (position !== undefined && offset < position) continue;
-    records.push({
-      offset,
-      timestampMs: BigInt(m.timestamp),
-      key: m.key,
-      value: m.value,
-      headers: headersOf(m),
-    });
-  }
-  return { topic: batch.topic, partition: batch.partition, records };
+  const messages = batch.messages as unknown[];
+  const raw =
+    messages.length > 0 && messages.every(isFetchedRecordBatch)
+      ? unpackFetched(batch.topic, batch.partition, messages)
+      : listBatch(batch.topic, batch.partition, batch.messages.map(rawRecord));
+  // kafkajs's Batch has the offset it fetched from, though its types do not say so.
+  const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);
+  const from = position === undefined || position < fetched ? fetched : position;
+  let first = 0;
+  while (first < raw.length && raw.offset(first) < from) first += 1;
+  return first === 0 ? raw : raw.slice(first);
+}
+
+function rawRecord(m: KafkaMessage): RawRecord {
+  return {
+    offset: BigInt(m.offset),
+    timestampMs: BigInt(m.timestamp),
+    key: m.key,
+    value: m.value,
+    headers: headersOf(m),
+  };
 }
 
 const NO_HEADERS: RawRecord['headers'] = Object.freeze([]) as RawRecord['headers'];

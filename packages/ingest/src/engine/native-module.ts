@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The native engine's module (packages/engine, Rust through napi-rs), loaded once; its shape is
+ * packages/engine/index.d.ts, repeated here so that this package builds without it.
+ */
+export interface NativeModule {
+  NativeTableWriter: new (config: string) => NativeHandle;
+  indexRecordBatches(
+    data: Buffer,
+    ranges: Uint32Array,
+    baseOffsets: BigInt64Array,
+    baseTimestamps: BigInt64Array,
+    appendTimes: BigInt64Array,
+    counts: Uint32Array,
+  ): NativeRecordIndex;
+  engineVersion(): string;
+  nativeFile: string;
+}
+
+/** Where each record's key, value and headers lie in one buffer (see packages/engine/src/writer.rs Batch). */
+export interface NativeRecordIndex {
+  flags: Uint8Array;
+  offsets: BigInt64Array;
+  timestamps: BigInt64Array;
+  valueRanges: Uint32Array;
+  keyRanges: Uint32Array;
+  headerStarts: Uint32Array;
+  headerRanges: Uint32Array;
+  headerNull: Uint8Array;
+}
+
+export interface NativeHandle {
+  setSchema(schema: string): void;
+  take(
+    key: string,
+    topic: string,
+    partition: number,
+    from: number,
+    data: Buffer,
+    valueRanges: Uint32Array,
+    flags: Uint8Array,
+    offsets: BigInt64Array,
+    timestamps: BigInt64Array,
+    keyRanges: Uint32Array,
+    headerStarts: Uint32Array,
+    headerRanges: Uint32Array,
+    headerNull: Uint8Array,
+  ): {
+    taken: number;
+    rejected: { index: number; reason: string; message: string }[];
+    needsSchemaChange: boolean;
+  };
+  dropKeys(keys: string[]): void;
+  clear(): void;
+  readonly bufferedRows: number;
+  readonly bufferedBytes: number;
+  flush(targetFileSizeBytes: number): Promise<NativeDataFile[]>;
+}
+
+export interface NativeDataFile {
+  bytes: Buffer;
+  schemaId: number;
+  partition: { kind: string; text: string }[];
+  recordCount: number;
+  columnSizes: number[][];
+  leaves: { id: number; values: number; nulls: number; nans: number; lower?: Buffer; upper?: Buffer }[];
+}
+
+let loaded: { module: NativeModule } | { error: string } | undefined;
+
+export function loadNative(): { module: NativeModule } | { error: string } {
+  if (loaded === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      loaded = { module: require('@floe/engine') as NativeModule };
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      loaded = {
+        error: /Cannot find module .*floe-engine\./.test(message ?? '')
+          ? 'the native engine is not built (packages/engine/build.mjs found no cargo, or its build failed)'
+          : `the native engine did not load: ${message}`,
+      };
+    }
+  }
+  return loaded;
+}
+
+/** Whether the native engine is built and loads here, and if not, why. */
+export function nativeEngineStatus(): { available: true } | { available: false; reason: string } {
+  const state = loadNative();
+  return 'module' in state ? { available: true } : { available: false, reason: state.error };
+}
