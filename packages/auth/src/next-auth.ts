@@ -4,13 +4,21 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { z } from 'zod';
 import './next-auth-session';
+import { resolveOidcUser } from './oidc-link';
 import { createSession, revokeSession, SESSION_DAYS, sessionUser } from './sessions';
 import { SignInError, verifyCredentials } from './sign-in';
 
 const credentials = z.object({ email: z.email(), password: z.string().min(1) });
 
+/** The sign-in page's `error` when an SSO login may not join the account that has its address. */
+export const OIDC_NOT_LINKED = 'OidcNotLinked';
+
+const oidcIssuerOf = (env: NodeJS.ProcessEnv) => env.FLOE_OIDC_ISSUER?.replace(/\/$/, '');
+
 /** Any OpenID Connect provider, when FLOE_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET are set. */
-function oidcProvider(env: NodeJS.ProcessEnv): OAuthConfig<{ sub: string; email: string; name?: string }>[] {
+function oidcProvider(
+  env: NodeJS.ProcessEnv,
+): OAuthConfig<{ sub: string; email: string; email_verified?: unknown; name?: string }>[] {
   const {
     FLOE_OIDC_ISSUER: issuer,
     FLOE_OIDC_CLIENT_ID: clientId,
@@ -22,7 +30,7 @@ function oidcProvider(env: NodeJS.ProcessEnv): OAuthConfig<{ sub: string; email:
       id: 'oidc',
       name: env.FLOE_OIDC_NAME ?? 'Single sign-on',
       type: 'oauth',
-      wellKnown: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+      wellKnown: `${oidcIssuerOf(env)}/.well-known/openid-configuration`,
       authorization: { params: { scope: 'openid email profile' } },
       idToken: true,
       checks: ['pkce', 'state'],
@@ -38,6 +46,7 @@ function oidcProvider(env: NodeJS.ProcessEnv): OAuthConfig<{ sub: string; email:
  * session id, checked on every request, so revoking rows signs browsers out at once.
  */
 export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = process.env): NextAuthOptions {
+  const oidcIssuer = oidcIssuerOf(env);
   return {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: 'jwt', maxAge: SESSION_DAYS * 86_400 },
@@ -64,25 +73,32 @@ export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = pro
       ...oidcProvider(env),
     ],
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (account?.provider !== 'oidc') return true;
-        if (!user.email) return false;
-        // First OIDC sign-in makes the user; later ones find it by email.
-        await db.user.upsert({
-          where: { email: user.email.toLowerCase() },
-          update: {},
-          create: { email: user.email.toLowerCase(), name: user.name ?? null },
+        if (!user.email || !oidcIssuer) return false;
+        const result = await resolveOidcUser(db, {
+          issuer: oidcIssuer,
+          subject: account.providerAccountId,
+          email: user.email,
+          emailVerified: (profile as { email_verified?: unknown } | undefined)?.email_verified,
+          name: user.name ?? null,
         });
-        return true;
+        return 'userId' in result ? true : `/sign-in?error=${OIDC_NOT_LINKED}`;
       },
       async jwt({ token, user, account }) {
         if (user && account) {
-          const dbUser = await db.user.findUniqueOrThrow({
-            where: { email: (user.email ?? '').toLowerCase() },
-          });
-          const session = await createSession(db, dbUser.id);
+          // signIn made sure an OIDC login has its identity row; a password login's user is the row.
+          const userId =
+            account.provider === 'oidc' && oidcIssuer
+              ? (
+                  await db.oidcIdentity.findUniqueOrThrow({
+                    where: { issuer_subject: { issuer: oidcIssuer, subject: account.providerAccountId } },
+                  })
+                ).userId
+              : user.id;
+          const session = await createSession(db, userId);
           token.sid = session.id;
-          token.sub = dbUser.id;
+          token.sub = userId;
         }
         return token;
       },

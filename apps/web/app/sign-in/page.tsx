@@ -1,4 +1,5 @@
-import { AuthCard } from '../../src/components/form';
+import { OIDC_NOT_LINKED } from '@floe/auth';
+import { AuthCard, FormError } from '../../src/components/form';
 import { SignInForm } from './sign-in-form';
 
 export const dynamic = 'force-dynamic';
@@ -6,13 +7,16 @@ export const dynamic = 'force-dynamic';
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
 }) {
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, error } = await searchParams;
   // Only same-site paths: a callback URL must not send people elsewhere.
   const next = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/orgs';
   return (
     <AuthCard title="Sign in to Floe">
+      {error === OIDC_NOT_LINKED ? (
+        <FormError message="A Floe account already has this email address, and the address is not verified on both sides: sign in with that account's password, verify the address from the link we sent, then use single sign-on." />
+      ) : null}
       <SignInForm
         next={next}
         oidcName={process.env.FLOE_OIDC_ISSUER ? (process.env.FLOE_OIDC_NAME ?? 'Single sign-on') : null}

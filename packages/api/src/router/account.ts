@@ -1,4 +1,4 @@
-import { hashPassword, revokeAllSessions } from '@floe/auth';
+import { hashPassword, issueEmailVerification, revokeAllSessions, verificationLink } from '@floe/auth';
 import { Prisma } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -15,16 +15,21 @@ export const accountRouter = router({
       const passwordHash = await hashPassword(input.password);
       try {
         const slug = await uniqueOrgSlug(ctx.db, input.organization);
-        await ctx.db.user.create({
-          data: {
-            email: input.email,
-            name: input.name,
-            passwordHash,
-            memberships: {
-              create: { role: 'OWNER', organization: { create: { slug, name: input.organization } } },
+        const token = await ctx.db.$transaction(async (tx) => {
+          const user = await tx.user.create({
+            data: {
+              email: input.email,
+              name: input.name,
+              passwordHash,
+              memberships: {
+                create: { role: 'OWNER', organization: { create: { slug, name: input.organization } } },
+              },
             },
-          },
+          });
+          return issueEmailVerification(tx, { userId: user.id, email: user.email });
         });
+        // Until the owner of the address opens this link, no single sign-on login can join the account.
+        console.info(`[floe] verify ${input.email}: ${verificationLink(token)}`);
         return { orgSlug: slug };
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

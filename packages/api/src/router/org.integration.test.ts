@@ -133,6 +133,9 @@ describe('account router on a real database', () => {
     });
     expect(user.memberships.map((m) => m.role)).toEqual(['OWNER']);
     expect(user.passwordHash).toMatch(/^\$2[aby]\$/);
+    // The address is unverified until its owner opens the link (printed to the server log).
+    expect(user.emailVerifiedAt).toBeNull();
+    expect(await db.emailVerification.count({ where: { userId: user.id, email: user.email } })).toBe(1);
   });
 
   it('refuses a second account for the same email, whatever its case', async () => {
