@@ -41,21 +41,20 @@ export class NativeTableWriter {
   /** JSON of { schema, spec (Iceberg spec JSON), policy, mapping, keyFormat, compression, maxValueBytes }. */
   constructor(config: string);
   setSchema(schema: string): void;
+  /** Takes records `from` on; every key, value and header lies in `data` at the ranges given (start, end per item). */
   take(
     key: string,
     topic: string,
     partition: number,
     from: number,
-    values: Buffer,
-    valueOffsets: Uint32Array,
+    data: Buffer,
+    valueRanges: Uint32Array,
     flags: Uint8Array,
     offsets: BigInt64Array,
     timestamps: BigInt64Array,
-    keys: Buffer,
-    keyOffsets: Uint32Array,
+    keyRanges: Uint32Array,
     headerStarts: Uint32Array,
-    headerData: Buffer,
-    headerOffsets: Uint32Array,
+    headerRanges: Uint32Array,
     headerNull: Uint8Array,
   ): NativeTakeResult;
   dropKeys(keys: string[]): void;
@@ -64,6 +63,28 @@ export class NativeTableWriter {
   readonly bufferedBytes: number;
   flush(targetFileSizeBytes: number): Promise<NativeDataFile[]>;
 }
+
+/** Where each record's key, value and headers lie in one buffer. */
+export interface NativeWireIndex {
+  flags: Uint8Array;
+  offsets: BigInt64Array;
+  timestamps: BigInt64Array;
+  valueRanges: Uint32Array;
+  keyRanges: Uint32Array;
+  headerStarts: Uint32Array;
+  headerRanges: Uint32Array;
+  headerNull: Uint8Array;
+}
+
+/** Indexes the records of Kafka record batches (format v2) whose records sections, decompressed, lie in `data` at `ranges`. */
+export function indexRecordBatches(
+  data: Buffer,
+  ranges: Uint32Array,
+  baseOffsets: BigInt64Array,
+  baseTimestamps: BigInt64Array,
+  appendTimes: BigInt64Array,
+  counts: Uint32Array,
+): NativeWireIndex;
 
 export function engineVersion(): string;
 export const nativeFile: string;

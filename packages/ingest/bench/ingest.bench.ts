@@ -3,8 +3,9 @@
 // processing, then each ingest engine end to end to committed Iceberg snapshots — cold (started on a
 // backlog of FLOE_BENCH_RECORDS, default 2,000,000) and warm (running, then as many again) — and
 // produce→queryable latency at FLOE_BENCH_RATE/s (default 2000) for FLOE_BENCH_SECONDS (default 60)
-// with a 1 s commit interval. CPU per record is the whole measured process's (utime + stime from
-// /proc), compared as a ratio to the raw consume of the same run. Results:
+// with a 1 s commit interval; FLOE_BENCH_ENGINES (default native,portable) picks the engines. CPU per
+// record is the whole measured process's (utime + stime from /proc), compared as a ratio to the raw
+// consume of the same run. Results:
 // bench/results/ingest-<date>.json and .md, with the machine and date.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -182,7 +183,9 @@ const topic = `bench-backlog-${run}`;
 await createTopic(topic);
 console.log(`producing ${RECORDS} events to ${topic}…`);
 const avgBytes = await produce(topic, 0, RECORDS);
-const engines = nativeEngineStatus().available ? ['native', 'portable'] : ['portable'];
+const engines = (env.FLOE_BENCH_ENGINES?.split(',') ?? ['native', 'portable']).filter(
+  (e) => e !== 'native' || nativeEngineStatus().available,
+);
 const results: Record<string, unknown>[] = [];
 const topicOf = (name: string) => `${topic}-${name}`;
 console.log('raw kafkajs consume (cold on the backlog, then warm)…');
