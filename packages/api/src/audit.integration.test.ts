@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchOrganization } from './testing';
 
-const lake = { type: 'storage', name: 'lake', bucket: 'acme-lake', region: 'eu-west-1', prefix: 'floe/' } as const;
+const lake = {
+  type: 'storage',
+  name: 'lake',
+  bucket: 'acme-lake',
+  region: 'eu-west-1',
+  prefix: 'floe/',
+} as const;
 
 describe('the audit log cannot be skipped', () => {
   let org: Awaited<ReturnType<typeof scratchOrganization>>;
