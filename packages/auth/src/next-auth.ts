@@ -3,6 +3,7 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { z } from 'zod';
+import { clientAddress, trustedProxiesOf } from './client-address';
 import './next-auth-session';
 import { resolveOidcUser } from './oidc-link';
 import { createSession, revokeSession, SESSION_DAYS, sessionUser } from './sessions';
@@ -47,6 +48,7 @@ function oidcProvider(
  */
 export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = process.env): NextAuthOptions {
   const oidcIssuer = oidcIssuerOf(env);
+  const trustedProxies = trustedProxiesOf(env);
   return {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: 'jwt', maxAge: SESSION_DAYS * 86_400 },
@@ -58,8 +60,7 @@ export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = pro
         async authorize(raw, req) {
           const parsed = credentials.safeParse(raw);
           if (!parsed.success) throw new Error('enter an email and a password');
-          const forwarded = req.headers?.['x-forwarded-for'];
-          const ip = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+          const ip = clientAddress(req.headers?.['x-forwarded-for'], trustedProxies);
           try {
             const user = await verifyCredentials(db, { ...parsed.data, ip });
             return { id: user.id, email: user.email, name: user.name };

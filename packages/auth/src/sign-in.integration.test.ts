@@ -1,6 +1,7 @@
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthOptions } from './next-auth';
 import { hashPassword } from './password';
 import { createSession, revokeAllSessions, sessionUser } from './sessions';
 import { SIGN_IN_POLICY, verifyCredentials } from './sign-in';
@@ -46,22 +47,74 @@ describe('password sign-in and database sessions', () => {
     });
   });
 
-  it('locks the account after repeated failures, even for the right password, until the lock ends', async () => {
+  it('locks the address that keeps failing out of the account, not the owner at another address', async () => {
     const now = new Date();
+    const attacker = '198.51.100.66';
     for (let i = 0; i < SIGN_IN_POLICY.maxFailures; i++) {
       await expect(
-        verifyCredentials(db, { email: 'grace@example.com', password: 'nope' }, now),
-      ).rejects.toMatchObject({
-        reason: 'invalid',
-      });
+        verifyCredentials(db, { email: 'grace@example.com', password: 'nope', ip: attacker }, now),
+      ).rejects.toMatchObject({ reason: 'invalid' });
     }
-    await expect(verifyCredentials(db, { email: 'grace@example.com', password }, now)).rejects.toMatchObject({
-      reason: 'locked',
-    });
-    const later = new Date(now.getTime() + (SIGN_IN_POLICY.lockMinutes + 1) * 60_000);
-    expect((await verifyCredentials(db, { email: 'grace@example.com', password }, later)).email).toBe(
-      'grace@example.com',
+    await expect(
+      verifyCredentials(db, { email: 'grace@example.com', password, ip: attacker }, now),
+    ).rejects.toMatchObject({ reason: 'locked' });
+    // The owner, from where they are, signs in as usual.
+    const owner = await verifyCredentials(
+      db,
+      { email: 'grace@example.com', password, ip: '192.0.2.10' },
+      now,
     );
+    expect(owner.email).toBe('grace@example.com');
+    const later = new Date(now.getTime() + (SIGN_IN_POLICY.windowMinutes + 1) * 60_000);
+    expect(
+      (await verifyCredentials(db, { email: 'grace@example.com', password, ip: attacker }, later)).email,
+    ).toBe('grace@example.com');
+  });
+
+  it('stops guessing spread over many addresses, except from addresses the owner used before', async () => {
+    const now = new Date();
+    const user = await db.user.create({
+      data: { email: 'linus@example.com', passwordHash: await hashPassword(password) },
+    });
+    await verifyCredentials(db, { email: user.email, password, ip: '192.0.2.20' }, now);
+    await db.signInAttempt.createMany({
+      data: Array.from({ length: SIGN_IN_POLICY.maxFailuresPerAccount }, (_, i) => ({
+        email: user.email,
+        ip: `10.9.${Math.floor(i / 250)}.${i % 250}`,
+        succeeded: false,
+        createdAt: now,
+      })),
+    });
+    await expect(
+      verifyCredentials(db, { email: user.email, password, ip: '198.51.100.200' }, now),
+    ).rejects.toMatchObject({ reason: 'locked' });
+    expect((await verifyCredentials(db, { email: user.email, password, ip: '192.0.2.20' }, now)).email).toBe(
+      user.email,
+    );
+  });
+
+  it('counts a spoofed X-Forwarded-For entry as the address the proxy saw (the limit is not reset)', async () => {
+    const user = await db.user.create({
+      data: { email: 'barbara@example.com', passwordHash: await hashPassword(password) },
+    });
+    const options = createAuthOptions(db, {
+      NODE_ENV: 'test',
+      NEXTAUTH_SECRET: 'a test secret of some length',
+    });
+    const provider = options.providers[0] as unknown as {
+      options: { authorize: (raw: unknown, req: unknown) => Promise<unknown> };
+    };
+    const attempt = (pass: string, i: number) =>
+      provider.options.authorize(
+        { email: user.email, password: pass },
+        { headers: { 'x-forwarded-for': `10.0.0.${i}, 198.51.100.77` } },
+      );
+    for (let i = 0; i < SIGN_IN_POLICY.maxFailures; i++) {
+      await expect(attempt('wrong', i)).rejects.toThrow('email or password is wrong');
+    }
+    await expect(attempt(password, 99)).rejects.toThrow(/too many failed sign-ins/);
+    const recorded = await db.signInAttempt.findMany({ where: { email: user.email }, select: { ip: true } });
+    expect(new Set(recorded.map((r) => r.ip))).toEqual(new Set(['198.51.100.77']));
   });
 
   it('rate-limits failures from one address across accounts, not successes', async () => {

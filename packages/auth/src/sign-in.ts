@@ -2,12 +2,17 @@ import type { PrismaClient } from '@floe/db';
 import { verifyPassword } from './password';
 
 export const SIGN_IN_POLICY = {
-  /** Consecutive failures that lock an account. */
+  windowMinutes: 15,
+  /** Failures for one account from one address that lock that address (only) out of it for the window. */
   maxFailures: 5,
-  lockMinutes: 15,
   /** Failed attempts from one address (any account) allowed per window: stops password spraying, not offices behind one NAT. */
   maxFailuresPerAddress: 50,
-  windowMinutes: 15,
+  /**
+   * Failures for one account from all addresses per window (guessing spread over many addresses): beyond
+   * it, only addresses the account signed in from before (within knownAddressDays) may still try.
+   */
+  maxFailuresPerAccount: 100,
+  knownAddressDays: 90,
 } as const;
 
 export type SignInFailure = 'invalid' | 'locked' | 'rate-limited';
@@ -25,9 +30,46 @@ export class SignInError extends Error {
 // Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
 const UNKNOWN_USER_HASH = '$2b$12$mbAxFWwY8K.AA/gYt0HvsOHGUXYOkBypQrqP60dK4RtYiEh0J0.eC';
 
+const minutesBefore = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000);
+
 /**
- * Checks an email and password: rate-limited per address, and an account locks for a while
- * after repeated failures. The error never says whether the email exists.
+ * Why this address may not try this account now, or null. Limits are kept per address, so failures
+ * someone else causes from their own addresses never lock the owner out of an address they use.
+ */
+async function refusal(db: PrismaClient, email: string, ip: string | null, now: Date) {
+  const since = minutesBefore(now, SIGN_IN_POLICY.windowMinutes);
+  const failed = { succeeded: false, createdAt: { gte: since } };
+  if (
+    ip !== null &&
+    (await db.signInAttempt.count({ where: { ip, ...failed } })) >= SIGN_IN_POLICY.maxFailuresPerAddress
+  ) {
+    return new SignInError('rate-limited', 'too many sign-in attempts from this address: wait a few minutes');
+  }
+  const locked = new SignInError(
+    'locked',
+    `too many failed sign-ins to this account from this address: try again in ${SIGN_IN_POLICY.windowMinutes} minutes`,
+  );
+  if ((await db.signInAttempt.count({ where: { email, ip, ...failed } })) >= SIGN_IN_POLICY.maxFailures)
+    return locked;
+  if (
+    (await db.signInAttempt.count({ where: { email, ...failed } })) >= SIGN_IN_POLICY.maxFailuresPerAccount
+  ) {
+    const known = await db.signInAttempt.findFirst({
+      where: {
+        email,
+        ip,
+        succeeded: true,
+        createdAt: { gte: minutesBefore(now, SIGN_IN_POLICY.knownAddressDays * 1440) },
+      },
+    });
+    if (!known) return locked;
+  }
+  return null;
+}
+
+/**
+ * Checks an email and password, within the limits of SIGN_IN_POLICY for the client's address
+ * (`ip`, see clientAddress). The error never says whether the email exists.
  */
 export async function verifyCredentials(
   db: PrismaClient,
@@ -35,47 +77,17 @@ export async function verifyCredentials(
   now = new Date(),
 ) {
   const normalized = email.trim().toLowerCase();
-  const windowStart = new Date(now.getTime() - SIGN_IN_POLICY.windowMinutes * 60_000);
-  if (ip) {
-    const failures = await db.signInAttempt.count({
-      where: { ip, succeeded: false, createdAt: { gte: windowStart } },
-    });
-    if (failures >= SIGN_IN_POLICY.maxFailuresPerAddress) {
-      throw new SignInError(
-        'rate-limited',
-        'too many sign-in attempts from this address: wait a few minutes',
-      );
-    }
+  const address = ip ?? null;
+  const record = (succeeded: boolean) =>
+    db.signInAttempt.create({ data: { email: normalized, ip: address, succeeded, createdAt: now } });
+  const refused = await refusal(db, normalized, address, now);
+  if (refused) {
+    await record(false);
+    throw refused;
   }
   const user = await db.user.findUnique({ where: { email: normalized } });
-  const record = (succeeded: boolean) =>
-    db.signInAttempt.create({ data: { email: normalized, ip: ip ?? null, succeeded } });
-
-  if (user?.lockedUntil && user.lockedUntil > now) {
-    await record(false);
-    throw new SignInError(
-      'locked',
-      `this account is locked after repeated failures until ${user.lockedUntil.toISOString()}`,
-    );
-  }
   const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
   await record(ok && user !== null);
-  if (!user || !ok) {
-    if (user) {
-      const failures = user.failedSignIns + 1;
-      const lock = failures >= SIGN_IN_POLICY.maxFailures;
-      await db.user.update({
-        where: { id: user.id },
-        data: {
-          failedSignIns: lock ? 0 : failures,
-          lockedUntil: lock ? new Date(now.getTime() + SIGN_IN_POLICY.lockMinutes * 60_000) : null,
-        },
-      });
-    }
-    throw new SignInError('invalid', 'email or password is wrong');
-  }
-  if (user.failedSignIns > 0 || user.lockedUntil) {
-    await db.user.update({ where: { id: user.id }, data: { failedSignIns: 0, lockedUntil: null } });
-  }
+  if (!user || !ok) throw new SignInError('invalid', 'email or password is wrong');
   return user;
 }
