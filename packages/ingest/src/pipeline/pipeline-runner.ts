@@ -47,6 +47,7 @@ export class PipelinePausedError extends Error {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const COMMIT_TICK_MS = 50;
 
 /**
  * Runs one pipeline: a Kafka consumer group member that decodes, maps and fits records, holds them per
@@ -112,7 +113,8 @@ export class PipelineRunner {
         eachBatch: (payload) => this.onBatch(payload),
       });
     await (this.options.keepRecordBatches ? keepRecordBatches(run) : run());
-    this.timer = setInterval(() => void this.commitIfDue(), 250);
+    // A record waits at most the commit interval plus one tick before its commit starts.
+    this.timer = setInterval(() => void this.commitIfDue(), COMMIT_TICK_MS);
     this.log('info', 'pipeline started', { pipeline: spec.id, tables: sinks.names, group: this.groupId });
   }
 
