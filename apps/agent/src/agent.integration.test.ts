@@ -3,11 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { createAgent, enrollAgent, sendJob } from '@floe/api';
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
-import { type AgentEvent, agentQueueName, PROTOCOL_VERSION, QUEUE_PREFIX } from '@floe/protocol';
+import {
+  type AgentEvent,
+  agentQueueName,
+  type EnrollmentFor,
+  PROTOCOL_VERSION,
+  QUEUE_PREFIX,
+} from '@floe/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentCredentials } from './credentials';
 import { EventReporter, RevokedError } from './events';
 import { startJobRunner } from './job-runner';
 import { decoderFor } from './pipelines/decoder';
@@ -15,6 +20,7 @@ import { pipelineHosts } from './pipelines/host';
 import { PipelineSupervisor } from './pipelines/supervisor';
 import { checkPipeline } from './policy/check-job';
 import { stackPolicy, stackSecrets } from './testing/stack-policy';
+import { bullmqJobTransport } from './transport/bullmq';
 
 /** A real HTTP endpoint standing where the control plane's events API stands. */
 function eventsEndpoint() {
@@ -51,11 +57,11 @@ const waitFor = async <T>(find: () => T | undefined, ms = 30_000): Promise<T> =>
   }
 };
 
-describe('the agent pulls its jobs from its own queue and reports them (real Postgres, Redis, Kafka)', () => {
+describe('the agent pulls its jobs straight from its own BullMQ queue and reports them (real Postgres, Redis, Kafka)', () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: PrismaClient;
   let admin: Redis;
-  let credentials: AgentCredentials;
+  let credentials: EnrollmentFor<'bullmq'>;
   const endpoint = eventsEndpoint();
   let events: EventReporter;
   let endpointUrl: URL;
@@ -67,16 +73,15 @@ describe('the agent pulls its jobs from its own queue and reports them (real Pos
     db = createPrismaClient(scratch.url);
     admin = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: null });
     const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
-    const enrolled = await enrollAgent(db, admin, (await createAgent(db, org.id, 'eu-1')).installToken);
-    const redisUrl = new URL(process.env.REDIS_URL as string);
-    redisUrl.username = '';
-    redisUrl.password = '';
-    credentials = { ...enrolled, redis: { ...enrolled.redis, url: redisUrl.toString() } };
+    credentials = await enrollAgent(db, admin, (await createAgent(db, org.id, 'eu-1')).installToken, {
+      transport: 'bullmq',
+      redisUrl: process.env.REDIS_URL as string,
+    });
     endpointUrl = await endpoint.listen();
     events = new EventReporter(endpointUrl, credentials.apiToken);
     const policy = stackPolicy();
     const secrets = stackSecrets(policy);
-    runner = startJobRunner(credentials, events, {
+    runner = startJobRunner(bullmqJobTransport(credentials), events, {
       agentId: credentials.agentId,
       pipelines: new PipelineSupervisor(
         pipelineHosts({ secrets, decoderFor, events, log: () => {} }),

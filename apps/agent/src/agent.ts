@@ -1,6 +1,6 @@
-import { PROTOCOL_VERSION } from '@floe/protocol';
+import { HEARTBEAT_SECONDS, INSTALL_TOKEN_PREFIX, PROTOCOL_VERSION } from '@floe/protocol';
 import { storageCredentials } from './aws/storage-credentials';
-import { enroll, loadCredentials, saveCredentials } from './credentials';
+import { type AgentCredentials, enroll, loadCredentials, saveCredentials } from './credentials';
 import { EventReporter, RevokedError } from './events';
 import { startJobRunner } from './job-runner';
 import { decoderFor } from './pipelines/decoder';
@@ -10,9 +10,9 @@ import { checkPipeline } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
 import { agentRedactor } from './policy/redact';
 import { SecretResolver } from './secrets';
+import { bullmqJobTransport } from './transport/bullmq';
+import { HttpsJobTransport } from './transport/https';
 import { VERSION } from './version';
-
-export const HEARTBEAT_SECONDS = 10;
 
 /**
  * Structured JSON logs, one line each; never record values (the agent only logs its own doings), and
@@ -23,9 +23,16 @@ export function log(message: string, fields: Record<string, unknown> = {}) {
   process.stdout.write(`${agentRedactor.redact(line)}\n`);
 }
 
+/** The transport enrollment chose: the control plane's HTTPS API, or BullMQ as the agent's own Redis user. */
+export function jobTransport(controlPlane: URL, credentials: AgentCredentials) {
+  return credentials.transport === 'https'
+    ? new HttpsJobTransport(controlPlane, credentials.apiToken)
+    : bullmqJobTransport(credentials);
+}
+
 /**
  * Runs the agent: enrolls with an install token once (then keeps its credentials on disk),
- * pulls jobs from its own queue, and heartbeats every 10 s. Every job is checked against the
+ * pulls jobs from its own queue through the transport enrollment named, and heartbeats every 10 s. Every job is checked against the
  * customer's policy before it runs. Returns a stop function.
  */
 export async function startAgent({
@@ -38,7 +45,7 @@ export async function startAgent({
   policy: LoadedPolicy;
 }) {
   let credentials = loadCredentials();
-  if (token.startsWith('floe_it_') && !credentials) {
+  if (token.startsWith(INSTALL_TOKEN_PREFIX) && !credentials) {
     credentials = await enroll(controlPlane, token);
     saveCredentials(credentials);
     log('enrolled', { agentId: credentials.agentId });
@@ -57,12 +64,12 @@ export async function startAgent({
     log,
     (spec) => checkPipeline(spec, policy),
   );
-  const runner = startJobRunner(credentials, events, {
-    agentId: credentials.agentId,
-    pipelines,
-    policy,
-    secrets,
-  });
+  const runner = startJobRunner(
+    jobTransport(controlPlane, credentials),
+    events,
+    { agentId: credentials.agentId, pipelines, policy, secrets },
+    (m) => log(m),
+  );
   const rates = new RateMeter();
   let stopped = false;
   const stop = async () => {
@@ -103,7 +110,7 @@ export async function startAgent({
   await heartbeat();
   log('started', {
     agentId: credentials.agentId,
-    queue: credentials.queue.name,
+    transport: credentials.transport,
     protocolVersion: PROTOCOL_VERSION,
     version: VERSION,
     policy: policy.rules === 'permissive' ? 'permissive' : (policy.file ?? 'none (allows nothing)'),

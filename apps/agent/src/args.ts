@@ -1,4 +1,5 @@
 // Command-line parsing for floe-agent: small on purpose, with messages that name the flag.
+import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX } from '@floe/protocol';
 
 export const USAGE = `floe-agent — the Floe data-plane agent (runs in your account, pulls its work)
 
@@ -98,8 +99,10 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   if (!controlPlane) throw new UsageError('start needs --control-plane <url> (or FLOE_CONTROL_PLANE)');
   const token = given.get('token') ?? env.FLOE_TOKEN;
   if (!token) throw new UsageError('start needs --token <token> (or FLOE_TOKEN)');
-  if (!/^floe_(it|at)_/.test(token))
-    throw new UsageError('--token must be a Floe install token (floe_it_…) or API token (floe_at_…)');
+  if (!token.startsWith(INSTALL_TOKEN_PREFIX) && !token.startsWith(API_TOKEN_PREFIX))
+    throw new UsageError(
+      `--token must be a Floe install token (${INSTALL_TOKEN_PREFIX}…) or API token (${API_TOKEN_PREFIX}…)`,
+    );
   const policyFile = given.get('policy') ?? env.FLOE_AGENT_POLICY;
   return {
     command: 'start',

@@ -26,7 +26,8 @@ async function doctor(controlPlane: URL | undefined): Promise<boolean> {
     );
     healthy &&= ok;
   }
-  if (credentials) {
+  if (credentials?.transport === 'https') console.log('✓ jobs come through the control plane (HTTPS)');
+  if (credentials?.transport === 'bullmq') {
     const url = new URL(credentials.redis.url);
     const redis = new Redis({
       host: url.hostname,

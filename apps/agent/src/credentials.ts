@@ -1,17 +1,20 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_API, type Enrollment, enrollmentSchema } from '@floe/protocol';
 import { z } from 'zod';
 
 /** What enrollment gives an agent; kept on its disk (mode 600), never sent anywhere but back to Floe. */
-export const credentialsSchema = z.object({
-  agentId: z.string(),
-  apiToken: z.string().startsWith('floe_at_'),
-  redis: z.object({ url: z.string(), username: z.string(), password: z.string() }),
-  queue: z.object({ prefix: z.string(), name: z.string() }),
-});
+export type AgentCredentials = Enrollment;
 
-export type AgentCredentials = z.infer<typeof credentialsSchema>;
+// Credentials saved before agents had a choice of transport are BullMQ ones.
+const savedSchema = z.preprocess(
+  (saved) =>
+    saved !== null && typeof saved === 'object' && !('transport' in saved)
+      ? { ...saved, transport: 'bullmq' }
+      : saved,
+  enrollmentSchema,
+);
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.FLOE_AGENT_STATE_DIR ?? join(homedir(), '.floe-agent');
@@ -19,7 +22,7 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function loadCredentials(dir = stateDir()): AgentCredentials | null {
   const file = join(dir, 'credentials.json');
-  return existsSync(file) ? credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : null;
+  return existsSync(file) ? savedSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : null;
 }
 
 export function saveCredentials(credentials: AgentCredentials, dir = stateDir()) {
@@ -29,14 +32,14 @@ export function saveCredentials(credentials: AgentCredentials, dir = stateDir())
   chmodSync(file, 0o600);
 }
 
-/** Exchanges a one-time install token for the agent's credentials. */
+/** Exchanges a one-time install token for the agent's credentials; the answer names its transport. */
 export async function enroll(controlPlane: URL, installToken: string): Promise<AgentCredentials> {
-  const res = await fetch(new URL('/api/agents/enroll', controlPlane), {
+  const res = await fetch(new URL(AGENT_API.enroll, controlPlane), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ installToken }),
   });
   const body = (await res.json().catch(() => ({}))) as { error?: string };
   if (!res.ok) throw new Error(`enrollment refused (HTTP ${res.status}): ${body.error ?? 'no reason given'}`);
-  return credentialsSchema.parse(body);
+  return enrollmentSchema.parse(body);
 }

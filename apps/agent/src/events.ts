@@ -1,4 +1,4 @@
-import { type AgentEvent, agentEventSchema, PROTOCOL_VERSION } from '@floe/protocol';
+import { AGENT_API, type AgentEvent, agentEventSchema, PROTOCOL_VERSION } from '@floe/protocol';
 import { agentRedactor, type Redactor } from './policy/redact';
 
 const MAX_BUFFERED = 10_000;
@@ -80,7 +80,7 @@ export class EventReporter {
     try {
       while (this.buffer.length > 0) {
         const batch = this.buffer.slice(0, 500);
-        const res = await fetch(new URL('/api/agents/events', this.controlPlane), {
+        const res = await fetch(new URL(AGENT_API.events, this.controlPlane), {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiToken}` },
           body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, sentAtMs: Date.now(), events: batch }),

@@ -1,9 +1,15 @@
-import { decodeJobEnvelope, IncompatibleJobError, type Job } from '@floe/protocol';
-import { type Job as BullJob, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import {
+  type ClaimedJob,
+  decodeJobEnvelope,
+  IncompatibleJobError,
+  JOB_HEARTBEAT_SECONDS,
+  type Job,
+  type JobFailure,
+  type JobResult,
+  type JobTransport,
+} from '@floe/protocol';
 import { storageCredentials } from './aws/storage-credentials';
-import type { AgentCredentials } from './credentials';
-import type { EventReporter } from './events';
+import { type EventReporter, RevokedError } from './events';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { runMaintenance } from './jobs/maintenance';
 import type { PipelineSupervisor } from './pipelines/supervisor';
@@ -18,6 +24,14 @@ export interface JobContext {
   pipelines: PipelineSupervisor;
   policy: LoadedPolicy;
   secrets: SecretResolver;
+}
+
+/** A job kind this version does not run: it would fail the same way again, so it is not retried. */
+class UnsupportedJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedJob';
+  }
 }
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
@@ -48,75 +62,122 @@ async function runJob(job: Job, jobId: string, context: JobContext): Promise<Tes
         awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
       });
     default:
-      throw new UnrecoverableError(`this agent version cannot run ${job.kind} jobs yet`);
+      throw new UnsupportedJobError(`this agent version cannot run ${job.kind} jobs yet`);
   }
 }
 
 const MAX_MESSAGE = 2000;
+const MAX_STACK = 16_000;
+const CONCURRENCY = 4;
 
-async function handle(bullJob: BullJob, context: JobContext, events: EventReporter) {
-  const jobId = bullJob.id ?? 'unknown';
+type Outcome = { result: JobResult } | { failure: JobFailure };
+
+/** Runs one claimed job and says how it ended; every word of it redacted, as the events are. */
+async function handle(claimed: ClaimedJob, context: JobContext, events: EventReporter): Promise<Outcome> {
+  const { jobId } = claimed;
   const { redactor } = context.secrets;
   let envelope: ReturnType<typeof decodeJobEnvelope>;
   try {
-    envelope = decodeJobEnvelope(bullJob.data);
+    envelope = decodeJobEnvelope(claimed.envelope);
   } catch (error) {
     const errorClass = error instanceof IncompatibleJobError ? 'IncompatibleJob' : 'MalformedJob';
     const message = redactor.redact((error as Error).message);
     events.report({ type: 'job.failed', jobId, errorClass, message });
-    throw new UnrecoverableError(message.slice(0, MAX_MESSAGE));
+    return { failure: { errorClass, message: message.slice(0, MAX_MESSAGE), final: true } };
   }
   events.report({ type: 'job.started', jobId });
   try {
     // What goes back to the queue (Redis) is redacted as the events are.
     const result = redactor.redactDeep(await runJob(envelope.job, jobId, context));
     events.report({ type: 'job.finished', jobId, result });
-    return result;
+    return { result };
   } catch (error) {
     const clean = redactor.redactError(error);
     // A long message is cut to fit (with a marker) by the reporter, never dropped.
     events.report({ type: 'job.failed', jobId, errorClass: clean.name, message: clean.message });
     // BullMQ keeps the message and stack in Redis: only the redacted ones go there. A job the policy
     // refuses, or one this version cannot run, would fail the same way again: no retries.
-    if (error instanceof PolicyError || error instanceof UnrecoverableError) {
-      const final = new UnrecoverableError(clean.message);
-      final.stack = clean.stack;
-      throw final;
-    }
-    throw clean;
+    return {
+      failure: {
+        errorClass: clean.name,
+        message: clean.message.slice(0, MAX_MESSAGE),
+        stack: clean.stack?.slice(0, MAX_STACK),
+        final: error instanceof PolicyError || error instanceof UnsupportedJobError,
+      },
+    };
   }
 }
 
-/** Pulls jobs from the agent's own queue, as its own Redis user, and reports how each went. */
-export function startJobRunner(credentials: AgentCredentials, events: EventReporter, context: JobContext) {
-  const url = new URL(credentials.redis.url);
-  const connection = new Redis({
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-    username: credentials.redis.username,
-    password: credentials.redis.password,
-    // The ACL grants no INFO: skip the ready check and BullMQ's version check that use it.
-    enableReadyCheck: false,
-    maxRetriesPerRequest: null,
-  });
-  const worker = new Worker(
-    credentials.queue.name,
-    async (bullJob: BullJob) => {
-      try {
-        return await handle(bullJob, context, events);
-      } finally {
-        // Not awaited, so it must not reject: a revoked token is the heartbeat's to act on.
-        void events.flushQuietly();
+/** Runs a claimed job, renewing its lease while it runs, and reports its end through the transport. */
+async function run(
+  claimed: ClaimedJob,
+  transport: JobTransport,
+  context: JobContext,
+  events: EventReporter,
+  log: (message: string) => void,
+) {
+  const renew = setInterval(() => {
+    transport
+      .heartbeat(claimed)
+      .catch((error) => log(`job ${claimed.jobId}: lease not renewed (${(error as Error).message})`));
+  }, JOB_HEARTBEAT_SECONDS * 1000);
+  try {
+    const outcome = await handle(claimed, context, events);
+    if ('result' in outcome) await transport.complete(claimed, outcome.result);
+    else await transport.fail(claimed, outcome.failure);
+  } catch (error) {
+    // The job goes back to the queue when its lease runs out, and runs again.
+    log(`job ${claimed.jobId}: its end was not recorded (${(error as Error).message})`);
+  } finally {
+    clearInterval(renew);
+    // Not awaited, so it must not reject: a revoked token is the heartbeat's to act on.
+    void events.flushQuietly();
+  }
+}
+
+/**
+ * Takes the agent's jobs through its transport (the control plane's HTTPS API, or BullMQ as its own
+ * Redis user), up to CONCURRENCY at a time, and reports how each went. `close` waits for running jobs.
+ */
+export function startJobRunner(
+  transport: JobTransport,
+  events: EventReporter,
+  context: JobContext,
+  log: (message: string) => void = () => {},
+) {
+  const stopping = new AbortController();
+  const running = new Set<Promise<void>>();
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopping.signal.aborted) {
+      if (running.size >= CONCURRENCY) {
+        await Promise.race(running);
+        continue;
       }
-    },
-    { connection, prefix: credentials.queue.prefix, skipVersionCheck: true, concurrency: 4 },
-  );
+      let claimed: ClaimedJob | null;
+      try {
+        claimed = await transport.claim(stopping.signal);
+        failures = 0;
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        // A revoked token stops the agent through its heartbeat; until then, ask rarely.
+        if (!(error instanceof RevokedError)) log(`cannot claim jobs: ${(error as Error).message}`);
+        failures++;
+        await pause(Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)));
+        continue;
+      }
+      if (claimed === null) continue;
+      const job = run(claimed, transport, context, events, log).finally(() => running.delete(job));
+      running.add(job);
+    }
+  })();
   return {
-    worker,
     close: async () => {
-      await worker.close();
-      connection.disconnect();
+      stopping.abort();
+      await loop;
+      await Promise.all(running);
+      await transport.close();
     },
   };
 }

@@ -53,9 +53,12 @@ describe('the Agents page and enrollment, in a real browser', () => {
     const first = await enroll();
     expect(first.status).toBe(200);
     const credentials = await first.json();
-    expect(credentials.apiToken).toMatch(/^floe_at_/);
-    expect(credentials.queue).toEqual({ prefix: 'floe', name: `agent-${credentials.agentId}` });
-    expect(credentials.redis.url).not.toContain('@');
+    // HTTPS unless the install chose BullMQ: the agent gets an API token and no Redis login.
+    expect(credentials).toEqual({
+      transport: 'https',
+      agentId: expect.stringMatching(/^ag-/),
+      apiToken: expect.stringMatching(/^floe_at_/),
+    });
     expect((await enroll()).status).toBe(401);
 
     await page.reload();

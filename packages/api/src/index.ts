@@ -7,7 +7,6 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { sendJob } from './agents/dispatch';
 export {
-  type AgentCredentials,
   authenticateAgent,
   createAgent,
   EnrollmentError,
@@ -15,8 +14,10 @@ export {
   newInstallToken,
   startAgentAclKeeper,
   syncAgentAclUsers,
+  type TransportSetting,
 } from './agents/enrollment';
 export { recordAgentEvents } from './agents/events';
+export { type AgentApiRoutes, agentApiRoutes } from './agents/http/routes';
 export { reconcileAgent } from './agents/reconcile';
 export { evaluateContracts } from './contracts/evaluate';
 export type { ContractHealth } from './contracts/health';

@@ -1,3 +1,29 @@
+export {
+  AGENT_API,
+  AGENT_API_MAX_BODY_BYTES,
+  type AgentApiEndpoint,
+  type AgentTransport,
+  API_TOKEN_PREFIX,
+  agentApiErrorSchema,
+  agentTransportSchema,
+  CLAIM_WAIT_SECONDS,
+  claimRequestSchema,
+  claimResponseSchema,
+  completeRequestSchema,
+  type Enrollment,
+  type EnrollmentFor,
+  enrollmentSchema,
+  enrollRequestSchema,
+  eventsResponseSchema,
+  failRequestSchema,
+  HEARTBEAT_SECONDS,
+  heartbeatRequestSchema,
+  INSTALL_TOKEN_PREFIX,
+  JOB_HEARTBEAT_SECONDS,
+  JOB_LEASE_SECONDS,
+  jobAckSchema,
+  OFFLINE_AFTER_SECONDS,
+} from './agent-api';
 export { type AgentPolicy, type AgentPolicyInput, agentPolicySchema } from './agent-policy';
 export { awsRoleSchema, type Connection, type ConnectionType, connectionSchema } from './connection';
 export {
@@ -30,3 +56,11 @@ export {
   type SecretRef,
   secretRefSchema,
 } from './secret-ref';
+export {
+  type ClaimedJob,
+  type JobFailure,
+  type JobLease,
+  JobLeaseError,
+  type JobResult,
+  type JobTransport,
+} from './transport';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX } from './agent-api';
 
 /**
  * Where a secret lives in the customer's account. Floe stores only this reference; the agent
@@ -27,7 +28,7 @@ const RAW_SECRET_PATTERNS: [RegExp, string][] = [
   [/^(AKIA|ASIA)[A-Z0-9]{16}$/, 'an AWS access key id'],
   [/^[A-Za-z0-9/+=]{40}$/, 'an AWS secret access key'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
-  [/^(floe_at_|floe_it_)/, 'a Floe token'],
+  [new RegExp(`^(${API_TOKEN_PREFIX}|${INSTALL_TOKEN_PREFIX})`), 'a Floe token'],
   [/^(xox[abpr]-|ghp_|glpat-|sk_live_)/, 'an API token'],
 ];
 

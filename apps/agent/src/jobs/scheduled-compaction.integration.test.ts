@@ -60,11 +60,9 @@ function controlPlane(db: PrismaClient, redis: Redis) {
       res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(json));
     try {
       if (req.url === '/api/agents/enroll') {
-        const credentials = await enrollAgent(db, redis, JSON.parse(body).installToken);
-        const url = new URL(env.REDIS_URL as string);
-        url.username = '';
-        url.password = '';
-        return reply(200, { ...credentials, redis: { ...credentials.redis, url: url.toString() } });
+        // This agent uses BullMQ directly, as a single-tenant install's would.
+        const bullmq = { transport: 'bullmq', redisUrl: env.REDIS_URL as string } as const;
+        return reply(200, await enrollAgent(db, redis, JSON.parse(body).installToken, bullmq));
       }
       const token = req.headers.authorization?.match(/^Bearer (\S+)$/)?.[1];
       const agent = token ? await authenticateAgent(db, token) : null;

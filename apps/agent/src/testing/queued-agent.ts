@@ -1,11 +1,7 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAgent, enrollAgent, recordAgentEvents, sendJob } from '@floe/api';
-import { createPrismaClient, type PrismaClient } from '@floe/db';
-import { createScratchDatabase } from '@floe/db/testing';
-import { type AgentEvent, agentQueueName, type Job, QUEUE_PREFIX } from '@floe/protocol';
+import { sendJob, type TransportSetting } from '@floe/api';
+import { agentQueueName, type Job, QUEUE_PREFIX } from '@floe/protocol';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { jobTransport } from '../agent';
 import { EventReporter } from '../events';
 import { startJobRunner } from '../job-runner';
 import { decoderFor } from '../pipelines/decoder';
@@ -15,53 +11,41 @@ import { checkPipeline } from '../policy/check-job';
 import type { LoadedPolicy } from '../policy/load-policy';
 import { Redactor } from '../policy/redact';
 import { SecretResolver } from '../secrets';
+import { startControlPlane } from './control-plane';
 
 /**
- * An agent in this process pulling jobs from its real queue (Redis, as its own ACL user), enrolled
- * in a scratch control-plane database, its events recorded there by the control plane's own code:
- * what the control plane sends it, and what comes back, are both real. `policy` is the agent's.
+ * An agent in this process, enrolled with the control plane's own agent API (on a loopback port, a
+ * scratch database, the stack's Redis) and pulling jobs through the transport enrollment gave it: the
+ * HTTPS API (the default) or BullMQ as its own ACL user. What the control plane sends it, and what
+ * comes back, are both real. `policy` is the agent's.
  */
-export async function startQueuedAgent(policy: LoadedPolicy, env: NodeJS.ProcessEnv = process.env) {
-  const scratch = await createScratchDatabase();
-  scratch.migrate();
-  const db: PrismaClient = createPrismaClient(scratch.url);
-  const admin = new Redis(env.REDIS_URL as string, { maxRetriesPerRequest: null });
-  const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
-  const enrolled = await enrollAgent(db, admin, (await createAgent(db, org.id, 'hostile')).installToken);
-  const agentRow = await db.agent.findUniqueOrThrow({ where: { id: enrolled.agentId } });
-  const redisUrl = new URL(env.REDIS_URL as string);
-  redisUrl.username = '';
-  redisUrl.password = '';
-  const credentials = { ...enrolled, redis: { ...enrolled.redis, url: redisUrl.toString() } };
-
-  // The control plane's events API, as far as the agent can tell: every batch goes into Postgres.
-  const received: AgentEvent[] = [];
-  const endpoint = createServer(async (req: IncomingMessage, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const batch = JSON.parse(body);
-    await recordAgentEvents(db, agentRow, batch);
-    received.push(...batch.events);
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-  });
-  await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
-  const endpointUrl = new URL(`http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`);
+export async function startQueuedAgent(
+  policy: LoadedPolicy,
+  env: NodeJS.ProcessEnv = process.env,
+  transport: TransportSetting['transport'] = 'https',
+) {
+  const controlPlane = await startControlPlane(
+    transport === 'https' ? { transport } : { transport, redisUrl: env.REDIS_URL as string },
+    env,
+  );
+  const { db, admin, received } = controlPlane;
+  const credentials = await controlPlane.enroll('hostile');
 
   const redactor = new Redactor();
   const logs: string[] = [];
   const log = (message: string, fields: Record<string, unknown> = {}) =>
     logs.push(redactor.redact(JSON.stringify({ message, ...fields })));
-  const events = new EventReporter(endpointUrl, credentials.apiToken, log, redactor);
+  const events = new EventReporter(controlPlane.url, credentials.apiToken, log, redactor);
   const secrets = new SecretResolver(policy, redactor, env);
   const pipelines = new PipelineSupervisor(pipelineHosts({ secrets, decoderFor, events, log }), log, (spec) =>
     checkPipeline(spec, policy, env),
   );
-  const runner = startJobRunner(credentials, events, {
-    agentId: credentials.agentId,
-    pipelines,
-    policy,
-    secrets,
-  });
+  const runner = startJobRunner(
+    jobTransport(controlPlane.url, credentials),
+    events,
+    { agentId: credentials.agentId, pipelines, policy, secrets },
+    log,
+  );
   const queue = new Queue(agentQueueName(credentials.agentId), { connection: admin, prefix: QUEUE_PREFIX });
 
   const outcome = async (jobId: string, ms = 30_000) => {
@@ -78,6 +62,7 @@ export async function startQueuedAgent(policy: LoadedPolicy, env: NodeJS.Process
 
   return {
     agentId: credentials.agentId,
+    credentials,
     db,
     admin,
     queue,
@@ -121,11 +106,8 @@ export async function startQueuedAgent(policy: LoadedPolicy, env: NodeJS.Process
       await pipelines.stopAll();
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
-      await admin.call('ACL', 'DELUSER', credentials.redis.username).catch(() => {});
-      admin.disconnect();
-      await new Promise<void>((r) => endpoint.close(() => r()));
-      await db.$disconnect();
-      await scratch.drop();
+      await admin.call('ACL', 'DELUSER', `agent-${credentials.agentId}`).catch(() => {});
+      await controlPlane.close();
     },
   };
 }

@@ -8,7 +8,7 @@ import { buildPipelineSpec } from '../pipelines/build-spec';
 import { appRouter } from '../root';
 import { pipelineWizardSchema } from '../schemas/pipeline';
 import { createCallerFactory } from '../trpc';
-import { type AgentCredentials, createAgent, enrollAgent } from './enrollment';
+import { createAgent, enrollAgent } from './enrollment';
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -18,7 +18,7 @@ describe('a connection test of storage or Glue acts as the AWS role a pipeline w
   let redis: Redis;
   let queue: Queue;
   let editor: ReturnType<typeof createCaller>;
-  let agent: AgentCredentials;
+  let agent: Awaited<ReturnType<typeof enrollAgent>>;
   let orgId: string;
   const ids: Record<string, string> = {};
 
@@ -71,7 +71,6 @@ describe('a connection test of storage or Glue acts as the AWS role a pipeline w
   afterAll(async () => {
     await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
-    await redis?.call('ACL', 'DELUSER', agent.redis.username).catch(() => {});
     redis?.disconnect();
     await db?.$disconnect();
     await scratch?.drop();

@@ -1,12 +1,11 @@
 import { connect } from 'node:net';
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
-import { agentQueueName, QUEUE_PREFIX } from '@floe/protocol';
+import { agentQueueName, type EnrollmentFor, QUEUE_PREFIX } from '@floe/protocol';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AgentCredentials,
   authenticateAgent,
   createAgent,
   EnrollmentError,
@@ -17,6 +16,9 @@ import {
   syncAgentAclUsers,
 } from './enrollment';
 
+type AgentCredentials = EnrollmentFor<'bullmq'>;
+/** These agents use BullMQ directly (a single-tenant install), as their own Redis users. */
+const BULLMQ = { transport: 'bullmq', redisUrl: process.env.REDIS_URL as string } as const;
 const adminUrl = new URL(process.env.REDIS_URL as string);
 const redisAt = { host: adminUrl.hostname, port: Number(adminUrl.port) };
 
@@ -78,8 +80,8 @@ describe('agent enrollment and per-agent Redis ACLs (real Postgres and Redis)', 
     orgId = (await db.organization.create({ data: { slug: 'acme', name: 'Acme' } })).id;
     const first = await createAgent(db, orgId, 'eu-prod');
     const second = await createAgent(db, orgId, 'us-prod');
-    a = await enrollAgent(db, admin, first.installToken);
-    b = await enrollAgent(db, admin, second.installToken);
+    a = await enrollAgent(db, admin, first.installToken, BULLMQ);
+    b = await enrollAgent(db, admin, second.installToken, BULLMQ);
   });
 
   afterAll(async () => {
@@ -98,6 +100,14 @@ describe('agent enrollment and per-agent Redis ACLs (real Postgres and Redis)', 
     expect(stored).not.toContain(a.redis.password);
     expect(row.apiTokenPrefix).toMatch(/^floe_at_.{4}…$/);
     expect((await authenticateAgent(db, a.apiToken))?.id).toBe(a.agentId);
+  });
+
+  it('gives an HTTPS agent (the default) an API token and no Redis login, not even after a sync', async () => {
+    const https = await enrollAgent(db, admin, (await createAgent(db, orgId, 'https-only')).installToken);
+    expect(https).toEqual({ transport: 'https', agentId: https.agentId, apiToken: https.apiToken });
+    await syncAgentAclUsers(db, admin);
+    expect((await admin.call('ACL', 'USERS')) as string[]).not.toContain(`agent-${https.agentId}`);
+    expect((await authenticateAgent(db, https.apiToken))?.id).toBe(https.agentId);
   });
 
   it('refuses an install token twice, and an expired one', async () => {
@@ -172,7 +182,7 @@ describe('agent enrollment and per-agent Redis ACLs (real Postgres and Redis)', 
 
   it('rotates credentials: the old Redis password and API token stop working at once', async () => {
     const old = b;
-    b = await rotateAgentCredentials(db, admin, b.agentId);
+    b = await rotateAgentCredentials(db, admin, b.agentId, BULLMQ);
     expect(await authAs(old)).toMatch(/^-WRONGPASS/);
     expect(await authAs(b)).toBe('+OK');
     expect(await authenticateAgent(db, old.apiToken)).toBeNull();

@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@floe/db';
-import { agentQueueName, QUEUE_PREFIX } from '@floe/protocol';
+import {
+  API_TOKEN_PREFIX,
+  agentQueueName,
+  type EnrollmentFor,
+  enrollmentSchema,
+  INSTALL_TOKEN_PREFIX,
+  QUEUE_PREFIX,
+} from '@floe/protocol';
 import type { Redis } from 'ioredis';
 import { everyMinute } from '../background/every-minute';
 import { agentRedisUser, deleteAgentAclUser, setAgentAclUser } from './redis-acl';
-import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX, newToken, sha256, tokenHint } from './tokens';
+import { newToken, sha256, tokenHint } from './tokens';
 
 export const INSTALL_TOKEN_HOURS = 24;
 
@@ -15,13 +22,14 @@ export class EnrollmentError extends Error {
   }
 }
 
-/** What an agent receives once, at enrollment or rotation. */
-export interface AgentCredentials {
-  agentId: string;
-  apiToken: string;
-  redis: { username: string; password: string };
-  queue: { prefix: string; name: string };
-}
+/**
+ * How the agents of this control plane reach their jobs: through its HTTPS API (the default, and the only
+ * choice for a shared control plane: no agent holds a Redis login), or, for a single-tenant install,
+ * straight to BullMQ at `redisUrl` as their own Redis ACL user.
+ */
+export type TransportSetting = { transport: 'https' } | { transport: 'bullmq'; redisUrl: string };
+
+export const HTTPS_TRANSPORT = { transport: 'https' } as const satisfies TransportSetting;
 
 /** Registers an agent and returns its one-time install token (shown to the admin once). */
 export async function createAgent(db: PrismaClient, organizationId: string, name: string, now = new Date()) {
@@ -53,26 +61,56 @@ function installTokenFields(installToken: string, now: Date) {
   };
 }
 
-/** Issues a fresh API token and Redis password, replacing any the agent had. */
-async function issueCredentials(db: PrismaClient, redis: Redis, agentId: string): Promise<AgentCredentials> {
+/**
+ * Issues a fresh API token, replacing any the agent had, and a Redis login only for a BullMQ agent: an
+ * HTTPS agent's old login (from an install that used BullMQ) is deleted, and none is kept for it.
+ */
+async function issueCredentials<S extends TransportSetting>(
+  db: PrismaClient,
+  redis: Redis,
+  agentId: string,
+  setting: S,
+): Promise<EnrollmentFor<S['transport']>> {
   const apiToken = newToken(API_TOKEN_PREFIX);
+  const token = { apiTokenHash: sha256(apiToken), apiTokenPrefix: tokenHint(apiToken) };
+  if (setting.transport === 'https') {
+    await db.agent.update({ where: { id: agentId }, data: { ...token, redisPasswordHash: null } });
+    await deleteAgentAclUser(redis, agentId);
+    return enrollmentSchema.parse({ transport: 'https', agentId, apiToken }) as EnrollmentFor<S['transport']>;
+  }
   const redisPassword = randomBytes(24).toString('base64url');
   const redisPasswordHash = sha256(redisPassword);
-  await db.agent.update({
-    where: { id: agentId },
-    data: { apiTokenHash: sha256(apiToken), apiTokenPrefix: tokenHint(apiToken), redisPasswordHash },
-  });
+  await db.agent.update({ where: { id: agentId }, data: { ...token, redisPasswordHash } });
   await setAgentAclUser(redis, agentId, redisPasswordHash);
-  return {
+  return enrollmentSchema.parse({
+    transport: 'bullmq',
     agentId,
     apiToken,
-    redis: { username: agentRedisUser(agentId), password: redisPassword },
+    redis: {
+      url: withoutLogin(setting.redisUrl),
+      username: agentRedisUser(agentId),
+      password: redisPassword,
+    },
     queue: { prefix: QUEUE_PREFIX, name: agentQueueName(agentId) },
-  };
+  }) as EnrollmentFor<S['transport']>;
 }
 
-/** Exchanges a one-time install token for the agent's own credentials. */
-export async function enrollAgent(db: PrismaClient, redis: Redis, installToken: string, now = new Date()) {
+/** Where agents reach Redis, without the control plane's own login. */
+function withoutLogin(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+}
+
+/** Exchanges a one-time install token for the agent's own credentials, for the transport the setting names. */
+export async function enrollAgent<S extends TransportSetting = typeof HTTPS_TRANSPORT>(
+  db: PrismaClient,
+  redis: Redis,
+  installToken: string,
+  setting: S = HTTPS_TRANSPORT as S,
+  now = new Date(),
+) {
   const agent = await db.agent.findUnique({ where: { installTokenHash: sha256(installToken) } });
   if (!agent || agent.revokedAt)
     throw new EnrollmentError('this install token is not valid: create a new one on the Agents page');
@@ -85,16 +123,21 @@ export async function enrollAgent(db: PrismaClient, redis: Redis, installToken: 
     data: { installTokenHash: null, installTokenExpiresAt: null, enrolledAt: now },
   });
   if (spent.count !== 1) throw new EnrollmentError('this install token was already used');
-  return issueCredentials(db, redis, agent.id);
+  return issueCredentials(db, redis, agent.id, setting);
 }
 
 /** New credentials for an enrolled agent; the old ones stop working at once. */
-export async function rotateAgentCredentials(db: PrismaClient, redis: Redis, agentId: string) {
+export async function rotateAgentCredentials<S extends TransportSetting = typeof HTTPS_TRANSPORT>(
+  db: PrismaClient,
+  redis: Redis,
+  agentId: string,
+  setting: S = HTTPS_TRANSPORT as S,
+) {
   const agent = await db.agent.findUniqueOrThrow({ where: { id: agentId } });
   if (agent.revokedAt || !agent.enrolledAt)
     throw new EnrollmentError('only an enrolled, active agent can rotate credentials');
   await deleteAgentAclUser(redis, agentId);
-  return issueCredentials(db, redis, agentId);
+  return issueCredentials(db, redis, agentId, setting);
 }
 
 /** Cuts the agent off: its Redis user and connections are gone and its API token is refused. */

@@ -1,8 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-
-// Prefixed so a leaked token is recognisable (and secret scanners can match it).
-export const INSTALL_TOKEN_PREFIX = 'floe_it_';
-export const API_TOKEN_PREFIX = 'floe_at_';
+import { API_TOKEN_PREFIX } from '@floe/protocol';
 
 export function newToken(prefix: string): string {
   return `${prefix}${randomBytes(24).toString('base64url')}`;

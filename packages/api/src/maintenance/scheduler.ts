@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@floe/db';
+import { OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import type { Redis } from 'ioredis';
 import { everyMinute } from '../background/every-minute';
-import { OFFLINE_AFTER_SECONDS } from '../router/agent';
 import { sendDueMaintenance } from './dispatch';
 import type { MaintenanceKind } from './policy';
 

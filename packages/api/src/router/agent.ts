@@ -1,10 +1,8 @@
+import { OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgent, revokeAgent } from '../agents/enrollment';
 import { orgProcedure, redisOf, router } from '../trpc';
-
-// An agent counts as online while its heartbeats (every 10 s) keep arriving.
-export const OFFLINE_AFTER_SECONDS = 30;
 
 const agentSummary = z.object({
   id: z.string(),

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { type Connection, connectionSchema, connectionTakesRole } from '@floe/protocol';
+import {
+  type Connection,
+  connectionSchema,
+  connectionTakesRole,
+  OFFLINE_AFTER_SECONDS,
+} from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { connectionTestJob } from '../agents/connection-test-job';
 import { sendJob } from '../agents/dispatch';
 import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
 import { orgProcedure, redisOf, router } from '../trpc';
-import { OFFLINE_AFTER_SECONDS } from './agent';
 
 const connectionRow = z.object({
   id: z.string(),

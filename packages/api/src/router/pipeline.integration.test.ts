@@ -1,10 +1,10 @@
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
-import { agentQueueName, decodeJobEnvelope, QUEUE_PREFIX } from '@floe/protocol';
+import { agentQueueName, decodeJobEnvelope, type EnrollmentFor, QUEUE_PREFIX } from '@floe/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentCredentials, createAgent, enrollAgent } from '../agents/enrollment';
+import { createAgent, enrollAgent } from '../agents/enrollment';
 import { appRouter } from '../root';
 import type { PipelineWizardInput } from '../schemas/pipeline';
 import { createCallerFactory } from '../trpc';
@@ -16,7 +16,7 @@ describe('pipelines on a real database and Redis', () => {
   let db: PrismaClient;
   let redis: Redis;
   let editor: ReturnType<typeof createCaller>;
-  let agent: AgentCredentials;
+  let agent: EnrollmentFor<'bullmq'>;
   let wizard: PipelineWizardInput;
   let adminId: string;
 
@@ -56,7 +56,10 @@ describe('pipelines on a real database and Redis', () => {
     adminId = (await db.user.create({ data: { email: 'ad@acme.test' } })).id;
     await db.membership.create({ data: { organizationId: org.id, userId: adminId, role: 'ADMIN' } });
     editor = createCaller({ db, session: { userId: user.id }, redis: () => redis });
-    agent = await enrollAgent(db, redis, (await createAgent(db, org.id, 'eu-1')).installToken);
+    agent = await enrollAgent(db, redis, (await createAgent(db, org.id, 'eu-1')).installToken, {
+      transport: 'bullmq',
+      redisUrl: process.env.REDIS_URL as string,
+    });
     const create = (connection: Parameters<typeof editor.connection.create>[0]['connection']) =>
       editor.connection.create({ orgSlug: 'acme', connection });
     await create({ type: 'kafka', name: 'kafka', bootstrapServers: 'b:9092', securityProtocol: 'PLAINTEXT' });
