@@ -3,12 +3,14 @@ import { db } from '@floe/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { currentUserId } from '../../../../src/auth';
 import { redis } from '../../../../src/redis';
+import { TRPC_MAX_BATCH_SIZE } from '../../../../src/trpc/batch';
 
 const handler = (req: Request) =>
   fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
     router: appRouter,
+    maxBatchSize: TRPC_MAX_BATCH_SIZE,
     createContext: async () => {
       const userId = await currentUserId();
       return { db: db(), session: userId ? { userId } : null, redis };

@@ -1,0 +1,46 @@
+// Every request body has a ceiling, decided from its headers before anything reads it: a body
+// without a declared length is refused (411), one declared larger than its route allows gets 413.
+// Node's HTTP parser never hands a route more bytes than Content-Length declares.
+
+const KiB = 1024;
+
+/** The largest body any route accepts; Next buffers no more than this for the proxy either. */
+export const MAX_BODY_BYTES = 2048 * KiB;
+
+const limits: [prefix: string, bytes: number][] = [
+  ['/api/agents/enroll', 4 * KiB],
+  // Event batches: up to 1000 events (packages/protocol bounds each one).
+  ['/api/agents/events', MAX_BODY_BYTES],
+  ['/api/agents/', 256 * KiB],
+  ['/api/trpc/', 512 * KiB],
+  ['/api/auth/', 16 * KiB],
+];
+
+const DEFAULT_LIMIT = 64 * KiB;
+
+export function bodyLimitFor(pathname: string): number {
+  return limits.find(([prefix]) => pathname.startsWith(prefix))?.[1] ?? DEFAULT_LIMIT;
+}
+
+export type BodyVerdict = { ok: true } | { ok: false; status: 411 | 413; error: string };
+
+export function checkBodySize(pathname: string, headers: Headers): BodyVerdict {
+  const declared = headers.get('content-length');
+  if (declared === null) {
+    if (headers.get('transfer-encoding') === null) return { ok: true };
+    return { ok: false, status: 411, error: 'send the body with a Content-Length' };
+  }
+  const length = Number(declared);
+  const limit = bodyLimitFor(pathname);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    return { ok: false, status: 411, error: 'the Content-Length is not a number of bytes' };
+  }
+  if (length > limit) {
+    return {
+      ok: false,
+      status: 413,
+      error: `the body is ${length} bytes; ${pathname} accepts at most ${limit}`,
+    };
+  }
+  return { ok: true };
+}
