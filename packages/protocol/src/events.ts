@@ -3,8 +3,16 @@ import { z } from 'zod';
 // Offsets and snapshot ids are 64-bit: carried as decimal strings, never JS numbers.
 const int64 = z.string().regex(/^-?\d{1,19}$/, 'a 64-bit integer as a decimal string');
 
+// Every string and array an agent sends is bounded: the control plane stores events as they come.
+const id = z.string().max(200);
+const errorClass = z.string().max(200);
+// Kafka's own limit on a topic name.
+const topic = z.string().max(249);
+const MAX_PARTITIONS = 10_000;
+const MAX_RESULT_FIGURES = 200;
+
 export const partitionProgressSchema = z.object({
-  topic: z.string(),
+  topic,
   partition: z.number().int().nonnegative(),
   committedOffset: int64,
   logEndOffset: int64,
@@ -17,47 +25,53 @@ export const partitionProgressSchema = z.object({
  * errors carry a class and a message written by Floe, not record content.
  */
 export const agentEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('heartbeat'), agentVersion: z.string(), runningPipelines: z.array(z.string()) }),
-  z.object({ type: z.literal('job.started'), jobId: z.string() }),
+  z.object({
+    type: z.literal('heartbeat'),
+    agentVersion: z.string().max(100),
+    runningPipelines: z.array(id).max(MAX_PARTITIONS),
+  }),
+  z.object({ type: z.literal('job.started'), jobId: id }),
   z.object({
     type: z.literal('job.progress'),
-    jobId: z.string(),
+    jobId: id,
     fraction: z.number().min(0).max(1),
     message: z.string().max(500),
   }),
   z.object({
     type: z.literal('job.finished'),
-    jobId: z.string(),
-    result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    jobId: id,
+    result: z
+      .record(z.string().max(100), z.union([z.string().max(2000), z.number(), z.boolean()]))
+      .refine((r) => Object.keys(r).length <= MAX_RESULT_FIGURES, `at most ${MAX_RESULT_FIGURES} figures`),
   }),
   z.object({
     type: z.literal('job.failed'),
-    jobId: z.string(),
-    errorClass: z.string(),
+    jobId: id,
+    errorClass,
     message: z.string().max(2000),
   }),
   z.object({
     type: z.literal('commit.report'),
-    pipelineId: z.string(),
-    table: z.string(),
+    pipelineId: id,
+    table: z.string().max(1000),
     snapshotId: int64,
     committedAtMs: z.number(),
     records: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),
     dataFiles: z.number().int().nonnegative(),
     deadLettered: z.number().int().nonnegative(),
-    partitions: z.array(partitionProgressSchema),
+    partitions: z.array(partitionProgressSchema).max(MAX_PARTITIONS),
   }),
   z.object({
     type: z.literal('metrics'),
-    pipelineId: z.string(),
+    pipelineId: id,
     recordsPerSecond: z.number().nonnegative(),
     lagRecords: int64,
   }),
   z.object({
     type: z.literal('error'),
-    pipelineId: z.string().optional(),
-    errorClass: z.string(),
+    pipelineId: id.optional(),
+    errorClass,
     message: z.string().max(2000),
   }),
 ]);
