@@ -25,4 +25,5 @@ export { startContractEvaluator } from './contracts/scheduler';
 export { contractedTable, currentFreshness, qualifiedName, sharedContract } from './contracts/status';
 export { scheduleMaintenance, startMaintenanceScheduler } from './maintenance/scheduler';
 export { buildPipelineSpec } from './pipelines/build-spec';
+export { startRetention } from './retention/scheduler';
 export { signUpInput } from './schemas/account';
