@@ -151,9 +151,9 @@ impl Ctx<'_> {
                 }
                 Num::Infinite => return Err(self.reject(self.num_text(node), "double", "it is beyond its range")),
             },
-            Node::Obj { .. } => {
+            Node::Obj { len, .. } => {
                 let doc = self.doc;
-                let mut fields = Vec::new();
+                let mut fields = Vec::with_capacity(len as usize);
                 for (name, value) in doc.members(node) {
                     self.path.push(Seg::Member(name));
                     let t = self.infer(value)?;
@@ -164,9 +164,9 @@ impl Ctx<'_> {
                 }
                 RType::Struct(fields)
             }
-            Node::Arr { .. } => {
+            Node::Arr { len, .. } => {
                 let doc = self.doc;
-                let mut items = Vec::new();
+                let mut items = Vec::with_capacity(len as usize);
                 for (i, &e) in doc.elements(node).iter().enumerate() {
                     self.path.push(Seg::Index(i as u32));
                     let t = self.infer(e)?;

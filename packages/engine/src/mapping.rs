@@ -213,7 +213,9 @@ pub fn map_record<'a>(
         };
         mapped.push(MField { name: KAFKA_COLUMN.as_bytes(), val: MVal::Kafka });
     }
-    for (i, f) in mapped.iter().enumerate() {
+    // Member names are unique (the parser refuses a repeated one) and the metadata column was checked
+    // above: only a rename can make two fields one.
+    for (i, f) in mapped.iter().enumerate().filter(|_| !m.rename.is_empty()) {
         if mapped[..i].iter().any(|g| g.name == f.name) {
             return Err(mapping_failed(format!("two fields are renamed to {}", String::from_utf8_lossy(f.name))));
         }

@@ -27,13 +27,15 @@ const run = `${process.pid}`;
 const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
 let reached = 0;
+/** The measured pipeline's stage times (ms), once it is open. */
+let stageMs: () => Record<string, number> = () => ({});
 function count(total: number): void {
   while (reached < targets.length && total >= (targets[reached] as number)) {
     say({ event: 'reached', target: targets[reached], atMs: performance.now() });
     reached += 1;
   }
   if (reached === targets.length) {
-    say({ event: 'threads', cpu: threadCpu() });
+    say({ event: 'threads', cpu: threadCpu(), stageMs: stageMs() });
     setTimeout(() => process.exit(0), 50);
   }
 }
@@ -120,6 +122,7 @@ async function openMeasured(intervalSeconds: number, committed: (outcome: { reco
       },
     },
   });
+  stageMs = () => ({ ...pipeline.runner.metrics.stages.ms });
   return pipeline;
 }
 

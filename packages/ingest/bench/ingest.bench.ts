@@ -78,6 +78,7 @@ interface Measured {
   warm: { records_per_cpu_s: number; records_per_s: number };
   first_snapshot_s: number | null;
   cpu_s_by_thread: Record<string, number> | null;
+  stage_ms: Record<string, number> | null;
   rss_peak_mib: number;
 }
 
@@ -109,6 +110,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
   let engineName = mode === 'raw' ? 'kafkajs' : engine;
   let engineReason: string | undefined;
   let cpuByThread: Record<string, number> | undefined;
+  let stageMs: Record<string, number> | undefined;
   const lines = createInterface({ input: child.stdout });
   const done = new Promise<void>((resolveDone, reject) => {
     child.once('exit', (code) =>
@@ -131,6 +133,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
       if (marks.length === 2) void produce(topic, RECORDS, RECORDS);
     } else if (event.event === 'threads') {
       cpuByThread = event.cpu;
+      stageMs = event.stageMs;
     } else if (event.event === 'error') {
       console.error(`  ${mode}/${engine}: ${event.message}`);
     }
@@ -152,6 +155,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     rss_peak_mib: peak,
     // CPU seconds of the whole run (cold and warm) per thread kind: where the work is done.
     cpu_s_by_thread: cpuByThread ?? null,
+    stage_ms: stageMs ?? null,
   };
 }
 
@@ -222,6 +226,14 @@ for (const engine of engines) {
       consume_us_per_record: +(1e6 / raw.warm.records_per_cpu_s).toFixed(2),
       total_us_per_record: +(1e6 / m.warm.records_per_cpu_s).toFixed(2),
       cpu_s_by_thread: m.cpu_s_by_thread,
+      // Time in each stage over the whole run (cold and warm), per record: reading fetched batches,
+      // take (decode, map, fit, build columns), Parquet encoding, upload, catalog commit.
+      ...Object.fromEntries(
+        Object.entries(m.stage_ms ?? {}).map(([stage, ms]) => [
+          `${stage}_us_per_record`,
+          +((ms * 1000) / (2 * RECORDS)).toFixed(2),
+        ]),
+      ),
     },
   });
 }
@@ -245,6 +257,14 @@ const rows = results
       `| ${r.engine} | ${r.records_per_cpu_s} | ${r.ratio_to_raw}× | ${r.cold_records_per_cpu_s} (${r.cold_ratio_to_raw}×) | ${r.records_per_s} | ${r.rss_peak_mib} | ${r.first_snapshot_s ?? '—'} | ${r.p50_s ?? '—'} / ${r.p99_s ?? '—'} / ${r.tail_s ?? '—'} |`,
   )
   .join('\n');
+const stage = (r: Record<string, unknown>, name: string) =>
+  (r.stages as Record<string, number | undefined>)[`${name}_us_per_record`] ?? '—';
+const stageRows = results
+  .map(
+    (r) =>
+      `| ${r.engine} | ${stage(r, 'consume')} | ${stage(r, 'read')} | ${stage(r, 'take')} | ${stage(r, 'encode')} | ${stage(r, 'upload')} | ${stage(r, 'commit')} | ${stage(r, 'total')} |`,
+  )
+  .join('\n');
 const md = `# Ingest benchmark, ${date}
 
 - machine: ${machine}
@@ -255,6 +275,15 @@ const md = `# Ingest benchmark, ${date}
 | engine | records per CPU-s, warm | ratio to raw | cold (ratio) | wall records/s, cold | peak RSS MiB | first snapshot s | latency p50 / p99 / tail s at ${RATE}/s, 1 s interval |
 |---|---|---|---|---|---|---|---|
 ${rows}
+
+µs per record by stage: consume is the raw kafkajs consume's CPU; read (fetched batches to records),
+take (decode, map, fit, build columns), encode (Parquet), upload and commit are time spent in the
+stage over the whole run (encoding runs off the main thread, uploads and commits wait on the network);
+total is the engine process's CPU, warm.
+
+| engine | consume (raw, CPU) | read | take | encode | upload | commit | total (CPU) |
+|---|---|---|---|---|---|---|---|
+${stageRows}
 `;
 const dir = resolve(import.meta.dirname, '../../../bench/results');
 mkdirSync(dir, { recursive: true });

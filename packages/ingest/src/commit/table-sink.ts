@@ -30,6 +30,7 @@ import { type RecordReader, recordOf } from '../engine/read-record';
 import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { mergeStructs } from '../fit/merge-types';
 import { applySchemaChanges } from '../fit/schema-changes';
+import type { StageClock } from '../pipeline/metrics';
 import { carriedOffsets, encodeOffsets, type OffsetMap, offsetsKey, tableOffsets } from './offsets';
 
 export interface TableSinkOptions {
@@ -49,6 +50,8 @@ export interface TableSinkOptions {
   read: RecordReader;
   /** The engine's writer of this table's rows, made once the table's schema is known. */
   writerFor: (schema: Schema, spec: PartitionSpec) => TableWriter;
+  /** Where encoding, upload and commit times are summed (the pipeline's metrics). */
+  stages?: StageClock;
 }
 
 /**
@@ -194,7 +197,7 @@ export class TableSink {
     const buffer = this.buffer(key, batch);
     const rejected: RejectedRecord[] = [];
     for (let from = 0; from < batch.length; ) {
-      const result = await writer.take(key, batch, from);
+      const result = await this.time('take', async () => writer.take(key, batch, from));
       const bad = new Set(result.rejected.map((r) => r.index));
       for (let i = from; i < result.taken; i += 1) {
         if (bad.has(i)) continue;
@@ -270,7 +273,7 @@ export class TableSink {
       ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
     });
     if (this.stored.length > 0) append.addDataFiles(this.stored, this.storedSpec);
-    const result = await append.commit();
+    const result = await this.time('commit', () => append.commit());
     const files = this.stored;
     this.stored = [];
     this.useTable(result.table);
@@ -294,6 +297,10 @@ export class TableSink {
     };
   }
 
+  private time<T>(stage: 'take' | 'encode' | 'upload' | 'commit', work: () => Promise<T>): Promise<T> {
+    return this.options.stages === undefined ? work() : this.options.stages.time(stage, work);
+  }
+
   /** The engine writes what it holds as Parquet; the files go to storage and wait for the commit. */
   private async storeHeldRows(): Promise<void> {
     const writer = this.requireWriter();
@@ -303,7 +310,8 @@ export class TableSink {
       throw new FencedError(`${this.name}: the partition spec changed while files waited for a commit`);
     }
     const target = targetFileSize(metadata.properties, this.options.targetFileSizeBytes);
-    if (writer.bufferedRows > 0) this.unstored.push(...(await writer.flush(target)));
+    if (writer.bufferedRows > 0)
+      this.unstored.push(...(await this.time('encode', () => writer.flush(target))));
     if (this.unstored.length === 0) return;
     const prefix = randomUUID();
     let index = 0;
@@ -318,8 +326,8 @@ export class TableSink {
       targetFileSizeBytes: target,
     };
     this.storedSpec = spec;
-    const uploads = await Promise.allSettled(
-      this.unstored.map((f) => storeDataFile(storage, f, f.partition)),
+    const uploads = await this.time('upload', () =>
+      Promise.allSettled(this.unstored.map((f) => storeDataFile(storage, f, f.partition))),
     );
     const failed = uploads.flatMap((u, i) => (u.status === 'rejected' ? [i] : []));
     for (const u of uploads) if (u.status === 'fulfilled') this.stored.push(u.value);

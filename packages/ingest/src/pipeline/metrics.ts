@@ -1,5 +1,31 @@
 import type { DeadLetterReason } from '../decode/decoded';
 
+/**
+ * Milliseconds spent in each stage of ingest, summed (timed per batch and per commit, never per
+ * record): reading fetched batches, taking records (decode, map, fit, build columns), encoding Parquet,
+ * uploading data files, committing to the catalog. Encoding runs off the main thread and uploads wait
+ * on the network, so these are times, not CPU: the benchmark reports them beside the process's CPU.
+ */
+export class StageClock {
+  readonly ms = { read: 0, take: 0, encode: 0, upload: 0, commit: 0 };
+
+  async time<T>(stage: keyof StageClock['ms'], work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.ms[stage] += performance.now() - started;
+    }
+  }
+
+  timeSync<T>(stage: keyof StageClock['ms'], work: () => T): T {
+    const started = performance.now();
+    const result = work();
+    this.ms[stage] += performance.now() - started;
+    return result;
+  }
+}
+
 /** Running totals of one pipeline, for Prometheus and the agent's metric events. */
 export class PipelineMetrics {
   recordsIn = 0;
@@ -9,6 +35,7 @@ export class PipelineMetrics {
   dataFiles = 0;
   commitErrors = 0;
   fencedCommits = 0;
+  readonly stages = new StageClock();
   readonly deadLetters = new Map<DeadLetterReason | 'skipped', number>();
   /** Per topic-partition ("topic:partition"): the table's next offset and the log-end offset last seen. */
   readonly committedOffsets = new Map<string, bigint>();

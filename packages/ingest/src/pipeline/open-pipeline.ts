@@ -9,6 +9,7 @@ import { type EngineChoice, nativeReads, tableWriters } from '../engine/choose-e
 import { recordReader } from '../engine/read-record';
 import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
 import { RecordMapper } from '../mapping/map-record';
+import { PipelineMetrics } from './metrics';
 import type { IngestLog, PipelineObserver } from './observer';
 import { PipelineRunner } from './pipeline-runner';
 import { openTableAccess, type TableAccessHost } from './table-access';
@@ -64,6 +65,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
         reason: choice.reason,
       }),
   });
+  const metrics = new PipelineMetrics();
   const sinkFor = (name: string) =>
     new TableSink({
       catalog,
@@ -76,6 +78,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       targetFileSizeBytes: spec.commit.targetFileSizeBytes,
       read,
       writerFor: writers(name),
+      stages: metrics.stages,
     });
   const tables = new Set([spec.table.name, ...Object.values(spec.routing?.routes ?? {})]);
   const sinks = new SinkSet(
@@ -92,6 +95,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     read,
     sinks,
     keepRecordBatches: nativeReads(spec),
+    metrics,
     ...(producer !== undefined && {
       deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),
     }),

@@ -28,6 +28,8 @@ export interface PipelineRunnerOptions {
    * rather than as one kafkajs message object per record.
    */
   keepRecordBatches?: boolean;
+  /** The pipeline's running totals (shared with its table sinks, which time their stages there). */
+  metrics?: PipelineMetrics;
   /** Where dead letters go under the `dlq` policy. */
   deadLetters?: DeadLetterTopic;
   observer?: PipelineObserver;
@@ -57,7 +59,7 @@ const COMMIT_TICK_MS = 50;
  * own offsets are committed afterwards, for lag tools only.
  */
 export class PipelineRunner {
-  readonly metrics = new PipelineMetrics();
+  readonly metrics: PipelineMetrics;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private readonly lock = new Mutex();
@@ -76,6 +78,7 @@ export class PipelineRunner {
 
   constructor(private readonly options: PipelineRunnerOptions) {
     this.log = options.log ?? silentLog;
+    this.metrics = options.metrics ?? new PipelineMetrics();
     this.groupId = `floe-pipeline-${options.spec.id}`;
   }
 
@@ -163,7 +166,7 @@ export class PipelineRunner {
   private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
     const { sinks, spec } = this.options;
     if (!live()) return;
-    const raw = rawBatch(batch, this.positions.get(key));
+    const raw = this.metrics.stages.timeSync('read', () => rawBatch(batch, this.positions.get(key)));
     if (raw.length === 0) return;
     const lastOffset = raw.offset(raw.length - 1);
     for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
