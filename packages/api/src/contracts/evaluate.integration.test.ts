@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
 import { type ReceivedRequest, startWebhookReceiver } from '../testing/webhook-receiver';
-import { EVALUATOR_LOCK, evaluateContracts } from './evaluate';
+import { EVALUATION_LOCK_CLASS, evaluateContracts } from './evaluate';
 
 // A replayed hour: minute n of it starts at T0 + n minutes, in the past so nothing is in our future.
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000;
@@ -106,10 +106,10 @@ describe('contract evaluation every minute, with incidents and signed alerts', (
     expect(await db.incident.count()).toBe(0);
   });
 
-  it('leaves the evaluation to the instance that holds the lock', async () => {
+  it('leaves a pipeline to the instance that holds its lock', async () => {
     await db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATOR_LOCK})`;
-      expect((await evaluateContracts(otherInstance, runAt(15))).evaluated).toBe(false);
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK_CLASS}::int, hashtext('pl-1'))`;
+      expect(await evaluateContracts(otherInstance, runAt(15))).toMatchObject({ evaluated: 0, skipped: 1 });
     });
     expect(await db.freshnessState.findUniqueOrThrow({ where: { pipelineId: 'pl-1' } })).toMatchObject({
       evaluatedUntil: at(14),

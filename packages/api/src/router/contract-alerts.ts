@@ -10,6 +10,9 @@ import { newSigningSecret } from '../contracts/alerts/signature';
 import { contractedTable, qualifiedName } from '../contracts/status';
 import { orgProcedure, router } from '../trpc';
 
+// Each destination is one more request per incident: a contract announces to this many at most.
+export const MAX_DESTINATIONS_PER_CONTRACT = 10;
+
 const byPipeline = z.object({ pipelineId: z.string() });
 const byDestination = byPipeline.extend({ destinationId: z.string() });
 
@@ -96,6 +99,15 @@ export const contractAlertsRouter = router({
     .output(z.object({ id: z.string(), signingSecret: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const contract = await orgContract(ctx, input.pipelineId);
+      if (
+        (await ctx.db.alertDestination.count({ where: { contractId: contract.id } })) >=
+        MAX_DESTINATIONS_PER_CONTRACT
+      ) {
+        throw new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: `a contract announces to at most ${MAX_DESTINATIONS_PER_CONTRACT} destinations: remove one first`,
+        });
+      }
       const signingSecret = newSigningSecret();
       const { id } = await ctx.db.alertDestination.create({
         data: {

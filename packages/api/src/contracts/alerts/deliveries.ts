@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@floe/db';
+import type { Prisma, PrismaClient } from '@floe/db';
+import { runLimited } from '../../background/limited';
 import type { Db } from '../reports';
 import { type AlertKind, alertBody, type IncidentNotice } from './messages';
 import { post } from './post';
@@ -52,53 +53,92 @@ export async function announce(db: Db, destinations: Destination[], notice: Inci
   });
 }
 
-/**
- * Sends the deliveries that are due. Each is claimed first (its next attempt pushed out), so with
- * several control-plane instances exactly one sends it; a failure is retried with backoff.
- */
-export async function deliverDueAlerts(db: PrismaClient, now: Date) {
-  const due = await db.alertDelivery.findMany({
-    where: { nextAttemptAt: { lte: now } },
+// Each pass takes the due deliveries a few per organization (oldest first within each), so one
+// organization's backlog or slow receivers never starve another's; organizations are served side by
+// side, each with few requests at once, and every request has a total deadline (post.ts).
+const PER_ORGANIZATION_PER_PASS = 5;
+const PER_ORGANIZATION_AT_ONCE = 2;
+const ORGANIZATIONS_AT_ONCE = 16;
+const PASS_SIZE = 500;
+
+type DueDelivery = Prisma.AlertDeliveryGetPayload<{ include: { destination: true } }>;
+
+async function dueFairly(db: PrismaClient, now: Date) {
+  const picked = await db.$queryRaw<{ id: string; organizationId: string }[]>`
+    SELECT id, "organizationId" FROM (
+      SELECT d.id, p."organizationId", d."nextAttemptAt",
+             ROW_NUMBER() OVER (PARTITION BY p."organizationId" ORDER BY d."nextAttemptAt") AS rank
+      FROM "AlertDelivery" d
+      JOIN "AlertDestination" a ON a.id = d."destinationId"
+      JOIN "Contract" c ON c.id = a."contractId"
+      JOIN "Pipeline" p ON p.id = c."pipelineId"
+      WHERE d."nextAttemptAt" <= ${now}
+    ) due
+    WHERE rank <= ${PER_ORGANIZATION_PER_PASS}
+    ORDER BY rank, "nextAttemptAt"
+    LIMIT ${PASS_SIZE}`;
+  const rows = await db.alertDelivery.findMany({
+    where: { id: { in: picked.map((p) => p.id) } },
     include: { destination: true },
-    orderBy: { nextAttemptAt: 'asc' },
-    take: 50,
   });
-  const outcomes = await Promise.all(
-    due.map(async (delivery) => {
-      const claim = await db.alertDelivery.updateMany({
-        where: { id: delivery.id, nextAttemptAt: delivery.nextAttemptAt },
-        data: { nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
-      });
-      if (claim.count === 0) return 'claimed elsewhere';
-      const attempts = delivery.attempts + 1;
-      let status: number | null = null;
-      let error: string;
-      try {
-        status = await sendAlert(delivery.destination, delivery, now);
-        error = `HTTP ${status}`;
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-      const delivered = status !== null && status >= 200 && status < 300;
-      const retryAt =
-        delivered || attempts >= MAX_ATTEMPTS
-          ? null
-          : new Date(now.getTime() + retryDelayMinutes(attempts) * 60_000);
-      await db.alertDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          attempts,
-          lastStatus: status,
-          lastError: delivered ? null : error.slice(0, 500),
-          deliveredAt: delivered ? now : null,
-          nextAttemptAt: retryAt,
-        },
-      });
-      return delivered ? 'delivered' : 'failed';
-    }),
-  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byOrganization = new Map<string, DueDelivery[]>();
+  for (const { id, organizationId } of picked) {
+    const row = byId.get(id);
+    if (row) byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), row]);
+  }
+  return [...byOrganization.values()];
+}
+
+/**
+ * Claims one delivery (its next attempt pushed out, so with several control-plane instances exactly
+ * one sends it), sends it, and records the outcome; a failure is retried with backoff.
+ */
+async function deliver(db: PrismaClient, delivery: DueDelivery, now: Date) {
+  const claim = await db.alertDelivery.updateMany({
+    where: { id: delivery.id, nextAttemptAt: delivery.nextAttemptAt },
+    data: { nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
+  });
+  if (claim.count === 0) return 'claimed elsewhere';
+  const attempts = delivery.attempts + 1;
+  let status: number | null = null;
+  let error: string;
+  try {
+    status = await sendAlert(delivery.destination, delivery, now);
+    error = `HTTP ${status}`;
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const delivered = status !== null && status >= 200 && status < 300;
+  const retryAt =
+    delivered || attempts >= MAX_ATTEMPTS
+      ? null
+      : new Date(now.getTime() + retryDelayMinutes(attempts) * 60_000);
+  await db.alertDelivery.update({
+    where: { id: delivery.id },
+    data: {
+      attempts,
+      lastStatus: status,
+      lastError: delivered ? null : error.slice(0, 500),
+      deliveredAt: delivered ? now : null,
+      nextAttemptAt: retryAt,
+    },
+  });
+  return delivered ? 'delivered' : 'failed';
+}
+
+/** Sends the deliveries that are due, fairly across organizations. */
+export async function deliverDueAlerts(db: PrismaClient, now: Date) {
+  const organizations = await dueFairly(db, now);
+  const outcomes = (
+    await runLimited(organizations, ORGANIZATIONS_AT_ONCE, async (deliveries) =>
+      runLimited(deliveries, PER_ORGANIZATION_AT_ONCE, (delivery) => deliver(db, delivery, now)),
+    )
+  ).flatMap((lane) => (lane.status === 'fulfilled' ? lane.value : [lane]));
+  const count = (outcome: string) =>
+    outcomes.filter((o) => o.status === 'fulfilled' && o.value === outcome).length;
   return {
-    delivered: outcomes.filter((o) => o === 'delivered').length,
-    failed: outcomes.filter((o) => o === 'failed').length,
+    delivered: count('delivered'),
+    failed: count('failed') + outcomes.filter((o) => o.status === 'rejected').length,
   };
 }

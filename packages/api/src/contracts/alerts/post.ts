@@ -49,14 +49,14 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
   });
 
 /**
- * POSTs `body` and resolves with the HTTP status (redirects are not followed). Only public addresses
+ * POSTs `body` and resolves with the HTTP status within `deadlineMs` (redirects are not followed). Only public addresses
  * unless `FLOE_ALERTS_ALLOW_PRIVATE_NETWORKS=true` (a self-hosted control plane alerting inside its network).
  */
 export function post(
   url: string,
   body: string,
   headers: Record<string, string>,
-  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
+  { deadlineMs = 10_000 }: { deadlineMs?: number } = {},
 ): Promise<number> {
   const target = new URL(url);
   const privateAllowed = process.env.FLOE_ALERTS_ALLOW_PRIVATE_NETWORKS === 'true';
@@ -66,15 +66,24 @@ export function post(
     const request = (target.protocol === 'https:' ? https : http).request(target, {
       method: 'POST',
       headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-      timeout: timeoutMs,
       ...(privateAllowed ? {} : { lookup: publicOnlyLookup }),
     });
+    // One deadline for everything (lookup, connect, send, the status line): a receiver that drips a
+    // byte every few seconds never trips an idle timeout, but it does trip this.
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${deadlineMs / 1000} s`)),
+      deadlineMs,
+    );
     request.on('response', (response) => {
-      response.resume();
+      clearTimeout(deadline);
+      // The status is the answer; the body is never read.
+      response.destroy();
       resolve(response.statusCode ?? 0);
     });
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    request.on('error', reject);
+    request.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     request.end(body);
   });
 }
