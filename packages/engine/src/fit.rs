@@ -6,7 +6,8 @@ use crate::columns::{Col, ColBuf};
 use crate::describe::{abbreviate, js_number, json_string};
 use crate::infer::{addable, RType, Reject};
 use crate::json::{Doc, Node, Num};
-use crate::mapping::{KafkaMeta, Key, MField, MVal, KAFKA_COLUMN};
+use crate::mapping::{to_timestamp, KafkaMeta, Key, MField, MVal, KAFKA_COLUMN};
+use crate::plan::Source;
 use crate::partition::PVal;
 use crate::schema::{Field, IType, Prim};
 
@@ -476,6 +477,51 @@ impl<'a> Fitter<'a> {
             if counts {
                 self.extra(std::str::from_utf8(m.name).unwrap_or(""))?;
             }
+        }
+        Ok(())
+    }
+
+    /// A flat record by its plan (plan.rs): each column from the member the plan names, fitted as
+    /// `record` fits it. A refusal or a schema change here is for the full path to give.
+    pub fn planned(
+        &mut self,
+        columns: &'a [Field],
+        bufs: &mut [ColBuf],
+        sources: &'a [Source],
+        root: u32,
+        key: &Key<'a>,
+        meta: &KafkaMeta<'a>,
+    ) -> Result<(), Reject> {
+        for ((c, buf), source) in columns.iter().zip(bufs.iter_mut()).zip(sources) {
+            self.path.push(&c.name);
+            match source {
+                Source::Absent => self.missing(c.required, buf)?,
+                Source::Kafka => self.kafka(c, buf, key, meta)?,
+                Source::Member { index, timestamp } => {
+                    let node = self.doc.member_value(root, *index);
+                    let ty = match self.doc.nodes[node as usize] {
+                        Node::Null => None,
+                        Node::Bool(_) => Some(RType::Bool),
+                        Node::Str { .. } => Some(RType::Str),
+                        Node::Num { num: Num::Int(_), .. } => Some(RType::Long),
+                        Node::Num { num: Num::Big(_), .. } => Some(RType::Dec38),
+                        _ => Some(RType::Double),
+                    };
+                    match (ty, timestamp) {
+                        (None, _) => self.missing(c.required, buf)?,
+                        (Some(ty), Some((format, field))) => {
+                            let val = MVal::Json { ty, node };
+                            let t = to_timestamp(&val, *format, field, self.doc, self.src)?;
+                            match &c.ty {
+                                IType::Prim(p) => self.primitive(c, p, buf, RV::Tstz(t))?,
+                                other => return Err(self.kind_mismatch("timestamptz", other)),
+                            }
+                        }
+                        (Some(ty), None) => self.json(c, buf, &ty, node)?,
+                    }
+                }
+            }
+            self.path.pop();
         }
         Ok(())
     }

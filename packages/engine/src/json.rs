@@ -71,6 +71,14 @@ impl Doc {
         }
     }
 
+    /// The value of the object's member at `index` (in the order written).
+    pub fn member_value(&self, node: u32, index: usize) -> u32 {
+        match self.nodes[node as usize] {
+            Node::Obj { start, .. } => self.kids[start as usize + 2 * index + 1],
+            _ => node,
+        }
+    }
+
     /// The value of member `name` of object `node` (None when absent).
     pub fn member(&self, src: &[u8], node: u32, name: &[u8]) -> Option<u32> {
         self.members(node).find(|&(k, _)| self.str_bytes(src, k) == name).map(|(_, v)| v)

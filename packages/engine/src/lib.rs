@@ -11,6 +11,7 @@ pub mod json;
 pub mod mapping;
 pub mod metrics;
 pub mod partition;
+pub mod plan;
 pub mod schema;
 pub mod wire;
 pub mod writer;

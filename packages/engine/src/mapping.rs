@@ -130,7 +130,7 @@ fn mapping_failed(message: String) -> Reject {
 }
 
 /// A record field's name in the table (most pipelines rename nothing: no lookup then).
-fn renamed<'a>(m: &'a Mapping, name: &'a [u8]) -> &'a [u8] {
+pub fn renamed<'a>(m: &'a Mapping, name: &'a [u8]) -> &'a [u8] {
     if m.rename.is_empty() {
         return name;
     }
@@ -197,20 +197,7 @@ pub fn map_record<'a>(
                 "the record has a field named {KAFKA_COLUMN}, which holds Kafka metadata: rename it or turn the metadata column off"
             )));
         }
-        key = match (m.key_format, meta.key) {
-            (KeyFormat::None, _) => Key::Absent,
-            (_, None) => Key::Null,
-            (KeyFormat::Avro, Some(k)) => Key::Bytes(k),
-            (format, Some(k)) => {
-                if std::str::from_utf8(k).is_err() {
-                    return Err(Reject::new(
-                        "undecodable",
-                        format!("the key is not UTF-8 text (key format {})", format.name()),
-                    ));
-                }
-                Key::Text(k.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(k))
-            }
-        };
+        key = record_key(m, meta)?;
         mapped.push(MField { name: KAFKA_COLUMN.as_bytes(), val: MVal::Kafka });
     }
     // Member names are unique (the parser refuses a repeated one) and the metadata column was checked
@@ -221,6 +208,24 @@ pub fn map_record<'a>(
         }
     }
     Ok(Mapped { fields: mapped, key })
+}
+
+/// The record's key as `_kafka.key` holds it (the metadata column is on).
+pub fn record_key<'a>(m: &Mapping, meta: &KafkaMeta<'a>) -> Result<Key<'a>, Reject> {
+    Ok(match (m.key_format, meta.key) {
+        (KeyFormat::None, _) => Key::Absent,
+        (_, None) => Key::Null,
+        (KeyFormat::Avro, Some(k)) => Key::Bytes(k),
+        (format, Some(k)) => {
+            if std::str::from_utf8(k).is_err() {
+                return Err(Reject::new(
+                    "undecodable",
+                    format!("the key is not UTF-8 text (key format {})", format.name()),
+                ));
+            }
+            Key::Text(k.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(k))
+        }
+    })
 }
 
 /// A value as `describeValue` shows it in mapping messages.
@@ -254,7 +259,7 @@ fn compact(doc: &Doc, src: &[u8], node: u32) -> String {
     }
 }
 
-fn to_timestamp(val: &MVal, format: TsFormat, field: &str, doc: &Doc, src: &[u8]) -> Result<i64, Reject> {
+pub fn to_timestamp(val: &MVal, format: TsFormat, field: &str, doc: &Doc, src: &[u8]) -> Result<i64, Reject> {
     let shown = || match val {
         MVal::Json { node, .. } | MVal::Untyped(node) => describe_json(doc, src, *node),
         MVal::Timestamp(t) => t.to_string(),

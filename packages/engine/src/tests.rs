@@ -218,45 +218,139 @@ fn tombstones_are_empty_records_and_bad_json_is_refused() {
     assert_eq!(w.buffered_rows(), 0);
 }
 
-/// cargo test --release -- --ignored --nocapture bench: the Rust side of take alone.
+/// cargo test --release -- --ignored --nocapture bench: the Rust side of take alone, for a nested and
+/// a flat record, by plan and by the full path (alternating, so that a busy machine hits both alike).
 #[test]
 #[ignore]
 fn bench_take() {
-    let mut w = writer("evolve", json!([{"field": "s", "format": "iso8601"}]));
-    let _ = &mut w;
-    let mut w = writer("evolve", json!([]));
-    let record = r#"{"id":1234567,"big":12,"n":3,"x":12.5,"s":"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor","st":{"a":5},"tags":["a","b"]}"#;
+    let nested = r#"{"id":1234567,"big":12,"n":3,"x":12.5,"s":"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor","st":{"a":5},"tags":["a","b"]}"#;
+    let flat = r#"{"id":1234567,"big":12,"n":3,"x":12.5,"s":"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor","ts":"2026-11-25T09:30:00.123456Z"}"#;
     let n = 100_000;
-    let values: Vec<u8> = record.repeat(n).into_bytes();
-    let ranges: Vec<u32> = (0..n).flat_map(|i| [i * record.len(), (i + 1) * record.len()]).map(|x| x as u32).collect();
-    let flags = vec![2u8; n];
-    let zeros = vec![0i64; n];
-    let no_keys = vec![0u32; 2 * n];
-    let header_starts = vec![0u32; n + 1];
-    let batch = Batch {
-        topic: b"t",
-        partition: 0,
-        data: &values,
-        value_ranges: &ranges,
-        flags: &flags,
-        offsets: &zeros,
-        timestamps: &zeros,
-        key_ranges: &no_keys,
-        header_starts: &header_starts,
-        header_ranges: &[],
-        header_null: &[],
+    for round in 0..3 {
+        for (name, record) in [("nested", nested), ("flat", flat)] {
+            for plans in [true, false] {
+                let w = writer("evolve", json!([{"field": "ts", "format": "iso8601"}]));
+                let mut w = if plans { w } else { w.without_plans() };
+                let values: Vec<u8> = record.repeat(n).into_bytes();
+                let ranges: Vec<u32> =
+                    (0..n).flat_map(|i| [i * record.len(), (i + 1) * record.len()]).map(|x| x as u32).collect();
+                let flags = vec![2u8; n];
+                let zeros = vec![0i64; n];
+                let no_keys = vec![0u32; 2 * n];
+                let header_starts = vec![0u32; n + 1];
+                let batch = Batch {
+                    topic: b"t",
+                    partition: 0,
+                    data: &values,
+                    value_ranges: &ranges,
+                    flags: &flags,
+                    offsets: &zeros,
+                    timestamps: &zeros,
+                    key_ranges: &no_keys,
+                    header_starts: &header_starts,
+                    header_ranges: &[],
+                    header_null: &[],
+                };
+                let t = std::time::Instant::now();
+                let out = w.take("t:0", &batch, 0);
+                let took = t.elapsed();
+                assert!(out.rejected.is_empty() && !out.needs_schema_change);
+                let t = std::time::Instant::now();
+                let files = write_files(w.take_all(), 1 << 30, "zstd").unwrap();
+                println!(
+                    "round {round}, {name} ({} bytes), {}: take {:.2} µs/record, write {:.2} µs/record ({} bytes of Parquet)",
+                    record.len(),
+                    if plans { "by plan" } else { "full path" },
+                    took.as_secs_f64() * 1e6 / n as f64,
+                    t.elapsed().as_secs_f64() * 1e6 / n as f64,
+                    files[0].bytes.len()
+                );
+            }
+        }
+    }
+}
+
+/// Flat records of one shape go through a plan (plan.rs): every outcome and every value held is the
+/// full path's, whatever the values do (misfits, widenings, missing required, timestamps, new fields).
+#[test]
+fn plans_give_the_full_paths_outcomes_and_rows() {
+    let records = [
+        r#"{"id":1,"n":2,"x":1.5,"s":"a","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":2,"n":3,"x":2,"s":"b","ts":"2026-11-25T09:30:00.123456+01:00"}"#,
+        r#"{"id":3,"n":"x","x":2,"s":"b","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":4,"n":3000000000,"x":2,"s":"b","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":null,"n":1,"x":2,"s":"b","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":5,"n":1,"x":1e400,"s":"b","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":6,"n":1,"x":null,"s":null,"ts":"bad"}"#,
+        r#"{"id":7,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":8,"n":1.5,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":9,"extra":1,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":10,"big":123456789012345678901234567890,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":11,"big":-5,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":9007199254740993,"n":1,"x":9007199254740993,"s":"d","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":12,"n":1,"x":3,"s":"c","ts":17}"#,
+        r#"{"id":13,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z","tags":["a"]}"#,
+        r#"{}"#,
+        r#"{"id":14,"n":1,"x":3,"s":"c","ts":"2026-11-25T09:30:00Z"}"#,
+        r#"{"id":15,"n":-0,"x":-0.0,"s":"","ts":"2026-11-25T09:30:00Z"}"#,
+    ];
+    for policy in ["evolve", "strict", "ignore-new-fields"] {
+        let ts = json!([{"field": "ts", "format": "iso8601"}]);
+        let mut planned = writer(policy, ts.clone());
+        let mut full = writer(policy, ts).without_plans();
+        for r in records {
+            assert_eq!(take(&mut planned, Some(r)), take(&mut full, Some(r)), "{policy}: {r}");
+        }
+        assert_eq!(rows(&mut planned), rows(&mut full), "{policy}");
+    }
+}
+
+/// The same with the Kafka metadata column, a rename and a select.
+#[test]
+fn plans_with_metadata_rename_and_select() {
+    let config = |policy: &str| {
+        json!({
+            "schema": {"type": "struct", "schema-id": 0, "fields": [
+                {"id": 1, "name": "id", "required": true, "type": "long"},
+                {"id": 2, "name": "text", "required": false, "type": "string"},
+                {"id": 3, "name": "_kafka", "required": false, "type": {"type": "struct", "fields": [
+                    {"id": 4, "name": "topic", "required": true, "type": "string"},
+                    {"id": 5, "name": "partition", "required": true, "type": "int"},
+                    {"id": 6, "name": "offset", "required": true, "type": "long"},
+                    {"id": 7, "name": "timestamp", "required": true, "type": "timestamptz"},
+                    {"id": 8, "name": "key", "required": false, "type": "string"},
+                    {"id": 9, "name": "headers", "required": false, "type": {"type": "list", "element-id": 10,
+                        "element": {"type": "struct", "fields": [
+                            {"id": 11, "name": "key", "required": true, "type": "string"},
+                            {"id": 12, "name": "value", "required": false, "type": "binary"}]},
+                        "element-required": true}}]}}
+            ]},
+            "spec": {"spec-id": 0, "fields": []},
+            "policy": policy,
+            "mapping": {"kafkaMetadata": true, "rename": {"s": "text"}, "select": ["id", "s"], "timestamps": []},
+            "keyFormat": "string",
+            "compression": "zstd",
+            "maxValueBytes": 1000
+        })
     };
-    let t = std::time::Instant::now();
-    let out = w.take("t:0", &batch, 0);
-    let took = t.elapsed();
-    assert!(out.rejected.is_empty() && !out.needs_schema_change);
-    let t = std::time::Instant::now();
-    let files = write_files(w.take_all(), 1 << 30, "zstd").unwrap();
-    println!(
-        "take {:.2} µs/record, write {:.2} µs/record ({} bytes of JSON each, {} bytes of Parquet)",
-        took.as_secs_f64() * 1e6 / n as f64,
-        t.elapsed().as_secs_f64() * 1e6 / n as f64,
-        record.len(),
-        files[0].bytes.len()
-    );
+    let records = [
+        r#"{"id":1,"s":"a","skipped":{"x":1}}"#,
+        r#"{"id":2,"s":"b","skipped":5}"#,
+        r#"{"id":3,"s":"b","skipped":5}"#,
+        r#"{"id":4,"s":7,"skipped":5}"#,
+        r#"{"id":5,"s":null,"skipped":"x"}"#,
+        r#"{"id":6,"text":"direct","skipped":5}"#,
+        r#"{"id":7,"s":"b","skipped":5,"_kafka":1}"#,
+        r#"{"id":8,"s":"b","skipped":5}"#,
+    ];
+    for policy in ["evolve", "strict"] {
+        let (c, schema) = Config::from_json(&config(policy)).unwrap();
+        let mut planned = Writer::new(c, schema).unwrap();
+        let (c, schema) = Config::from_json(&config(policy)).unwrap();
+        let mut full = Writer::new(c, schema).unwrap().without_plans();
+        for r in records {
+            assert_eq!(take(&mut planned, Some(r)), take(&mut full, Some(r)), "{policy}: {r}");
+        }
+        assert_eq!(rows(&mut planned), rows(&mut full), "{policy}");
+    }
 }

@@ -10,7 +10,8 @@ use crate::columns::RowSet;
 use crate::fit::{Capture, Fitter, Policy};
 use crate::infer::{strip, Ctx, RType, Reject};
 use crate::json::{Doc, Node};
-use crate::mapping::{map_record, KafkaMeta, Mapping};
+use crate::mapping::{map_record, record_key, KafkaMeta, Key, Mapping};
+use crate::plan::{is_flat, Plan};
 use crate::partition::{apply, PVal, PartKey};
 use crate::schema::{arrow_schema, can_transform, primitives_by_id, schema_from_json, spec_from_json};
 use crate::schema::{PartitionField, Prim, Schema};
@@ -131,6 +132,9 @@ pub struct Writer {
     pub current: Arc<SchemaState>,
     pub held: HashMap<String, Vec<Segment>>,
     doc: Doc,
+    /// The plan for the last list of member names of a flat record (plan.rs), for the current schema.
+    plan: Option<Plan>,
+    plans: bool,
     capture: Capture,
     rows: usize,
 }
@@ -141,9 +145,15 @@ impl Writer {
     pub fn new(config: Config, schema: Schema) -> Result<Writer, String> {
         let current = schema_state(schema, &config.spec)?;
         let capture = Capture { sources: Vec::new(), slots: vec![PVal::Null; config.spec.len()] };
-        let mut w = Writer { config, current, held: HashMap::new(), doc: Doc::default(), capture, rows: 0 };
+        let mut w = Writer { config, current, held: HashMap::new(), doc: Doc::default(), plan: None, plans: true, capture, rows: 0 };
         w.set_capture();
         Ok(w)
+    }
+
+    /// Every record by the full path, never by a plan (the tests compare the two).
+    pub fn without_plans(mut self) -> Writer {
+        self.plans = false;
+        self
     }
 
     fn set_capture(&mut self) {
@@ -153,6 +163,7 @@ impl Writer {
 
     pub fn set_schema(&mut self, schema: Schema) -> Result<(), String> {
         self.current = schema_state(schema, &self.config.spec)?;
+        self.plan = None;
         Ok(())
     }
 
@@ -199,6 +210,7 @@ impl Writer {
                 &self.config,
                 &state,
                 &mut self.doc,
+                self.plans.then_some(&mut self.plan),
                 &mut self.capture,
                 &mut segment.rows,
                 batch,
@@ -246,10 +258,12 @@ impl Writer {
 }
 
 /// One record: size check, parse, type, map, fit. Whatever it appended stays only when it is held.
+#[allow(clippy::too_many_arguments)]
 fn record(
     config: &Config,
     state: &SchemaState,
     doc: &mut Doc,
+    plan: Option<&mut Option<Plan>>,
     capture: &mut Capture,
     rows: &mut RowSet,
     batch: &Batch,
@@ -290,6 +304,11 @@ fn record(
             format!("the value is {kind}, not a JSON object"),
         ));
     }
+    if let Some(plan) = plan.filter(|_| is_flat(doc, root)) {
+        if by_plan(config, state, plan, doc, value, root, capture, rows, batch, i) {
+            return RecordOutcome::Held;
+        }
+    }
     let mut ctx = Ctx { doc, src: value, path: Vec::new() };
     let fields = match ctx.infer(root) {
         Ok(Some(t)) => match strip(t) {
@@ -310,6 +329,43 @@ fn record(
         Ok(()) if fitter.changes => RecordOutcome::NeedsChange,
         Ok(()) => RecordOutcome::Held,
     }
+}
+
+/// A flat record through the plan for its member names (made when the names change): true when it is
+/// held. Otherwise nothing it appended stays, and the record takes the full path.
+#[allow(clippy::too_many_arguments)]
+fn by_plan(
+    config: &Config,
+    state: &SchemaState,
+    plan: &mut Option<Plan>,
+    doc: &Doc,
+    value: &[u8],
+    root: u32,
+    capture: &mut Capture,
+    rows: &mut RowSet,
+    batch: &Batch,
+    i: usize,
+) -> bool {
+    if !plan.as_ref().is_some_and(|p| p.fits(doc, value, root)) {
+        *plan = Some(Plan::new(&config.mapping, &state.schema.fields, doc, value, root));
+    }
+    let Some(sources) = plan.as_ref().and_then(|p| p.sources.as_deref()) else { return false };
+    let meta = kafka_meta(batch, i);
+    let key = if config.mapping.kafka_metadata {
+        match record_key(&config.mapping, &meta) {
+            Ok(key) => key,
+            Err(_) => return false,
+        }
+    } else {
+        Key::Absent
+    };
+    let mut fitter = Fitter::new(doc, value, config.policy, capture);
+    let held = fitter.planned(&state.schema.fields, &mut rows.columns, sources, root, &key, &meta).is_ok()
+        && !fitter.changes;
+    if !held {
+        rows.truncate(rows.rows);
+    }
+    held
 }
 
 fn kafka_meta<'a>(batch: &Batch<'a>, i: usize) -> KafkaMeta<'a> {
