@@ -198,6 +198,9 @@ fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
 }
 
 /// Where partition source values go while a record is fitted: (field id, slot).
+/// The fields of the `_kafka` column.
+pub const KAFKA_FIELDS: [&str; 6] = ["topic", "partition", "offset", "timestamp", "key", "headers"];
+
 pub struct Capture {
     pub sources: Vec<(i32, usize)>,
     pub slots: Vec<PVal>,
@@ -456,7 +459,7 @@ impl<'a> Fitter<'a> {
                     IType::Prim(p) => self.primitive(c, p, buf, RV::Tstz(*t))?,
                     other => return Err(self.kind_mismatch("timestamptz", other)),
                 },
-                Some(MField { val: MVal::Kafka, .. }) => self.kafka(c, buf, key, meta)?,
+                Some(MField { val: MVal::Kafka, .. }) => self.kafka(c, buf, key, meta, false)?,
                 None => self.missing(c.required, buf)?,
             }
             self.path.pop();
@@ -496,7 +499,7 @@ impl<'a> Fitter<'a> {
             self.path.push(&c.name);
             match source {
                 Source::Absent => self.missing(c.required, buf)?,
-                Source::Kafka => self.kafka(c, buf, key, meta)?,
+                Source::Kafka => self.kafka(c, buf, key, meta, true)?,
                 Source::Member { index, timestamp } => {
                     let node = self.doc.member_value(root, *index);
                     let ty = match self.doc.nodes[node as usize] {
@@ -526,8 +529,16 @@ impl<'a> Fitter<'a> {
         Ok(())
     }
 
-    /// `_kafka`: topic, partition, offset, timestamp, key (unless the key format is none), headers.
-    fn kafka(&mut self, f: &'a Field, buf: &mut ColBuf, key: &Key<'a>, meta: &KafkaMeta<'a>) -> Result<(), Reject> {
+    /// `_kafka`: topic, partition, offset, timestamp, key (unless the key format is none), headers. A
+/// field the column lacks is a new field (see `extra`).
+    fn kafka(
+        &mut self,
+        f: &'a Field,
+        buf: &mut ColBuf,
+        key: &Key<'a>,
+        meta: &KafkaMeta<'a>,
+        known_fields: bool,
+    ) -> Result<(), Reject> {
         let IType::Struct(columns) = &f.ty else { return Err(self.kind_mismatch("struct", &f.ty)) };
         let has_key = !matches!(key, Key::Absent);
         let Col::Struct(children) = &mut buf.col else { unreachable!() };
@@ -556,11 +567,11 @@ impl<'a> Fitter<'a> {
             }
             self.path.pop();
         }
-        for name in ["topic", "partition", "offset", "timestamp", "key", "headers"] {
-            if name == "key" && !has_key {
+        for name in KAFKA_FIELDS.iter().filter(|_| !known_fields) {
+            if *name == "key" && !has_key {
                 continue;
             }
-            if !columns.iter().any(|c| c.name == name) {
+            if !columns.iter().any(|c| c.name == *name) {
                 self.extra(name)?;
             }
         }

@@ -9,7 +9,8 @@
 
 use crate::json::{Doc, Node, Num};
 use crate::mapping::{renamed, Mapping, TsFormat, KAFKA_COLUMN};
-use crate::schema::Field;
+use crate::fit::KAFKA_FIELDS;
+use crate::schema::{Field, IType};
 
 /// Where a column's value comes from in a record of the plan's shape.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,8 +88,13 @@ fn plan_sources(m: &Mapping, columns: &[Field], members: &[&[u8]]) -> Option<Vec
         }
         targets.push((index, to));
     }
-    if m.kafka_metadata && !columns.iter().any(|c| c.name == KAFKA_COLUMN) {
-        return None;
+    // The metadata column must hold every metadata field, or each record would bring a new one.
+    let kafka_column = columns.iter().find(|c| c.name == KAFKA_COLUMN);
+    if m.kafka_metadata {
+        let IType::Struct(fields) = &kafka_column?.ty else { return None };
+        if !KAFKA_FIELDS.iter().all(|&name| fields.iter().any(|f| f.name == name)) {
+            return None;
+        }
     }
     let sources = columns
         .iter()

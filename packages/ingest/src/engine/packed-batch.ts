@@ -122,36 +122,47 @@ export function unpackFetched(
   const native = loadNative();
   if ('error' in native) throw new Error(native.error);
   const n = batches.length;
-  const ranges = new Uint32Array(2 * n);
   const baseOffsets = new BigInt64Array(n);
   const baseTimestamps = new BigInt64Array(n);
   const appendTimes = new BigInt64Array(n);
   const counts = new Uint32Array(n);
-  let size = 0;
   for (let i = 0; i < n; i += 1) {
     const b = batches[i] as FetchedRecordBatch;
-    ranges[2 * i] = size;
-    size += b.records.length;
-    ranges[2 * i + 1] = size;
     baseOffsets[i] = b.baseOffset;
     baseTimestamps[i] = b.baseTimestamp;
     appendTimes[i] = b.appendTime;
     counts[i] = b.count;
   }
-  const data =
-    n === 1
-      ? (batches[0] as FetchedRecordBatch).records
-      : Buffer.concat(
-          batches.map((b) => b.records),
-          size,
-        );
+  const data = spanning(batches.map((b) => b.records));
   const index = native.module.indexRecordBatches(
-    data,
-    ranges,
+    data.buffer,
+    Uint32Array.from(data.ranges),
     baseOffsets,
     baseTimestamps,
     appendTimes,
     counts,
   );
-  return new PackedBatch(topic, partition, data, index);
+  return new PackedBatch(topic, partition, data.buffer, index);
+}
+
+/**
+ * One buffer holding every part, and where each part lies in it: uncompressed record batches are
+ * views into the same fetch response, so the view spanning them all is taken as it is (no copy);
+ * parts from elsewhere (decompressed batches) are copied together.
+ */
+function spanning(parts: Buffer[]): { buffer: Buffer; ranges: number[] } {
+  const first = parts[0] as Buffer;
+  if (parts.every((p) => p.buffer === first.buffer)) {
+    const start = Math.min(...parts.map((p) => p.byteOffset));
+    const end = Math.max(...parts.map((p) => p.byteOffset + p.length));
+    const ranges = parts.flatMap((p) => [p.byteOffset - start, p.byteOffset - start + p.length]);
+    return { buffer: Buffer.from(first.buffer, start, end - start), ranges };
+  }
+  const ranges: number[] = [];
+  let size = 0;
+  for (const p of parts) {
+    ranges.push(size, size + p.length);
+    size += p.length;
+  }
+  return { buffer: Buffer.concat(parts, size), ranges };
 }
