@@ -150,6 +150,16 @@ impl Metrics {
                     if !floating && !bounded {
                         continue;
                     }
+                    // Strings and binary are compared where they lie: a copy only for a new bound.
+                    if let Some(b) = bytes_at(data, p as usize) {
+                        if !matches!(&min, Some(Cmp::B(m)) if b >= m.as_slice()) {
+                            min = Some(Cmp::B(b.to_vec()));
+                        }
+                        if !matches!(&max, Some(Cmp::B(m)) if b <= m.as_slice()) {
+                            max = Some(Cmp::B(b.to_vec()));
+                        }
+                        continue;
+                    }
                     let v = read(data, p as usize);
                     if let Cmp::F(x) = v {
                         if x.is_nan() {
@@ -177,6 +187,16 @@ impl Metrics {
     }
 }
 
+/// A string's or binary value's bytes (None for other types).
+fn bytes_at(data: &dyn Array, i: usize) -> Option<&[u8]> {
+    match data.data_type() {
+        DataType::Utf8 => Some(data.as_string::<i32>().value(i).as_bytes()),
+        DataType::Binary => Some(data.as_binary::<i32>().value(i)),
+        DataType::FixedSizeBinary(_) => Some(data.as_fixed_size_binary().value(i)),
+        _ => None,
+    }
+}
+
 fn read(data: &dyn Array, i: usize) -> Cmp {
     match data.data_type() {
         DataType::Boolean => Cmp::I(data.as_boolean().value(i) as i128),
@@ -191,9 +211,6 @@ fn read(data: &dyn Array, i: usize) -> Cmp {
         DataType::Float32 => Cmp::F(data.as_primitive::<Float32Type>().value(i) as f64),
         DataType::Float64 => Cmp::F(data.as_primitive::<Float64Type>().value(i)),
         DataType::Decimal128(_, _) => Cmp::I(data.as_primitive::<Decimal128Type>().value(i)),
-        DataType::Utf8 => Cmp::B(data.as_string::<i32>().value(i).as_bytes().to_vec()),
-        DataType::Binary => Cmp::B(data.as_binary::<i32>().value(i).to_vec()),
-        DataType::FixedSizeBinary(_) => Cmp::B(data.as_fixed_size_binary().value(i).to_vec()),
         _ => Cmp::I(0),
     }
 }
