@@ -109,6 +109,18 @@ impl Doc {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes may be `"`, `\` or below 0x20 (never false when one is; a byte after
+/// one may show up too, which the byte-by-byte scan then settles).
+fn needs_a_look(word: u64) -> bool {
+    let quote = word ^ (ONES * b'"' as u64);
+    let backslash = word ^ (ONES * b'\\' as u64);
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
+    (zero_in(quote) | zero_in(backslash) | (word.wrapping_sub(ONES * 0x20) & !word)) & HIGHS != 0
+}
+
 struct Parser<'a> {
     doc: &'a mut Doc,
     src: &'a [u8],
@@ -228,6 +240,13 @@ impl Parser<'_> {
         let begin = self.pos;
         // The common case: no escapes, the bytes are the string's.
         loop {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while let Some(word) = self.src.get(self.pos..self.pos + 8) {
+                if needs_a_look(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                    break;
+                }
+                self.pos += 8;
+            }
             match self.peek() {
                 Some(b'"') => {
                     let end = self.pos;
@@ -412,5 +431,23 @@ fn double_value(text: &str) -> Num {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Num::Double(v),
         _ => Num::Infinite,
+    }
+}
+
+#[cfg(test)]
+mod word_scan_tests {
+    use super::needs_a_look;
+
+    #[test]
+    fn a_word_needs_a_look_exactly_when_it_holds_a_quote_backslash_or_control_character() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = b;
+                let special = b == b'"' || b == b'\\' || b < 0x20;
+                assert_eq!(needs_a_look(u64::from_le_bytes(word)), special, "byte {b:#x} at {at}");
+            }
+        }
+        assert!(!needs_a_look(u64::from_le_bytes(*b"\xc3\xa9\xe2\x82\xac ~\x7f")));
     }
 }
