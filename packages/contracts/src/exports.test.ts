@@ -20,14 +20,12 @@ const contract = contractSchema.parse({
   slo: { freshnessMinutes: 5, targetPercent: 99, windowDays: 30, completenessPercent: 99.9 },
 });
 const table: ContractedTable = {
-  id: 'pl-orders',
   name: 'orders',
   version: 3,
   namespace: ['sales', 'raw'],
   table: 'orders',
   topics: ['orders.v1'],
   partitioning: ['day(created_at)'],
-  catalog: { type: 'rest', uri: 'https://catalog.internal', warehouse: 's3://acme-lake/' },
 };
 
 describe('Open Data Contract Standard export', () => {
@@ -52,20 +50,12 @@ print(json.dumps([f"{list(e.path)}: {e.message}" for e in errors]))`,
     return JSON.parse(check.stdout);
   }
 
-  it('is valid for a Glue catalog too', () => {
-    const glue = toOdcsYaml(contract, {
-      ...table,
-      catalog: { type: 'glue', region: 'eu-west-1', catalogId: '123456789012' },
-    });
-    expect(validate(glue)).toEqual([]);
-  });
-
   it('carries the freshness and latency promise, the owner and the identifier fields', () => {
     const doc = parse(toOdcsYaml(contract, table));
     expect(doc).toMatchObject({
       apiVersion: 'v3.0.2',
       kind: 'DataContract',
-      id: 'pl-orders',
+      id: 'sales.raw.orders',
       version: '3.0.0',
     });
     expect(doc.slaProperties).toContainEqual(

@@ -46,16 +46,15 @@ export const contractSchema = z.object({
 export type Contract = z.infer<typeof contractSchema>;
 export type ContractInput = z.input<typeof contractSchema>;
 
-/** The table a contract is about, as the exports name it. */
+/**
+ * The table a contract is about, as a downstream reader sees it on the public share page and in the
+ * exports: no pipeline id, catalog address, account id or credential reference.
+ */
 export interface ContractedTable {
-  id: string;
   name: string;
   version: number;
   namespace: string[];
   table: string;
   topics: string[];
   partitioning: string[];
-  catalog:
-    | { type: 'rest'; uri: string; warehouse: string }
-    | { type: 'glue'; region: string; catalogId?: string | undefined };
 }

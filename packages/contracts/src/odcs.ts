@@ -14,7 +14,8 @@ export function toOdcsYaml(contract: Contract, table: ContractedTable): string {
   const document = {
     apiVersion: 'v3.0.2',
     kind: 'DataContract',
-    id: table.id,
+    // The table's name is its identity for readers; the pipeline's id is the control plane's business.
+    id: qualified,
     name: table.name,
     version: `${table.version}.0.0`,
     status: 'active',
@@ -24,23 +25,8 @@ export function toOdcsYaml(contract: Contract, table: ContractedTable): string {
         `Kafka topics ${table.topics.join(', ')} kept as the Iceberg table ${qualified} by Floe.`,
       usage: `Deletes: ${contract.deletes}. Schema changes allowed: ${ALLOWED_CHANGES[contract.schema.allowedChanges]}.`,
     },
-    servers: [
-      table.catalog.type === 'rest'
-        ? {
-            server: 'iceberg',
-            type: 'iceberg',
-            catalog: table.catalog.warehouse,
-            catalogUrl: table.catalog.uri,
-            namespace: table.namespace.join('.'),
-            warehouse: table.catalog.warehouse,
-          }
-        : {
-            server: 'glue',
-            type: 'glue',
-            database: table.namespace.join('.'),
-            ...(table.catalog.catalogId ? { account: table.catalog.catalogId } : {}),
-          },
-    ],
+    // No servers: ODCS requires the catalog's URL or the Glue account there, and a shared contract
+    // is public. Readers reach the table through their own catalog, by the schema's physical name.
     schema: [
       {
         name: table.table,

@@ -12,19 +12,18 @@ import { commitReportsSince, type Db, parseProgress } from './reports';
 
 /** The table a pipeline writes, as contract exports name it. */
 export function contractedTable(
-  pipeline: { id: string; name: string; currentVersion: number },
+  pipeline: { name: string; currentVersion: number },
   specJson: unknown,
 ): ContractedTable {
   const spec = pipelineSpecSchema.parse(specJson);
+  // Field by field: whatever else the spec holds (addresses, accounts, secret references) stays out.
   return {
-    id: pipeline.id,
     name: pipeline.name,
     version: pipeline.currentVersion,
     namespace: spec.table.namespace,
     table: spec.table.name,
     topics: spec.source.topics,
     partitioning: spec.table.partitionBy.map((p) => `${p.transform}(${p.source})`),
-    catalog: spec.table.catalog,
   };
 }
 
