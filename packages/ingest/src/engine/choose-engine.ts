@@ -1,5 +1,6 @@
 import type { PartitionSpec, Schema } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
+import { RecordMapper } from '../mapping/map-record';
 import type { EngineName, TableWriter, TableWriterConfig } from './engine';
 import { nativeEngineStatus } from './native-module';
 import { createNativeTableWriter, nativeSupport } from './native-writer';
@@ -72,6 +73,10 @@ export function tableWriters(
     host.chosen?.(table, choice);
     return choice.engine === 'native'
       ? createNativeTableWriter(config)
-      : new PortableTableWriter(config, host.read);
+      : new PortableTableWriter(
+          config,
+          host.read,
+          spec.format.value === 'json' ? new RecordMapper(spec.mapping, spec.format.key) : undefined,
+        );
   };
 }

@@ -10,6 +10,7 @@ import {
 import { RecordRejectedError } from '../decode/decoded';
 import { fitRecord } from '../fit/fit-record';
 import { recordSize } from '../mapping/kafka-record';
+import type { RecordMapper } from '../mapping/map-record';
 import type {
   RawBatch,
   RejectedRecord,
@@ -18,6 +19,7 @@ import type {
   TakeResult,
   WrittenDataFile,
 } from './engine';
+import { JsonRowReader } from './json-row';
 import { type RecordReader, recordOf } from './read-record';
 
 /** Rows go to Arrow in chunks of this many. */
@@ -26,13 +28,15 @@ const ROWS_PER_BATCH = 16_384;
 interface Segment {
   schema: Schema;
   struct: StructType;
+  /** Schemaless JSON records' rows without the reference path's copies (see JsonRowReader). */
+  json: JsonRowReader | undefined;
   rows: Row[];
 }
 
 /**
  * The portable engine: TypeScript everywhere Node runs. Each record is decoded and mapped by the
  * pipeline's decoder (JSON, Avro, Protobuf, JSON Schema), fitted to the table's columns, and held as a
- * row; at flush the rows of each schema and partition become one Parquet file through parquet-wasm.
+ * row (schemaless JSON records the short way, JsonRowReader, where it can); at flush the rows of each schema and partition become one Parquet file through parquet-wasm.
  */
 export class PortableTableWriter implements TableWriter {
   readonly engine = 'portable';
@@ -45,23 +49,26 @@ export class PortableTableWriter implements TableWriter {
   constructor(
     private readonly config: TableWriterConfig,
     private readonly read: RecordReader,
+    /** The pipeline's mapper when its values are schemaless JSON. */
+    private readonly jsonMapper?: RecordMapper,
   ) {
-    this.current = segmentOf(config.schema);
+    this.current = this.segmentOf(config.schema);
   }
 
   async take(key: string, batch: RawBatch, from: number): Promise<TakeResult> {
     const rejected: RejectedRecord[] = [];
     for (let index = from; index < batch.length; index += 1) {
       try {
-        const fit = fitRecord(
-          this.current.struct,
-          await this.read(recordOf(batch, index)),
-          this.config.policy,
-        );
+        const record = recordOf(batch, index);
+        const row = record.value === null ? undefined : this.current.json?.read(record);
+        const fit =
+          row !== undefined
+            ? { row }
+            : fitRecord(this.current.struct, await this.read(record), this.config.policy);
         if ('changes' in fit) return { taken: index, rejected, needsSchemaChange: true };
         this.segment(key).rows.push(fit.row);
         this.rows += 1;
-        this.bytes += recordSize(batch.record(index));
+        this.bytes += recordSize(record);
       } catch (error) {
         if (!(error instanceof RecordRejectedError)) throw error;
         rejected.push({ index, reason: error.reason, message: error.message });
@@ -71,7 +78,7 @@ export class PortableTableWriter implements TableWriter {
   }
 
   setSchema(schema: Schema): void {
-    this.current = segmentOf(schema);
+    this.current = this.segmentOf(schema);
   }
 
   drop(keys: Iterable<string>): void {
@@ -134,8 +141,11 @@ export class PortableTableWriter implements TableWriter {
     }
     return last;
   }
-}
 
-function segmentOf(schema: Schema): Omit<Segment, 'rows'> {
-  return { schema, struct: { type: 'struct', fields: schema.fields } };
+  private segmentOf(schema: Schema): Omit<Segment, 'rows'> {
+    const struct: StructType = { type: 'struct', fields: schema.fields };
+    const { mapping, policy } = this.config;
+    const json = this.jsonMapper && new JsonRowReader(struct, mapping, policy, this.jsonMapper);
+    return { schema, struct, json: json?.usable ? json : undefined };
+  }
 }

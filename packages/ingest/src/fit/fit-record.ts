@@ -1,6 +1,7 @@
 import {
   type IcebergType,
   isPrimitive,
+  type NestedField,
   type PrimitiveType,
   primitiveToString,
   type Row,
@@ -34,6 +35,22 @@ export function fitRecord(table: StructType, record: TypedValue, policy: SchemaP
   return fitter.changes.length > 0 ? { changes: fitter.changes } : { row };
 }
 
+/**
+ * One top-level column's value as fitRecord would give it for a record whose type has `type` (or no
+ * field: undefined) and whose row has `value` (null when absent) under that name; undefined when the
+ * column needs a schema change first. Throws RecordRejectedError as fitRecord does.
+ */
+export function fitField(
+  column: NestedField,
+  type: IcebergType | undefined,
+  value: unknown,
+  policy: SchemaPolicy,
+): { value: unknown } | undefined {
+  const fitter = new Fitter(policy);
+  const fitted = fitter.field(column, type, value, []);
+  return fitter.changes.length > 0 ? undefined : { value: fitted };
+}
+
 class Fitter {
   readonly changes: SchemaChange[] = [];
 
@@ -43,15 +60,12 @@ class Fitter {
     const out: Row = {};
     const recordFields = new Map(record.fields.map((f) => [f.name, f]));
     for (const field of column.fields) {
-      const recordField = recordFields.get(field.name);
-      const v = value[field.name] ?? null;
-      const fieldPath = [...path, field.name];
-      out[field.name] =
-        recordField === undefined
-          ? this.untyped(field.type, v, field.required, fieldPath)
-          : v === null
-            ? this.missing(field.required, fieldPath)
-            : this.value(field.type, recordField.type, v, fieldPath);
+      out[field.name] = this.field(
+        field,
+        recordFields.get(field.name)?.type,
+        value[field.name] ?? null,
+        path,
+      );
     }
     const columns = new Set(column.fields.map((f) => f.name));
     for (const field of record.fields) {
@@ -65,6 +79,16 @@ class Fitter {
       this.changes.push({ kind: 'add-column', parent: path, name: field.name, type: field.type });
     }
     return out;
+  }
+
+  /** One column's value from the record's value of that name and its type (undefined: the record's type has no such field). */
+  field(field: NestedField, type: IcebergType | undefined, value: unknown, path: string[]): unknown {
+    const fieldPath = [...path, field.name];
+    return type === undefined
+      ? this.untyped(field.type, value, field.required, fieldPath)
+      : value === null
+        ? this.missing(field.required, fieldPath)
+        : this.value(field.type, type, value, fieldPath);
   }
 
   /**

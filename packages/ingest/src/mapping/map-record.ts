@@ -18,7 +18,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Field names in `select` and `timestamps` are the record's own; `rename` applies last.
  */
 export class RecordMapper {
-  private readonly kafkaType: StructType;
+  /** The type of `_kafka`. */
+  readonly kafkaType: StructType;
 
   constructor(
     private readonly mapping: Mapping,
@@ -78,7 +79,8 @@ export class RecordMapper {
     };
   }
 
-  private kafkaRow(record: KafkaRecord): Row {
+  /** The record's `_kafka` value; throws RecordRejectedError for a key the key format cannot read. */
+  kafkaRow(record: KafkaRecord): Row {
     return {
       topic: record.topic,
       partition: record.partition,

@@ -1,0 +1,126 @@
+import { isPrimitive, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
+import type { PipelineSpec } from '@floe/protocol';
+import { RecordRejectedError } from '../decode/decoded';
+import { inferValue, parseJsonRecord, withoutUntyped } from '../decode/json-infer';
+import { isJsonObject } from '../decode/json-text';
+import { memberPath } from '../decode/reject';
+import { fitField, type SchemaPolicy } from '../fit/fit-record';
+import type { KafkaRecord } from '../mapping/kafka-record';
+import { KAFKA_COLUMN, type RecordMapper } from '../mapping/map-record';
+import { toTimestampMicros } from '../mapping/timestamps';
+
+/** Column types whose record value goes in unchanged when the record's type is the same. */
+const AS_IS = new Set(['boolean', 'string', 'long', 'double', 'timestamptz']);
+
+/**
+ * A schemaless JSON record straight to a row of the table, without the record's own struct type, a
+ * mapped copy or a fitted copy: each member is typed and fitted to its column on its own (inferValue,
+ * fitField: the same rules, so the same values). It covers the usual record; for anything else — a
+ * record that is rejected or needs a schema change, a name that collides, a prototype member name —
+ * it returns undefined and the caller reads the record the reference way (decode, map, fit), which
+ * gives the reason. So it never decides a rejection itself.
+ */
+export class JsonRowReader {
+  private readonly columns = new Map<string, number>();
+  private readonly fields: readonly NestedField[];
+  private readonly kafka: number;
+  private readonly select: Set<string> | undefined;
+  private readonly timestamps = new Map<string, PipelineSpec['mapping']['timestamps'][number]['format']>();
+  /** Per column, the record it was last set by (a second member for one column is left to the reference path). */
+  private readonly setBy: Int32Array;
+  private stamp = 0;
+  private readonly values: unknown[];
+  /** Whether the table's columns allow this path at all. */
+  readonly usable: boolean;
+
+  constructor(
+    table: StructType,
+    private readonly mapping: PipelineSpec['mapping'],
+    private readonly policy: SchemaPolicy,
+    private readonly mapper: RecordMapper,
+  ) {
+    this.fields = table.fields;
+    table.fields.forEach((f, i) => {
+      this.columns.set(f.name, i);
+    });
+    this.kafka = mapping.kafkaMetadata ? (this.columns.get(KAFKA_COLUMN) ?? -1) : -1;
+    this.select = mapping.select === undefined ? undefined : new Set(mapping.select);
+    for (const { field, format } of mapping.timestamps) this.timestamps.set(field, format);
+    this.setBy = new Int32Array(table.fields.length);
+    this.values = new Array(table.fields.length);
+    this.usable =
+      !table.fields.some((f) => f.name in PROTOTYPE) &&
+      this.timestamps.size === mapping.timestamps.length &&
+      // Without the column, `_kafka` asks for a schema change or is rejected, except under ignore-new-fields.
+      (!mapping.kafkaMetadata || this.kafka >= 0 || policy === 'ignore-new-fields');
+  }
+
+  /** The record's row, or undefined: read it the reference way. Its value must not be null (a tombstone). */
+  read(record: KafkaRecord): Row | undefined {
+    try {
+      return this.row(record);
+    } catch (error) {
+      if (error instanceof RecordRejectedError) return undefined;
+      throw error;
+    }
+  }
+
+  private row(record: KafkaRecord): Row | undefined {
+    const json = parseJsonRecord(record.value as Buffer);
+    if (!isJsonObject(json)) return undefined;
+    // Made even without a `_kafka` column: a key the key format cannot read rejects the record.
+    const kafka = this.mapping.kafkaMetadata ? this.mapper.kafkaRow(record) : undefined;
+    this.stamp += 1;
+    const { values, setBy, stamp, fields } = this;
+    for (const [name, member] of json) {
+      if (name in PROTOTYPE) return undefined;
+      const typed = inferValue(member, memberPath('', name));
+      if (this.select !== undefined && !this.select.has(name)) continue;
+      const to = this.mapping.rename[name] ?? name;
+      if (to in PROTOTYPE || (this.mapping.kafkaMetadata && to === KAFKA_COLUMN)) return undefined;
+      let type = typed === undefined ? undefined : withoutUntyped(typed.type);
+      let value = typed === undefined ? null : typed.value;
+      const format = this.timestamps.get(name);
+      if (format !== undefined && type !== undefined) {
+        value = toTimestampMicros(value, type, format, name);
+        type = T.timestamptz;
+      }
+      const column = this.columns.get(to);
+      if (column === undefined) {
+        // A member with no type is no new field; one with a type is, except under ignore-new-fields.
+        if (type === undefined || this.policy === 'ignore-new-fields') continue;
+        return undefined;
+      }
+      if (setBy[column] === stamp) return undefined;
+      setBy[column] = stamp;
+      const field = fields[column] as NestedField;
+      if (type !== undefined && isPrimitive(type) && type.type === field.type.type && AS_IS.has(type.type)) {
+        values[column] = value;
+        continue;
+      }
+      const fitted = fitField(field, type, value, this.policy);
+      if (fitted === undefined) return undefined;
+      values[column] = fitted.value;
+    }
+    const row: Row = {};
+    for (let column = 0; column < fields.length; column += 1) {
+      const field = fields[column] as NestedField;
+      if (setBy[column] !== stamp) {
+        if (column === this.kafka) {
+          const fitted = fitField(field, this.mapper.kafkaType, kafka, this.policy);
+          if (fitted === undefined) return undefined;
+          values[column] = fitted.value;
+        } else if (field.required) {
+          return undefined;
+        } else {
+          values[column] = null;
+        }
+      }
+      row[field.name] = values[column];
+    }
+    return row;
+  }
+}
+
+/** Names a plain object already answers to ("constructor", "__proto__", ...): left to the reference path. */
+const PROTOTYPE = Object.prototype;
