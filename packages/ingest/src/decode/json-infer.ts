@@ -268,7 +268,7 @@ export function withoutUntyped(type: IcebergType): IcebergType | undefined {
 }
 
 /** Structural equality, ids aside (they are placeholders here). */
-function sameType(a: IcebergType, b: IcebergType): boolean {
+export function sameType(a: IcebergType, b: IcebergType): boolean {
   if (a === b) return true;
   if (isPrimitive(a) || isPrimitive(b)) {
     return isPrimitive(a) && isPrimitive(b) && typeLabel(a) === typeLabel(b);

@@ -1,7 +1,7 @@
 import { isPrimitive, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
-import { inferValue, parseJsonRecord, withoutUntyped } from '../decode/json-infer';
+import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
 import { isJsonObject } from '../decode/json-text';
 import { memberPath } from '../decode/reject';
 import { fitField, type SchemaPolicy } from '../fit/fit-record';
@@ -24,6 +24,8 @@ export class JsonRowReader {
   private readonly columns = new Map<string, number>();
   private readonly fields: readonly NestedField[];
   private readonly kafka: number;
+  /** Whether `_kafka` has the mapper's type exactly: then its value goes in as the mapper makes it. */
+  private readonly kafkaAsIs: boolean;
   private readonly select: Set<string> | undefined;
   private readonly timestamps = new Map<string, PipelineSpec['mapping']['timestamps'][number]['format']>();
   /** Per column, the record it was last set by (a second member for one column is left to the reference path). */
@@ -44,6 +46,8 @@ export class JsonRowReader {
       this.columns.set(f.name, i);
     });
     this.kafka = mapping.kafkaMetadata ? (this.columns.get(KAFKA_COLUMN) ?? -1) : -1;
+    this.kafkaAsIs =
+      this.kafka >= 0 && sameType((table.fields[this.kafka] as NestedField).type, mapper.kafkaType);
     this.select = mapping.select === undefined ? undefined : new Set(mapping.select);
     for (const { field, format } of mapping.timestamps) this.timestamps.set(field, format);
     this.setBy = new Int32Array(table.fields.length);
@@ -106,7 +110,9 @@ export class JsonRowReader {
     for (let column = 0; column < fields.length; column += 1) {
       const field = fields[column] as NestedField;
       if (setBy[column] !== stamp) {
-        if (column === this.kafka) {
+        if (column === this.kafka && this.kafkaAsIs) {
+          values[column] = kafka;
+        } else if (column === this.kafka) {
           const fitted = fitField(field, this.mapper.kafkaType, kafka, this.policy);
           if (fitted === undefined) return undefined;
           values[column] = fitted.value;

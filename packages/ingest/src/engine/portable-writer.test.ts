@@ -213,6 +213,15 @@ describe('the portable engine reads schemaless JSON the short way as the referen
     expect(await run(config, true)).toEqual(await run(config, false));
   });
 
+  it('with a _kafka column of another shape than the metadata', async () => {
+    const partial = T.struct([required('topic', T.string), optional('offset', T.long)]);
+    const other = newSchema(fields.map((f) => (f.name === '_kafka' ? optional('_kafka', partial) : f)));
+    for (const policy of ['evolve', 'ignore-new-fields'] as const) {
+      const config = { ...configFor(policy), schema: other };
+      expect(await run(config, true)).toEqual(await run(config, false));
+    }
+  });
+
   it('without a _kafka column', async () => {
     const noKafka = newSchema(fields.filter((f) => f.name !== '_kafka'));
     for (const policy of ['evolve', 'ignore-new-fields'] as const) {
