@@ -69,149 +69,166 @@ const ESCAPES: Record<string, string> = {
 
 /** Parses JSON text (RFC 8259) into JsonValues; nesting deeper than `maxDepth` is refused, not a stack overflow. */
 export function parseJsonText(text: string, maxDepth = 256): JsonValue {
-  let pos = 0;
+  return new Parser(text, maxDepth).parse();
+}
 
-  const fail = (what: string): never => {
-    throw new JsonSyntaxError(`invalid JSON at offset ${pos}: ${what}`);
-  };
-  const skipWhitespace = () => {
+/** One parse: its methods are made once, not per call (as closures would be). */
+class Parser {
+  private pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  parse(): JsonValue {
+    const value = this.parseValue(0);
+    this.skipWhitespace();
+    if (this.pos !== this.text.length) this.fail('trailing characters');
+    return value;
+  }
+
+  private fail(what: string): never {
+    throw new JsonSyntaxError(`invalid JSON at offset ${this.pos}: ${what}`);
+  }
+
+  private skipWhitespace(): void {
     for (;;) {
-      const c = text.charCodeAt(pos);
+      const c = this.text.charCodeAt(this.pos);
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
-      pos += 1;
+      this.pos += 1;
     }
-  };
+  }
 
-  const parseString = (): string => {
-    pos += 1; // the opening quote
+  private parseString(): string {
+    const text = this.text;
+    this.pos += 1; // the opening quote
     let out = '';
     for (;;) {
-      PLAIN_STRING_RE.lastIndex = pos;
+      PLAIN_STRING_RE.lastIndex = this.pos;
       PLAIN_STRING_RE.test(text);
-      out += text.slice(pos, PLAIN_STRING_RE.lastIndex);
-      pos = PLAIN_STRING_RE.lastIndex;
-      const c = text[pos];
+      out += text.slice(this.pos, PLAIN_STRING_RE.lastIndex);
+      this.pos = PLAIN_STRING_RE.lastIndex;
+      const c = text[this.pos];
       if (c === '"') {
-        pos += 1;
+        this.pos += 1;
         return out;
       }
-      if (c !== '\\') return fail(c === undefined ? 'unterminated string' : 'control character in a string');
-      const escaped = text[pos + 1] as string;
+      if (c !== '\\')
+        return this.fail(c === undefined ? 'unterminated string' : 'control character in a string');
+      const escaped = text[this.pos + 1] as string;
       if (escaped === 'u') {
-        out += parseUnicodeEscape();
+        out += this.parseUnicodeEscape();
       } else {
         const char = ESCAPES[escaped];
-        if (char === undefined) return fail(`invalid escape \\${escaped}`);
+        if (char === undefined) return this.fail(`invalid escape \\${escaped}`);
         out += char;
-        pos += 2;
+        this.pos += 2;
       }
     }
-  };
+  }
 
-  const hex4 = (at: number): number => {
-    const digits = text.slice(at, at + 4);
-    return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : fail('invalid \\u escape');
-  };
+  private hex4(at: number): number {
+    const digits = this.text.slice(at, at + 4);
+    return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : this.fail('invalid \\u escape');
+  }
 
   // A surrogate pair becomes one character; a lone surrogate has no UTF-8 form, so it is refused.
-  const parseUnicodeEscape = (): string => {
-    const unit = hex4(pos + 2);
-    pos += 6;
+  private parseUnicodeEscape(): string {
+    const unit = this.hex4(this.pos + 2);
+    this.pos += 6;
     if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
-    if (unit <= 0xdbff && text.startsWith('\\u', pos)) {
-      const low = hex4(pos + 2);
+    if (unit <= 0xdbff && this.text.startsWith('\\u', this.pos)) {
+      const low = this.hex4(this.pos + 2);
       if (low >= 0xdc00 && low <= 0xdfff) {
-        pos += 6;
+        this.pos += 6;
         return String.fromCharCode(unit, low);
       }
     }
-    return fail(`lone surrogate \\u${unit.toString(16)}, which UTF-8 cannot hold`);
-  };
+    return this.fail(`lone surrogate \\u${unit.toString(16)}, which UTF-8 cannot hold`);
+  }
 
-  const parseLiteral = (word: string, value: JsonValue): JsonValue => {
-    if (!text.startsWith(word, pos)) return fail('expected a value');
-    pos += word.length;
+  private parseLiteral(word: string, value: JsonValue): JsonValue {
+    if (!this.text.startsWith(word, this.pos)) return this.fail('expected a value');
+    this.pos += word.length;
     return value;
-  };
+  }
 
-  const parseValue = (depth: number): JsonValue => {
-    skipWhitespace();
-    switch (text[pos]) {
+  private parseValue(depth: number): JsonValue {
+    this.skipWhitespace();
+    switch (this.text[this.pos]) {
       case '{':
-        return parseObject(depth + 1);
+        return this.parseObject(depth + 1);
       case '[':
-        return parseArray(depth + 1);
+        return this.parseArray(depth + 1);
       case '"':
-        return parseString();
+        return this.parseString();
       case 't':
-        return parseLiteral('true', true);
+        return this.parseLiteral('true', true);
       case 'f':
-        return parseLiteral('false', false);
+        return this.parseLiteral('false', false);
       case 'n':
-        return parseLiteral('null', null);
+        return this.parseLiteral('null', null);
       default: {
-        NUMBER_RE.lastIndex = pos;
-        const match = NUMBER_RE.exec(text);
-        if (match === null) return fail('expected a value');
-        pos += match[0].length;
+        NUMBER_RE.lastIndex = this.pos;
+        const match = NUMBER_RE.exec(this.text);
+        if (match === null) return this.fail('expected a value');
+        this.pos += match[0].length;
         return new JsonNumber(match[0]);
       }
     }
-  };
+  }
 
-  const parseObject = (depth: number): JsonObject => {
-    if (depth > maxDepth) fail(`nested deeper than ${maxDepth} levels`);
-    pos += 1;
+  private parseObject(depth: number): JsonObject {
+    const text = this.text;
+    if (depth > this.maxDepth) this.fail(`nested deeper than ${this.maxDepth} levels`);
+    this.pos += 1;
     const object: JsonObject = new Map();
-    skipWhitespace();
-    if (text[pos] === '}') {
-      pos += 1;
+    this.skipWhitespace();
+    if (text[this.pos] === '}') {
+      this.pos += 1;
       return object;
     }
     for (;;) {
-      skipWhitespace();
-      if (text[pos] !== '"') fail('expected a member name');
-      const name = parseString();
-      if (object.has(name)) fail(`member "${name}" appears twice`);
-      skipWhitespace();
-      if (text[pos] !== ':') fail('expected ":"');
-      pos += 1;
-      object.set(name, parseValue(depth));
-      skipWhitespace();
-      if (text[pos] === '}') {
-        pos += 1;
+      this.skipWhitespace();
+      if (text[this.pos] !== '"') this.fail('expected a member name');
+      const name = this.parseString();
+      if (object.has(name)) this.fail(`member "${name}" appears twice`);
+      this.skipWhitespace();
+      if (text[this.pos] !== ':') this.fail('expected ":"');
+      this.pos += 1;
+      object.set(name, this.parseValue(depth));
+      this.skipWhitespace();
+      if (text[this.pos] === '}') {
+        this.pos += 1;
         return object;
       }
-      if (text[pos] !== ',') fail('expected "," or "}"');
-      pos += 1;
+      if (text[this.pos] !== ',') this.fail('expected "," or "}"');
+      this.pos += 1;
     }
-  };
+  }
 
-  const parseArray = (depth: number): JsonValue[] => {
-    if (depth > maxDepth) fail(`nested deeper than ${maxDepth} levels`);
-    pos += 1;
+  private parseArray(depth: number): JsonValue[] {
+    const text = this.text;
+    if (depth > this.maxDepth) this.fail(`nested deeper than ${this.maxDepth} levels`);
+    this.pos += 1;
     const array: JsonValue[] = [];
-    skipWhitespace();
-    if (text[pos] === ']') {
-      pos += 1;
+    this.skipWhitespace();
+    if (text[this.pos] === ']') {
+      this.pos += 1;
       return array;
     }
     for (;;) {
-      array.push(parseValue(depth));
-      skipWhitespace();
-      if (text[pos] === ']') {
-        pos += 1;
+      array.push(this.parseValue(depth));
+      this.skipWhitespace();
+      if (text[this.pos] === ']') {
+        this.pos += 1;
         return array;
       }
-      if (text[pos] !== ',') fail('expected "," or "]"');
-      pos += 1;
+      if (text[this.pos] !== ',') this.fail('expected "," or "]"');
+      this.pos += 1;
     }
-  };
-
-  const value = parseValue(0);
-  skipWhitespace();
-  if (pos !== text.length) fail('trailing characters');
-  return value;
+  }
 }
 
 /** A JSON object (a Map here), as opposed to the other kinds of value. */
