@@ -15,7 +15,6 @@ export class ValueError extends Error {
   override name = 'ValueError';
 }
 
-const encoder = new TextEncoder();
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(1n << 63n);
@@ -136,31 +135,30 @@ function buildData(type: IcebergType, values: readonly unknown[], path: string):
     }
     case 'string':
     case 'binary': {
-      const parts: Uint8Array[] = [];
+      // Strings are written straight into one buffer, sized for the worst case (3 bytes per UTF-16 unit).
+      let bound = 0;
+      for (let i = 0; i < n; i += 1) {
+        const v = values[i];
+        if (v == null) continue;
+        if (type.type === 'string' && typeof v !== 'string') fail(path, i, v, 'a string');
+        if (type.type === 'binary' && !(v instanceof Uint8Array)) fail(path, i, v, 'a Uint8Array');
+        bound += type.type === 'string' ? (v as string).length * 3 : (v as Uint8Array).length;
+      }
+      const buffer = Buffer.allocUnsafe(bound);
       const offsets = new Int32Array(n + 1);
       let size = 0;
       for (let i = 0; i < n; i += 1) {
         const v = values[i];
         if (v != null) {
-          let bytes: Uint8Array;
-          if (type.type === 'string') {
-            if (typeof v !== 'string') fail(path, i, v, 'a string');
-            bytes = encoder.encode(v);
-          } else {
-            if (!(v instanceof Uint8Array)) fail(path, i, v, 'a Uint8Array');
-            bytes = v;
+          if (typeof v === 'string') size += buffer.write(v, size);
+          else {
+            buffer.set(v as Uint8Array, size);
+            size += (v as Uint8Array).length;
           }
-          parts.push(bytes);
-          size += bytes.length;
         }
         offsets[i + 1] = size;
       }
-      const data = new Uint8Array(size);
-      let at = 0;
-      for (const p of parts) {
-        data.set(p, at);
-        at += p.length;
-      }
+      const data = new Uint8Array(buffer.buffer, buffer.byteOffset, size);
       return makeData({ ...base, valueOffsets: offsets, data } as never);
     }
     case 'uuid':
