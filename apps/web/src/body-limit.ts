@@ -1,6 +1,8 @@
-// Every request body has a ceiling, decided from its headers before anything reads it: a body
+// Every request body has a ceiling, decided from its headers before any route reads it: a body
 // without a declared length is refused (411), one declared larger than its route allows gets 413.
-// Node's HTTP parser never hands a route more bytes than Content-Length declares.
+// Node's HTTP parser never hands a route more bytes than Content-Length declares, and Next keeps at
+// most MAX_BODY_BYTES of a body for the proxy (it drops the rest as it arrives, and answers once
+// the client has sent it: refusing sooner takes a proxy in front, e.g. nginx's client_max_body_size).
 
 const KiB = 1024;
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { hashPassword } from '@floe/auth';
+import { createPrismaClient } from '@floe/db';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './testing/browser';
@@ -51,5 +53,30 @@ describe('sign-in through an OpenID Connect provider configured by environment',
     await page.waitForURL(/\/orgs\/sso-team/);
     expect(await page.getByText('you are owner').count()).toBe(1);
     await screenshot(page, 'oidc-signed-in');
+  });
+
+  it('does not let a login reach an account that registered its address without verifying it', async () => {
+    const login = `sso-${randomBytes(4).toString('hex')}`;
+    // Someone signed up with this person's address before them, and could not verify it.
+    const db = createPrismaClient();
+    try {
+      await db.user.create({
+        data: { email: `${login}@idp.test`, passwordHash: await hashPassword('the squatter knows this') },
+      });
+    } finally {
+      await db.$disconnect();
+    }
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${app.url}/sign-in`);
+    await page.getByRole('button', { name: 'Continue with Test IdP' }).click();
+    await page.waitForURL(new RegExp(`^${idp.issuer}/interaction/`));
+    await page.locator('input[name=login]').fill(login);
+    await page.locator('input[name=password]').fill('anything');
+    await page.locator('button[type=submit]').click();
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${app.url}/sign-in?error=OidcNotLinked`);
+    expect(await page.getByText(/already has this email address/).count()).toBe(1);
+    const session = await (await page.request.get(`${app.url}/api/auth/session`)).json();
+    expect(session.user).toBeUndefined();
   });
 });
