@@ -18,6 +18,23 @@ describe('timestamps the pipeline declares', () => {
     expect(parseIso8601('2026-11-25T24:00:00Z')).toBeNull();
   });
 
+  it('reads the usual UTC form (read digit by digit) as the general form with +00:00', () => {
+    const texts: string[] = [];
+    for (let i = 0; i < 3000; i += 1) {
+      const year = String([1000, 1600, 1900, 1969, 1970, 2000, 2024, 2100, 2255, 2256, 9999][i % 11]);
+      const two = (v: number) => String(v).padStart(2, '0');
+      const month = two(1 + ((i * 7) % 13));
+      const day = two(1 + ((i * 11) % 31));
+      const time = `${two((i * 5) % 25)}:${two((i * 13) % 61)}:${two((i * 17) % 61)}`;
+      const fraction = ['', '.5', '.123', '.123456', '.1234560', '.123456000', '.1234567', '.'][i % 8];
+      texts.push(`${year}-${month}-${day}T${time}${fraction}`);
+    }
+    texts.push('2026-11-25 09:30:00', '2026-11-25T09:30:0a', '+2026-11-25T09:30:00', '2026-11-25t09:30:00');
+    for (const text of texts)
+      expect([text, parseIso8601(`${text}Z`)]).toEqual([text, parseIso8601(`${text}+00:00`)]);
+    expect(texts.filter((t) => parseIso8601(`${t}Z`) !== null).length).toBeGreaterThan(1000);
+  });
+
   it('scales epochs exactly and rejects a fractional epoch with the field named', () => {
     expect(toTimestampMicros(1_764_063_000n, T.long, 'epoch-s', 'ts')).toBe(1_764_063_000_000_000n);
     expect(toTimestampMicros(1_764_063_000_123n, T.long, 'epoch-ms', 'ts')).toBe(1_764_063_000_123_000n);

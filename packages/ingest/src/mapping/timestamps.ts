@@ -23,26 +23,84 @@ export function toTimestampMicros(
   format: TimestampFormat,
   field: string,
 ): bigint {
-  const reject = (why: string): never => {
-    throw new RecordRejectedError('mapping-failed', `${field}: ${describeValue(value)} ${why}`);
-  };
-  if (!isPrimitive(type)) return reject(`is a ${type.type}, not a ${format} timestamp`);
+  if (!isPrimitive(type))
+    return rejectTimestamp(value, field, `is a ${type.type}, not a ${format} timestamp`);
   if (format === 'iso8601') {
-    if (typeof value !== 'string') return reject('is not an ISO-8601 text');
+    if (typeof value !== 'string') return rejectTimestamp(value, field, 'is not an ISO-8601 text');
     return (
       parseIso8601(value) ??
-      reject('is not an ISO-8601 timestamp with a zone (e.g. 2026-11-25T09:30:00.123Z)')
+      rejectTimestamp(
+        value,
+        field,
+        'is not an ISO-8601 timestamp with a zone (e.g. 2026-11-25T09:30:00.123Z)',
+      )
     );
   }
   let whole: bigint;
   if (typeof value === 'bigint') whole = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) whole = BigInt(value);
-  else return reject(`is not a whole number of ${format.slice(6)}`);
+  else return rejectTimestamp(value, field, `is not a whole number of ${format.slice(6)}`);
   return whole * SCALE[format];
+}
+
+function rejectTimestamp(value: unknown, field: string, why: string): never {
+  throw new RecordRejectedError('mapping-failed', `${field}: ${describeValue(value)} ${why}`);
 }
 
 /** Microseconds from the epoch of an ISO-8601 date-time with a zone; null when it is not one. */
 export function parseIso8601(text: string): bigint | null {
+  return parseUtcIso8601(text) ?? parseAnyIso8601(text);
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The usual form alone, read digit by digit without a regular expression: "YYYY-MM-DDTHH:MM:SS[.f]Z"
+ * with a year from 1000 and a valid date and time. Undefined for anything else, which parseAnyIso8601
+ * reads (or refuses).
+ */
+function parseUtcIso8601(text: string): bigint | undefined {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(n - 1) !== 0x5a /* Z */) return undefined;
+  const d = (at: number) => digit(text, at);
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') {
+    return undefined;
+  }
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
+  // NaN (a non-digit) fails every comparison.
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && second < 60)) {
+    return undefined;
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] as number))) return undefined;
+  let micros = 0;
+  if (n > 20) {
+    // ".f" with 1 to 9 digits; digits past the sixth must be zeros (nothing finer than a microsecond).
+    if (text[19] !== '.' || n > 30 || n < 22) return undefined;
+    for (let at = 20; at < n - 1; at += 1) {
+      const c = d(at);
+      if (!(c >= 0)) return undefined;
+      if (at < 26) micros += c * 10 ** (25 - at);
+      else if (c !== 0) return undefined;
+    }
+  }
+  const total = Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + micros;
+  return total <= MAX_SAFE && total >= -MAX_SAFE ? BigInt(total) : undefined;
+}
+
+/** The digit at `at`, or NaN. */
+function digit(text: string, at: number): number {
+  const c = text.charCodeAt(at) - 0x30;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+}
+
+function parseAnyIso8601(text: string): bigint | null {
   const m = ISO_RE.exec(text);
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m;
