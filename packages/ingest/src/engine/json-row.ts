@@ -1,13 +1,12 @@
-import { isPrimitive, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
+import { type IcebergType, isPrimitive, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
 import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
 import { isJsonObject } from '../decode/json-text';
-import { memberPath } from '../decode/reject';
 import { fitField, type SchemaPolicy } from '../fit/fit-record';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import { KAFKA_COLUMN, type RecordMapper } from '../mapping/map-record';
-import { toTimestampMicros } from '../mapping/timestamps';
+import { type TimestampFormat, toTimestampMicros } from '../mapping/timestamps';
 
 /** Column types whose record value goes in unchanged when the record's type is the same. */
 const AS_IS = new Set(['boolean', 'string', 'long', 'double', 'timestamptz']);
@@ -27,7 +26,8 @@ export class JsonRowReader {
   /** Whether `_kafka` has the mapper's type exactly: then its value goes in as the mapper makes it. */
   private readonly kafkaAsIs: boolean;
   private readonly select: Set<string> | undefined;
-  private readonly timestamps = new Map<string, PipelineSpec['mapping']['timestamps'][number]['format']>();
+  private readonly timestamps = new Map<string, TimestampFormat>();
+  private readonly plans = new Map<string, MemberPlan>();
   /** Per column, the record it was last set by (a second member for one column is left to the reference path). */
   private readonly setBy: Int32Array;
   private stamp = 0;
@@ -69,6 +69,23 @@ export class JsonRowReader {
     }
   }
 
+  private plan(name: string): MemberPlan {
+    let plan = this.plans.get(name);
+    if (plan !== undefined) return plan;
+    const selected = this.select === undefined || this.select.has(name);
+    const to = this.mapping.rename[name] ?? name;
+    plan = {
+      bail:
+        name in PROTOTYPE ||
+        (selected && (to in PROTOTYPE || (this.mapping.kafkaMetadata && to === KAFKA_COLUMN))),
+      selected,
+      column: this.columns.get(to) ?? -1,
+      format: this.timestamps.get(name),
+    };
+    if (this.plans.size < MAX_PLANS) this.plans.set(name, plan);
+    return plan;
+  }
+
   private row(record: KafkaRecord): Row | undefined {
     const json = parseJsonRecord(record.value as Buffer);
     if (!isJsonObject(json)) return undefined;
@@ -77,20 +94,26 @@ export class JsonRowReader {
     this.stamp += 1;
     const { values, setBy, stamp, fields } = this;
     for (const [name, member] of json) {
-      if (name in PROTOTYPE) return undefined;
-      const typed = inferValue(member, memberPath('', name));
-      if (this.select !== undefined && !this.select.has(name)) continue;
-      const to = this.mapping.rename[name] ?? name;
-      if (to in PROTOTYPE || (this.mapping.kafkaMetadata && to === KAFKA_COLUMN)) return undefined;
-      let type = typed === undefined ? undefined : withoutUntyped(typed.type);
-      let value = typed === undefined ? null : typed.value;
-      const format = this.timestamps.get(name);
-      if (format !== undefined && type !== undefined) {
-        value = toTimestampMicros(value, type, format, name);
+      const plan = this.plan(name);
+      if (plan.bail) return undefined;
+      let type: IcebergType | undefined;
+      let value: unknown;
+      if (typeof member === 'string' || typeof member === 'boolean') {
+        type = typeof member === 'string' ? T.string : T.boolean;
+        value = member;
+      } else {
+        // Typed even when not selected: a value no type holds (a 40-digit integer) rejects the record.
+        const typed = inferValue(member, name);
+        type = typed === undefined ? undefined : withoutUntyped(typed.type);
+        value = typed === undefined ? null : typed.value;
+      }
+      if (!plan.selected) continue;
+      if (plan.format !== undefined && type !== undefined) {
+        value = toTimestampMicros(value, type, plan.format, name);
         type = T.timestamptz;
       }
-      const column = this.columns.get(to);
-      if (column === undefined) {
+      const column = plan.column;
+      if (column < 0) {
         // A member with no type is no new field; one with a type is, except under ignore-new-fields.
         if (type === undefined || this.policy === 'ignore-new-fields') continue;
         return undefined;
@@ -127,6 +150,19 @@ export class JsonRowReader {
     return row;
   }
 }
+
+/** What a record member of one name becomes. */
+interface MemberPlan {
+  /** Left to the reference path: a name a plain object already has, or one renamed onto `_kafka`. */
+  bail: boolean;
+  selected: boolean;
+  /** Its column's index, -1 for none. */
+  column: number;
+  format: TimestampFormat | undefined;
+}
+
+/** Member names whose plans are kept (records of a topic mostly have the same few). */
+const MAX_PLANS = 4096;
 
 /** Names a plain object already answers to ("constructor", "__proto__", ...): left to the reference path. */
 const PROTOTYPE = Object.prototype;
