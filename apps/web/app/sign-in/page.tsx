@@ -1,4 +1,5 @@
 import { OIDC_NOT_LINKED } from '@floe/auth';
+import { callbackPath } from '../../src/callback-path';
 import { AuthCard, FormError } from '../../src/components/form';
 import { SignInForm } from './sign-in-form';
 
@@ -11,7 +12,7 @@ export default async function SignInPage({
 }) {
   const { callbackUrl, error } = await searchParams;
   // Only same-site paths: a callback URL must not send people elsewhere.
-  const next = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/orgs';
+  const next = callbackPath(callbackUrl, '/orgs');
   return (
     <AuthCard title="Sign in to Floe">
       {error === OIDC_NOT_LINKED ? (
