@@ -196,10 +196,19 @@ export function partitionValues(
   schema: Schema,
   sourceValue: (sourceId: number) => IcebergValue,
 ): IcebergValue[] {
+  return partitioner(spec, schema)(sourceValue);
+}
+
+/** partitionValues for many rows of one schema: the source columns are looked up once. */
+export function partitioner(
+  spec: PartitionSpec,
+  schema: Schema,
+): (sourceValue: (sourceId: number) => IcebergValue) => IcebergValue[] {
   const types = sourceTypes(spec, schema);
-  return spec.fields.map((f, i) =>
-    applyTransform(f.transform, types[i] as PrimitiveType, sourceValue(f.sourceId)),
-  );
+  return (sourceValue) =>
+    spec.fields.map((f, i) =>
+      applyTransform(f.transform, types[i] as PrimitiveType, sourceValue(f.sourceId)),
+    );
 }
 
 /** The Hive-style directory of a partition tuple, "ts_day=2024-01-02/id_bucket=3", as Java writes it. */

@@ -1,5 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
-import { type PartitionSpec, partitionPath, partitionValues } from '../spec/partition-spec';
+import { type PartitionSpec, partitioner, partitionPath } from '../spec/partition-spec';
 import { type Schema, schemaStruct } from '../spec/schema';
 import type { IcebergType } from '../spec/types';
 import type { IcebergValue } from '../spec/values';
@@ -48,10 +48,13 @@ export function partitionRows(
   spec: PartitionSpec,
   rows: readonly Row[],
 ): { partition: IcebergValue[]; rows: Row[] }[] {
+  if (rows.length === 0) return [];
+  if (spec.fields.length === 0) return [{ partition: [], rows: [...rows] }];
   const paths = sourcePaths(schema);
+  const partitionOf = partitioner(spec, schema);
   const groups = new Map<string, { partition: IcebergValue[]; rows: Row[] }>();
   for (const row of rows) {
-    const partition = partitionValues(spec, schema, (id) => valueAt(row, paths.get(id) ?? []));
+    const partition = partitionOf((id) => valueAt(row, paths.get(id) ?? []));
     const key = tupleKey(partition);
     let group = groups.get(key);
     if (group === undefined) {
@@ -73,12 +76,13 @@ export function batchPartition(
   batches: readonly RecordBatch[],
 ): IcebergValue[] {
   let first: { partition: IcebergValue[]; key: string } | undefined;
+  // Looked up at the first row, as before: a batch list without rows has no partition to check.
+  let partitionOf: ReturnType<typeof partitioner> | undefined;
   for (const [b, batch] of batches.entries()) {
     const readers = new Map(spec.fields.map((f) => [f.sourceId, columnReader(schema, batch, f.sourceId)]));
     for (let row = 0; row < batch.numRows; row += 1) {
-      const partition = partitionValues(spec, schema, (id) =>
-        (readers.get(id) as (r: number) => IcebergValue)(row),
-      );
+      partitionOf ??= partitioner(spec, schema);
+      const partition = partitionOf((id) => (readers.get(id) as (r: number) => IcebergValue)(row));
       const key = tupleKey(partition);
       if (first === undefined) first = { partition, key };
       else if (key !== first.key) {
