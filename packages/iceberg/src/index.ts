@@ -192,4 +192,4 @@ export {
   TARGET_FILE_SIZE_PROPERTY,
   targetFileSize,
 } from './writer/rolling-writer';
-export { type Row, rowsToArrow, ValueError } from './writer/rows-to-arrow';
+export { columnsToArrow, type Row, rowsToArrow, ValueError } from './writer/rows-to-arrow';

@@ -22,17 +22,24 @@ const INT64_MAX = (1n << 63n) - 1n;
 
 /** Builds one Arrow record batch of the schema's Arrow form (field ids included) from plain rows. */
 export function rowsToArrow(schema: Schema, rows: readonly Row[]): RecordBatch {
-  const target = arrowSchema(schema);
-  const children = schema.fields.map((f) =>
-    columnData(
-      f,
-      rows.map((r) => r[f.name]),
-      f.name,
-    ),
+  return columnsToArrow(
+    schema,
+    schema.fields.map((f) => rows.map((r) => r[f.name])),
+    rows.length,
   );
+}
+
+/** rowsToArrow for values held by column: `columns[c]` has the value of field c of each of `length` rows. */
+export function columnsToArrow(
+  schema: Schema,
+  columns: readonly (readonly unknown[])[],
+  length: number,
+): RecordBatch {
+  const target = arrowSchema(schema);
+  const children = schema.fields.map((f, c) => columnData(f, columns[c] ?? [], f.name));
   const struct = makeData({
     type: new Struct(target.fields),
-    length: rows.length,
+    length,
     nullCount: 0,
     children,
   });

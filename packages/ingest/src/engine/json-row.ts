@@ -1,4 +1,4 @@
-import { type IcebergType, isPrimitive, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
+import { type IcebergType, isPrimitive, type NestedField, type StructType, T } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
 import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
@@ -12,8 +12,8 @@ import { type TimestampFormat, toTimestampMicros } from '../mapping/timestamps';
 const AS_IS = new Set(['boolean', 'string', 'long', 'double', 'timestamptz']);
 
 /**
- * A schemaless JSON record straight to a row of the table, without the record's own struct type, a
- * mapped copy or a fitted copy: each member is typed and fitted to its column on its own (inferValue,
+ * A schemaless JSON record straight to the table's column values, without a row object, the record's
+ * own struct type, a mapped copy or a fitted copy: each member is typed and fitted to its column on its own (inferValue,
  * fitField: the same rules, so the same values). It covers the usual record; for anything else — a
  * record that is rejected or needs a schema change, a name that collides, a prototype member name —
  * it returns undefined and the caller reads the record the reference way (decode, map, fit), which
@@ -59,8 +59,11 @@ export class JsonRowReader {
       (!mapping.kafkaMetadata || this.kafka >= 0 || policy === 'ignore-new-fields');
   }
 
-  /** The record's row, or undefined: read it the reference way. Its value must not be null (a tombstone). */
-  read(record: KafkaRecord): Row | undefined {
+  /**
+   * The record's value of each column (in the table's order; the array is reused by the next read), or
+   * undefined: read it the reference way. Its value must not be null (a tombstone).
+   */
+  read(record: KafkaRecord): readonly unknown[] | undefined {
     try {
       return this.row(record);
     } catch (error) {
@@ -86,7 +89,7 @@ export class JsonRowReader {
     return plan;
   }
 
-  private row(record: KafkaRecord): Row | undefined {
+  private row(record: KafkaRecord): readonly unknown[] | undefined {
     const json = parseJsonRecord(record.value as Buffer);
     if (!isJsonObject(json)) return undefined;
     // Made even without a `_kafka` column: a key the key format cannot read rejects the record.
@@ -129,7 +132,6 @@ export class JsonRowReader {
       if (fitted === undefined) return undefined;
       values[column] = fitted.value;
     }
-    const row: Row = {};
     for (let column = 0; column < fields.length; column += 1) {
       const field = fields[column] as NestedField;
       if (setBy[column] !== stamp) {
@@ -145,9 +147,8 @@ export class JsonRowReader {
           values[column] = null;
         }
       }
-      row[field.name] = values[column];
     }
-    return row;
+    return values;
   }
 }
 

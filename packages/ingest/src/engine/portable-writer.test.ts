@@ -3,15 +3,19 @@ import {
   newSchema,
   optional,
   PartitionSpecBuilder,
+  type Row,
   required,
+  rowsToArrow,
   type Schema,
   T,
   UNPARTITIONED,
+  writeParquetFile,
 } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { describe, expect, it } from 'vitest';
+import { RecordRejectedError } from '../decode/decoded';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
-import type { SchemaPolicy } from '../fit/fit-record';
+import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { RecordMapper } from '../mapping/map-record';
 import { listBatch, type RawRecord, type TableWriterConfig, type WrittenDataFile } from './engine';
 import { PortableTableWriter } from './portable-writer';
@@ -183,7 +187,49 @@ function configFor(policy: SchemaPolicy, select?: string[]): TableWriterConfig {
   };
 }
 
+/** The rows decode, map and fit give, record by record, as plain row objects. */
+async function referenceRows(config: TableWriterConfig): Promise<Row[]> {
+  const mapper = new RecordMapper(config.mapping, config.keyFormat);
+  const read = recordReader(new SchemalessJsonDecoder(), mapper);
+  const rows: Row[] = [];
+  for (const record of records()) {
+    try {
+      const fit = fitRecord(
+        { type: 'struct', fields: config.schema.fields },
+        await read({ topic: 'events', partition: 3, ...record }),
+        config.policy,
+      );
+      if ('row' in fit) rows.push(fit.row);
+    } catch (error) {
+      if (!(error instanceof RecordRejectedError)) throw error;
+    }
+  }
+  return rows;
+}
+
 describe('the portable engine reads schemaless JSON the short way as the reference way does', () => {
+  it('writes the file rowsToArrow writes of the rows decode, map and fit give', async () => {
+    const config = configFor('ignore-new-fields');
+    const expected = await writeParquetFile(schema, [rowsToArrow(schema, await referenceRows(config))]);
+    const [file] = (await run(config, true)).files;
+    expect(file?.bytes).toBe(Buffer.from(expected.bytes).toString('base64'));
+  });
+
+  it('holds rows per Kafka partition and writes them together', async () => {
+    const w = writer(configFor('ignore-new-fields'), true);
+    const all = records().filter((r) => r.value !== null);
+    await w.take('events:3', listBatch('events', 3, all.slice(0, 20)), 0);
+    await w.take('events:4', listBatch('events', 4, all.slice(20)), 0);
+    const held = w.bufferedRows;
+    w.drop(['events:4']);
+    expect(w.bufferedRows).toBeLessThan(held);
+    await w.take('events:5', listBatch('events', 5, all.slice(20)), 0);
+    expect(w.bufferedRows).toBe(held);
+    const files = await w.flush();
+    expect(files.map((f) => Number(f.metrics.recordCount))).toEqual([held]);
+    expect(w.bufferedRows).toBe(0);
+  });
+
   for (const policy of ['strict', 'evolve', 'ignore-new-fields'] as const) {
     it(`every record the same: held, rejected, or asking for a change (${policy})`, async () => {
       const expected = await run(configFor(policy), false);

@@ -1,8 +1,8 @@
 import {
+  columnsToArrow,
+  type IcebergValue,
   type PartitionSpec,
   partitionRows,
-  type Row,
-  rowsToArrow,
   type Schema,
   type StructType,
   writeParquetFile,
@@ -28,19 +28,29 @@ const ROWS_PER_BATCH = 16_384;
 interface Segment {
   schema: Schema;
   struct: StructType;
-  /** Schemaless JSON records' rows without the reference path's copies (see JsonRowReader). */
+  /** Schemaless JSON records' values without the reference path's copies (see JsonRowReader). */
   json: JsonRowReader | undefined;
-  rows: Row[];
+  /** The rows' values by column (no object per row): columns[c][i] is field c of row i. */
+  columns: unknown[][];
+  length: number;
+}
+
+/** Rows of one schema and partition, by column. */
+interface Group {
+  partition: IcebergValue[];
+  columns: unknown[][];
+  length: number;
 }
 
 /**
  * The portable engine: TypeScript everywhere Node runs. Each record is decoded and mapped by the
  * pipeline's decoder (JSON, Avro, Protobuf, JSON Schema), fitted to the table's columns, and held as a
- * row (schemaless JSON records the short way, JsonRowReader, where it can); at flush the rows of each schema and partition become one Parquet file through parquet-wasm.
+ * row of column values (schemaless JSON records the short way, JsonRowReader, where it can); at flush
+ * the rows of each schema and partition become one Parquet file through parquet-wasm.
  */
 export class PortableTableWriter implements TableWriter {
   readonly engine = 'portable';
-  private current: Omit<Segment, 'rows'>;
+  private current: Omit<Segment, 'columns' | 'length'>;
   /** Per Kafka partition, its rows by the schema they were fitted to (the last segment is the current schema's). */
   private readonly held = new Map<string, Segment[]>();
   private rows = 0;
@@ -60,13 +70,17 @@ export class PortableTableWriter implements TableWriter {
     for (let index = from; index < batch.length; index += 1) {
       try {
         const record = recordOf(batch, index);
-        const row = record.value === null ? undefined : this.current.json?.read(record);
-        const fit =
-          row !== undefined
-            ? { row }
-            : fitRecord(this.current.struct, await this.read(record), this.config.policy);
-        if ('changes' in fit) return { taken: index, rejected, needsSchemaChange: true };
-        this.segment(key).rows.push(fit.row);
+        const values = record.value === null ? undefined : this.current.json?.read(record);
+        if (values !== undefined) {
+          this.hold(key, values);
+        } else {
+          const fit = fitRecord(this.current.struct, await this.read(record), this.config.policy);
+          if ('changes' in fit) return { taken: index, rejected, needsSchemaChange: true };
+          this.hold(
+            key,
+            this.current.struct.fields.map((f) => fit.row[f.name]),
+          );
+        }
         this.rows += 1;
         this.bytes += recordSize(record);
       } catch (error) {
@@ -83,7 +97,7 @@ export class PortableTableWriter implements TableWriter {
 
   drop(keys: Iterable<string>): void {
     for (const key of keys) {
-      for (const segment of this.held.get(key) ?? []) this.rows -= segment.rows.length;
+      for (const segment of this.held.get(key) ?? []) this.rows -= segment.length;
       this.held.delete(key);
     }
     if (this.held.size === 0) this.bytes = 0;
@@ -105,27 +119,57 @@ export class PortableTableWriter implements TableWriter {
 
   /** One file per schema and partition: a commit's worth of rows is bounded by the runner's buffer limit. */
   async flush(): Promise<WrittenDataFile[]> {
-    const bySchema = new Map<Schema, Row[]>();
+    const bySchema = new Map<Schema, Group>();
     for (const segments of this.held.values()) {
-      for (const { schema, rows } of segments) {
-        const all = bySchema.get(schema) ?? [];
-        for (const row of rows) all.push(row);
-        bySchema.set(schema, all);
+      for (const { schema, columns, length } of segments) {
+        const all = bySchema.get(schema);
+        if (all === undefined) bySchema.set(schema, { partition: [], columns, length });
+        else {
+          all.columns = all.columns.map((column, c) => column.concat(columns[c] as unknown[]));
+          all.length += length;
+        }
       }
     }
     this.clear();
     const files: WrittenDataFile[] = [];
-    for (const [schema, rows] of bySchema) {
-      for (const group of partitionRows(schema, this.config.spec as PartitionSpec, rows)) {
+    for (const [schema, all] of bySchema) {
+      for (const { partition, columns, length } of this.partitions(schema, all)) {
         const batches = [];
-        for (let start = 0; start < group.rows.length; start += ROWS_PER_BATCH) {
-          batches.push(rowsToArrow(schema, group.rows.slice(start, start + ROWS_PER_BATCH)));
+        for (let start = 0; start < length; start += ROWS_PER_BATCH) {
+          const end = Math.min(length, start + ROWS_PER_BATCH);
+          batches.push(
+            columnsToArrow(
+              schema,
+              columns.map((column) => column.slice(start, end)),
+              end - start,
+            ),
+          );
         }
         const written = await writeParquetFile(schema, batches, { compression: this.config.compression });
-        files.push({ ...written, schemaId: schema.schemaId, partition: group.partition });
+        files.push({ ...written, schemaId: schema.schemaId, partition });
       }
     }
     return files;
+  }
+
+  /** The rows split by partition; only a partitioned table's rows become objects, for partitionRows. */
+  private partitions(schema: Schema, all: Group): Group[] {
+    const spec = this.config.spec as PartitionSpec;
+    if (spec.fields.length === 0) return [all];
+    const rows = Array.from({ length: all.length }, (_, i) =>
+      Object.fromEntries(schema.fields.map((f, c) => [f.name, (all.columns[c] as unknown[])[i]])),
+    );
+    return partitionRows(schema, spec, rows).map((group) => ({
+      partition: group.partition,
+      columns: schema.fields.map((f) => group.rows.map((row) => row[f.name])),
+      length: group.rows.length,
+    }));
+  }
+
+  private hold(key: string, values: readonly unknown[]): void {
+    const segment = this.segment(key);
+    for (let c = 0; c < segment.columns.length; c += 1) (segment.columns[c] as unknown[]).push(values[c]);
+    segment.length += 1;
   }
 
   private segment(key: string): Segment {
@@ -136,13 +180,13 @@ export class PortableTableWriter implements TableWriter {
     }
     let last = segments[segments.length - 1];
     if (last === undefined || last.schema !== this.current.schema) {
-      last = { ...this.current, rows: [] };
+      last = { ...this.current, columns: this.current.schema.fields.map(() => []), length: 0 };
       segments.push(last);
     }
     return last;
   }
 
-  private segmentOf(schema: Schema): Omit<Segment, 'rows'> {
+  private segmentOf(schema: Schema): Omit<Segment, 'columns' | 'length'> {
     const struct: StructType = { type: 'struct', fields: schema.fields };
     const { mapping, policy } = this.config;
     const json = this.jsonMapper && new JsonRowReader(struct, mapping, policy, this.jsonMapper);
