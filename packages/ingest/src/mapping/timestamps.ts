@@ -63,16 +63,15 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 function parseUtcIso8601(text: string): bigint | undefined {
   const n = text.length;
   if (n < 20 || text.charCodeAt(n - 1) !== 0x5a /* Z */) return undefined;
-  const d = (at: number) => digit(text, at);
   if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') {
     return undefined;
   }
-  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-  const month = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
-  const hour = d(11) * 10 + d(12);
-  const minute = d(14) * 10 + d(15);
-  const second = d(17) * 10 + d(18);
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+  const month = digit(text, 5) * 10 + digit(text, 6);
+  const day = digit(text, 8) * 10 + digit(text, 9);
+  const hour = digit(text, 11) * 10 + digit(text, 12);
+  const minute = digit(text, 14) * 10 + digit(text, 15);
+  const second = digit(text, 17) * 10 + digit(text, 18);
   // NaN (a non-digit) fails every comparison.
   if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && second < 60)) {
     return undefined;
@@ -84,7 +83,7 @@ function parseUtcIso8601(text: string): bigint | undefined {
     // ".f" with 1 to 9 digits; digits past the sixth must be zeros (nothing finer than a microsecond).
     if (text[19] !== '.' || n > 30 || n < 22) return undefined;
     for (let at = 20; at < n - 1; at += 1) {
-      const c = d(at);
+      const c = digit(text, at);
       if (!(c >= 0)) return undefined;
       if (at < 26) micros += c * 10 ** (25 - at);
       else if (c !== 0) return undefined;
