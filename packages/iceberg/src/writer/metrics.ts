@@ -111,6 +111,10 @@ function visit(
       }
       const floating = type.type === 'float' || type.type === 'double';
       s.values += count;
+      if (positions === null && s.bounded && (type.type === 'string' || type.type === 'binary')) {
+        boundBytes(data, s);
+        return;
+      }
       for (let k = 0; k < count; k += 1) {
         const p = defined(k);
         if (p < 0) {
@@ -129,6 +133,40 @@ function visit(
       }
     }
   }
+}
+
+/** The byte order of entries i and j of a string or binary column, compared where they lie. */
+function compareEntries(bytes: Uint8Array, offsets: Int32Array, i: number, j: number): number {
+  const a = offsets[i] as number;
+  const b = offsets[j] as number;
+  const an = (offsets[i + 1] as number) - a;
+  const bn = (offsets[j + 1] as number) - b;
+  const n = Math.min(an, bn);
+  for (let k = 0; k < n; k += 1) {
+    const d = (bytes[a + k] as number) - (bytes[b + k] as number);
+    if (d !== 0) return d;
+  }
+  return an - bn;
+}
+
+/** Nulls and bounds of a whole string or binary column, without a view per entry (what visit does, faster). */
+function boundBytes(data: Data, s: LeafStats): void {
+  const bytes = data.values as Uint8Array;
+  const offsets = data.valueOffsets as Int32Array;
+  let min = -1;
+  let max = -1;
+  for (let i = 0; i < data.length; i += 1) {
+    if (!data.getValid(i)) {
+      s.nulls += 1;
+      continue;
+    }
+    if (min < 0 || compareEntries(bytes, offsets, i, min) < 0) min = i;
+    if (max < 0 || compareEntries(bytes, offsets, i, max) > 0) max = i;
+  }
+  if (min < 0) return;
+  const entry = (i: number) => bytes.subarray(offsets[i] as number, offsets[i + 1] as number);
+  if (s.min === undefined || compare(entry(min), s.min) < 0) s.min = entry(min);
+  if (s.max === undefined || compare(entry(max), s.max) > 0) s.max = entry(max);
 }
 
 function lowerBound(type: PrimitiveType, v: Comparable, truncate: number): Uint8Array {
