@@ -24,10 +24,14 @@ export function log(message: string, fields: Record<string, unknown> = {}) {
 }
 
 /** The transport enrollment chose: the control plane's HTTPS API, or BullMQ as the agent's own Redis user. */
-export function jobTransport(controlPlane: URL, credentials: AgentCredentials) {
+export function jobTransport(
+  controlPlane: URL,
+  credentials: AgentCredentials,
+  logLine: (message: string) => void = (m) => log(m),
+) {
   return credentials.transport === 'https'
     ? new HttpsJobTransport(controlPlane, credentials.apiToken)
-    : bullmqJobTransport(credentials);
+    : bullmqJobTransport(credentials, logLine);
 }
 
 /**

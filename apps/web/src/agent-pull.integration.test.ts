@@ -10,7 +10,7 @@ import { startWebApp } from './testing/next-server';
 
 const agentBin = resolve(import.meta.dirname, '../../agent/bin/floe-agent.mjs');
 
-describe('a real agent process enrolls, heartbeats and runs a connection test for the UI', () => {
+describe('a real agent process enrolls, heartbeats and runs a connection test for the UI (over HTTPS)', () => {
   let app: Awaited<ReturnType<typeof startWebApp>>;
   let browser: Browser;
   let org: Awaited<ReturnType<typeof seedOrganization>>;
@@ -54,6 +54,8 @@ describe('a real agent process enrolls, heartbeats and runs a connection test fo
       await page.reload();
     }
     expect(agentLog).toContain('"message":"enrolled"');
+    // Its jobs come through the control plane's HTTPS API: it was given no Redis login.
+    expect(agentLog).toContain('"transport":"https"');
     expect(await row.textContent()).toContain('0.1.0');
     await screenshot(page, 'agent-online');
   });

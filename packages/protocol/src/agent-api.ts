@@ -29,8 +29,8 @@ export type AgentApiEndpoint = keyof typeof AGENT_API;
 /** The largest request body each endpoint reads; a longer one is refused before it is parsed. */
 export const AGENT_API_MAX_BODY_BYTES: Record<AgentApiEndpoint, number> = {
   enroll: 4 * 1024,
-  // Up to 1,000 events; a commit report names every partition it covers.
-  events: 8 * 1024 * 1024,
+  // Up to 1,000 events (the agent sends 500 at a time); a commit report names every partition it covers.
+  events: 2 * 1024 * 1024,
   claim: 1024,
   heartbeat: 4 * 1024,
   complete: 64 * 1024,

@@ -25,10 +25,11 @@ export class BullJobQueue implements JobTransport {
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
 
+  /** `onError`: what BullMQ reports outside any call (a lost connection, a failed stalled check). */
   constructor(
     readonly agentId: string,
     connection: ConnectionOptions,
-    { skipVersionCheck = false } = {},
+    { skipVersionCheck = false, onError = (error: Error) => console.error(error) } = {},
   ) {
     this.worker = new Worker(agentQueueName(agentId), null, {
       connection,
@@ -39,8 +40,10 @@ export class BullJobQueue implements JobTransport {
       stalledInterval: JOB_LEASE_SECONDS * 1000,
       skipVersionCheck,
     });
+    this.worker.on('error', onError);
     // A job whose lease ran out (its agent died or lost the network) goes back to the queue.
     this.ready = this.worker.startStalledCheckTimer();
+    this.ready.catch(onError);
   }
 
   async claim(signal?: AbortSignal): Promise<ClaimedJob | null> {

@@ -41,7 +41,7 @@ export async function startQueuedAgent(
     checkPipeline(spec, policy, env),
   );
   const runner = startJobRunner(
-    jobTransport(controlPlane.url, credentials),
+    jobTransport(controlPlane.url, credentials, log),
     events,
     { agentId: credentials.agentId, pipelines, policy, secrets },
     log,

@@ -5,7 +5,10 @@ import { BullJobQueue } from '@floe/protocol/bullmq';
  * A single-tenant install's agent takes its jobs straight from BullMQ, as its own Redis ACL user (the
  * same queue handling the control plane runs behind its HTTPS API). BullMQ opens and closes the connections.
  */
-export function bullmqJobTransport(credentials: EnrollmentFor<'bullmq'>): BullJobQueue {
+export function bullmqJobTransport(
+  credentials: EnrollmentFor<'bullmq'>,
+  log: (message: string) => void = () => {},
+): BullJobQueue {
   const url = new URL(credentials.redis.url);
   return new BullJobQueue(
     credentials.agentId,
@@ -18,6 +21,6 @@ export function bullmqJobTransport(credentials: EnrollmentFor<'bullmq'>): BullJo
       // The ACL grants no INFO: skip the ready check and BullMQ's version check that use it.
       enableReadyCheck: false,
     },
-    { skipVersionCheck: true },
+    { skipVersionCheck: true, onError: (error) => log(`job queue: ${error.message}`) },
   );
 }

@@ -72,9 +72,12 @@ export async function body<T extends z.ZodType>(
 }
 
 /** Runs a handler and answers with its value as JSON, or with the reason it was refused. */
-export async function respond(run: () => Promise<unknown>): Promise<Response> {
+export async function respond(
+  run: () => Promise<unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   try {
-    return Response.json(await run(), { headers: { 'Cache-Control': 'no-store' } });
+    return Response.json(await run(), { headers: { 'Cache-Control': 'no-store', ...headers } });
   } catch (error) {
     if (error instanceof AgentApiError)
       return Response.json({ error: error.message }, { status: error.status });

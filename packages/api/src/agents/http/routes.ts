@@ -39,7 +39,9 @@ export function agentApiRoutes({
   const queueOf = (agentId: string) => {
     let queue = queues.get(agentId);
     if (queue === undefined) {
-      queue = new BullJobQueue(agentId, redis());
+      queue = new BullJobQueue(agentId, redis(), {
+        onError: (error) => console.error(`agent ${agentId}'s job queue: ${error.message}`),
+      });
       queues.set(agentId, queue);
     }
     return queue;
@@ -72,13 +74,20 @@ export function agentApiRoutes({
         return eventsResponseSchema.parse({ accepted: recorded.accepted, refused: recorded.refused });
       }),
 
-    /** The next job of the agent's own queue, waiting for one up to CLAIM_WAIT_SECONDS (long poll). */
+    /**
+     * The next job of the agent's own queue, waiting for one up to CLAIM_WAIT_SECONDS (long poll). Each
+     * claim closes its connection: an agent claiming again at once would otherwise keep one connection
+     * busy for ever, and a stopping control plane (which waits for its connections) would never exit.
+     */
     claim: (req: Request) =>
-      respond(async () => {
-        const agent = await authenticated(db(), req);
-        await body(req, 'claim', claimRequestSchema);
-        return claimResponseSchema.parse({ job: await queueOf(agent.id).claim(req.signal) });
-      }),
+      respond(
+        async () => {
+          const agent = await authenticated(db(), req);
+          await body(req, 'claim', claimRequestSchema);
+          return claimResponseSchema.parse({ job: await queueOf(agent.id).claim(req.signal) });
+        },
+        { Connection: 'close' },
+      ),
 
     heartbeat: (req: Request) =>
       respond(async () => {
