@@ -1,26 +1,20 @@
 // µs per record for take (decode, map, fit, build columns) and flush (Parquet zstd + metrics), native
-// engine vs the TypeScript path, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
+// engine vs the portable engine's writer, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
 // Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native]
 // (`native`: the native engine only, five rounds, e.g. under perf)
-import {
-  newSchema,
-  optional,
-  type Row,
-  rowsToArrow,
-  T,
-  UNPARTITIONED,
-  writeParquetFile,
-} from '@floe/iceberg';
+import { newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
 import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
 import {
   listBatch,
   type RawBatch,
   type RawRecord,
+  type TableWriter,
   type TableWriterConfig,
 } from '../../ingest/src/engine/engine';
 import { nativeEngineStatus } from '../../ingest/src/engine/native-module';
 import { createNativeTableWriter } from '../../ingest/src/engine/native-writer';
-import { fitRecord } from '../../ingest/src/fit/fit-record';
+import { PortableTableWriter } from '../../ingest/src/engine/portable-writer';
+import { recordReader } from '../../ingest/src/engine/read-record';
 import { RecordMapper } from '../../ingest/src/mapping/map-record';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -100,10 +94,10 @@ console.log(`${N} records, ${(bytes / N).toFixed(0)} bytes of JSON each, batches
 
 const us = (ms: number) => ((ms * 1000) / N).toFixed(2);
 
-async function native() {
-  const w = createNativeTableWriter(config);
-  let t = performance.now();
+/** One engine's writer over every batch: take, then flush, in µs per record (wall and CPU). */
+async function measure(name: string, w: TableWriter) {
   const takeCpu0 = process.cpuUsage();
+  let t = performance.now();
   for (const b of batches) await w.take('events:0', b, 0);
   const take = performance.now() - t;
   const takeCpu = process.cpuUsage(takeCpu0);
@@ -113,40 +107,24 @@ async function native() {
   const flush = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
   const size = files.reduce((n, f) => n + f.bytes.length, 0);
+  const cpuUs = (c: NodeJS.CpuUsage) => us((c.user + c.system) / 1000);
   console.log(
-    `native:   take ${us(take)} µs/record (cpu ${us((takeCpu.user + takeCpu.system) / 1000)}), flush ${us(flush)} µs/record (off the JS thread; cpu ${us((cpu.user + cpu.system) / 1000)} µs/record), ${files.length} file(s), ${(size / 1e6).toFixed(1)} MB`,
+    `${name}: take ${us(take)} µs/record (cpu ${cpuUs(takeCpu)}), flush ${us(flush)} µs/record (cpu of this thread ${cpuUs(cpu)}), ${files.length} file(s), ${(size / 1e6).toFixed(1)} MB`,
   );
 }
 
-async function portable() {
-  const decoder = new SchemalessJsonDecoder();
-  const mapper = new RecordMapper(mapping, 'string');
-  const struct = { type: 'struct' as const, fields: schema.fields };
-  const rows: Row[] = [];
-  const cpu0 = process.cpuUsage();
-  let t = performance.now();
-  for (const r of records) {
-    const decoded = await decoder.decode(r.value as Buffer);
-    const fit = fitRecord(struct, mapper.map({ topic: 'events', partition: 0, ...r }, decoded), 'evolve');
-    if ('row' in fit) rows.push(fit.row);
-  }
-  const take = performance.now() - t;
-  const takeCpu = process.cpuUsage(cpu0);
-  t = performance.now();
-  const arrow = [];
-  for (let i = 0; i < rows.length; i += 16_384) arrow.push(rowsToArrow(schema, rows.slice(i, i + 16_384)));
-  const written = await writeParquetFile(schema, arrow, { compression: 'zstd' });
-  const flush = performance.now() - t;
-  console.log(
-    `TS path:  take ${us(take)} µs/record (cpu ${us((takeCpu.user + takeCpu.system) / 1000)}), flush ${us(flush)} µs/record, ${(written.bytes.length / 1e6).toFixed(1)} MB`,
-  );
-}
+const mapper = new RecordMapper(mapping, 'string');
+const portable = () =>
+  new PortableTableWriter(config, recordReader(new SchemalessJsonDecoder(), mapper), mapper);
 
 async function main() {
   const status = nativeEngineStatus();
   if (!status.available) console.log(`native engine: ${status.reason}`);
-  else for (let round = 0; round < (NATIVE_ONLY ? 5 : 2); round += 1) await native();
-  if (!NATIVE_ONLY) await portable();
+  // The first round of each warms it up; rounds alternate so that a busy machine hits both alike.
+  for (let round = 0; round < (NATIVE_ONLY ? 5 : 3); round += 1) {
+    if (status.available) await measure('native  ', createNativeTableWriter(config));
+    if (!NATIVE_ONLY) await measure('portable', portable());
+  }
 }
 
 main().catch((error) => {
