@@ -8,7 +8,7 @@
 //! start, which gives the one outcome and message there is.
 
 use crate::json::{Doc, Node, Num};
-use crate::mapping::{renamed, Mapping, TsFormat, KAFKA_COLUMN};
+use crate::mapping::{renamed, KeyFormat, Mapping, TsFormat, KAFKA_COLUMN};
 use crate::fit::KAFKA_FIELDS;
 use crate::schema::{Field, IType};
 
@@ -88,11 +88,13 @@ fn plan_sources(m: &Mapping, columns: &[Field], members: &[&[u8]]) -> Option<Vec
         }
         targets.push((index, to));
     }
-    // The metadata column must hold every metadata field, or each record would bring a new one.
+    // The metadata column must hold every metadata field (the key unless keys are not read), or each
+    // record would bring a new one.
     let kafka_column = columns.iter().find(|c| c.name == KAFKA_COLUMN);
     if m.kafka_metadata {
         let IType::Struct(fields) = &kafka_column?.ty else { return None };
-        if !KAFKA_FIELDS.iter().all(|&name| fields.iter().any(|f| f.name == name)) {
+        let needed = KAFKA_FIELDS.iter().filter(|&&name| name != "key" || m.key_format != KeyFormat::None);
+        if !needed.into_iter().all(|&name| fields.iter().any(|f| f.name == name)) {
             return None;
         }
     }

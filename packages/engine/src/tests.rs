@@ -346,11 +346,44 @@ fn plans_with_metadata_rename_and_select() {
     for policy in ["evolve", "strict"] {
         let (c, schema) = Config::from_json(&config(policy)).unwrap();
         let mut planned = Writer::new(c, schema).unwrap();
+        assert_eq!(take(&mut planned, Some(r#"{"id":0,"s":"a","skipped":5}"#)), Ok(()));
+        assert!(planned.plans_hold(), "{policy}: flat records of one shape go by plan");
         let (c, schema) = Config::from_json(&config(policy)).unwrap();
         let mut full = Writer::new(c, schema).unwrap().without_plans();
+        assert_eq!(take(&mut full, Some(r#"{"id":0,"s":"a","skipped":5}"#)), Ok(()));
         for r in records {
             assert_eq!(take(&mut planned, Some(r)), take(&mut full, Some(r)), "{policy}: {r}");
         }
         assert_eq!(rows(&mut planned), rows(&mut full), "{policy}");
     }
+}
+
+/// Where keys are not read, the metadata column has no key field, and records still go by plan.
+#[test]
+fn plans_hold_without_a_key_field_when_keys_are_not_read() {
+    let config = json!({
+        "schema": {"type": "struct", "schema-id": 0, "fields": [
+            {"id": 1, "name": "id", "required": false, "type": "long"},
+            {"id": 3, "name": "_kafka", "required": false, "type": {"type": "struct", "fields": [
+                {"id": 4, "name": "topic", "required": true, "type": "string"},
+                {"id": 5, "name": "partition", "required": true, "type": "int"},
+                {"id": 6, "name": "offset", "required": true, "type": "long"},
+                {"id": 7, "name": "timestamp", "required": true, "type": "timestamptz"},
+                {"id": 9, "name": "headers", "required": false, "type": {"type": "list", "element-id": 10,
+                    "element": {"type": "struct", "fields": [
+                        {"id": 11, "name": "key", "required": true, "type": "string"},
+                        {"id": 12, "name": "value", "required": false, "type": "binary"}]},
+                    "element-required": true}}]}}
+        ]},
+        "spec": {"spec-id": 0, "fields": []},
+        "policy": "strict",
+        "mapping": {"kafkaMetadata": true, "rename": {}, "timestamps": []},
+        "keyFormat": "none",
+        "compression": "zstd",
+        "maxValueBytes": 1000
+    });
+    let (c, schema) = Config::from_json(&config).unwrap();
+    let mut w = Writer::new(c, schema).unwrap();
+    assert_eq!(take(&mut w, Some(r#"{"id":1}"#)), Ok(()));
+    assert!(w.plans_hold());
 }

@@ -150,6 +150,11 @@ impl Writer {
         Ok(w)
     }
 
+    /// Whether records of the last flat shape seen go by plan (the tests check that they do).
+    pub fn plans_hold(&self) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.sources.is_some())
+    }
+
     /// Every record by the full path, never by a plan (the tests compare the two).
     pub fn without_plans(mut self) -> Writer {
         self.plans = false;
