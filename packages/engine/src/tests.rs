@@ -305,6 +305,25 @@ fn plans_give_the_full_paths_outcomes_and_rows() {
     }
 }
 
+/// The `_kafka` column (id 3), with its key field or without (where keys are not read).
+fn kafka_column(with_key: bool) -> serde_json::Value {
+    let mut fields = vec![
+        json!({"id": 4, "name": "topic", "required": true, "type": "string"}),
+        json!({"id": 5, "name": "partition", "required": true, "type": "int"}),
+        json!({"id": 6, "name": "offset", "required": true, "type": "long"}),
+        json!({"id": 7, "name": "timestamp", "required": true, "type": "timestamptz"}),
+    ];
+    if with_key {
+        fields.push(json!({"id": 8, "name": "key", "required": false, "type": "string"}));
+    }
+    fields.push(json!({"id": 9, "name": "headers", "required": false, "type": {"type": "list", "element-id": 10,
+        "element": {"type": "struct", "fields": [
+            {"id": 11, "name": "key", "required": true, "type": "string"},
+            {"id": 12, "name": "value", "required": false, "type": "binary"}]},
+        "element-required": true}}));
+    json!({"id": 3, "name": "_kafka", "required": false, "type": {"type": "struct", "fields": fields}})
+}
+
 /// The same with the Kafka metadata column, a rename and a select.
 #[test]
 fn plans_with_metadata_rename_and_select() {
@@ -313,17 +332,7 @@ fn plans_with_metadata_rename_and_select() {
             "schema": {"type": "struct", "schema-id": 0, "fields": [
                 {"id": 1, "name": "id", "required": true, "type": "long"},
                 {"id": 2, "name": "text", "required": false, "type": "string"},
-                {"id": 3, "name": "_kafka", "required": false, "type": {"type": "struct", "fields": [
-                    {"id": 4, "name": "topic", "required": true, "type": "string"},
-                    {"id": 5, "name": "partition", "required": true, "type": "int"},
-                    {"id": 6, "name": "offset", "required": true, "type": "long"},
-                    {"id": 7, "name": "timestamp", "required": true, "type": "timestamptz"},
-                    {"id": 8, "name": "key", "required": false, "type": "string"},
-                    {"id": 9, "name": "headers", "required": false, "type": {"type": "list", "element-id": 10,
-                        "element": {"type": "struct", "fields": [
-                            {"id": 11, "name": "key", "required": true, "type": "string"},
-                            {"id": 12, "name": "value", "required": false, "type": "binary"}]},
-                        "element-required": true}}]}}
+                kafka_column(true)
             ]},
             "spec": {"spec-id": 0, "fields": []},
             "policy": policy,
@@ -364,16 +373,7 @@ fn plans_hold_without_a_key_field_when_keys_are_not_read() {
     let config = json!({
         "schema": {"type": "struct", "schema-id": 0, "fields": [
             {"id": 1, "name": "id", "required": false, "type": "long"},
-            {"id": 3, "name": "_kafka", "required": false, "type": {"type": "struct", "fields": [
-                {"id": 4, "name": "topic", "required": true, "type": "string"},
-                {"id": 5, "name": "partition", "required": true, "type": "int"},
-                {"id": 6, "name": "offset", "required": true, "type": "long"},
-                {"id": 7, "name": "timestamp", "required": true, "type": "timestamptz"},
-                {"id": 9, "name": "headers", "required": false, "type": {"type": "list", "element-id": 10,
-                    "element": {"type": "struct", "fields": [
-                        {"id": 11, "name": "key", "required": true, "type": "string"},
-                        {"id": 12, "name": "value", "required": false, "type": "binary"}]},
-                    "element-required": true}}]}}
+            kafka_column(false)
         ]},
         "spec": {"spec-id": 0, "fields": []},
         "policy": "strict",
