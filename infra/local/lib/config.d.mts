@@ -1,4 +1,12 @@
 export const PORT_VARIABLES: Record<
-  'postgres' | 'redis' | 'kafka' | 'kafkaController' | 'objectStore' | 'catalog' | 'schemaRegistry',
+  | 'postgres'
+  | 'redis'
+  | 'kafka'
+  | 'kafkaController'
+  | 'kafkaSasl'
+  | 'kafkaMtls'
+  | 'objectStore'
+  | 'catalog'
+  | 'schemaRegistry',
   [string, number]
 >;

@@ -10,6 +10,8 @@ export const PORT_VARIABLES = {
   redis: ['FLOE_REDIS_PORT', 16379],
   kafka: ['FLOE_KAFKA_PORT', 19092],
   kafkaController: ['FLOE_KAFKA_CONTROLLER_PORT', 19093],
+  kafkaSasl: ['FLOE_KAFKA_SASL_PORT', 19094],
+  kafkaMtls: ['FLOE_KAFKA_MTLS_PORT', 19095],
   objectStore: ['FLOE_S3_PORT', 15000],
   catalog: ['FLOE_CATALOG_PORT', 18181],
   schemaRegistry: ['FLOE_REGISTRY_PORT', 18081],
@@ -33,12 +35,16 @@ export const ICEBERG_REST_VERSION = '1.10.1';
 export const AWS_REGION = 'us-east-1';
 export const WAREHOUSE_BUCKET = 'warehouse';
 
-/** Passwords for the local Postgres and Redis admin users and the web app's session key, made on first use. */
+/**
+ * Passwords for the local Postgres and Redis admin users and Kafka's SASL user, and the web app's
+ * session key, made on first use.
+ */
 export function stackSecrets(paths = stackPaths()) {
   const saved = existsSync(paths.secretsFile) ? JSON.parse(readFileSync(paths.secretsFile, 'utf8')) : {};
   const secrets = {
     postgresPassword: saved.postgresPassword ?? randomBytes(12).toString('hex'),
     redisPassword: saved.redisPassword ?? randomBytes(12).toString('hex'),
+    kafkaPassword: saved.kafkaPassword ?? randomBytes(12).toString('hex'),
     webSessionSecret: saved.webSessionSecret ?? randomBytes(32).toString('base64url'),
   };
   if (JSON.stringify(saved) !== JSON.stringify(secrets)) {
