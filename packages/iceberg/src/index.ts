@@ -147,6 +147,12 @@ export {
   type SummaryProperties,
 } from './transaction/append';
 export { branchHead, MAIN_BRANCH } from './transaction/branch';
+export {
+  type Committed,
+  commitChange,
+  type TableChange,
+  type TableCommit,
+} from './transaction/commit-loop';
 export { batchPartition, partitionRows } from './transaction/data-files';
 export { type PropertyChanges, updateTableProperties } from './transaction/properties';
 export {

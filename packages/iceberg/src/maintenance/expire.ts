@@ -1,9 +1,10 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import { tableName } from '../catalog/catalog';
-import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
 import type { TableRequirement, TableUpdate } from '../catalog/table-commit';
 import type { FileIO } from '../io/file-io';
 import type { TableMetadata } from '../spec/table-metadata';
+import { commitChange } from '../transaction/commit-loop';
+import type { RetryOptions } from '../transaction/retry';
 import {
   deleteFiles,
   deleteScope,
@@ -15,7 +16,7 @@ import { normalizeLocation } from './locations';
 import { reachableFiles, statisticsFiles } from './reachable';
 import { planExpiry, type RetentionPlan, tableRetentionProperties } from './retention';
 
-export interface ExpireSnapshotsOptions {
+export interface ExpireSnapshotsOptions extends RetryOptions {
   /**
    * Snapshots older than this (epoch ms) expire unless a ref keeps them. Default: now minus the
    * table's history.expire.max-snapshot-age-ms (5 days when unset).
@@ -29,8 +30,6 @@ export interface ExpireSnapshotsOptions {
   retainLast?: number;
   /** The time ages are measured from (default Date.now()). */
   now?: number;
-  /** Commit attempts in all (default 5): a conflict is followed by a reload and a new plan. */
-  maxAttempts?: number;
   /**
    * The storage the caller may touch (e.g. `s3://bucket/prefix/`): the table must lie inside one of
    * these, and no file outside them is deleted.
@@ -76,40 +75,40 @@ export async function expireSnapshots(
 ): Promise<ExpireSnapshotsResult> {
   const name = tableName(id);
   const now = Math.trunc(options.now ?? Date.now());
-  const maxAttempts = options.maxAttempts ?? 5;
   if (options.retainLast !== undefined && !(options.retainLast >= 1))
     throw new RangeError(`${name}: expiry keeps at least 1 snapshot, asked to keep ${options.retainLast}`);
-  let table = await catalog.loadTable(id);
+  const table = await catalog.loadTable(id);
   refuseWhenGcDisabled(name, table.metadata, 'expire snapshots');
   refuseOutsideRoots(name, table.metadata, options.allowedRoots, 'expire snapshots');
   const scope = deleteScope(table.metadata, options.allowedRoots);
-  for (let attempt = 1; ; attempt += 1) {
-    const base = table.metadata;
-    const plan = planExpiry(base, retentionDefaults(name, base, options, now), now);
-    if (plan.expiredSnapshotIds.length === 0 && plan.expiredRefs.length === 0) {
-      return { ...nothingDeleted(plan), attempts: attempt - 1, table };
-    }
-    try {
-      table = await catalog.updateTable(id, mainUnchanged(base), expiryUpdates(plan));
-      return {
-        ...(await deleteUnreachable(io, name, base, table.metadata, plan, scope)),
-        attempts: attempt,
-        table,
-      };
-    } catch (error) {
-      if (!(error instanceof CommitFailedError || error instanceof CommitStateUnknownError)) throw error;
-      table = await catalog.loadTable(id);
+  let planned: { base: TableMetadata; plan: RetentionPlan } | undefined;
+  const committed = await commitChange(
+    catalog,
+    table,
+    {
+      what: 'its snapshots were expired',
+      apply: async (current) => {
+        const base = current.metadata;
+        const plan = planExpiry(base, retentionDefaults(name, base, options, now), now);
+        planned = { base, plan };
+        if (expiresNothing(plan)) return undefined;
+        return { requirements: mainUnchanged(base), updates: expiryUpdates(plan) };
+      },
       // After an unknown outcome the commit may have landed: then its plan holds and its files can go.
-      if (error instanceof CommitStateUnknownError && landed(table.metadata, plan)) {
-        return {
-          ...(await deleteUnreachable(io, name, base, table.metadata, plan, scope)),
-          attempts: attempt,
-          table,
-        };
-      }
-      if (attempt >= maxAttempts) throw error;
-    }
+      landed: (current, sawUnknown) =>
+        sawUnknown && planned !== undefined && landed(current.metadata, planned.plan),
+    },
+    options,
+  );
+  const { base, plan } = planned as { base: TableMetadata; plan: RetentionPlan };
+  if (expiresNothing(plan)) {
+    return { ...nothingDeleted(plan), attempts: committed.attempts, table: committed.table };
   }
+  return {
+    ...(await deleteUnreachable(io, name, base, committed.table.metadata, plan, scope)),
+    attempts: committed.attempts,
+    table: committed.table,
+  };
 }
 
 function retentionDefaults(
@@ -140,6 +139,9 @@ function expiryUpdates(plan: RetentionPlan): TableUpdate[] {
     updates.push({ action: 'remove-snapshots', snapshotIds: plan.expiredSnapshotIds });
   return updates;
 }
+
+const expiresNothing = (plan: RetentionPlan) =>
+  plan.expiredSnapshotIds.length === 0 && plan.expiredRefs.length === 0;
 
 function landed(metadata: TableMetadata, plan: RetentionPlan): boolean {
   const ids = new Set(metadata.snapshots.map((s) => s.snapshotId));

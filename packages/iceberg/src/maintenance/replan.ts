@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitFailedError } from '../catalog/errors';
 import { RewriteConflictError } from '../transaction/replace';
-import { backoffMs } from '../transaction/retry';
+import { retrying } from '../transaction/retry';
 
 /** How a rewrite that lost to a concurrent commit is planned again from the table's new head. */
 export interface ReplanOptions {
@@ -31,18 +30,18 @@ export async function withReplanning<T>(
   options: ReplanOptions,
   attempt: (plan: number) => Promise<T>,
 ): Promise<{ result: T; plans: number }> {
-  const maxPlans = options.maxPlans ?? DEFAULT_MAX_PLANS;
-  for (let plan = 1; ; plan += 1) {
-    try {
-      return { result: await attempt(plan), plans: plan };
-    } catch (error) {
-      if (!isRewriteConflict(error) || plan >= maxPlans) throw error;
-      await sleep(
-        backoffMs(plan, {
-          minBackoffMs: options.minReplanBackoffMs ?? 1000,
-          maxBackoffMs: options.maxReplanBackoffMs ?? 15_000,
-        }),
-      );
-    }
-  }
+  let plans = 0;
+  const result = await retrying(
+    {
+      maxAttempts: options.maxPlans ?? DEFAULT_MAX_PLANS,
+      minBackoffMs: options.minReplanBackoffMs ?? 1000,
+      maxBackoffMs: options.maxReplanBackoffMs ?? 15_000,
+    },
+    isRewriteConflict,
+    (plan) => {
+      plans = plan;
+      return attempt(plan);
+    },
+  );
+  return { result, plans };
 }

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
-import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
 import type { TableUpdate } from '../catalog/table-commit';
-import { backoffMs, DEFAULT_MAX_ATTEMPTS, type RetryOptions } from './retry';
+import { commitChange } from './commit-loop';
+import type { RetryOptions } from './retry';
 
 export interface PropertyChanges {
   set?: Record<string, string>;
@@ -31,22 +30,16 @@ export async function updateTableProperties(
   const updates: TableUpdate[] = [];
   if (Object.keys(set).length > 0) updates.push({ action: 'set-properties', updates: set });
   if (remove.length > 0) updates.push({ action: 'remove-properties', removals: [...remove] });
-  const uuid = (await catalog.loadTable(id)).metadata.tableUuid;
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await catalog.updateTable(id, [{ type: 'assert-table-uuid', uuid }], updates);
-    } catch (error) {
-      const retryable = error instanceof CommitFailedError || error instanceof CommitStateUnknownError;
-      if (!retryable || attempt >= maxAttempts) throw error;
-      await sleep(backoffMs(attempt, options));
-      const current = await catalog.loadTable(id);
-      if (current.metadata.tableUuid !== uuid) {
-        throw new Error(
-          `${tableName(id)} was replaced by another table (uuid ${current.metadata.tableUuid}) while its properties were updated`,
-          { cause: error },
-        );
-      }
-    }
-  }
+  const table = await catalog.loadTable(id);
+  const committed = await commitChange(
+    catalog,
+    table,
+    {
+      what: 'its properties were updated',
+      // Setting the same properties again changes nothing: no landed check is needed.
+      apply: async () => ({ requirements: [], updates }),
+    },
+    options,
+  );
+  return committed.table;
 }

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
-import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
 import type { TableUpdate } from '../catalog/table-commit';
 import type { SnapshotRef, TableMetadata } from '../spec/table-metadata';
 import { MAIN_BRANCH } from './branch';
-import { backoffMs, DEFAULT_MAX_ATTEMPTS, type RetryOptions } from './retry';
+import { commitChange } from './commit-loop';
+import type { RetryOptions } from './retry';
 
 export interface RefOptions extends RetryOptions {
   /** Move a ref of that name and type that already exists (default: it must not exist yet). */
@@ -117,29 +116,22 @@ async function commitRef(
   options: RetryOptions,
   plan: (metadata: TableMetadata, retried: boolean) => TableUpdate | undefined,
 ): Promise<LoadedTable> {
-  let table = await catalog.loadTable(id);
-  const uuid = table.metadata.tableUuid;
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  for (let attempt = 1; ; attempt += 1) {
-    if (table.metadata.tableUuid !== uuid)
-      throw new Error(`${tableName(id)} was replaced by another table while its ref "${name}" was changed`);
-    const update = plan(table.metadata, attempt > 1);
-    if (update === undefined) return table;
-    const current = table.metadata.refs[name]?.snapshotId ?? null;
-    try {
-      return await catalog.updateTable(
-        id,
-        [
-          { type: 'assert-table-uuid', uuid },
-          { type: 'assert-ref-snapshot-id', ref: name, snapshotId: current },
-        ],
-        [update],
-      );
-    } catch (error) {
-      const retryable = error instanceof CommitFailedError || error instanceof CommitStateUnknownError;
-      if (!retryable || attempt >= maxAttempts) throw error;
-      await sleep(backoffMs(attempt, options));
-      table = await catalog.loadTable(id);
-    }
-  }
+  const committed = await commitChange(
+    catalog,
+    await catalog.loadTable(id),
+    {
+      what: `its ref "${name}" was changed`,
+      apply: async (table, attempt) => {
+        const update = plan(table.metadata, attempt > 1);
+        if (update === undefined) return undefined;
+        const current = table.metadata.refs[name]?.snapshotId ?? null;
+        return {
+          requirements: [{ type: 'assert-ref-snapshot-id', ref: name, snapshotId: current }],
+          updates: [update],
+        };
+      },
+    },
+    options,
+  );
+  return committed.table;
 }

@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
-import { CommitFailedError, CommitStateUnknownError } from '../catalog/errors';
 import type { FileIO } from '../io/file-io';
 import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
 import { type ManifestFile, readManifestList, writeManifestList } from '../spec/manifest-list';
@@ -15,9 +13,10 @@ import type { ParquetWriteOptions } from '../writer/parquet-writer';
 import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
 import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
 import { branchCommit, branchParent, landedOn, MAIN_BRANCH } from './branch';
+import { commitChange } from './commit-loop';
 import { batchPartition, partitionRows } from './data-files';
 import { minSequenceNumber, type UnsequencedManifest, writeManifestFile } from './manifest-file';
-import { backoffMs, DEFAULT_MAX_ATTEMPTS, type RetryOptions } from './retry';
+import type { RetryOptions } from './retry';
 import { checkCustomSummary, snapshotSummary } from './snapshot-summary';
 
 export type SummaryProperties =
@@ -113,8 +112,6 @@ export abstract class SnapshotProducer {
   /** Every file this update wrote: removed again if it definitely fails. */
   private readonly written: string[] = [];
   private fileCount = 0;
-  /** Once an attempt's outcome was unknown, it may still land: its files must stay. */
-  private sawUnknown = false;
   private committing = false;
   private removed: DataFile[] = [];
 
@@ -229,42 +226,32 @@ export abstract class SnapshotProducer {
       await this.deleteQuietly(this.written);
       throw error;
     }
-    const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    for (let number = 1; ; number += 1) {
-      const attemptFiles: string[] = [];
-      let snapshot: Snapshot;
-      try {
-        snapshot = await this.buildSnapshot(added, number, attemptFiles);
-      } catch (error) {
-        await this.giveUp(attemptFiles);
-        throw error;
-      }
-      try {
-        const { requirements, updates } = branchCommit(this.base.metadata, this.branch, snapshot);
-        const table = await this.catalog.updateTable(this.base.identifier, requirements, updates);
-        return this.result(snapshot, number, table);
-      } catch (error) {
-        const unknown = error instanceof CommitStateUnknownError;
-        if (!unknown && !(error instanceof CommitFailedError)) {
-          await this.giveUp(attemptFiles);
-          throw error;
-        }
-        this.sawUnknown ||= unknown;
-        // A 409 may follow our own earlier attempt whose answer was lost: look before retrying.
-        this.base = await this.catalog.loadTable(this.base.identifier);
-        const done = landedOn(this.base.metadata, this.branch, this.commitId);
-        if (done !== undefined) return this.result(done, number, this.base);
-        // After an unknown outcome the request may still land and reference this attempt's files, so
-        // only a definite refusal lets them go.
-        if (!unknown) await this.deleteQuietly(attemptFiles);
-        if (number >= maxAttempts) {
-          await this.giveUp([]);
-          throw error;
-        }
-        await sleep(backoffMs(number, this.options));
-        this.base = await this.catalog.loadTable(this.base.identifier);
-      }
-    }
+    let snapshot: Snapshot | undefined;
+    let attemptFiles: string[] = [];
+    const { table, attempts } = await commitChange(
+      this.catalog,
+      this.base,
+      {
+        what: `${this.operation} ${this.commitId} was committed`,
+        apply: async (table, number) => {
+          this.base = table;
+          attemptFiles = [];
+          snapshot = await this.buildSnapshot(added, number, attemptFiles);
+          return branchCommit(table.metadata, this.branch, snapshot);
+        },
+        landed: (table) => {
+          const found = landedOn(table.metadata, this.branch, this.commitId);
+          if (found !== undefined) snapshot = found;
+          return found !== undefined;
+        },
+        refused: () => this.deleteQuietly(attemptFiles),
+        // Once an outcome was unknown, that attempt may still land: its files (and the data files) stay.
+        failed: (mayLand) => this.deleteQuietly(mayLand ? [] : this.written),
+      },
+      this.options,
+    );
+    this.base = table;
+    return this.result(snapshot as Snapshot, attempts, table);
   }
 
   /**
@@ -427,14 +414,6 @@ export abstract class SnapshotProducer {
       removedFiles: [...this.removed],
       table,
     };
-  }
-
-  /**
-   * The commit definitely failed: this attempt's files go (it was never accepted); the rest too,
-   * unless an earlier attempt's outcome was unknown and may still land.
-   */
-  private async giveUp(attemptFiles: string[]): Promise<void> {
-    await this.deleteQuietly(this.sawUnknown ? attemptFiles : [...this.written, ...attemptFiles]);
   }
 
   private async deleteQuietly(locations: readonly string[]): Promise<void> {
