@@ -77,4 +77,103 @@ describe('members and invitations on a real database', () => {
       'member.invite',
     ]);
   });
+
+  it('revokes an open invitation: its link no longer works; only admins of the organization can', async () => {
+    const { token } = await as('admin@acme.test').member.invite({
+      orgSlug: 'acme',
+      email: 'late@elsewhere.test',
+      role: 'EDITOR',
+    });
+    const open = await as('admin@acme.test').member.invitations({ orgSlug: 'acme' });
+    const invitation = open.find((i) => i.email === 'late@elsewhere.test');
+    expect(invitation).toMatchObject({ role: 'EDITOR' });
+    const id = invitation?.id as string;
+    await expect(
+      as('new@elsewhere.test').member.revokeInvitation({ orgSlug: 'acme', id }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(await as('admin@acme.test').member.revokeInvitation({ orgSlug: 'acme', id })).toEqual({
+      revoked: true,
+    });
+    expect(
+      (await as('admin@acme.test').member.invitations({ orgSlug: 'acme' })).map((i) => i.id),
+    ).not.toContain(id);
+    const late = await db.user.create({ data: { email: 'late@elsewhere.test' } });
+    const asLate = fixture.callerFor(late.id);
+    await expect(asLate.member.accept({ token })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      as('admin@acme.test').member.revokeInvitation({ orgSlug: 'acme', id }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('removes a member, whose next call to the organization is refused; admins cannot remove owners', async () => {
+    expect((await as('new@elsewhere.test').org.get({ orgSlug: 'acme' })).role).toBe('EDITOR');
+    expect(
+      await as('admin@acme.test').member.remove({ orgSlug: 'acme', email: 'new@elsewhere.test' }),
+    ).toEqual({
+      removed: true,
+    });
+    await expect(as('new@elsewhere.test').org.get({ orgSlug: 'acme' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      as('new@elsewhere.test').member.invite({ orgSlug: 'acme', email: 'x@elsewhere.test', role: 'VIEWER' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      as('admin@acme.test').member.remove({ orgSlug: 'acme', email: 'owner@acme.test' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      as('owner@acme.test').member.remove({ orgSlug: 'acme', email: 'owner@acme.test' }),
+    ).rejects.toThrow(/at least one owner/);
+    const log = await as('owner@acme.test').audit.list({ orgSlug: 'acme', action: 'member.remove' });
+    expect(log[0]).toMatchObject({ target: 'new@elsewhere.test', before: { role: 'EDITOR' } });
+  });
+
+  it('lets a member leave, but not the last owner', async () => {
+    await expect(as('owner@acme.test').member.leave({ orgSlug: 'acme' })).rejects.toThrow(
+      /at least one owner/,
+    );
+    expect(await as('admin@acme.test').member.leave({ orgSlug: 'acme' })).toEqual({ left: true });
+    await expect(as('admin@acme.test').org.get({ orgSlug: 'acme' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await as('owner@acme.test').org.members({ orgSlug: 'acme' })).map((m) => m.email)).toEqual([
+      'owner@acme.test',
+    ]);
+  });
+
+  it('two owners demoting or removing each other at the same moment leave one owner, never none', async () => {
+    const second = await db.user.create({ data: { email: 'second@acme.test' } });
+    const asSecond = fixture.callerFor(second.id);
+    const asFirst = as('owner@acme.test');
+    const bothOwners = () =>
+      Promise.all(
+        [fixture.ids['owner@acme.test'] as string, second.id].map((userId) =>
+          db.membership.upsert({
+            where: { organizationId_userId: { organizationId: fixture.org.id, userId } },
+            create: { organizationId: fixture.org.id, userId, role: 'OWNER' },
+            update: { role: 'OWNER' },
+          }),
+        ),
+      );
+    for (let round = 0; round < 6; round++) {
+      await bothOwners();
+      const outcomes = await Promise.allSettled(
+        round % 2 === 0
+          ? [
+              asFirst.member.setRole({ orgSlug: 'acme', email: 'second@acme.test', role: 'ADMIN' }),
+              asSecond.member.setRole({ orgSlug: 'acme', email: 'owner@acme.test', role: 'ADMIN' }),
+            ]
+          : [
+              asFirst.member.remove({ orgSlug: 'acme', email: 'second@acme.test' }),
+              asSecond.member.remove({ orgSlug: 'acme', email: 'owner@acme.test' }),
+            ],
+      );
+      expect(await db.membership.count({ where: { organizationId: fixture.org.id, role: 'OWNER' } })).toBe(1);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    }
+  });
 });

@@ -1,21 +1,51 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { hasRole } from '@floe/auth';
+import type { PrismaClient, Role } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { authenticatedProcedure, orgProcedure, router } from '../trpc';
 
 export const INVITATION_DAYS = 7;
 const role = z.enum(['OWNER', 'ADMIN', 'EDITOR', 'VIEWER']);
+const email = z.string().trim().toLowerCase().max(254).pipe(z.email('enter a valid email address'));
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+const lastOwner = () =>
+  new TRPCError({
+    code: 'BAD_REQUEST',
+    message: 'an organization keeps at least one owner: make someone else owner first',
+  });
+
+/**
+ * Locks the organization's row until the transaction ends, so changes to its members take turns:
+ * two owners demoting or removing each other at once cannot leave it with none. Returns the owners
+ * counted under the lock and the caller's role as it is now (it may have changed since the request
+ * was let in).
+ */
+async function lockMembers(db: PrismaClient, organizationId: string, userId: string, minRole: Role) {
+  await db.$queryRaw`SELECT 1 FROM "Organization" WHERE id = ${organizationId} FOR UPDATE`;
+  const owners = await db.membership.count({ where: { organizationId, role: 'OWNER' } });
+  const caller = await db.membership.findUnique({
+    where: { organizationId_userId: { organizationId, userId } },
+  });
+  if (!caller || !hasRole(caller.role, minRole))
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `this needs the ${minRole.toLowerCase()} role or higher`,
+    });
+  return { owners, callerRole: caller.role };
+}
+
+async function memberByEmail(db: PrismaClient, organizationId: string, address: string) {
+  const membership = await db.membership.findFirst({ where: { organizationId, user: { email: address } } });
+  if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: `${address} is not a member` });
+  return membership;
+}
 
 export const memberRouter = router({
   /** An invitation link for one email and role; the link is in this answer only. */
   invite: orgProcedure('ADMIN')
-    .input(
-      z.object({
-        email: z.string().trim().toLowerCase().pipe(z.email('enter a valid email address')),
-        role: role.exclude(['OWNER']),
-      }),
-    )
+    .input(z.object({ email, role: role.exclude(['OWNER']) }))
     .output(z.object({ token: z.string(), expiresAt: z.date() }))
     .mutation(async ({ ctx, input }) => {
       const member = await ctx.db.membership.findFirst({
@@ -38,9 +68,37 @@ export const memberRouter = router({
       return { token, expiresAt };
     }),
 
+  /** Invitations not yet accepted and not expired, for admins to see and revoke. */
+  invitations: orgProcedure('ADMIN')
+    .output(z.array(z.object({ id: z.string(), email: z.string(), role, expiresAt: z.date() })))
+    .query(({ ctx }) =>
+      ctx.db.invitation.findMany({
+        where: { organizationId: ctx.org.id, acceptedAt: null, expiresAt: { gt: new Date() } },
+        select: { id: true, email: true, role: true, expiresAt: true },
+        orderBy: { createdAt: 'desc' },
+      }),
+    ),
+
+  /** Makes an invitation's link useless (the audit log keeps who was invited). */
+  revokeInvitation: orgProcedure('ADMIN')
+    .input(z.object({ id: z.string().min(1).max(100) }))
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const invitation = await ctx.db.invitation.findFirst({
+        where: { id: input.id, organizationId: ctx.org.id, acceptedAt: null },
+      });
+      if (!invitation) throw new TRPCError({ code: 'NOT_FOUND', message: 'no open invitation with this id' });
+      await ctx.db.invitation.delete({ where: { id: invitation.id } });
+      Object.assign(ctx.audit, {
+        target: invitation.id,
+        before: { email: invitation.email, role: invitation.role },
+      });
+      return { revoked: true as const };
+    }),
+
   /** Joins the organization of an invitation, as the signed-in user whose email it names. */
   accept: authenticatedProcedure
-    .input(z.object({ token: z.string().min(1) }))
+    .input(z.object({ token: z.string().min(1).max(200) }))
     .output(z.object({ orgSlug: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const invitation = await ctx.db.invitation.findUnique({
@@ -80,25 +138,17 @@ export const memberRouter = router({
       return { orgSlug: invitation.organization.slug };
     }),
 
-  /** Changes a member's role. Owners stay at least one. */
+  /** Changes a member's role. Only owners make or unmake owners, and at least one stays. */
   setRole: orgProcedure('ADMIN')
-    .input(z.object({ email: z.string(), role }))
+    .input(z.object({ email, role }))
     .output(z.object({ role }))
     .mutation(async ({ ctx, input }) => {
-      const membership = await ctx.db.membership.findFirst({
-        where: { organizationId: ctx.org.id, user: { email: input.email } },
-      });
-      if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.email} is not a member` });
-      if ((membership.role === 'OWNER' || input.role === 'OWNER') && ctx.role !== 'OWNER') {
+      const { owners, callerRole } = await lockMembers(ctx.db, ctx.org.id, ctx.session.userId, 'ADMIN');
+      const membership = await memberByEmail(ctx.db, ctx.org.id, input.email);
+      if ((membership.role === 'OWNER' || input.role === 'OWNER') && callerRole !== 'OWNER') {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'only an owner can make or unmake owners' });
       }
-      if (membership.role === 'OWNER' && input.role !== 'OWNER') {
-        const owners = await ctx.db.membership.count({
-          where: { organizationId: ctx.org.id, role: 'OWNER' },
-        });
-        if (owners === 1)
-          throw new TRPCError({ code: 'BAD_REQUEST', message: 'an organization keeps at least one owner' });
-      }
+      if (membership.role === 'OWNER' && input.role !== 'OWNER' && owners === 1) throw lastOwner();
       await ctx.db.membership.update({ where: { id: membership.id }, data: { role: input.role } });
       Object.assign(ctx.audit, {
         target: input.email,
@@ -106,5 +156,36 @@ export const memberRouter = router({
         after: { role: input.role },
       });
       return { role: input.role };
+    }),
+
+  /**
+   * Takes a member out of the organization. Their very next request to it is refused: every call
+   * checks membership, so their sessions (which also serve their other organizations) stay.
+   */
+  remove: orgProcedure('ADMIN')
+    .input(z.object({ email }))
+    .output(z.object({ removed: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const { owners, callerRole } = await lockMembers(ctx.db, ctx.org.id, ctx.session.userId, 'ADMIN');
+      const membership = await memberByEmail(ctx.db, ctx.org.id, input.email);
+      if (membership.role === 'OWNER' && callerRole !== 'OWNER')
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'only an owner can remove an owner' });
+      if (membership.role === 'OWNER' && owners === 1) throw lastOwner();
+      await ctx.db.membership.delete({ where: { id: membership.id } });
+      Object.assign(ctx.audit, { target: input.email, before: { role: membership.role } });
+      return { removed: true as const };
+    }),
+
+  /** The caller leaves the organization (its last owner cannot). */
+  leave: orgProcedure('VIEWER')
+    .output(z.object({ left: z.literal(true) }))
+    .mutation(async ({ ctx }) => {
+      const { owners, callerRole } = await lockMembers(ctx.db, ctx.org.id, ctx.session.userId, 'VIEWER');
+      if (callerRole === 'OWNER' && owners === 1) throw lastOwner();
+      await ctx.db.membership.delete({
+        where: { organizationId_userId: { organizationId: ctx.org.id, userId: ctx.session.userId } },
+      });
+      Object.assign(ctx.audit, { before: { role: callerRole } });
+      return { left: true as const };
     }),
 });

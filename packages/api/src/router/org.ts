@@ -43,7 +43,14 @@ export const orgRouter = router({
 
   members: orgProcedure('VIEWER')
     .output(
-      z.array(z.object({ email: z.string(), name: z.string().nullable(), role: orgSummary.shape.role })),
+      z.array(
+        z.object({
+          email: z.string(),
+          name: z.string().nullable(),
+          role: orgSummary.shape.role,
+          isCaller: z.boolean(),
+        }),
+      ),
     )
     .query(async ({ ctx }) => {
       const memberships = await ctx.db.membership.findMany({
@@ -51,7 +58,12 @@ export const orgRouter = router({
         include: { user: true },
         orderBy: [{ role: 'asc' }, { user: { email: 'asc' } }],
       });
-      return memberships.map((m) => ({ email: m.user.email, name: m.user.name, role: m.role }));
+      return memberships.map((m) => ({
+        email: m.user.email,
+        name: m.user.name,
+        role: m.role,
+        isCaller: m.userId === ctx.session.userId,
+      }));
     }),
 
   rename: orgProcedure('ADMIN')

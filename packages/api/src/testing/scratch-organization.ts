@@ -24,17 +24,15 @@ export async function scratchOrganization(
     if (role)
       await db.membership.create({ data: { organizationId: org.id, userId: ids[email] as string, role } });
   }
+  const callerFor = (userId: string) =>
+    createCaller({ db, session: { userId }, ...(redis ? { redis: () => redis } : {}) });
   return {
     db,
     url: scratch.url,
     org,
     ids,
-    as: (email: string) =>
-      createCaller({
-        db,
-        session: { userId: ids[email] as string },
-        ...(redis ? { redis: () => redis } : {}),
-      }),
+    as: (email: string) => callerFor(ids[email] as string),
+    callerFor,
     close: async () => {
       await db.$disconnect();
       await scratch.drop();
