@@ -12,6 +12,7 @@ const PROMPT: ReadonlySet<AgentEvent['type']> = new Set([
   'job.started',
   'job.finished',
   'job.failed',
+  'kafka.described',
 ]);
 
 /**

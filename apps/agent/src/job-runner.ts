@@ -11,6 +11,7 @@ import {
 import { storageCredentials } from './aws/storage-credentials';
 import { type EventReporter, RevokedError } from './events';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
+import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
@@ -35,7 +36,12 @@ class UnsupportedJobError extends Error {
 }
 
 /** What this agent version can run; anything else fails with a clear reason and is not retried. */
-async function runJob(job: Job, jobId: string, context: JobContext): Promise<TestResult> {
+async function runJob(
+  job: Job,
+  jobId: string,
+  context: JobContext,
+  events: EventReporter,
+): Promise<TestResult> {
   const { agentId, pipelines, policy, secrets } = context;
   // The whole job against the agent's own policy, before any connection is opened or secret read.
   checkJob(job, policy);
@@ -45,6 +51,12 @@ async function runJob(job: Job, jobId: string, context: JobContext): Promise<Tes
       return testConnection(job.connection, secrets, process.env, {
         awsCredentials: connectionTestCredentials(job, agentId, jobId),
       });
+    case 'kafka.describe': {
+      // The description goes as its own event, whose schema holds names and figures only.
+      const description = await describeKafka(job, secrets);
+      events.report({ type: 'kafka.described', jobId, description });
+      return { topics: description.topics.length, fields: description.sample?.fields.length ?? 0 };
+    }
     case 'pipeline.start':
     case 'pipeline.update': {
       await pipelines.apply(job.pipeline);
@@ -88,7 +100,7 @@ async function handle(claimed: ClaimedJob, context: JobContext, events: EventRep
   events.report({ type: 'job.started', jobId });
   try {
     // What goes back to the queue (Redis) is redacted as the events are.
-    const result = redactor.redactDeep(await runJob(envelope.job, jobId, context));
+    const result = redactor.redactDeep(await runJob(envelope.job, jobId, context, events));
     events.report({ type: 'job.finished', jobId, result });
     return { result };
   } catch (error) {

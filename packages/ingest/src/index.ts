@@ -49,6 +49,7 @@ export { nativeEngineStatus } from './engine/native-module';
 export { PortableTableWriter } from './engine/portable-writer';
 export { type RecordReader, recordReader } from './engine/read-record';
 export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-record';
+export { mergeStructs } from './fit/merge-types';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';
 export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';

@@ -7,9 +7,9 @@ import { type Job, jobProtocolVersion, jobSchema } from './jobs';
  * whose version is newer than its own before running any of it, with an error that says to upgrade.
  * A job's envelope carries the oldest version that reads it (`jobProtocolVersion`), not this one, so
  * that older agents keep running the jobs they read right.
- * 2: a connection test may carry the role to act as.
+ * 2: a connection test may carry the role to act as. 3: kafka.describe.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const jobEnvelopeSchema = z.object({
   protocolVersion: z.number().int().positive(),

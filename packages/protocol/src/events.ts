@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaDescriptionSchema } from './discovery';
 
 // Offsets and snapshot ids are 64-bit: carried as decimal strings, never JS numbers.
 const int64 = z.string().regex(/^-?\d{1,19}$/, 'a 64-bit integer as a decimal string');
@@ -44,6 +45,8 @@ export const agentEventSchema = z.discriminatedUnion('type', [
       .record(z.string().max(100), z.union([z.string().max(2000), z.number(), z.boolean()]))
       .refine((r) => Object.keys(r).length <= MAX_RESULT_FIGURES, `at most ${MAX_RESULT_FIGURES} figures`),
   }),
+  // A kafka.describe job's answer: the schema itself bounds it to metadata (see discovery.ts).
+  z.object({ type: z.literal('kafka.described'), jobId: id, description: kafkaDescriptionSchema }),
   z.object({
     type: z.literal('job.failed'),
     jobId: id,

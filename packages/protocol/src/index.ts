@@ -27,6 +27,21 @@ export {
 export { type AgentPolicy, type AgentPolicyInput, agentPolicySchema } from './agent-policy';
 export { awsRoleSchema, type Connection, type ConnectionType, connectionSchema } from './connection';
 export {
+  DISCOVERY_LIMITS,
+  type DiscoveredField,
+  type DiscoveredTopic,
+  discoveredFieldSchema,
+  discoveredTypeSchema,
+  isReportableFieldName,
+  type KafkaDescribeJob,
+  type KafkaDescription,
+  kafkaDescribeJobSchema,
+  kafkaDescriptionSchema,
+  type TopicSample,
+  timestampHintSchema,
+  topicSampleSchema,
+} from './discovery';
+export {
   decodeJobEnvelope,
   encodeJobEnvelope,
   IncompatibleJobError,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Connection, connectionSchema } from './connection';
+import { kafkaDescribeJobSchema } from './discovery';
 import { catalogSchema, pipelineSpecSchema, storageSchema } from './pipeline-spec';
 
 const tableRef = z.object({
@@ -46,6 +47,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
     toTimestampMs: z.number().int().nonnegative().optional(),
   }),
   connectionTestSchema,
+  kafkaDescribeJobSchema,
   z.object({
     kind: z.literal('table.compact'),
     table: tableRef,
@@ -80,7 +82,9 @@ export type JobKind = Job['kind'];
  * The oldest protocol version that reads this job as it is meant, which its envelope carries: an
  * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
  * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
+ * 3: kafka.describe (an older agent would refuse it as malformed; this way it says to upgrade).
  */
 export function jobProtocolVersion(job: Job): number {
+  if (job.kind === 'kafka.describe') return 3;
   return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
 }

@@ -3,7 +3,10 @@ import type { PipelineSpec } from '@floe/protocol';
 import type { SecretResolver } from '../secrets';
 
 /** The value decoder a pipeline's format needs, with its schema registry (password resolved here). */
-export async function decoderFor(spec: PipelineSpec, secrets: SecretResolver): Promise<ValueDecoder> {
+export async function decoderFor(
+  spec: Pick<PipelineSpec, 'format'>,
+  secrets: SecretResolver,
+): Promise<ValueDecoder> {
   const registry = spec.format.schemaRegistry;
   if (registry === undefined) return createValueDecoder(spec.format.value);
   const password = registry.password === undefined ? undefined : await secrets.resolve(registry.password);

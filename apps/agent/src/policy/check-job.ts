@@ -48,6 +48,13 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
         ...connectionViolations(job.connection, policy, env),
         ...(job.roleArn === undefined ? [] : roleViolations(job.roleArn, policy)),
       ];
+    case 'kafka.describe': {
+      const registry = job.sample?.format.schemaRegistry;
+      return [
+        ...kafkaViolations(job.kafka, policy, env),
+        ...(registry === undefined ? [] : registryViolations(registry, policy, env)),
+      ];
+    }
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { createKafka } from '@floe/ingest';
+import type { AgentEvent, DiscoveredField, KafkaDescription } from '@floe/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQueuedAgent } from '../testing/queued-agent';
+import { stackPolicy } from '../testing/stack-policy';
+
+// kafka.describe end to end: the control plane's agent API queues the job, an agent in this process
+// claims it over HTTPS, lists the stack's Kafka topics and samples one whose records carry secret-looking
+// canaries (in values, the key, a header, and as a field name). What comes back is a schema summary,
+// and the canaries are nowhere in it, in the control plane's database, its Redis or the agent's log.
+
+const run = randomBytes(4).toString('hex');
+const topic = `describe-${run}`;
+const canary = `sk_live_${randomBytes(12).toString('hex')}`;
+const RECORDS = 40;
+const kafka = createKafka({
+  brokers: (process.env.FLOE_KAFKA_BROKERS as string).split(','),
+  clientId: 'describe-test',
+  logLevel: 'error',
+});
+const bootstrapServers = (process.env.FLOE_KAFKA_BROKERS as string).split(',');
+let agent: Awaited<ReturnType<typeof startQueuedAgent>>;
+
+beforeAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '86400000' }] }],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: Array.from({ length: RECORDS }, (_, i) => ({
+      key: `order-${i}`,
+      headers: { token: canary },
+      value: JSON.stringify({
+        order_id: `order-${i}`,
+        ordered_at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+        event_time: Date.UTC(2026, 0, 1, 0, i),
+        amount: i + 0.5,
+        note: `card ${canary} number ${i}`,
+        ...(i % 2 === 0 && { coupon: null }),
+        ...(i % 4 === 0 && { gift: true }),
+        customer: { id: i % 7, email: `${canary}@example.com` },
+        // Data in a name: a map keyed by a credential-shaped string is no field to list.
+        tags: { [canary]: i },
+      }),
+    })),
+  });
+  await producer.disconnect();
+  agent = await startQueuedAgent(stackPolicy());
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.disconnect();
+});
+
+const field = (fields: DiscoveredField[], ...path: string[]) =>
+  fields.find((f) => f.path.join('.') === path.join('.'));
+
+describe('kafka.describe', () => {
+  it('lists topics and summarizes a sample, and no value of it leaves the agent', async () => {
+    const jobId = await agent.send({
+      kind: 'kafka.describe',
+      kafka: { bootstrapServers, security: { protocol: 'PLAINTEXT' } },
+      sample: { topic, format: { value: 'json', key: 'string' }, records: 100 },
+    });
+    const outcome = await agent.outcome(jobId, 60_000);
+    expect(outcome).toMatchObject({ type: 'job.finished' });
+    const described = agent.received.find(
+      (e): e is Extract<AgentEvent, { type: 'kafka.described' }> =>
+        e.type === 'kafka.described' && e.jobId === jobId,
+    );
+    const description = described?.description as KafkaDescription;
+
+    const listed = description.topics.find((t) => t.name === topic);
+    expect(listed).toMatchObject({
+      partitions: 2,
+      retentionMs: '86400000',
+      cleanupPolicy: 'delete',
+      approximateRecords: RECORDS,
+    });
+    expect(listed?.recordsPerSecond).toBeCloseTo(RECORDS / 3600, 6);
+    expect(description.topics.some((t) => t.name.startsWith('__'))).toBe(false);
+
+    const sample = description.sample;
+    expect(sample).toMatchObject({ topic, sampled: RECORDS, rejected: 0, registry: null });
+    const fields = sample?.fields ?? [];
+    expect(field(fields, 'order_id')).toMatchObject({
+      type: 'string',
+      presentRatio: 1,
+      nullRatio: 0,
+      unique: true,
+      matchesRecordKey: true,
+      timestamp: null,
+    });
+    expect(field(fields, 'ordered_at')).toMatchObject({ type: 'string', timestamp: 'iso8601' });
+    expect(field(fields, 'event_time')).toMatchObject({ type: 'long', timestamp: 'epoch-ms' });
+    expect(field(fields, 'amount')).toMatchObject({ type: 'double', unique: true, matchesRecordKey: false });
+    expect(field(fields, 'gift')).toMatchObject({ type: 'boolean', presentRatio: 0.25, nullRatio: 0 });
+    expect(field(fields, 'customer')).toMatchObject({ type: 'struct' });
+    expect(field(fields, 'customer', 'id')).toMatchObject({ type: 'long', unique: false });
+    expect(field(fields, 'customer', 'email')).toMatchObject({ type: 'string' });
+    // All-null fields have no type to take (as in the table), and the canary-named one is not listed.
+    expect(field(fields, 'coupon')).toBeUndefined();
+    expect(field(fields, 'tags')).toMatchObject({ type: 'struct' });
+    expect(fields.some((f) => f.path[0] === 'tags' && f.path.length > 1)).toBe(false);
+    expect(sample?.omittedFields).toBe(1);
+
+    // The canary: not in anything the control plane received, stored or queued, nor in the agent's log.
+    expect(JSON.stringify(agent.received)).not.toContain(canary);
+    expect(await agent.postgresDump()).not.toContain(canary);
+    expect(await agent.redisDump()).not.toContain(canary);
+    expect(agent.logs.join('\n')).not.toContain(canary);
+    // The discovery consumer group is gone: it never committed, and nothing is left behind.
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    await admin.disconnect();
+    expect(groups.some((g) => g.groupId.startsWith('floe-discovery-'))).toBe(false);
+  }, 90_000);
+
+  it('fails in words for a topic that does not exist', async () => {
+    const jobId = await agent.send({
+      kind: 'kafka.describe',
+      kafka: { bootstrapServers, security: { protocol: 'PLAINTEXT' } },
+      sample: { topic: `missing-${run}`, format: { value: 'json', key: 'string' }, records: 10 },
+    });
+    expect(await agent.outcome(jobId, 60_000)).toMatchObject({
+      type: 'job.failed',
+      message: `the topic missing-${run} does not exist`,
+    });
+  }, 90_000);
+});
