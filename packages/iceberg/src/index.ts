@@ -171,6 +171,11 @@ export {
 } from './transaction/replace';
 export type { RetryOptions } from './transaction/retry';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
+export {
+  ConcurrentSchemaChangeError,
+  UpdateSchema,
+  type UpdateSchemaOptions,
+} from './transaction/update-schema';
 export { applyTransform } from './transform/apply';
 export { bucketHash } from './transform/bucket';
 export { toHumanString } from './transform/human';

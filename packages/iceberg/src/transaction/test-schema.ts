@@ -1,23 +1,11 @@
 import type { Catalog, TableIdentifier } from '../catalog/catalog';
-import { SchemaUpdate } from '../spec/schema-evolution';
-import { currentSchema } from '../spec/table-metadata';
+import { UpdateSchema } from './update-schema';
 
-/** Test helper: commits a schema change to the table (add-schema, set-current-schema). */
+/** Test helper: commits a schema change to the table through the UpdateSchema action. */
 export async function evolveSchema(
   catalog: Catalog,
   id: TableIdentifier,
-  change: (update: SchemaUpdate) => SchemaUpdate,
+  change: (update: UpdateSchema) => UpdateSchema,
 ): Promise<void> {
-  const { metadata } = await catalog.loadTable(id);
-  const { schema, lastColumnId } = change(
-    new SchemaUpdate(currentSchema(metadata), { lastColumnId: metadata.lastColumnId }),
-  ).apply();
-  await catalog.updateTable(
-    id,
-    [{ type: 'assert-current-schema-id', currentSchemaId: metadata.currentSchemaId }],
-    [
-      { action: 'add-schema', schema, lastColumnId },
-      { action: 'set-current-schema', schemaId: -1 },
-    ],
-  );
+  await change(await UpdateSchema.start(catalog, id)).commit();
 }

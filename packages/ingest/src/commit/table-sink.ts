@@ -3,6 +3,7 @@ import {
   AlreadyExistsError,
   type Catalog,
   CommitFailedError,
+  ConcurrentSchemaChangeError,
   currentSchema,
   type DataFile,
   type DataFileTarget,
@@ -23,11 +24,12 @@ import {
   type TableMetadata,
   tableName,
   targetFileSize,
+  UpdateSchema,
 } from '@floe/iceberg';
 import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import type { RawBatch, RejectedRecord, TableWriter, WrittenDataFile } from '../engine/engine';
 import { type RecordReader, recordOf } from '../engine/read-record';
-import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
+import { fitRecord, type SchemaChange, type SchemaPolicy } from '../fit/fit-record';
 import { mergeStructs } from '../fit/merge-types';
 import { applySchemaChanges } from '../fit/schema-changes';
 import type { StageClock } from '../pipeline/metrics';
@@ -98,6 +100,12 @@ interface PartitionBuffer {
   newestRecordMs: bigint | null;
 }
 
+/** Schema changes made locally and not committed yet: the table they start from, and each step's changes. */
+interface PendingSchema {
+  table: LoadedTable;
+  steps: (readonly SchemaChange[])[];
+}
+
 /**
  * One pipeline's rows for one table, held per topic-partition by the ingest engine's writer until
  * committed as one Iceberg append whose summary carries the pipeline's next offsets. Under `evolve` the
@@ -107,7 +115,7 @@ interface PartitionBuffer {
 export class TableSink {
   private table: LoadedTable | undefined;
   private schema: Schema | undefined;
-  private lastColumnId = 0;
+  private pendingSchema: PendingSchema | undefined;
   private writer: TableWriter | undefined;
   private readonly buffers = new Map<string, PartitionBuffer>();
   /** Files the engine wrote that are not in storage yet (an upload failed: they are retried). */
@@ -247,7 +255,8 @@ export class TableSink {
     this.writer?.clear();
     this.unstored = [];
     void this.deleteStored();
-    if (this.table !== undefined && this.schema !== currentSchema(this.table.metadata)) {
+    if (this.table !== undefined && this.pendingSchema !== undefined) {
+      this.pendingSchema = undefined;
       this.schema = undefined;
       this.useTable(this.table);
     }
@@ -364,28 +373,17 @@ export class TableSink {
    * (fitted to a schema whose new field ids may clash with theirs) are read again: FencedError.
    */
   private async commitSchema(): Promise<void> {
-    const { catalog, id } = this.options;
-    const table = this.table as LoadedTable;
-    const base = currentSchema(table.metadata);
-    const local = this.requireSchema();
-    if (local.schemaId === base.schemaId) return;
+    const pending = this.pendingSchema;
+    if (pending === undefined) return;
     try {
-      this.useTable(
-        await catalog.updateTable(
-          id,
-          [
-            { type: 'assert-current-schema-id', currentSchemaId: base.schemaId },
-            { type: 'assert-last-assigned-field-id', lastAssignedFieldId: table.metadata.lastColumnId },
-          ],
-          [
-            { action: 'add-schema', schema: local, lastColumnId: this.lastColumnId },
-            { action: 'set-current-schema', schemaId: -1 },
-          ],
-        ),
-      );
+      const table = await (await this.schemaUpdate(pending, [])).commit();
+      // The committed schema holds every change made here: it replaces the local one.
+      this.pendingSchema = undefined;
+      this.schema = undefined;
+      this.useTable(table);
     } catch (error) {
-      if (!(error instanceof CommitFailedError)) throw error;
-      this.table = await catalog.loadTable(id);
+      if (!(error instanceof ConcurrentSchemaChangeError || error instanceof CommitFailedError)) throw error;
+      this.table = await this.options.catalog.loadTable(this.options.id);
       throw new FencedError(`${this.name}: another writer changed the schema; the rows held are read again`);
     }
   }
@@ -410,11 +408,24 @@ export class TableSink {
         `${this.name}: the ${this.writer?.engine} engine asked for a schema change that record ${batch.topic}/${batch.partition}@${batch.offset(index)} does not need`,
       );
     }
-    const evolved = applySchemaChanges(schema, this.lastColumnId, fit.changes);
-    this.schema = evolved.schema;
-    this.lastColumnId = evolved.lastColumnId;
-    this.requireWriter().setSchema(evolved.schema);
+    const pending = this.pendingSchema ?? { table: this.table as LoadedTable, steps: [] };
+    const update = await this.schemaUpdate(pending, fit.changes);
+    this.pendingSchema = { table: pending.table, steps: [...pending.steps, fit.changes] };
+    // The engine tells the rows it holds apart by schema id: each local step needs an id of its own.
+    this.schema = { ...update.apply().schema, schemaId: schema.schemaId + 1 };
+    this.requireWriter().setSchema(this.schema);
     return undefined;
+  }
+
+  /** The table's schema update holding the pending steps and then `next` (which fails alone, keeping nothing). */
+  private async schemaUpdate(pending: PendingSchema, next: readonly SchemaChange[]): Promise<UpdateSchema> {
+    const update = await UpdateSchema.start(this.options.catalog, pending.table, {
+      // Rows held carry the new field ids: the schema cannot be made again on another writer's.
+      onConcurrentChange: 'fail',
+      ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
+    });
+    for (const step of [...pending.steps, next]) applySchemaChanges(update, step);
+    return update;
   }
 
   private buffer(key: string, record: { topic: string; partition: number }): PartitionBuffer {
@@ -440,7 +451,6 @@ export class TableSink {
     // A schema grown locally and not yet committed stays the one records are fitted to.
     if (this.schema === undefined || this.schema.schemaId <= schema.schemaId) {
       this.schema = schema;
-      this.lastColumnId = table.metadata.lastColumnId;
       if (this.writer === undefined)
         this.writer = this.options.writerFor(schema, defaultSpec(table.metadata));
       else this.writer.setSchema(schema);

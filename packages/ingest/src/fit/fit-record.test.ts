@@ -1,4 +1,4 @@
-import { newSchema, optional, required, type StructType, T } from '@floe/iceberg';
+import { newSchema, optional, required, SchemaUpdate, type StructType, T } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
 import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
@@ -116,7 +116,9 @@ describe('fitting a record to the table', () => {
     expect(fit).toEqual({
       changes: [{ kind: 'add-column', parent: ['items', 'element'], name: 'qty', type: T.long }],
     });
-    const evolved = applySchemaChanges(table, 7, 'changes' in fit ? fit.changes : []);
+    const update = new SchemaUpdate(table, { lastColumnId: 7 });
+    applySchemaChanges(update, 'changes' in fit ? fit.changes : []);
+    const evolved = update.apply();
     expect(evolved.schema.schemaId).toBe(1);
     expect(fitRecord({ type: 'struct', fields: evolved.schema.fields }, nested, 'strict')).toHaveProperty(
       'row.items',

@@ -1,17 +1,19 @@
-import { type Schema, SchemaUpdate, type SchemaUpdateResult } from '@floe/iceberg';
+import type { FieldPath, IcebergType, PrimitiveType } from '@floe/iceberg';
 import type { SchemaChange } from './fit-record';
 
+/** What the changes are made with: a table's UpdateSchema action, or a SchemaUpdate of a schema alone. */
+export interface SchemaChanges {
+  addColumn(parent: FieldPath | null, name: string, type: IcebergType): unknown;
+  updateColumnType(path: FieldPath, type: PrimitiveType): unknown;
+  makeOptional(path: FieldPath): unknown;
+}
+
 /**
- * Applies the changes records asked for, as one new schema: a column asked to be added twice is added
- * once (a record whose value then does not fit it is rejected when fitted again), and widenings of
- * one column keep the widest.
+ * Makes the changes records asked for, as one step: a column asked to be added twice is added once
+ * (a record whose value then does not fit it is rejected when fitted again), and widenings of one
+ * column keep the widest.
  */
-export function applySchemaChanges(
-  schema: Schema,
-  lastColumnId: number,
-  changes: readonly SchemaChange[],
-): SchemaUpdateResult {
-  const update = new SchemaUpdate(schema, { lastColumnId });
+export function applySchemaChanges(update: SchemaChanges, changes: readonly SchemaChange[]): void {
   const added = new Set<string>();
   const widest = new Map<string, Extract<SchemaChange, { kind: 'widen' }>>();
   const optional = new Set<string>();
@@ -36,5 +38,4 @@ export function applySchemaChanges(
   }
   for (const change of widest.values()) update.updateColumnType(change.path, change.type);
   for (const path of optional) update.makeOptional(path.split('.'));
-  return update.apply();
 }
