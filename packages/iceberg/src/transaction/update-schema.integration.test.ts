@@ -79,7 +79,9 @@ describe('UpdateSchema', () => {
   it('refuses a change the spec does not allow, naming the column, and commits nothing', async () => {
     const id = await table();
     const update = await UpdateSchema.start(catalog, id);
-    expect(() => update.updateColumnType('id', T.int)).toThrow(/"id" from long to int: not an allowed promotion/);
+    expect(() => update.updateColumnType('id', T.int)).toThrow(
+      /"id" from long to int: not an allowed promotion/,
+    );
     expect(() => update.updateColumnType('name', T.int)).toThrow(IncompatibleSchemaChangeError);
     expect(() => update.updateColumnType('price', T.decimal(12, 3))).toThrow(/"price"/);
     expect(() => update.addColumn(null, 'n', T.string)).toThrow(/"n": it already exists/);
