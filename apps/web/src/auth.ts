@@ -13,8 +13,9 @@ export function authOptions(): NextAuthOptions {
   return options;
 }
 
-/** The signed-in user's id, or null (a revoked or expired session counts as signed out). */
-export async function currentUserId(): Promise<string | null> {
+/** The signed-in user and their session row, or null (a revoked or expired session counts as signed out). */
+export async function currentSession(): Promise<{ userId: string; sessionId?: string } | null> {
   const session = await getServerSession(authOptions());
-  return session?.user?.id ?? null;
+  if (!session?.user) return null;
+  return { userId: session.user.id, ...(session.sid ? { sessionId: session.sid } : {}) };
 }

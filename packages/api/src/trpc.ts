@@ -8,6 +8,8 @@ import { asNestableClient } from './nested-transaction';
 
 export interface Session {
   userId: string;
+  /** The browser's session row, where known: a password change keeps this one signed in. */
+  sessionId?: string;
 }
 
 export interface Context {

@@ -1,9 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@floe/db';
+import { sendAccountMail } from './mail';
+import { newToken, tokenHash as sha256, tokenLink } from './one-time-token';
 
 const VERIFICATION_HOURS = 48;
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** A one-time link token proving `email` belongs to the user; only its hash is stored. */
 export async function issueEmailVerification(
@@ -11,7 +10,7 @@ export async function issueEmailVerification(
   { userId, email }: { userId: string; email: string },
   now = new Date(),
 ): Promise<string> {
-  const token = `floe_ver_${randomBytes(24).toString('base64url')}`;
+  const token = newToken('floe_ver_');
   await db.emailVerification.create({
     data: {
       tokenHash: sha256(token),
@@ -25,8 +24,16 @@ export async function issueEmailVerification(
 
 /** Where the owner of the address confirms it: `<base>/verify-email/<token>`. */
 export function verificationLink(token: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base = (env.NEXTAUTH_URL ?? `http://localhost:${env.FLOE_WEB_PORT ?? 3000}`).replace(/\/$/, '');
-  return `${base}/verify-email/${encodeURIComponent(token)}`;
+  return tokenLink('verify-email', token, env);
+}
+
+/** Mails the verification link (to the server log, and by SMTP when configured). */
+export function mailVerificationLink(email: string, token: string) {
+  return sendAccountMail({
+    to: email,
+    subject: 'Confirm your email address for Floe',
+    text: `Open this link to confirm that ${email} is yours (it works once, within ${VERIFICATION_HOURS} hours):\n${verificationLink(token)}\n`,
+  });
 }
 
 export type VerifyEmailResult = { verified: true; email: string } | { verified: false; reason: string };

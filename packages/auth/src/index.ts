@@ -1,8 +1,11 @@
 export type { VerifyEmailResult } from './email-verification';
-export { issueEmailVerification, verificationLink, verifyEmail } from './email-verification';
+export { issueEmailVerification, mailVerificationLink, verifyEmail } from './email-verification';
+export { type AccountMail, sendAccountMail } from './mail';
 export { createAuthOptions, OIDC_NOT_LINKED } from './next-auth';
 export { type OidcLinkResult, type OidcLogin, resolveOidcUser } from './oidc-link';
 export { hashPassword, verifyPassword } from './password';
+export { changePassword, type PasswordChangeResult } from './password-change';
+export { type PasswordResetResult, requestPasswordReset, resetPassword } from './password-reset';
 export { MIN_PASSWORD_LENGTH } from './policy';
 export { hasRole } from './roles';
 export { createSession, revokeAllSessions, revokeSession, SESSION_DAYS, sessionUser } from './sessions';

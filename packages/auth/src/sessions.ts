@@ -28,10 +28,10 @@ export async function revokeSession(db: PrismaClient, sessionId: string) {
   await db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
 }
 
-/** Signs the user out of every browser. */
-export async function revokeAllSessions(db: PrismaClient, userId: string) {
+/** Signs the user out of every browser, except the session `keep` when given (the one asking). */
+export async function revokeAllSessions(db: Pick<PrismaClient, 'session'>, userId: string, keep?: string) {
   const { count } = await db.session.updateMany({
-    where: { userId, revokedAt: null },
+    where: { userId, revokedAt: null, ...(keep ? { id: { not: keep } } : {}) },
     data: { revokedAt: new Date() },
   });
   return count;

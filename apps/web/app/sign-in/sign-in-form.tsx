@@ -50,6 +50,9 @@ export function SignInForm({ next, oidcName }: { next: string; oidcName: string 
           {...register('password')}
         />
         <SubmitButton pending={formState.isSubmitting}>Sign in</SubmitButton>
+        <a href="/reset-password" className="text-sm text-slate-400 underline-offset-4 hover:underline">
+          Forgot your password?
+        </a>
       </form>
       {oidcName ? (
         <button

@@ -1,6 +1,6 @@
 'use client';
 
-import { signUpInput } from '@floe/api/sign-up';
+import { signUpInput } from '@floe/api/account-forms';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';

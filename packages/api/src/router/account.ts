@@ -1,8 +1,21 @@
-import { hashPassword, issueEmailVerification, revokeAllSessions, verificationLink } from '@floe/auth';
+import {
+  changePassword,
+  hashPassword,
+  issueEmailVerification,
+  mailVerificationLink,
+  requestPasswordReset,
+  resetPassword,
+  revokeAllSessions,
+} from '@floe/auth';
 import { Prisma } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { signUpInput } from '../schemas/account';
+import {
+  changePasswordInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  signUpInput,
+} from '../schemas/account';
 import { authenticatedProcedure, publicProcedure, router } from '../trpc';
 import { uniqueOrgSlug } from './slug';
 
@@ -36,7 +49,7 @@ export const accountRouter = router({
           return issueEmailVerification(tx, { userId: user.id, email: user.email });
         });
         // Until the owner of the address opens this link, no single sign-on login can join the account.
-        console.info(`[floe] verify ${input.email}: ${verificationLink(token)}`);
+        await mailVerificationLink(input.email, token);
         return { orgSlug: slug };
       } catch (error) {
         // Signed up at the same moment by another request.
@@ -50,4 +63,38 @@ export const accountRouter = router({
   signOutEverywhere: authenticatedProcedure
     .output(z.object({ revoked: z.number() }))
     .mutation(async ({ ctx }) => ({ revoked: await revokeAllSessions(ctx.db, ctx.session.userId) })),
+
+  /** A new password given the current one; the caller's other sessions are signed out. */
+  changePassword: authenticatedProcedure
+    .input(changePasswordInput)
+    .output(z.object({ signedOut: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await changePassword(ctx.db, {
+        userId: ctx.session.userId,
+        current: input.currentPassword,
+        next: input.newPassword,
+        keepSession: ctx.session.sessionId,
+      });
+      if (!result.changed) throw new TRPCError({ code: 'BAD_REQUEST', message: result.reason });
+      return { signedOut: result.signedOut };
+    }),
+
+  /** Mails a reset link if an account has this address; the answer is the same either way. */
+  requestPasswordReset: publicProcedure
+    .input(requestPasswordResetInput)
+    .output(z.object({ requested: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await requestPasswordReset(ctx.db, input.email);
+      return { requested: true as const };
+    }),
+
+  /** Sets a new password from a mailed link (once, within the hour); every session is signed out. */
+  resetPassword: publicProcedure
+    .input(resetPasswordInput)
+    .output(z.object({ email: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await resetPassword(ctx.db, input.token, input.password);
+      if (!result.reset) throw new TRPCError({ code: 'BAD_REQUEST', message: result.reason });
+      return { email: result.email };
+    }),
 });

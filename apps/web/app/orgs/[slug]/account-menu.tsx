@@ -10,6 +10,9 @@ export function AccountMenu() {
   return (
     <div className="flex items-center gap-3 text-sm">
       <SignedInAs />
+      <a href="/account" className="text-slate-300 hover:text-white">
+        Account
+      </a>
       <button
         type="button"
         onClick={() => signOut({ callbackUrl: '/' })}

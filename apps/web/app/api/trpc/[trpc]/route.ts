@@ -1,7 +1,7 @@
 import { appRouter } from '@floe/api';
 import { db } from '@floe/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { currentUserId } from '../../../../src/auth';
+import { currentSession } from '../../../../src/auth';
 import { redis } from '../../../../src/redis';
 import { TRPC_MAX_BATCH_SIZE } from '../../../../src/trpc/batch';
 
@@ -11,10 +11,7 @@ const handler = (req: Request) =>
     req,
     router: appRouter,
     maxBatchSize: TRPC_MAX_BATCH_SIZE,
-    createContext: async () => {
-      const userId = await currentUserId();
-      return { db: db(), session: userId ? { userId } : null, redis };
-    },
+    createContext: async () => ({ db: db(), session: await currentSession(), redis }),
   });
 
 export { handler as GET, handler as POST };
