@@ -96,18 +96,10 @@ function startDemo(env, controlPlane) {
     env,
     stdio: 'inherit',
   });
+  // Run as an executable so that node gets the V8 flags on the bin's first line.
   const agent = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'apps', 'agent', 'bin', 'floe-agent.mjs'),
-      'start',
-      '--control-plane',
-      controlPlane,
-      '--token',
-      token,
-      '--policy',
-      policy,
-    ],
+    join(repoRoot, 'apps', 'agent', 'bin', 'floe-agent.mjs'),
+    ['start', '--control-plane', controlPlane, '--token', token, '--policy', policy],
     {
       env: {
         ...env,

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INGEST_NODE_FLAGS } from '@floe/ingest';
 import { describe, expect, it } from 'vitest';
 import { installCommands } from '../web/app/orgs/[slug]/agents/install-commands';
 import packageJson from './package.json' with { type: 'json' };
@@ -47,7 +48,12 @@ describe('apps/agent/Dockerfile', () => {
   });
 
   it('runs `floe-agent start` from the bundle that the build stage makes and the final stage copies', () => {
-    expect(final).toContain('ENTRYPOINT ["node", "/app/apps/agent/bin/floe-agent.mjs"]');
+    const entrypoint = JSON.stringify(['node', ...INGEST_NODE_FLAGS, '/app/apps/agent/bin/floe-agent.mjs']);
+    expect(final).toContain(`ENTRYPOINT ${entrypoint.replaceAll(',', ', ')}`);
+    // Started as an executable (npx, a global install), the bin passes the same flags.
+    expect(read('bin/floe-agent.mjs').split('\n')[0]).toBe(
+      `#!/usr/bin/env -S node ${INGEST_NODE_FLAGS.join(' ')}`,
+    );
     expect(final).toContain('CMD ["start"]');
     for (const path of ['bin', 'dist', 'package.json'])
       expect(final).toContain(`COPY --from=build /src/apps/agent/${path} ./apps/agent/${path}`);

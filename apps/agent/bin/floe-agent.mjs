@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
+// The flag is @floe/ingest's INGEST_NODE_FLAGS (why: packages/ingest/src/node-flags.ts).
 import { spawnSync } from 'node:child_process';
 // Runs the built agent when there is one, else its TypeScript source (inside this repository).
 import { existsSync } from 'node:fs';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { missingNodeFlags } from '@floe/ingest';
 import { Redis } from 'ioredis';
 import { log, startAgent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
@@ -53,6 +54,16 @@ async function doctor(controlPlane: URL | undefined): Promise<boolean> {
   return healthy;
 }
 
+/** Said once at start: without them the agent still works, at a higher CPU cost per record. */
+function warnOnMissingNodeFlags(): void {
+  const missing = missingNodeFlags();
+  if (missing.length === 0) return;
+  log(
+    `started without ${missing.join(' ')}: garbage collection will cost more CPU per record; the bin and the image pass it, pass it to node when starting the agent another way`,
+    { level: 'warn' },
+  );
+}
+
 async function main() {
   const command = parseArgs(process.argv.slice(2));
   switch (command.command) {
@@ -67,6 +78,7 @@ async function main() {
       if (!(await doctor(command.controlPlane))) process.exitCode = 1;
       return;
     case 'run': {
+      warnOnMissingNodeFlags();
       const policy = await choosePolicy(
         { file: command.policyFile, permissive: command.permissive === true },
         (message) => log(message, { level: 'warn' }),
@@ -82,6 +94,7 @@ async function main() {
       return;
     }
     case 'start': {
+      warnOnMissingNodeFlags();
       const policy = await choosePolicy({ file: command.policyFile }, (message) =>
         log(message, { level: 'warn' }),
       );

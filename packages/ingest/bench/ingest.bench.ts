@@ -5,7 +5,8 @@
 // produce→queryable latency at FLOE_BENCH_RATE/s (default 2000) for FLOE_BENCH_SECONDS (default 60)
 // with a 1 s commit interval; FLOE_BENCH_ENGINES (default native,portable) picks the engines. CPU per
 // record is the whole measured process's (utime + stime from /proc), compared as a ratio to the raw
-// consume of the same run. Results:
+// consume of the same run. Every measured process, the raw consume too, runs with the agent's V8 flags
+// (INGEST_NODE_FLAGS). Results:
 // bench/results/ingest-<date>.json and .md, with the machine and date.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadStackEnv } from '../../../infra/local/env.mjs';
-import { createKafka, nativeEngineStatus } from '../src/index';
+import { createKafka, INGEST_NODE_FLAGS, nativeEngineStatus } from '../src/index';
 import { benchEvent, PARTITIONS } from './events';
 
 Object.assign(process.env, {
@@ -87,6 +88,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
   const child = spawn(
     process.execPath,
     [
+      ...INGEST_NODE_FLAGS,
       '--import',
       'tsx',
       join(import.meta.dirname, 'ingest-process.ts'),
@@ -165,6 +167,7 @@ async function latency(engine: string) {
   const child = spawn(
     process.execPath,
     [
+      ...INGEST_NODE_FLAGS,
       '--import',
       'tsx',
       join(import.meta.dirname, 'ingest-process.ts'),
@@ -238,7 +241,7 @@ for (const engine of engines) {
   });
 }
 const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version} (${INGEST_NODE_FLAGS.join(' ')})`;
 const out = {
   date: new Date().toISOString(),
   machine,

@@ -54,6 +54,7 @@ export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';
 export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';
 export { parseIso8601 } from './mapping/timestamps';
+export { INGEST_NODE_FLAGS, missingNodeFlags } from './node-flags';
 export { PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
 export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
