@@ -22,7 +22,13 @@ export { reconcileAgent } from './agents/reconcile';
 export { evaluateContracts } from './contracts/evaluate';
 export type { ContractHealth } from './contracts/health';
 export { startContractEvaluator } from './contracts/scheduler';
-export { contractedTable, currentFreshness, qualifiedName, sharedContract } from './contracts/status';
+export {
+  contractedTable,
+  currentFreshness,
+  qualifiedName,
+  sharedBadge,
+  sharedContract,
+} from './contracts/status';
 export { scheduleMaintenance, startMaintenanceScheduler } from './maintenance/scheduler';
 export { buildPipelineSpec } from './pipelines/build-spec';
 export { startRetention } from './retention/scheduler';

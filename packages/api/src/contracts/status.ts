@@ -56,7 +56,19 @@ export async function currentFreshness(db: Db, pipelineId: string, now = Date.no
   };
 }
 
-/** Everything the public share page, its JSON and its badge show. */
+/** What a badge link shows, and nothing else: freshness now against the contract's SLO (null: unknown link). */
+export async function sharedBadge(db: PrismaClient, badgeToken: string) {
+  const contract = await db.contract.findUnique({
+    where: { badgeToken },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  if (!contract) return null;
+  const { slo } = contractSchema.parse(contract.versions[0]?.body);
+  const freshness = await currentFreshness(db, contract.pipelineId);
+  return { freshnessSeconds: freshness?.seconds ?? null, sloMinutes: slo.freshnessMinutes };
+}
+
+/** Everything the public share page and its exports show. */
 export async function sharedContract(db: PrismaClient, shareToken: string) {
   const contract = await db.contract.findUnique({
     where: { shareToken },

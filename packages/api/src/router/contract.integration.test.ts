@@ -1,8 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PrismaClient } from '@floe/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedContract } from '../contracts/status';
+import { sharedBadge, sharedContract } from '../contracts/status';
 import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
+
+const repoRoot = join(import.meta.dirname, '../../../..');
 
 describe('contracts on a real database', () => {
   let fixture: Awaited<ReturnType<typeof scratchOrganization>>;
@@ -101,5 +105,51 @@ describe('contracts on a real database', () => {
       .contract.save({ orgSlug: 'acme', pipelineId: 'pl-1', contract: bad })
       .catch((e) => e);
     expect(JSON.parse(error.message)[0].path).toEqual(['contract', 'slo', 'targetPercent']);
+  });
+
+  it('gives the badge its own link: it opens no page, the page link opens no badge, each revoked alone', async () => {
+    const admin = as('admin@acme.test');
+    const link = { orgSlug: 'acme', pipelineId: 'pl-1' };
+    const { shareToken } = await admin.contract.share(link);
+    const { badgeToken } = await admin.contract.shareBadge(link);
+    expect(badgeToken).toMatch(/^[\w-]{32}$/);
+    expect(badgeToken).not.toBe(shareToken);
+    expect(await sharedBadge(db, badgeToken)).toEqual({
+      freshnessSeconds: expect.any(Number),
+      sloMinutes: 10,
+    });
+    expect(await sharedContract(db, badgeToken)).toBeNull();
+    expect(await sharedBadge(db, shareToken)).toBeNull();
+    expect((await as('viewer@acme.test').contract.get(link)).badgeToken).toBeNull();
+    expect((await admin.contract.get(link)).badgeToken).toBe(badgeToken);
+
+    await admin.contract.revokeBadge(link);
+    expect(await sharedBadge(db, badgeToken)).toBeNull();
+    expect(await sharedContract(db, shareToken)).not.toBeNull();
+    const { badgeToken: again } = await admin.contract.shareBadge(link);
+    await admin.contract.revokeShare(link);
+    expect(await sharedContract(db, shareToken)).toBeNull();
+    expect(await sharedBadge(db, again)).not.toBeNull();
+    await expect(as('viewer@acme.test').contract.shareBadge(link)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+
+  it('the migration gives links shared before badge tokens a badge token of their own', async () => {
+    const dir = join(repoRoot, 'prisma/migrations');
+    const migration = readdirSync(dir).find((name) => name.endsWith('_share_badge_tokens')) as string;
+    const backfill = readFileSync(join(dir, migration, 'migration.sql'), 'utf8').match(
+      /UPDATE "Contract"[^;]+;/,
+    )?.[0];
+    const { shareToken } = await as('admin@acme.test').contract.share({
+      orgSlug: 'acme',
+      pipelineId: 'pl-1',
+    });
+    await db.contract.updateMany({ data: { badgeToken: null } });
+    await db.$executeRawUnsafe(backfill as string);
+    const [row] = await db.contract.findMany({ where: { shareToken } });
+    expect(row?.badgeToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sharedBadge(db, row?.badgeToken as string)).not.toBeNull();
+    expect(await sharedContract(db, row?.badgeToken as string)).toBeNull();
   });
 });

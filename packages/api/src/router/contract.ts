@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { contractSchema } from '@floe/contracts';
+import type { PrismaClient } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { contractHealth } from '../contracts/health';
-import { orgProcedure, router } from '../trpc';
+import { type AuditNote, orgProcedure, router } from '../trpc';
 import { contractAlertsRouter } from './contract-alerts';
 
 const byPipeline = z.object({ pipelineId: z.string() });
@@ -37,6 +38,31 @@ const healthSchema = z.object({
   ),
 });
 
+type LinkField = 'shareToken' | 'badgeToken';
+type OrgContext = { db: PrismaClient; org: { id: string }; audit: AuditNote };
+
+/** Gives the pipeline's contract a fresh unguessable token in `field`. */
+async function newLink(ctx: OrgContext, pipelineId: string, field: LinkField) {
+  const contract = await ctx.db.contract.findFirst({
+    where: { pipelineId, pipeline: { organizationId: ctx.org.id } },
+  });
+  if (!contract) throw new TRPCError({ code: 'NOT_FOUND', message: 'write the contract before sharing it' });
+  const token = randomBytes(24).toString('base64url');
+  await ctx.db.contract.update({ where: { id: contract.id }, data: { [field]: token } });
+  ctx.audit.target = pipelineId;
+  return token;
+}
+
+async function revokeLink(ctx: OrgContext, pipelineId: string, field: LinkField) {
+  const { count } = await ctx.db.contract.updateMany({
+    where: { pipelineId, pipeline: { organizationId: ctx.org.id } },
+    data: { [field]: null },
+  });
+  if (count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: `no contract for ${pipelineId}` });
+  ctx.audit.target = pipelineId;
+  return { revoked: true as const };
+}
+
 export const contractRouter = router({
   get: orgProcedure('VIEWER')
     .input(byPipeline)
@@ -45,6 +71,7 @@ export const contractRouter = router({
         contract: contractSchema.nullable(),
         version: z.number(),
         shareToken: z.string().nullable(),
+        badgeToken: z.string().nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {
@@ -54,11 +81,13 @@ export const contractRouter = router({
       });
       if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${input.pipelineId}` });
       const contract = pipeline.contract;
+      const isAdmin = ctx.role === 'OWNER' || ctx.role === 'ADMIN';
       return {
         contract: contract ? contractSchema.parse(contract.versions[0]?.body) : null,
         version: contract?.currentVersion ?? 0,
-        // Only admins see (and so can pass on) the share link.
-        shareToken: ctx.role === 'OWNER' || ctx.role === 'ADMIN' ? (contract?.shareToken ?? null) : null,
+        // Only admins see (and so can pass on) the share and badge links.
+        shareToken: isAdmin ? (contract?.shareToken ?? null) : null,
+        badgeToken: isAdmin ? (contract?.badgeToken ?? null) : null,
       };
     }),
 
@@ -116,35 +145,27 @@ export const contractRouter = router({
       return { version };
     }),
 
-  /** A new unguessable share link (any previous link stops working). */
+  /** A new unguessable link to the share page (any previous one stops working). */
   share: orgProcedure('ADMIN')
     .input(byPipeline)
     .output(z.object({ shareToken: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      const contract = await ctx.db.contract.findFirst({
-        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
-      });
-      if (!contract)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'write the contract before sharing it' });
-      const shareToken = randomBytes(24).toString('base64url');
-      await ctx.db.contract.update({ where: { id: contract.id }, data: { shareToken } });
-      ctx.audit.target = input.pipelineId;
-      return { shareToken };
-    }),
+    .mutation(async ({ ctx, input }) => ({ shareToken: await newLink(ctx, input.pipelineId, 'shareToken') })),
 
   revokeShare: orgProcedure('ADMIN')
     .input(byPipeline)
     .output(z.object({ revoked: z.literal(true) }))
-    .mutation(async ({ ctx, input }) => {
-      const { count } = await ctx.db.contract.updateMany({
-        where: { pipelineId: input.pipelineId, pipeline: { organizationId: ctx.org.id } },
-        data: { shareToken: null },
-      });
-      if (count === 0)
-        throw new TRPCError({ code: 'NOT_FOUND', message: `no contract for ${input.pipelineId}` });
-      ctx.audit.target = input.pipelineId;
-      return { revoked: true as const };
-    }),
+    .mutation(async ({ ctx, input }) => revokeLink(ctx, input.pipelineId, 'shareToken')),
+
+  /** A new link to the freshness badge alone (any previous one stops working; the page link stays). */
+  shareBadge: orgProcedure('ADMIN')
+    .input(byPipeline)
+    .output(z.object({ badgeToken: z.string() }))
+    .mutation(async ({ ctx, input }) => ({ badgeToken: await newLink(ctx, input.pipelineId, 'badgeToken') })),
+
+  revokeBadge: orgProcedure('ADMIN')
+    .input(byPipeline)
+    .output(z.object({ revoked: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => revokeLink(ctx, input.pipelineId, 'badgeToken')),
 
   alerts: contractAlertsRouter,
 });
