@@ -13,6 +13,7 @@ const PROMPT: ReadonlySet<AgentEvent['type']> = new Set([
   'job.finished',
   'job.failed',
   'kafka.described',
+  'table.described',
 ]);
 
 /**

@@ -13,6 +13,7 @@ import { type EventReporter, RevokedError } from './events';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
+import { describeTable } from './jobs/table-describe';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
@@ -56,6 +57,14 @@ async function runJob(
       const description = await describeKafka(job, secrets);
       events.report({ type: 'kafka.described', jobId, description });
       return { topics: description.topics.length, fields: description.sample?.fields.length ?? 0 };
+    }
+    case 'table.describe': {
+      const description = await describeTable(job, {
+        resolveSecret: secrets.resolve,
+        awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
+      });
+      events.report({ type: 'table.described', jobId, description });
+      return { columns: description.columns.length, snapshots: description.totalSnapshots };
     }
     case 'pipeline.start':
     case 'pipeline.update': {

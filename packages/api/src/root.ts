@@ -4,6 +4,7 @@ import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
 import { contractRouter } from './router/contract';
+import { discoveryRouter } from './router/discovery';
 import { maintenanceRouter } from './router/maintenance';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
@@ -25,6 +26,7 @@ export const appRouter = router({
   audit: auditRouter,
   connection: connectionRouter,
   contract: contractRouter,
+  discovery: discoveryRouter,
   maintenance: maintenanceRouter,
   member: memberRouter,
   org: orgRouter,

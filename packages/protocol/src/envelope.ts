@@ -7,7 +7,7 @@ import { type Job, jobProtocolVersion, jobSchema } from './jobs';
  * whose version is newer than its own before running any of it, with an error that says to upgrade.
  * A job's envelope carries the oldest version that reads it (`jobProtocolVersion`), not this one, so
  * that older agents keep running the jobs they read right.
- * 2: a connection test may carry the role to act as. 3: kafka.describe.
+ * 2: a connection test may carry the role to act as. 3: kafka.describe, table.describe.
  */
 export const PROTOCOL_VERSION = 3;
 

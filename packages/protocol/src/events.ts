@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kafkaDescriptionSchema } from './discovery';
+import { tableDescriptionSchema } from './table-description';
 
 // Offsets and snapshot ids are 64-bit: carried as decimal strings, never JS numbers.
 const int64 = z.string().regex(/^-?\d{1,19}$/, 'a 64-bit integer as a decimal string');
@@ -47,6 +48,8 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   }),
   // A kafka.describe job's answer: the schema itself bounds it to metadata (see discovery.ts).
   z.object({ type: z.literal('kafka.described'), jobId: id, description: kafkaDescriptionSchema }),
+  // A table.describe job's answer: the table's metadata, no row (see table-description.ts).
+  z.object({ type: z.literal('table.described'), jobId: id, description: tableDescriptionSchema }),
   z.object({
     type: z.literal('job.failed'),
     jobId: id,

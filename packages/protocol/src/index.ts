@@ -72,6 +72,12 @@ export {
   secretRefSchema,
 } from './secret-ref';
 export {
+  TABLE_DESCRIPTION_LIMITS,
+  type TableDescription,
+  type TableSnapshot,
+  tableDescriptionSchema,
+} from './table-description';
+export {
   type ClaimedJob,
   type JobFailure,
   type JobLease,

@@ -48,6 +48,8 @@ export const jobSchema = z.discriminatedUnion('kind', [
   }),
   connectionTestSchema,
   kafkaDescribeJobSchema,
+  // The table's metadata (schema, partition spec, snapshots) as its catalog holds it, for the table page.
+  z.object({ kind: z.literal('table.describe'), table: tableRef }),
   z.object({
     kind: z.literal('table.compact'),
     table: tableRef,
@@ -82,9 +84,10 @@ export type JobKind = Job['kind'];
  * The oldest protocol version that reads this job as it is meant, which its envelope carries: an
  * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
  * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
- * 3: kafka.describe (an older agent would refuse it as malformed; this way it says to upgrade).
+ * 3: kafka.describe and table.describe (an older agent would refuse them as malformed; this way it
+ * says to upgrade).
  */
 export function jobProtocolVersion(job: Job): number {
-  if (job.kind === 'kafka.describe') return 3;
+  if (job.kind === 'kafka.describe' || job.kind === 'table.describe') return 3;
   return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
 }

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createKafka } from '@floe/ingest';
-import type { AgentEvent, DiscoveredField, KafkaDescription } from '@floe/protocol';
+import type { DiscoveredField } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orgCaller } from '../testing/org-caller';
 import { startQueuedAgent } from '../testing/queued-agent';
 import { stackPolicy } from '../testing/stack-policy';
 
-// kafka.describe end to end: the control plane's agent API queues the job, an agent in this process
-// claims it over HTTPS, lists the stack's Kafka topics and samples one whose records carry secret-looking
-// canaries (in values, the key, a header, and as a field name). What comes back is a schema summary,
-// and the canaries are nowhere in it, in the control plane's database, its Redis or the agent's log.
+// kafka.describe end to end: an editor asks the control plane's tRPC API (discovery.describeKafka),
+// which queues the job; an agent in this process claims it over HTTPS, lists the stack's Kafka topics
+// and samples one whose records carry secret-looking canaries (in values, the key, a header, and as a
+// field name). What comes back (discovery.kafkaResult) is a schema summary, and the canaries are
+// nowhere in it, in the control plane's database, its Redis or the agent's log.
 
 const run = randomBytes(4).toString('hex');
 const topic = `describe-${run}`;
@@ -21,6 +23,9 @@ const kafka = createKafka({
 });
 const bootstrapServers = (process.env.FLOE_KAFKA_BROKERS as string).split(',');
 let agent: Awaited<ReturnType<typeof startQueuedAgent>>;
+let editor: Awaited<ReturnType<typeof orgCaller>>;
+let kafkaConnectionId: string;
+const orgSlug = 'acme';
 
 beforeAll(async () => {
   const admin = kafka.admin();
@@ -53,7 +58,35 @@ beforeAll(async () => {
   });
   await producer.disconnect();
   agent = await startQueuedAgent(stackPolicy());
+  editor = await orgCaller(agent, 'EDITOR');
+  ({ id: kafkaConnectionId } = await editor.connection.create({
+    orgSlug,
+    connection: {
+      type: 'kafka',
+      name: 'stack',
+      bootstrapServers: bootstrapServers.join(','),
+      securityProtocol: 'PLAINTEXT',
+    },
+  }));
+  // Online, as its heartbeat makes it.
+  agent.events.report({ type: 'heartbeat', agentVersion: 'test', runningPipelines: [] });
+  await agent.events.flush();
 }, 60_000);
+
+/** Asks through the API, and polls the API for the answer, as the wizard does. */
+async function describe_(sample?: { topic: string; records: number }) {
+  const { jobId } = await editor.discovery.describeKafka({
+    orgSlug,
+    kafkaConnectionId,
+    ...(sample && { sample: { ...sample, valueFormat: 'json', keyFormat: 'string' } }),
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answer = await editor.discovery.kafkaResult({ orgSlug, jobId });
+    if (answer.state !== 'waiting' || Date.now() > deadline) return answer;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 afterAll(async () => {
   await agent?.close();
@@ -68,18 +101,9 @@ const field = (fields: DiscoveredField[], ...path: string[]) =>
 
 describe('kafka.describe', () => {
   it('lists topics and summarizes a sample, and no value of it leaves the agent', async () => {
-    const jobId = await agent.send({
-      kind: 'kafka.describe',
-      kafka: { bootstrapServers, security: { protocol: 'PLAINTEXT' } },
-      sample: { topic, format: { value: 'json', key: 'string' }, records: 100 },
-    });
-    const outcome = await agent.outcome(jobId, 60_000);
-    expect(outcome).toMatchObject({ type: 'job.finished' });
-    const described = agent.received.find(
-      (e): e is Extract<AgentEvent, { type: 'kafka.described' }> =>
-        e.type === 'kafka.described' && e.jobId === jobId,
-    );
-    const description = described?.description as KafkaDescription;
+    const answer = await describe_({ topic, records: 100 });
+    expect(answer).toMatchObject({ state: 'succeeded', message: null });
+    const description = answer.description as NonNullable<typeof answer.description>;
 
     const listed = description.topics.find((t) => t.name === topic);
     expect(listed).toMatchObject({
@@ -115,7 +139,9 @@ describe('kafka.describe', () => {
     expect(fields.some((f) => f.path[0] === 'tags' && f.path.length > 1)).toBe(false);
     expect(sample?.omittedFields).toBe(1);
 
-    // The canary: not in anything the control plane received, stored or queued, nor in the agent's log.
+    // The canary: not in the API's answer, nor anything the control plane received, stored or queued,
+    // nor in the agent's log.
+    expect(JSON.stringify(answer)).not.toContain(canary);
     expect(JSON.stringify(agent.received)).not.toContain(canary);
     expect(await agent.postgresDump()).not.toContain(canary);
     expect(await agent.redisDump()).not.toContain(canary);
@@ -129,14 +155,20 @@ describe('kafka.describe', () => {
   }, 90_000);
 
   it('fails in words for a topic that does not exist', async () => {
-    const jobId = await agent.send({
-      kind: 'kafka.describe',
-      kafka: { bootstrapServers, security: { protocol: 'PLAINTEXT' } },
-      sample: { topic: `missing-${run}`, format: { value: 'json', key: 'string' }, records: 10 },
-    });
-    expect(await agent.outcome(jobId, 60_000)).toMatchObject({
-      type: 'job.failed',
+    expect(await describe_({ topic: `missing-${run}`, records: 10 })).toEqual({
+      state: 'failed',
+      description: null,
       message: `the topic missing-${run} does not exist`,
     });
   }, 90_000);
+
+  it('is for editors of the organization only', async () => {
+    const viewer = await orgCaller(agent, 'VIEWER');
+    await expect(viewer.discovery.describeKafka({ orgSlug, kafkaConnectionId })).rejects.toThrow(
+      /editor role/,
+    );
+    await expect(editor.discovery.describeKafka({ orgSlug: 'other', kafkaConnectionId })).rejects.toThrow(
+      /no organization/,
+    );
+  });
 });

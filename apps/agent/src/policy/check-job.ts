@@ -55,6 +55,7 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
         ...(registry === undefined ? [] : registryViolations(registry, policy, env)),
       ];
     }
+    case 'table.describe':
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':

@@ -68,6 +68,7 @@ export async function startQueuedAgent(
     queue,
     received,
     logs,
+    events,
     pipelines,
     redactor,
     send: (job: Job) => sendJob(admin, credentials.agentId, job),

@@ -1,13 +1,8 @@
 import type { PrismaClient } from '@floe/db';
-import {
-  type Connection,
-  type ConnectionType,
-  connectionSchema,
-  type PipelineSpec,
-  pipelineSpecSchema,
-} from '@floe/protocol';
+import { type Connection, type ConnectionType, type PipelineSpec, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { type PipelineWizard, parsePartitionBy, parseTimestampFields } from '../schemas/pipeline';
+import { connectionOf } from './connection-of';
 
 type AwsRoleConnection = Extract<Connection, { type: 'aws-role' }>;
 
@@ -27,18 +22,8 @@ export async function buildPipelineSpec(
   version: number,
   w: PipelineWizard,
 ): Promise<PipelineSpec> {
-  const load = async <T extends ConnectionType>(id: string | undefined, type: T, field: string) => {
-    if (!id) return undefined;
-    const row = await db.connection.findFirst({ where: { id, organizationId } });
-    const connection = row && connectionSchema.parse(row.config);
-    if (!connection || connection.type !== type) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `${field}: choose a ${type} connection of this organization`,
-      });
-    }
-    return connection as Extract<Connection, { type: T }>;
-  };
+  const load = async <T extends ConnectionType>(id: string | undefined, type: T, field: string) =>
+    id ? connectionOf(db, organizationId, id, type, field) : undefined;
   const kafka = await load(w.kafkaConnectionId, 'kafka', 'kafkaConnectionId');
   const registry = await load(w.registryConnectionId, 'schema-registry', 'registryConnectionId');
   const catalog = await load(w.catalogConnectionId, 'catalog', 'catalogConnectionId');

@@ -1,0 +1,141 @@
+import {
+  type IcebergType,
+  isPrimitive,
+  type NestedField,
+  primitiveToString,
+  type Snapshot,
+  type TableMetadata,
+  transformToString,
+} from '@floe/iceberg';
+import { OFFSETS_PREFIX, openTableAccess, type TableAccessHost } from '@floe/ingest';
+import {
+  discoveredTypeSchema,
+  type Job,
+  TABLE_DESCRIPTION_LIMITS,
+  type TableDescription,
+  type TableSnapshot,
+  tableDescriptionSchema,
+} from '@floe/protocol';
+
+type TableDescribeJob = Extract<Job, { kind: 'table.describe' }>;
+type Column = TableDescription['columns'][number];
+
+/** Set on every snapshot Floe's commit path makes (packages/iceberg's snapshot summary). */
+const FLOE_COMMIT_KEY = 'floe.commit-id';
+
+/**
+ * Reads a table's metadata from the customer's catalog, inside the account, for the table page:
+ * columns with their ids and types, how the schema evolved, the partition spec, the newest
+ * snapshots reduced to counts and to who wrote them, and the table's totals. No data file is read.
+ */
+export async function describeTable(job: TableDescribeJob, host: TableAccessHost): Promise<TableDescription> {
+  const { catalog } = await openTableAccess(job.table, host);
+  const { metadata } = await catalog.loadTable({ namespace: job.table.namespace, name: job.table.name });
+  return tableDescriptionSchema.parse(tableDescription(metadata));
+}
+
+export function tableDescription(metadata: TableMetadata): TableDescription {
+  const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
+  const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
+  const current = metadata.snapshots.find((s) => s.snapshotId === metadata.currentSnapshotId);
+  const newestFirst = [...metadata.snapshots].sort((a, b) => b.timestampMs - a.timestampMs);
+  return {
+    formatVersion: metadata.formatVersion,
+    currentSchemaId: metadata.currentSchemaId,
+    columns: columnsOf(schema?.fields ?? []).slice(0, TABLE_DESCRIPTION_LIMITS.columns),
+    schemaHistory: schemaHistory(metadata).slice(-TABLE_DESCRIPTION_LIMITS.schemas),
+    partitionSpec: (spec?.fields ?? []).map((f) => ({
+      fieldId: f.fieldId,
+      sourceId: f.sourceId,
+      name: f.name,
+      transform: transformToString(f.transform),
+    })),
+    snapshots: newestFirst.slice(0, TABLE_DESCRIPTION_LIMITS.snapshots).map(snapshotSummary),
+    totalSnapshots: metadata.snapshots.length,
+    totals: {
+      records: figure(current, 'total-records'),
+      dataFiles: figure(current, 'total-data-files'),
+      deleteFiles: figure(current, 'total-delete-files'),
+      filesBytes: figure(current, 'total-files-size'),
+    },
+  };
+}
+
+function columnsOf(fields: readonly NestedField[], path: string[] = []): Column[] {
+  return fields.flatMap((field) => {
+    const here = [...path, field.name];
+    const column: Column = {
+      id: field.id,
+      path: here,
+      type: typeName(field.type),
+      elementType:
+        field.type.type === 'list'
+          ? typeName(field.type.element)
+          : field.type.type === 'map'
+            ? typeName(field.type.value)
+            : null,
+      required: field.required,
+    };
+    return [column, ...(field.type.type === 'struct' ? columnsOf(field.type.fields, here) : [])];
+  });
+}
+
+function typeName(type: IcebergType): Column['type'] {
+  const name = isPrimitive(type) ? primitiveToString(type) : type.type;
+  // A type this version has no name for (a newer spec's) reads as binary rather than failing the page.
+  return discoveredTypeSchema.safeParse(name).success ? name : 'binary';
+}
+
+/** Each schema with the top-level and nested column names it added and dropped against the one before. */
+function schemaHistory(metadata: TableMetadata): TableDescription['schemaHistory'] {
+  let previous = new Map<number, string>();
+  return [...metadata.schemas]
+    .sort((a, b) => a.schemaId - b.schemaId)
+    .map((schema) => {
+      const names = new Map(columnsOf(schema.fields).map((c) => [c.id, c.path.join('.')]));
+      const entry = {
+        schemaId: schema.schemaId,
+        columns: names.size,
+        added: [...names].filter(([id]) => !previous.has(id)).map(([, name]) => name),
+        dropped: [...previous].filter(([id]) => !names.has(id)).map(([, name]) => name),
+      };
+      previous = names;
+      return entry;
+    });
+}
+
+const OPERATIONS: ReadonlySet<string> = new Set(['append', 'replace', 'overwrite', 'delete']);
+
+function snapshotSummary(snapshot: Snapshot): TableSnapshot {
+  const { summary } = snapshot;
+  const floe = summary[FLOE_COMMIT_KEY] !== undefined;
+  const ingest = Object.keys(summary).some((k) => k.startsWith(OFFSETS_PREFIX));
+  return {
+    snapshotId: snapshot.snapshotId.toString(),
+    timestampMs: snapshot.timestampMs,
+    operation: OPERATIONS.has(summary.operation)
+      ? (summary.operation as TableSnapshot['operation'])
+      : 'other',
+    writer:
+      floe && ingest && summary.operation === 'append'
+        ? 'ingest'
+        : floe && summary.operation === 'replace'
+          ? 'compaction'
+          : floe
+            ? 'floe'
+            : 'other',
+    schemaId: snapshot.schemaId ?? null,
+    addedRecords: figure(snapshot, 'added-records'),
+    deletedRecords: figure(snapshot, 'deleted-records'),
+    addedDataFiles: figure(snapshot, 'added-data-files'),
+    deletedDataFiles: figure(snapshot, 'deleted-data-files'),
+    addedDeleteFiles: figure(snapshot, 'added-delete-files'),
+    addedFilesBytes: figure(snapshot, 'added-files-size'),
+  };
+}
+
+/** A count from a snapshot summary; 0 when it is missing or not a count. */
+function figure(snapshot: Snapshot | undefined, key: string): number {
+  const value = Number(snapshot?.summary[key] ?? 0);
+  return Number.isSafeInteger(value) && value >= 0 ? value : 0;
+}

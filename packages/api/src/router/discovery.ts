@@ -1,0 +1,132 @@
+import {
+  DISCOVERY_LIMITS,
+  formatSchema,
+  kafkaDescriptionSchema,
+  pipelineSpecSchema,
+  tableDescriptionSchema,
+} from '@floe/protocol';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { sendJob } from '../agents/dispatch';
+import { jobAnswer, noAgentOnline, onlineAgent } from '../discovery/agent-jobs';
+import { connectionOf } from '../pipelines/connection-of';
+import { orgProcedure, redisOf, router } from '../trpc';
+import { orgPipeline } from './pipeline';
+
+const id = z.string().min(1).max(100);
+const jobIdInput = z.object({ jobId: z.string().min(1).max(100) });
+const answer = <T extends z.ZodType>(description: T) =>
+  z.object({
+    state: z.enum(['waiting', 'succeeded', 'failed']),
+    description: description.nullable(),
+    message: z.string().nullable(),
+  });
+
+/**
+ * Discovery and table metadata, read by an agent inside the customer's account: the control plane
+ * sends a job and later reads the answer the agent reported, whose schema holds metadata only.
+ */
+export const discoveryRouter = router({
+  /** The agent discovery would use now, or null: then the wizard says so and falls back to typing. */
+  onlineAgent: orgProcedure('EDITOR')
+    .input(z.object({ agentId: id.optional() }))
+    .output(z.object({ id: z.string(), name: z.string() }).nullable())
+    .query(async ({ ctx, input }) => {
+      const agent = await onlineAgent(ctx.db, ctx.org.id, input.agentId);
+      return agent && { id: agent.id, name: agent.name };
+    }),
+
+  /** Lists a Kafka connection's topics, and samples one for its schema, through an online agent. */
+  describeKafka: orgProcedure('EDITOR')
+    .input(
+      z.object({
+        kafkaConnectionId: id,
+        agentId: id.optional(),
+        sample: z
+          .object({
+            topic: z
+              .string()
+              .max(249)
+              .regex(/^[\w.-]{1,249}$/, 'a Kafka topic name'),
+            valueFormat: formatSchema.shape.value,
+            keyFormat: formatSchema.shape.key.unwrap(),
+            registryConnectionId: id.optional(),
+            records: z.number().int().min(1).max(DISCOVERY_LIMITS.sampleRecords).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .output(z.object({ jobId: z.string(), agentName: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const kafka = await connectionOf(
+        ctx.db,
+        ctx.org.id,
+        input.kafkaConnectionId,
+        'kafka',
+        'kafkaConnectionId',
+      );
+      const { sample } = input;
+      const registry =
+        sample?.registryConnectionId === undefined
+          ? undefined
+          : await connectionOf(
+              ctx.db,
+              ctx.org.id,
+              sample.registryConnectionId,
+              'schema-registry',
+              'registryConnectionId',
+            );
+      if (sample && sample.valueFormat !== 'json' && !registry)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `${sample.valueFormat} needs a schema registry`,
+        });
+      const agent = await onlineAgent(ctx.db, ctx.org.id, input.agentId);
+      if (!agent) throw noAgentOnline();
+      const jobId = await sendJob(redisOf(ctx), agent.id, {
+        kind: 'kafka.describe',
+        kafka: kafka.kafka,
+        ...(sample && {
+          sample: {
+            topic: sample.topic,
+            format: { value: sample.valueFormat, key: sample.keyFormat, schemaRegistry: registry?.registry },
+            records: sample.records ?? 200,
+          },
+        }),
+      });
+      Object.assign(ctx.audit, { target: input.kafkaConnectionId, after: { jobId, agent: agent.id } });
+      return { jobId, agentName: agent.name };
+    }),
+
+  kafkaResult: orgProcedure('EDITOR')
+    .input(jobIdInput)
+    .output(answer(kafkaDescriptionSchema))
+    .query(({ ctx, input }) =>
+      jobAnswer(ctx.db, ctx.org.id, input.jobId, 'kafka.described', (d) => kafkaDescriptionSchema.parse(d)),
+    ),
+
+  /** Asks the pipeline's agent to read its table's metadata from the catalog. */
+  describeTable: orgProcedure('VIEWER')
+    .input(z.object({ pipelineId: id }))
+    .output(z.object({ jobId: z.string(), agentName: z.string(), agentOnline: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
+      const agent = await ctx.db.agent.findUniqueOrThrow({ where: { id: pipeline.agentId } });
+      const online = await onlineAgent(ctx.db, ctx.org.id, agent.id);
+      const { catalog, namespace, name, storage } = spec.table;
+      const jobId = await sendJob(redisOf(ctx), agent.id, {
+        kind: 'table.describe',
+        table: { catalog, namespace, name, storage },
+      });
+      Object.assign(ctx.audit, { target: pipeline.id, after: { jobId, agent: agent.id } });
+      return { jobId, agentName: agent.name, agentOnline: online?.id === agent.id };
+    }),
+
+  tableResult: orgProcedure('VIEWER')
+    .input(jobIdInput)
+    .output(answer(tableDescriptionSchema))
+    .query(({ ctx, input }) =>
+      jobAnswer(ctx.db, ctx.org.id, input.jobId, 'table.described', (d) => tableDescriptionSchema.parse(d)),
+    ),
+});

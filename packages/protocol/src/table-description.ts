@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { discoveredTypeSchema } from './discovery';
+
+// What `table.describe` brings back from the customer's catalog: the table's metadata, never a row
+// and never a partition value. Snapshot summaries are reduced to counts and to who wrote them.
+
+export const TABLE_DESCRIPTION_LIMITS = { columns: 2000, snapshots: 100, schemas: 100 } as const;
+
+const int64 = z.string().regex(/^-?\d{1,19}$/, 'a 64-bit integer as a decimal string');
+const count = z.number().int().nonnegative();
+// Column names are the table's own metadata; bounded like every string an agent sends.
+const columnName = z.string().min(1).max(200);
+
+export const tableColumnSchema = z.object({
+  id: count,
+  /** Names from the top-level column down (a struct's columns are listed after it). */
+  path: z.array(columnName).min(1).max(16),
+  type: discoveredTypeSchema,
+  /** A list's element type, a map's value type; null otherwise. */
+  elementType: discoveredTypeSchema.nullable(),
+  required: z.boolean(),
+});
+
+/** Who made a snapshot, read from its summary: Floe's ingest (Kafka offsets), its compaction, or another engine. */
+export const snapshotWriterSchema = z.enum(['ingest', 'compaction', 'floe', 'other']);
+
+export const tableSnapshotSchema = z.object({
+  snapshotId: int64,
+  timestampMs: z.number().int(),
+  operation: z.enum(['append', 'replace', 'overwrite', 'delete', 'other']),
+  writer: snapshotWriterSchema,
+  schemaId: count.nullable(),
+  addedRecords: count,
+  deletedRecords: count,
+  addedDataFiles: count,
+  deletedDataFiles: count,
+  addedDeleteFiles: count,
+  addedFilesBytes: count,
+});
+
+export const tableDescriptionSchema = z.object({
+  formatVersion: z.number().int().min(1).max(3),
+  currentSchemaId: count,
+  columns: z.array(tableColumnSchema).max(TABLE_DESCRIPTION_LIMITS.columns),
+  /** Every schema the table has had, oldest first, with the columns each added and dropped. */
+  schemaHistory: z
+    .array(
+      z.object({
+        schemaId: count,
+        columns: count,
+        added: z.array(columnName).max(TABLE_DESCRIPTION_LIMITS.columns),
+        dropped: z.array(columnName).max(TABLE_DESCRIPTION_LIMITS.columns),
+      }),
+    )
+    .max(TABLE_DESCRIPTION_LIMITS.schemas),
+  partitionSpec: z
+    .array(
+      z.object({
+        fieldId: count,
+        sourceId: count,
+        name: columnName,
+        transform: z.string().regex(/^(identity|year|month|day|hour|void|bucket\[\d+\]|truncate\[\d+\])$/),
+      }),
+    )
+    .max(100),
+  /** Newest first, at most TABLE_DESCRIPTION_LIMITS.snapshots of them. */
+  snapshots: z.array(tableSnapshotSchema).max(TABLE_DESCRIPTION_LIMITS.snapshots),
+  totalSnapshots: count,
+  /** From the current snapshot's summary; zero for a table without one. */
+  totals: z.object({ records: count, dataFiles: count, deleteFiles: count, filesBytes: count }),
+});
+
+export type TableDescription = z.infer<typeof tableDescriptionSchema>;
+export type TableSnapshot = z.infer<typeof tableSnapshotSchema>;
