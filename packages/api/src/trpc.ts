@@ -59,7 +59,7 @@ const keepValidatedInput = t.middleware(({ ctx, input, next }) => {
  */
 export function orgProcedure(minRole: Role) {
   const member = authenticatedProcedure
-    .input(z.object({ orgSlug: z.string().min(1) }))
+    .input(z.object({ orgSlug: z.string().min(1).max(100) }))
     .use(async ({ ctx, input, next, type, path }) => {
       const membership = await ctx.db.membership.findFirst({
         where: { userId: ctx.session.userId, organization: { slug: input.orgSlug } },

@@ -15,10 +15,14 @@ export const contractSchema = z.object({
     identifierFields: z
       .array(
         z.object({
-          name: z.string().regex(/^[A-Za-z_][\w.]*$/, 'a column name'),
+          name: z
+            .string()
+            .max(255, 'at most 255 characters')
+            .regex(/^[A-Za-z_][\w.]*$/, 'a column name'),
           logicalType: z.enum(['string', 'integer', 'number', 'boolean', 'date', 'timestamp']),
         }),
       )
+      .max(50, 'at most 50 identifier fields')
       .default([]),
     allowedChanges: z.enum(['additive', 'compatible-widening', 'none']),
   }),

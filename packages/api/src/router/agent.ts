@@ -2,6 +2,7 @@ import { OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgent, revokeAgent } from '../agents/enrollment';
+import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const agentSummary = z.object({
@@ -67,7 +68,7 @@ export const agentRouter = router({
     }),
 
   revoke: orgProcedure('ADMIN')
-    .input(z.object({ agentId: z.string() }))
+    .input(z.object({ agentId: recordId }))
     .output(z.object({ revoked: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       const agent = await ctx.db.agent.findFirst({

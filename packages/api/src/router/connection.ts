@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { connectionTestJob } from '../agents/connection-test-job';
 import { sendJob } from '../agents/dispatch';
 import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
+import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const connectionRow = z.object({
@@ -98,7 +99,7 @@ export const connectionRouter = router({
    * tested as the AWS role a pipeline would use (`connectionTestJob`); `role` says which, or null.
    */
   test: orgProcedure('EDITOR')
-    .input(z.object({ connectionId: z.string(), roleConnectionId: z.string().nullable().optional() }))
+    .input(z.object({ connectionId: recordId, roleConnectionId: recordId.nullable().optional() }))
     .output(z.object({ jobId: z.string(), agentName: z.string(), role: z.string().nullable() }))
     .mutation(async ({ ctx, input }) => {
       const row = await ctx.db.connection.findFirst({
@@ -132,7 +133,7 @@ export const connectionRouter = router({
 
   /** What the agent answered for a test job: still waiting, or its result or error. */
   testResult: orgProcedure('VIEWER')
-    .input(z.object({ jobId: z.string() }))
+    .input(z.object({ jobId: recordId }))
     .output(
       z.object({
         state: z.enum(['waiting', 'succeeded', 'failed']),
@@ -154,7 +155,7 @@ export const connectionRouter = router({
     }),
 
   delete: orgProcedure('ADMIN')
-    .input(z.object({ connectionId: z.string() }))
+    .input(z.object({ connectionId: recordId }))
     .output(z.object({ deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       const row = await ctx.db.connection.findFirst({

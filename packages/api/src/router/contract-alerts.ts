@@ -8,13 +8,14 @@ import { type AlertKind, alertBody } from '../contracts/alerts/messages';
 import { sealSecret } from '../contracts/alerts/secret-box';
 import { newSigningSecret } from '../contracts/alerts/signature';
 import { contractedTable, qualifiedName } from '../contracts/status';
+import { recordId } from '../schemas/record-id';
 import { orgProcedure, router } from '../trpc';
 
 // Each destination is one more request per incident: a contract announces to this many at most.
 export const MAX_DESTINATIONS_PER_CONTRACT = 10;
 
-const byPipeline = z.object({ pipelineId: z.string() });
-const byDestination = byPipeline.extend({ destinationId: z.string() });
+const byPipeline = z.object({ pipelineId: recordId });
+const byDestination = byPipeline.extend({ destinationId: recordId });
 
 /** The organization's contract of the pipeline, or NOT_FOUND. */
 async function orgContract(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {

@@ -4,10 +4,11 @@ import type { PrismaClient } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { contractHealth } from '../contracts/health';
+import { recordId } from '../schemas/record-id';
 import { type AuditNote, orgProcedure, router } from '../trpc';
 import { contractAlertsRouter } from './contract-alerts';
 
-const byPipeline = z.object({ pipelineId: z.string() });
+const byPipeline = z.object({ pipelineId: recordId });
 
 const healthSchema = z.object({
   compliance: z.object({

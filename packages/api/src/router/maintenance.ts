@@ -4,10 +4,11 @@ import { sendMaintenanceNow } from '../maintenance/dispatch';
 import { planMaintenance } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
 import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
+import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 import { orgPipeline } from './pipeline';
 
-const byPipeline = z.object({ pipelineId: z.string() });
+const byPipeline = z.object({ pipelineId: recordId });
 const kindSchema = z.enum(MAINTENANCE_KINDS);
 
 const nextRunSchema = z.discriminatedUnion('state', [

@@ -8,6 +8,7 @@ import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
 import { pipelineMetrics } from '../pipelines/metrics';
 import { pipelineWizardSchema } from '../schemas/pipeline';
+import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const pipelineRow = z.object({
@@ -20,7 +21,7 @@ const pipelineRow = z.object({
   topics: z.array(z.string()),
 });
 
-const byId = z.object({ pipelineId: z.string() });
+const byId = z.object({ pipelineId: recordId });
 
 /** The organization's pipeline with its newest version, or NOT_FOUND. */
 export async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {

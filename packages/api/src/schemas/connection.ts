@@ -4,7 +4,8 @@
 import { type Connection, connectionSchema, parseSecretRef } from '@floe/protocol';
 import { z } from 'zod';
 
-const text = z.string().trim();
+// Addresses, names and secret references are short; a bound keeps a request from being a novel.
+const text = z.string().trim().max(2000, 'at most 2000 characters');
 const optional = text.optional().transform((v) => (v ? v : undefined));
 const name = text.min(2, 'at least 2 characters').max(60, 'at most 60 characters');
 

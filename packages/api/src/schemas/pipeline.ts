@@ -3,10 +3,14 @@
 import { partitionFieldSchema, timestampFieldSchema } from '@floe/protocol';
 import { z } from 'zod';
 
-const required = (what: string) => z.string().trim().min(1, `choose ${what}`);
+const ID_MAX = 100;
+const required = (what: string) =>
+  z.string().trim().min(1, `choose ${what}`).max(ID_MAX, `at most ${ID_MAX} characters`);
+const optionalId = z.string().trim().max(ID_MAX, `at most ${ID_MAX} characters`).optional();
 const identifier = z
   .string()
   .trim()
+  .max(128, 'at most 128 characters')
   .regex(/^[a-z_][a-z0-9_]*$/, 'lowercase letters, digits and _, starting with a letter');
 
 const TOPIC_NAME = /^[\w.-]{1,249}$/;
@@ -28,6 +32,7 @@ export const sourceStep = z.object({
     .string()
     .trim()
     .min(1, 'enter at least one topic')
+    .max(10_000, 'at most 10,000 characters')
     .refine(
       (t) => topicNames(t).every((name) => TOPIC_NAME.test(name)),
       'topic names are letters, digits, . _ and -',
@@ -38,7 +43,7 @@ export const sourceStep = z.object({
 export const formatStep = z.object({
   valueFormat: z.enum(['json', 'json-schema', 'avro', 'protobuf']),
   keyFormat: z.enum(['none', 'string', 'json', 'avro']),
-  registryConnectionId: z.string().trim().optional(),
+  registryConnectionId: optionalId,
 });
 
 /** `day(event_ts), bucket[16](user_id)` → partition fields, or a message naming the part that is wrong. */
@@ -81,10 +86,11 @@ export function parseTimestampFields(text: string) {
 export const tableStep = z.object({
   catalogConnectionId: required('a catalog connection'),
   storageConnectionId: required('a storage connection'),
-  roleConnectionId: z.string().trim().optional(),
+  roleConnectionId: optionalId,
   namespace: z
     .string()
     .trim()
+    .max(255, 'at most 255 characters')
     .refine(
       (n) => n.split('.').every((part) => identifier.safeParse(part).success),
       'lowercase names separated by dots',
@@ -93,6 +99,7 @@ export const tableStep = z.object({
   partitionBy: z
     .string()
     .trim()
+    .max(1000, 'at most 1000 characters')
     .superRefine((text, ctx) => {
       try {
         parsePartitionBy(text);
@@ -103,6 +110,7 @@ export const tableStep = z.object({
   timestampFields: z
     .string()
     .trim()
+    .max(2000, 'at most 2000 characters')
     .optional()
     .superRefine((text, ctx) => {
       try {
@@ -122,7 +130,7 @@ const policyFields = {
     .min(1, 'at least 1 second')
     .max(3600, 'at most 3600 seconds (1 hour)'),
   deadLetterPolicy: z.enum(['dlq', 'skip', 'pause']),
-  deadLetterTopic: z.string().trim().optional(),
+  deadLetterTopic: z.string().trim().max(249, 'at most 249 characters').optional(),
 };
 
 type DeadLetterAnswers = { deadLetterPolicy: string; deadLetterTopic?: string | undefined };
