@@ -55,4 +55,42 @@ describe('inviting a member, in a real browser', () => {
     await admin.reload();
     expect(await admin.getByRole('combobox', { name: `Role of ${newcomer}` }).inputValue()).toBe('VIEWER');
   });
+
+  it('revokes an invitation, removes a member (cut off at once) and keeps the last owner from leaving', async () => {
+    const team = await seedOrganization(['OWNER', 'ADMIN', 'VIEWER']);
+    const signedIn = async (role: 'OWNER' | 'ADMIN' | 'VIEWER') => {
+      const page = await (await browser.newContext()).newPage();
+      page.on('dialog', (dialog) => dialog.accept());
+      await signInAs(page, app.url, team.emails[role] as string);
+      return page;
+    };
+    const [owner, admin, viewer] = await Promise.all([
+      signedIn('OWNER'),
+      signedIn('ADMIN'),
+      signedIn('VIEWER'),
+    ]);
+    const members = `${app.url}/orgs/${team.slug}/members`;
+
+    await admin.goto(members);
+    await admin.getByLabel('Email').fill(newcomer);
+    await admin.getByRole('button', { name: 'Create invitation link' }).click();
+    await admin.getByRole('button', { name: `Revoke invitation of ${newcomer}` }).click();
+    await admin
+      .getByRole('button', { name: `Revoke invitation of ${newcomer}` })
+      .waitFor({ state: 'detached' });
+    await viewer.goto(members);
+    const viewerEmail = team.emails.VIEWER as string;
+    await admin.getByRole('button', { name: `Remove ${viewerEmail}` }).click();
+    await admin.getByRole('button', { name: `Remove ${viewerEmail}` }).waitFor({ state: 'detached' });
+    const again = await viewer.reload();
+    expect(again?.status()).toBe(404);
+    expect(await viewer.getByRole('combobox').count()).toBe(0);
+    await screenshot(admin, 'members-removed');
+
+    await owner.goto(members);
+    await owner.getByRole('button', { name: 'Leave organization' }).click();
+    await owner.getByRole('alert').filter({ hasText: 'at least one owner' }).waitFor();
+    await admin.getByRole('button', { name: 'Leave organization' }).click();
+    await admin.waitForURL(/\/orgs$/);
+  });
 });

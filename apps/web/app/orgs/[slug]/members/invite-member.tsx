@@ -2,6 +2,7 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ const schema = z.object({
 
 export function InviteMember({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
+  const router = useRouter();
   const invite = useMutation(trpc.member.invite.mutationOptions());
   const [link, setLink] = useState<{ url: string; expiresAt: Date }>();
   const [formError, setFormError] = useState<string>();
@@ -29,6 +31,7 @@ export function InviteMember({ orgSlug }: { orgSlug: string }) {
     try {
       const { token, expiresAt } = await invite.mutateAsync({ orgSlug, ...values });
       setLink({ url: `${window.location.origin}/invite/${token}`, expiresAt });
+      router.refresh(); // the open invitations list
     } catch (error) {
       setFormError(placeServerError(error, setError, 'email', 'could not invite'));
     }
