@@ -41,6 +41,7 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
   let org: Awaited<ReturnType<typeof seedOrganization>>;
   let owner: Page;
   let shareUrl = '';
+  let badgeUrl = '';
 
   beforeAll(async () => {
     [app, browser, org] = await Promise.all([
@@ -125,9 +126,17 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
 
     const json = await (await fetch(`${shareUrl}/contract.json`)).json();
     expect(json.contract.slo).toEqual({ freshnessMinutes: 5, targetPercent: 99.5, windowDays: 30 });
-    const badge = await fetch(`${shareUrl}/badge.svg`);
+    await owner.getByRole('button', { name: 'Create badge link' }).click();
+    const markdown = (await owner.getByTestId('badge-markdown').textContent()) as string;
+    badgeUrl = markdown.match(/\((http[^)]+)\)/)?.[1] as string;
+    expect(badgeUrl).toMatch(/\/badge\/[\w-]{32}$/);
+    const badge = await fetch(badgeUrl);
     expect(badge.headers.get('content-type')).toBe('image/svg+xml');
     expect(await badge.text()).toContain('no data');
+    // The badge's token opens no share page, and the page's token no badge.
+    const badgeToken = badgeUrl.split('/').pop() as string;
+    expect((await fetch(shareUrl.replace(/[\w-]+$/, badgeToken))).status).toBe(404);
+    expect((await fetch(`${shareUrl}/badge.svg`)).status).toBe(404);
     const odcs = parse(await (await fetch(`${shareUrl}/odcs.yaml`)).text());
     expect(odcs.slaProperties[0]).toMatchObject({ property: 'freshness', value: 5, unit: 'minutes' });
     const dbt = parse(await (await fetch(`${shareUrl}/dbt.yml`)).text());
@@ -232,8 +241,13 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
   it('revoking the link makes it 404 everywhere', async () => {
     await owner.getByRole('button', { name: 'Revoke link' }).click();
     await owner.getByRole('button', { name: 'Create share link' }).waitFor();
-    for (const suffix of ['', '/contract.json', '/badge.svg', '/odcs.yaml', '/dbt.yml']) {
+    for (const suffix of ['', '/contract.json', '/odcs.yaml', '/dbt.yml']) {
       expect((await fetch(`${shareUrl}${suffix}`)).status).toBe(404);
     }
+    // The badge link is revoked on its own.
+    expect((await fetch(badgeUrl)).status).toBe(200);
+    await owner.getByRole('button', { name: 'Revoke badge link' }).click();
+    await owner.getByRole('button', { name: 'Create badge link' }).waitFor();
+    expect((await fetch(badgeUrl)).status).toBe(404);
   });
 });

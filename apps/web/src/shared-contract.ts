@@ -1,10 +1,12 @@
 import { sharedContract } from '@floe/api';
 import { db } from '@floe/db';
 
+/** Link tokens are base64url (hex for badges made by the migration): anything else never reaches the database. */
+export const TOKEN_SHAPE = /^[\w-]{16,64}$/;
+
 /** The shared contract behind a public link, or null (unknown or revoked link). */
 export function loadSharedContract(token: string) {
-  // Tokens are base64url; anything else cannot match, so it never reaches the database.
-  return /^[\w-]{16,64}$/.test(token) ? sharedContract(db(), token) : Promise.resolve(null);
+  return TOKEN_SHAPE.test(token) ? sharedContract(db(), token) : Promise.resolve(null);
 }
 
 export const PUBLIC_HEADERS = { 'Cache-Control': 'public, max-age=30', 'X-Robots-Tag': 'noindex' };

@@ -97,10 +97,6 @@ export default async function SharedContractPage({ params }: { params: Promise<{
           ·{' '}
           <a className="underline" href={`/share/${token}/dbt.yml`}>
             dbt sources.yml
-          </a>{' '}
-          ·{' '}
-          <a className="underline" href={`/share/${token}/badge.svg`}>
-            badge
           </a>
         </p>
       </section>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useTRPC } from '../../../../../src/trpc/react';
 
@@ -23,6 +23,7 @@ export function ShareControls({
   if (!hasContract) return null;
   return (
     <div className="flex flex-col gap-2 rounded-xl border border-slate-800 p-4 text-sm">
+      <BadgeLink orgSlug={orgSlug} pipelineId={pipelineId} />
       {shareUrl ? (
         <>
           <p className="text-slate-300">
@@ -43,8 +44,8 @@ export function ShareControls({
             ,{' '}
             <a className="underline" href={`${shareUrl}/dbt.yml`}>
               dbt sources.yml
-            </a>{' '}
-            and a badge: <code className="font-mono">{`![freshness](${shareUrl}/badge.svg)`}</code>
+            </a>
+            .
           </p>
           <div className="flex gap-3">
             <button
@@ -72,6 +73,58 @@ export function ShareControls({
           Create share link
         </button>
       )}
+    </div>
+  );
+}
+
+/**
+ * The freshness badge has its own link, made and revoked apart from the page's: a badge shown in a
+ * public README must not open the share page.
+ */
+function BadgeLink({ orgSlug, pipelineId }: { orgSlug: string; pipelineId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const contract = useQuery(trpc.contract.get.queryOptions({ orgSlug, pipelineId }));
+  const onSuccess = () => queryClient.invalidateQueries({ queryKey: trpc.contract.get.queryKey() });
+  const make = useMutation(trpc.contract.shareBadge.mutationOptions({ onSuccess }));
+  const revoke = useMutation(trpc.contract.revokeBadge.mutationOptions({ onSuccess }));
+  const token = contract.data?.badgeToken;
+  if (!contract.data) return null;
+  if (!token)
+    return (
+      <button
+        type="button"
+        onClick={() => make.mutate({ orgSlug, pipelineId })}
+        className="self-start text-sky-300 hover:text-sky-200"
+      >
+        Create badge link
+      </button>
+    );
+  const badgeUrl = `${window.location.origin}/badge/${token}`;
+  return (
+    <div className="flex flex-col gap-2 border-b border-slate-800 pb-3">
+      <p className="text-slate-300">
+        Freshness badge (shows only freshness against the SLO; it does not open the page):
+      </p>
+      <code data-testid="badge-markdown" className="break-all font-mono text-sky-200">
+        {`![freshness](${badgeUrl})`}
+      </code>
+      <div className="flex gap-3">
+        <button
+          type="button"
+          onClick={() => make.mutate({ orgSlug, pipelineId })}
+          className="text-slate-300 hover:text-white"
+        >
+          New badge link
+        </button>
+        <button
+          type="button"
+          onClick={() => revoke.mutate({ orgSlug, pipelineId })}
+          className="text-rose-300 hover:text-rose-200"
+        >
+          Revoke badge link
+        </button>
+      </div>
     </div>
   );
 }
