@@ -170,6 +170,12 @@ export {
   RewriteConflictError,
 } from './transaction/replace';
 export type { RetryOptions } from './transaction/retry';
+export {
+  RowDelta,
+  RowDeltaConflictError,
+  type RowDeltaOptions,
+  type RowDeltaResult,
+} from './transaction/row-delta';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
 export {
   ConcurrentSchemaChangeError,
@@ -198,6 +204,11 @@ export {
   type WrittenParquet,
   writeParquetFile,
 } from './writer/parquet-writer';
+export {
+  POSITION_DELETE_SCHEMA,
+  type PositionDeletes,
+  writePositionDeleteFile,
+} from './writer/position-delete-file';
 export {
   DEFAULT_TARGET_FILE_SIZE,
   TARGET_FILE_SIZE_PROPERTY,

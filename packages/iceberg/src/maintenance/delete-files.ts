@@ -1,7 +1,7 @@
 import type { FileIO } from '../io/file-io';
 import type { TableMetadata } from '../spec/table-metadata';
+import { forEachLimited } from '../util/limited';
 import { isWithin, tableFolders } from './locations';
-import { forEachLimited } from './reachable';
 
 export interface FileDeletionFailure {
   location: string;

@@ -3,6 +3,7 @@ import { readAvroFile } from '../spec/avro/container';
 import { ManifestEntryStatus } from '../spec/manifest';
 import { readManifestList } from '../spec/manifest-list';
 import type { Snapshot, TableMetadata } from '../spec/table-metadata';
+import { forEachLimited } from '../util/limited';
 
 /** The files a set of snapshots reaches, by kind. */
 export interface ReachableFiles {
@@ -24,9 +25,6 @@ export interface ReachOptions {
   /** Treat a missing manifest list or manifest as reaching nothing instead of failing. */
   tolerateMissing?: boolean;
 }
-
-// Manifests are read a few at a time: enough to hide the store's latency, few enough for a small agent.
-const READ_CONCURRENCY = 8;
 
 /** Reads the snapshots' manifest lists and manifests and collects every file they reach. */
 export async function reachableFiles(
@@ -123,21 +121,4 @@ async function readUnlessMissing(
     if (options.tolerateMissing && error instanceof FileNotFoundError) return undefined;
     throw error;
   }
-}
-
-/** Runs `work` over `items`, at most READ_CONCURRENCY at a time; the first failure fails the whole. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  work: (item: T) => Promise<void>,
-  concurrency = READ_CONCURRENCY,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }

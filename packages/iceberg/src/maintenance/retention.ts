@@ -1,4 +1,4 @@
-import type { Snapshot, TableMetadata } from '../spec/table-metadata';
+import { ancestors, type TableMetadata } from '../spec/table-metadata';
 
 /** The table-wide defaults of snapshot retention; a ref's own settings win over them (spec "Snapshot Retention Policy"). */
 export interface RetentionDefaults {
@@ -69,17 +69,6 @@ export function planExpiry(
     expiredSnapshotIds: expired.sort((a, b) => a.timestampMs - b.timestampMs).map((s) => s.snapshotId),
     expiredRefs,
   };
-}
-
-/** The snapshot and its parents, newest first, as far as the table still has them. */
-export function* ancestors(id: bigint, byId: ReadonlyMap<bigint, Snapshot>): Generator<Snapshot> {
-  const seen = new Set<bigint>();
-  let current = byId.get(id);
-  while (current !== undefined && !seen.has(current.snapshotId)) {
-    seen.add(current.snapshotId);
-    yield current;
-    current = current.parentSnapshotId === undefined ? undefined : byId.get(current.parentSnapshotId);
-  }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -19,7 +19,7 @@ import {
   MANIFESTS_KEPT,
   MANIFESTS_REPLACED,
 } from '../transaction/snapshot-summary';
-import { forEachLimited } from './reachable';
+import { forEachLimited } from '../util/limited';
 import { type ReplanOptions, withReplanning } from './replan';
 
 export const MANIFEST_TARGET_SIZE_PROPERTY = 'commit.manifest.target-size-bytes';

@@ -1,8 +1,8 @@
 import type { FileIO } from '../io/file-io';
-import { forEachLimited } from '../maintenance/reachable';
 import { type DataFile, ManifestEntryStatus } from '../spec/manifest';
 import { readManifestList } from '../spec/manifest-list';
 import { currentSnapshot, type Snapshot, type TableMetadata } from '../spec/table-metadata';
+import { forEachLimited } from '../util/limited';
 import { readManifestEntries } from './manifest-entries';
 
 /** A file a snapshot reads, with what its manifest entry says about it. */

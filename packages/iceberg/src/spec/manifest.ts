@@ -126,10 +126,12 @@ export interface ManifestWriteInput {
   schema: Schema;
   spec: PartitionSpec;
   entries: readonly ManifestEntry[];
+  /** 0: a manifest of data files (the default), 1: of delete files. */
+  content?: 0 | 1;
 }
 
-/** A v2 data manifest with the header metadata readers use to interpret it. */
-export function writeManifest({ schema, spec, entries }: ManifestWriteInput): Uint8Array {
+/** A v2 data or delete manifest with the header metadata readers use to interpret it. */
+export function writeManifest({ schema, spec, entries, content = 0 }: ManifestWriteInput): Uint8Array {
   const partition = partitionType(spec, schema);
   const avroSchema = manifestEntrySchema(partitionAvroSchema(partition));
   const records = entries.map((e) => ({
@@ -162,7 +164,7 @@ export function writeManifest({ schema, spec, entries }: ManifestWriteInput): Ui
     'partition-spec': stringifyJson(partitionSpecToJson(spec).fields),
     'partition-spec-id': String(spec.specId),
     'format-version': '2',
-    content: 'data',
+    content: content === 0 ? 'data' : 'deletes',
   });
 }
 

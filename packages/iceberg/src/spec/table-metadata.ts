@@ -109,6 +109,17 @@ export interface TableMetadata {
   partitionStatistics?: PartitionStatisticsFile[];
 }
 
+/** The snapshot and its parents, newest first, as far as the table still has them. */
+export function* ancestors(id: bigint, byId: ReadonlyMap<bigint, Snapshot>): Generator<Snapshot> {
+  const seen = new Set<bigint>();
+  let current = byId.get(id);
+  while (current !== undefined && !seen.has(current.snapshotId)) {
+    seen.add(current.snapshotId);
+    yield current;
+    current = current.parentSnapshotId === undefined ? undefined : byId.get(current.parentSnapshotId);
+  }
+}
+
 export function currentSchema(metadata: TableMetadata): Schema {
   const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
   if (schema === undefined)

@@ -1,6 +1,5 @@
 import type { TableRequirement, TableUpdate } from '../catalog/table-commit';
-import { ancestors } from '../maintenance/retention';
-import { currentSnapshot, type Snapshot, type TableMetadata } from '../spec/table-metadata';
+import { ancestors, currentSnapshot, type Snapshot, type TableMetadata } from '../spec/table-metadata';
 import { COMMIT_ID_KEY } from './snapshot-summary';
 
 export const MAIN_BRANCH = 'main';

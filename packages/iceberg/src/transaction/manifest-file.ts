@@ -7,7 +7,7 @@ import type { Schema } from '../spec/schema';
 /** A manifest list entry before the snapshot that carries it has its sequence number. */
 export type UnsequencedManifest = Omit<ManifestFile, 'sequenceNumber' | 'minSequenceNumber'>;
 
-/** Writes a data manifest added by `snapshotId` and describes it for a manifest list. */
+/** Writes a manifest (of data files unless told) added by `snapshotId` and describes it for a manifest list. */
 export async function writeManifestFile(
   io: FileIO,
   location: string,
@@ -15,8 +15,9 @@ export async function writeManifestFile(
   spec: PartitionSpec,
   snapshotId: bigint,
   entries: readonly ManifestEntry[],
+  content: 0 | 1 = 0,
 ): Promise<UnsequencedManifest> {
-  const bytes = writeManifest({ schema, spec, entries });
+  const bytes = writeManifest({ schema, spec, entries, content });
   await io.write(location, bytes);
   const files = (status: number) => entries.filter((e) => e.status === status).map((e) => e.dataFile);
   const added = files(ManifestEntryStatus.ADDED);
@@ -27,7 +28,7 @@ export async function writeManifestFile(
     manifestPath: location,
     manifestLength: BigInt(bytes.byteLength),
     partitionSpecId: spec.specId,
-    content: 0,
+    content,
     addedSnapshotId: snapshotId,
     addedFilesCount: added.length,
     existingFilesCount: existing.length,

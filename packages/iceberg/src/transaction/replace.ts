@@ -1,10 +1,10 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { forEachLimited } from '../maintenance/reachable';
 import { manifestSpec, type ResolvedEntry, readManifestEntries } from '../reader/manifest-entries';
 import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
 import type { ManifestFile } from '../spec/manifest-list';
 import type { PartitionSpec } from '../spec/partition-spec';
+import { forEachLimited } from '../util/limited';
 import {
   type Attempt,
   type AttemptChanges,

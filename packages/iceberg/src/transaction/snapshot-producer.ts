@@ -51,6 +51,8 @@ export interface SnapshotResult {
   attempts: number;
   /** The data files the snapshot added. */
   dataFiles: DataFile[];
+  /** The delete files the snapshot added (only a row delta adds any). */
+  deleteFiles: DataFile[];
   /** The data files the snapshot removed (none for an append). */
   removedFiles: DataFile[];
   table: LoadedTable;
@@ -106,9 +108,11 @@ export abstract class SnapshotProducer {
   protected readonly schema: Schema;
   protected readonly spec: PartitionSpec;
   protected readonly branch: string;
-  protected abstract readonly operation: 'append' | 'replace';
+  protected abstract readonly operation: 'append' | 'replace' | 'overwrite' | 'delete';
   /** New data files, by partition spec id (a manifest holds files of one spec). */
   private readonly added = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
+  /** New delete files, likewise (they go in delete manifests of their own). */
+  private readonly addedDeletes = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
   /** Every file this update wrote: removed again if it definitely fails. */
   private readonly written: string[] = [];
   private fileCount = 0;
@@ -266,7 +270,8 @@ export abstract class SnapshotProducer {
     );
   }
 
-  private target(spec: PartitionSpec): DataFileTarget {
+  /** Where the files of this update go in `spec` (named after its commit id, removed if it fails). */
+  protected target(spec: PartitionSpec): DataFileTarget {
     const { location, properties } = this.base.metadata;
     return {
       io: this.io,
@@ -282,16 +287,20 @@ export abstract class SnapshotProducer {
   }
 
   private include(spec: PartitionSpec, files: readonly DataFile[]): void {
-    let group = this.added.get(spec.specId);
-    if (group === undefined) {
-      group = { spec, files: [] };
-      this.added.set(spec.specId, group);
-    }
-    group.files.push(...files);
+    addToGroup(this.added, spec, files);
+  }
+
+  /** Delete files (content 1) that join the snapshot in `spec`. */
+  protected includeDeletes(spec: PartitionSpec, files: readonly DataFile[]): void {
+    addToGroup(this.addedDeletes, spec, files);
   }
 
   protected addedFiles(): DataFile[] {
     return [...this.added.values()].flatMap((g) => g.files);
+  }
+
+  protected addedDeleteFiles(): DataFile[] {
+    return [...this.addedDeletes.values()].flatMap((g) => g.files);
   }
 
   /** Errors of a write name the table. */
@@ -308,11 +317,17 @@ export abstract class SnapshotProducer {
     return properties['write.metadata.path'] ?? `${location}/metadata`;
   }
 
-  /** The manifests of the new files, one per spec: the same on every attempt (entries inherit the sequence number). */
+  /**
+   * The manifests of the new files, one per spec and content: the same on every attempt (entries
+   * inherit the sequence number).
+   */
   private async writeAddedManifests(): Promise<UnsequencedManifest[]> {
-    const groups = [...this.added.values()];
+    const groups = [
+      ...[...this.added.values()].map((g) => ({ ...g, content: 0 as const })),
+      ...[...this.addedDeletes.values()].map((g) => ({ ...g, content: 1 as const })),
+    ];
     return Promise.all(
-      groups.map(({ spec, files }, i) => {
+      groups.map(({ spec, files, content }, i) => {
         const location = `${this.metadataLocation()}/${this.commitId}-m${i}.avro`;
         this.written.push(location);
         const entries = files.map((dataFile) => ({
@@ -322,7 +337,7 @@ export abstract class SnapshotProducer {
           fileSequenceNumber: null,
           dataFile,
         }));
-        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries);
+        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries, content);
       }),
     );
   }
@@ -384,6 +399,7 @@ export abstract class SnapshotProducer {
       summary: snapshotSummary({
         operation: this.operation,
         added: this.addedFiles(),
+        addedDeletes: this.addedDeleteFiles(),
         removed: changes.removed,
         parent,
         commitId: this.commitId,
@@ -411,6 +427,7 @@ export abstract class SnapshotProducer {
       commitId: this.commitId,
       attempts,
       dataFiles: this.addedFiles(),
+      deleteFiles: this.addedDeleteFiles(),
       removedFiles: [...this.removed],
       table,
     };
@@ -419,4 +436,17 @@ export abstract class SnapshotProducer {
   private async deleteQuietly(locations: readonly string[]): Promise<void> {
     await Promise.allSettled(locations.map((location) => this.io.delete(location)));
   }
+}
+
+function addToGroup(
+  groups: Map<number, { spec: PartitionSpec; files: DataFile[] }>,
+  spec: PartitionSpec,
+  files: readonly DataFile[],
+): void {
+  let group = groups.get(spec.specId);
+  if (group === undefined) {
+    group = { spec, files: [] };
+    groups.set(spec.specId, group);
+  }
+  group.files.push(...files);
 }

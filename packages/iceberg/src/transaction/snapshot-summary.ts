@@ -9,7 +9,13 @@ const TOTALS = [
   ['total-files-size', 'added-files-size', 'removed-files-size'],
   ['total-data-files', 'added-data-files', 'deleted-data-files'],
 ] as const;
-const UNCHANGED_TOTALS = ['total-delete-files', 'total-position-deletes', 'total-equality-deletes'] as const;
+/** Delete file totals and the counts of this snapshot that move them (Floe adds position deletes only). */
+const DELETE_TOTALS = [
+  ['total-delete-files', 'added-delete-files'],
+  ['total-position-deletes', 'added-position-deletes'],
+] as const;
+const ADDED_POSITION_DELETE_FILES = 'added-position-delete-files';
+const UNCHANGED_TOTALS = ['total-equality-deletes'] as const;
 /** The counts of a manifest rewrite (Java's RewriteManifests keys). */
 export const MANIFESTS_CREATED = 'manifests-created';
 export const MANIFESTS_KEPT = 'manifests-kept';
@@ -20,6 +26,8 @@ const RESERVED = new Set<string>([
   COMMIT_ID_KEY,
   'changed-partition-count',
   ...TOTALS.flat(),
+  ...DELETE_TOTALS.flat(),
+  ADDED_POSITION_DELETE_FILES,
   ...UNCHANGED_TOTALS,
   MANIFESTS_CREATED,
   MANIFESTS_KEPT,
@@ -35,8 +43,10 @@ export function checkCustomSummary(properties: Record<string, string>): void {
 }
 
 export interface SummaryInput {
-  operation: 'append' | 'replace';
+  operation: 'append' | 'replace' | 'overwrite' | 'delete';
   added: readonly DataFile[];
+  /** Position delete files the snapshot adds. */
+  addedDeletes: readonly DataFile[];
   removed: readonly DataFile[];
   parent: Snapshot | undefined;
   commitId: string;
@@ -59,14 +69,16 @@ function counts(files: readonly DataFile[]): [bigint, bigint, bigint] {
  * the reference does, rather than guessed.
  */
 export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
-  const { operation, added, removed, parent, commitId, custom, own } = input;
+  const { operation, added, addedDeletes, removed, parent, commitId, custom, own } = input;
   const partitions = new Set(
-    [...added, ...removed].map((f) =>
+    [...added, ...addedDeletes, ...removed].map((f) =>
       JSON.stringify(f.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
     ),
   );
   const summary: Snapshot['summary'] = { ...custom, ...own, operation, [COMMIT_ID_KEY]: commitId };
   const addedCounts = counts(added);
+  // Delete files count in the files' size, as the reference counts them, not in the records.
+  addedCounts[1] += counts(addedDeletes)[1];
   const removedCounts = counts(removed);
   TOTALS.forEach(([total, addedKey, removedKey], i) => {
     const plus = addedCounts[i] as bigint;
@@ -75,6 +87,14 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
     if (minus !== 0n) summary[removedKey] = minus.toString();
     const previous = parent === undefined ? '0' : parent.summary[total];
     if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
+  });
+  const [deletes, , deleteFiles] = counts(addedDeletes);
+  if (deleteFiles !== 0n) summary[ADDED_POSITION_DELETE_FILES] = deleteFiles.toString();
+  DELETE_TOTALS.forEach(([total, addedKey], i) => {
+    const plus = i === 0 ? deleteFiles : deletes;
+    if (plus !== 0n) summary[addedKey] = plus.toString();
+    const previous = parent === undefined ? '0' : parent.summary[total];
+    if (previous !== undefined) summary[total] = (BigInt(previous) + plus).toString();
   });
   summary['changed-partition-count'] = String(partitions.size);
   for (const total of UNCHANGED_TOTALS) {

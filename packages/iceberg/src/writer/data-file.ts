@@ -33,19 +33,24 @@ export async function writeDataFile(
   return storeDataFile(target, await writeParquetFile(target.schema, batches, target.parquet), partition);
 }
 
-/** Puts a Parquet file written elsewhere (e.g. by an ingest engine) in storage and describes it for a manifest. */
+/**
+ * Puts a Parquet file written elsewhere (e.g. by an ingest engine) in storage and describes it for a
+ * manifest: a data file, or a position delete file (`content` 1) of the partition of the rows it deletes.
+ */
 export async function storeDataFile(
   target: DataFileTarget,
   { bytes, metrics }: WrittenParquet,
   partition: IcebergValue[],
+  content: 0 | 1 = 0,
 ): Promise<DataFile> {
   const folder =
     target.spec.fields.length === 0 ? '' : `${partitionPath(target.spec, target.schema, partition)}/`;
-  const name = `${String(target.nextIndex()).padStart(5, '0')}-${target.filePrefix}.parquet`;
+  const kind = content === 1 ? '-deletes' : '';
+  const name = `${String(target.nextIndex()).padStart(5, '0')}-${target.filePrefix}${kind}.parquet`;
   const filePath = `${target.dataLocation}/${folder}${name}`;
   await target.io.write(filePath, bytes);
   const file: DataFile = {
-    content: 0,
+    content,
     filePath,
     fileFormat: 'PARQUET',
     partition,

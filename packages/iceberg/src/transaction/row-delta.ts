@@ -1,0 +1,169 @@
+import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
+import type { FileIO } from '../io/file-io';
+import { readManifestEntries } from '../reader/manifest-entries';
+import { type DataFile, ManifestEntryStatus } from '../spec/manifest';
+import { readManifestList } from '../spec/manifest-list';
+import type { PartitionSpec } from '../spec/partition-spec';
+import { ancestors, type Snapshot, type TableMetadata } from '../spec/table-metadata';
+import { forEachLimited } from '../util/limited';
+import {
+  POSITION_DELETE_SCHEMA,
+  type PositionDeletes,
+  writePositionDeleteFile,
+} from '../writer/position-delete-file';
+import { branchParent } from './branch';
+import {
+  type Attempt,
+  type AttemptChanges,
+  type SnapshotOptions,
+  SnapshotProducer,
+  type SnapshotResult,
+} from './snapshot-producer';
+
+export type RowDeltaOptions = SnapshotOptions;
+export type RowDeltaResult = SnapshotResult;
+
+const FILE_PATH_ID = POSITION_DELETE_SCHEMA.fields[0]?.id as number;
+
+/**
+ * A commit made since the row delta started touched the data files its deletes apply to: it removed
+ * one (a compaction, an overwrite) or deleted rows of one too. Not retried: the delta's positions may
+ * no longer hold, so it has to be planned again on the new head.
+ */
+export class RowDeltaConflictError extends Error {
+  override name = 'RowDeltaConflictError';
+  constructor(
+    message: string,
+    /** The data files (paths) the conflicting commits touched. */
+    readonly dataFiles: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Data files and position delete files in one snapshot (an upsert: the rows' new versions added, the
+ * old ones deleted by position), of operation "overwrite", or "delete" when it adds no data file (as
+ * the spec and the reference name them). The parent's manifests are carried; the delete files go in
+ * delete manifests of their own. Before each attempt, the snapshots committed to the branch since the
+ * delta started are checked: if one removed a data file the deletes apply to, or added delete files
+ * that may apply to one, the commit fails with RowDeltaConflictError (the reference's
+ * validateDataFilesExist and validateNoConflictingDeleteFiles).
+ */
+export class RowDelta extends SnapshotProducer {
+  /** The data files (paths) the delete files apply to. */
+  private readonly referenced = new Set<string>();
+  /** The branch head the delta was planned on: later snapshots are checked for conflicts. */
+  private readonly startSnapshotId: bigint | undefined;
+  /** Snapshots found free of conflicts: an attempt only checks those committed since the last. */
+  private readonly checked = new Set<bigint>();
+
+  /** Starts a row delta on the table as the catalog has it now, or as given (as its deletes were planned on it). */
+  static async start(
+    catalog: Catalog,
+    io: FileIO,
+    table: TableIdentifier | LoadedTable,
+    options: RowDeltaOptions = {},
+  ): Promise<RowDelta> {
+    return new RowDelta(catalog, io, await SnapshotProducer.load(catalog, table), options);
+  }
+
+  private constructor(catalog: Catalog, io: FileIO, base: LoadedTable, options: RowDeltaOptions) {
+    super(catalog, io, base, options);
+    this.startSnapshotId = branchParent(base.metadata, this.branch, options.fromSnapshotId)?.snapshotId;
+  }
+
+  protected get operation(): 'overwrite' | 'delete' {
+    return this.addedFiles().length > 0 ? 'overwrite' : 'delete';
+  }
+
+  /**
+   * Writes position delete files for rows of data files in `spec` (default: the default spec), one
+   * per partition of those data files; positions count from 0 in each data file.
+   */
+  async deletePositions(
+    deletes: readonly PositionDeletes[],
+    spec: PartitionSpec = this.spec,
+  ): Promise<DataFile[]> {
+    const byPartition = new Map<string, PositionDeletes[]>();
+    for (const d of deletes) {
+      if (d.dataFile.content !== 0)
+        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file`);
+      if (d.positions.length === 0) continue;
+      if (d.dataFile.partition.length !== spec.fields.length) {
+        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file of spec ${spec.specId}`);
+      }
+      const key = JSON.stringify(d.dataFile.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+      byPartition.set(key, [...(byPartition.get(key) ?? []), d]);
+    }
+    const files: DataFile[] = [];
+    for (const group of byPartition.values()) {
+      const partition = (group[0] as PositionDeletes).dataFile.partition;
+      files.push(await writePositionDeleteFile(this.target(spec), group, partition));
+    }
+    for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
+    this.includeDeletes(spec, files);
+    return files;
+  }
+
+  protected checkReady(): void {
+    if (this.addedFiles().length === 0 && this.addedDeleteFiles().length === 0) {
+      throw new Error(`${this.name}: a row delta needs data or delete files`);
+    }
+  }
+
+  protected async apply(attempt: Attempt): Promise<AttemptChanges> {
+    await this.checkConcurrentCommits(attempt.metadata, attempt.parent);
+    return { manifests: await this.parentManifests(attempt), removed: [] };
+  }
+
+  /** Every snapshot between the start and the attempt's parent, read for removed data files and new deletes. */
+  private async checkConcurrentCommits(metadata: TableMetadata, parent: Snapshot | undefined): Promise<void> {
+    if (this.referenced.size === 0 || parent === undefined) return;
+    const since: Snapshot[] = [];
+    const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+    for (const snapshot of ancestors(parent.snapshotId, byId)) {
+      if (snapshot.snapshotId === this.startSnapshotId || this.checked.has(snapshot.snapshotId)) break;
+      since.push(snapshot);
+    }
+    const touched = new Set<string>();
+    await forEachLimited(since, async (snapshot) => {
+      const own = readManifestList(await this.io.read(snapshot.manifestList)).filter(
+        (m) => m.addedSnapshotId === snapshot.snapshotId,
+      );
+      for (const manifest of own) {
+        for (const entry of await readManifestEntries(this.io, metadata, manifest)) {
+          if (entry.snapshotId !== snapshot.snapshotId) continue;
+          const file = entry.dataFile;
+          if (file.content === 0 && entry.status === ManifestEntryStatus.DELETED) {
+            if (this.referenced.has(file.filePath)) touched.add(file.filePath);
+          } else if (file.content !== 0 && entry.status === ManifestEntryStatus.ADDED) {
+            for (const path of this.mayApplyTo(file)) touched.add(path);
+          }
+        }
+      }
+    });
+    if (touched.size > 0) {
+      const shown = [...touched].slice(0, 3).join(', ');
+      throw new RowDeltaConflictError(
+        `${this.name}: a concurrent commit removed or deleted rows of ${touched.size} of the data files this row delta deletes from: ${shown}${touched.size > 3 ? ', ...' : ''}`,
+        [...touched],
+      );
+    }
+    for (const snapshot of since) this.checked.add(snapshot.snapshotId);
+  }
+
+  /**
+   * The referenced data files a delete file may apply to: for a position delete file, those within
+   * its file_path bounds (all when it has none); an equality delete file may apply to any.
+   */
+  private mayApplyTo(deleteFile: DataFile): string[] {
+    const decode = (bytes: Uint8Array | undefined) =>
+      bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+    const lower = deleteFile.content === 1 ? decode(deleteFile.lowerBounds?.get(FILE_PATH_ID)) : undefined;
+    const upper = deleteFile.content === 1 ? decode(deleteFile.upperBounds?.get(FILE_PATH_ID)) : undefined;
+    return [...this.referenced].filter(
+      (path) => (lower === undefined || path >= lower) && (upper === undefined || path <= upper),
+    );
+  }
+}
