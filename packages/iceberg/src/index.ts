@@ -21,6 +21,7 @@ export {
 } from './catalog/rest/oauth2';
 export { RestCatalog, type RestCatalogOptions } from './catalog/rest/rest-catalog';
 export type { TableRequirement, TableUpdate } from './catalog/table-commit';
+export type { FileDeletionFailure } from './io/delete-files';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
 export { LocalFileIO } from './io/local-file-io';
 export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
@@ -33,7 +34,6 @@ export {
   planCompaction,
   runCompaction,
 } from './maintenance/compact';
-export type { FileDeletionFailure } from './maintenance/delete-files';
 export {
   type ExpireSnapshotsOptions,
   type ExpireSnapshotsResult,

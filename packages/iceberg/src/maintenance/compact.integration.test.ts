@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../catalog/catalog';
 import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
 import { liveDataFiles } from '../reader/live-files';
+import { reachableFiles } from '../reader/reachable';
 import { PartitionSpecBuilder } from '../spec/partition-spec';
 import { newSchema, type Schema } from '../spec/schema';
 import { currentSnapshot, type Snapshot } from '../spec/table-metadata';
@@ -12,7 +13,6 @@ import { RewriteConflictError } from '../transaction/replace';
 import { evolveSchema } from '../transaction/test-schema';
 import type { Row } from '../writer/rows-to-arrow';
 import { compactTable, planCompaction, runCompaction } from './compact';
-import { reachableFiles } from './reachable';
 import { dropNamespaceWithFiles, listTableFiles, stackCatalog, stackIO, uniqueNamespace } from './test-table';
 
 // Against the local stack's REST catalog and object store; pyiceberg reads the table before and after.

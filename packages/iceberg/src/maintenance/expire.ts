@@ -1,19 +1,14 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import { tableName } from '../catalog/catalog';
 import type { TableRequirement, TableUpdate } from '../catalog/table-commit';
+import { deleteFiles, type FileDeletionFailure } from '../io/delete-files';
 import type { FileIO } from '../io/file-io';
+import { reachableFiles, statisticsFiles } from '../reader/reachable';
 import type { TableMetadata } from '../spec/table-metadata';
 import { commitChange } from '../transaction/commit-loop';
 import type { RetryOptions } from '../transaction/retry';
-import {
-  deleteFiles,
-  deleteScope,
-  type FileDeletionFailure,
-  refuseOutsideRoots,
-  refuseWhenGcDisabled,
-} from './delete-files';
+import { deleteScope, refuseOutsideRoots, refuseWhenGcDisabled } from './delete-files';
 import { normalizeLocation } from './locations';
-import { reachableFiles, statisticsFiles } from './reachable';
 import { planExpiry, type RetentionPlan, tableRetentionProperties } from './retention';
 
 export interface ExpireSnapshotsOptions extends RetryOptions {

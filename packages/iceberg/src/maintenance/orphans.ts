@@ -1,16 +1,11 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import { tableName } from '../catalog/catalog';
+import { deleteFiles, type FileDeletionFailure } from '../io/delete-files';
 import type { FileInfo, FileIO } from '../io/file-io';
-import {
-  deleteFiles,
-  deleteScope,
-  type FileDeletionFailure,
-  refuseOutsideRoots,
-  refuseWhenGcDisabled,
-} from './delete-files';
+import { referencedByTable } from '../reader/reachable';
+import { deleteScope, refuseOutsideRoots, refuseWhenGcDisabled } from './delete-files';
 import { asFolder, isWithin, nestedTableRoots, normalizeLocation, tableFolders } from './locations';
 import { overlappingTables } from './overlapping-tables';
-import { referencedByTable } from './reachable';
 
 export interface RemoveOrphanFilesOptions {
   /** Files younger than this are never removed: a commit in flight may be about to reference them (default 3 days). */

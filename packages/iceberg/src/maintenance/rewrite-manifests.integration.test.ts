@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../catalog/catalog';
 import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
 import { liveFiles } from '../reader/live-files';
+import { reachableFiles } from '../reader/reachable';
 import { ManifestEntryStatus, readManifest, writeManifest } from '../spec/manifest';
 import { readManifestList } from '../spec/manifest-list';
 import { PartitionSpecBuilder } from '../spec/partition-spec';
@@ -12,7 +13,6 @@ import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
 import { planCompaction, runCompaction } from './compact';
-import { reachableFiles } from './reachable';
 import { MANIFEST_TARGET_SIZE_PROPERTY, rewriteManifests } from './rewrite-manifests';
 import {
   dropNamespaceWithFiles,

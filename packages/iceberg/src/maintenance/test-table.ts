@@ -4,11 +4,11 @@ import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
 import { RestCatalog } from '../catalog/rest/rest-catalog';
 import type { FileIO } from '../io/file-io';
 import { S3FileIO } from '../io/s3-file-io';
+import { reachableFiles } from '../reader/reachable';
 import { newSchema } from '../spec/schema';
 import { currentSnapshot } from '../spec/table-metadata';
 import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
-import { reachableFiles } from './reachable';
 
 // Test fixture of the maintenance tests: tables of (id, name) rows in a namespace of their own, on the
 // local stack's REST catalog and object store.

@@ -13,9 +13,9 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
+import { deleteFiles } from '../../io/delete-files';
 import type { FileIO } from '../../io/file-io';
-import { deleteFiles } from '../../maintenance/delete-files';
-import { referencedByTable } from '../../maintenance/reachable';
+import { referencedByTable } from '../../reader/reachable';
 import { parseTableMetadata, stringifyTableMetadata, type TableMetadata } from '../../spec/table-metadata';
 import type { Catalog, CreateTableRequest, LoadedTable, Namespace, TableIdentifier } from '../catalog';
 import { tableName } from '../catalog';
