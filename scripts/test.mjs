@@ -82,6 +82,9 @@ try {
     await check('Linting and format check (biome)', () =>
       sh(join(repoRoot, 'node_modules', '.bin', 'biome'), ['check', '.'], { what: 'biome check' }),
     ),
+    await check('Checking imports (layers import downwards, workspaces declare what they import)', () =>
+      sh(process.execPath, [join(repoRoot, 'scripts', 'check-imports.mjs')], { what: 'check-imports' }),
+    ),
   ];
 
   step('Running every workspace’s tests against the real local stack (vitest)');

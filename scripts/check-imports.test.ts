@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkImports } from './lib/import-rules.mjs';
+
+// The import rules run on small repositories written for each test, with violations planted in them.
+
+const roots: string[] = [];
+
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A repository of workspaces under packages/, from file path → content (objects are written as JSON). */
+function repo(files: Record<string, string | object>): string {
+  const root = mkdtempSync(join(tmpdir(), 'floe-imports-'));
+  roots.push(root);
+  const all = { 'package.json': { workspaces: ['packages/*'], devDependencies: { vitest: '4' } }, ...files };
+  for (const [path, content] of Object.entries(all)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  return root;
+}
+
+const iceberg = { name: '@floe/iceberg', dependencies: { zod: '4' } };
+
+describe('import rules', () => {
+  it('accepts imports downwards, within a layer, from tests and from the package index', () => {
+    const root = repo({
+      'packages/iceberg/package.json': iceberg,
+      'packages/iceberg/src/index.ts': "export * from './maintenance/expire';",
+      'packages/iceberg/src/maintenance/expire.ts': "import { a } from '../transaction/commit';",
+      'packages/iceberg/src/transaction/commit.ts':
+        "import { b } from '../catalog/catalog';\nimport { z } from 'zod';",
+      'packages/iceberg/src/catalog/catalog.ts':
+        "import { readFileSync } from 'node:fs';\nimport path from 'path';",
+      'packages/iceberg/src/catalog/glue/glue.ts': "import { r } from '../../reader/reachable';",
+      'packages/iceberg/src/reader/reachable.ts': "import { w } from '../writer/arrow';",
+      'packages/iceberg/src/transaction/commit.test.ts':
+        "import { e } from '../maintenance/expire';\nimport 'vitest';",
+    });
+    expect(checkImports(root)).toEqual([]);
+  });
+
+  it('fails on a planted wrong-way import, naming the file and both layers', () => {
+    const root = repo({
+      'packages/iceberg/package.json': iceberg,
+      'packages/iceberg/src/transaction/branch.ts': "import { ancestors } from '../maintenance/retention';",
+      'packages/iceberg/src/catalog/glue/glue.ts':
+        "export { deleteFiles } from '../../maintenance/delete-files';",
+      'packages/iceberg/src/reader/read.ts': "const m = await import('../catalog/rest/rest');",
+      'packages/api/package.json': { name: '@floe/api' },
+      'packages/api/src/maintenance/scheduler.ts': "import type { AgentRouter } from '../router/agent';",
+    });
+    expect(checkImports(root).sort()).toEqual([
+      'packages/api/src/maintenance/scheduler.ts: imports ../router/agent — maintenance/ may not import from router/, a layer above it',
+      'packages/iceberg/src/catalog/glue/glue.ts: imports ../../maintenance/delete-files — catalog/glue/ may not import from maintenance/, a layer above it',
+      'packages/iceberg/src/reader/read.ts: imports ../catalog/rest/rest — reader/ may not import from catalog/rest/, a layer above it',
+      'packages/iceberg/src/transaction/branch.ts: imports ../maintenance/retention — transaction/ may not import from maintenance/, a layer above it',
+    ]);
+  });
+
+  it('fails on a package a workspace imports without declaring it, but not on one named in a string', () => {
+    const root = repo({
+      'packages/protocol/package.json': { name: '@floe/protocol', dependencies: { zod: '4' } },
+      'packages/protocol/src/jobs.ts': [
+        "import { Queue } from 'bullmq';",
+        "import { z } from 'zod';",
+        "import type { Db } from '@floe/db/client';",
+        "import { x } from '@floe/protocol/testing';",
+        'const proto = `import "google/protobuf/timestamp.proto";`;',
+      ].join('\n'),
+    });
+    expect(checkImports(root)).toEqual([
+      'packages/protocol/src/jobs.ts: imports bullmq, which packages/protocol/package.json does not declare',
+      'packages/protocol/src/jobs.ts: imports @floe/db, which packages/protocol/package.json does not declare',
+    ]);
+  });
+});
