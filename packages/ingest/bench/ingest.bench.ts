@@ -9,67 +9,19 @@
 // (INGEST_NODE_FLAGS). Results:
 // bench/results/ingest-<date>.json and .md, with the machine and date.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadStackEnv } from '../../../infra/local/env.mjs';
-import { createKafka, INGEST_NODE_FLAGS, nativeEngineStatus } from '../src/index';
-import { benchEvent, PARTITIONS } from './events';
+import { INGEST_NODE_FLAGS, nativeEngineStatus } from '../src/index';
+import { PARTITIONS } from './events';
+import { cpuSeconds, machine as machineName, rssMiB } from './proc';
+import { createTopic, produce } from './topic';
 
-Object.assign(process.env, {
-  ...loadStackEnv(),
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  ...process.env,
-});
 const env = process.env;
 const RECORDS = Number(env.FLOE_BENCH_RECORDS ?? 2_000_000);
 const RATE = Number(env.FLOE_BENCH_RATE ?? 2000);
 const SECONDS = Number(env.FLOE_BENCH_SECONDS ?? 60);
-const kafka = createKafka({
-  brokers: (env.FLOE_KAFKA_BROKERS as string).split(','),
-  clientId: 'floe-bench',
-  logLevel: 'error',
-});
 const run = Math.random().toString(16).slice(2, 10);
-const TICKS = 100; // /proc CPU times are in clock ticks of 1/100 s on Linux
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function createTopic(topic: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
-}
-
-async function produce(topic: string, from: number, count: number): Promise<number> {
-  const producer = kafka.producer();
-  await producer.connect();
-  let bytes = 0;
-  const chunk = 2000; // under the broker's message.max.bytes per partition batch
-  const sends: Promise<unknown>[] = [];
-  for (let start = from; start < from + count; start += chunk) {
-    const messages = Array.from({ length: Math.min(chunk, from + count - start) }, (_, i) => {
-      const value = benchEvent(start + i, 0);
-      bytes += value.length;
-      return { value, partition: (start + i) % PARTITIONS };
-    });
-    sends.push(producer.send({ topic, messages }));
-    if (sends.length >= 8) await Promise.all(sends.splice(0));
-  }
-  await Promise.all(sends);
-  await producer.disconnect();
-  return bytes / count;
-}
 
 interface Measured {
   mode: string;
@@ -241,7 +193,7 @@ for (const engine of engines) {
   });
 }
 const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version} (${INGEST_NODE_FLAGS.join(' ')})`;
+const machine = machineName();
 const out = {
   date: new Date().toISOString(),
   machine,
