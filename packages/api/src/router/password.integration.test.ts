@@ -67,6 +67,16 @@ describe('changing and resetting a password, with mail through a real SMTP serve
         newPassword: NEW,
       }),
     ).rejects.toThrow(/single sign-on/);
+
+    // Guessing the current password from a session meets the sign-in limits: 5 wrong ones (one above).
+    for (let i = 0; i < 4; i++)
+      await expect(
+        ann.account.changePassword({ currentPassword: `guess ${i}`, newPassword: OLD }),
+      ).rejects.toThrow(/current password is not right/);
+    await expect(ann.account.changePassword({ currentPassword: NEW, newPassword: OLD })).rejects.toThrow(
+      /too many failed sign-ins/,
+    );
+    expect(await signsInWith('ann@acme.test', NEW)).toBe(true);
   });
 
   it('mails a one-time reset link (stored hashed) that sets the password and signs out everywhere', async () => {
