@@ -18,7 +18,12 @@ export function localAgentPolicy(env, { prefix = '' } = {}) {
   };
   const region = required('FLOE_AWS_REGION');
   return {
-    kafka: { bootstrapHosts: required('FLOE_KAFKA_BROKERS').split(',') },
+    // The secured listeners' entries are there once the stack that opens them has written its env.
+    kafka: {
+      bootstrapHosts: ['FLOE_KAFKA_BROKERS', 'FLOE_KAFKA_SASL_BROKERS', 'FLOE_KAFKA_MTLS_BROKERS']
+        .filter((name, i) => i === 0 || env[name])
+        .flatMap((name) => required(name).split(',')),
+    },
     schemaRegistry: { urls: [new URL(required('FLOE_SCHEMA_REGISTRY_URL')).origin] },
     catalog: {
       restUris: [required('FLOE_ICEBERG_REST_URI')],
@@ -30,7 +35,12 @@ export function localAgentPolicy(env, { prefix = '' } = {}) {
       ],
     },
     aws: { roleArns: [`arn:aws:iam::${LOCAL_ACCOUNT}:role/*`] },
-    secrets: { envPrefixes: ['FLOE_SECRET_'], fileFolders: [], secretsManagerArns: [] },
+    // The stack's Kafka CA and client certificate are read by file reference, as a mounted secret would be.
+    secrets: {
+      envPrefixes: ['FLOE_SECRET_'],
+      fileFolders: env.FLOE_KAFKA_TLS_DIR ? [env.FLOE_KAFKA_TLS_DIR] : [],
+      secretsManagerArns: [],
+    },
   };
 }
 

@@ -52,6 +52,12 @@ export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-recor
 export { mergeStructs } from './fit/merge-types';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';
+export {
+  type KafkaSecurity,
+  type KafkaSecurityHost,
+  kafkaFailure,
+  kafkaSecurityOptions,
+} from './kafka/security';
 export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';
 export { parseIso8601 } from './mapping/timestamps';
 export { INGEST_NODE_FLAGS, missingNodeFlags } from './node-flags';

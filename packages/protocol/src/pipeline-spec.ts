@@ -7,22 +7,56 @@ const notASecret = (field: string) =>
     message: `${field} looks like a secret value: store the secret in your account and give a reference`,
   });
 
+/** SASL with a user name and a password (a reference: the agent reads the password where it runs). */
+const saslPasswordSchema = z.object({
+  mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+  username: notASecret('username'),
+  password: secretRefSchema,
+});
+
+/**
+ * AWS MSK's IAM authentication: SASL OAUTHBEARER with a token the agent signs (SigV4) with the AWS
+ * credentials its pipeline acts with, for the cluster's region. No secret in the spec at all.
+ */
+const saslMskIamSchema = z.object({
+  mechanism: z.literal('AWS_MSK_IAM'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region, like eu-west-1'),
+});
+
+/**
+ * TLS beyond the system's trust store: the CA that signed the brokers' certificates, and for mTLS
+ * the client certificate and its key (PEM, each a reference the agent resolves).
+ */
+const kafkaTlsSchema = z
+  .object({
+    ca: secretRefSchema.optional(),
+    clientCert: secretRefSchema.optional(),
+    clientKey: secretRefSchema.optional(),
+  })
+  .refine((t) => (t.clientCert === undefined) === (t.clientKey === undefined), {
+    message: 'a client certificate and its key go together',
+    path: ['clientKey'],
+  });
+
 export const kafkaSourceSchema = z.object({
   bootstrapServers: z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port')).min(1, 'at least one broker'),
   security: z
     .object({
       protocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
-      sasl: z
-        .object({
-          mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
-          username: notASecret('username'),
-          password: secretRefSchema,
-        })
-        .optional(),
+      sasl: z.discriminatedUnion('mechanism', [saslPasswordSchema, saslMskIamSchema]).optional(),
+      tls: kafkaTlsSchema.optional(),
     })
     .refine((s) => !s.protocol.startsWith('SASL') || s.sasl, {
       message: 'SASL protocols need sasl settings',
       path: ['sasl'],
+    })
+    .refine((s) => s.tls === undefined || s.protocol.endsWith('SSL'), {
+      message: 'TLS settings need the SSL or SASL_SSL protocol',
+      path: ['tls'],
+    })
+    .refine((s) => s.sasl?.mechanism !== 'AWS_MSK_IAM' || s.protocol === 'SASL_SSL', {
+      message: 'MSK IAM authentication runs over SASL_SSL',
+      path: ['protocol'],
     })
     .default({ protocol: 'PLAINTEXT' }),
   topics: z.array(z.string().regex(/^[\w.-]{1,249}$/, 'a Kafka topic name')).min(1, 'at least one topic'),

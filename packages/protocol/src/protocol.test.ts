@@ -92,6 +92,47 @@ describe('pipeline specs', () => {
     expect(pipelineSpecSchema.safeParse(bad).success).toBe(false);
   });
 
+  describe('Kafka TLS and MSK IAM', () => {
+    const withSecurity = (security: unknown) =>
+      pipelineSpecSchema.safeParse({ ...pipeline, source: { ...pipeline.source, security } });
+    const ref = (name: string) => ({ from: 'env', name });
+
+    it('accepts a CA and a client certificate and key as references, and MSK IAM by region', () => {
+      const tls = { ca: ref('KAFKA_CA'), clientCert: ref('KAFKA_CERT'), clientKey: ref('KAFKA_KEY') };
+      expect(withSecurity({ protocol: 'SSL', tls }).success).toBe(true);
+      const iam = { protocol: 'SASL_SSL', sasl: { mechanism: 'AWS_MSK_IAM', region: 'eu-west-1' } };
+      expect(withSecurity(iam).success).toBe(true);
+    });
+
+    it.each([
+      [
+        'a private key as a value',
+        { protocol: 'SSL', tls: { clientCert: ref('C'), clientKey: '-----BEGIN PRIVATE KEY-----' } },
+        'clientKey',
+      ],
+      [
+        'a client certificate without its key',
+        { protocol: 'SSL', tls: { clientCert: ref('C') } },
+        'clientKey',
+      ],
+      ['TLS settings on a plaintext protocol', { protocol: 'PLAINTEXT', tls: { ca: ref('CA') } }, 'tls'],
+      [
+        'MSK IAM without TLS',
+        { protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'AWS_MSK_IAM', region: 'eu-west-1' } },
+        'protocol',
+      ],
+      [
+        'MSK IAM without a region',
+        { protocol: 'SASL_SSL', sasl: { mechanism: 'AWS_MSK_IAM', region: 'Ireland' } },
+        'region',
+      ],
+    ])('refuses %s, naming the field', (_what, security, field) => {
+      const result = withSecurity(security);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.path.at(-1)).toBe(field);
+    });
+  });
+
   it('names the field of each mistake: commit interval, transform, missing DLQ topic', () => {
     const bad = {
       ...pipeline,

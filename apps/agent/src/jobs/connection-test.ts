@@ -7,8 +7,8 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { createKafka, kafkaFailure, kafkaSecurityOptions } from '@floe/ingest';
 import type { Connection, Job } from '@floe/protocol';
-import { Kafka, logLevel } from 'kafkajs';
 import { assumeRole } from '../aws/assume-role';
 import { storageCredentials } from '../aws/storage-credentials';
 import { awsFailure } from '../aws-failure';
@@ -73,30 +73,26 @@ export async function testConnection(
 ): Promise<TestResult> {
   switch (connection.type) {
     case 'kafka': {
-      const { sasl, protocol } = connection.kafka.security;
-      const kafka = new Kafka({
+      const brokers = connection.kafka.bootstrapServers;
+      const kafka = createKafka({
         clientId: 'floe-agent-connection-test',
-        brokers: connection.kafka.bootstrapServers,
-        ssl: protocol === 'SSL' || protocol === 'SASL_SSL',
-        ...(sasl
-          ? {
-              sasl: {
-                mechanism: sasl.mechanism.toLowerCase() as 'plain',
-                username: sasl.username,
-                password: await secrets.resolve(sasl.password),
-              },
-            }
-          : {}),
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 5_000,
-        retry: { retries: 1 },
+        brokers,
+        ...(await kafkaSecurityOptions(connection.kafka.security, {
+          resolveSecret: secrets.resolve,
+          ...(options.awsCredentials !== undefined && { awsCredentials: options.awsCredentials }),
+        })),
+        logger: () => {},
+        connectionTimeoutMs: 5_000,
+        retries: 1,
       });
       const admin = kafka.admin();
-      await admin.connect();
       try {
+        await admin.connect();
         const topics = await admin.listTopics();
         const cluster = await admin.describeCluster();
         return { brokers: cluster.brokers.length, topics: topics.filter((t) => !t.startsWith('__')).length };
+      } catch (error) {
+        throw kafkaFailure(error, brokers);
       } finally {
         await admin.disconnect();
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, type KafkaClient, type KafkaSasl } from '@floe/ingest';
+import { createKafka, type KafkaClient, kafkaFailure, kafkaSecurityOptions } from '@floe/ingest';
 import {
   DISCOVERY_LIMITS,
   type DiscoveredTopic,
@@ -9,7 +9,7 @@ import {
   type TopicSample,
   topicSampleSchema,
 } from '@floe/protocol';
-import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { decoderFor } from '../pipelines/decoder';
 import type { SecretResolver } from '../secrets';
 import { type SampledRecord, summarizeRecords } from './schema-summary';
@@ -19,6 +19,8 @@ const SAMPLE_WAIT_MS = 20_000;
 /** The window over which a topic's rate is measured. */
 const RATE_WINDOW_MS = 3_600_000;
 const OFFSET_CALLS_AT_ONCE = 8;
+// kafkajs is CommonJS: Node's ESM loader finds no named export for this enum (the built agent is ESM).
+const { ConfigResourceTypes } = kafkajs;
 
 /**
  * Runs a `kafka.describe` job inside the customer's network: lists the cluster's topics with their
@@ -32,7 +34,7 @@ export async function describeKafka(
 ): Promise<KafkaDescription> {
   const kafka = await kafkaFor(job.kafka, secrets);
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch((error) => Promise.reject(kafkaFailure(error, job.kafka.bootstrapServers)));
   try {
     const names = (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
     const listed = names.slice(0, DISCOVERY_LIMITS.topics);
@@ -47,25 +49,13 @@ export async function describeKafka(
   }
 }
 
+/** The connection's client, with its TLS and SASL settings as pipelines use them (MSK IAM included). */
 async function kafkaFor(kafka: KafkaDescribeJob['kafka'], secrets: SecretResolver): Promise<KafkaClient> {
-  const { protocol, sasl } = kafka.security;
-  // Sign-ins other than a user name and password (MSK IAM) are the pipelines' own for now.
-  if (sasl !== undefined && !('password' in sasl))
-    throw new Error(
-      `discovery cannot sign in to Kafka with ${(sasl as { mechanism: string }).mechanism} yet`,
-    );
   return createKafka({
     brokers: kafka.bootstrapServers,
     clientId: 'floe-agent-discovery',
-    ssl: protocol.endsWith('SSL'),
     logLevel: 'error',
-    ...(sasl !== undefined && {
-      sasl: {
-        mechanism: sasl.mechanism.toLowerCase() as KafkaSasl['mechanism'],
-        username: sasl.username,
-        password: await secrets.resolve(sasl.password),
-      } as KafkaSasl,
-    }),
+    ...(await kafkaSecurityOptions(kafka.security, { resolveSecret: secrets.resolve })),
   });
 }
 

@@ -103,7 +103,14 @@ function kafkaViolations(kafka: Kafka, policy: LoadedPolicy, env: NodeJS.Process
       : kafka.bootstrapServers
           .filter((host) => !rules.kafka.bootstrapHosts.some((pattern) => hostMatches(host, pattern)))
           .map((host) => `kafka host ${host} is not in policy.kafka.bootstrapHosts`);
-  return [...hosts, ...secrets([kafka.security.sasl?.password], policy, env)];
+  const { sasl, tls } = kafka.security;
+  const refs = [
+    sasl?.mechanism === 'AWS_MSK_IAM' ? undefined : sasl?.password,
+    tls?.ca,
+    tls?.clientCert,
+    tls?.clientKey,
+  ];
+  return [...hosts, ...secrets(refs, policy, env)];
 }
 
 function registryViolations(registry: Registry, policy: LoadedPolicy, env: NodeJS.ProcessEnv): string[] {

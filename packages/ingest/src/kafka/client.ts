@@ -28,12 +28,19 @@ export interface KafkaOptions {
   logger?: KafkaLogger;
   /** Lowest level passed to the logger; default 'warn'. */
   logLevel?: KafkaLogLevel;
+  /** How long a broker connection may take (kafkajs's default 1 s when unset). */
+  connectionTimeoutMs?: number;
+  /** How often a failed call is tried again (kafkajs's default 5 when unset). */
+  retries?: number;
 }
 
 type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
-export type KafkaSasl = {
-  [M in SaslMechanism]: { mechanism: M; username: string; password: string };
-}[SaslMechanism];
+export type KafkaSasl =
+  | {
+      [M in SaslMechanism]: { mechanism: M; username: string; password: string };
+    }[SaslMechanism]
+  /** A token asked for on every authentication (AWS MSK IAM: msk-iam.ts). */
+  | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> };
 
 /** The three things Floe asks of a Kafka client. */
 export interface KafkaClient {
@@ -49,6 +56,8 @@ export function createKafka(options: KafkaOptions): KafkaClient {
     brokers: options.brokers,
     ssl: options.ssl,
     sasl: options.sasl,
+    ...(options.connectionTimeoutMs !== undefined && { connectionTimeout: options.connectionTimeoutMs }),
+    ...(options.retries !== undefined && { retry: { retries: options.retries } }),
     logLevel: KAFKA_LOG_LEVELS[options.logLevel ?? 'warn'],
     logCreator: () => (entry) => logger(toLogRecord(entry)),
   });

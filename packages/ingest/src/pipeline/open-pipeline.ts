@@ -7,7 +7,8 @@ import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
 import { type EngineChoice, nativeReads, tableWriters } from '../engine/choose-engine';
 import { recordReader } from '../engine/read-record';
-import { createKafka, type KafkaClient, type KafkaSasl } from '../kafka/client';
+import { createKafka, type KafkaClient } from '../kafka/client';
+import { kafkaFailure, kafkaSecurityOptions } from '../kafka/security';
 import { RecordMapper } from '../mapping/map-record';
 import { PipelineMetrics } from './metrics';
 import type { IngestLog, PipelineObserver } from './observer';
@@ -40,17 +41,11 @@ export interface OpenedPipeline {
 
 /** Builds everything one pipeline spec needs (Kafka, catalog, storage, dead letters) and the runner on top. */
 export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Promise<OpenedPipeline> {
+  const brokers = spec.source.bootstrapServers;
   const kafka = createKafka({
-    brokers: spec.source.bootstrapServers,
+    brokers,
     clientId: host.clientId ?? `floe-${spec.id}`,
-    ssl: spec.source.security.protocol.endsWith('SSL'),
-    ...(spec.source.security.sasl !== undefined && {
-      sasl: {
-        mechanism: spec.source.security.sasl.mechanism.toLowerCase() as KafkaSasl['mechanism'],
-        username: spec.source.security.sasl.username,
-        password: await host.resolveSecret(spec.source.security.sasl.password),
-      } as KafkaSasl,
-    }),
+    ...(await kafkaSecurityOptions(spec.source.security, host)),
   });
   const { catalog, io } = await openTableAccess(spec.table, host);
   const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
@@ -86,9 +81,13 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     spec.table.name,
     spec.routing,
   );
-  if (spec.deadLetter.policy === 'dlq') await readyDeadLetterTopic(spec, kafka, host.log);
   const producer = spec.deadLetter.policy === 'dlq' ? kafka.producer({ idempotent: true }) : undefined;
-  await producer?.connect();
+  try {
+    if (spec.deadLetter.policy === 'dlq') await readyDeadLetterTopic(spec, kafka, host.log);
+    await producer?.connect();
+  } catch (error) {
+    throw kafkaFailure(error, brokers);
+  }
   const runner = new PipelineRunner({
     spec,
     kafka,
@@ -108,7 +107,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
     kafka,
     catalog,
     io,
-    start: () => runner.start(),
+    start: () => runner.start().catch((error) => Promise.reject(kafkaFailure(error, brokers))),
     stop: async () => {
       await runner.stop();
       await producer?.disconnect();
