@@ -159,7 +159,14 @@ describe('the pipeline wizard, in a real browser', () => {
     // Freshness follows the newest commit (1 minute ago, every partition caught up).
     expect(await page.getByTestId('metric-Freshness').textContent()).toMatch(/^1\.[0-2] min$/);
     expect(await page.getByText('field price: text in a double column').count()).toBe(1);
-    expect(await page.locator('figure svg.recharts-surface').count()).toBe(1);
+    // One chart (commits; no rates were reported), with its legend, axis titles and units.
+    const chart = page.getByRole('figure', { name: 'Records per commit' });
+    expect(await page.locator('figure .recharts-cartesian-grid').count()).toBe(1);
+    expect((await chart.locator('.recharts-legend-item-text').allTextContents()).sort()).toEqual([
+      'Dead letters',
+      'Records written',
+    ]);
+    expect(await chart.locator('.recharts-label').allTextContents()).toEqual(['Time (UTC)', 'Records']);
     await screenshot(page, 'pipeline-page');
   });
 

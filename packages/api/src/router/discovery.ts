@@ -123,6 +123,49 @@ export const discoveryRouter = router({
       return { jobId, agentName: agent.name, agentOnline: online?.id === agent.id };
     }),
 
+  /**
+   * Where the pipeline's table is, as a query engine connects to it: the catalog's settings (a REST
+   * catalog's token is only said to be needed: Floe holds a reference to it, never the token).
+   */
+  tableAccess: orgProcedure('VIEWER')
+    .input(z.object({ pipelineId: id }))
+    .output(
+      z.object({
+        catalog: z.discriminatedUnion('type', [
+          z.object({
+            type: z.literal('rest'),
+            uri: z.string(),
+            warehouse: z.string(),
+            needsToken: z.boolean(),
+          }),
+          z.object({ type: z.literal('glue'), region: z.string(), catalogId: z.string().nullable() }),
+        ]),
+        storage: z.object({ region: z.string(), endpoint: z.string().nullable() }),
+        namespace: z.array(z.string()),
+        name: z.string(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const pipeline = await orgPipeline(ctx, input.pipelineId);
+      const { catalog, storage, namespace, name } = pipelineSpecSchema.parse(
+        pipeline.versions[0]?.spec,
+      ).table;
+      return {
+        catalog:
+          catalog.type === 'rest'
+            ? {
+                type: 'rest' as const,
+                uri: catalog.uri,
+                warehouse: catalog.warehouse,
+                needsToken: catalog.credential !== undefined,
+              }
+            : { type: 'glue' as const, region: catalog.region, catalogId: catalog.catalogId ?? null },
+        storage: { region: storage.region, endpoint: storage.endpoint ?? null },
+        namespace,
+        name,
+      };
+    }),
+
   tableResult: orgProcedure('VIEWER')
     .input(jobIdInput)
     .output(answer(tableDescriptionSchema))

@@ -5,6 +5,7 @@ import {
   Bar,
   BarChart,
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ResponsiveContainer,
@@ -15,6 +16,20 @@ import {
 import { useTRPC } from '../../../../../src/trpc/react';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+const axisLabel = (value: string, angle = 0) =>
+  angle === 0
+    ? { value, position: 'insideBottom' as const, offset: -12, fill: '#94a3b8', fontSize: 12 }
+    : {
+        value,
+        angle,
+        position: angle < 0 ? ('insideLeft' as const) : ('insideRight' as const),
+        fill: '#94a3b8',
+        fontSize: 12,
+        style: { textAnchor: 'middle' as const },
+      };
+const tooltipStyle = { background: '#0f172a', border: '1px solid #334155' };
+const legendStyle = { fontSize: 12, paddingTop: 16 };
+const number = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en') : String(value));
 
 /** Commits, records and dead letters of the last day, as the agent reported them; refreshed every 10 s. */
 export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipelineId: string }) {
@@ -61,49 +76,78 @@ export function PipelineMetrics({ orgSlug, pipelineId }: { orgSlug: string; pipe
           No commits reported yet. When the agent runs the pipeline, every Iceberg commit appears here.
         </p>
       ) : (
-        <figure className="h-56 rounded-xl border border-slate-800 p-4" aria-label="Records per commit">
-          <ResponsiveContainer>
-            <BarChart data={data.commits.map((c) => ({ ...c, at: time(c.atMs) }))}>
-              <CartesianGrid stroke="#1e293b" vertical={false} />
-              <XAxis dataKey="at" stroke="#64748b" fontSize={12} />
-              <YAxis stroke="#64748b" fontSize={12} />
-              <Tooltip contentStyle={{ background: '#0f172a', border: '1px solid #334155' }} />
-              <Bar dataKey="records" fill="#38bdf8" name="records" isAnimationActive={false} />
-              <Bar dataKey="deadLettered" fill="#f87171" name="dead letters" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
+        <figure className="rounded-xl border border-slate-800 p-4" aria-label="Records per commit">
+          <figcaption className="mb-2 text-sm text-slate-300">
+            Records written and dead-lettered per commit (or per time bucket), by commit time in UTC
+          </figcaption>
+          <div className="h-64">
+            <ResponsiveContainer>
+              <BarChart
+                data={data.commits.map((c) => ({ ...c, at: time(c.atMs) }))}
+                margin={{ top: 4, right: 16, bottom: 16, left: 16 }}
+              >
+                <CartesianGrid stroke="#1e293b" vertical={false} />
+                <XAxis dataKey="at" stroke="#64748b" fontSize={12} label={axisLabel('Time (UTC)')} />
+                <YAxis stroke="#64748b" fontSize={12} label={axisLabel('Records', -90)} />
+                <Tooltip
+                  contentStyle={tooltipStyle}
+                  formatter={(v) => `${number(v)} records`}
+                  labelFormatter={(l) => `${l} UTC`}
+                />
+                <Legend verticalAlign="bottom" wrapperStyle={legendStyle} />
+                <Bar dataKey="records" fill="#38bdf8" name="Records written" isAnimationActive={false} />
+                <Bar dataKey="deadLettered" fill="#f87171" name="Dead letters" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
         </figure>
       )}
       {data.rates.length > 0 ? (
-        <figure
-          className="h-56 rounded-xl border border-slate-800 p-4"
-          aria-label="Records per second and lag"
-        >
-          <ResponsiveContainer>
-            <LineChart data={data.rates.map((r) => ({ ...r, at: time(r.atMs) }))}>
-              <CartesianGrid stroke="#1e293b" vertical={false} />
-              <XAxis dataKey="at" stroke="#64748b" fontSize={12} />
-              <YAxis yAxisId="rate" stroke="#64748b" fontSize={12} />
-              <YAxis yAxisId="lag" orientation="right" stroke="#64748b" fontSize={12} />
-              <Tooltip contentStyle={{ background: '#0f172a', border: '1px solid #334155' }} />
-              <Line
-                yAxisId="rate"
-                dataKey="recordsPerSecond"
-                stroke="#38bdf8"
-                name="records/s"
-                dot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                yAxisId="lag"
-                dataKey="lagRecords"
-                stroke="#fbbf24"
-                name="lag (records)"
-                dot={false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
+        <figure className="rounded-xl border border-slate-800 p-4" aria-label="Records per second and lag">
+          <figcaption className="mb-2 text-sm text-slate-300">
+            Throughput (records per second, left axis) and consumer lag (records behind, right axis), in UTC
+          </figcaption>
+          <div className="h-64">
+            <ResponsiveContainer>
+              <LineChart
+                data={data.rates.map((r) => ({ ...r, at: time(r.atMs) }))}
+                margin={{ top: 4, right: 16, bottom: 16, left: 16 }}
+              >
+                <CartesianGrid stroke="#1e293b" vertical={false} />
+                <XAxis dataKey="at" stroke="#64748b" fontSize={12} label={axisLabel('Time (UTC)')} />
+                <YAxis yAxisId="rate" stroke="#38bdf8" fontSize={12} label={axisLabel('Records/s', -90)} />
+                <YAxis
+                  yAxisId="lag"
+                  orientation="right"
+                  stroke="#fbbf24"
+                  fontSize={12}
+                  label={axisLabel('Lag (records)', 90)}
+                />
+                <Tooltip
+                  contentStyle={tooltipStyle}
+                  formatter={(v, name) => `${number(v)} ${name === 'Records/s' ? 'records/s' : 'records'}`}
+                  labelFormatter={(l) => `${l} UTC`}
+                />
+                <Legend verticalAlign="bottom" wrapperStyle={legendStyle} />
+                <Line
+                  yAxisId="rate"
+                  dataKey="recordsPerSecond"
+                  stroke="#38bdf8"
+                  name="Records/s"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+                <Line
+                  yAxisId="lag"
+                  dataKey="lagRecords"
+                  stroke="#fbbf24"
+                  name="Lag (records)"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
         </figure>
       ) : null}
       {data.errors.length > 0 ? (

@@ -40,6 +40,9 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
           {pipeline.version} on {pipeline.agentName}
         </p>
         <p className="mt-3 flex gap-4 text-sm">
+          <a href={`/orgs/${slug}/pipelines/${id}/table`} className="text-sky-300 hover:text-sky-200">
+            Table
+          </a>
           {org.role !== 'VIEWER' ? (
             <a href={`/orgs/${slug}/pipelines/${id}/edit`} className="text-sky-300 hover:text-sky-200">
               Edit

@@ -10,10 +10,13 @@ import {
 import { useMutation } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Field, FormError, SubmitButton } from '../../../../../src/components/form';
 import { useTRPC } from '../../../../../src/trpc/react';
+import { tableNamesFromTopic } from '../discovery/proposal';
+import { SchemaProposal } from '../discovery/schema-proposal';
+import { TopicPicker } from '../discovery/topic-picker';
 
 type Option = { value: string; label: string };
 type Choices = Record<
@@ -39,7 +42,7 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
     { name: 'name', label: 'Pipeline name' },
     { name: 'agentId', label: 'Agent', options: choices.agentId },
     { name: 'kafkaConnectionId', label: 'Kafka connection', options: choices.kafkaConnectionId },
-    { name: 'topics', label: 'Topics', hint: 'One or more, separated by commas' },
+    { name: 'topics', label: 'Topics', hint: 'Picked above, or typed: one or more, separated by commas' },
     { name: 'startFrom', label: 'Start from', options: ['earliest', 'latest'] },
   ],
   format: [
@@ -139,6 +142,8 @@ export function PipelineWizard({
   const proposed = proposedDeadLetterTopic(initial.topics ?? '');
   const ownDeadLetterTopic = useRef(Boolean(initial.deadLetterTopic) && initial.deadLetterTopic !== proposed);
   if (!initial.deadLetterTopic) initial.deadLetterTopic = proposed;
+  // The namespace and table name follow the first topic (sales.orders → sales, orders) until typed.
+  const ownNames = useRef(Boolean(existing));
   const { register, getValues, setValue, setError, clearErrors, formState, handleSubmit, watch } =
     useForm<Values>({ defaultValues: initial });
   useEffect(() => {
@@ -152,6 +157,13 @@ export function PipelineWizard({
     };
     const watching = watch((values, { name, type }) => {
       const all = values as Values;
+      const first = (all.topics ?? '').split(/[\s,]+/).find(Boolean);
+      if (name === 'topics' && first && !ownNames.current) {
+        const names = tableNamesFromTopic(first);
+        setValue('namespace', names.namespace);
+        setValue('tableName', names.tableName);
+      }
+      if ((name === 'namespace' || name === 'tableName') && type === 'change') ownNames.current = true;
       if (name === 'topics' && !ownDeadLetterTopic.current) {
         const proposal = proposedDeadLetterTopic(all.topics ?? '');
         if (all.deadLetterTopic !== proposal) setValue('deadLetterTopic', proposal);
@@ -167,6 +179,21 @@ export function PipelineWizard({
     return () => watching.unsubscribe();
   }, [watch, setValue, setError, clearErrors]);
   const review = step === WIZARD_STEPS.length;
+  const live = watch();
+  const set = (name: string, value: string) => setValue(name, value, { shouldDirty: true });
+  /** Discovery beside the fields it fills: the topic list above the topics, the schema above partitioning. */
+  const discoveryBefore: Record<string, ReactNode> = {
+    topics: (
+      <TopicPicker
+        orgSlug={orgSlug}
+        agentId={live.agentId || undefined}
+        kafkaConnectionId={live.kafkaConnectionId || undefined}
+        topics={live.topics ?? ''}
+        onTopics={(topics) => set('topics', topics)}
+      />
+    ),
+    partitionBy: <SchemaProposal orgSlug={orgSlug} values={live} setField={set} />,
+  };
 
   /** Checks one step's fields; puts each message on its field. */
   const checkStep = (index: number) => {
@@ -233,9 +260,16 @@ export function PipelineWizard({
           fields[s.id].map((f) => {
             const error = formState.errors[f.name];
             const hidden = i !== step;
+            const before = discoveryBefore[f.name];
+            const withDiscovery = (field: ReactNode) => (
+              <Fragment key={f.name}>
+                {before && !hidden ? before : null}
+                {field}
+              </Fragment>
+            );
             if (!f.options) {
-              return (
-                <div key={f.name} hidden={hidden}>
+              return withDiscovery(
+                <div hidden={hidden}>
                   <Field
                     id={`pl-${f.name}`}
                     label={f.label}
@@ -243,11 +277,11 @@ export function PipelineWizard({
                     error={error}
                     {...register(f.name)}
                   />
-                </div>
+                </div>,
               );
             }
-            return (
-              <div key={f.name} hidden={hidden} className="flex flex-col gap-1.5">
+            return withDiscovery(
+              <div hidden={hidden} className="flex flex-col gap-1.5">
                 <label htmlFor={`pl-${f.name}`} className="text-sm font-medium text-slate-200">
                   {f.label}
                 </label>
@@ -274,7 +308,7 @@ export function PipelineWizard({
                 ) : f.hint ? (
                   <p className="text-sm text-slate-500">{f.hint}</p>
                 ) : null}
-              </div>
+              </div>,
             );
           }),
         )}
