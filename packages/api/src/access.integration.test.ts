@@ -14,8 +14,9 @@ const SIGNED_IN_NOT_ORG_SCOPED = new Set([
   'account.changePassword',
   'member.accept',
 ]);
-// Leaving is the one change a viewer makes: to their own membership.
-const VIEWERS_MAY = new Set(['member.leave']);
+// Mutations a viewer may call: leaving (their own membership) and asking the agent to describe a
+// pipeline's table (it reads the table's metadata and changes nothing).
+const VIEWERS_MAY = new Set(['member.leave', 'discovery.describeTable']);
 
 type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription' } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>).map(
