@@ -8,15 +8,22 @@ const records = Number(process.env.FLOE_CHAOS_RECORDS ?? 100_000);
 const kills = Number(process.env.FLOE_CHAOS_KILLS ?? 5);
 // Each engine this machine has, asked for by name (a native engine that did not load fails the run).
 const engines = nativeEngineStatus().available ? (['native', 'portable'] as const) : (['portable'] as const);
+// Each engine on the plain listener, and once more with the agents reading over SASL_SSL (SCRAM-SHA-512,
+// the stack's CA): signing in again after every kill must not cost a record or commit one twice.
+const runs = [
+  ...engines.map((engine) => ({ engine, listener: 'plain' as const })),
+  { engine: 'auto' as const, listener: 'sasl-ssl' as const },
+];
 
 describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalog, S3; read back by pyiceberg)', () => {
-  it.each(engines)(
-    `%s engine: ${records} records, ${kills} kills, then two agents sharing the partitions`,
+  it.each(runs)(
+    `$engine engine on the $listener listener: ${records} records, ${kills} kills, then two agents sharing the partitions`,
     {
       timeout: 40 * 60_000,
     },
-    async (engine) => {
+    async ({ engine, listener }) => {
       const result = await exactlyOnceUnderKills({
+        listener,
         records,
         partitions: 6,
         kills,
@@ -24,7 +31,7 @@ describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalo
         restartBroker: process.env.FLOE_CHAOS_BROKER_RESTART === '1',
         log: (line) => console.log(`[chaos] ${line}`),
       });
-      console.log(`[chaos] ${engine} result ${JSON.stringify(result)}`);
+      console.log(`[chaos] ${engine} ${listener} result ${JSON.stringify(result)}`);
       // Every kill made; every record of the topic in the table once (a record the producer had to send
       // again after the broker restart is a record of the topic like any other), every seq there.
       expect(result).toEqual({

@@ -24,6 +24,12 @@ export interface ChaosOptions {
   restartBroker?: boolean;
   /** The ingest engine the pipeline asks for (default auto). */
   engine?: 'auto' | 'native' | 'portable';
+  /**
+   * The listener the agents consume from: the stack's plain one (default), or its SASL_SSL one
+   * (SCRAM-SHA-512, the CA by file reference, the password by env reference). Records are produced
+   * on the plain listener of the same broker either way.
+   */
+  listener?: 'plain' | 'sasl-ssl';
   log: (line: string) => void;
 }
 
@@ -64,7 +70,7 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
   await catalog.createNamespace([namespace]);
   const specId = `chaos-${run}`;
-  const specPath = writeSpec(specId, topic, namespace, options.engine);
+  const specPath = writeSpec(specId, topic, namespace, options);
   let produced = 0;
 
   const producing = produce(kafka, topic, options);
@@ -157,7 +163,29 @@ async function restartBroker() {
   await promisify(execFile)(process.execPath, [STACK, 'up', 'kafka'], { env, timeout: 180_000 });
 }
 
-function writeSpec(id: string, topic: string, namespace: string, engine: ChaosOptions['engine']): string {
+/** The spec's source for the listener: where the agents read, and how they sign in. */
+function source(listener: ChaosOptions['listener'], topic: string) {
+  const common = { topics: [topic], startFrom: 'earliest' };
+  if (listener !== 'sasl-ssl')
+    return { bootstrapServers: (env.FLOE_KAFKA_BROKERS as string).split(','), ...common };
+  return {
+    bootstrapServers: (env.FLOE_KAFKA_SASL_BROKERS as string).split(','),
+    security: {
+      protocol: 'SASL_SSL',
+      sasl: {
+        mechanism: 'SCRAM-SHA-512',
+        username: env.FLOE_KAFKA_SASL_USERNAME,
+        password: { from: 'env', name: SASL_PASSWORD_ENV },
+      },
+      tls: { ca: { from: 'file', path: env.FLOE_KAFKA_CA_FILE } },
+    },
+    ...common,
+  };
+}
+
+const SASL_PASSWORD_ENV = 'FLOE_SECRET_KAFKA_PASSWORD';
+
+function writeSpec(id: string, topic: string, namespace: string, options: ChaosOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'floe-chaos-'));
   const path = join(dir, 'pipeline.yaml');
   writeFileSync(
@@ -166,11 +194,7 @@ function writeSpec(id: string, topic: string, namespace: string, engine: ChaosOp
       id,
       name: 'chaos',
       version: 1,
-      source: {
-        bootstrapServers: (env.FLOE_KAFKA_BROKERS as string).split(','),
-        topics: [topic],
-        startFrom: 'earliest',
-      },
+      source: source(options.listener, topic),
       format: { value: 'json', key: 'string' },
       table: {
         catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
@@ -185,7 +209,7 @@ function writeSpec(id: string, topic: string, namespace: string, engine: ChaosOp
       },
       commit: { intervalSeconds: 1 },
       deadLetter: { policy: 'pause' },
-      engine: engine ?? 'auto',
+      engine: options.engine ?? 'auto',
     }),
   );
   return path;
@@ -203,6 +227,7 @@ function startAgent(specPath: string): ChildProcess {
         AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
         AWS_REGION: env.FLOE_AWS_REGION,
+        [SASL_PASSWORD_ENV]: env.FLOE_KAFKA_SASL_PASSWORD,
         // A killed member's partitions move on after this, instead of the default 30 s.
         FLOE_KAFKA_SESSION_TIMEOUT_MS: '8000',
       },
