@@ -80,6 +80,7 @@ describe('inviting a member, in a real browser', () => {
       .waitFor({ state: 'detached' });
     await viewer.goto(members);
     const viewerEmail = team.emails.VIEWER as string;
+    expect(await admin.getByRole('button', { name: `Remove ${team.emails.OWNER}` }).count()).toBe(0);
     await admin.getByRole('button', { name: `Remove ${viewerEmail}` }).click();
     await admin.getByRole('button', { name: `Remove ${viewerEmail}` }).waitFor({ state: 'detached' });
     const again = await viewer.reload();

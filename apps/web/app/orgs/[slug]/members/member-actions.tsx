@@ -8,11 +8,14 @@ import { useTRPC } from '../../../../src/trpc/react';
 /** A button that asks first, runs one change, then shows its error or goes on. */
 function ConfirmedAction({
   label,
+  name,
   question,
   run,
   pending,
 }: {
   label: string;
+  /** What a screen reader says, when the label alone does not say whom it is about. */
+  name?: string;
   question: string;
   run: () => Promise<unknown>;
   pending: boolean;
@@ -22,6 +25,7 @@ function ConfirmedAction({
     <span className="flex items-center gap-2">
       <button
         type="button"
+        aria-label={name}
         disabled={pending}
         onClick={async () => {
           if (!window.confirm(question)) return;
@@ -51,7 +55,8 @@ export function RemoveMember({ orgSlug, email }: { orgSlug: string; email: strin
   const remove = useMutation(trpc.member.remove.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <ConfirmedAction
-      label={`Remove ${email}`}
+      label="Remove"
+      name={`Remove ${email}`}
       question={`Remove ${email}? They lose access to this organization at once.`}
       pending={remove.isPending}
       run={() => remove.mutateAsync({ orgSlug, email })}
@@ -81,7 +86,8 @@ export function RevokeInvitation({ orgSlug, id, email }: { orgSlug: string; id: 
   );
   return (
     <ConfirmedAction
-      label={`Revoke invitation of ${email}`}
+      label="Revoke"
+      name={`Revoke invitation of ${email}`}
       question={`Revoke the invitation of ${email}? Its link stops working.`}
       pending={revoke.isPending}
       run={() => revoke.mutateAsync({ orgSlug, id })}

@@ -31,7 +31,10 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
             </td>
             {canManage ? (
               <td className="py-2 text-right">
-                {m.isCaller ? null : <RemoveMember orgSlug={slug} email={m.email} />}
+                {/* Only owners remove owners; anyone leaves with the button above. */}
+                {m.isCaller || (m.role === 'OWNER' && org.role !== 'OWNER') ? null : (
+                  <RemoveMember orgSlug={slug} email={m.email} />
+                )}
               </td>
             ) : null}
           </Row>
