@@ -15,9 +15,13 @@ export const connectionFormSchema = z.discriminatedUnion('type', [
     name,
     bootstrapServers: text.min(1, 'enter at least one broker as host:port'),
     securityProtocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']),
-    saslMechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+    saslMechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'AWS_MSK_IAM']).optional(),
     saslUsername: optional,
     saslPassword: optional,
+    saslRegion: optional,
+    tlsCa: optional,
+    tlsClientCert: optional,
+    tlsClientKey: optional,
   }),
   z.object({ type: z.literal('schema-registry'), name, url: text, username: optional, password: optional }),
   z.object({
@@ -58,16 +62,18 @@ function secretRef(value: string | undefined, field: string, issues: Issue[]) {
   }
 }
 
+// The form's TLS reference fields, by the protocol's name for each.
+const TLS_FIELDS = { ca: 'tlsCa', clientCert: 'tlsClientCert', clientKey: 'tlsClientKey' } as const;
+
 // Where each nested protocol path is typed in the form.
 const FIELD_OF: Record<ConnectionType, (path: PropertyKey[]) => string> = {
-  kafka: (p) =>
-    p[1] === 'bootstrapServers'
-      ? 'bootstrapServers'
-      : p[3] === 'username'
-        ? 'saslUsername'
-        : p[2] === 'sasl'
-          ? 'saslMechanism'
-          : 'securityProtocol',
+  kafka: (p) => {
+    if (p[1] === 'bootstrapServers') return 'bootstrapServers';
+    if (p[2] === 'sasl')
+      return p[3] === 'username' ? 'saslUsername' : p[3] === 'region' ? 'saslRegion' : 'saslMechanism';
+    if (p[2] === 'tls' && typeof p[3] === 'string') return TLS_FIELDS[p[3] as keyof typeof TLS_FIELDS];
+    return 'securityProtocol';
+  },
   'schema-registry': (p) => String(p[1]),
   storage: (p) => String(p[1]),
   catalog: (p) => String(p[1] === 'type' ? 'catalogType' : p[1]),
@@ -86,17 +92,29 @@ export function toConnection(
   let candidate: unknown;
   switch (form.type) {
     case 'kafka': {
-      const password = secretRef(form.saslPassword, 'saslPassword', issues);
-      const sasl = form.securityProtocol.startsWith('SASL')
-        ? { mechanism: form.saslMechanism, username: form.saslUsername, password }
-        : undefined;
-      if (sasl && !form.saslPassword)
-        issues.push({ field: 'saslPassword', message: 'SASL needs a password reference' });
+      const { securityProtocol: protocol, saslMechanism: mechanism } = form;
+      const msk = mechanism === 'AWS_MSK_IAM';
+      let sasl: unknown;
+      if (protocol.startsWith('SASL') && msk) sasl = { mechanism, region: form.saslRegion };
+      else if (protocol.startsWith('SASL')) {
+        const password = secretRef(form.saslPassword, 'saslPassword', issues);
+        if (!form.saslPassword)
+          issues.push({ field: 'saslPassword', message: 'SASL needs a password reference' });
+        sasl = { mechanism, username: form.saslUsername, password };
+      }
+      const tls = protocol.endsWith('SSL')
+        ? Object.fromEntries(
+            Object.entries(TLS_FIELDS).flatMap(([key, field]) => {
+              const ref = secretRef(form[field], field, issues);
+              return ref === undefined ? [] : [[key, ref]];
+            }),
+          )
+        : {};
       candidate = {
         type: 'kafka',
         kafka: {
           bootstrapServers: form.bootstrapServers.split(/[\s,]+/).filter(Boolean),
-          security: { protocol: form.securityProtocol, sasl },
+          security: { protocol, sasl, ...(Object.keys(tls).length > 0 && { tls }) },
         },
       };
       break;

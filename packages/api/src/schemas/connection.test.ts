@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { type ConnectionFormInput, connectionFormSchema, toConnection } from './connection';
+
+const EXTERNAL_ID = 'x'.repeat(16);
+const kafkaForm = (fields: Partial<Extract<ConnectionFormInput, { type: 'kafka' }>>) =>
+  toConnection(
+    connectionFormSchema.parse({
+      type: 'kafka',
+      name: 'events',
+      bootstrapServers: 'b-1.events.kafka.eu-west-1.amazonaws.com:9098',
+      securityProtocol: 'SASL_SSL',
+      ...fields,
+    }),
+    EXTERNAL_ID,
+  );
+
+describe('the Kafka connection form', () => {
+  it('makes an MSK IAM connection from the region alone: no user name or password', () => {
+    const { connection, issues } = kafkaForm({ saslMechanism: 'AWS_MSK_IAM', saslRegion: 'eu-west-1' });
+    expect(issues).toEqual([]);
+    expect(connection).toMatchObject({
+      kafka: { security: { protocol: 'SASL_SSL', sasl: { mechanism: 'AWS_MSK_IAM', region: 'eu-west-1' } } },
+    });
+  });
+
+  it('takes the CA, client certificate and key as references', () => {
+    const { connection, issues } = kafkaForm({
+      securityProtocol: 'SSL',
+      tlsCa: 'file:/etc/kafka/ca.pem',
+      tlsClientCert: 'file:/etc/kafka/client.pem',
+      tlsClientKey: 'env:KAFKA_CLIENT_KEY',
+    });
+    expect(issues).toEqual([]);
+    expect(connection).toMatchObject({
+      kafka: {
+        security: {
+          protocol: 'SSL',
+          tls: {
+            ca: { from: 'file', path: '/etc/kafka/ca.pem' },
+            clientCert: { from: 'file', path: '/etc/kafka/client.pem' },
+            clientKey: { from: 'env', name: 'KAFKA_CLIENT_KEY' },
+          },
+        },
+      },
+    });
+  });
+
+  it.each([
+    [
+      'a private key typed in',
+      { securityProtocol: 'SSL', tlsClientCert: 'env:C', tlsClientKey: '-----BEGIN PRIVATE KEY-----' },
+      'tlsClientKey',
+      'looks like a private key',
+    ],
+    [
+      'a client certificate without its key',
+      { securityProtocol: 'SSL', tlsClientCert: 'env:C' },
+      'tlsClientKey',
+      'go together',
+    ],
+    [
+      'MSK IAM with no region',
+      { saslMechanism: 'AWS_MSK_IAM', saslRegion: 'Ireland' },
+      'saslRegion',
+      'an AWS region',
+    ],
+    [
+      'MSK IAM without TLS',
+      { securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'AWS_MSK_IAM', saslRegion: 'eu-west-1' },
+      'securityProtocol',
+      'SASL_SSL',
+    ],
+    [
+      'SCRAM without a password',
+      { saslMechanism: 'SCRAM-SHA-512', saslUsername: 'floe' },
+      'saslPassword',
+      'password reference',
+    ],
+  ] as const)('puts %s on its field', (_what, fields, field, message) => {
+    const { connection, issues } = kafkaForm(fields);
+    expect(connection).toBeUndefined();
+    expect(issues).toContainEqual({ field, message: expect.stringContaining(message) });
+  });
+});
