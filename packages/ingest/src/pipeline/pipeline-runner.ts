@@ -1,20 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineSpec } from '@floe/protocol';
-import type { Admin, Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload } from 'kafkajs';
 import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError } from '../decode/decoded';
-import { listBatch, type RawBatch, type RawRecord } from '../engine/engine';
-import { unpackFetched } from '../engine/packed-batch';
 import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
-import { isFetchedRecordBatch, keepRecordBatches } from '../kafka/wire-fetch';
+import { keepRecordBatches } from '../kafka/wire-fetch';
 import type { KafkaRecord } from '../mapping/kafka-record';
+import { BadRecords, PipelinePausedError } from './bad-records';
+import { fetchedBatch } from './fetched-batch';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
+import { startOffsets } from './start-offsets';
+
+export { PipelinePausedError } from './bad-records';
 
 export interface PipelineRunnerOptions {
   spec: PipelineSpec;
@@ -41,11 +44,6 @@ export interface PipelineRunnerOptions {
    * its partitions before the group gives them to the others.
    */
   sessionTimeoutMs?: number;
-}
-
-/** The bad-record policy stopped the pipeline at a record. */
-export class PipelinePausedError extends Error {
-  override name = 'PipelinePausedError';
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -75,11 +73,19 @@ export class PipelineRunner {
   private stopping = false;
   private readonly log: IngestLog;
   private readonly groupId: string;
+  private readonly badRecords: BadRecords;
 
   constructor(private readonly options: PipelineRunnerOptions) {
     this.log = options.log ?? silentLog;
     this.metrics = options.metrics ?? new PipelineMetrics();
     this.groupId = `floe-pipeline-${options.spec.id}`;
+    this.badRecords = new BadRecords(
+      options.spec,
+      this.metrics,
+      this.log,
+      options.deadLetters,
+      options.observer,
+    );
   }
 
   async start(): Promise<void> {
@@ -164,9 +170,9 @@ export class PipelineRunner {
   }
 
   private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
-    const { sinks, spec } = this.options;
+    const { sinks } = this.options;
     if (!live()) return;
-    const raw = this.metrics.stages.timeSync('read', () => rawBatch(batch, this.positions.get(key)));
+    const raw = this.metrics.stages.timeSync('read', () => fetchedBatch(batch, this.positions.get(key)));
     if (raw.length === 0) return;
     const lastOffset = raw.offset(raw.length - 1);
     for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
@@ -179,7 +185,7 @@ export class PipelineRunner {
             (e: Error) => e,
           );
           if (!(error instanceof RecordRejectedError)) throw error;
-          this.rejectOrPause(key, sink, recordOf(routed, i), error, spec.deadLetter.policy);
+          this.rejectOrPause(key, sink, recordOf(routed, i), error);
         }
         continue;
       }
@@ -190,7 +196,6 @@ export class PipelineRunner {
           sink,
           recordOf(routed, r.index),
           new RecordRejectedError(r.reason, r.message),
-          spec.deadLetter.policy,
         );
       }
     }
@@ -207,51 +212,13 @@ export class PipelineRunner {
    * Under the pause policy the partition's rows taken since its last commit are dropped, so nothing
    * at or past the bad record is committed; on resume it is read again from the table's offset.
    */
-  private rejectOrPause(
-    key: string,
-    sink: TableSink,
-    record: KafkaRecord,
-    error: RecordRejectedError,
-    policy: PipelineSpec['deadLetter']['policy'],
-  ): void {
-    if (policy === 'pause') {
+  private rejectOrPause(key: string, sink: TableSink, record: KafkaRecord, error: RecordRejectedError): void {
+    if (this.badRecords.policy === 'pause') {
       if (this.options.sinks.drop([key])) this.positions.clear();
       this.options.deadLetters?.drop([key]);
       this.positions.delete(key);
     }
-    this.reject(key, record, error, policy, sink.name);
-  }
-
-  private reject(
-    key: string,
-    record: KafkaRecord,
-    error: RecordRejectedError,
-    policy: PipelineSpec['deadLetter']['policy'],
-    table: string,
-  ): void {
-    const where = {
-      pipeline: this.options.spec.id,
-      table,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset.toString(),
-      reason: error.reason,
-    };
-    if (policy === 'pause') {
-      throw new PipelinePausedError(
-        `record ${record.topic}/${record.partition}@${record.offset} was rejected (${error.reason}) and the pipeline's bad-record policy is pause`,
-      );
-    }
-    if (policy === 'skip') {
-      this.metrics.countDeadLetter('skipped');
-      this.log('warn', 'record skipped', where);
-      return;
-    }
-    if (this.options.deadLetters === undefined) throw new Error('the dlq policy needs a dead-letter topic');
-    this.options.deadLetters.add(key, { record, reason: error.reason, message: error.message });
-    this.metrics.countDeadLetter(error.reason);
-    this.options.observer?.deadLettered?.(error.reason, 1);
-    this.log('warn', 'record dead-lettered', where);
+    this.badRecords.reject(key, record, error, sink.name);
   }
 
   /** After a rebalance: forget partitions that went elsewhere, re-read the table, seek the new ones. */
@@ -277,7 +244,19 @@ export class PipelineRunner {
   private async seek(keys: string[], offsets: OffsetMap): Promise<void> {
     const consumer = this.consumer as Consumer;
     const unknown = keys.filter((k) => !offsets.has(k));
-    const starts = unknown.length > 0 ? await this.startOffsets(unknown) : new Map<string, bigint>();
+    const starts =
+      unknown.length > 0
+        ? await startOffsets(
+            {
+              admin: this.admin as Admin,
+              consumer,
+              groupId: this.groupId,
+              sinks: this.options.sinks,
+              startFrom: this.options.spec.source.startFrom,
+            },
+            unknown,
+          )
+        : new Map<string, bigint>();
     for (const key of keys) {
       const offset = offsets.get(key) ?? starts.get(key);
       if (offset === undefined) continue;
@@ -286,44 +265,6 @@ export class PipelineRunner {
       this.positions.set(key, offset);
     }
     this.log('debug', 'partitions assigned', { pipeline: this.options.spec.id, partitions: keys.join(',') });
-  }
-
-  /**
-   * Where partitions the table has no offsets for begin: the group's committed offset if an earlier
-   * run recorded one, else the pipeline's start position, which is then recorded in the group so a
-   * restart before the first commit begins at the same place (not at a later "latest").
-   */
-  private async startOffsets(keys: string[]): Promise<Map<string, bigint>> {
-    const admin = this.admin as Admin;
-    const topics = [...new Set(keys.map((k) => parseTpKey(k).topic))];
-    const starts = new Map<string, bigint>();
-    const group = await admin.fetchOffsets({ groupId: this.groupId, topics });
-    for (const t of group) {
-      for (const p of t.partitions) {
-        const key = tpKey(t.topic, p.partition);
-        // With several tables, the group's offsets follow the one furthest behind only once all hold it.
-        if (BigInt(p.offset) >= 0n && !this.options.sinks.heldByAny(key)) starts.set(key, BigInt(p.offset));
-      }
-    }
-    const startFrom = this.options.spec.source.startFrom;
-    const resolved: { topic: string; partition: number; offset: string }[] = [];
-    for (const topic of topics) {
-      const ends =
-        typeof startFrom === 'object'
-          ? await admin.fetchTopicOffsetsByTimestamp(topic, startFrom.timestampMs)
-          : (await admin.fetchTopicOffsets(topic)).map((o) => ({
-              partition: o.partition,
-              offset: startFrom === 'latest' ? o.high : o.low,
-            }));
-      for (const o of ends) {
-        const key = tpKey(topic, o.partition);
-        if (!keys.includes(key) || starts.has(key)) continue;
-        starts.set(key, BigInt(o.offset));
-        resolved.push({ topic, partition: o.partition, offset: o.offset });
-      }
-    }
-    if (resolved.length > 0) await (this.consumer as Consumer).commitOffsets(resolved).catch(() => {});
-    return starts;
   }
 
   private async commitIfDue(): Promise<void> {
@@ -435,46 +376,4 @@ export class PipelineRunner {
     this.log('error', 'pipeline paused', { pipeline: this.options.spec.id, error: error.message });
     this.options.observer?.paused?.(error);
   }
-}
-
-/**
- * The batch's records from `position` on (a fetch that began before a seek, or inside a Kafka record
- * batch, may start earlier): record batches kept whole by the fetch, or kafkajs's messages.
- */
-function rawBatch(batch: Batch, position: bigint | undefined): RawBatch {
-  const messages = batch.messages as unknown[];
-  const raw =
-    messages.length > 0 && messages.every(isFetchedRecordBatch)
-      ? unpackFetched(batch.topic, batch.partition, messages)
-      : listBatch(batch.topic, batch.partition, batch.messages.map(rawRecord));
-  // kafkajs's Batch has the offset it fetched from, though its types do not say so.
-  const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);
-  const from = position === undefined || position < fetched ? fetched : position;
-  let first = 0;
-  while (first < raw.length && raw.offset(first) < from) first += 1;
-  return first === 0 ? raw : raw.slice(first);
-}
-
-function rawRecord(m: KafkaMessage): RawRecord {
-  return {
-    offset: BigInt(m.offset),
-    timestampMs: BigInt(m.timestamp),
-    key: m.key,
-    value: m.value,
-    headers: headersOf(m),
-  };
-}
-
-const NO_HEADERS: RawRecord['headers'] = Object.freeze([]) as RawRecord['headers'];
-
-function headersOf(m: KafkaMessage): RawRecord['headers'] {
-  if (m.headers === undefined) return NO_HEADERS;
-  const headers: { key: string; value: Buffer | null }[] = [];
-  for (const key in m.headers) {
-    const value = m.headers[key];
-    for (const v of Array.isArray(value) ? value : [value]) {
-      headers.push({ key, value: v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v) });
-    }
-  }
-  return headers.length === 0 ? NO_HEADERS : headers;
 }
