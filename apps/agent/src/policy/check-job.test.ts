@@ -151,6 +151,16 @@ describe('checking a job against the agent policy', () => {
       'policy: secret file:/etc/passwd is not inside a folder in policy.secrets.fileFolders',
     ],
     [
+      'a Kafka client key outside the folders',
+      (s) => {
+        s.source.security.tls = {
+          clientCert: { from: 'env', name: 'FLOE_SECRET_KAFKA_CERT' },
+          clientKey: { from: 'file', path: '/etc/ssl/private/host.key' },
+        };
+      },
+      'policy: secret file:/etc/ssl/private/host.key is not inside a folder in policy.secrets.fileFolders',
+    ],
+    [
       'a file that climbs out of an allowed folder',
       (s) => {
         s.format.schemaRegistry.password = {
