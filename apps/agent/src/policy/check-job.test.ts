@@ -153,10 +153,12 @@ describe('checking a job against the agent policy', () => {
     [
       'a Kafka client key outside the folders',
       (s) => {
-        s.source.security.tls = {
-          clientCert: { from: 'env', name: 'FLOE_SECRET_KAFKA_CERT' },
-          clientKey: { from: 'file', path: '/etc/ssl/private/host.key' },
-        };
+        Object.assign(s.source.security, {
+          tls: {
+            clientCert: { from: 'env', name: 'FLOE_SECRET_KAFKA_CERT' },
+            clientKey: { from: 'file', path: '/etc/ssl/private/host.key' },
+          },
+        });
       },
       'policy: secret file:/etc/ssl/private/host.key is not inside a folder in policy.secrets.fileFolders',
     ],
