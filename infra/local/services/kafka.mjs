@@ -39,6 +39,7 @@ export function kafka(ctx) {
         [
           { package: 'openjdk-17-jre-headless', present: has('java') },
           { package: 'maven', present: has('mvn') },
+          { package: 'openssl', present: has('openssl') },
         ],
         say,
       );
