@@ -2,7 +2,8 @@
 // Maven Central jars, run with the machine's Java. Besides the plain listener it opens a SASL_SSL
 // listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 for the user `floe`) and an mTLS listener (SSL
 // with a client certificate), with certificates this script makes (lib/tls.mjs).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_VERSION } from '../lib/config.mjs';
 import { mavenCopyDependencies } from '../lib/maven.mjs';
@@ -24,9 +25,12 @@ export function kafka(ctx) {
   const logFile = join(paths.logDir, 'kafka.log');
   const classpath = `${lib}/*`;
   const tlsDir = join(configDir, 'tls');
-  // Written once the SCRAM users exist: a data folder formatted before the secured listener was
-  // added gets them through the running broker instead (see afterReady).
+  // Written once the SCRAM users exist, with a digest of their password: a data folder formatted
+  // before the secured listener was added, or whose password changed (secrets.json made anew), gets
+  // them through the running broker instead (see afterReady).
   const scramMarker = join(dataDir, 'floe-scram-users');
+  const scramDigest = `${KAFKA_SASL_USER} ${createHash('sha256').update(secrets.kafkaPassword).digest('hex')}\n`;
+  const scramCurrent = () => existsSync(scramMarker) && readFileSync(scramMarker, 'utf8') === scramDigest;
   const scramCredentials = SCRAM_MECHANISMS.map((m) => `${m}=[password=${secrets.kafkaPassword}]`);
 
   return {
@@ -77,7 +81,7 @@ export function kafka(ctx) {
           properties,
           ...scramCredentials.flatMap((c) => ['--add-scram', c.replace('=[', `=[name=${KAFKA_SASL_USER},`)]),
         ]);
-        writeFileSync(scramMarker, `${KAFKA_SASL_USER}\n`);
+        writeFileSync(scramMarker, scramDigest);
       }
       startDetached({
         command: 'java',
@@ -101,8 +105,10 @@ export function kafka(ctx) {
         say(
           `the SASL_SSL (${ports.kafkaSasl}) and mTLS (${ports.kafkaMtls}) listeners are not open: restart Kafka (npm run stack -- down kafka, then up) to open them`,
         );
-      else if (!existsSync(scramMarker)) {
-        say(`adding the SCRAM user ${KAFKA_SASL_USER} to a data folder formatted without it`);
+      else if (!scramCurrent()) {
+        say(
+          `setting the SCRAM credentials of ${KAFKA_SASL_USER} (a data folder formatted without them, or a new password)`,
+        );
         // One mechanism per call: the tool refuses to alter one user's credentials twice in a request.
         for (const credential of scramCredentials) {
           try {
@@ -124,7 +130,7 @@ export function kafka(ctx) {
             throw new Error(error.message.replaceAll(secrets.kafkaPassword, '<password>'));
           }
         }
-        writeFileSync(scramMarker, `${KAFKA_SASL_USER}\n`);
+        writeFileSync(scramMarker, scramDigest);
       }
     },
     stop: () => stopPid(pidFile, 30_000),
