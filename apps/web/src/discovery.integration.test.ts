@@ -38,6 +38,7 @@ let page: Page;
 let agent: ChildProcess | undefined;
 let agentLog = '';
 const responses: string[] = [];
+const browserErrors: string[] = [];
 
 /** Runs a step; on failure saves what the browser showed under apps/web/test-results/. */
 async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
@@ -46,7 +47,9 @@ async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
   } catch (error) {
     mkdirSync(failures, { recursive: true });
     await page.screenshot({ path: join(failures, `discovery-${name}.png`), fullPage: true }).catch(() => {});
-    throw new Error(`${name}: ${(error as Error).message}\nagent log:\n${agentLog.slice(-2000)}`);
+    throw new Error(
+      `${name}: ${(error as Error).message}\nagent log:\n${agentLog.slice(-2000)}\nweb app log:\n${app.output().slice(-2000)}\nbrowser errors:\n${browserErrors.join('\n')}`,
+    );
   }
 }
 
@@ -82,7 +85,11 @@ beforeAll(async () => {
   await producer.disconnect();
   [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
   page = await (await browser.newContext()).newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') browserErrors.push(message.text());
+  });
   page.on('response', async (response) => {
+    if (response.status() >= 400) browserErrors.push(`${response.status()} ${response.url()}`);
     if (response.url().includes('/api/')) responses.push(await response.text().catch(() => ''));
   });
 }, 180_000);
@@ -101,7 +108,8 @@ describe('discovery in the wizard, and the table page, in a real browser', () =>
     await signInAs(page, app.url, org.emails.EDITOR as string);
     await step('no-agent', async () => {
       await page.goto(`${app.url}/orgs/${org.slug}/pipelines/new`);
-      await page.getByText('No agent is online').waitFor();
+      // The schema step has its own notice, hidden until that step.
+      await page.getByText('No agent is online').filter({ visible: true }).waitFor();
       expect(await page.getByRole('button', { name: 'List topics' }).count()).toBe(0);
       await page.getByLabel('Topics', { exact: true }).fill('orders');
       await screenshot(page, 'discovery-no-agent');
@@ -211,7 +219,8 @@ describe('discovery in the wizard, and the table page, in a real browser', () =>
         await Promise.race([
           snapshots.waitFor(),
           page.getByText('No snapshot yet').waitFor(),
-          page.getByRole('alert').waitFor(),
+          // Not any alert: Next's route announcer is one.
+          page.getByText('could not read the table').waitFor(),
         ]);
         return (
           (await snapshots.count()) > 0 &&

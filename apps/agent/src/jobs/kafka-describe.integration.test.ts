@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createKafka } from '@floe/ingest';
+import { createKafka, SchemaRegistry } from '@floe/ingest';
 import type { DiscoveredField } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgCaller } from '../testing/org-caller';
@@ -25,13 +25,17 @@ const bootstrapServers = (process.env.FLOE_KAFKA_BROKERS as string).split(',');
 let agent: Awaited<ReturnType<typeof startQueuedAgent>>;
 let editor: Awaited<ReturnType<typeof orgCaller>>;
 let kafkaConnectionId: string;
+let registryConnectionId: string;
 const orgSlug = 'acme';
 
 beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '86400000' }] }],
+    topics: [
+      { topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '86400000' }] },
+      { topic: `${topic}-registered`, numPartitions: 1 },
+    ],
     waitForLeaders: true,
   });
   await admin.disconnect();
@@ -68,6 +72,14 @@ beforeAll(async () => {
       securityProtocol: 'PLAINTEXT',
     },
   }));
+  ({ id: registryConnectionId } = await editor.connection.create({
+    orgSlug,
+    connection: {
+      type: 'schema-registry',
+      name: 'stack-registry',
+      url: process.env.FLOE_SCHEMA_REGISTRY_URL as string,
+    },
+  }));
   // Online, as its heartbeat makes it.
   agent.events.report({ type: 'heartbeat', agentVersion: 'test', runningPipelines: [] });
   await agent.events.flush();
@@ -92,7 +104,7 @@ afterAll(async () => {
   await agent?.close();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.deleteTopics({ topics: [topic, `${topic}-registered`] }).catch(() => {});
   await admin.disconnect();
 });
 
@@ -152,6 +164,47 @@ describe('kafka.describe', () => {
     const { groups } = await admin.listGroups();
     await admin.disconnect();
     expect(groups.some((g) => g.groupId.startsWith('floe-discovery-'))).toBe(false);
+  }, 90_000);
+
+  it('names the registry subject and version of a registry format, and types fields by its schema', async () => {
+    const registered = `${topic}-registered`;
+    const registry = new SchemaRegistry({ url: process.env.FLOE_SCHEMA_REGISTRY_URL as string });
+    const schema = {
+      type: 'object',
+      properties: { id: { type: 'integer' }, at: { type: 'string', format: 'date-time' } },
+      required: ['id'],
+    };
+    const schemaId = await registry.register(`${registered}-value`, {
+      schema: JSON.stringify(schema),
+      schemaType: 'JSON',
+    });
+    // The registry's wire format: magic byte 0, the schema id (4 bytes, big-endian), then the JSON.
+    const wire = (value: object) => {
+      const header = Buffer.alloc(5);
+      header.writeUInt32BE(schemaId, 1);
+      return Buffer.concat([header, Buffer.from(JSON.stringify(value))]);
+    };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: registered,
+      messages: [1, 2, 3].map((id) => ({ value: wire({ id, at: `2026-01-0${id}T00:00:00Z` }) })),
+    });
+    await producer.disconnect();
+    const { jobId } = await editor.discovery.describeKafka({
+      orgSlug,
+      kafkaConnectionId,
+      sample: { topic: registered, valueFormat: 'json-schema', keyFormat: 'none', registryConnectionId },
+    });
+    let answer = await editor.discovery.kafkaResult({ orgSlug, jobId });
+    for (let tries = 0; answer.state === 'waiting' && tries < 300; tries++) {
+      await new Promise((r) => setTimeout(r, 200));
+      answer = await editor.discovery.kafkaResult({ orgSlug, jobId });
+    }
+    const sample = answer.description?.sample;
+    expect(sample?.registry).toEqual({ subject: `${registered}-value`, version: 1, schemaId });
+    expect(field(sample?.fields ?? [], 'id')).toMatchObject({ type: 'long', presentRatio: 1 });
+    expect(field(sample?.fields ?? [], 'at')).toMatchObject({ type: 'timestamptz', timestamp: 'native' });
   }, 90_000);
 
   it('fails in words for a topic that does not exist', async () => {

@@ -114,6 +114,9 @@ export function SchemaProposal({
         <>
           <p className="text-sm text-slate-400" data-testid="sample-summary">
             {sample.sampled} records sampled from {sample.topic}
+            {sample.sampled > 0
+              ? ` · values average ${Math.round(sample.averageValueBytes).toLocaleString('en')} bytes`
+              : ''}
             {sample.rejected > 0 ? ` · ${sample.rejected} would go to the dead letters` : ''}
             {sample.registry ? ` · schema ${sample.registry.subject} v${sample.registry.version}` : ''}
             {sample.omittedFields > 0 ? ` · ${sample.omittedFields} fields not listed (named like data)` : ''}

@@ -263,7 +263,8 @@ export function PipelineWizard({
             const before = discoveryBefore[f.name];
             const withDiscovery = (field: ReactNode) => (
               <Fragment key={f.name}>
-                {before && !hidden ? before : null}
+                {/* Kept while another step shows, so that what was discovered is still there on Back. */}
+                {before ? <div hidden={hidden}>{before}</div> : null}
                 {field}
               </Fragment>
             );

@@ -157,7 +157,7 @@ function Metadata({ description: d }: { description: Description }) {
                 <th className="py-1 pr-4 font-medium">Time</th>
                 <th className="py-1 pr-4 font-medium">Operation</th>
                 <th className="py-1 pr-4 font-medium">Written by</th>
-                <th className="py-1 pr-4 font-medium">Records added</th>
+                <th className="py-1 pr-4 font-medium">Records added / removed</th>
                 <th className="py-1 pr-4 font-medium">Files added / removed</th>
                 <th className="py-1 font-medium">Size added</th>
               </tr>
@@ -168,7 +168,9 @@ function Metadata({ description: d }: { description: Description }) {
                   <td className="py-1 pr-4">{utc(s.timestampMs)}</td>
                   <td className="py-1 pr-4">{s.operation}</td>
                   <td className="py-1 pr-4">{WRITERS[s.writer]}</td>
-                  <td className="py-1 pr-4">{count(s.addedRecords)}</td>
+                  <td className="py-1 pr-4">
+                    {count(s.addedRecords)} / {count(s.deletedRecords)}
+                  </td>
                   <td className="py-1 pr-4">
                     {count(s.addedDataFiles + s.addedDeleteFiles)} / {count(s.deletedDataFiles)}
                   </td>
