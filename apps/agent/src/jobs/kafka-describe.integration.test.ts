@@ -95,7 +95,7 @@ async function describe_(sample?: { topic: string; records: number }) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const answer = await editor.discovery.kafkaResult({ orgSlug, jobId });
-    if (answer.state !== 'waiting' || Date.now() > deadline) return answer;
+    if (answer.state !== 'waiting' || Date.now() > deadline) return { ...answer, jobId };
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -150,6 +150,14 @@ describe('kafka.describe', () => {
     expect(field(fields, 'tags')).toMatchObject({ type: 'struct' });
     expect(fields.some((f) => f.path[0] === 'tags' && f.path.length > 1)).toBe(false);
     expect(sample?.omittedFields).toBe(1);
+
+    // Another organization's editor, given the job id, gets no answer.
+    const stranger = await orgCaller(agent, 'EDITOR', 'globex');
+    expect(await stranger.discovery.kafkaResult({ orgSlug: 'globex', jobId: answer.jobId })).toEqual({
+      state: 'waiting',
+      description: null,
+      message: null,
+    });
 
     // The canary: not in the API's answer, nor anything the control plane received, stored or queued,
     // nor in the agent's log.
@@ -208,7 +216,7 @@ describe('kafka.describe', () => {
   }, 90_000);
 
   it('fails in words for a topic that does not exist', async () => {
-    expect(await describe_({ topic: `missing-${run}`, records: 10 })).toEqual({
+    expect(await describe_({ topic: `missing-${run}`, records: 10 })).toMatchObject({
       state: 'failed',
       description: null,
       message: `the topic missing-${run} does not exist`,
