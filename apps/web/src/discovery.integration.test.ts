@@ -235,6 +235,11 @@ describe('discovery in the wizard, and the table page, in a real browser', () =>
         'day(ordered_at) → ordered_at_day',
       );
       expect(await page.getByRole('table', { name: 'Snapshots' }).textContent()).toContain('Floe ingest');
+      const sizes = page.getByRole('figure', { name: 'Data files by size' });
+      expect(await sizes.locator('.recharts-label').allTextContents()).toEqual(['File size', 'Data files']);
+      expect(await sizes.locator('.recharts-cartesian-axis-tick-value').first().textContent()).toBe(
+        '< 1 MiB',
+      );
       await screenshot(page, 'discovery-table-page');
       // The page's pyiceberg snippet, run as a reader would: it reads the rows the pipeline wrote.
       const snippet = (await page.getByTestId('snippet-pyiceberg').textContent()) ?? '';

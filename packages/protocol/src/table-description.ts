@@ -68,6 +68,14 @@ export const tableDescriptionSchema = z.object({
   totalSnapshots: count,
   /** From the current snapshot's summary; zero for a table without one. */
   totals: z.object({ records: count, dataFiles: count, deleteFiles: count, filesBytes: count }),
+  /**
+   * The current snapshot's live data files by size (from its manifests), smallest bucket first; each
+   * bucket holds files below `belowBytes` (null: the rest). Null when the table has too many files to list.
+   */
+  fileSizes: z
+    .array(z.object({ belowBytes: count.nullable(), dataFiles: count, bytes: count }))
+    .max(16)
+    .nullable(),
 });
 
 export type TableDescription = z.infer<typeof tableDescriptionSchema>;

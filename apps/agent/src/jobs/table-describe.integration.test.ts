@@ -159,6 +159,13 @@ describe('table.describe', () => {
     expect(description.totals.records).toBe(RECORDS);
     expect(description.totals.dataFiles).toBeGreaterThanOrEqual(3);
     expect(description.schemaHistory.at(-1)?.schemaId).toBe(description.currentSchemaId);
+    // Small files, all of them: the histogram's first bucket (below 1 MiB) holds every data file.
+    expect(description.fileSizes?.[0]).toEqual({
+      belowBytes: 1024 * 1024,
+      dataFiles: description.totals.dataFiles,
+      bytes: description.totals.filesBytes,
+    });
+    expect(description.fileSizes?.slice(1).every((b) => b.dataFiles === 0)).toBe(true);
 
     expect(JSON.stringify(answer)).not.toContain(canary);
     expect(JSON.stringify(agent.received)).not.toContain(canary);

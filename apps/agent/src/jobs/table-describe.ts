@@ -1,6 +1,8 @@
 import {
   type IcebergType,
   isPrimitive,
+  type LiveFile,
+  liveDataFiles,
   type NestedField,
   primitiveToString,
   type Snapshot,
@@ -29,12 +31,36 @@ const FLOE_COMMIT_KEY = 'floe.commit-id';
  * snapshots reduced to counts and to who wrote them, and the table's totals. No data file is read.
  */
 export async function describeTable(job: TableDescribeJob, host: TableAccessHost): Promise<TableDescription> {
-  const { catalog } = await openTableAccess(job.table, host);
+  const { catalog, io } = await openTableAccess(job.table, host);
   const { metadata } = await catalog.loadTable({ namespace: job.table.namespace, name: job.table.name });
-  return tableDescriptionSchema.parse(tableDescription(metadata));
+  const described = tableDescription(metadata);
+  const { dataFiles, deleteFiles } = described.totals;
+  // The manifests are read (no data file) for the size histogram, unless they list too many files.
+  const fileSizes =
+    dataFiles + deleteFiles <= MAX_FILES_LISTED ? sizeHistogram(await liveDataFiles(io, metadata)) : null;
+  return tableDescriptionSchema.parse({ ...described, fileSizes });
 }
 
-export function tableDescription(metadata: TableMetadata): TableDescription {
+/** Above this many files the histogram is left out: reading every manifest would take long. */
+const MAX_FILES_LISTED = 200_000;
+const MiB = 1024 * 1024;
+/** Bucket bounds: small files (what compaction merges) apart from files at the usual targets. */
+const SIZE_BOUNDS = [MiB, 8 * MiB, 32 * MiB, 128 * MiB, 512 * MiB];
+
+export function sizeHistogram(files: readonly LiveFile[]): NonNullable<TableDescription['fileSizes']> {
+  const buckets = [...SIZE_BOUNDS, null].map((belowBytes) => ({ belowBytes, dataFiles: 0, bytes: 0 }));
+  for (const { file } of files) {
+    const size = Number(file.fileSizeInBytes);
+    const bucket = buckets.find(
+      (b) => b.belowBytes === null || size < b.belowBytes,
+    ) as (typeof buckets)[number];
+    bucket.dataFiles++;
+    bucket.bytes += size;
+  }
+  return buckets;
+}
+
+export function tableDescription(metadata: TableMetadata): Omit<TableDescription, 'fileSizes'> {
   const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
   const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
   const current = metadata.snapshots.find((s) => s.snapshotId === metadata.currentSnapshotId);

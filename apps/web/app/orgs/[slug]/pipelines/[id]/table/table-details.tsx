@@ -3,6 +3,7 @@
 import type { RouterOutputs } from '@floe/api';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTRPC } from '../../../../../../src/trpc/react';
 
 type Description = NonNullable<RouterOutputs['discovery']['tableResult']['description']>;
@@ -25,7 +26,7 @@ function bytes(n: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Asks the pipeline's agent for the table's metadata once, and shows it when the answer comes. */
@@ -86,6 +87,7 @@ function Metadata({ description: d }: { description: Description }) {
           </div>
         ))}
       </dl>
+      {d.fileSizes ? <FileSizes buckets={d.fileSizes} /> : null}
       <section aria-labelledby="schema" className="flex flex-col gap-2">
         <h2 id="schema" className="text-xl font-semibold">
           Schema <span className="text-sm font-normal text-slate-400">id {d.currentSchemaId}</span>
@@ -182,5 +184,67 @@ function Metadata({ description: d }: { description: Description }) {
         )}
       </section>
     </>
+  );
+}
+
+/** "< 1 MiB", "1–8 MiB", …, "≥ 512 MiB": each bucket by the bounds around it. */
+function bucketLabels(buckets: NonNullable<Description['fileSizes']>): string[] {
+  return buckets.map((b, i) => {
+    const below = buckets[i - 1]?.belowBytes;
+    if (b.belowBytes === null) return `≥ ${bytes(below ?? 0)}`;
+    return below === undefined || below === null
+      ? `< ${bytes(b.belowBytes)}`
+      : `${bytes(below)} – ${bytes(b.belowBytes)}`;
+  });
+}
+
+function FileSizes({ buckets }: { buckets: NonNullable<Description['fileSizes']> }) {
+  const labels = bucketLabels(buckets);
+  const data = buckets.map((b, i) => ({ size: labels[i], files: b.dataFiles, bytes: b.bytes }));
+  return (
+    <figure className="rounded-xl border border-slate-800 p-4" aria-label="Data files by size">
+      <figcaption className="mb-2 text-sm text-slate-300">
+        Live data files of the current snapshot by file size (small files are what compaction merges)
+      </figcaption>
+      <div className="h-56">
+        <ResponsiveContainer>
+          <BarChart data={data} margin={{ top: 4, right: 16, bottom: 16, left: 16 }}>
+            <CartesianGrid stroke="#1e293b" vertical={false} />
+            <XAxis
+              dataKey="size"
+              stroke="#64748b"
+              fontSize={12}
+              label={{
+                value: 'File size',
+                position: 'insideBottom',
+                offset: -12,
+                fill: '#94a3b8',
+                fontSize: 12,
+              }}
+            />
+            <YAxis
+              allowDecimals={false}
+              stroke="#64748b"
+              fontSize={12}
+              label={{
+                value: 'Data files',
+                angle: -90,
+                position: 'insideLeft',
+                fill: '#94a3b8',
+                fontSize: 12,
+              }}
+            />
+            <Tooltip
+              contentStyle={{ background: '#0f172a', border: '1px solid #334155' }}
+              formatter={(value, _name, item) =>
+                `${count(Number(value))} files, ${bytes(item.payload.bytes)}`
+              }
+            />
+            <Legend verticalAlign="bottom" wrapperStyle={{ fontSize: 12, paddingTop: 16 }} />
+            <Bar dataKey="files" name="Data files" fill="#38bdf8" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
   );
 }
