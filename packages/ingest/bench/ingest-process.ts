@@ -20,7 +20,11 @@ const [mode, topic, targetList, engine = 'auto', extra = ''] = process.argv.slic
   'native' | 'portable' | 'auto',
   string,
 ];
-const targets = targetList.split(',').map(Number);
+// A list of totals to report ("1000,2000"), or "every:<n>" for each multiple of n, without end.
+const every = targetList.startsWith('every:') ? Number(targetList.slice(6)) : undefined;
+const targets = every === undefined ? targetList.split(',').map(Number) : [];
+const target = (i: number) => (every === undefined ? targets[i] : (i + 1) * every) as number;
+const lastTarget = every === undefined ? targets.length : Number.POSITIVE_INFINITY;
 const brokers = (env.FLOE_KAFKA_BROKERS as string).split(',');
 const kafka = createKafka({ brokers, clientId: 'floe-bench', logLevel: 'error' });
 const run = `${process.pid}`;
@@ -30,11 +34,11 @@ let reached = 0;
 /** The measured pipeline's stage times (ms), once it is open. */
 let stageMs: () => Record<string, number> = () => ({});
 function count(total: number): void {
-  while (reached < targets.length && total >= (targets[reached] as number)) {
-    say({ event: 'reached', target: targets[reached], atMs: performance.now() });
+  while (reached < lastTarget && total >= target(reached)) {
+    say({ event: 'reached', target: target(reached), atMs: performance.now() });
     reached += 1;
   }
-  if (reached === targets.length) {
+  if (reached === lastTarget) {
     say({ event: 'threads', cpu: threadCpu(), stageMs: stageMs() });
     setTimeout(() => process.exit(0), 50);
   }

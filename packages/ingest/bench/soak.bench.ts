@@ -27,7 +27,6 @@ interface Minute {
 }
 
 await createTopic(topic);
-const targets = Array.from({ length: 20_000 }, (_, i) => (i + 1) * STEP).join(',');
 const child = spawn(
   process.execPath,
   [
@@ -37,7 +36,7 @@ const child = spawn(
     join(import.meta.dirname, 'ingest-process.ts'),
     'ingest',
     topic,
-    targets,
+    `every:${STEP}`,
     ENGINE,
   ],
   { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
