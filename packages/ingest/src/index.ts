@@ -61,7 +61,7 @@ export {
 export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';
 export { parseIso8601 } from './mapping/timestamps';
 export { INGEST_NODE_FLAGS, missingNodeFlags } from './node-flags';
-export { PipelineMetrics } from './pipeline/metrics';
+export { type PartitionLag, PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
 export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
 export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';

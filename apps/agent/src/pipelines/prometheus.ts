@@ -7,7 +7,7 @@ const METRICS: [
   name: string,
   type: 'counter' | 'gauge',
   help: string,
-  read: (p: SupervisedPipeline) => Sample[],
+  read: (p: SupervisedPipeline, nowMs: number) => Sample[],
 ][] = [
   [
     'floe_pipeline_up',
@@ -57,6 +57,21 @@ const METRICS: [
   ],
   ['floe_lag_records', 'gauge', 'Records behind the log end', (p) => [[{}, p.metrics?.lagRecords() ?? 0]]],
   [
+    'floe_pipeline_lag_records',
+    'gauge',
+    "Records in the partition not yet committed to the table: log-end offset last fetched minus the table's next offset (the autoscaling signal)",
+    (p, nowMs) => (p.metrics?.partitionLags(nowMs) ?? []).map((lag) => [lagLabels(lag), lag.records]),
+  ],
+  [
+    'floe_pipeline_lag_seconds',
+    'gauge',
+    "How long the partition's waiting records have waited, at most: 0 when none waits, else now minus the timestamp of the newest committed record; absent until a first record is committed",
+    (p, nowMs) =>
+      (p.metrics?.partitionLags(nowMs) ?? []).flatMap((lag): Sample[] =>
+        lag.seconds === null ? [] : [[lagLabels(lag), lag.seconds]],
+      ),
+  ],
+  [
     'floe_newest_committed_record_timestamp_seconds',
     'gauge',
     'Timestamp of the newest committed record',
@@ -68,19 +83,23 @@ const METRICS: [
 ];
 
 function partitionLabels(key: string): Record<string, string> {
-  const { topic, partition } = parseTpKey(key);
+  return lagLabels(parseTpKey(key));
+}
+
+/** Metadata only: a record's content never becomes a label. */
+function lagLabels({ topic, partition }: { topic: string; partition: number }): Record<string, string> {
   return { topic, partition: String(partition) };
 }
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** The Prometheus text exposition format (0.0.4) of every supervised pipeline's metrics. */
-export function prometheusText(pipelines: readonly SupervisedPipeline[]): string {
+export function prometheusText(pipelines: readonly SupervisedPipeline[], nowMs = Date.now()): string {
   const lines: string[] = [];
   for (const [name, type, help, read] of METRICS) {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const p of pipelines) {
-      for (const [labels, value] of read(p)) {
+      for (const [labels, value] of read(p, nowMs)) {
         const all = { pipeline: p.spec.id, ...labels };
         const text = Object.entries(all)
           .map(([k, v]) => `${k}="${escapeLabel(v)}"`)

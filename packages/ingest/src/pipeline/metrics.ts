@@ -1,3 +1,4 @@
+import { parseTpKey } from '../commit/offsets';
 import type { DeadLetterReason } from '../decode/decoded';
 
 /**
@@ -24,6 +25,20 @@ export class StageClock {
     this.ms[stage] += performance.now() - started;
     return result;
   }
+}
+
+/** How far one partition's table is behind its log, for autoscaling and alerts. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Log-end offset last seen minus the table's next offset (0 when the table is level or ahead). */
+  records: bigint;
+  /**
+   * 0 when no record waits; otherwise now minus the timestamp of the newest committed record: the
+   * records waiting follow that one in the partition, so this bounds how long the oldest has waited
+   * (within producer clock skew). Null when records wait and none has been committed yet.
+   */
+  seconds: number | null;
 }
 
 /** Running totals of one pipeline, for Prometheus and the agent's metric events. */
@@ -57,10 +72,24 @@ export class PipelineMetrics {
   /** Records behind the log end, over the partitions whose log end is known. */
   lagRecords(): bigint {
     let lag = 0n;
-    for (const [key, end] of this.logEndOffsets) {
-      const committed = this.committedOffsets.get(key) ?? 0n;
-      if (end > committed) lag += end - committed;
-    }
+    for (const key of this.logEndOffsets.keys()) lag += this.partitionLagRecords(key);
     return lag;
+  }
+
+  /** Per partition whose log end is known: records and seconds behind (see PartitionLag). */
+  partitionLags(nowMs: number): PartitionLag[] {
+    return [...this.logEndOffsets.keys()].map((key) => {
+      const records = this.partitionLagRecords(key);
+      const newest = this.newestRecordMs.get(key);
+      const seconds =
+        records === 0n ? 0 : newest === undefined ? null : Math.max(0, nowMs - Number(newest)) / 1000;
+      return { ...parseTpKey(key), records, seconds };
+    });
+  }
+
+  private partitionLagRecords(key: string): bigint {
+    const end = this.logEndOffsets.get(key) ?? 0n;
+    const committed = this.committedOffsets.get(key) ?? 0n;
+    return end > committed ? end - committed : 0n;
   }
 }
