@@ -142,30 +142,18 @@ function buildData(type: IcebergType, values: readonly unknown[], path: string):
     }
     case 'string':
     case 'binary': {
-      // Strings are written straight into one buffer, sized for the worst case (3 bytes per UTF-16 unit).
-      let bound = 0;
+      let chars = 0;
       for (let i = 0; i < n; i += 1) {
         const v = values[i];
         if (v == null) continue;
         if (type.type === 'string' && typeof v !== 'string') fail(path, i, v, 'a string');
         if (type.type === 'binary' && !(v instanceof Uint8Array)) fail(path, i, v, 'a Uint8Array');
-        bound += type.type === 'string' ? (v as string).length * 3 : (v as Uint8Array).length;
+        chars += (v as string | Uint8Array).length;
       }
-      const buffer = Buffer.allocUnsafe(bound);
       const offsets = new Int32Array(n + 1);
-      let size = 0;
-      for (let i = 0; i < n; i += 1) {
-        const v = values[i];
-        if (v != null) {
-          if (typeof v === 'string') size += buffer.write(v, size);
-          else {
-            buffer.set(v as Uint8Array, size);
-            size += (v as Uint8Array).length;
-          }
-        }
-        offsets[i + 1] = size;
-      }
-      const data = new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+      const data =
+        (type.type === 'string' && chars <= MAX_JOINED_CHARS && asciiColumn(values, offsets)) ||
+        bytesColumn(values, chars * (type.type === 'string' ? 3 : 1), offsets);
       return makeData({ ...base, valueOffsets: offsets, data } as never);
     }
     case 'uuid':
@@ -249,4 +237,42 @@ function buildData(type: IcebergType, values: readonly unknown[], path: string):
       return makeData({ ...base, valueOffsets: offsets, child: entries } as never);
     }
   }
+}
+
+/** Beyond this many characters a column's strings are not joined (V8 strings end near 2^29). */
+const MAX_JOINED_CHARS = 1 << 26;
+
+/**
+ * A string column's UTF-8 bytes and offsets from one encoding of all its strings joined (join makes
+ * null ''), when every character is ASCII (as many bytes as characters); undefined otherwise.
+ */
+function asciiColumn(values: readonly unknown[], offsets: Int32Array): Uint8Array | undefined {
+  const joined = values.join('');
+  const bytes = Buffer.from(joined, 'utf8');
+  if (bytes.length !== joined.length) return undefined;
+  let size = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i] as string | null | undefined;
+    if (v != null) size += v.length;
+    offsets[i + 1] = size;
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, size);
+}
+
+/** Strings or bytes written one by one into one buffer of `bound` bytes (3 per UTF-16 unit covers any string). */
+function bytesColumn(values: readonly unknown[], bound: number, offsets: Int32Array): Uint8Array {
+  const buffer = Buffer.allocUnsafe(bound);
+  let size = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i];
+    if (v != null) {
+      if (typeof v === 'string') size += buffer.write(v, size);
+      else {
+        buffer.set(v as Uint8Array, size);
+        size += (v as Uint8Array).length;
+      }
+    }
+    offsets[i + 1] = size;
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 }
