@@ -193,9 +193,14 @@ function boundNumbers(data: Data, s: LeafStats, floating: boolean): void {
       s.nans += 1;
       continue;
     }
-    // compare only for ties, where it orders -0 before 0.
-    if (min === undefined || v < min || (v === min && compare(v, min) < 0)) min = v;
-    if (max === undefined || v > max || (v === max && compare(v, max) > 0)) max = v;
+    if (min === undefined || max === undefined) {
+      min = v;
+      max = v;
+      continue;
+    }
+    // compare only for ties, where it orders -0 before 0; a new lower bound cannot be a new upper one.
+    if (v < min || (v === min && compare(v, min) < 0)) min = v;
+    else if (v > max || (v === max && compare(v, max) > 0)) max = v;
   }
   s.min = min;
   s.max = max;
@@ -214,8 +219,15 @@ function boundBytes(data: Data, s: LeafStats): void {
       s.nulls += 1;
       continue;
     }
-    if (min < 0 || compareEntries(bytes, offsets, i, min) < 0) min = i;
-    if (max < 0 || compareEntries(bytes, offsets, i, max) > 0) max = i;
+    if (min < 0) {
+      min = i;
+      max = i;
+      continue;
+    }
+    // Only an entry above the lower bound can be above the upper one (a repeated value is compared once).
+    const order = compareEntries(bytes, offsets, i, min);
+    if (order < 0) min = i;
+    else if (order > 0 && compareEntries(bytes, offsets, i, max) > 0) max = i;
   }
   if (min < 0) return;
   const entry = (i: number) => bytes.subarray(offsets[i] as number, offsets[i + 1] as number);
