@@ -7,6 +7,6 @@ const globalForAgents = globalThis as unknown as { floeAgentApi?: AgentApiRoutes
 
 /** The agent API's handlers, one set per server process (they hold each served agent's queue handle). */
 export function agentApi(): AgentApiRoutes {
-  globalForAgents.floeAgentApi ??= agentApiRoutes({ db, redis, transport: agentTransport });
+  globalForAgents.floeAgentApi ??= agentApiRoutes({ db, redis, transport: () => agentTransport() });
   return globalForAgents.floeAgentApi;
 }

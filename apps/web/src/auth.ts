@@ -8,8 +8,7 @@ let options: NextAuthOptions | undefined;
 
 /** next-auth's options, made on first use (so `next build` needs no database). */
 export function authOptions(): NextAuthOptions {
-  env();
-  options ??= createAuthOptions(db());
+  options ??= createAuthOptions(db(), env());
   return options;
 }
 

@@ -17,7 +17,7 @@ export function clientAddress(
 }
 
 /** FLOE_TRUSTED_PROXIES: how many reverse proxies stand in front of the web app (default 1). */
-export function trustedProxiesOf(env: NodeJS.ProcessEnv): number {
+export function trustedProxiesOf(env: Record<string, string | undefined>): number {
   const raw = env.FLOE_TRUSTED_PROXIES ?? '1';
   const count = Number(raw);
   if (!Number.isInteger(count) || count < 1) {

@@ -23,8 +23,8 @@ export async function issueEmailVerification(
 }
 
 /** Where the owner of the address confirms it: `<base>/verify-email/<token>`. */
-export function verificationLink(token: string, env: NodeJS.ProcessEnv = process.env): string {
-  return tokenLink('verify-email', token, env);
+export function verificationLink(token: string): string {
+  return tokenLink('verify-email', token);
 }
 
 /** Mails the verification link (to the server log, and by SMTP when configured). */

@@ -1,3 +1,4 @@
+export { type AuthEnv, authEnv, authEnvShape, urlWith } from './config';
 export type { VerifyEmailResult } from './email-verification';
 export { issueEmailVerification, mailVerificationLink, verifyEmail } from './email-verification';
 export { type AccountMail, sendAccountMail } from './mail';

@@ -1,4 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
+import { type AuthEnv, authEnv } from './config';
 
 export interface AccountMail {
   to: string;
@@ -14,7 +15,10 @@ const transports = new Map<string, Transporter>();
  * FLOE_SMTP_URL (smtp://user:password@host:587, or smtps://) it is also sent, from FLOE_MAIL_FROM.
  * A mail server that fails or stalls is logged, never the caller's error: the link is in the log.
  */
-export async function sendAccountMail(mail: AccountMail, env: NodeJS.ProcessEnv = process.env) {
+export async function sendAccountMail(
+  mail: AccountMail,
+  env: Pick<AuthEnv, 'FLOE_SMTP_URL' | 'FLOE_MAIL_FROM'> = authEnv(),
+) {
   console.info(`[floe] mail to ${mail.to}: ${mail.subject}\n${mail.text}`);
   const url = env.FLOE_SMTP_URL;
   if (!url) return { sent: false };

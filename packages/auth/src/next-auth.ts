@@ -4,6 +4,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { z } from 'zod';
 import { clientAddress, trustedProxiesOf } from './client-address';
+import { type AuthEnv, authEnv } from './config';
 import './next-auth-session';
 import { resolveOidcUser } from './oidc-link';
 import { createSession, revokeSession, SESSION_DAYS, sessionUser } from './sessions';
@@ -14,11 +15,11 @@ const credentials = z.object({ email: z.email(), password: z.string().min(1) });
 /** The sign-in page's `error` when an SSO login may not join the account that has its address. */
 export const OIDC_NOT_LINKED = 'OidcNotLinked';
 
-const oidcIssuerOf = (env: NodeJS.ProcessEnv) => env.FLOE_OIDC_ISSUER?.replace(/\/$/, '');
+const oidcIssuerOf = (env: AuthEnv) => env.FLOE_OIDC_ISSUER?.replace(/\/$/, '');
 
 /** Any OpenID Connect provider, when FLOE_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET are set. */
 function oidcProvider(
-  env: NodeJS.ProcessEnv,
+  env: AuthEnv,
 ): OAuthConfig<{ sub: string; email: string; email_verified?: unknown; name?: string }>[] {
   const {
     FLOE_OIDC_ISSUER: issuer,
@@ -46,7 +47,7 @@ function oidcProvider(
  * next-auth configuration. Sessions live in the database: the signed cookie holds only a
  * session id, checked on every request, so revoking rows signs browsers out at once.
  */
-export function createAuthOptions(db: PrismaClient, env: NodeJS.ProcessEnv = process.env): NextAuthOptions {
+export function createAuthOptions(db: PrismaClient, env: AuthEnv = authEnv()): NextAuthOptions {
   const oidcIssuer = oidcIssuerOf(env);
   const trustedProxies = trustedProxiesOf(env);
   return {

@@ -97,7 +97,6 @@ describe('single sign-on identities and verified addresses', () => {
 
   it('next-auth refuses the unlinked login with the sign-in page’s message and signs a linked one in as its user', async () => {
     const options = createAuthOptions(db, {
-      NODE_ENV: 'test',
       NEXTAUTH_SECRET: 'a test secret of some length',
       FLOE_OIDC_ISSUER: `${issuer}/`,
       FLOE_OIDC_CLIENT_ID: 'floe',

@@ -98,7 +98,6 @@ describe('password sign-in and database sessions', () => {
       data: { email: 'barbara@example.com', passwordHash: await hashPassword(password) },
     });
     const options = createAuthOptions(db, {
-      NODE_ENV: 'test',
       NEXTAUTH_SECRET: 'a test secret of some length',
     });
     const provider = options.providers[0] as unknown as {

@@ -1,6 +1,7 @@
 import { OIDC_NOT_LINKED } from '@floe/auth';
 import { callbackPath } from '../../src/callback-path';
 import { AuthCard, FormError } from '../../src/components/form';
+import { env } from '../../src/env';
 import { SignInForm } from './sign-in-form';
 
 export const dynamic = 'force-dynamic';
@@ -13,6 +14,7 @@ export default async function SignInPage({
   const { callbackUrl, error, reset } = await searchParams;
   // Only same-site paths: a callback URL must not send people elsewhere.
   const next = callbackPath(callbackUrl, '/orgs');
+  const settings = env();
   return (
     <AuthCard title="Sign in to Floe">
       {error === OIDC_NOT_LINKED ? (
@@ -25,7 +27,7 @@ export default async function SignInPage({
       ) : null}
       <SignInForm
         next={next}
-        oidcName={process.env.FLOE_OIDC_ISSUER ? (process.env.FLOE_OIDC_NAME ?? 'Single sign-on') : null}
+        oidcName={settings.FLOE_OIDC_ISSUER ? (settings.FLOE_OIDC_NAME ?? 'Single sign-on') : null}
       />
     </AuthCard>
   );

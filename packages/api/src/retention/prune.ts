@@ -6,7 +6,7 @@ const BATCH = 5_000;
 const DAY_MS = 86_400_000;
 
 /** FLOE_RETENTION_DAYS: how long agent events (commit reports, job results, metrics, errors) are kept. */
-export function retentionDaysOf(env: NodeJS.ProcessEnv): number {
+export function retentionDaysOf(env: Record<string, string | undefined>): number {
   const raw = env.FLOE_RETENTION_DAYS ?? String(DEFAULT_RETENTION_DAYS);
   const days = Number(raw);
   if (!Number.isInteger(days) || days < 1) {

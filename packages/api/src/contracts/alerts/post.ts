@@ -2,6 +2,7 @@ import { lookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { apiEnv } from '../../config';
 
 // Webhook URLs come from customers, and the control plane posts to them: it must not become a way
 // into its own network (metadata endpoints, databases on loopback). The address is checked when the
@@ -59,7 +60,7 @@ export function post(
   { deadlineMs = 10_000 }: { deadlineMs?: number } = {},
 ): Promise<number> {
   const target = new URL(url);
-  const privateAllowed = process.env.FLOE_ALERTS_ALLOW_PRIVATE_NETWORKS === 'true';
+  const privateAllowed = apiEnv().FLOE_ALERTS_ALLOW_PRIVATE_NETWORKS === 'true';
   const literal = target.hostname.replace(/^\[|\]$/g, '');
   if (!privateAllowed && isIP(literal) && !isPublic(literal)) return Promise.reject(notPublic(literal));
   return new Promise((resolve, reject) => {

@@ -1,12 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { apiEnv } from '../../config';
 
 // Alert signing secrets belong to the control plane and must be usable to sign, so they are kept
 // encrypted, not hashed: AES-256-GCM under a key derived from NEXTAUTH_SECRET (changing that secret
 // makes existing destinations unusable until they are made again).
 function key(): Buffer {
-  const root = process.env.NEXTAUTH_SECRET;
-  if (!root)
-    throw new Error('NEXTAUTH_SECRET is not set: alert signing secrets are encrypted with a key from it');
+  const root = apiEnv().NEXTAUTH_SECRET;
   return Buffer.from(hkdfSync('sha256', root, 'floe', 'alert signing secrets v1', 32));
 }
 

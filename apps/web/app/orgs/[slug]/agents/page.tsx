@@ -1,5 +1,6 @@
 import { headers } from 'next/headers';
 import { DataTable, Row } from '../../../../src/components/table';
+import { env } from '../../../../src/env';
 import { serverCaller } from '../../../../src/server';
 import { CreateAgent } from './create-agent';
 import { RevokeAgent } from './revoke-agent';
@@ -21,7 +22,7 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
     caller.agent.list({ orgSlug: slug }),
   ]);
   const host = (await headers()).get('host');
-  const controlPlaneUrl = process.env.NEXTAUTH_URL ?? `http://${host}`;
+  const controlPlaneUrl = env().NEXTAUTH_URL ?? `http://${host}`;
   const canManage = org.role === 'OWNER' || org.role === 'ADMIN';
   return (
     <main className="flex flex-col gap-8">

@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { ComplianceSummary, IncidentList } from '../../../../../src/components/contract-health';
+import { env } from '../../../../../src/env';
 import { serverCaller } from '../../../../../src/server';
 import { AlertDestinations } from './alert-destinations';
 import { ContractForm } from './contract-form';
@@ -27,7 +28,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
     contract && isAdmin ? caller.contract.alerts.list({ orgSlug: slug, pipelineId: id }) : null,
   ]);
   const host = (await headers()).get('host');
-  const base = process.env.NEXTAUTH_URL ?? `http://${host}`;
+  const base = env().NEXTAUTH_URL ?? `http://${host}`;
   return (
     <main className="flex flex-col gap-8">
       <section>
