@@ -5,6 +5,7 @@ import { EventReporter, RevokedError } from './events';
 import { startJobRunner } from './job-runner';
 import { decoderFor } from './pipelines/decoder';
 import { pipelineHosts } from './pipelines/host';
+import { serverPort, startMetricsServer } from './pipelines/metrics-server';
 import { PipelineSupervisor } from './pipelines/supervisor';
 import { checkPipeline } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
@@ -37,16 +38,19 @@ export function jobTransport(
 /**
  * Runs the agent: enrolls with an install token once (then keeps its credentials on disk),
  * pulls jobs from its own queue through the transport enrollment named, and heartbeats every 10 s. Every job is checked against the
- * customer's policy before it runs. Returns a stop function.
+ * customer's policy before it runs. With a metrics port, serves /metrics (per-pipeline lag, for
+ * autoscaling) and /healthz inside the account. Returns a stop function.
  */
 export async function startAgent({
   controlPlane,
   token,
   policy,
+  metricsPort,
 }: {
   controlPlane: URL;
   token: string;
   policy: LoadedPolicy;
+  metricsPort?: number;
 }) {
   let credentials = loadCredentials();
   if (token.startsWith(INSTALL_TOKEN_PREFIX) && !credentials) {
@@ -68,6 +72,9 @@ export async function startAgent({
     log,
     (spec) => checkPipeline(spec, policy),
   );
+  // Before the job runner: a port already taken fails the start with nothing running yet.
+  const metrics = metricsPort === undefined ? undefined : await startMetricsServer(pipelines, metricsPort);
+  if (metrics) log('metrics', { url: `http://127.0.0.1:${serverPort(metrics)}/metrics` });
   const runner = startJobRunner(
     jobTransport(controlPlane, credentials),
     events,
@@ -82,6 +89,7 @@ export async function startAgent({
     await runner.close();
     // Pipelines keep their place in their tables: a restarted agent resumes from there.
     await pipelines.stopAll();
+    metrics?.close();
     await events.flush().catch(() => {});
   };
   const heartbeat = async () => {
@@ -119,7 +127,7 @@ export async function startAgent({
     version: VERSION,
     policy: policy.rules === 'permissive' ? 'permissive' : (policy.file ?? 'none (allows nothing)'),
   });
-  return { agentId: credentials.agentId, events, pipelines, stop };
+  return { agentId: credentials.agentId, events, pipelines, metrics, stop };
 }
 
 /** Records per second between two readings of a running total. */

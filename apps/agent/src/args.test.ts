@@ -65,10 +65,22 @@ describe('floe-agent arguments', () => {
     ],
     [['start', '--control-plane'], '--control-plane needs a value'],
     [['start', '--colour', 'red'], 'start has no --colour'],
+    [
+      ['start', '--control-plane', 'https://a.b', '--token', 'floe_at_x', '--metrics-port', '99999'],
+      '--metrics-port must be a port number, got "99999"',
+    ],
+    [['run', '--pipeline', 's.yaml', '--metrics-port', 'http'], '--metrics-port must be a port number'],
     [['launch'], 'unknown command "launch"'],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseArgs(argv, {})).toThrow(UsageError);
     expect(() => parseArgs(argv, {})).toThrow(message);
+  });
+
+  it('serves metrics from start only when asked, on the port given', () => {
+    const start = ['start', '--control-plane', 'https://a.b', '--token', 'floe_at_x'];
+    expect(parseArgs(start, {})).not.toHaveProperty('metricsPort');
+    expect(parseArgs([...start, '--metrics-port', '9464'], {})).toMatchObject({ metricsPort: 9464 });
+    expect(parseArgs([...start, '--metrics-port=0'], {})).toMatchObject({ metricsPort: 0 });
   });
 
   it('answers --help and --version', () => {

@@ -4,7 +4,7 @@ import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX } from '@floe/protocol';
 export const USAGE = `floe-agent — the Floe data-plane agent (runs in your account, pulls its work)
 
 Usage:
-  floe-agent start --control-plane <url> --token <install or API token> --policy <policy.yaml>
+  floe-agent start --control-plane <url> --token <install or API token> --policy <policy.yaml> [--metrics-port <port>]
   floe-agent run --pipeline <spec.yaml> [--policy <policy.yaml> | --permissive] [--metrics-port <port>]
   floe-agent doctor [--control-plane <url>]
   floe-agent --version | --help
@@ -19,12 +19,14 @@ references it may resolve. Anything not in it is refused; with no policy, everyt
 
 run: runs one pipeline from a spec file with no control plane (to try Floe on your own Kafka);
 --permissive lets it reach anything its spec names (on your own machine only);
-/metrics (Prometheus) on --metrics-port (default 9464; 0 picks a free port).`;
+/metrics (Prometheus) on --metrics-port (default 9464; 0 picks a free port).
+
+start: /metrics (Prometheus, per-pipeline lag for autoscaling) and /healthz only when --metrics-port is given.`;
 
 export type Command =
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'start'; controlPlane: URL; token: string; policyFile?: string }
+  | { command: 'start'; controlPlane: URL; token: string; policyFile?: string; metricsPort?: number }
   | { command: 'doctor'; controlPlane: URL | undefined }
   | { command: 'run'; pipeline: string; metricsPort: number; policyFile?: string; permissive?: true };
 
@@ -61,6 +63,13 @@ function url(value: string, flag: string): URL {
   }
 }
 
+function metricsPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--metrics-port must be a port number, got ${JSON.stringify(value)}`);
+  return port;
+}
+
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
@@ -69,7 +78,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   const given = flags(rest);
   const allowed =
     first === 'start'
-      ? ['control-plane', 'token', 'policy']
+      ? ['control-plane', 'token', 'policy', 'metrics-port']
       : first === 'doctor'
         ? ['control-plane']
         : first === 'run'
@@ -81,11 +90,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   if (first === 'run') {
     const pipeline = given.get('pipeline');
     if (!pipeline) throw new UsageError('run needs --pipeline <spec.yaml>');
-    const port = Number(given.get('metrics-port') ?? '9464');
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError(
-        `--metrics-port must be a port number, got ${JSON.stringify(given.get('metrics-port'))}`,
-      );
+    const port = metricsPort(given.get('metrics-port') ?? '9464');
     const policyFile = given.get('policy') ?? env.FLOE_AGENT_POLICY;
     if (given.has('permissive') && given.has('policy'))
       throw new UsageError('--permissive and --policy exclude each other: choose one');
@@ -104,10 +109,12 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       `--token must be a Floe install token (${INSTALL_TOKEN_PREFIX}…) or API token (${API_TOKEN_PREFIX}…)`,
     );
   const policyFile = given.get('policy') ?? env.FLOE_AGENT_POLICY;
+  const port = given.get('metrics-port');
   return {
     command: 'start',
     controlPlane: url(controlPlane, 'control-plane'),
     token,
     ...(policyFile && { policyFile }),
+    ...(port !== undefined && { metricsPort: metricsPort(port) }),
   };
 }
