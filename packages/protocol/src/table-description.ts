@@ -4,17 +4,30 @@ import { discoveredTypeSchema } from './discovery';
 // What `table.describe` brings back from the customer's catalog: the table's metadata, never a row
 // and never a partition value. Snapshot summaries are reduced to counts and to who wrote them.
 
-export const TABLE_DESCRIPTION_LIMITS = { columns: 2000, snapshots: 100, schemas: 100 } as const;
+// Bounded so that a description's worst case stays near 1 MiB of JSON, within one event batch.
+export const TABLE_DESCRIPTION_LIMITS = {
+  columns: 1000,
+  columnDepth: 8,
+  columnNameLength: 100,
+  snapshots: 100,
+  schemas: 50,
+  namesPerChange: 20,
+} as const;
 
 const int64 = z.string().regex(/^-?\d{1,19}$/, 'a 64-bit integer as a decimal string');
 const count = z.number().int().nonnegative();
 // Column names are the table's own metadata; bounded like every string an agent sends.
-const columnName = z.string().min(1).max(200);
+const columnName = z.string().min(1).max(TABLE_DESCRIPTION_LIMITS.columnNameLength);
+// A column named by its path, as the schema history lists them.
+const columnPath = z
+  .string()
+  .min(1)
+  .max(TABLE_DESCRIPTION_LIMITS.columnNameLength * 2);
 
 export const tableColumnSchema = z.object({
   id: count,
   /** Names from the top-level column down (a struct's columns are listed after it). */
-  path: z.array(columnName).min(1).max(16),
+  path: z.array(columnName).min(1).max(TABLE_DESCRIPTION_LIMITS.columnDepth),
   type: discoveredTypeSchema,
   /** A list's element type, a map's value type; null otherwise. */
   elementType: discoveredTypeSchema.nullable(),
@@ -42,14 +55,16 @@ export const tableDescriptionSchema = z.object({
   formatVersion: z.number().int().min(1).max(3),
   currentSchemaId: count,
   columns: z.array(tableColumnSchema).max(TABLE_DESCRIPTION_LIMITS.columns),
-  /** Every schema the table has had, oldest first, with the columns each added and dropped. */
+  /** The table's newest schemas, oldest first, with the columns each added and dropped (the first names of each). */
   schemaHistory: z
     .array(
       z.object({
         schemaId: count,
         columns: count,
-        added: z.array(columnName).max(TABLE_DESCRIPTION_LIMITS.columns),
-        dropped: z.array(columnName).max(TABLE_DESCRIPTION_LIMITS.columns),
+        added: z.array(columnPath).max(TABLE_DESCRIPTION_LIMITS.namesPerChange),
+        addedCount: count,
+        dropped: z.array(columnPath).max(TABLE_DESCRIPTION_LIMITS.namesPerChange),
+        droppedCount: count,
       }),
     )
     .max(TABLE_DESCRIPTION_LIMITS.schemas),
@@ -58,7 +73,7 @@ export const tableDescriptionSchema = z.object({
       z.object({
         fieldId: count,
         sourceId: count,
-        name: columnName,
+        name: columnPath,
         transform: z.string().regex(/^(identity|year|month|day|hour|void|bucket\[\d+\]|truncate\[\d+\])$/),
       }),
     )

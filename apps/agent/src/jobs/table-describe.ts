@@ -73,7 +73,7 @@ export function tableDescription(metadata: TableMetadata): Omit<TableDescription
     partitionSpec: (spec?.fields ?? []).map((f) => ({
       fieldId: f.fieldId,
       sourceId: f.sourceId,
-      name: f.name,
+      name: bounded(f.name, columnNameLength * 2),
       transform: transformToString(f.transform),
     })),
     snapshots: newestFirst.slice(0, TABLE_DESCRIPTION_LIMITS.snapshots).map(snapshotSummary),
@@ -87,9 +87,15 @@ export function tableDescription(metadata: TableMetadata): Omit<TableDescription
   };
 }
 
+const { columnDepth, columnNameLength, namesPerChange } = TABLE_DESCRIPTION_LIMITS;
+
+/** A name cut to the protocol's length, marked where it was cut. */
+const bounded = (name: string, max: number = columnNameLength) =>
+  name.length <= max ? name : `${name.slice(0, max - 1)}…`;
+
 function columnsOf(fields: readonly NestedField[], path: string[] = []): Column[] {
   return fields.flatMap((field) => {
-    const here = [...path, field.name];
+    const here = [...path, bounded(field.name)];
     const column: Column = {
       id: field.id,
       path: here,
@@ -102,7 +108,9 @@ function columnsOf(fields: readonly NestedField[], path: string[] = []): Column[
             : null,
       required: field.required,
     };
-    return [column, ...(field.type.type === 'struct' ? columnsOf(field.type.fields, here) : [])];
+    const nested =
+      field.type.type === 'struct' && here.length < columnDepth ? columnsOf(field.type.fields, here) : [];
+    return [column, ...nested];
   });
 }
 
@@ -112,21 +120,25 @@ function typeName(type: IcebergType): Column['type'] {
   return discoveredTypeSchema.safeParse(name).success ? name : 'binary';
 }
 
-/** Each schema with the top-level and nested column names it added and dropped against the one before. */
+/** Each schema with the columns it added and dropped against the one before (the first names of each). */
 function schemaHistory(metadata: TableMetadata): TableDescription['schemaHistory'] {
   let previous = new Map<number, string>();
+  const pathName = (c: Column) => bounded(c.path.join('.'), columnNameLength * 2);
   return [...metadata.schemas]
     .sort((a, b) => a.schemaId - b.schemaId)
     .map((schema) => {
-      const names = new Map(columnsOf(schema.fields).map((c) => [c.id, c.path.join('.')]));
-      const entry = {
+      const names = new Map(columnsOf(schema.fields).map((c) => [c.id, pathName(c)]));
+      const added = [...names].filter(([id]) => !previous.has(id)).map(([, name]) => name);
+      const dropped = [...previous].filter(([id]) => !names.has(id)).map(([, name]) => name);
+      previous = names;
+      return {
         schemaId: schema.schemaId,
         columns: names.size,
-        added: [...names].filter(([id]) => !previous.has(id)).map(([, name]) => name),
-        dropped: [...previous].filter(([id]) => !names.has(id)).map(([, name]) => name),
+        added: added.slice(0, namesPerChange),
+        addedCount: added.length,
+        dropped: dropped.slice(0, namesPerChange),
+        droppedCount: dropped.length,
       };
-      previous = names;
-      return entry;
     });
 }
 

@@ -65,6 +65,13 @@ export function TableDetails({ orgSlug, pipelineId }: { orgSlug: string; pipelin
   return <Metadata description={description} />;
 }
 
+/** " · added a, b and 3 more": the names the agent sent, and how many it left out. */
+function changed(what: string, names: string[], total: number): string {
+  if (total === 0) return '';
+  const more = total - names.length;
+  return ` · ${what} ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 function Metadata({ description: d }: { description: Description }) {
   const nameOf = (id: number) => d.columns.find((c) => c.id === id)?.path.join('.') ?? `column ${id}`;
   const totals = [
@@ -121,8 +128,8 @@ function Metadata({ description: d }: { description: Description }) {
           {d.schemaHistory.map((s) => (
             <li key={s.schemaId} className="border-t border-slate-800 py-1">
               Schema {s.schemaId}: {s.columns} columns
-              {s.added.length > 0 ? ` · added ${s.added.join(', ')}` : ''}
-              {s.dropped.length > 0 ? ` · dropped ${s.dropped.join(', ')}` : ''}
+              {changed('added', s.added, s.addedCount)}
+              {changed('dropped', s.dropped, s.droppedCount)}
             </li>
           ))}
         </ol>
