@@ -53,7 +53,6 @@ export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
 }
 
-const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a string's run of plain characters ends at one (RFC 8259 §7).
 const PLAIN_STRING_RE = /[^"\\\u0000-\u001f]*/y;
 const ESCAPES: Record<string, string> = {
@@ -170,11 +169,10 @@ class Parser {
       case 'n':
         return this.parseLiteral('null', null);
       default: {
-        NUMBER_RE.lastIndex = this.pos;
-        const match = NUMBER_RE.exec(this.text);
-        if (match === null) return this.fail('expected a value');
-        this.pos += match[0].length;
-        return new JsonNumber(match[0]);
+        const start = this.pos;
+        this.pos = numberEnd(this.text, start);
+        if (this.pos === start) return this.fail('expected a value');
+        return new JsonNumber(this.text.slice(start, this.pos));
       }
     }
   }
@@ -229,6 +227,38 @@ class Parser {
       this.pos += 1;
     }
   }
+}
+
+/**
+ * Where the longest JSON number (-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?) starting at `start` ends;
+ * `start` for none. Read by character codes: a regular expression's match allocates per number.
+ */
+function numberEnd(text: string, start: number): number {
+  let at = start;
+  if (text.charCodeAt(at) === 0x2d /* - */) at += 1;
+  const first = text.charCodeAt(at);
+  if (first === 0x30) at += 1;
+  else if (first >= 0x31 && first <= 0x39) at = digitsEnd(text, at + 1);
+  else return start;
+  if (text.charCodeAt(at) === 0x2e /* . */ && isDigit(text.charCodeAt(at + 1))) at = digitsEnd(text, at + 2);
+  const e = text.charCodeAt(at);
+  if (e === 0x65 || e === 0x45) {
+    let digits = at + 1;
+    const sign = text.charCodeAt(digits);
+    if (sign === 0x2b || sign === 0x2d) digits += 1;
+    if (isDigit(text.charCodeAt(digits))) at = digitsEnd(text, digits + 1);
+  }
+  return at;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (isDigit(text.charCodeAt(at))) at += 1;
+  return at;
 }
 
 /** A JSON object (a Map here), as opposed to the other kinds of value. */
