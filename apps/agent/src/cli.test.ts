@@ -7,12 +7,13 @@ import packageJson from '../package.json' with { type: 'json' };
 
 // The CLI as a user runs it: a separate process, exit codes and output included.
 const stateDir = mkdtempSync(join(tmpdir(), 'floe-agent-cli-'));
-const cli = (...args: string[]) =>
+const cliWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, FLOE_AGENT_STATE_DIR: stateDir, FLOE_AGENT_POLICY: '' },
+    env: { ...process.env, FLOE_AGENT_STATE_DIR: stateDir, FLOE_AGENT_POLICY: '', ...env },
     timeout: 30_000,
   });
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 describe('floe-agent', () => {
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -28,6 +29,20 @@ describe('floe-agent', () => {
     const result = cli('start', '--token', 'floe_it_x', '--control-plane', 'ftp://floe.example');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--control-plane must be an http(s) URL');
+  });
+
+  it('exits 2 at once naming each malformed setting in its environment', () => {
+    const start = ['start', '--token', 'floe_it_x', '--control-plane', 'https://floe.example'];
+    const result = cliWith(
+      { FLOE_KAFKA_SESSION_TIMEOUT_MS: 'soon', AWS_ENDPOINT_URL_STS: 'sts.local' },
+      ...start,
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('FLOE_KAFKA_SESSION_TIMEOUT_MS: ');
+    expect(result.stderr).toContain('AWS_ENDPOINT_URL_STS: must be an http(s) URL');
+    const token = cliWith({ FLOE_TOKEN: 'hunter2' }, 'start', '--control-plane', 'https://floe.example');
+    expect(token.status).toBe(2);
+    expect(token.stderr).toContain('FLOE_TOKEN: must be a Floe install token');
   });
 
   it('run refuses a spec outside its policy before connecting, and names the rule', () => {

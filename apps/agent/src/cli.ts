@@ -3,6 +3,7 @@ import { missingNodeFlags } from '@floe/ingest';
 import { Redis } from 'ioredis';
 import { log, startAgent } from './agent';
 import { parseArgs, USAGE, UsageError } from './args';
+import { AgentEnvError, agentEnv } from './config';
 import { loadCredentials } from './credentials';
 import { runSpecFile } from './pipelines/run-spec-file';
 import { choosePolicy, PolicyFileError } from './policy/load-policy';
@@ -65,7 +66,9 @@ function warnOnMissingNodeFlags(): void {
 }
 
 async function main() {
-  const command = parseArgs(process.argv.slice(2));
+  // The environment first: a malformed setting stops the agent here, by name, before anything runs.
+  const { FLOE_CONTROL_PLANE, FLOE_TOKEN, FLOE_AGENT_POLICY } = agentEnv();
+  const command = parseArgs(process.argv.slice(2), { FLOE_CONTROL_PLANE, FLOE_TOKEN, FLOE_AGENT_POLICY });
   switch (command.command) {
     case 'help':
       console.log(USAGE);
@@ -115,7 +118,7 @@ main().catch((error) => {
     console.error(`floe-agent: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof PolicyFileError) {
+  if (error instanceof PolicyFileError || error instanceof AgentEnvError) {
     console.error(`floe-agent: ${error.message}`);
     process.exit(2);
   }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_API, type Enrollment, enrollmentSchema } from '@floe/protocol';
 import { z } from 'zod';
+import { type AgentEnv, agentEnv } from './config';
 
 /** What enrollment gives an agent; kept on its disk (mode 600), never sent anywhere but back to Floe. */
 export type AgentCredentials = Enrollment;
@@ -16,7 +17,7 @@ const savedSchema = z.preprocess(
   enrollmentSchema,
 );
 
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+export function stateDir(env: Pick<AgentEnv, 'FLOE_AGENT_STATE_DIR'> = agentEnv()): string {
   return env.FLOE_AGENT_STATE_DIR ?? join(homedir(), '.floe-agent');
 }
 

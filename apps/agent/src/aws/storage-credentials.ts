@@ -1,4 +1,5 @@
 import type { PipelineSpec } from '@floe/protocol';
+import { type AgentEnv, agentEnv } from '../config';
 import { jobRoleCredentials } from './role-credentials';
 
 /** The role a bucket (or a Glue catalog beside it) is reached with, and the region STS is asked in. */
@@ -14,7 +15,7 @@ export function storageCredentials(
   storage: Storage,
   agentId: string,
   jobId: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Pick<AgentEnv, 'AWS_ENDPOINT_URL_STS' | 'AWS_ENDPOINT_URL'> = agentEnv(),
 ) {
   if (storage.roleArn === undefined) return undefined;
   if (storage.externalId === undefined) {

@@ -44,7 +44,6 @@ export function connectionTestCredentials(
   job: Extract<Job, { kind: 'connection.test' }>,
   agentId: string,
   jobId: string,
-  env: NodeJS.ProcessEnv = process.env,
 ): ConnectionTestOptions['awsCredentials'] {
   const { connection, roleArn, externalId } = job;
   if (roleArn === undefined) return undefined;
@@ -56,7 +55,7 @@ export function connectionTestCredentials(
         : undefined;
   // The job schema allows a role on these two only; an agent never acts as a role it does not use.
   if (region === undefined) throw new Error(`a ${connection.type} connection is not tested as a role`);
-  return storageCredentials({ region, roleArn, externalId }, agentId, jobId, env);
+  return storageCredentials({ region, roleArn, externalId }, agentId, jobId);
 }
 
 /**

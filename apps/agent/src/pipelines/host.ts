@@ -1,5 +1,6 @@
 import type { IngestLog, PipelineHost, ValueDecoder } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
+import { agentEnv } from '../config';
 import type { EventReporter } from '../events';
 import type { SecretResolver } from '../secrets';
 import type { PipelineSupervisor } from './supervisor';
@@ -29,13 +30,13 @@ export function pipelineHosts(deps: HostDeps) {
       resolveSecret: deps.secrets.resolve,
       ...(credentials !== undefined && { awsCredentials: credentials }),
     });
-    const sessionTimeout = Number(process.env.FLOE_KAFKA_SESSION_TIMEOUT_MS ?? '');
+    const sessionTimeoutMs = agentEnv().FLOE_KAFKA_SESSION_TIMEOUT_MS;
     return {
       resolveSecret: deps.secrets.resolve,
       decoder: await deps.decoderFor(spec, deps.secrets),
       ...(credentials !== undefined && { awsCredentials: credentials }),
       log,
-      ...(sessionTimeout > 0 && { sessionTimeoutMs: sessionTimeout }),
+      ...(sessionTimeoutMs !== undefined && { sessionTimeoutMs }),
       observer: {
         committed(outcome, progress, deadLettered) {
           events?.report({

@@ -14,7 +14,7 @@ import { PolicyError } from './policy-error';
 export function ownCredentialFiles(env: NodeJS.ProcessEnv, policyFile?: string): string[] {
   const aws = join(homedir(), '.aws');
   return [
-    stateDir(env),
+    stateDir({ FLOE_AGENT_STATE_DIR: env.FLOE_AGENT_STATE_DIR }),
     policyFile,
     env.AWS_WEB_IDENTITY_TOKEN_FILE,
     env.AWS_SHARED_CREDENTIALS_FILE,
