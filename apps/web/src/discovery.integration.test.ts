@@ -190,6 +190,7 @@ describe('discovery in the wizard, and the table page, in a real browser', () =>
       expect(await row('ordered_at').textContent()).toContain('a time (iso8601)');
       expect(await row('order_id').textContent()).toContain('the record key');
       expect(await row('amount').textContent()).toContain('double');
+      expect(await row('_kafka').textContent()).toContain('added by Floe');
       await page.getByLabel('Store ordered_at as').selectOption('iso8601');
       expect(await page.getByLabel('Timestamp fields').inputValue()).toBe('ordered_at:iso8601');
       await page.getByLabel('Partition field').selectOption('ordered_at');

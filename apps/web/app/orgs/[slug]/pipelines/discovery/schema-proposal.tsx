@@ -169,6 +169,12 @@ export function SchemaProposal({
                   </tr>
                 );
               })}
+              <tr className="border-t border-slate-800 text-slate-400">
+                <td className="py-1 pr-3 font-mono">_kafka</td>
+                <td className="py-1" colSpan={4}>
+                  struct added by Floe: topic, partition, offset, timestamp, key, headers
+                </td>
+              </tr>
             </tbody>
           </table>
           {chosenSource && chosenTransform ? (
