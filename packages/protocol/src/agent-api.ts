@@ -44,6 +44,7 @@ export type AgentTransport = z.infer<typeof agentTransportSchema>;
 export const enrollRequestSchema = z.object({
   installToken: z
     .string()
+    .max(200)
     .startsWith(INSTALL_TOKEN_PREFIX, `must be a Floe install token (${INSTALL_TOKEN_PREFIX}…)`),
 });
 
@@ -99,7 +100,9 @@ export const heartbeatRequestSchema = z.object(jobLease);
 
 export const completeRequestSchema = z.object({
   ...jobLease,
-  result: z.record(z.string().max(200), z.union([z.string().max(4000), z.number(), z.boolean()])),
+  result: z
+    .record(z.string().max(200), z.union([z.string().max(4000), z.number(), z.boolean()]))
+    .refine((result) => Object.keys(result).length <= 100, 'at most 100 result fields'),
 });
 
 export const failRequestSchema = z.object({

@@ -24,7 +24,10 @@ const count = z.number().int().nonnegative();
 export const FIELD_NAME = new RegExp(`^[A-Za-z_$@][\\w$@-]{0,${DISCOVERY_LIMITS.fieldNameLength - 1}}$`);
 export const isReportableFieldName = (name: string) =>
   FIELD_NAME.test(name) && looksLikeRawSecret(name) === null;
-const fieldName = z.string().refine(isReportableFieldName, 'a short identifier-like field name');
+const fieldName = z
+  .string()
+  .max(DISCOVERY_LIMITS.fieldNameLength)
+  .refine(isReportableFieldName, 'a short identifier-like field name');
 
 /** An Iceberg type as discovery names it: a primitive in full, a nested type by its kind. */
 export const discoveredTypeSchema = z.union([

@@ -74,7 +74,9 @@ export const tableDescriptionSchema = z.object({
         fieldId: count,
         sourceId: count,
         name: columnPath,
-        transform: z.string().regex(/^(identity|year|month|day|hour|void|bucket\[\d+\]|truncate\[\d+\])$/),
+        transform: z
+          .string()
+          .regex(/^(identity|year|month|day|hour|void|bucket\[\d{1,10}\]|truncate\[\d{1,10}\])$/),
       }),
     )
     .max(100),
