@@ -195,6 +195,7 @@ export {
 } from './transform/transform';
 export { parseJson, stringifyJson } from './util/json';
 export { arrowSchema, arrowType, FIELD_ID_KEY } from './writer/arrow-schema';
+export { buildersToArrow, ColumnBuilder } from './writer/column-builder';
 export { type DataFileTarget, storeDataFile } from './writer/data-file';
 export { type ColumnMetrics, columnMetrics } from './writer/metrics';
 export {

@@ -35,8 +35,13 @@ export function columnsToArrow(
   columns: readonly (readonly unknown[])[],
   length: number,
 ): RecordBatch {
-  const target = arrowSchema(schema);
   const children = schema.fields.map((f, c) => columnData(f, columns[c] ?? [], f.name));
+  return batchOf(schema, children, length);
+}
+
+/** A record batch of the schema's Arrow form from the Arrow data of each of its columns. */
+export function batchOf(schema: Schema, children: Data[], length: number): RecordBatch {
+  const target = arrowSchema(schema);
   const struct = makeData({
     type: new Struct(target.fields),
     length,
@@ -46,7 +51,8 @@ export function columnsToArrow(
   return new RecordBatch(target, struct);
 }
 
-function columnData(field: NestedField, values: readonly unknown[], path: string): Data {
+/** The Arrow data of a top-level column's values (ValueError for one that does not fit). */
+export function columnData(field: NestedField, values: readonly unknown[], path: string): Data {
   for (let i = 0; i < values.length; i += 1) {
     if (field.required && values[i] == null) throw new ValueError(`${path} is required, row ${i} has null`);
   }
@@ -64,7 +70,7 @@ function validity(values: readonly unknown[]): { nullBitmap: Uint8Array | undefi
   return { nullBitmap: nullCount === 0 ? undefined : bitmap, nullCount };
 }
 
-function fail(path: string, row: number, value: unknown, expected: string): never {
+export function fail(path: string, row: number, value: unknown, expected: string): never {
   const shown = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
   throw new ValueError(`${path}: row ${row} has ${shown} (${typeof value}), expected ${expected}`);
 }
@@ -169,18 +175,21 @@ function buildData(type: IcebergType, values: readonly unknown[], path: string):
       } as never);
     }
     case 'struct': {
+      each(values, (v, i) => {
+        if (typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof Map) {
+          fail(path, i, v, 'an object');
+        }
+      });
       const children = type.fields.map((f) => {
         const childPath = `${path}.${f.name}`;
-        const childValues = values.map((v, i) => {
-          if (v == null) return null;
-          if (typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof Map) {
-            fail(path, i, v, 'an object');
-          }
-          const member = (v as Row)[f.name];
-          if (f.required && member == null)
+        const childValues = new Array<unknown>(n);
+        for (let i = 0; i < n; i += 1) {
+          const v = values[i] as Row | null | undefined;
+          const member = v == null ? null : v[f.name];
+          if (f.required && v != null && member == null)
             throw new ValueError(`${childPath} is required, row ${i} has null`);
-          return member;
-        });
+          childValues[i] = member;
+        }
         return buildData(f.type, childValues, childPath);
       });
       return makeData({ ...base, children } as never);

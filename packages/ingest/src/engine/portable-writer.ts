@@ -1,4 +1,6 @@
 import {
+  buildersToArrow,
+  ColumnBuilder,
   columnsToArrow,
   type IcebergValue,
   type PartitionSpec,
@@ -30,8 +32,8 @@ interface Segment {
   struct: StructType;
   /** Schemaless JSON records' values without the reference path's copies (see JsonRowReader). */
   json: JsonRowReader | undefined;
-  /** The rows' values by column (no object per row): columns[c][i] is field c of row i. */
-  columns: unknown[][];
+  /** The rows by column (no object per row), in Arrow buffers where the column's type allows. */
+  columns: ColumnBuilder[];
   length: number;
 }
 
@@ -53,6 +55,7 @@ export class PortableTableWriter implements TableWriter {
   private current: Omit<Segment, 'columns' | 'length'>;
   /** Per Kafka partition, its rows by the schema they were fitted to (the last segment is the current schema's). */
   private readonly held = new Map<string, Segment[]>();
+  private readonly partitioned: boolean;
   private rows = 0;
   private bytes = 0;
 
@@ -63,6 +66,7 @@ export class PortableTableWriter implements TableWriter {
     private readonly jsonMapper?: RecordMapper,
   ) {
     this.current = this.segmentOf(config.schema);
+    this.partitioned = (config.spec as PartitionSpec).fields.length > 0;
   }
 
   async take(key: string, batch: RawBatch, from: number): Promise<TakeResult> {
@@ -119,20 +123,31 @@ export class PortableTableWriter implements TableWriter {
 
   /** One file per schema and partition: a commit's worth of rows is bounded by the runner's buffer limit. */
   async flush(): Promise<WrittenDataFile[]> {
-    const bySchema = new Map<Schema, Group>();
+    const bySchema = new Map<Schema, Segment[]>();
     for (const segments of this.held.values()) {
-      for (const { schema, columns, length } of segments) {
-        const all = bySchema.get(schema);
-        if (all === undefined) bySchema.set(schema, { partition: [], columns, length });
-        else {
-          all.columns = all.columns.map((column, c) => column.concat(columns[c] as unknown[]));
-          all.length += length;
-        }
+      for (const segment of segments) {
+        if (segment.length === 0) continue;
+        const all = bySchema.get(segment.schema);
+        if (all === undefined) bySchema.set(segment.schema, [segment]);
+        else all.push(segment);
       }
     }
     this.clear();
     const files: WrittenDataFile[] = [];
-    for (const [schema, all] of bySchema) {
+    for (const [schema, segments] of bySchema) {
+      if (!this.partitioned) {
+        const batches = segments.map((s) => buildersToArrow(schema, s.columns, s.length));
+        const written = await writeParquetFile(schema, batches, { compression: this.config.compression });
+        files.push({ ...written, schemaId: schema.schemaId, partition: [] });
+        continue;
+      }
+      const all: Group = {
+        partition: [],
+        columns: schema.fields.map((_, c) =>
+          segments.flatMap((s) => (s.columns[c] as ColumnBuilder).heldValues() as unknown[]),
+        ),
+        length: segments.reduce((n, s) => n + s.length, 0),
+      };
       for (const { partition, columns, length } of this.partitions(schema, all)) {
         const batches = [];
         for (let start = 0; start < length; start += ROWS_PER_BATCH) {
@@ -155,7 +170,6 @@ export class PortableTableWriter implements TableWriter {
   /** The rows split by partition; only a partitioned table's rows become objects, for partitionRows. */
   private partitions(schema: Schema, all: Group): Group[] {
     const spec = this.config.spec as PartitionSpec;
-    if (spec.fields.length === 0) return [all];
     const rows = Array.from({ length: all.length }, (_, i) =>
       Object.fromEntries(schema.fields.map((f, c) => [f.name, (all.columns[c] as unknown[])[i]])),
     );
@@ -168,7 +182,15 @@ export class PortableTableWriter implements TableWriter {
 
   private hold(key: string, values: readonly unknown[]): void {
     const segment = this.segment(key);
-    for (let c = 0; c < segment.columns.length; c += 1) (segment.columns[c] as unknown[]).push(values[c]);
+    const { columns } = segment;
+    let c = 0;
+    try {
+      for (; c < columns.length; c += 1) (columns[c] as ColumnBuilder).append(values[c]);
+    } catch (error) {
+      // A value that does not fit its column (a bug before this point): the row is taken back whole.
+      for (let k = 0; k < c; k += 1) (columns[k] as ColumnBuilder).truncate(segment.length);
+      throw error;
+    }
     segment.length += 1;
   }
 
@@ -180,7 +202,13 @@ export class PortableTableWriter implements TableWriter {
     }
     let last = segments[segments.length - 1];
     if (last === undefined || last.schema !== this.current.schema) {
-      last = { ...this.current, columns: this.current.schema.fields.map(() => []), length: 0 };
+      // A partitioned table's rows are read back as values to partition them.
+      const asValues = this.partitioned;
+      last = {
+        ...this.current,
+        columns: this.current.schema.fields.map((f) => new ColumnBuilder(f, asValues)),
+        length: 0,
+      };
       segments.push(last);
     }
     return last;
