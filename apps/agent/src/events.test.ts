@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentEvent } from '@floe/protocol';
+import { AGENT_API_MAX_BODY_BYTES, type AgentEvent } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventReporter, fitMessage, RevokedError } from './events';
 
 // Against a real HTTP endpoint standing where the control plane's events API stands.
 let status = 200;
 const received: AgentEvent[][] = [];
+const bodyBytes: number[] = [];
 const server: Server = createServer(async (req, res) => {
   let body = '';
   for await (const chunk of req) body += chunk;
+  bodyBytes.push(Buffer.byteLength(body));
   if (status === 200) received.push(JSON.parse(body).events);
   res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
 });
@@ -26,7 +28,58 @@ const waitFor = async (done: () => boolean) => {
   while (!done()) await new Promise((r) => setTimeout(r, 20));
 };
 
+/** A commit report over `partitions` partitions of a topic with a name of `topicLength` characters. */
+const commitReport = (n: number, partitions: number, topicLength = 40): AgentEvent => ({
+  type: 'commit.report',
+  pipelineId: 'p',
+  table: 'db.events',
+  snapshotId: String(n),
+  committedAtMs: n,
+  records: 1,
+  bytes: 1,
+  dataFiles: 1,
+  deadLettered: 0,
+  partitions: Array.from({ length: partitions }, (_, partition) => ({
+    topic: 't'.repeat(topicLength),
+    partition,
+    committedOffset: '123456789',
+    logEndOffset: '123456789',
+    newestCommittedRecordMs: 1_764_000_000_000,
+  })),
+});
+
 describe('EventReporter', () => {
+  it('sends no request larger than the events endpoint takes, in order, whatever the events weigh', async () => {
+    status = 200;
+    const reporter = new EventReporter(url, 'floe_at_x');
+    // 400 reports of ~18 KB: 500 of them at a time would be ~7 MB.
+    for (let n = 0; n < 400; n += 1) reporter.report(commitReport(n, 128));
+    const [before, sentBefore] = [received.length, bodyBytes.length];
+    expect(await reporter.flush()).toBe(true);
+    const batches = received.slice(before);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(Math.max(...bodyBytes.slice(sentBefore))).toBeLessThanOrEqual(AGENT_API_MAX_BODY_BYTES.events);
+    expect(batches.flat().map((e) => (e as { snapshotId: string }).snapshotId)).toEqual(
+      Array.from({ length: 400 }, (_, n) => String(n)),
+    );
+  });
+
+  it('drops, and says so, an event no request could carry, so that the events behind it still go', async () => {
+    status = 200;
+    const logged: string[] = [];
+    const reporter = new EventReporter(url, 'floe_at_x', (m) => logged.push(m));
+    reporter.report(commitReport(1, 10_000, 249));
+    reporter.report({ type: 'job.started', jobId: 'behind' });
+    expect(reporter.dropped).toBe(1);
+    expect(logged).toEqual([
+      expect.stringMatching(
+        /^a commit\.report event of \d+ bytes is larger than one request may be; not sent$/,
+      ),
+    ]);
+    expect(await reporter.flush()).toBe(true);
+    expect(received.at(-1)).toEqual([{ type: 'job.started', jobId: 'behind' }]);
+  });
+
   it('cuts a message too long for its field, saying how much it cut, instead of dropping the event', () => {
     const long = `${'x'.repeat(2500)}END`;
     const fitted = fitMessage({ type: 'job.failed', jobId: 'j', errorClass: 'E', message: long });

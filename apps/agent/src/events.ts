@@ -1,7 +1,16 @@
-import { AGENT_API, type AgentEvent, agentEventSchema, PROTOCOL_VERSION } from '@floe/protocol';
+import {
+  AGENT_API,
+  AGENT_API_MAX_BODY_BYTES,
+  type AgentEvent,
+  agentEventSchema,
+  PROTOCOL_VERSION,
+} from '@floe/protocol';
 import { agentRedactor, type Redactor } from './policy/redact';
 
 const MAX_BUFFERED = 10_000;
+const BATCH_EVENTS = 500;
+/** Room for events in one request: the events endpoint's body limit, less the envelope around them. */
+const BATCH_BYTES = AGENT_API_MAX_BODY_BYTES.events - 1024;
 /**
  * Commit reports and job events go out this soon after they happen (the heartbeat sends the rest every
  * 10 s): the control plane's freshness and its maintenance scheduler act on them.
@@ -24,6 +33,8 @@ const PROMPT: ReadonlySet<AgentEvent['type']> = new Set([
  */
 export class EventReporter {
   private buffer: AgentEvent[] = [];
+  /** The JSON size of each buffered event, so that no request outgrows the endpoint's body limit. */
+  private sizes: number[] = [];
   private sending = false;
   private prompt: NodeJS.Timeout | undefined;
   dropped = 0;
@@ -38,9 +49,19 @@ export class EventReporter {
   ) {}
 
   report(event: AgentEvent) {
-    this.buffer.push(agentEventSchema.parse(fitMessage(this.redactor.redactDeep(event))));
+    const parsed = agentEventSchema.parse(fitMessage(this.redactor.redactDeep(event)));
+    const size = Buffer.byteLength(JSON.stringify(parsed));
+    if (size > BATCH_BYTES) {
+      // No request could carry it: kept, it would block every event behind it.
+      this.dropped++;
+      this.log(`a ${event.type} event of ${size} bytes is larger than one request may be; not sent`);
+      return;
+    }
+    this.buffer.push(parsed);
+    this.sizes.push(size);
     if (this.buffer.length > MAX_BUFFERED) {
       this.buffer.shift();
+      this.sizes.shift();
       this.dropped++;
     }
     if (PROMPT.has(event.type) && this.prompt === undefined) {
@@ -67,6 +88,18 @@ export class EventReporter {
     }
   }
 
+  /** How many of the oldest events fit in one request, by count and by bytes (always at least one). */
+  private nextBatchLength(): number {
+    let bytes = 0;
+    let count = 0;
+    while (count < Math.min(BATCH_EVENTS, this.sizes.length)) {
+      bytes += (this.sizes[count] as number) + 1; // and a comma
+      if (bytes > BATCH_BYTES && count > 0) break;
+      count += 1;
+    }
+    return count;
+  }
+
   get pending() {
     return this.buffer.length;
   }
@@ -81,7 +114,7 @@ export class EventReporter {
     this.sending = true;
     try {
       while (this.buffer.length > 0) {
-        const batch = this.buffer.slice(0, 500);
+        const batch = this.buffer.slice(0, this.nextBatchLength());
         const res = await fetch(new URL(AGENT_API.events, this.controlPlane), {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiToken}` },
@@ -95,6 +128,7 @@ export class EventReporter {
         if (refused !== undefined && refused.length > 0)
           this.log(`the control plane refused ${refused.length} event(s): ${refused[0]?.reason}`);
         this.buffer.splice(0, batch.length);
+        this.sizes.splice(0, batch.length);
       }
       return true;
     } catch (error) {
