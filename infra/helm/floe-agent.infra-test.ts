@@ -30,6 +30,7 @@ interface Container {
   image: string;
   imagePullPolicy: string;
   args: string[];
+  ports?: object[];
   env: { name: string; value?: string; valueFrom?: object }[];
   securityContext: object;
   resources: object;
@@ -107,7 +108,7 @@ describe('infra/helm/floe-agent', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     const agentVersion = JSON.parse(readFileSync(join(repo, 'apps/agent/package.json'), 'utf8')).version;
     expect(agent.image).toBe(`floe/agent:${agentVersion}`);
-    expect(agent.args).toEqual(['start']);
+    expect(agent.args).toEqual(['start', '--metrics-port', '9464']);
     expect(env(agent)).toMatchObject({
       FLOE_CONTROL_PLANE: 'https://floe.example.com',
       FLOE_TOKEN: { secretKeyRef: { name: 'agent-token', key: 'token' } },
@@ -233,6 +234,98 @@ describe('infra/helm/floe-agent', () => {
       .map((d) => d.toJS() as Manifest)
       .find((m) => m.kind === 'Deployment')?.spec.template.spec;
     expect(env(pod?.containers[0]).FLOE_TOKEN).toEqual({ secretKeyRef: { name: secret, key } });
+  });
+
+  it('exposes /metrics on a named port with the prometheus.io annotations, or not at all when disabled', () => {
+    const annotations = (m: Record<string, Manifest>) =>
+      (
+        m.Deployment?.spec.template as unknown as
+          | { metadata: { annotations: Record<string, string> } }
+          | undefined
+      )?.metadata.annotations;
+    const { byKind } = render('--set', 'metrics.port=9100');
+    const agent = podOf(byKind).containers[0] as Container;
+    expect(agent.args).toEqual(['start', '--metrics-port', '9100']);
+    expect(agent.ports).toEqual([{ name: 'metrics', containerPort: 9100, protocol: 'TCP' }]);
+    expect(annotations(byKind)).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9100',
+      'prometheus.io/path': '/metrics',
+    });
+    const off = render('--set', 'metrics.enabled=false');
+    const quiet = podOf(off.byKind).containers[0] as Container;
+    expect(quiet.args).toEqual(['start']);
+    expect(quiet.ports).toBeUndefined();
+    expect(Object.keys(annotations(off.byKind) ?? {})).toEqual(['floe.dev/policy-checksum']);
+    expect(kubeconform(off.yaml).code).toBe(0);
+  });
+
+  it('renders no HorizontalPodAutoscaler by default, and one on floe_pipeline_lag_records when enabled', () => {
+    const { byKind } = render();
+    expect(byKind.HorizontalPodAutoscaler).toBeUndefined();
+    expect(byKind.Deployment?.spec).toMatchObject({ replicas: 1 });
+
+    const { yaml, byKind: scaled } = render(
+      '--set',
+      'autoscaling.enabled=true',
+      '--set',
+      'autoscaling.minReplicas=2',
+      '--set',
+      'autoscaling.maxReplicas=6',
+      '--set',
+      'autoscaling.targetLagRecords=50000',
+    );
+    // The HPA owns the replica count.
+    expect(scaled.Deployment?.spec).not.toHaveProperty('replicas');
+    expect(scaled.HorizontalPodAutoscaler?.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: scaled.Deployment?.metadata.name },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: 'floe_pipeline_lag_records' },
+            target: { type: 'AverageValue', averageValue: '50000' },
+          },
+        },
+      ],
+    });
+    const checked = kubeconform(yaml);
+    expect(checked.out).toContain('Valid: 4, Invalid: 0, Errors: 0, Skipped: 0');
+    expect(checked.code).toBe(0);
+  });
+
+  it('refuses autoscaling without metrics, an inverted replica range, and an unknown autoscaling key', () => {
+    const blind = helm([
+      'template',
+      'floe',
+      chart,
+      ...needed,
+      '--set',
+      'autoscaling.enabled=true',
+      '--set',
+      'metrics.enabled=false',
+    ]);
+    expect(blind.code).not.toBe(0);
+    expect(blind.err).toContain('autoscaling.enabled needs metrics.enabled');
+    const inverted = helm([
+      'template',
+      'floe',
+      chart,
+      ...needed,
+      '--set',
+      'autoscaling.enabled=true',
+      '--set',
+      'autoscaling.minReplicas=5',
+      '--set',
+      'autoscaling.maxReplicas=2',
+    ]);
+    expect(inverted.code).not.toBe(0);
+    expect(inverted.err).toContain('minReplicas is more than autoscaling.maxReplicas');
+    const typo = helm(['template', 'floe', chart, ...needed, '--set', 'autoscaling.targetLag=10']);
+    expect(typo.code).not.toBe(0);
+    expect(typo.err).toContain("additional properties 'targetLag' not allowed");
   });
 
   it("has kubeconform refuse what Kubernetes' schema refuses (so the schemas are in use)", () => {
