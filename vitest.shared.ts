@@ -20,13 +20,44 @@ if (stackDir !== undefined && process.env.FLOE_AGENT_POLICY === undefined) {
   );
 }
 
+const shared = {
+  env: stackEnv,
+  testTimeout: 60_000,
+  hookTimeout: 180_000,
+};
+const ignored = ['**/node_modules/**', '**/.next/**', '**/dist/**', '**/e2e/**'];
+
+// Tests by kind, named by their files (run one kind with `npm test -- --project <name>`):
+// - unit (`*.test.ts`): no service, no Python, no build; seconds.
+// - integration (`*.integration.test.ts`): the local stack's services, its Python, or a build.
+// - browser (`apps/web/src/*.integration.test.ts` but trpc-batch): the built web app, over HTTP or
+//   driven in Chromium. Its paths are the repository root's: inside apps/web they count as integration.
+const browser = ['**/apps/web/src/!(trpc-batch).integration.test.ts'];
+
 export default defineConfig({
   test: {
-    env: stackEnv,
-    include: ['**/*.test.{ts,tsx}'],
-    exclude: ['**/node_modules/**', '**/.next/**', '**/dist/**', '**/e2e/**'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    // The two cores are shared by every project's files.
     maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['**/*.test.{ts,tsx}'],
+          exclude: [...ignored, '**/*.integration.test.{ts,tsx}'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['**/*.integration.test.{ts,tsx}'],
+          exclude: [...ignored, ...browser],
+        },
+      },
+      {
+        test: { ...shared, name: 'browser', include: browser, exclude: ignored },
+      },
+    ],
   },
 });

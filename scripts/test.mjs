@@ -1,16 +1,40 @@
 #!/usr/bin/env node
 // npm test: install what is missing, bring the local stack up, build, type-check and lint every
 // workspace, run every test against the real services, and end with `N passed, N failed`.
-// Extra arguments go to vitest (e.g. `npm test -- packages/db`).
+// Extra arguments go to vitest (e.g. `npm test -- packages/db`). Tests come in projects by kind
+// (vitest.shared.ts): `npm test -- --project unit` runs the unit tests alone, with no stack, build,
+// type-check or lint first (seconds, not minutes).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '../infra/local/lib/system.mjs';
 import { repoRoot, stackEnv } from './lib/env.mjs';
-import { ensureDatabase, fail, installAndStack, prepareDatabase, sh, step, turbo } from './lib/setup.mjs';
+import {
+  ensureDatabase,
+  ensureDependencies,
+  fail,
+  installAndStack,
+  prepareDatabase,
+  sh,
+  step,
+  turbo,
+} from './lib/setup.mjs';
 
 const resultsFile = join(repoRoot, '.floe', 'test-results.json');
 const vitestArgs = process.argv.slice(2);
+
+/** The vitest projects asked for (`--project unit`, `--project=unit`); none means all of them. */
+function projectsAsked(args) {
+  return args.flatMap((arg, i) =>
+    arg.startsWith('--project=')
+      ? [arg.slice('--project='.length)]
+      : args[i - 1] === '--project'
+        ? [arg]
+        : [],
+  );
+}
+const asked = projectsAsked(vitestArgs);
+const unitOnly = asked.length > 0 && asked.every((project) => project === 'unit');
 
 /** A check that is not a vitest test (type-check, lint) still counts as one passed or failed. */
 async function check(title, run) {
@@ -58,7 +82,27 @@ function countResults() {
   };
 }
 
+/** Unit tests need no service and no build: the dependencies and the generated Prisma client only. */
+async function runUnitOnly() {
+  step('Installing dependencies and the Prisma client (unit tests need nothing else)');
+  await ensureDependencies();
+  const client = join(repoRoot, 'packages', 'db', 'src', 'generated', 'prisma', 'client.ts');
+  const schema = join(repoRoot, 'prisma', 'schema.prisma');
+  if (!existsSync(client) || statSync(client).mtimeMs < statSync(schema).mtimeMs)
+    await sh(process.execPath, ['scripts/db.mjs', 'generate'], { what: 'prisma generate' });
+  step('Running the unit tests (vitest)');
+  const exitCode = await runVitest({ ...process.env, NODE_ENV: 'test', TZ: 'UTC' });
+  const tests = countResults();
+  const failed = tests.failed + (exitCode !== 0 && tests.failed === 0 ? 1 : 0);
+  if (tests.note) console.error(`✗ ${tests.note}`);
+  console.log(
+    `\n${tests.passed} passed, ${failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}`,
+  );
+  process.exit(failed === 0 ? 0 : 1);
+}
+
 try {
+  if (unitOnly) await runUnitOnly();
   await installAndStack();
   step('Checking for Chromium (the browser the UI tests drive)');
   ensureDebianPackages([{ package: 'chromium', present: () => existsSync('/usr/bin/chromium') }], (m) =>

@@ -32,7 +32,7 @@ import { createNativeTableWriter, nativeSupport } from './native-writer';
  */
 
 const status = nativeEngineStatus();
-if (!status.available) console.log(`native-writer.test: skipped: ${status.reason}`);
+if (!status.available) console.log(`native-writer.integration.test: skipped: ${status.reason}`);
 
 const MAX_VALUE_BYTES = 4096;
 
