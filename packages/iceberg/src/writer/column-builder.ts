@@ -1,14 +1,14 @@
 import { type Data, makeData, type RecordBatch } from 'apache-arrow';
 import type { Schema } from '../spec/schema';
-import type { NestedField } from '../spec/types';
+import type { IcebergType, NestedField } from '../spec/types';
 import { arrowType } from './arrow-schema';
-import { batchOf, columnData, fail, ValueError } from './rows-to-arrow';
+import { batchOf, buildData, fail, ValueError } from './rows-to-arrow';
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
 /** How a column's values are held: in the Arrow buffers of its type, or as values until build. */
-type Layout = 'utf8' | 'int64' | 'float64' | 'values';
+type Layout = 'utf8' | 'int64' | 'float64' | 'struct' | 'list' | 'values';
 
 const LAYOUTS: Partial<Record<string, Layout>> = {
   string: 'utf8',
@@ -19,17 +19,32 @@ const LAYOUTS: Partial<Record<string, Layout>> = {
   timestamp_ns: 'int64',
   timestamptz_ns: 'int64',
   double: 'float64',
+  struct: 'struct',
+  list: 'list',
 };
+
+/** What a builder holds: a column, a struct's field or a list's element. */
+interface Slot {
+  type: IcebergType;
+  required: boolean;
+  /** For messages: "a", "st.b", "tags.element". */
+  path: string;
+}
 
 /**
  * One top-level column's values, appended row by row. Strings, 64-bit integers and doubles go
  * straight into the buffers Arrow takes (UTF-8 bytes and offsets, a BigInt64Array, a Float64Array),
- * so a held row leaves no string, bigint or number object for the garbage collector to copy; other
- * types are held as values. build() gives the same Arrow data as `columnsToArrow` does for the
- * values, and a value that does not fit fails the same way (ValueError), only when appended.
+ * structs and lists into builders of their fields and elements, so a held row leaves no string,
+ * bigint, number, object or array for the garbage collector to copy; other types are held as values.
+ * build() gives the Arrow data `columnsToArrow` gives for the values, and a value that does not fit
+ * fails as there (ValueError), only when appended.
  */
 export class ColumnBuilder {
   private readonly layout: Layout;
+  private readonly slot: Slot;
+  /** A struct's field builders, or a list's element builder. */
+  private readonly children: ColumnBuilder[] = [];
+  private readonly names: string[] = [];
   private rows = 0;
   private nulls = 0;
   private validity = new Uint8Array(64);
@@ -41,11 +56,22 @@ export class ColumnBuilder {
   private readonly values: unknown[] = [];
 
   /** `asValues`: hold every value as it is (e.g. when rows must be read back to partition them). */
-  constructor(
-    private readonly field: NestedField,
-    asValues = false,
-  ) {
-    this.layout = asValues ? 'values' : (LAYOUTS[field.type.type] ?? 'values');
+  constructor(field: NestedField | Slot, asValues = false) {
+    this.slot = 'path' in field ? field : { type: field.type, required: field.required, path: field.name };
+    const { type, path } = this.slot;
+    this.layout = asValues ? 'values' : (LAYOUTS[type.type] ?? 'values');
+    if (this.layout === 'struct' && type.type === 'struct') {
+      for (const f of type.fields) {
+        this.names.push(f.name);
+        this.children.push(
+          new ColumnBuilder({ type: f.type, required: f.required, path: `${path}.${f.name}` }),
+        );
+      }
+    }
+    if (this.layout === 'list' && type.type === 'list') {
+      const element = { type: type.element, required: type.elementRequired, path: `${path}.element` };
+      this.children.push(new ColumnBuilder(element));
+    }
   }
 
   get length(): number {
@@ -54,30 +80,48 @@ export class ColumnBuilder {
 
   /** The values held as values; only for a builder made `asValues`. */
   heldValues(): readonly unknown[] {
-    if (this.layout !== 'values') throw new Error(`${this.field.name} holds its values in Arrow buffers`);
+    if (this.layout !== 'values') throw new Error(`${this.slot.path} holds its values in Arrow buffers`);
     return this.values;
   }
 
   /** Appends a row's value; a value that does not fit throws and leaves the column as it was. */
   append(value: unknown): void {
+    this.put(value, true);
+  }
+
+  /** `checked`: whether a null must be allowed here (not for a struct field under a null struct). */
+  private put(value: unknown, checked: boolean): void {
     const row = this.rows;
+    const { path } = this.slot;
+    if (value == null) {
+      if (checked && this.slot.required) throw new ValueError(`${path} is required, row ${row} has null`);
+    } else if (this.layout === 'utf8' && typeof value !== 'string') {
+      fail(path, row, value, 'a string');
+    } else if (
+      this.layout === 'int64' &&
+      (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX)
+    ) {
+      fail(path, row, value, 'a 64-bit bigint');
+    } else if (this.layout === 'float64' && typeof value !== 'number') {
+      fail(path, row, value, 'a number');
+    } else if (
+      this.layout === 'struct' &&
+      (typeof value !== 'object' ||
+        Array.isArray(value) ||
+        value instanceof Uint8Array ||
+        value instanceof Map)
+    ) {
+      fail(path, row, value, 'an object');
+    } else if (this.layout === 'list' && !Array.isArray(value)) {
+      fail(path, row, value, 'an array');
+    }
     if (this.layout === 'values') {
       this.values.push(value);
       this.rows = row + 1;
       return;
     }
-    if (value == null) {
-      if (this.field.required) throw new ValueError(`${this.field.name} is required, row ${row} has null`);
-    } else if (this.layout === 'utf8' && typeof value !== 'string') {
-      fail(this.field.name, row, value, 'a string');
-    } else if (
-      this.layout === 'int64' &&
-      (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX)
-    ) {
-      fail(this.field.name, row, value, 'a 64-bit bigint');
-    } else if (this.layout === 'float64' && typeof value !== 'number') {
-      fail(this.field.name, row, value, 'a number');
-    }
+    if (this.layout === 'struct') this.putMembers(value as Record<string, unknown> | null | undefined);
+    if (this.layout === 'list' && value != null) this.putElements(value as unknown[], row);
     if (row >> 3 >= this.validity.length) this.validity = grown(this.validity, row >> 3);
     if (value == null) this.nulls += 1;
     else this.validity[row >> 3] = (this.validity[row >> 3] as number) | (1 << (row & 7));
@@ -95,10 +139,12 @@ export class ColumnBuilder {
           }
           this.size += this.bytes.write(text, this.size);
         }
-        if (row + 1 >= this.offsets.length) this.offsets = grown(this.offsets, row + 1);
-        this.offsets[row + 1] = this.size;
+        this.setOffset(row + 1, this.size);
         break;
       }
+      case 'list':
+        this.setOffset(row + 1, (this.children[0] as ColumnBuilder).rows);
+        break;
       case 'int64':
         if (row >= this.int64.length) this.int64 = grown(this.int64, row);
         if (value != null) this.int64[row] = value as bigint;
@@ -111,11 +157,49 @@ export class ColumnBuilder {
     this.rows = row + 1;
   }
 
+  /** A struct's members into its field builders (nulls under a null struct), all or none. */
+  private putMembers(value: Record<string, unknown> | null | undefined): void {
+    const { children, names } = this;
+    let c = 0;
+    try {
+      for (; c < children.length; c += 1) {
+        const child = children[c] as ColumnBuilder;
+        child.put(value == null ? null : value[names[c] as string], value != null);
+      }
+    } catch (error) {
+      for (let k = 0; k < c; k += 1) (children[k] as ColumnBuilder).truncate(this.rows);
+      throw error;
+    }
+  }
+
+  /** A list's elements into its element builder, all or none. */
+  private putElements(elements: readonly unknown[], row: number): void {
+    const child = this.children[0] as ColumnBuilder;
+    const start = child.rows;
+    try {
+      for (const element of elements) {
+        if (element == null && child.slot.required) {
+          throw new ValueError(`${child.slot.path} is required, row ${row} has null`);
+        }
+        child.put(element, false);
+      }
+    } catch (error) {
+      child.truncate(start);
+      throw error;
+    }
+  }
+
+  private setOffset(at: number, offset: number): void {
+    if (at >= this.offsets.length) this.offsets = grown(this.offsets, at);
+    this.offsets[at] = offset;
+  }
+
   /** Forgets the rows from `length` on (a row that other columns could not take). */
   truncate(length: number): void {
+    if (length >= this.rows) return;
     if (this.layout === 'values') {
-      this.values.length = Math.min(this.values.length, length);
-      this.rows = this.values.length;
+      this.values.length = length;
+      this.rows = length;
       return;
     }
     for (let row = length; row < this.rows; row += 1) {
@@ -125,16 +209,19 @@ export class ColumnBuilder {
       if (this.layout === 'int64') this.int64[row] = 0n;
       if (this.layout === 'float64') this.float64[row] = 0;
     }
-    if (this.layout === 'utf8' && length < this.rows) this.size = this.offsets[length] as number;
-    this.rows = Math.min(this.rows, length);
+    if (this.layout === 'utf8') this.size = this.offsets[length] as number;
+    if (this.layout === 'struct') for (const child of this.children) child.truncate(length);
+    if (this.layout === 'list') (this.children[0] as ColumnBuilder).truncate(this.offsets[length] as number);
+    this.rows = length;
   }
 
   /** The column's Arrow data (views of the builder's buffers: append no more after). */
   build(): Data {
-    if (this.layout === 'values') return columnData(this.field, this.values, this.field.name);
+    const { type, path } = this.slot;
+    if (this.layout === 'values') return buildData(type, this.values, path);
     const n = this.rows;
     const base = {
-      type: arrowType(this.field.type),
+      type: arrowType(type),
       length: n,
       nullCount: this.nulls,
       nullBitmap: this.nulls === 0 ? undefined : this.validity.subarray(0, (n + 7) >> 3),
@@ -148,6 +235,12 @@ export class ColumnBuilder {
         return makeData({ ...base, data: this.int64.subarray(0, n) } as never);
       case 'float64':
         return makeData({ ...base, data: this.float64.subarray(0, n) } as never);
+      case 'struct':
+        return makeData({ ...base, children: this.children.map((c) => c.build()) } as never);
+      case 'list': {
+        const child = (this.children[0] as ColumnBuilder).build();
+        return makeData({ ...base, valueOffsets: this.offsets.subarray(0, n + 1), child } as never);
+      }
     }
   }
 }

@@ -75,7 +75,8 @@ export function fail(path: string, row: number, value: unknown, expected: string
   throw new ValueError(`${path}: row ${row} has ${shown} (${typeof value}), expected ${expected}`);
 }
 
-function buildData(type: IcebergType, values: readonly unknown[], path: string): Data {
+/** The Arrow data of values of a type (no check of required-ness at this level; that is the caller's). */
+export function buildData(type: IcebergType, values: readonly unknown[], path: string): Data {
   const n = values.length;
   const { nullBitmap, nullCount } = validity(values);
   const base = { type: arrowType(type), length: n, nullCount, nullBitmap };
