@@ -1,5 +1,6 @@
 // Command-line parsing for floe-agent: small on purpose, with messages that name the flag.
 import { API_TOKEN_PREFIX, INSTALL_TOKEN_PREFIX } from '@floe/protocol';
+import { type AgentEnv, agentEnv } from './config';
 
 export const USAGE = `floe-agent — the Floe data-plane agent (runs in your account, pulls its work)
 
@@ -70,7 +71,10 @@ function metricsPort(value: string): number {
   return port;
 }
 
-export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): Command {
+export function parseArgs(
+  argv: string[],
+  env: Pick<AgentEnv, 'FLOE_CONTROL_PLANE' | 'FLOE_TOKEN' | 'FLOE_AGENT_POLICY'> = agentEnv(),
+): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help')
     return { command: 'help' };

@@ -67,8 +67,7 @@ function warnOnMissingNodeFlags(): void {
 
 async function main() {
   // The environment first: a malformed setting stops the agent here, by name, before anything runs.
-  const { FLOE_CONTROL_PLANE, FLOE_TOKEN, FLOE_AGENT_POLICY } = agentEnv();
-  const command = parseArgs(process.argv.slice(2), { FLOE_CONTROL_PLANE, FLOE_TOKEN, FLOE_AGENT_POLICY });
+  const command = parseArgs(process.argv.slice(2), agentEnv());
   switch (command.command) {
     case 'help':
       console.log(USAGE);
