@@ -5,6 +5,7 @@ import { auditRouter } from './router/audit';
 import { connectionRouter } from './router/connection';
 import { contractRouter } from './router/contract';
 import { discoveryRouter } from './router/discovery';
+import { fleetRouter } from './router/fleet';
 import { maintenanceRouter } from './router/maintenance';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
@@ -27,6 +28,7 @@ export const appRouter = router({
   connection: connectionRouter,
   contract: contractRouter,
   discovery: discoveryRouter,
+  fleet: fleetRouter,
   maintenance: maintenanceRouter,
   member: memberRouter,
   org: orgRouter,

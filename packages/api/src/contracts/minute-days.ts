@@ -1,4 +1,5 @@
 import { type DayRecord, dayStartOf, type MinuteFreshness, recordMinutes } from '@floe/contracts';
+import type { FreshnessDay } from '@floe/db';
 import type { Db } from './reports';
 
 /** Seconds as stored: whole, and null for unbounded (a partition behind with nothing committed). */
@@ -13,13 +14,18 @@ export async function loadDays(db: Db, pipelineId: string, fromMs: number): Prom
     where: { pipelineId, day: { gte: new Date(dayStartOf(fromMs)) } },
     orderBy: { day: 'asc' },
   });
-  return rows.map((row) => ({
-    dayStartMs: row.day.getTime(),
-    evaluated: row.evaluated,
-    withinSlo: row.withinSlo,
-    worstSeconds: row.worstSeconds ?? Number.POSITIVE_INFINITY,
-  }));
+  return rows.map(dayRecord);
 }
+
+/** A stored day as @floe/contracts counts it (a null worst is unbounded). */
+export const dayRecord = (
+  row: Pick<FreshnessDay, 'day' | 'evaluated' | 'withinSlo' | 'worstSeconds'>,
+): DayRecord => ({
+  dayStartMs: row.day.getTime(),
+  evaluated: row.evaluated,
+  withinSlo: row.withinSlo,
+  worstSeconds: row.worstSeconds ?? Number.POSITIVE_INFINITY,
+});
 
 /** Adds evaluated minutes to the pipeline's days. */
 export async function saveMinutes(db: Db, pipelineId: string, minutes: MinuteFreshness[]) {

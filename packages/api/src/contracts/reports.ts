@@ -57,12 +57,21 @@ export async function commitReportsSince(
       WHERE type = 'commit.report' AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" > ${since}
         AND "agentId" IN (SELECT id FROM "Agent" WHERE "organizationId" = ${pipeline.organizationId}))`;
   return rows.flatMap(({ payload, receivedAt }) => {
-    const event = agentEventSchema.safeParse(payload);
-    // Stored events were checked on arrival; one that no longer parses (an older protocol) is skipped.
-    if (!event.success || event.data.type !== 'commit.report') return [];
-    const { committedAtMs, partitions, snapshotId } = event.data;
-    return [
-      { committedAtMs, receivedAtMs: receivedAt.getTime(), partitions: partitions.map(fromWire), snapshotId },
-    ];
+    const report = storedCommitReport(payload, receivedAt);
+    return report ? [report] : [];
   });
+}
+
+/** A stored commit.report event as a report, or null when it no longer parses (an older protocol). */
+export function storedCommitReport(payload: unknown, receivedAt: Date): StoredCommitReport | null {
+  // Stored events were checked on arrival; one that no longer parses is skipped.
+  const event = agentEventSchema.safeParse(payload);
+  if (!event.success || event.data.type !== 'commit.report') return null;
+  const { committedAtMs, partitions, snapshotId } = event.data;
+  return {
+    committedAtMs,
+    receivedAtMs: receivedAt.getTime(),
+    partitions: partitions.map(fromWire),
+    snapshotId,
+  };
 }

@@ -8,7 +8,7 @@ import {
 import type { PrismaClient } from '@floe/db';
 import { pipelineSpecSchema } from '@floe/protocol';
 import { contractHealth } from './health';
-import { commitReportsSince, type Db, parseProgress } from './reports';
+import { commitReportsSince, type Db, parseProgress, type StoredCommitReport } from './reports';
 
 /** The table a pipeline writes, as contract exports name it. */
 export function contractedTable(
@@ -42,12 +42,20 @@ export async function currentFreshness(db: Db, pipelineId: string, now = Date.no
   });
   if (!pipeline) return null;
   const reports = await commitReportsSince(db, pipeline, new Date(now));
-  const newest = reports.reduce<(typeof reports)[number] | null>(
+  return freshnessFrom(pipeline.freshnessState?.progress, reports, now);
+}
+
+/**
+ * Freshness at `now` from the evaluation's stored progress and the reports stored since (the newest
+ * one at least): what currentFreshness answers for one pipeline and the fleet overview for many.
+ */
+export function freshnessFrom(storedProgress: unknown, reports: StoredCommitReport[], now: number) {
+  const newest = reports.reduce<StoredCommitReport | null>(
     (a, b) => (a && a.receivedAtMs >= b.receivedAtMs ? a : b),
     null,
   );
   if (!newest) return null;
-  const progress = reports.reduce(applyReport, parseProgress(pipeline.freshnessState?.progress));
+  const progress = reports.reduce(applyReport, parseProgress(storedProgress));
   if (!progress) return null;
   return {
     seconds: freshnessSeconds(progress, now),

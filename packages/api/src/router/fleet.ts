@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { fleetOverview, PIPELINE_STATES } from '../fleet/overview';
+import { orgProcedure, router } from '../trpc';
+
+const lastError = z.object({ atMs: z.number(), text: z.string() }).nullable();
+
+export const fleetRouter = router({
+  /** Every pipeline and agent of the organization with its health, for the Overview page. */
+  overview: orgProcedure('VIEWER')
+    .output(
+      z.object({
+        pipelines: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            agentName: z.string(),
+            state: z.enum(PIPELINE_STATES),
+            freshnessSeconds: z.number().nullable(),
+            sloMinutes: z.number().nullable(),
+            compliancePercent: z.number().nullable(),
+            lagRecords: z.number().nullable(),
+            recordsPerSecond: z.number().nullable(),
+            lastCommitAtMs: z.number().nullable(),
+            lastError,
+            openIncidents: z.number(),
+          }),
+        ),
+        agents: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            status: z.enum(['awaiting-install', 'online', 'offline']),
+            version: z.string().nullable(),
+            enrolledAtMs: z.number().nullable(),
+            lastSeenAtMs: z.number().nullable(),
+            pipelines: z.number(),
+            lastError,
+          }),
+        ),
+      }),
+    )
+    .query(({ ctx }) => fleetOverview(ctx.db, ctx.org.id)),
+});
