@@ -50,6 +50,24 @@ describe('ColumnBuilder', () => {
     expect(columnMetrics(schema, [actual])).toEqual(columnMetrics(schema, [expected]));
   });
 
+  it('encodes strings in pieces of many rows as one by one, lone surrogates and all', () => {
+    const one = newSchema([optional('s', T.string)]);
+    const texts = Array.from({ length: 1000 }, (_, i) =>
+      i % 7 === 0 ? null : i === 600 ? 'caf\u00e9' : i === 800 ? '\ud800' : i === 801 ? '\udc00' : `row-${i}`,
+    );
+    const builder = new ColumnBuilder(one.fields[0] as never);
+    for (const text of texts) builder.append(text);
+    const ipc = (batch: RecordBatch) => Buffer.from(tableToIPC(new Table([batch]), 'stream')).toString('hex');
+    expect(ipc(buildersToArrow(one, [builder], 1000))).toBe(ipc(columnsToArrow(one, [texts], 1000)));
+    const cut = new ColumnBuilder(one.fields[0] as never);
+    for (const text of texts) cut.append(text);
+    cut.truncate(300);
+    cut.append('last');
+    expect(ipc(buildersToArrow(one, [cut], 301))).toBe(
+      ipc(columnsToArrow(one, [[...texts.slice(0, 300), 'last']], 301)),
+    );
+  });
+
   it('refuses a value that does not fit, leaving the column as it was; truncate takes rows back', () => {
     const [s, l, , , , st, r, tags, nums] = built();
     expect(() => l?.append(1)).toThrow(ValueError);

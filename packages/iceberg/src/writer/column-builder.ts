@@ -4,6 +4,9 @@ import type { IcebergType, NestedField } from '../spec/types';
 import { arrowType } from './arrow-schema';
 import { batchOf, buildData, fail, ValueError } from './rows-to-arrow';
 
+/** Strings of a column encoded to UTF-8 together: held briefly, they die young, before the GC copies them. */
+const PENDING_STRINGS = 256;
+
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
@@ -54,6 +57,8 @@ export class ColumnBuilder {
   private int64 = new BigInt64Array(0);
   private float64 = new Float64Array(0);
   private readonly values: unknown[] = [];
+  /** The last rows' strings (null as ''), until PENDING_STRINGS of them are encoded at once. */
+  private readonly pending: string[] = [];
 
   /** `asValues`: hold every value as it is (e.g. when rows must be read back to partition them). */
   constructor(field: NestedField | Slot, asValues = false) {
@@ -126,22 +131,9 @@ export class ColumnBuilder {
     if (value == null) this.nulls += 1;
     else this.validity[row >> 3] = (this.validity[row >> 3] as number) | (1 << (row & 7));
     switch (this.layout) {
-      case 'utf8': {
-        if (value != null) {
-          const text = value as string;
-          // 3 bytes per UTF-16 unit covers any string.
-          if (this.size + 3 * text.length > this.bytes.length) {
-            const bytes = Buffer.allocUnsafe(
-              Math.max(2 * this.bytes.length, this.size + 3 * text.length, 4096),
-            );
-            this.bytes.copy(bytes, 0, 0, this.size);
-            this.bytes = bytes;
-          }
-          this.size += this.bytes.write(text, this.size);
-        }
-        this.setOffset(row + 1, this.size);
+      case 'utf8':
+        this.pending.push(value == null ? '' : (value as string));
         break;
-      }
       case 'list':
         this.setOffset(row + 1, (this.children[0] as ColumnBuilder).rows);
         break;
@@ -155,6 +147,7 @@ export class ColumnBuilder {
         break;
     }
     this.rows = row + 1;
+    if (this.pending.length === PENDING_STRINGS) this.writePending();
   }
 
   /** A struct's members into its field builders (nulls under a null struct), all or none. */
@@ -189,6 +182,33 @@ export class ColumnBuilder {
     }
   }
 
+  /**
+   * The strings not yet in the byte buffer, written in one piece (one encoding call, not one per
+   * row) when all are ASCII, one by one otherwise; their offsets follow.
+   */
+  private writePending(): void {
+    const { pending } = this;
+    if (pending.length === 0) return;
+    const first = this.rows - pending.length;
+    const joined = pending.join('');
+    // 3 bytes per UTF-16 unit covers any string.
+    if (this.size + 3 * joined.length > this.bytes.length) {
+      const bytes = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.size + 3 * joined.length, 4096));
+      this.bytes.copy(bytes, 0, 0, this.size);
+      this.bytes = bytes;
+    }
+    const ascii = this.bytes.write(joined, this.size) === joined.length;
+    let size = this.size;
+    for (let k = 0; k < pending.length; k += 1) {
+      const text = pending[k] as string;
+      // Not all ASCII: each is written again on its own (joined, a lone surrogate could pair with the next string).
+      size += ascii ? text.length : this.bytes.write(text, size);
+      this.setOffset(first + k + 1, size);
+    }
+    this.size = size;
+    pending.length = 0;
+  }
+
   private setOffset(at: number, offset: number): void {
     if (at >= this.offsets.length) this.offsets = grown(this.offsets, at);
     this.offsets[at] = offset;
@@ -197,6 +217,7 @@ export class ColumnBuilder {
   /** Forgets the rows from `length` on (a row that other columns could not take). */
   truncate(length: number): void {
     if (length >= this.rows) return;
+    this.writePending();
     if (this.layout === 'values') {
       this.values.length = length;
       this.rows = length;
@@ -219,6 +240,7 @@ export class ColumnBuilder {
   build(): Data {
     const { type, path } = this.slot;
     if (this.layout === 'values') return buildData(type, this.values, path);
+    this.writePending();
     const n = this.rows;
     const base = {
       type: arrowType(type),
