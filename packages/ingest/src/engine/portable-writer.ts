@@ -71,17 +71,20 @@ export class PortableTableWriter implements TableWriter {
 
   async take(key: string, batch: RawBatch, from: number): Promise<TakeResult> {
     const rejected: RejectedRecord[] = [];
+    // The schema does not change within a take: the partition's current segment is looked up once.
+    let segment: Segment | undefined;
     for (let index = from; index < batch.length; index += 1) {
       try {
         const record = recordOf(batch, index);
         const values = record.value === null ? undefined : this.current.json?.read(record);
+        segment ??= this.segment(key);
         if (values !== undefined) {
-          this.hold(key, values);
+          this.hold(segment, values);
         } else {
           const fit = fitRecord(this.current.struct, await this.read(record), this.config.policy);
           if ('changes' in fit) return { taken: index, rejected, needsSchemaChange: true };
           this.hold(
-            key,
+            segment,
             this.current.struct.fields.map((f) => fit.row[f.name]),
           );
         }
@@ -180,8 +183,7 @@ export class PortableTableWriter implements TableWriter {
     }));
   }
 
-  private hold(key: string, values: readonly unknown[]): void {
-    const segment = this.segment(key);
+  private hold(segment: Segment, values: readonly unknown[]): void {
     const { columns } = segment;
     let c = 0;
     try {
