@@ -35,6 +35,11 @@ const UNTYPED = Object.freeze({ type: 'untyped' }) as unknown as IcebergType;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const DECIMAL_38 = T.decimal(38, 0);
+// Read once: under tsx every use of an imported binding is a getter call (these are per value).
+const LONG = T.long;
+const DOUBLE = T.double;
+const BOOLEAN = T.boolean;
+const STRING = T.string;
 const LARGEST_DECIMAL_38 = 10n ** 38n - 1n;
 
 /** A record value's JSON text; bytes that are not UTF-8 or not JSON reject the record ('invalid-json'). */
@@ -54,8 +59,8 @@ export function parseJsonRecord(bytes: Uint8Array): JsonValue {
  */
 export function inferValue(json: JsonValue, path: string): Typed | undefined {
   if (json === null) return undefined;
-  if (typeof json === 'boolean') return { type: T.boolean, value: json };
-  if (typeof json === 'string') return { type: T.string, value: json };
+  if (typeof json === 'boolean') return { type: BOOLEAN, value: json };
+  if (typeof json === 'string') return { type: STRING, value: json };
   if (json instanceof JsonNumber) return inferNumber(json, path);
   if (Array.isArray(json)) return inferList(json, path);
   return inferStruct(json, path);
@@ -81,14 +86,14 @@ export function fitsLong(value: bigint): boolean {
 function inferNumber(number: JsonNumber, path: string): Typed {
   if (number.isIntegerLiteral) {
     const value = BigInt(number.text);
-    if (fitsLong(value)) return { type: T.long, value };
+    if (fitsLong(value)) return { type: LONG, value };
     if (value >= -LARGEST_DECIMAL_38 && value <= LARGEST_DECIMAL_38) return { type: DECIMAL_38, value };
     return rejectValue('type-mismatch', path, number, DECIMAL_38, 'it has more than 38 digits');
   }
   const value = number.toDouble();
   if (!Number.isFinite(value))
     return rejectValue('type-mismatch', path, number, T.double, 'it is beyond its range');
-  return { type: T.double, value };
+  return { type: DOUBLE, value };
 }
 
 function inferList(items: readonly JsonValue[], path: string): Typed {

@@ -10,7 +10,12 @@ export class JsonNumber {
 
   /** Written without a fraction or an exponent: "12", "-0", not "12.0" or "1e3". */
   get isIntegerLiteral(): boolean {
-    return !/[.eE]/.test(this.text);
+    const { text } = this;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2e || c === 0x65 || c === 0x45) return false;
+    }
+    return true;
   }
 
   /** Whether it has a fractional part: 1.5 and 15e-1 do; 12.0 and 1.5e1 do not. */

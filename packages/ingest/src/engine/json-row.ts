@@ -1,4 +1,4 @@
-import { type IcebergType, isPrimitive, type NestedField, type StructType, T } from '@floe/iceberg';
+import { type IcebergType, type NestedField, type StructType, T } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
 import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
@@ -10,6 +10,10 @@ import { type TimestampFormat, toTimestampMicros } from '../mapping/timestamps';
 
 /** Column types whose record value goes in unchanged when the record's type is the same. */
 const AS_IS = new Set(['boolean', 'string', 'long', 'double', 'timestamptz']);
+// Read once: under tsx every use of an imported binding is a getter call, several per member.
+const STRING = T.string;
+const BOOLEAN = T.boolean;
+const TIMESTAMPTZ = T.timestamptz;
 
 /**
  * A schemaless JSON record straight to the table's column values, without a row object, the record's
@@ -102,7 +106,7 @@ export class JsonRowReader {
       let type: IcebergType | undefined;
       let value: unknown;
       if (typeof member === 'string' || typeof member === 'boolean') {
-        type = typeof member === 'string' ? T.string : T.boolean;
+        type = typeof member === 'string' ? STRING : BOOLEAN;
         value = member;
       } else {
         // Typed even when not selected: a value no type holds (a 40-digit integer) rejects the record.
@@ -113,7 +117,7 @@ export class JsonRowReader {
       if (!plan.selected) continue;
       if (plan.format !== undefined && type !== undefined) {
         value = toTimestampMicros(value, type, plan.format, name);
-        type = T.timestamptz;
+        type = TIMESTAMPTZ;
       }
       const column = plan.column;
       if (column < 0) {
@@ -124,7 +128,8 @@ export class JsonRowReader {
       if (setBy[column] === stamp) return undefined;
       setBy[column] = stamp;
       const field = fields[column] as NestedField;
-      if (type !== undefined && isPrimitive(type) && type.type === field.type.type && AS_IS.has(type.type)) {
+      // AS_IS names primitive types only: a type of one of those names is that primitive type.
+      if (type !== undefined && type.type === field.type.type && AS_IS.has(type.type)) {
         values[column] = value;
         continue;
       }
