@@ -42,6 +42,8 @@ export default defineConfig({
       {
         test: {
           ...shared,
+          // No stack settings: a unit test that reaches for a service fails here, not by luck.
+          env: {},
           name: 'unit',
           include: ['**/*.test.{ts,tsx}'],
           exclude: [...ignored, '**/*.integration.test.{ts,tsx}'],
