@@ -39,12 +39,30 @@ const schema = z.object({
     .min(6_000, 'must be at least 6000 (the broker refuses less by default)')
     .max(1_800_000, 'must be at most 1800000 (the broker refuses more by default)')
     .optional(),
-  /** The AWS SDK's names for a non-default STS (a VPC endpoint), used when assuming a storage role. */
-  AWS_ENDPOINT_URL_STS: httpUrl.optional(),
+  /**
+   * The AWS SDK's own names, which the agent also reads: the region connection tests ask STS in, and
+   * non-default endpoints (VPC endpoints, a local stand-in) for STS, Glue and S3, or all of them.
+   */
+  AWS_REGION: z.string().optional(),
+  AWS_DEFAULT_REGION: z.string().optional(),
   AWS_ENDPOINT_URL: httpUrl.optional(),
+  AWS_ENDPOINT_URL_STS: httpUrl.optional(),
+  AWS_ENDPOINT_URL_GLUE: httpUrl.optional(),
+  AWS_ENDPOINT_URL_S3: httpUrl.optional(),
 });
 
 export type AgentEnv = z.infer<typeof schema>;
+
+/** The AWS settings connection tests and role assumption read. */
+export type AwsSettings = Pick<
+  AgentEnv,
+  | 'AWS_REGION'
+  | 'AWS_DEFAULT_REGION'
+  | 'AWS_ENDPOINT_URL'
+  | 'AWS_ENDPOINT_URL_STS'
+  | 'AWS_ENDPOINT_URL_GLUE'
+  | 'AWS_ENDPOINT_URL_S3'
+>;
 
 /** Thrown with every malformed variable, each by name. */
 export class AgentEnvError extends Error {}

@@ -9,6 +9,7 @@ import {
   type JobTransport,
 } from '@floe/protocol';
 import { storageCredentials } from './aws/storage-credentials';
+import { agentEnv } from './config';
 import { type EventReporter, RevokedError } from './events';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { describeKafka } from './jobs/kafka-describe';
@@ -49,7 +50,7 @@ async function runJob(
   switch (job.kind) {
     case 'connection.test':
       // As the role a pipeline using the connection would assume, when the job names one.
-      return testConnection(job.connection, secrets, process.env, {
+      return testConnection(job.connection, secrets, agentEnv(), {
         awsCredentials: connectionTestCredentials(job, agentId, jobId),
       });
     case 'kafka.describe': {

@@ -19,6 +19,7 @@ import { type Connection, jobSchema } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporaryCredentials } from '../aws/assume-role';
 import { jobRoleCredentials } from '../aws/role-credentials';
+import type { AwsSettings } from '../config';
 import { type Listener, startListener } from '../testing/listener';
 import { startQueuedAgent } from '../testing/queued-agent';
 import { stackPolicy, stackSecrets } from '../testing/stack-policy';
@@ -63,8 +64,8 @@ function asRole(role: keyof typeof roles) {
   };
 }
 
-const noEnv = {} as unknown as NodeJS.ProcessEnv;
-const glueEnv = { AWS_ENDPOINT_URL_GLUE: endpoint } as unknown as NodeJS.ProcessEnv;
+const noEnv: AwsSettings = {};
+const glueEnv: AwsSettings = { AWS_ENDPOINT_URL_GLUE: endpoint };
 const storage = (change: Partial<Extract<Connection, { type: 'storage' }>['storage']> = {}): Connection => ({
   type: 'storage',
   storage: { bucket, prefix, region, endpoint, ...change },

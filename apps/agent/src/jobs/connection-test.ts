@@ -12,6 +12,7 @@ import type { Connection, Job } from '@floe/protocol';
 import { assumeRole } from '../aws/assume-role';
 import { storageCredentials } from '../aws/storage-credentials';
 import { awsFailure } from '../aws-failure';
+import { type AwsSettings, agentEnv } from '../config';
 import type { SecretResolver } from '../secrets';
 
 export type TestResult = Record<string, string | number | boolean>;
@@ -67,7 +68,7 @@ export function connectionTestCredentials(
 export async function testConnection(
   connection: Connection,
   secrets: SecretResolver,
-  env: NodeJS.ProcessEnv = process.env,
+  env: AwsSettings = agentEnv(),
   options: ConnectionTestOptions = {},
 ): Promise<TestResult> {
   switch (connection.type) {
@@ -149,7 +150,7 @@ export async function testConnection(
  */
 async function testGlue(
   catalog: GlueCatalogConnection,
-  env: NodeJS.ProcessEnv,
+  env: AwsSettings,
   { awsCredentials }: ConnectionTestOptions,
 ): Promise<TestResult> {
   const { region, catalogId } = catalog;
@@ -200,7 +201,7 @@ async function testGlue(
  */
 async function testStorage(
   storage: StorageConnection,
-  env: NodeJS.ProcessEnv,
+  env: AwsSettings,
   { awsCredentials }: ConnectionTestOptions,
 ): Promise<TestResult> {
   const { bucket, prefix, region } = storage;
