@@ -60,6 +60,11 @@ export class JsonSyntaxError extends Error {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a string's run of plain characters ends at one (RFC 8259 §7).
 const PLAIN_STRING_RE = /[^"\\\u0000-\u001f]*/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what a name spelled without escapes holds (RFC 8259 §7).
+const PLAIN_NAME_RE = /^[^"\\\u0000-\u001f]*$/;
+/** Top-level member names by position, as the last record spelled them (see parseTopName). */
+const TOP_NAMES: string[] = [];
+const MAX_TOP_NAMES = 256;
 const ESCAPES: Record<string, string> = {
   '"': '"',
   '\\': '\\',
@@ -132,6 +137,25 @@ class Parser {
     }
   }
 
+  /**
+   * The name of the top-level object's member at `index`: the string the last record had there when
+   * the text spells it exactly (records of a topic repeat their names, in order), else parsed and
+   * remembered. The same string each time is hashed once for the maps it is looked up in.
+   */
+  private parseTopName(index: number): string {
+    const text = this.text;
+    const known = TOP_NAMES[index];
+    const end = known === undefined ? -1 : this.pos + 1 + known.length;
+    if (known !== undefined && text.charCodeAt(end) === 0x22 && text.startsWith(known, this.pos + 1)) {
+      this.pos = end + 1;
+      return known;
+    }
+    const name = this.parseString();
+    // Only a name without quote, backslash or control character reads back as its own spelling.
+    if (index < MAX_TOP_NAMES && PLAIN_NAME_RE.test(name)) TOP_NAMES[index] = name;
+    return name;
+  }
+
   private hex4(at: number): number {
     const digits = this.text.slice(at, at + 4);
     return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : this.fail('invalid \\u escape');
@@ -195,7 +219,7 @@ class Parser {
     for (;;) {
       this.skipWhitespace();
       if (text[this.pos] !== '"') this.fail('expected a member name');
-      const name = this.parseString();
+      const name = depth === 1 ? this.parseTopName(object.size) : this.parseString();
       if (object.has(name)) this.fail(`member "${name}" appears twice`);
       this.skipWhitespace();
       if (text[this.pos] !== ':') this.fail('expected ":"');
