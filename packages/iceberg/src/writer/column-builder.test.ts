@@ -68,6 +68,15 @@ describe('ColumnBuilder', () => {
     );
   });
 
+  it('builds lists no element was ever appended to', () => {
+    const one = newSchema([optional('tags', T.list(T.string, false))]);
+    const lists = [[], null, []];
+    const builder = new ColumnBuilder(one.fields[0] as never);
+    for (const list of lists) builder.append(list);
+    const ipc = (batch: RecordBatch) => Buffer.from(tableToIPC(new Table([batch]), 'stream')).toString('hex');
+    expect(ipc(buildersToArrow(one, [builder], 3))).toBe(ipc(columnsToArrow(one, [lists], 3)));
+  });
+
   it('refuses a value that does not fit, leaving the column as it was; truncate takes rows back', () => {
     const [s, l, , , , st, r, tags, nums] = built();
     expect(() => l?.append(1)).toThrow(ValueError);

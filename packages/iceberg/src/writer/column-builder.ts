@@ -50,8 +50,9 @@ export class ColumnBuilder {
   private readonly names: string[] = [];
   private rows = 0;
   private nulls = 0;
-  private validity = new Uint8Array(64);
-  private offsets = new Int32Array(512);
+  // Empty until the first row (a wide table held for many partitions has many builders).
+  private validity = new Uint8Array(0);
+  private offsets = new Int32Array(0);
   private bytes = Buffer.allocUnsafe(0);
   private size = 0;
   private int64 = new BigInt64Array(0);
@@ -241,6 +242,7 @@ export class ColumnBuilder {
     const { type, path } = this.slot;
     if (this.layout === 'values') return buildData(type, this.values, path);
     this.writePending();
+    this.setOffset(0, 0);
     const n = this.rows;
     const base = {
       type: arrowType(type),

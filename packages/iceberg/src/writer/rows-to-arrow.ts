@@ -51,8 +51,7 @@ export function batchOf(schema: Schema, children: Data[], length: number): Recor
   return new RecordBatch(target, struct);
 }
 
-/** The Arrow data of a top-level column's values (ValueError for one that does not fit). */
-export function columnData(field: NestedField, values: readonly unknown[], path: string): Data {
+function columnData(field: NestedField, values: readonly unknown[], path: string): Data {
   for (let i = 0; i < values.length; i += 1) {
     if (field.required && values[i] == null) throw new ValueError(`${path} is required, row ${i} has null`);
   }
@@ -70,6 +69,7 @@ function validity(values: readonly unknown[]): { nullBitmap: Uint8Array | undefi
   return { nullBitmap: nullCount === 0 ? undefined : bitmap, nullCount };
 }
 
+/** Throws the ValueError of a value that does not fit its column. */
 export function fail(path: string, row: number, value: unknown, expected: string): never {
   const shown = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
   throw new ValueError(`${path}: row ${row} has ${shown} (${typeof value}), expected ${expected}`);
