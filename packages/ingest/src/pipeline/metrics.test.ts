@@ -53,4 +53,18 @@ describe('PipelineMetrics.partitionLags', () => {
     m.committedOffsets.set('orders:0', 12n);
     expect(m.partitionLags(NOW)[0]?.records).toBe(0n);
   });
+
+  it('counts from where the tables resume before this run commits, and a commit of this run wins', () => {
+    const m = new PipelineMetrics();
+    m.committedOffsets.set('orders:1', 40n);
+    m.resumeFrom(
+      new Map([
+        ['orders:0', 1_000n],
+        ['orders:1', 30n],
+      ]),
+    );
+    m.logEndOffsets.set('orders:0', 1_006n);
+    m.logEndOffsets.set('orders:1', 40n);
+    expect(m.partitionLags(NOW).map((lag) => lag.records)).toEqual([6n, 0n]);
+  });
 });

@@ -1,4 +1,4 @@
-import { parseTpKey } from '../commit/offsets';
+import { type OffsetMap, parseTpKey } from '../commit/offsets';
 import type { DeadLetterReason } from '../decode/decoded';
 
 /**
@@ -57,6 +57,15 @@ export class PipelineMetrics {
   readonly logEndOffsets = new Map<string, bigint>();
   /** Per topic-partition: the timestamp of the newest record committed so far (kept across commits). */
   readonly newestRecordMs = new Map<string, bigint>();
+
+  /**
+   * Where the tables say the pipeline resumes, for partitions no commit of this run has set yet: so lag
+   * counts from the table's offsets from the start, not from offset 0 until the first commit.
+   */
+  resumeFrom(offsets: OffsetMap): void {
+    for (const [key, offset] of offsets)
+      if (!this.committedOffsets.has(key)) this.committedOffsets.set(key, offset);
+  }
 
   /** The newest committed record over all partitions. */
   newestCommittedRecordMs(): bigint | null {

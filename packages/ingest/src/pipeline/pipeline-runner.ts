@@ -90,7 +90,8 @@ export class PipelineRunner {
 
   async start(): Promise<void> {
     const { spec, kafka, sinks } = this.options;
-    await sinks.load();
+    // Before the first fetch: a restarted pipeline's lag counts from its tables, not from offset 0.
+    this.metrics.resumeFrom(await sinks.load());
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
