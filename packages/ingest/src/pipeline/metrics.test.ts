@@ -67,4 +67,12 @@ describe('PipelineMetrics.partitionLags', () => {
     m.logEndOffsets.set('orders:1', 40n);
     expect(m.partitionLags(NOW).map((lag) => lag.records)).toEqual([6n, 0n]);
   });
+  it('drops partitions handed to another member, so their lag is counted once over the group', () => {
+    const m = new PipelineMetrics();
+    m.logEndOffsets.set('orders:0', 10n);
+    m.logEndOffsets.set('orders:1', 20n);
+    m.keepOnly(new Set(['orders:1']));
+    expect(m.partitionLags(NOW).map((lag) => lag.partition)).toEqual([1]);
+    expect(m.lagRecords()).toBe(20n);
+  });
 });

@@ -67,6 +67,11 @@ export class PipelineMetrics {
       if (!this.committedOffsets.has(key)) this.committedOffsets.set(key, offset);
   }
 
+  /** Partitions this member no longer reads: their lag and progress are another member's to report now. */
+  keepOnly(assigned: ReadonlySet<string>): void {
+    for (const key of [...this.logEndOffsets.keys()]) if (!assigned.has(key)) this.logEndOffsets.delete(key);
+  }
+
   /** The newest committed record over all partitions. */
   newestCommittedRecordMs(): bigint | null {
     let newest: bigint | null = null;

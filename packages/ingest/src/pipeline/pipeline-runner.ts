@@ -226,6 +226,7 @@ export class PipelineRunner {
   private async adoptAssignment(): Promise<void> {
     this.reassigned = false;
     const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
+    this.metrics.keepOnly(this.assigned);
     if (this.options.sinks.drop(gone)) {
       // Files of a failed commit mixed the partitions: everything is read again.
       this.options.deadLetters?.dropAll();
