@@ -159,6 +159,7 @@ export {
   type BranchOptions,
   type RefOptions,
   removeRef,
+  rollbackBranch,
   setBranch,
   setTag,
   type TagOptions,

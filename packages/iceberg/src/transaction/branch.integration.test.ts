@@ -13,7 +13,7 @@ import {
 import type { Snapshot } from '../spec/table-metadata';
 import { FastAppend } from './append';
 import { CatalogProxy } from './catalog-proxy';
-import { removeRef, setBranch, setTag } from './refs';
+import { removeRef, rollbackBranch, setBranch, setTag } from './refs';
 import type { SnapshotOptions } from './snapshot-producer';
 
 // Against the local stack; pyiceberg reads each ref from the table's own metadata.
@@ -175,5 +175,33 @@ describe('branches and tags', () => {
     expect(mine?.parentSnapshotId).toBe(other?.snapshotId);
     expect(await idsAt(id, 'audit')).toEqual([10, 11, 12]);
     expect(await idsAt(id)).toEqual([0]);
+  });
+
+  it('rolls main back to an ancestor with its offsets, keeping the later snapshots and the tags on them', async () => {
+    const id = await table();
+    const s1 = await append(id, range(0, 3), { summary: { [OFFSETS]: '{"t":{"0":"3"}}' } });
+    const s2 = await append(id, range(3, 6), { summary: { [OFFSETS]: '{"t":{"0":"6"}}' } });
+    const side = await append(id, [99], { branch: 'side', fromSnapshotId: s1.snapshotId });
+    await setTag(catalog, id, 'before-rollback', s2.snapshotId);
+    await expect(rollbackBranch(catalog, id, side.snapshotId)).rejects.toThrow(
+      `snapshot ${side.snapshotId} is not in the history of branch "main"`,
+    );
+
+    const rolled = await rollbackBranch(catalog, id, s1.snapshotId);
+    expect(rolled.metadata.currentSnapshotId).toBe(s1.snapshotId);
+    expect(rolled.metadata.snapshots.map((s) => s.snapshotId)).toContain(s2.snapshotId);
+    // Again (a retry whose first answer was lost): nothing changes.
+    const again = await rollbackBranch(catalog, id, s1.snapshotId);
+    expect(again.metadataLocation).toBe(rolled.metadataLocation);
+
+    const scan = await scanWithPyiceberg(namespace, id.name, {});
+    expect(scan.rows.map((r) => Number(String(r.id).slice(2))).sort((a, b) => a - b)).toEqual(range(0, 3));
+    expect(scan.refs.main).toEqual({ 'snapshot-id': String(s1.snapshotId), type: 'branch' });
+    expect(await idsAt(id, 'before-rollback')).toEqual(range(0, 6));
+    // The next commit on main builds on the snapshot rolled back to, carrying its offsets.
+    const next = await append(id, [7]);
+    const parent = next.table.metadata.snapshots.find((s) => s.snapshotId === next.snapshotId);
+    expect(parent?.parentSnapshotId).toBe(s1.snapshotId);
+    expect(parent?.summary[OFFSETS]).toBe('{"t":{"0":"3"}}');
   });
 });

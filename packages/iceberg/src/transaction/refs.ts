@@ -1,7 +1,7 @@
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
 import type { TableUpdate } from '../catalog/table-commit';
-import type { SnapshotRef, TableMetadata } from '../spec/table-metadata';
-import { MAIN_BRANCH } from './branch';
+import { ancestors, type SnapshotRef, type TableMetadata } from '../spec/table-metadata';
+import { branchHead, MAIN_BRANCH } from './branch';
 import { commitChange } from './commit-loop';
 import type { RetryOptions } from './retry';
 
@@ -57,6 +57,33 @@ export async function removeRef(
     // After a retry the ref may be gone because the earlier attempt removed it.
     if (retried) return undefined;
     throw new Error(`${tableName(id)} has no ref "${name}"`);
+  });
+}
+
+/**
+ * Moves branch `branch` (main by default) back to `snapshotId`, one of its own ancestors, as Iceberg's
+ * rollbackTo does: no snapshot is made, the branch keeps its retention settings, and what the
+ * snapshot's summary carries (a pipeline's offsets) is the branch's again. The snapshots it leaves
+ * stay in the table until expired.
+ */
+export async function rollbackBranch(
+  catalog: Catalog,
+  id: TableIdentifier,
+  snapshotId: bigint,
+  options: RetryOptions & { branch?: string } = {},
+): Promise<LoadedTable> {
+  const branch = options.branch ?? MAIN_BRANCH;
+  const table = tableName(id);
+  return commitRef(catalog, id, branch, options, (metadata) => {
+    const head = branchHead(metadata, branch);
+    if (head === undefined) throw new Error(`${table} has no branch "${branch}" to roll back`);
+    // Already there (an earlier attempt whose answer was lost): nothing to commit.
+    if (head.snapshotId === snapshotId) return undefined;
+    const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+    if (![...ancestors(head.snapshotId, byId)].some((s) => s.snapshotId === snapshotId))
+      throw new Error(`${table}: snapshot ${snapshotId} is not in the history of branch "${branch}"`);
+    const ref = metadata.refs[branch] ?? { snapshotId, type: 'branch' };
+    return { action: 'set-snapshot-ref', refName: branch, ref: { ...ref, snapshotId } };
   });
 }
 
@@ -124,7 +151,11 @@ async function commitRef(
       apply: async (table, attempt) => {
         const update = plan(table.metadata, attempt > 1);
         if (update === undefined) return undefined;
-        const current = table.metadata.refs[name]?.snapshotId ?? null;
+        // A table written before refs existed names main's head only in current-snapshot-id.
+        const current =
+          (name === MAIN_BRANCH
+            ? branchHead(table.metadata, MAIN_BRANCH)?.snapshotId
+            : table.metadata.refs[name]?.snapshotId) ?? null;
         return {
           requirements: [{ type: 'assert-ref-snapshot-id', ref: name, snapshotId: current }],
           updates: [update],
