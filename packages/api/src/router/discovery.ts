@@ -140,7 +140,7 @@ export const discoveryRouter = router({
           }),
           z.object({ type: z.literal('glue'), region: z.string(), catalogId: z.string().nullable() }),
         ]),
-        storage: z.object({ region: z.string(), endpoint: z.string().nullable() }),
+        storage: z.object({ bucket: z.string(), region: z.string(), endpoint: z.string().nullable() }),
         namespace: z.array(z.string()),
         name: z.string(),
       }),
@@ -160,7 +160,7 @@ export const discoveryRouter = router({
                 needsToken: catalog.credential !== undefined,
               }
             : { type: 'glue' as const, region: catalog.region, catalogId: catalog.catalogId ?? null },
-        storage: { region: storage.region, endpoint: storage.endpoint ?? null },
+        storage: { bucket: storage.bucket, region: storage.region, endpoint: storage.endpoint ?? null },
         namespace,
         name,
       };

@@ -4,7 +4,7 @@ import { querySnippets, type TableAccess } from './query-snippets';
 
 const rest: TableAccess = {
   catalog: { type: 'rest', uri: 'https://catalog.internal', warehouse: 's3://acme-lake/', needsToken: true },
-  storage: { region: 'eu-west-1', endpoint: null },
+  storage: { bucket: 'acme-lake', region: 'eu-west-1', endpoint: null },
   namespace: ['sales', 'raw'],
   name: 'orders',
 };
@@ -12,10 +12,11 @@ const rest: TableAccess = {
 describe('query snippets', () => {
   it('names the real catalog and table for each engine, and reads the token from the environment', () => {
     const snippets = querySnippets(rest);
-    expect(snippets.map((s) => s.engine)).toEqual(['Spark', 'Trino', 'DuckDB', 'pyiceberg']);
+    expect(snippets.map((s) => s.engine)).toEqual(['Spark', 'Trino', 'DuckDB', 'pyiceberg', 'Snowflake']);
     for (const s of snippets) {
       expect(s.code, s.engine).toContain('https://catalog.internal');
-      expect(s.code, s.engine).toContain('sales.raw.orders');
+      // Snowflake names the namespace and the table apart (its own test below).
+      expect(s.code, s.engine).toMatch(/sales\.raw\.orders|'sales\.raw'[\s\S]*'orders'/);
       expect(s.code, s.engine).toContain('ICEBERG_TOKEN');
     }
   });
@@ -24,7 +25,7 @@ describe('query snippets', () => {
     const local = querySnippets({
       ...rest,
       catalog: { ...rest.catalog, needsToken: false } as TableAccess['catalog'],
-      storage: { region: 'us-east-1', endpoint: 'http://127.0.0.1:15000' },
+      storage: { bucket: 'acme-lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:15000' },
     });
     for (const s of local) {
       expect(s.code, s.engine).not.toContain('TOKEN');
@@ -39,6 +40,41 @@ describe('query snippets', () => {
     });
     for (const s of glue) expect(s.code, s.engine).toMatch(/glue/i);
     expect(glue.find((s) => s.engine === 'pyiceberg')?.code).toContain('"glue.id": "123456789012"');
+  });
+
+  const snowflake = (access: TableAccess) =>
+    querySnippets(access).find((s) => s.engine === 'Snowflake')?.code;
+
+  it('reads the table in Snowflake through a REST catalog integration and an external volume on the bucket', () => {
+    const sql = snowflake(rest);
+    expect(sql).toContain('CATALOG_SOURCE = ICEBERG_REST');
+    expect(sql).toContain(
+      "REST_CONFIG = (CATALOG_URI = 'https://catalog.internal' CATALOG_NAME = 's3://acme-lake/')",
+    );
+    // The Snowflake CLI fills the token in from the reader's environment; the snippet never holds it.
+    expect(sql).toContain("BEARER_TOKEN = '&{ iceberg_token }'");
+    expect(sql).toContain('-D "iceberg_token=$ICEBERG_TOKEN"');
+    expect(sql).toContain("STORAGE_BASE_URL = 's3://acme-lake/'");
+    expect(sql).toContain("CATALOG_NAMESPACE = 'sales.raw'");
+    expect(sql).toContain("CATALOG_TABLE_NAME = 'orders'");
+    expect(sql).toMatch(/SELECT \* FROM orders LIMIT 10;$/);
+    expect(
+      snowflake({ ...rest, catalog: { ...rest.catalog, needsToken: false } as TableAccess['catalog'] }),
+    ).not.toContain('REST_AUTHENTICATION');
+  });
+
+  it('reads the table in Snowflake through a Glue catalog integration, and S3-compatible storage by its endpoint', () => {
+    const sql = snowflake({
+      ...rest,
+      catalog: { type: 'glue', region: 'eu-west-1', catalogId: '123456789012' },
+      storage: { bucket: 'acme-lake', region: 'eu-west-1', endpoint: 'https://minio.internal:9000' },
+    });
+    expect(sql).toContain('CATALOG_SOURCE = GLUE');
+    expect(sql).toContain("GLUE_CATALOG_ID = '123456789012'");
+    expect(sql).toContain("GLUE_REGION = 'eu-west-1'");
+    expect(sql).toContain("STORAGE_PROVIDER = 'S3COMPAT'");
+    expect(sql).toContain("STORAGE_BASE_URL = 's3compat://acme-lake/'");
+    expect(sql).toContain("STORAGE_ENDPOINT = 'minio.internal:9000'");
   });
 
   // The local stack's pyiceberg (the one the table tests read with) checks the Python is valid.

@@ -1,7 +1,11 @@
 import type { RouterOutputs } from '@floe/api';
 
 export type TableAccess = RouterOutputs['discovery']['tableAccess'];
-export type Snippet = { engine: 'Spark' | 'Trino' | 'DuckDB' | 'pyiceberg'; language: string; code: string };
+export type Snippet = {
+  engine: 'Spark' | 'Trino' | 'DuckDB' | 'pyiceberg' | 'Snowflake';
+  language: string;
+  code: string;
+};
 
 // "Query this table" for the engines people use, with the catalog's real settings. No secret is ever
 // in one: a REST catalog's token is read from the reader's own ICEBERG_TOKEN, and S3 credentials come
@@ -16,6 +20,7 @@ export function querySnippets(access: TableAccess): Snippet[] {
     trino(access, qualified),
     duckdb(access, qualified),
     pyiceberg(access, qualified),
+    snowflake(access),
   ];
 }
 
@@ -151,4 +156,64 @@ function pyiceberg(a: TableAccess, qualified: string): Snippet {
     'print(table.scan(limit=10).to_arrow())',
   ];
   return { engine: 'pyiceberg', language: 'python', code: lines.join('\n') };
+}
+
+// Snowflake reads the table through a catalog integration and an external volume. It cannot read a
+// token from the environment: the Snowflake CLI puts it in (&{ ... } is its client-side variable), and
+// the IAM roles Snowflake assumes are the reader's own, shown as placeholders. Table and namespace
+// names are lowercase letters, digits and _ (the pipeline spec's rule): bare identifiers in Snowflake.
+function snowflake(a: TableAccess): Snippet {
+  const namespace = a.namespace.join('.');
+  const integration =
+    a.catalog.type === 'rest'
+      ? [
+          'CATALOG_SOURCE = ICEBERG_REST',
+          'TABLE_FORMAT = ICEBERG',
+          `CATALOG_NAMESPACE = '${namespace}'`,
+          `REST_CONFIG = (CATALOG_URI = '${a.catalog.uri}' CATALOG_NAME = '${a.catalog.warehouse}')`,
+          ...(a.catalog.needsToken
+            ? ["REST_AUTHENTICATION = (TYPE = BEARER BEARER_TOKEN = '&{ iceberg_token }')"]
+            : []),
+        ]
+      : [
+          'CATALOG_SOURCE = GLUE',
+          'TABLE_FORMAT = ICEBERG',
+          "GLUE_AWS_ROLE_ARN = '<an IAM role Snowflake assumes to read Glue>'",
+          `GLUE_CATALOG_ID = '${a.catalog.catalogId ?? '<your AWS account id>'}'`,
+          `GLUE_REGION = '${a.catalog.region}'`,
+          `CATALOG_NAMESPACE = '${namespace}'`,
+        ];
+  const endpoint = a.storage.endpoint ? new URL(a.storage.endpoint) : null;
+  const location = endpoint
+    ? [
+        "STORAGE_PROVIDER = 'S3COMPAT'",
+        `STORAGE_BASE_URL = 's3compat://${a.storage.bucket}/'`,
+        `STORAGE_ENDPOINT = '${endpoint.host}'`,
+        "CREDENTIALS = (AWS_KEY_ID = '<key id>' AWS_SECRET_KEY = '<secret key>')",
+      ]
+    : [
+        "STORAGE_PROVIDER = 'S3'",
+        `STORAGE_BASE_URL = 's3://${a.storage.bucket}/'`,
+        `STORAGE_AWS_ROLE_ARN = '<an IAM role Snowflake assumes to read s3://${a.storage.bucket}>'`,
+      ];
+  const lines = [
+    ...(a.catalog.type === 'rest' && a.catalog.needsToken
+      ? ['-- snow sql -f floe.sql -D "iceberg_token=$ICEBERG_TOKEN"']
+      : ['-- snow sql -f floe.sql']),
+    'CREATE CATALOG INTEGRATION IF NOT EXISTS floe_catalog',
+    ...integration.map((l) => `  ${l}`),
+    '  ENABLED = TRUE;',
+    'CREATE EXTERNAL VOLUME IF NOT EXISTS floe_volume',
+    "  STORAGE_LOCATIONS = ((NAME = 'floe'",
+    ...location.map((l) => `    ${l}`),
+    '  ));',
+    `CREATE ICEBERG TABLE IF NOT EXISTS ${a.name}`,
+    "  EXTERNAL_VOLUME = 'floe_volume'",
+    "  CATALOG = 'floe_catalog'",
+    `  CATALOG_NAMESPACE = '${namespace}'`,
+    `  CATALOG_TABLE_NAME = '${a.name}'`,
+    '  AUTO_REFRESH = TRUE;',
+    `SELECT * FROM ${a.name} LIMIT 10;`,
+  ];
+  return { engine: 'Snowflake', language: 'sql', code: lines.join('\n') };
 }
