@@ -6,6 +6,7 @@ export {
   encodeOffsets,
   OFFSETS_PREFIX,
   type OffsetMap,
+  offsetsAt,
   offsetsKey,
   parseTpKey,
   tableOffsets,
@@ -66,3 +67,4 @@ export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/
 export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
 export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';
 export { openTableAccess, type TableAccessHost } from './pipeline/table-access';
+export { type RollbackOutcome, RollbackRefusedError, rollbackPipelineTable } from './recovery/rollback';

@@ -60,12 +60,17 @@ export function decodeOffsets(text: string): OffsetMap {
  * Empty when no snapshot does: the pipeline has never committed to this table.
  */
 export function tableOffsets(metadata: TableMetadata, pipelineId: string): OffsetMap {
+  return offsetsAt(metadata, currentSnapshot(metadata), pipelineId);
+}
+
+/** The pipeline's offsets as of `from`: from the newest snapshot in its ancestry that carries them. */
+export function offsetsAt(
+  metadata: TableMetadata,
+  from: Snapshot | undefined,
+  pipelineId: string,
+): OffsetMap {
   const key = offsetsKey(pipelineId);
-  for (
-    let snapshot = currentSnapshot(metadata);
-    snapshot !== undefined;
-    snapshot = parentOf(metadata, snapshot)
-  ) {
+  for (let snapshot = from; snapshot !== undefined; snapshot = parentOf(metadata, snapshot)) {
     const text = snapshot.summary[key];
     if (text !== undefined) return decodeOffsets(text);
   }
