@@ -20,6 +20,7 @@ export {
   type OAuth2TokenSourceOptions,
 } from './catalog/rest/oauth2';
 export { RestCatalog, type RestCatalogOptions } from './catalog/rest/rest-catalog';
+export type { SigV4Signing } from './catalog/rest/sigv4-signing';
 export type { TableRequirement, TableUpdate } from './catalog/table-commit';
 export type { FileDeletionFailure } from './io/delete-files';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
@@ -195,6 +196,13 @@ export {
   transformToString,
 } from './transform/transform';
 export { parseJson, stringifyJson } from './util/json';
+export {
+  type SigV4Credentials,
+  type SigV4Scope,
+  sha256Hex,
+  sigv4Headers,
+  sigv4PresignedUrl,
+} from './util/sigv4';
 export { arrowSchema, arrowType, FIELD_ID_KEY } from './writer/arrow-schema';
 export { buildersToArrow, ColumnBuilder } from './writer/column-builder';
 export { type DataFileTarget, storeDataFile } from './writer/data-file';

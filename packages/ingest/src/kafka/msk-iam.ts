@@ -1,7 +1,7 @@
 // AWS MSK IAM authentication: a SASL OAUTHBEARER token that is a SigV4-presigned URL for the action
 // kafka-cluster:Connect, as AWS's aws-msk-iam-sasl-signer libraries make it (service kafka-cluster,
 // host kafka.<region>.amazonaws.com, 900 seconds, the whole URL base64url-encoded without padding).
-import { createHash, createHmac } from 'node:crypto';
+import { sigv4PresignedUrl } from '@floe/iceberg';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 const SERVICE = 'kafka-cluster';
@@ -18,43 +18,18 @@ export interface MskIamToken {
   expiresAtMs: number;
 }
 
-/** SigV4's percent-encoding: everything but unreserved characters. */
-const encode = (s: string) =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).update(s, 'utf8').digest();
-
 /** The token for `region` signed with `credentials` at `now`. */
 export function mskIamToken(region: string, credentials: AwsCredentialIdentity, now: Date): MskIamToken {
-  const host = `kafka.${region}.amazonaws.com`;
-  const amzDate = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const scope = `${day}/${region}/${SERVICE}/aws4_request`;
-  const query: [string, string][] = [
-    ['Action', ACTION],
-    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-    ['X-Amz-Credential', `${credentials.accessKeyId}/${scope}`],
-    ['X-Amz-Date', amzDate],
-    ['X-Amz-Expires', String(MSK_TOKEN_SECONDS)],
-    ...(credentials.sessionToken
-      ? [['X-Amz-Security-Token', credentials.sessionToken] as [string, string]]
-      : []),
-    ['X-Amz-SignedHeaders', 'host'],
-  ];
-  const canonicalQuery = query
-    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
-    .sort()
-    .join('&');
-  const canonicalRequest = ['GET', '/', canonicalQuery, `host:${host}\n`, 'host', sha256('')].join('\n');
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
-  let key = hmac(`AWS4${credentials.secretAccessKey}`, day);
-  for (const part of [region, SERVICE, 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-  // The user agent rides along unsigned, as AWS's signers add it after signing.
-  const url = `https://${host}/?${canonicalQuery}&X-Amz-Signature=${signature}&User-Agent=${USER_AGENT}`;
+  const url = sigv4PresignedUrl(
+    `https://kafka.${region}.amazonaws.com/`,
+    [['Action', ACTION]],
+    credentials,
+    { region, service: SERVICE },
+    now,
+    MSK_TOKEN_SECONDS,
+    // The user agent rides along unsigned, as AWS's signers add it after signing.
+    [['User-Agent', USER_AGENT]],
+  );
   const expiresAtMs = Math.min(
     now.getTime() + MSK_TOKEN_SECONDS * 1000,
     credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY,

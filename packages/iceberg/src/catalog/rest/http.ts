@@ -9,6 +9,15 @@ export interface RestHttpOptions {
   headers?: Record<string, string>;
   /** Time limit per request (default 60 s). */
   timeoutMs?: number;
+  /** Signs each request as it will go (SigV4 for a catalog behind AWS): the headers to add. */
+  sign?: (request: SignableRequest) => Promise<Record<string, string>>;
+}
+
+export interface SignableRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface RestResponse {
@@ -42,6 +51,8 @@ export async function restRequest(
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = typeof options.token === 'function' ? await options.token() : options.token;
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (options.sign !== undefined)
+    Object.assign(headers, await options.sign({ method, url, headers, body: body ?? '' }));
   try {
     const response = await fetch(url, {
       method,
@@ -60,13 +71,20 @@ export async function restRequest(
   }
 }
 
-/** The server's error message and type from an IcebergErrorResponse body ({"error": {...}}), or the raw text. */
+/** The server's error message and type from an IcebergErrorResponse body ({"error": {...}}), AWS's, or the raw text. */
 export function parseErrorBody(text: string): { message: string; type: string | undefined } {
   try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown; type?: unknown } };
+    const parsed = JSON.parse(text) as {
+      error?: { message?: unknown; type?: unknown };
+      message?: unknown;
+      Message?: unknown;
+    };
     const message = parsed.error?.message;
     const type = parsed.error?.type;
     if (typeof message === 'string') return { message, type: typeof type === 'string' ? type : undefined };
+    // AWS's own error body (an AWS endpoint refusing a signature or a permission): {"message": ...}.
+    const aws = parsed.message ?? parsed.Message;
+    if (typeof aws === 'string') return { message: aws, type: undefined };
   } catch {
     // Not JSON (a proxy's error page, an empty body): the text itself is the best message.
   }

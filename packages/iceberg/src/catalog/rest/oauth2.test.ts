@@ -206,7 +206,7 @@ describe('RestCatalog with OAuth2', () => {
 
   it('refuses a fixed token together with OAuth2 credentials', () => {
     expect(() => new RestCatalog({ uri, token: 't', oauth2: credentials })).toThrow(
-      'a REST catalog takes a token or OAuth2 credentials, not both',
+      'a REST catalog takes one of a token, OAuth2 credentials or SigV4 signing',
     );
   });
 });

@@ -56,8 +56,14 @@ async function runPython(script: string, args: unknown): Promise<string> {
   return stdout;
 }
 
-export async function readWithPyiceberg(namespace: readonly string[], table: string): Promise<PyicebergView> {
-  return JSON.parse(await runPython(SCRIPT, { props: catalogProps(), namespace, table })) as PyicebergView;
+/** `catalog`: pyiceberg catalog properties over the stack's (another uri, auth, SigV4 signing). */
+export async function readWithPyiceberg(
+  namespace: readonly string[],
+  table: string,
+  catalog: Record<string, string> = {},
+): Promise<PyicebergView> {
+  const props = { ...catalogProps(), ...catalog };
+  return JSON.parse(await runPython(SCRIPT, { props, namespace, table })) as PyicebergView;
 }
 
 // Values come back tagged so nothing is rounded or confused on the way to JS: "i:<digits>" ints,
@@ -125,10 +131,17 @@ export interface PyicebergScan {
 export async function scanWithPyiceberg(
   namespace: readonly string[],
   table: string,
-  options: { filter?: string; rows?: boolean; select?: string[]; ref?: string } = {},
+  options: {
+    filter?: string;
+    rows?: boolean;
+    select?: string[];
+    ref?: string;
+    /** pyiceberg catalog properties over the stack's (another uri, auth, SigV4 signing). */
+    catalog?: Record<string, string>;
+  } = {},
 ): Promise<PyicebergScan> {
   const args = {
-    props: catalogProps(),
+    props: { ...catalogProps(), ...options.catalog },
     namespace,
     table,
     filter: options.filter ?? null,

@@ -30,6 +30,7 @@ import {
   restRequest,
 } from './http';
 import { type OAuth2ClientCredentials, OAuth2TokenSource } from './oauth2';
+import { type SigV4Signing, sigv4Signer } from './sigv4-signing';
 
 export interface RestCatalogOptions extends RestHttpOptions {
   /** Sent to /v1/config; the server may answer with a prefix for this warehouse. */
@@ -38,6 +39,8 @@ export interface RestCatalogOptions extends RestHttpOptions {
   accessDelegation?: ('vended-credentials' | 'remote-signing')[];
   /** Bearer tokens from the OAuth2 client credentials grant, instead of a fixed `token`. */
   oauth2?: OAuth2ClientCredentials;
+  /** Requests signed with AWS SigV4 (the Glue Iceberg REST endpoint, S3 Tables), instead of a token. */
+  sigv4?: SigV4Signing;
 }
 
 interface ResolvedConfig {
@@ -61,9 +64,11 @@ export class RestCatalog implements Catalog {
     if (options.accessDelegation?.length)
       headers['X-Iceberg-Access-Delegation'] = options.accessDelegation.join(',');
     this.http = { ...options, headers };
+    const schemes = [options.token, options.oauth2, options.sigv4].filter((s) => s !== undefined);
+    if (schemes.length > 1)
+      throw new Error('a REST catalog takes one of a token, OAuth2 credentials or SigV4 signing');
+    if (options.sigv4 !== undefined) this.http.sign = sigv4Signer(options.sigv4);
     if (options.oauth2 !== undefined) {
-      if (options.token !== undefined)
-        throw new Error('a REST catalog takes a token or OAuth2 credentials, not both');
       this.tokens = new OAuth2TokenSource({
         ...options.oauth2,
         serverUri: options.oauth2.serverUri ?? `${options.uri.replace(/\/+$/, '')}/v1/oauth/tokens`,
