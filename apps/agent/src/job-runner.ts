@@ -15,6 +15,7 @@ import { connectionTestCredentials, type TestResult, testConnection } from './jo
 import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
 import { describeTable } from './jobs/table-describe';
+import { changeTag, rollbackTable } from './jobs/table-recovery';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
@@ -76,6 +77,21 @@ async function runJob(
     case 'pipeline.stop':
       await pipelines.stop(job.pipelineId);
       return { pipelineId: job.pipelineId, state: 'stopped' };
+    case 'table.rollback':
+      return rollbackTable(
+        job,
+        {
+          resolveSecret: secrets.resolve,
+          awsCredentials: storageCredentials(job.pipeline.table.storage, agentId, jobId),
+        },
+        pipelines,
+      );
+    case 'table.tag':
+    case 'table.untag':
+      return changeTag(job, {
+        resolveSecret: secrets.resolve,
+        awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
+      });
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':

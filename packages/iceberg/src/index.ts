@@ -107,6 +107,7 @@ export {
 } from './spec/schema-evolution';
 export { decimalFromBytes, decimalToBytes, fromBinary, toBinary } from './spec/single-value';
 export {
+  ancestors,
   currentSchema,
   currentSnapshot,
   defaultSpec,

@@ -50,7 +50,15 @@ export {
   PROTOCOL_VERSION,
 } from './envelope';
 export { type AgentEvent, agentEventBatchSchema, agentEventSchema, partitionProgressSchema } from './events';
-export { connectionTakesRole, type Job, type JobKind, jobProtocolVersion, jobSchema } from './jobs';
+export {
+  connectionTakesRole,
+  type Job,
+  type JobKind,
+  jobProtocolVersion,
+  jobSchema,
+  snapshotIdSchema,
+  tagNameSchema,
+} from './jobs';
 export {
   catalogSchema,
   formatSchema,

@@ -10,6 +10,19 @@ const tableRef = z.object({
   storage: storageSchema,
 });
 
+/** A snapshot id: 64-bit, as a decimal string. */
+export const snapshotIdSchema = z
+  .string()
+  .regex(/^-?\d{1,19}$/, 'a snapshot id: a 64-bit integer as a decimal string');
+
+/** A tag's name: a word of letters, digits, '.', '_' and '-'; main and Floe's backfill branches are not tags. */
+export const tagNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, "a tag name: letters, digits, '.', '_' and '-', at most 100")
+  .refine((name) => name !== 'main' && !name.startsWith('backfill-'), {
+    message: "main and names starting with backfill- are Floe's branches, not tags",
+  });
+
 /**
  * The customer's role a storage or Glue catalog connection test acts as: the fields, and their rules,
  * that a pipeline spec names its role with (`table.storage.roleArn` and `externalId`), so that the
@@ -66,6 +79,15 @@ export const jobSchema = z.discriminatedUnion('kind', [
     olderThanMs: z.number().int().positive(),
     retainLast: z.number().int().min(1).default(10),
   }),
+  // Recovery: main back to one of its snapshots (the pipeline resumes from that snapshot's offsets).
+  z.object({ kind: z.literal('table.rollback'), pipeline: pipelineSpecSchema, snapshotId: snapshotIdSchema }),
+  z.object({
+    kind: z.literal('table.tag'),
+    table: tableRef,
+    name: tagNameSchema,
+    snapshotId: snapshotIdSchema,
+  }),
+  z.object({ kind: z.literal('table.untag'), table: tableRef, name: tagNameSchema }),
   z.object({
     kind: z.literal('table.remove-orphans'),
     table: tableRef,
@@ -85,9 +107,10 @@ export type JobKind = Job['kind'];
  * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
  * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
  * 3: kafka.describe and table.describe (an older agent would refuse them as malformed; this way it
- * says to upgrade).
+ * says to upgrade). 4: table.rollback, table.tag and table.untag.
  */
 export function jobProtocolVersion(job: Job): number {
+  if (job.kind === 'table.rollback' || job.kind === 'table.tag' || job.kind === 'table.untag') return 4;
   if (job.kind === 'kafka.describe' || job.kind === 'table.describe') return 3;
   return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
 }

@@ -200,6 +200,25 @@ describe('job envelopes', () => {
     ).toEqual(['only a storage or Glue catalog connection is tested as a role']);
   });
 
+  it('sends rollback and tag jobs in a version 4 envelope, with tag names that are not Floe branches', () => {
+    const table = pipelineSpecSchema.parse(pipeline).table;
+    const tag = { kind: 'table.tag', table, name: 'before-migration', snapshotId: '9223372036854775807' };
+    const wire = encodeJobEnvelope('j-4', jobSchema.parse(tag));
+    expect(wire.protocolVersion).toBe(4);
+    expect(() => decodeJobEnvelope(wire, 3)).toThrow(IncompatibleJobError);
+    const rollback = { kind: 'table.rollback', pipeline, snapshotId: '42' };
+    expect(encodeJobEnvelope('j-5', jobSchema.parse(rollback)).protocolVersion).toBe(4);
+    const refused = (name: string) =>
+      jobSchema.safeParse({ kind: 'table.untag', table, name }).error?.issues.map((i) => i.message);
+    expect(refused('v1.2_ok-tag')).toBeUndefined();
+    expect(refused('main')).toEqual(["main and names starting with backfill- are Floe's branches, not tags"]);
+    expect(refused('backfill-7')).toEqual([
+      "main and names starting with backfill- are Floe's branches, not tags",
+    ]);
+    expect(refused('-x')).toEqual(["a tag name: letters, digits, '.', '_' and '-', at most 100"]);
+    expect(jobSchema.safeParse({ ...rollback, snapshotId: '1.5' }).success).toBe(false);
+  });
+
   it('refuses an unknown kind or a malformed envelope of its own version', () => {
     expect(() => decodeJobEnvelope(envelope(PROTOCOL_VERSION, { kind: 'pipeline.teleport' }))).toThrow();
     expect(() => decodeJobEnvelope({ ...envelope(1), issuedAt: 'yesterday' })).toThrow();

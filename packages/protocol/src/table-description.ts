@@ -10,6 +10,7 @@ export const TABLE_DESCRIPTION_LIMITS = {
   columnDepth: 8,
   columnNameLength: 100,
   snapshots: 100,
+  refs: 100,
   schemas: 50,
   namesPerChange: 20,
 } as const;
@@ -49,6 +50,15 @@ export const tableSnapshotSchema = z.object({
   deletedDataFiles: count,
   addedDeleteFiles: count,
   addedFilesBytes: count,
+  /** In main's history (main's head or one of its ancestors): main can be rolled back to it. */
+  onMain: z.boolean().optional(),
+});
+
+/** A branch or tag of the table (a tag marks a snapshot, e.g. before a risky change). */
+export const tableRefSchema = z.object({
+  name: z.string().min(1).max(200),
+  type: z.enum(['branch', 'tag']),
+  snapshotId: int64,
 });
 
 export const tableDescriptionSchema = z.object({
@@ -80,6 +90,9 @@ export const tableDescriptionSchema = z.object({
       }),
     )
     .max(100),
+  /** Main's head; null before the first commit. Unset from an agent older than rollback. */
+  currentSnapshotId: int64.nullable().optional(),
+  refs: z.array(tableRefSchema).max(TABLE_DESCRIPTION_LIMITS.refs).optional(),
   /** Newest first, at most TABLE_DESCRIPTION_LIMITS.snapshots of them. */
   snapshots: z.array(tableSnapshotSchema).max(TABLE_DESCRIPTION_LIMITS.snapshots),
   totalSnapshots: count,

@@ -1,8 +1,11 @@
 import {
+  ancestors,
+  branchHead,
   type IcebergType,
   isPrimitive,
   type LiveFile,
   liveDataFiles,
+  MAIN_BRANCH,
   type NestedField,
   primitiveToString,
   type Snapshot,
@@ -65,6 +68,11 @@ export function tableDescription(metadata: TableMetadata): Omit<TableDescription
   const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
   const current = metadata.snapshots.find((s) => s.snapshotId === metadata.currentSnapshotId);
   const newestFirst = [...metadata.snapshots].sort((a, b) => b.timestampMs - a.timestampMs);
+  const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+  const head = branchHead(metadata, MAIN_BRANCH);
+  const onMain = new Set(
+    head === undefined ? [] : [...ancestors(head.snapshotId, byId)].map((s) => s.snapshotId),
+  );
   return {
     formatVersion: metadata.formatVersion,
     currentSchemaId: metadata.currentSchemaId,
@@ -76,7 +84,17 @@ export function tableDescription(metadata: TableMetadata): Omit<TableDescription
       name: bounded(f.name, columnNameLength * 2),
       transform: transformToString(f.transform),
     })),
-    snapshots: newestFirst.slice(0, TABLE_DESCRIPTION_LIMITS.snapshots).map(snapshotSummary),
+    currentSnapshotId: head === undefined ? null : head.snapshotId.toString(),
+    refs: Object.entries(metadata.refs)
+      .slice(0, TABLE_DESCRIPTION_LIMITS.refs)
+      .map(([name, ref]) => ({
+        name: bounded(name, 200),
+        type: ref.type,
+        snapshotId: ref.snapshotId.toString(),
+      })),
+    snapshots: newestFirst
+      .slice(0, TABLE_DESCRIPTION_LIMITS.snapshots)
+      .map((s) => ({ ...snapshotSummary(s), onMain: onMain.has(s.snapshotId) })),
     totalSnapshots: metadata.snapshots.length,
     totals: {
       records: figure(current, 'total-records'),

@@ -55,6 +55,10 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
         ...(registry === undefined ? [] : registryViolations(registry, policy, env)),
       ];
     }
+    case 'table.rollback':
+      return pipelineViolations(job.pipeline, policy, env);
+    case 'table.tag':
+    case 'table.untag':
     case 'table.describe':
     case 'table.compact':
     case 'table.expire-snapshots':
