@@ -97,6 +97,7 @@ export async function startAgent({
     events.report({
       type: 'heartbeat',
       agentVersion: VERSION,
+      uptimeSeconds: Math.floor(process.uptime()),
       runningPipelines: running.map((p) => p.spec.id),
     });
     for (const p of running) {

@@ -30,6 +30,13 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('heartbeat'),
     agentVersion: z.string().max(100),
+    // Seconds since the agent's process started (a duration: no clock skew); older agents send none.
+    uptimeSeconds: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(100 * 365 * 86_400)
+      .optional(),
     runningPipelines: z.array(id).max(MAX_PARTITIONS),
   }),
   z.object({ type: z.literal('job.started'), jobId: id }),

@@ -25,6 +25,7 @@ export {
   OFFLINE_AFTER_SECONDS,
 } from './agent-api';
 export { type AgentPolicy, type AgentPolicyInput, agentPolicySchema } from './agent-policy';
+export { AGENT_RELEASE } from './agent-release';
 export { awsRoleSchema, type Connection, type ConnectionType, connectionSchema } from './connection';
 export {
   DISCOVERY_LIMITS,

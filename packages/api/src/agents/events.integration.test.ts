@@ -67,8 +67,13 @@ describe('recording agent events (real Postgres)', () => {
         },
       ],
     };
-    const heartbeat = { type: 'heartbeat', agentVersion: '1.2.3', runningPipelines: ['p-1'] };
-    // The agent's clock is an hour fast; its heartbeat still counts at our time.
+    const heartbeat = {
+      type: 'heartbeat',
+      agentVersion: '1.2.3',
+      uptimeSeconds: 90,
+      runningPipelines: ['p-1'],
+    };
+    // The agent's clock is an hour fast; its heartbeat (and its start, by its uptime) still count at our time.
     const batch = { protocolVersion: 1, sentAtMs: now.getTime() + 3_600_000, events: [report, heartbeat] };
     expect(await recordAgentEvents(db, agent, batch, now)).toEqual({
       accepted: 2,
@@ -78,6 +83,7 @@ describe('recording agent events (real Postgres)', () => {
     const updated = await db.agent.findUniqueOrThrow({ where: { id: 'ag-1' }, include: { events: true } });
     expect(updated.lastHeartbeatAt).toEqual(now);
     expect(updated.version).toBe('1.2.3');
+    expect(updated.startedAt).toEqual(new Date(now.getTime() - 90_000));
     expect(updated.events.map((e) => e.type)).toEqual(['commit.report']);
     expect(updated.events[0]?.payload).toEqual(report);
   });

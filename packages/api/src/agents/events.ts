@@ -35,7 +35,9 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
     db.agent.update({
       where: { id: agent.id },
       // Our clock, not the agent's: a skewed agent clock must not make it look online or offline.
-      data: heartbeat ? { lastHeartbeatAt: now, version: heartbeat.agentVersion } : { lastHeartbeatAt: now },
+      data: heartbeat
+        ? { lastHeartbeatAt: now, ...heartbeatUpdate(heartbeat, now) }
+        : { lastHeartbeatAt: now },
     }),
     db.agentEvent.createMany({
       data: kept.map((e) => ({ agentId: agent.id, type: e.type, payload: e, sentAt })),
@@ -46,6 +48,18 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
     accepted: batch.events.length - refused.length,
     ...(refused.length > 0 && { refused }),
     runningPipelines: heartbeat?.runningPipelines,
+  };
+}
+
+/**
+ * What a heartbeat says of the agent: its version, and when its process started, by our clock (an
+ * agent too old to send its uptime leaves the start unknown rather than stale).
+ */
+function heartbeatUpdate(heartbeat: Extract<AgentEvent, { type: 'heartbeat' }>, now: Date) {
+  return {
+    version: heartbeat.agentVersion,
+    startedAt:
+      heartbeat.uptimeSeconds === undefined ? null : new Date(now.getTime() - heartbeat.uptimeSeconds * 1000),
   };
 }
 

@@ -1,4 +1,5 @@
 import { DAY_MS, dayStartOf } from '@floe/contracts';
+import { AGENT_RELEASE } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
@@ -63,13 +64,28 @@ describe('fleet.overview', () => {
     );
     await s.db.agent.update({
       where: { id: healthy.agentId },
-      data: { enrolledAt: new Date(now - DAY_MS), lastHeartbeatAt: new Date(now), version: '0.3.0' },
+      data: {
+        enrolledAt: new Date(now - DAY_MS),
+        lastHeartbeatAt: new Date(now),
+        startedAt: new Date(now - 2 * 3600_000),
+        version: AGENT_RELEASE,
+      },
     });
 
     // Behind its 5-minute promise by 20 minutes, with the budget untouched.
     const late = await seedPipeline(s.db, s.org.id, by, { id: 'pl-late', name: 'late' });
     await contract(late.pipelineId);
     await event(late.agentId, commitReport('pl-late', now - MINUTE, now - 20 * MINUTE, 50), now - MINUTE);
+    // Its agent is an old build, gone quiet an hour ago.
+    await s.db.agent.update({
+      where: { id: late.agentId },
+      data: {
+        enrolledAt: new Date(now - DAY_MS),
+        lastHeartbeatAt: new Date(now - 3600_000),
+        startedAt: new Date(now - DAY_MS),
+        version: '0.0.1',
+      },
+    });
 
     // A whole day beyond the promise spends the 30-day 99% budget (432 minutes).
     const breaching = await seedPipeline(s.db, s.org.id, by, { id: 'pl-breaching', name: 'breaching' });
@@ -134,16 +150,31 @@ describe('fleet.overview', () => {
     expect(byName.paused).toMatchObject({ freshnessSeconds: null, lastCommitAtMs: null });
   });
 
-  it('lists the agents with their version, pipelines and whether they are online', async () => {
-    const { agents } = await s.as('viewer@acme.test').fleet.overview({ orgSlug: 'acme' });
-    expect(agents.find((a) => a.id === 'ag-pl-healthy')).toMatchObject({
+  it('lists the agents with their version, uptime, pipelines, whether they are online and can be upgraded', async () => {
+    const { agents, agentRelease } = await s.as('viewer@acme.test').fleet.overview({ orgSlug: 'acme' });
+    expect(agentRelease).toBe(AGENT_RELEASE);
+    const healthy = agents.find((a) => a.id === 'ag-pl-healthy');
+    expect(healthy).toMatchObject({
       status: 'online',
-      version: '0.3.0',
+      version: AGENT_RELEASE,
+      upgradeAvailable: false,
       pipelines: 1,
       lastError: null,
     });
+    expect(healthy?.uptimeSeconds).toBeGreaterThanOrEqual(2 * 3600);
+    expect(healthy?.uptimeSeconds).toBeLessThan(2 * 3600 + 60);
+    // Offline: no uptime, whatever it last reported; its old version still wants an upgrade.
+    expect(agents.find((a) => a.id === 'ag-pl-late')).toMatchObject({
+      status: 'offline',
+      version: '0.0.1',
+      upgradeAvailable: true,
+      uptimeSeconds: null,
+    });
     expect(agents.find((a) => a.id === 'ag-pl-failing')).toMatchObject({
       status: 'awaiting-install',
+      version: null,
+      upgradeAvailable: null,
+      uptimeSeconds: null,
       lastError: { text: 'catalog: catalog unreachable' },
     });
   });

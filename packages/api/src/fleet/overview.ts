@@ -1,9 +1,10 @@
 import { compliance, contractSchema, DAY_MS, type DayRecord, dayStartOf, MINUTE_MS } from '@floe/contracts';
-import { OFFLINE_AFTER_SECONDS } from '@floe/protocol';
+import { AGENT_RELEASE, OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import { dayRecord } from '../contracts/minute-days';
 import { type Db, type StoredCommitReport, storedCommitReport } from '../contracts/reports';
 import { freshnessFrom } from '../contracts/status';
 import { METRICS_WINDOW_MS } from '../pipelines/metrics';
+import { isOlderThan } from './agent-version';
 
 /**
  * What the overview says of a pipeline, worst first: failing (an error since its last commit),
@@ -178,20 +179,27 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
   const agentErrorOf = new Map(agentErrors.map((e) => [e.agentId, e]));
   const agentRows = agents.map((a) => {
     const error = agentErrorOf.get(a.id);
+    const status = !a.enrolledAt
+      ? ('awaiting-install' as const)
+      : a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > onlineSince
+        ? ('online' as const)
+        : ('offline' as const);
     return {
       id: a.id,
       name: a.name,
-      status: !a.enrolledAt
-        ? ('awaiting-install' as const)
-        : a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > onlineSince
-          ? ('online' as const)
-          : ('offline' as const),
+      status,
       version: a.version,
+      upgradeAvailable: a.version === null ? null : isOlderThan(a.version, AGENT_RELEASE),
+      // Only a running agent has an uptime; an agent too old to report its start has none known.
+      uptimeSeconds:
+        status === 'online' && a.startedAt
+          ? Math.max(0, Math.floor((nowMs - a.startedAt.getTime()) / 1000))
+          : null,
       enrolledAtMs: a.enrolledAt?.getTime() ?? null,
       lastSeenAtMs: a.lastHeartbeatAt?.getTime() ?? null,
       pipelines: a._count.pipelines,
       lastError: error ? { atMs: error.receivedAt.getTime(), text: errorText(error.payload) } : null,
     };
   });
-  return { pipelines: pipelineRows, agents: agentRows };
+  return { pipelines: pipelineRows, agents: agentRows, agentRelease: AGENT_RELEASE };
 }

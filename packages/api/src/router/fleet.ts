@@ -31,12 +31,17 @@ export const fleetRouter = router({
             name: z.string(),
             status: z.enum(['awaiting-install', 'online', 'offline']),
             version: z.string().nullable(),
+            /** Older than agentRelease; null when its version is unknown or not one we can order. */
+            upgradeAvailable: z.boolean().nullable(),
+            uptimeSeconds: z.number().nullable(),
             enrolledAtMs: z.number().nullable(),
             lastSeenAtMs: z.number().nullable(),
             pipelines: z.number(),
             lastError,
           }),
         ),
+        /** The agent version this control plane ships with. */
+        agentRelease: z.string(),
       }),
     )
     .query(({ ctx }) => fleetOverview(ctx.db, ctx.org.id)),
