@@ -66,5 +66,5 @@ export { type PartitionLag, PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
 export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
 export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';
-export { openTableAccess, type TableAccessHost } from './pipeline/table-access';
+export { openTableAccess, restCatalogOptions, type TableAccessHost } from './pipeline/table-access';
 export { type RollbackOutcome, RollbackRefusedError, rollbackPipelineTable } from './recovery/rollback';

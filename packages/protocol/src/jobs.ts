@@ -30,11 +30,12 @@ export const tagNameSchema = z
  */
 const testRoleFields = storageSchema.pick({ roleArn: true, externalId: true }).shape;
 
-/** The connections a pipeline reaches with its role: its bucket, and a Glue catalog. */
+/** The connections a pipeline reaches with its role: its bucket, a Glue catalog, a SigV4-signed REST catalog. */
 export function connectionTakesRole(connection: Connection): boolean {
-  return (
-    connection.type === 'storage' || (connection.type === 'catalog' && connection.catalog.type === 'glue')
-  );
+  if (connection.type === 'storage') return true;
+  if (connection.type !== 'catalog') return false;
+  const { catalog } = connection;
+  return catalog.type === 'glue' || catalog.auth?.type === 'sigv4';
 }
 
 const connectionTestSchema = z
@@ -44,7 +45,7 @@ const connectionTestSchema = z
     path: ['externalId'],
   })
   .refine((job) => job.roleArn === undefined || connectionTakesRole(job.connection), {
-    message: 'only a storage or Glue catalog connection is tested as a role',
+    message: 'only a storage, Glue catalog or SigV4-signed REST catalog connection is tested as a role',
     path: ['roleArn'],
   });
 
@@ -107,10 +108,20 @@ export type JobKind = Job['kind'];
  * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
  * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
  * 3: kafka.describe and table.describe (an older agent would refuse them as malformed; this way it
- * says to upgrade). 4: table.rollback, table.tag and table.untag.
+ * says to upgrade). 4: table.rollback, table.tag and table.untag. 5: a REST catalog's `auth` (OAuth2
+ * or SigV4; an older agent would drop it and connect unauthenticated).
  */
 export function jobProtocolVersion(job: Job): number {
+  const catalog = jobCatalog(job);
+  if (catalog?.type === 'rest' && catalog.auth !== undefined) return 5;
   if (job.kind === 'table.rollback' || job.kind === 'table.tag' || job.kind === 'table.untag') return 4;
   if (job.kind === 'kafka.describe' || job.kind === 'table.describe') return 3;
   return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
+}
+
+function jobCatalog(job: Job) {
+  if ('pipeline' in job) return job.pipeline.table.catalog;
+  if ('table' in job) return job.table.catalog;
+  if (job.kind === 'connection.test' && job.connection.type === 'catalog') return job.connection.catalog;
+  return undefined;
 }

@@ -77,13 +77,45 @@ export const formatSchema = z.object({
   schemaRegistry: schemaRegistrySchema.optional(),
 });
 
-export const catalogSchema = z.discriminatedUnion('type', [
+// An OAuth2 scope: space-separated tokens of printable ASCII but '"' and '\\' (RFC 6749, 3.3).
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+
+/**
+ * How a REST catalog authenticates when a bearer token (`credential`) is not the way: OAuth2 client
+ * credentials (Polaris, Unity Catalog, Snowflake Open Catalog; the scope asked for, e.g.
+ * PRINCIPAL_ROLE:ALL), or AWS SigV4 with the pipeline's AWS role (the Glue Iceberg REST endpoint,
+ * signing name glue; S3 Tables, s3tables).
+ */
+export const restCatalogAuthSchema = z.discriminatedUnion('type', [
   z.object({
-    type: z.literal('rest'),
-    uri: z.url(),
-    warehouse: z.string().min(1),
-    credential: secretRefSchema.optional(),
+    type: z.literal('oauth2'),
+    clientId: notASecret('clientId').pipe(z.string().min(1).max(200)),
+    clientSecret: secretRefSchema,
+    scope: z.string().max(1000).regex(SCOPE, 'OAuth2 scopes separated by single spaces').optional(),
+    /** The token endpoint, when not the catalog's own /v1/oauth/tokens. */
+    tokenUri: z.url().optional(),
   }),
+  z.object({
+    type: z.literal('sigv4'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region, like eu-west-1'),
+    signingName: z.enum(['glue', 's3tables']),
+  }),
+]);
+
+export const catalogSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('rest'),
+      uri: z.url(),
+      warehouse: z.string().min(1),
+      /** A bearer token. */
+      credential: secretRefSchema.optional(),
+      auth: restCatalogAuthSchema.optional(),
+    })
+    .refine((c) => c.credential === undefined || c.auth === undefined, {
+      message: `a bearer token (credential) or another way to authenticate (auth), not both`,
+      path: ['auth'],
+    }),
   z.object({
     type: z.literal('glue'),
     region: z.string().min(1),

@@ -197,7 +197,29 @@ describe('job envelopes', () => {
     expect(issues({ connection: storage, ...role, roleArn: 'floe' })).toEqual(['an IAM role ARN']);
     expect(
       issues({ connection: { type: 'kafka', kafka: { bootstrapServers: ['b:9092'] } }, ...role }),
-    ).toEqual(['only a storage or Glue catalog connection is tested as a role']);
+    ).toEqual(['only a storage, Glue catalog or SigV4-signed REST catalog connection is tested as a role']);
+  });
+
+  it('sends a job whose REST catalog authenticates by OAuth2 or SigV4 in a version 5 envelope', () => {
+    const sigv4 = {
+      type: 'catalog',
+      catalog: {
+        type: 'rest',
+        uri: 'https://glue.eu-west-1.amazonaws.com/iceberg',
+        warehouse: '123456789012',
+        auth: { type: 'sigv4', region: 'eu-west-1', signingName: 'glue' },
+      },
+    };
+    const test = jobSchema.parse({ kind: 'connection.test', connection: sigv4 });
+    expect(encodeJobEnvelope('j-1', test).protocolVersion).toBe(5);
+    const start = jobSchema.parse({
+      kind: 'pipeline.start',
+      pipeline: { ...pipeline, table: { ...pipeline.table, catalog: sigv4.catalog } },
+    });
+    expect(encodeJobEnvelope('j-2', start).protocolVersion).toBe(5);
+    expect(
+      encodeJobEnvelope('j-3', jobSchema.parse({ kind: 'pipeline.start', pipeline })).protocolVersion,
+    ).toBe(1);
   });
 
   it('sends rollback and tag jobs in a version 4 envelope, with tag names that are not Floe branches', () => {

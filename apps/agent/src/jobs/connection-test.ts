@@ -7,7 +7,8 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { createKafka, kafkaFailure, kafkaSecurityOptions } from '@floe/ingest';
+import { CatalogError, RestCatalog } from '@floe/iceberg';
+import { createKafka, kafkaFailure, kafkaSecurityOptions, restCatalogOptions } from '@floe/ingest';
 import type { Connection, Job } from '@floe/protocol';
 import { assumeRole } from '../aws/assume-role';
 import { storageCredentials } from '../aws/storage-credentials';
@@ -26,7 +27,9 @@ export interface ConnectionTestOptions {
   awsCredentials?: S3ClientConfig['credentials'];
 }
 
-type GlueCatalogConnection = Extract<Extract<Connection, { type: 'catalog' }>['catalog'], { type: 'glue' }>;
+type CatalogConnection = Extract<Connection, { type: 'catalog' }>['catalog'];
+type GlueCatalogConnection = Extract<CatalogConnection, { type: 'glue' }>;
+type RestCatalogConnection = Extract<CatalogConnection, { type: 'rest' }>;
 type StorageConnection = Extract<Connection, { type: 'storage' }>['storage'];
 
 /** Glue databases counted at most (pages of 100): enough to say the catalog answers and what it holds. */
@@ -48,13 +51,16 @@ export function connectionTestCredentials(
 ): ConnectionTestOptions['awsCredentials'] {
   const { connection, roleArn, externalId } = job;
   if (roleArn === undefined) return undefined;
+  const catalog = connection.type === 'catalog' ? connection.catalog : undefined;
   const region =
     connection.type === 'storage'
       ? connection.storage.region
-      : connection.type === 'catalog' && connection.catalog.type === 'glue'
-        ? connection.catalog.region
-        : undefined;
-  // The job schema allows a role on these two only; an agent never acts as a role it does not use.
+      : catalog?.type === 'glue'
+        ? catalog.region
+        : catalog?.auth?.type === 'sigv4'
+          ? catalog.auth.region
+          : undefined;
+  // The job schema allows a role on these only; an agent never acts as a role it does not use.
   if (region === undefined) throw new Error(`a ${connection.type} connection is not tested as a role`);
   return storageCredentials({ region, roleArn, externalId }, agentId, jobId);
 }
@@ -115,16 +121,7 @@ export async function testConnection(
     }
     case 'catalog': {
       if (connection.catalog.type === 'glue') return testGlue(connection.catalog, env, options);
-      const { uri, credential } = connection.catalog;
-      const headers: Record<string, string> = {};
-      if (credential !== undefined) headers.Authorization = `Bearer ${await secrets.resolve(credential)}`;
-      const res = await fetch(new URL('v1/config', `${uri.replace(/\/$/, '')}/`), {
-        headers,
-        redirect: 'error',
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!res.ok) throw new Error(`the catalog answered HTTP ${res.status}`);
-      return { catalog: 'reachable' };
+      return testRestCatalog(connection.catalog, secrets, options);
     }
     case 'aws-role': {
       // The agent's own AWS identity comes from the SDK's usual chain; AWS_ENDPOINT_URL_STS is the
@@ -192,6 +189,50 @@ async function testGlue(
     });
   } finally {
     glue.destroy();
+  }
+}
+
+/**
+ * Lists the REST catalog's namespaces with the client and the authentication a pipeline uses (a
+ * bearer token, OAuth2 client credentials, or SigV4 with the pipeline's role), after the /v1/config
+ * exchange that names the warehouse. A refusal says which authentication was refused, never a secret.
+ */
+async function testRestCatalog(
+  catalog: RestCatalogConnection,
+  secrets: SecretResolver,
+  { awsCredentials }: ConnectionTestOptions,
+): Promise<TestResult> {
+  const { auth } = catalog;
+  const how =
+    auth?.type === 'sigv4'
+      ? `SigV4 (signing name ${auth.signingName}, ${auth.region}) as ${identity(awsCredentials)}`
+      : auth?.type === 'oauth2'
+        ? `OAuth2 client ${auth.clientId}${auth.scope === undefined ? '' : ` with scope ${auth.scope}`}`
+        : catalog.credential !== undefined
+          ? 'the bearer token'
+          : 'no authentication';
+  const client = new RestCatalog({
+    ...(await restCatalogOptions(catalog, {
+      resolveSecret: secrets.resolve,
+      ...(awsCredentials !== undefined && { awsCredentials }),
+    })),
+    timeoutMs: 15_000,
+  });
+  try {
+    const namespaces = await client.listNamespaces();
+    return {
+      catalog: 'reachable',
+      auth: auth?.type ?? (catalog.credential ? 'bearer' : 'none'),
+      namespaces: namespaces.length,
+    };
+  } catch (error) {
+    const status = error instanceof CatalogError ? error.status : undefined;
+    const said = (error as Error).message;
+    if (status === 401 || status === 403 || (status === 400 && auth?.type === 'oauth2'))
+      throw new Error(`the catalog at ${catalog.uri} refused ${how} (HTTP ${status}): ${said}`, {
+        cause: error,
+      });
+    throw new Error(`the catalog at ${catalog.uri}, with ${how}: ${said}`, { cause: error });
   }
 }
 

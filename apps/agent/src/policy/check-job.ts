@@ -133,7 +133,8 @@ function catalogViolations(catalog: Catalog, policy: LoadedPolicy, env: NodeJS.P
       rules === 'permissive' || rules.catalog.restUris.some((prefix) => urlMatches(catalog.uri, prefix))
         ? []
         : [`catalog ${catalog.uri} is not in policy.catalog.restUris`];
-    return [...uri, ...secrets([catalog.credential], policy, env)];
+    const clientSecret = catalog.auth?.type === 'oauth2' ? catalog.auth.clientSecret : undefined;
+    return [...uri, ...secrets([catalog.credential, clientSecret], policy, env)];
   }
   if (
     rules === 'permissive' ||

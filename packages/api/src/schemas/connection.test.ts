@@ -82,3 +82,70 @@ describe('the Kafka connection form', () => {
     expect(issues).toContainEqual({ field, message: expect.stringContaining(message) });
   });
 });
+
+const catalogForm = (fields: Partial<Extract<ConnectionFormInput, { type: 'catalog' }>>) =>
+  toConnection(
+    connectionFormSchema.parse({ type: 'catalog', name: 'lake', catalogType: 'rest', ...fields }),
+    EXTERNAL_ID,
+  );
+
+describe('the catalog connection form', () => {
+  it('makes a SigV4-signed REST catalog for the Glue Iceberg endpoint and S3 Tables', () => {
+    const { connection, issues } = catalogForm({
+      catalogType: 'rest-sigv4',
+      uri: 'https://s3tables.eu-west-1.amazonaws.com/iceberg',
+      warehouse: 'arn:aws:s3tables:eu-west-1:123456789012:bucket/lake',
+      region: 'eu-west-1',
+      signingName: 's3tables',
+      credential: 'env:IGNORED_TOKEN',
+    });
+    expect(issues).toEqual([]);
+    expect(connection).toEqual({
+      type: 'catalog',
+      catalog: {
+        type: 'rest',
+        uri: 'https://s3tables.eu-west-1.amazonaws.com/iceberg',
+        warehouse: 'arn:aws:s3tables:eu-west-1:123456789012:bucket/lake',
+        auth: { type: 'sigv4', region: 'eu-west-1', signingName: 's3tables' },
+      },
+    });
+  });
+
+  it('makes an OAuth2 REST catalog with its scope, the client secret as a reference', () => {
+    const { connection, issues } = catalogForm({
+      catalogType: 'rest-oauth2',
+      uri: 'https://polaris.internal/api/catalog',
+      warehouse: 'lake',
+      clientId: 'floe-writer',
+      clientSecret: 'env:POLARIS_SECRET',
+      scope: 'PRINCIPAL_ROLE:writer',
+    });
+    expect(issues).toEqual([]);
+    expect(connection).toMatchObject({
+      catalog: {
+        auth: {
+          type: 'oauth2',
+          clientId: 'floe-writer',
+          clientSecret: { from: 'env', name: 'POLARIS_SECRET' },
+          scope: 'PRINCIPAL_ROLE:writer',
+        },
+      },
+    });
+  });
+
+  it('puts each error on its field', () => {
+    expect(
+      catalogForm({ catalogType: 'rest-oauth2', uri: 'https://p.internal', warehouse: 'w' }).issues,
+    ).toEqual([
+      { field: 'clientId', message: 'required' },
+      { field: 'clientSecret', message: 'required' },
+    ]);
+    expect(
+      catalogForm({ catalogType: 'rest-sigv4', uri: 'https://g.internal', warehouse: 'w', region: 'Ireland' })
+        .issues,
+    ).toEqual([
+      { field: 'region', message: 'an AWS region, like eu-west-1' },
+      { field: 'signingName', message: expect.any(String) },
+    ]);
+  });
+});

@@ -35,10 +35,16 @@ export const connectionFormSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('catalog'),
     name,
-    catalogType: z.enum(['rest', 'glue']),
+    // REST with a bearer token (or none), with OAuth2 client credentials, signed with SigV4; or Glue.
+    catalogType: z.enum(['rest', 'rest-oauth2', 'rest-sigv4', 'glue']),
     uri: optional,
     warehouse: optional,
     credential: optional,
+    clientId: optional,
+    clientSecret: optional,
+    scope: optional,
+    tokenUri: optional,
+    signingName: optional,
     region: optional,
     catalogId: optional,
   }),
@@ -76,7 +82,10 @@ const FIELD_OF: Record<ConnectionType, (path: PropertyKey[]) => string> = {
   },
   'schema-registry': (p) => String(p[1]),
   storage: (p) => String(p[1]),
-  catalog: (p) => String(p[1] === 'type' ? 'catalogType' : p[1]),
+  catalog: (p) => {
+    const field = p[1] === 'auth' ? p[2] : p[1];
+    return field === 'type' || field === undefined ? 'catalogType' : String(field);
+  },
   'aws-role': (p) => String(p[1]),
 };
 
@@ -140,20 +149,37 @@ export function toConnection(
         },
       };
       break;
-    case 'catalog':
+    case 'catalog': {
+      const { catalogType } = form;
+      const auth =
+        catalogType === 'rest-oauth2'
+          ? {
+              type: 'oauth2',
+              clientId: form.clientId,
+              clientSecret: secretRef(form.clientSecret, 'clientSecret', issues),
+              scope: form.scope,
+              tokenUri: form.tokenUri,
+            }
+          : catalogType === 'rest-sigv4'
+            ? { type: 'sigv4', region: form.region, signingName: form.signingName }
+            : undefined;
       candidate = {
         type: 'catalog',
         catalog:
-          form.catalogType === 'rest'
-            ? {
+          catalogType === 'glue'
+            ? { type: 'glue', region: form.region, catalogId: form.catalogId }
+            : {
                 type: 'rest',
                 uri: form.uri,
                 warehouse: form.warehouse,
-                credential: secretRef(form.credential, 'credential', issues),
-              }
-            : { type: 'glue', region: form.region, catalogId: form.catalogId },
+                ...(catalogType === 'rest' && {
+                  credential: secretRef(form.credential, 'credential', issues),
+                }),
+                ...(auth !== undefined && { auth }),
+              },
       };
       break;
+    }
     case 'aws-role':
       candidate = { type: 'aws-role', role: { roleArn: form.roleArn, externalId } };
       break;

@@ -1,6 +1,6 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { PipelineSpec, SecretRef } from '@floe/protocol';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsCredentialsProvider } from '../aws-credentials';
 import type { KafkaOptions } from './client';
 import { mskIamTokenProvider } from './msk-iam';
 
@@ -35,12 +35,9 @@ export async function kafkaSecurityOptions(
         : { ...(ca !== undefined && { ca }), ...(cert !== undefined && { cert, key }) };
   }
   if (sasl?.mechanism === 'AWS_MSK_IAM') {
-    const given = host.awsCredentials;
-    const credentials =
-      given === undefined ? defaultProvider() : typeof given === 'function' ? given : async () => given;
     options.sasl = {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: mskIamTokenProvider(sasl.region, credentials),
+      oauthBearerProvider: mskIamTokenProvider(sasl.region, awsCredentialsProvider(host.awsCredentials)),
     };
   } else if (sasl !== undefined) {
     options.sasl = {

@@ -1,7 +1,16 @@
-import { type Catalog, GlueCatalog, RestCatalog, S3FileIO, type S3FileIOOptions } from '@floe/iceberg';
+import {
+  type Catalog,
+  GlueCatalog,
+  RestCatalog,
+  type RestCatalogOptions,
+  S3FileIO,
+  type S3FileIOOptions,
+} from '@floe/iceberg';
 import type { PipelineSpec, SecretRef } from '@floe/protocol';
+import { awsCredentialsProvider } from '../aws-credentials';
 
 type TableSpec = Pick<PipelineSpec['table'], 'catalog' | 'storage'>;
+type RestCatalogSpec = Extract<TableSpec['catalog'], { type: 'rest' }>;
 
 export interface TableAccessHost {
   resolveSecret(ref: SecretRef): Promise<string>;
@@ -21,17 +30,8 @@ export async function openTableAccess(
     ...(storage.endpoint !== undefined && { endpoint: storage.endpoint }),
     ...credentials,
   });
-  if (catalog.type === 'rest') {
-    const token = catalog.credential === undefined ? undefined : await host.resolveSecret(catalog.credential);
-    return {
-      io,
-      catalog: new RestCatalog({
-        uri: catalog.uri,
-        warehouse: catalog.warehouse,
-        ...(token !== undefined && { token }),
-      }),
-    };
-  }
+  if (catalog.type === 'rest')
+    return { io, catalog: new RestCatalog(await restCatalogOptions(catalog, host)) };
   return {
     io,
     catalog: new GlueCatalog({
@@ -43,4 +43,34 @@ export async function openTableAccess(
       io,
     }),
   };
+}
+
+/**
+ * A REST catalog spec as client options: its bearer token or OAuth2 client secret resolved by the
+ * host, or SigV4 signing with the host's AWS credentials (the pipeline's role), as pipelines and
+ * connection tests alike open it.
+ */
+export async function restCatalogOptions(
+  catalog: RestCatalogSpec,
+  host: TableAccessHost,
+): Promise<RestCatalogOptions> {
+  const { uri, warehouse, credential, auth } = catalog;
+  const options: RestCatalogOptions = { uri, warehouse };
+  if (credential !== undefined) options.token = await host.resolveSecret(credential);
+  if (auth?.type === 'oauth2') {
+    options.oauth2 = {
+      clientId: auth.clientId,
+      clientSecret: await host.resolveSecret(auth.clientSecret),
+      ...(auth.scope !== undefined && { scope: auth.scope }),
+      ...(auth.tokenUri !== undefined && { serverUri: auth.tokenUri }),
+    };
+  }
+  if (auth?.type === 'sigv4') {
+    options.sigv4 = {
+      region: auth.region,
+      service: auth.signingName,
+      credentials: awsCredentialsProvider(host.awsCredentials),
+    };
+  }
+  return options;
 }

@@ -9,6 +9,8 @@ export interface FieldSpec {
   when?: { field: string; in: string[] };
 }
 
+const REST = ['rest', 'rest-oauth2', 'rest-sigv4'];
+
 const SECRET_HINT =
   'A reference, never the secret: env:NAME, file:/path or a Secrets Manager ARN (read by the agent).';
 
@@ -92,13 +94,23 @@ export const CONNECTION_FIELDS: Record<ConnectionType, { title: string; fields: 
   catalog: {
     title: 'Iceberg catalog',
     fields: [
-      { name: 'catalogType', label: 'Catalog', options: ['rest', 'glue'] },
-      { name: 'uri', label: 'REST catalog URI', when: { field: 'catalogType', in: ['rest'] } },
+      {
+        name: 'catalogType',
+        label: 'Catalog',
+        options: ['rest', 'rest-oauth2', 'rest-sigv4', 'glue'],
+        hint: 'rest: an Iceberg REST catalog with a bearer token or none (Nessie, Apache Iceberg’s server). rest-oauth2: OAuth2 client credentials (Polaris, Unity Catalog, Snowflake Open Catalog). rest-sigv4: AWS’s Iceberg REST endpoints (Glue, S3 Tables), signed with the pipeline’s AWS role. glue: the Glue Data Catalog API.',
+      },
+      {
+        name: 'uri',
+        label: 'REST catalog URI',
+        hint: 'For rest-sigv4: https://glue.<region>.amazonaws.com/iceberg or https://s3tables.<region>.amazonaws.com/iceberg',
+        when: { field: 'catalogType', in: REST },
+      },
       {
         name: 'warehouse',
         label: 'Warehouse',
-        hint: 'e.g. s3://bucket/ or a warehouse name',
-        when: { field: 'catalogType', in: ['rest'] },
+        hint: 'e.g. s3://bucket/ or a warehouse name; for Glue the account id, for S3 Tables the table bucket’s ARN',
+        when: { field: 'catalogType', in: REST },
       },
       {
         name: 'credential',
@@ -106,7 +118,33 @@ export const CONNECTION_FIELDS: Record<ConnectionType, { title: string; fields: 
         hint: SECRET_HINT,
         when: { field: 'catalogType', in: ['rest'] },
       },
-      { name: 'region', label: 'Region', when: { field: 'catalogType', in: ['glue'] } },
+      { name: 'clientId', label: 'OAuth2 client id', when: { field: 'catalogType', in: ['rest-oauth2'] } },
+      {
+        name: 'clientSecret',
+        label: 'OAuth2 client secret reference',
+        hint: SECRET_HINT,
+        when: { field: 'catalogType', in: ['rest-oauth2'] },
+      },
+      {
+        name: 'scope',
+        label: 'OAuth2 scope (optional)',
+        hint: 'Default PRINCIPAL_ROLE:ALL; e.g. PRINCIPAL_ROLE:<role> for Polaris or Snowflake Open Catalog, space-separated',
+        when: { field: 'catalogType', in: ['rest-oauth2'] },
+      },
+      {
+        name: 'tokenUri',
+        label: 'Token endpoint (optional)',
+        hint: 'When not the catalog’s own <uri>/v1/oauth/tokens',
+        when: { field: 'catalogType', in: ['rest-oauth2'] },
+      },
+      { name: 'region', label: 'Region', when: { field: 'catalogType', in: ['glue', 'rest-sigv4'] } },
+      {
+        name: 'signingName',
+        label: 'SigV4 signing name',
+        options: ['glue', 's3tables'],
+        hint: 'glue for the Glue Iceberg REST endpoint, s3tables for S3 Tables',
+        when: { field: 'catalogType', in: ['rest-sigv4'] },
+      },
       {
         name: 'catalogId',
         label: 'Catalog id (optional)',
@@ -131,6 +169,6 @@ export const DEFAULTS: Record<ConnectionType, Record<string, string>> = {
   kafka: { securityProtocol: 'SASL_SSL', saslMechanism: 'SCRAM-SHA-512' },
   'schema-registry': {},
   storage: {},
-  catalog: { catalogType: 'rest' },
+  catalog: { catalogType: 'rest', signingName: 'glue' },
   'aws-role': {},
 };
