@@ -10,6 +10,7 @@ import { maintenanceRouter } from './router/maintenance';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
 import { pipelineRouter } from './router/pipeline';
+import { recoveryRouter } from './router/recovery';
 import { publicProcedure, router } from './trpc';
 
 export const appRouter = router({
@@ -33,6 +34,7 @@ export const appRouter = router({
   member: memberRouter,
   org: orgRouter,
   pipeline: pipelineRouter,
+  recovery: recoveryRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -49,6 +49,7 @@ export async function rollbackTable(
       toSnapshotId: outcome.toSnapshotId.toString(),
       partitions: outcome.offsets.size,
       recordsToReread: outcome.recordsToReread.toString(),
+      groupMoved: outcome.groupMoved,
       restarted: running !== undefined,
     };
   } finally {

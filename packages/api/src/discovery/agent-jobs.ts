@@ -30,7 +30,7 @@ export type JobAnswer<T> =
 
 /**
  * What an organization's agent answered to a job whose answer is an event of `answerType`: still
- * waiting, the answer (parsed again with its schema), or the job's error in words.
+ * waiting, the answer (the event's `field`, parsed again with its schema), or the job's error in words.
  */
 export async function jobAnswer<T>(
   db: PrismaClient,
@@ -38,9 +38,10 @@ export async function jobAnswer<T>(
   jobId: string,
   answerType: string,
   parse: (description: unknown) => T,
+  field: 'description' | 'result' = 'description',
 ): Promise<JobAnswer<T>> {
   const [event] = await db.$queryRaw<
-    { payload: { type: string; description?: unknown; message?: string } }[]
+    { payload: { type: string; message?: string } & Record<string, unknown> }[]
   >`
     SELECT e.payload FROM "AgentEvent" e JOIN "Agent" a ON a.id = e."agentId"
     WHERE a."organizationId" = ${organizationId} AND e.type IN (${answerType}, 'job.failed')
@@ -49,5 +50,5 @@ export async function jobAnswer<T>(
   if (!event) return { state: 'waiting', description: null, message: null };
   if (event.payload.type === 'job.failed')
     return { state: 'failed', description: null, message: event.payload.message ?? 'failed' };
-  return { state: 'succeeded', description: parse(event.payload.description), message: null };
+  return { state: 'succeeded', description: parse(event.payload[field]), message: null };
 }

@@ -12,6 +12,7 @@ import { keepRecordBatches } from '../kafka/wire-fetch';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import { BadRecords, PipelinePausedError } from './bad-records';
 import { fetchedBatch } from './fetched-batch';
+import { pipelineGroupId } from './group-id';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
@@ -78,7 +79,7 @@ export class PipelineRunner {
   constructor(private readonly options: PipelineRunnerOptions) {
     this.log = options.log ?? silentLog;
     this.metrics = options.metrics ?? new PipelineMetrics();
-    this.groupId = `floe-pipeline-${options.spec.id}`;
+    this.groupId = pipelineGroupId(options.spec.id);
     this.badRecords = new BadRecords(
       options.spec,
       this.metrics,

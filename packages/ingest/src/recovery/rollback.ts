@@ -1,6 +1,7 @@
 import { branchHead, type Catalog, rollbackBranch, type TableIdentifier, tableName } from '@floe/iceberg';
 import type { Admin } from 'kafkajs';
 import { type OffsetMap, offsetsAt, parseTpKey, tableOffsets } from '../commit/offsets';
+import { pipelineGroupId } from '../pipeline/group-id';
 
 /** A rollback that would lose records or leave the pipeline without a place to resume: nothing was changed. */
 export class RollbackRefusedError extends Error {
@@ -14,6 +15,8 @@ export interface RollbackOutcome {
   offsets: OffsetMap;
   /** Records the table held past those offsets, which the pipeline reads again from Kafka. */
   recordsToReread: bigint;
+  /** Whether the pipeline's consumer group was moved back too (only while none of its members runs). */
+  groupMoved: boolean;
 }
 
 /**
@@ -57,7 +60,35 @@ export async function rollbackPipelineTable({
   await rollbackBranch(catalog, id, snapshotId);
   let recordsToReread = 0n;
   for (const [key, offset] of now) recordsToReread += offset - (then.get(key) ?? offset);
-  return { fromSnapshotId: head.snapshotId, toSnapshotId: snapshotId, offsets: then, recordsToReread };
+  return {
+    fromSnapshotId: head.snapshotId,
+    toSnapshotId: snapshotId,
+    offsets: then,
+    recordsToReread,
+    groupMoved: await moveGroup(admin, pipelineId, then),
+  };
+}
+
+/**
+ * Moves the pipeline's consumer group back to the offsets rolled back to, so that a stopped pipeline's
+ * first fetch after its restart is there (the table's offsets are the truth, but the runner seeks to
+ * them on the first batch it fetches, and from the group's old offsets an idle topic gives none).
+ * Kafka allows this only while the group has no member: a pipeline still running is fenced at its
+ * next commit instead. Returns whether the group moved.
+ */
+async function moveGroup(admin: Admin, pipelineId: string, offsets: OffsetMap): Promise<boolean> {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const [key, offset] of offsets) {
+    const { topic, partition } = parseTpKey(key);
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: offset.toString() }]);
+  }
+  try {
+    for (const [topic, partitions] of byTopic)
+      await admin.setOffsets({ groupId: pipelineGroupId(pipelineId), topic, partitions });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Partitions whose resume offset is below the oldest offset Kafka still keeps, in words. */

@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { currentSnapshot, RestCatalog } from '@floe/iceberg';
+import { scanWithPyiceberg } from '@floe/iceberg/testing';
+import { createKafka, tableOffsets } from '@floe/ingest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orgCaller } from '../testing/org-caller';
+import { startQueuedAgent } from '../testing/queued-agent';
+import { stackPolicy } from '../testing/stack-policy';
+
+// Recovery end to end: through the control plane's tRPC API (roles, audit rows) to an agent in this
+// process running the pipeline into the stack's REST catalog. An admin rolls main back to an earlier
+// snapshot; the agent stops the pipeline, rolls back, starts it again from that snapshot's offsets,
+// and pyiceberg then finds every record of the topic in the table once, by partition and offset.
+
+const env = process.env;
+const run = randomBytes(4).toString('hex');
+const topic = `table-recovery-${run}`;
+const namespace = `table_recovery_${run}`;
+const PARTITIONS = 3;
+const brokers = (env.FLOE_KAFKA_BROKERS as string).split(',');
+const kafka = createKafka({ brokers, clientId: 'table-recovery-test', logLevel: 'error' });
+const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
+const id = { namespace: [namespace], name: 'events' };
+const orgSlug = 'acme';
+let agent: Awaited<ReturnType<typeof startQueuedAgent>>;
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  await catalog.createNamespace([namespace]);
+  agent = await startQueuedAgent(stackPolicy());
+  agent.events.report({ type: 'heartbeat', agentVersion: 'test', runningPipelines: [] });
+  await agent.events.flush();
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+});
+
+async function produce(from: number, count: number) {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: Array.from({ length: count }, (_, i) => ({
+      value: JSON.stringify({ seq: from + i }),
+      partition: (from + i) % PARTITIONS,
+    })),
+  });
+  await producer.disconnect();
+}
+
+async function createPipeline(editor: Awaited<ReturnType<typeof orgCaller>>) {
+  const connection = async (form: Parameters<typeof editor.connection.create>[0]['connection']) =>
+    (await editor.connection.create({ orgSlug, connection: form })).id;
+  const { id } = await editor.pipeline.create({
+    orgSlug,
+    pipeline: {
+      name: 'events',
+      agentId: agent.agentId,
+      kafkaConnectionId: await connection({
+        type: 'kafka',
+        name: 'stack-kafka',
+        bootstrapServers: brokers.join(','),
+        securityProtocol: 'PLAINTEXT',
+      }),
+      topics: topic,
+      startFrom: 'earliest',
+      valueFormat: 'json',
+      keyFormat: 'none',
+      catalogConnectionId: await connection({
+        type: 'catalog',
+        name: 'stack-catalog',
+        catalogType: 'rest',
+        uri: env.FLOE_ICEBERG_REST_URI as string,
+        warehouse: 'warehouse',
+      }),
+      storageConnectionId: await connection({
+        type: 'storage',
+        name: 'stack-lake',
+        bucket: env.FLOE_WAREHOUSE_BUCKET as string,
+        region: env.FLOE_AWS_REGION as string,
+        prefix: `table-recovery-${run}`,
+        endpoint: env.FLOE_S3_ENDPOINT as string,
+      }),
+      namespace,
+      tableName: 'events',
+      partitionBy: '',
+      schemaPolicy: 'evolve',
+      engine: 'auto',
+      commitIntervalSeconds: 1,
+      deadLetterPolicy: 'pause',
+    },
+  });
+  return id;
+}
+
+async function until<T>(what: string, find: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${agent.logs.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Records of the topic the table holds for the pipeline: the sum of its offsets on main. */
+async function held(pipelineId: string): Promise<bigint> {
+  const loaded = await catalog.loadTable(id).catch(() => undefined);
+  if (loaded === undefined) return 0n;
+  return [...tableOffsets(loaded.metadata, pipelineId).values()].reduce((a, b) => a + b, 0n);
+}
+
+const holding = (pipelineId: string, count: number) =>
+  until(`${count} records in the table`, async () => ((await held(pipelineId)) >= count ? true : undefined));
+
+describe('recovery: rollback and tags through the API', () => {
+  it('rolls main back to a snapshot, the pipeline resumes from its offsets, and every record is in the table once', async () => {
+    const editor = await orgCaller(agent, 'EDITOR');
+    const viewer = await orgCaller(agent, 'VIEWER');
+    const admin = await orgCaller(agent, 'ADMIN');
+    const pipelineId = await createPipeline(editor);
+    const answered = (caller: typeof viewer, jobId: string) =>
+      until(`job ${jobId}`, async () => {
+        const answer = await caller.recovery.result({ orgSlug, jobId });
+        return answer.state === 'waiting' ? undefined : answer;
+      });
+
+    await produce(0, 900);
+    await holding(pipelineId, 900);
+    const early = currentSnapshot((await catalog.loadTable(id)).metadata)?.snapshotId.toString() as string;
+    await produce(900, 600);
+    await holding(pipelineId, 1500);
+
+    await expect(
+      viewer.recovery.tag({ orgSlug, pipelineId, name: 'before-incident', snapshotId: early }),
+    ).rejects.toThrow(/editor role/);
+    const tagged = await editor.recovery.tag({
+      orgSlug,
+      pipelineId,
+      name: 'before-incident',
+      snapshotId: early,
+    });
+    expect(await answered(viewer, tagged.jobId)).toMatchObject({
+      state: 'succeeded',
+      description: { tag: 'before-incident', snapshotId: early },
+    });
+
+    await expect(editor.recovery.rollback({ orgSlug, pipelineId, snapshotId: early })).rejects.toThrow(
+      /admin role/,
+    );
+    const rolled = await admin.recovery.rollback({ orgSlug, pipelineId, snapshotId: early });
+    expect(await answered(viewer, rolled.jobId)).toMatchObject({
+      state: 'succeeded',
+      description: {
+        toSnapshotId: early,
+        recordsToReread: '600',
+        partitions: PARTITIONS,
+        groupMoved: true,
+        restarted: true,
+      },
+    });
+    // The restarted pipeline reads the 600 records again, then what comes next.
+    await holding(pipelineId, 1500);
+    await produce(1500, 300);
+    await holding(pipelineId, 1800);
+    await until('the last commit', async () => {
+      const scan = await scanWithPyiceberg([namespace], 'events', { select: ['seq'] });
+      return scan.rows.length >= 1800 ? true : undefined;
+    });
+
+    const scan = await scanWithPyiceberg([namespace], 'events', { select: ['seq', '_kafka'] });
+    const coordinates = scan.rows.map((r) => {
+      const k = r._kafka as { partition: string; offset: string };
+      return `${String(k.partition).replace(/^i:/, '')}/${String(k.offset).replace(/^i:/, '')}`;
+    });
+    expect(scan.rows).toHaveLength(1800);
+    expect(new Set(coordinates).size).toBe(1800);
+    for (let p = 0; p < PARTITIONS; p += 1)
+      expect(coordinates.filter((c) => c.startsWith(`${p}/`))).toHaveLength(600);
+    const seqs = scan.rows.map((r) => Number(String(r.seq).replace(/^i:/, ''))).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 1800 }, (_, i) => i));
+
+    // The table page's description: the tag, main's head, and which snapshots are in main's history.
+    const asked = await viewer.discovery.describeTable({ orgSlug, pipelineId });
+    const described = await until('the description', async () => {
+      const a = await viewer.discovery.tableResult({ orgSlug, jobId: asked.jobId });
+      return a.state === 'waiting' ? undefined : a.description;
+    });
+    expect(described?.refs).toContainEqual({ name: 'before-incident', type: 'tag', snapshotId: early });
+    const snapshots = described?.snapshots ?? [];
+    expect(snapshots.find((s) => s.snapshotId === described?.currentSnapshotId)?.onMain).toBe(true);
+    expect(snapshots.find((s) => s.snapshotId === early)?.onMain).toBe(true);
+    // The snapshots the rollback left behind are still in the table, off main.
+    expect(snapshots.some((s) => s.onMain === false)).toBe(true);
+
+    const untagged = await editor.recovery.untag({ orgSlug, pipelineId, name: 'before-incident' });
+    expect(await answered(viewer, untagged.jobId)).toMatchObject({
+      state: 'succeeded',
+      description: { removed: true },
+    });
+    expect((await catalog.loadTable(id)).metadata.refs['before-incident']).toBeUndefined();
+
+    const audit = await agent.db.auditEvent.findMany({
+      where: { action: { startsWith: 'recovery.' } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(audit.map((a) => [a.action, a.target])).toEqual([
+      ['recovery.tag', pipelineId],
+      ['recovery.rollback', pipelineId],
+      ['recovery.untag', pipelineId],
+    ]);
+    expect(audit[1]?.input).toEqual({ pipelineId, snapshotId: early });
+  }, 300_000);
+});
