@@ -9,7 +9,11 @@ export const dynamic = 'force-dynamic';
 export default async function TablePage({ params }: { params: Promise<{ slug: string; id: string }> }) {
   const { slug, id } = await params;
   const caller = await serverCaller();
-  const pipeline = (await caller.pipeline.list({ orgSlug: slug })).find((p) => p.id === id);
+  const [org, pipelines] = await Promise.all([
+    caller.org.get({ orgSlug: slug }),
+    caller.pipeline.list({ orgSlug: slug }),
+  ]);
+  const pipeline = pipelines.find((p) => p.id === id);
   if (!pipeline) notFound();
   const access = await caller.discovery.tableAccess({ orgSlug: slug, pipelineId: id });
   return (
@@ -23,7 +27,11 @@ export default async function TablePage({ params }: { params: Promise<{ slug: st
           Read from your catalog by {pipeline.agentName}, inside your account: metadata only, never a row.
         </p>
       </section>
-      <TableDetails orgSlug={slug} pipelineId={id} />
+      <TableDetails
+        orgSlug={slug}
+        pipelineId={id}
+        access={{ canTag: org.role !== 'VIEWER', canRollback: org.role === 'OWNER' || org.role === 'ADMIN' }}
+      />
       <section aria-labelledby="query" className="flex flex-col gap-3">
         <h2 id="query" className="text-xl font-semibold">
           Query this table

@@ -2,9 +2,10 @@
 
 import type { RouterOutputs } from '@floe/api';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useTRPC } from '../../../../../../src/trpc/react';
+import { type RecoveryAccess, RecoveryProvider, SnapshotActions, TableRefs } from './recovery-actions';
 
 type Description = NonNullable<RouterOutputs['discovery']['tableResult']['description']>;
 
@@ -30,11 +31,20 @@ function bytes(n: number): string {
 }
 
 /** Asks the pipeline's agent for the table's metadata once, and shows it when the answer comes. */
-export function TableDetails({ orgSlug, pipelineId }: { orgSlug: string; pipelineId: string }) {
+export function TableDetails({
+  orgSlug,
+  pipelineId,
+  access,
+}: {
+  orgSlug: string;
+  pipelineId: string;
+  access: RecoveryAccess;
+}) {
   const trpc = useTRPC();
   const ask = useMutation(trpc.discovery.describeTable.mutationOptions());
   const { mutate } = ask;
-  useEffect(() => mutate({ orgSlug, pipelineId }), [mutate, orgSlug, pipelineId]);
+  const describe = useCallback(() => mutate({ orgSlug, pipelineId }), [mutate, orgSlug, pipelineId]);
+  useEffect(describe, [describe]);
   const jobId = ask.data?.jobId;
   const answer = useQuery({
     ...trpc.discovery.tableResult.queryOptions({ orgSlug, jobId: jobId ?? '' }),
@@ -62,7 +72,11 @@ export function TableDetails({ orgSlug, pipelineId }: { orgSlug: string; pipelin
           : `Reading the table's metadata through ${ask.data?.agentName ?? 'the agent'}…`}
       </p>
     );
-  return <Metadata description={description} />;
+  return (
+    <RecoveryProvider orgSlug={orgSlug} pipelineId={pipelineId} access={access} changed={describe}>
+      <Metadata description={description} />
+    </RecoveryProvider>
+  );
 }
 
 /** " · added a, b and 3 more": the names the agent sent, and how many it left out. */
@@ -157,6 +171,7 @@ function Metadata({ description: d }: { description: Description }) {
             newest {d.snapshots.length} of {d.totalSnapshots}
           </span>
         </h2>
+        <TableRefs refs={d.refs ?? []} />
         {d.snapshots.length === 0 ? (
           <p className="text-sm text-slate-400">No snapshot yet: the first commit makes one.</p>
         ) : (
@@ -168,7 +183,8 @@ function Metadata({ description: d }: { description: Description }) {
                 <th className="py-1 pr-4 font-medium">Written by</th>
                 <th className="py-1 pr-4 font-medium">Records added / removed</th>
                 <th className="py-1 pr-4 font-medium">Files added / removed</th>
-                <th className="py-1 font-medium">Size added</th>
+                <th className="py-1 pr-4 font-medium">Size added</th>
+                {d.currentSnapshotId === undefined ? null : <th className="py-1 font-medium">Recovery</th>}
               </tr>
             </thead>
             <tbody>
@@ -183,7 +199,12 @@ function Metadata({ description: d }: { description: Description }) {
                   <td className="py-1 pr-4">
                     {count(s.addedDataFiles + s.addedDeleteFiles)} / {count(s.deletedDataFiles)}
                   </td>
-                  <td className="py-1">{bytes(s.addedFilesBytes)}</td>
+                  <td className="py-1 pr-4">{bytes(s.addedFilesBytes)}</td>
+                  {d.currentSnapshotId === undefined ? null : (
+                    <td className="py-1">
+                      <SnapshotActions snapshot={s} head={s.snapshotId === d.currentSnapshotId} />
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
