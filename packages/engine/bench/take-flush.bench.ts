@@ -1,7 +1,8 @@
 // µs per record for take (decode, map, fit, build columns) and flush (Parquet zstd + metrics), native
 // engine vs the portable engine's writer, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
-// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native]
-// (`native`: the native engine only, five rounds, e.g. under perf)
+// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native] [nested]
+// (`native`: the native engine only, five rounds, e.g. under perf; `nested`: each record also has a
+// device object with an object inside and a list of two line-item objects, ~590 bytes)
 import { newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
 import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
 import {
@@ -19,7 +20,8 @@ import { RecordMapper } from '../../ingest/src/mapping/map-record';
 
 const N = Number(process.argv[2] ?? 100_000);
 const BATCH = 500;
-const NATIVE_ONLY = process.argv[3] === 'native';
+const NATIVE_ONLY = process.argv.includes('native');
+const NESTED = process.argv.includes('nested');
 
 const kafka = T.struct([
   { id: 0, name: 'topic', required: true, type: T.string },
@@ -48,6 +50,22 @@ const schema = newSchema([
   optional('ok', T.boolean),
   optional('at', T.timestamptz),
   optional('note', T.string),
+  ...(NESTED
+    ? [
+        optional(
+          'device',
+          T.struct([
+            optional('os', T.string),
+            optional('version', T.string),
+            optional('screen', T.struct([optional('w', T.long), optional('h', T.long)])),
+          ]),
+        ),
+        optional(
+          'lines',
+          T.list(T.struct([optional('sku', T.string), optional('qty', T.long), optional('price', T.double)])),
+        ),
+      ]
+    : []),
   optional('_kafka', kafka),
 ]);
 const mapping = {
@@ -78,6 +96,17 @@ const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
     ok: i % 3 !== 0,
     at: new Date(1_764_063_000_000 + i * 37).toISOString(),
     note: 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor '.repeat(2),
+    ...(NESTED && {
+      device: {
+        os: ['ios', 'android'][i % 2],
+        version: `${i % 20}.1`,
+        screen: { w: 1080, h: 1920 + (i % 3) },
+      },
+      lines: [
+        { sku: `sku-${i % 977}`, qty: 1 + (i % 4), price: 9.5 + (i % 50) },
+        { sku: `sku-${(i * 7) % 977}`, qty: 1, price: 0.25 },
+      ],
+    }),
   });
   return {
     offset: BigInt(i),
@@ -98,7 +127,13 @@ const us = (ms: number) => ((ms * 1000) / N).toFixed(2);
 async function measure(name: string, w: TableWriter) {
   const takeCpu0 = process.cpuUsage();
   let t = performance.now();
-  for (const b of batches) await w.take('events:0', b, 0);
+  for (const b of batches) {
+    const out = await w.take('events:0', b, 0);
+    // A rejected record or a schema change would make the figures those of another path.
+    if (out.rejected.length > 0 || out.needsSchemaChange || out.taken !== b.length) {
+      throw new Error(`${name}: not every record was held: ${out.rejected[0]?.message ?? 'a schema change'}`);
+    }
+  }
   const take = performance.now() - t;
   const takeCpu = process.cpuUsage(takeCpu0);
   const cpu0 = process.cpuUsage();

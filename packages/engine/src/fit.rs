@@ -197,10 +197,10 @@ fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
     }
 }
 
-/// Where partition source values go while a record is fitted: (field id, slot).
 /// The fields of the `_kafka` column.
 pub const KAFKA_FIELDS: [&str; 6] = ["topic", "partition", "offset", "timestamp", "key", "headers"];
 
+/// Where partition source values go while a record is fitted: (field id, slot).
 pub struct Capture {
     pub sources: Vec<(i32, usize)>,
     pub slots: Vec<PVal>,
@@ -214,6 +214,23 @@ pub struct Fitter<'a> {
     pub capture: &'a mut Capture,
     path: Vec<&'a str>,
     in_list: u32,
+}
+
+/// The type the full path gives a primitive value (None for null, an object or a list).
+fn primitive_type(doc: &Doc, node: u32) -> Option<RType> {
+    Some(match doc.nodes[node as usize] {
+        Node::Bool(_) => RType::Bool,
+        Node::Str { .. } => RType::Str,
+        Node::Num { num: Num::Int(_), .. } => RType::Long,
+        Node::Num { num: Num::Big(_), .. } => RType::Dec38,
+        Node::Num { num: Num::Double(_), .. } => RType::Double,
+        _ => return None,
+    })
+}
+
+/// What the plan leaves to the full path (never shown: the full path gives the outcome).
+fn unplanned() -> Reject {
+    Reject::new("unplanned", String::new())
 }
 
 fn type_mismatch(message: String) -> Reject {
@@ -371,8 +388,10 @@ impl<'a> Fitter<'a> {
                 let Col::Struct(children) = &mut buf.col else { unreachable!() };
                 for (c, child) in columns.iter().zip(children.iter_mut()) {
                     self.path.push(&c.name);
+                    // A member the type lacks may still be an object or a list of what has no type
+                    // (`{}`, `[{}]`): it stays one, as fit-record.ts has it.
                     let rf = rt.field(self.doc, self.src, c.name.as_bytes());
-                    let v = rf.and_then(|_| self.doc.member(self.src, node, c.name.as_bytes()));
+                    let v = self.doc.member(self.src, node, c.name.as_bytes());
                     match (rf, v) {
                         (Some(rf), Some(v)) if !self.doc.is_null(v) => self.json(c, child, &rf.ty, v)?,
                         (None, Some(v)) => self.untyped(c, child, v)?,
@@ -484,14 +503,15 @@ impl<'a> Fitter<'a> {
         Ok(())
     }
 
-    /// A flat record by its plan (plan.rs): each column from the member the plan names, fitted as
-    /// `record` fits it. A refusal or a schema change here is for the full path to give.
+    /// A record by its plan (plan.rs), which `plan::plannable` took: each column from the member the
+    /// plan names, fitted as `record` fits it, nested objects field by field as their plans name them.
+    /// A refusal or a schema change here is for the full path to give.
     pub fn planned(
         &mut self,
         columns: &'a [Field],
         bufs: &mut [ColBuf],
         sources: &'a [Source],
-        root: u32,
+        object: u32,
         key: &Key<'a>,
         meta: &KafkaMeta<'a>,
     ) -> Result<(), Reject> {
@@ -500,32 +520,94 @@ impl<'a> Fitter<'a> {
             match source {
                 Source::Absent => self.missing(c.required, buf)?,
                 Source::Kafka => self.kafka(c, buf, key, meta, true)?,
-                Source::Member { index, timestamp } => {
-                    let node = self.doc.member_value(root, *index);
-                    let ty = match self.doc.nodes[node as usize] {
-                        Node::Null => None,
-                        Node::Bool(_) => Some(RType::Bool),
-                        Node::Str { .. } => Some(RType::Str),
-                        Node::Num { num: Num::Int(_), .. } => Some(RType::Long),
-                        Node::Num { num: Num::Big(_), .. } => Some(RType::Dec38),
-                        _ => Some(RType::Double),
-                    };
-                    match (ty, timestamp) {
-                        (None, _) => self.missing(c.required, buf)?,
-                        (Some(ty), Some((format, field))) => {
-                            let val = MVal::Json { ty, node };
-                            let t = to_timestamp(&val, *format, field, self.doc, self.src)?;
+                Source::Member { index, timestamp: Some((format, field)), .. } => {
+                    let node = self.doc.member_value(object, *index);
+                    match primitive_type(self.doc, node) {
+                        None if self.doc.is_null(node) => self.missing(c.required, buf)?,
+                        None => return Err(unplanned()),
+                        Some(ty) => {
+                            let t = to_timestamp(&MVal::Json { ty, node }, *format, field, self.doc, self.src)?;
                             match &c.ty {
                                 IType::Prim(p) => self.primitive(c, p, buf, RV::Tstz(t))?,
                                 other => return Err(self.kind_mismatch("timestamptz", other)),
                             }
                         }
-                        (Some(ty), None) => self.json(c, buf, &ty, node)?,
+                    }
+                }
+                Source::Member { index, timestamp: None, fields } => {
+                    let node = self.doc.member_value(object, *index);
+                    match (self.doc.nodes[node as usize], &c.ty, fields) {
+                        (Node::Obj { .. }, IType::Struct(columns), Some(fields)) => {
+                            let Col::Struct(children) = &mut buf.col else { unreachable!() };
+                            self.planned(columns, children, fields, node, key, meta)?;
+                            buf.push_struct();
+                        }
+                        _ => self.planned_value(c, buf, node)?,
                     }
                 }
             }
             self.path.pop();
         }
+        Ok(())
+    }
+
+    /// A value that is no object of the plan's shape: null, a primitive (of its own type), or a list
+    /// (whose elements are of one kind: the list's type in the full path).
+    fn planned_value(&mut self, f: &'a Field, buf: &mut ColBuf, node: u32) -> Result<(), Reject> {
+        match (self.doc.nodes[node as usize], &f.ty) {
+            (Node::Null, _) => self.missing(f.required, buf),
+            (Node::Arr { .. }, IType::List { element }) => {
+                let Col::List { child, .. } = &mut buf.col else { unreachable!() };
+                self.path.push("element");
+                self.in_list += 1;
+                for &e in self.doc.elements(node) {
+                    match (self.doc.nodes[e as usize], &element.ty) {
+                        (Node::Obj { .. }, IType::Struct(columns)) => self.planned_element(columns, child, e)?,
+                        _ => self.planned_value(element, child, e)?,
+                    }
+                }
+                self.in_list -= 1;
+                self.path.pop();
+                buf.push_list_end();
+                Ok(())
+            }
+            _ => match primitive_type(self.doc, node) {
+                Some(ty) => self.json(f, buf, &ty, node),
+                None => Err(unplanned()),
+            },
+        }
+    }
+
+    /// An object in a list of structs: its members (nulls and primitives) found by name, every one a
+    /// field of the struct.
+    fn planned_element(&mut self, columns: &'a [Field], buf: &mut ColBuf, node: u32) -> Result<(), Reject> {
+        let Col::Struct(children) = &mut buf.col else { unreachable!() };
+        let (doc, src) = (self.doc, self.src);
+        // Elements mostly list their members in the struct's order: look where the last one was first.
+        let mut next = 0usize;
+        let mut matched = 0usize;
+        for (c, child) in columns.iter().zip(children.iter_mut()) {
+            self.path.push(&c.name);
+            let name = c.name.as_bytes();
+            let at = match doc.members(node).nth(next) {
+                Some((k, _)) if doc.str_bytes(src, k) == name => Some(next),
+                _ => doc.members(node).position(|(k, _)| doc.str_bytes(src, k) == name),
+            };
+            match at {
+                Some(at) => {
+                    next = at + 1;
+                    matched += 1;
+                    self.planned_value(c, child, doc.member_value(node, at))?;
+                }
+                None => self.missing(c.required, child)?,
+            }
+            self.path.pop();
+        }
+        // A member that is no field may be new or not: the full path decides.
+        if matched != doc.members(node).count() {
+            return Err(unplanned());
+        }
+        buf.push_struct();
         Ok(())
     }
 

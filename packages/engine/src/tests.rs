@@ -387,3 +387,191 @@ fn plans_hold_without_a_key_field_when_keys_are_not_read() {
     assert_eq!(take(&mut w, Some(r#"{"id":1}"#)), Ok(()));
     assert!(w.plans_hold());
 }
+
+/// A table of nested columns: a struct with a struct, a list and a required field inside, a list of
+/// structs with a required field, a top-level timestamp, partitioned by a field inside the struct.
+fn nested_writer(policy: &str, select: bool, plans: bool) -> Writer {
+    let mut mapping = json!({"kafkaMetadata": true, "rename": {}, "timestamps": [{"field": "ts", "format": "iso8601"}]});
+    if select {
+        mapping["select"] = json!(["id", "o", "lines", "ts"]);
+    }
+    let config = json!({
+        "schema": {"type": "struct", "schema-id": 0, "fields": [
+            {"id": 1, "name": "id", "required": true, "type": "long"},
+            {"id": 13, "name": "o", "required": false, "type": {"type": "struct", "fields": [
+                {"id": 14, "name": "a", "required": false, "type": "long"},
+                {"id": 15, "name": "b", "required": true, "type": "string"},
+                {"id": 16, "name": "inner", "required": false, "type": {"type": "struct", "fields": [
+                    {"id": 17, "name": "x", "required": false, "type": "double"},
+                    {"id": 18, "name": "at", "required": false, "type": "timestamptz"}]}},
+                {"id": 19, "name": "tags", "required": false, "type": {"type": "list", "element-id": 20,
+                    "element": "string", "element-required": false}},
+                {"id": 21, "name": "n", "required": false, "type": "int"},
+                {"id": 22, "name": "big", "required": false, "type": "decimal(10,0)"},
+                {"id": 23, "name": "ts", "required": false, "type": "string"}]}},
+            {"id": 24, "name": "lines", "required": false, "type": {"type": "list", "element-id": 25,
+                "element": {"type": "struct", "fields": [
+                    {"id": 26, "name": "sku", "required": true, "type": "string"},
+                    {"id": 27, "name": "qty", "required": false, "type": "long"},
+                    {"id": 28, "name": "price", "required": false, "type": "double"}]},
+                "element-required": false}},
+            {"id": 29, "name": "ts", "required": false, "type": "timestamptz"},
+            kafka_column(true)
+        ]},
+        "spec": {"spec-id": 0, "fields": [{"source-id": 14, "field-id": 1000, "name": "a", "transform": "identity"}]},
+        "policy": policy,
+        "mapping": mapping,
+        "keyFormat": "string",
+        "compression": "zstd",
+        "maxValueBytes": 1000
+    });
+    let (config, schema) = Config::from_json(&config).unwrap();
+    let w = Writer::new(config, schema).unwrap();
+    if plans {
+        w
+    } else {
+        w.without_plans()
+    }
+}
+
+/// Every file's partition and rows.
+fn files_rows(w: &mut Writer) -> Vec<(crate::partition::PartKey, RecordBatch)> {
+    write_files(w.take_all(), 1 << 30, "zstd")
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(f.bytes)).unwrap();
+            (f.partition, reader.build().unwrap().next().unwrap().unwrap())
+        })
+        .collect()
+}
+
+const NESTED: &str = r#"{"id":1,"o":{"a":1,"b":"x","inner":{"x":1.5,"at":null},"tags":["a","b"],"n":1,"big":5,"ts":"2026-11-25T09:30:00Z"},"lines":[{"sku":"s","qty":1,"price":2.5},{"sku":"t","qty":2,"price":3.5}],"ts":"2026-11-25T09:30:00Z"}"#;
+
+/// Nested records go by plan as flat ones do: every outcome and every row held (with its partition,
+/// from a field inside a struct) is the full path's — misfits, widenings, missing required nested
+/// fields, new nested fields, nulls vs empty objects and lists, lists of mixed kinds, objects where
+/// values belong, timestamps inside structs (not mapped: only top-level members are), members skipped
+/// by select.
+#[test]
+fn nested_plans_give_the_full_paths_outcomes_and_rows() {
+    let with = |from: &str, to: &str| NESTED.replacen(from, to, 1);
+    let records = vec![
+        NESTED.to_string(),
+        with(r#""a":1"#, r#""a":2"#),
+        with(r#","inner":{"x":1.5,"at":null}"#, ""),
+        with(r#""qty":1,"price":2.5},"#, r#""price":2.5,"qty":1},"#),
+        with(r#""a":1"#, r#""a":"x""#),
+        with(r#""x":1.5"#, r#""x":"s""#),
+        with(r#""qty":2"#, r#""qty":1.5"#),
+        with(r#""n":1"#, r#""n":3000000000"#),
+        with(r#""big":5"#, r#""big":123456789012345678901234567890"#),
+        with(r#""big":5"#, r#""big":-5"#),
+        with(r#""b":"x","#, ""),
+        with(r#""b":"x""#, r#""b":null"#),
+        with(r#""b":"x""#, r#""b":"""#),
+        with(r#"{"sku":"s","qty":1,"price":2.5}"#, r#"{"qty":1}"#),
+        with(r#""n":1"#, r#""n":1,"z":1"#),
+        with(r#""n":1"#, r#""n":1,"z":null"#),
+        with(r#""n":1"#, r#""n":1,"z":{}"#),
+        with(r#""n":1"#, r#""n":1,"z":[]"#),
+        with(r#""price":2.5"#, r#""price":2.5,"new":1"#),
+        with(r#""price":2.5"#, r#""price":2.5,"new":null"#),
+        with(r#""at":null"#, r#""at":null,"w":2"#),
+        with(r#""at":null"#, r#""at":"2026-11-25T09:30:00Z""#),
+        r#"{"id":2,"o":null,"lines":null}"#.into(),
+        r#"{"id":3,"o":{},"lines":[]}"#.into(),
+        r#"{"id":4,"o":{"b":"y","inner":{}},"lines":[null]}"#.into(),
+        r#"{"id":5,"o":{"b":"y","inner":null,"tags":[]},"lines":[{}]}"#.into(),
+        r#"{"id":6,"o":{"b":"y","inner":{"x":null},"tags":[null]},"lines":[{"sku":"a","qty":null}]}"#.into(),
+        r#"{"id":7,"o":{"inner":{"x":null}}}"#.into(),
+        with(r#""a":1"#, r#""a":{}"#),
+        with(r#""a":1"#, r#""a":{"k":1}"#),
+        r#"{"id":8,"o":5}"#.into(),
+        r#"{"id":9,"lines":{}}"#.into(),
+        r#"{"id":10,"lines":[1,2]}"#.into(),
+        with(r#"["a","b"]"#, "[{}]"),
+        with(r#"["a","b"]"#, "[[]]"),
+        with(r#"["a","b"]"#, r#"["a",1]"#),
+        with(r#"["a","b"]"#, "[1,2]"),
+        with(r#""price":3.5"#, r#""price":3"#),
+        with(r#""qty":2"#, r#""qty":9223372036854775808"#),
+        with(r#""qty":2"#, r#""qty":18446744073709551616"#),
+        with(r#""x":1.5"#, r#""x":1e400"#),
+        with(r#""ts":"2026-11-25T09:30:00Z"}"#, r#""ts":{"k":1}}"#),
+        with(r#""ts":"2026-11-25T09:30:00Z"}"#, r#""ts":{}}"#),
+        with(r#""ts":"2026-11-25T09:30:00Z"}"#, r#""ts":"bad"}"#),
+        with(r#""id":1,"#, r#""id":1,"junk":5,"#),
+        with(r#""id":1,"#, r#""id":1,"junk":[1,"a"],"#),
+        with(r#""id":1,"#, r#""id":1,"junk":{"deep":[{"a":1},{"a":"x"}]},"#),
+        with(r#""id":1,"#, r#""id":1,"junk":{"k":[{"a":1}]},"#),
+        with(r#""id":1,"#, r#""id":1,"junk":{"k":1e400},"#),
+        NESTED.to_string(),
+    ];
+    for policy in ["evolve", "strict", "ignore-new-fields"] {
+        for select in [false, true] {
+            let mut planned = nested_writer(policy, select, true);
+            let mut full = nested_writer(policy, select, false);
+            for r in &records {
+                assert_eq!(take(&mut planned, Some(r)), take(&mut full, Some(r)), "{policy}, select {select}: {r}");
+            }
+            let (a, b) = (files_rows(&mut planned), files_rows(&mut full));
+            assert_eq!(a.len(), b.len(), "{policy}, select {select}: files");
+            for ((pa, ra), (pb, rb)) in a.iter().zip(&b) {
+                assert_eq!(pa, pb, "{policy}, select {select}: partition");
+                for (i, f) in ra.schema().fields().iter().enumerate() {
+                    let at = difference(ra.column(i), rb.column(i), f.name());
+                    assert_eq!(at, None, "{policy}, select {select}");
+                }
+            }
+        }
+    }
+}
+
+/// An object made only of what has no type (`{}`, `{"x":null}`) inside a typed object, or in a list's
+/// element, is an object all the same, by plan and by the full path, as fit-record.ts has it.
+#[test]
+fn empty_objects_inside_structs_stay_objects() {
+    for plans in [true, false] {
+        let mut w = nested_writer("strict", false, plans);
+        for r in [
+            r#"{"id":1,"o":{"b":"y","inner":{}}}"#,
+            r#"{"id":2,"o":{"b":"y","inner":{"x":null}}}"#,
+            r#"{"id":3,"o":{"b":"y","inner":null}}"#,
+        ] {
+            assert_eq!(take(&mut w, Some(r)), Ok(()), "{r}");
+        }
+        let files = files_rows(&mut w);
+        let inner = files[0].1.column(1).as_struct().column(2).as_struct();
+        assert!(inner.is_valid(0) && inner.is_valid(1) && inner.is_null(2), "plans {plans}");
+        assert!(inner.column(0).is_null(0) && inner.column(0).is_null(1));
+    }
+}
+
+/// Records of one nested shape do go by plan, whatever their values and lists' lengths.
+#[test]
+fn nested_records_of_one_shape_go_by_plan() {
+    for policy in ["evolve", "strict", "ignore-new-fields"] {
+        let mut w = nested_writer(policy, false, true);
+        let again = NESTED.replace(r#"{"sku":"s","qty":1,"price":2.5},"#, "").replace(r#""tags":["a","b"]"#, r#""tags":[]"#);
+        for r in [NESTED, &again, r#"{"id":1,"o":{"a":1,"b":"x","inner":{"x":1.5,"at":null},"tags":null,"n":1,"big":5,"ts":"t"},"lines":[],"ts":null}"#] {
+            assert_eq!(take(&mut w, Some(r)), Ok(()), "{policy}: {r}");
+        }
+        assert_eq!(w.held_by_plan(), 3, "{policy}");
+    }
+}
+
+/// Where two arrays first differ, leaf by leaf (for a readable failure).
+fn difference(a: &dyn Array, b: &dyn Array, path: &str) -> Option<String> {
+    let children: Vec<(arrow_array::ArrayRef, arrow_array::ArrayRef)> = match a.data_type() {
+        arrow_schema::DataType::Struct(_) => a.as_struct().columns().iter().cloned().zip(b.as_struct().columns().iter().cloned()).collect(),
+        arrow_schema::DataType::List(_) => vec![(a.as_list::<i32>().values().clone(), b.as_list::<i32>().values().clone())],
+        _ => Vec::new(),
+    };
+    for (i, (x, y)) in children.iter().enumerate() {
+        if let Some(d) = difference(x, y, &format!("{path}.{i}")) {
+            return Some(d);
+        }
+    }
+    (a.to_data() != b.to_data()).then(|| format!("{path}: {a:?} vs {b:?}"))
+}

@@ -11,7 +11,7 @@ use crate::fit::{Capture, Fitter, Policy};
 use crate::infer::{strip, Ctx, RType, Reject};
 use crate::json::{Doc, Node};
 use crate::mapping::{map_record, record_key, KafkaMeta, Key, Mapping};
-use crate::plan::{is_flat, Plan};
+use crate::plan::{plannable, Plan};
 use crate::partition::{apply, PVal, PartKey};
 use crate::schema::{arrow_schema, can_transform, primitives_by_id, schema_from_json, spec_from_json};
 use crate::schema::{PartitionField, Prim, Schema};
@@ -132,7 +132,7 @@ pub struct Writer {
     pub current: Arc<SchemaState>,
     pub held: HashMap<String, Vec<Segment>>,
     doc: Doc,
-    /// The plan for the last list of member names of a flat record (plan.rs), for the current schema.
+    /// The plan for the last shape of member names (plan.rs), for the current schema.
     plan: Option<Plan>,
     plans: bool,
     capture: Capture,
@@ -150,9 +150,14 @@ impl Writer {
         Ok(w)
     }
 
-    /// Whether records of the last flat shape seen go by plan (the tests check that they do).
+    /// Whether records of the last shape seen go by plan (the tests check that they do).
     pub fn plans_hold(&self) -> bool {
         self.plan.as_ref().is_some_and(|p| p.sources.is_some())
+    }
+
+    /// Records held by the plan for the last shape seen.
+    pub fn held_by_plan(&self) -> usize {
+        self.plan.as_ref().map_or(0, |p| p.held)
     }
 
     /// Every record by the full path, never by a plan (the tests compare the two).
@@ -309,7 +314,7 @@ fn record(
             format!("the value is {kind}, not a JSON object"),
         ));
     }
-    if let Some(plan) = plan.filter(|_| is_flat(doc, root)) {
+    if let Some(plan) = plan.filter(|_| plannable(doc, value)) {
         if by_plan(config, state, plan, doc, value, root, capture, rows, batch, i) {
             return RecordOutcome::Held;
         }
@@ -336,8 +341,8 @@ fn record(
     }
 }
 
-/// A flat record through the plan for its member names (made when the names change): true when it is
-/// held. Otherwise nothing it appended stays, and the record takes the full path.
+/// A record through the plan for its shape of member names (made when the names change): true when it
+/// is held. Otherwise nothing it appended stays, and the record takes the full path.
 #[allow(clippy::too_many_arguments)]
 fn by_plan(
     config: &Config,
@@ -367,7 +372,9 @@ fn by_plan(
     let mut fitter = Fitter::new(doc, value, config.policy, capture);
     let held = fitter.planned(&state.schema.fields, &mut rows.columns, sources, root, &key, &meta).is_ok()
         && !fitter.changes;
-    if !held {
+    if held {
+        plan.as_mut().expect("a plan").held += 1;
+    } else {
         rows.truncate(rows.rows);
     }
     held
