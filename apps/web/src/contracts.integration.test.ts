@@ -148,6 +148,7 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
     const pipelineId = `pl-${org.slug}`;
     const db = createPrismaClient();
     const { agentId } = await db.pipeline.findUniqueOrThrow({ where: { id: pipelineId } });
+    if (agentId === null) throw new Error('the pipeline runs on one agent');
     const start = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
     const minutes = Array.from({ length: 120 }, (_, m) => m).filter((m) => m < 40 || m >= 60);
     await db.agentEvent.createMany({

@@ -111,6 +111,8 @@ describe('the pipeline wizard, in a real browser', () => {
     const pipeline = await db.pipeline.findFirstOrThrow({
       where: { organizationId: org.id, name: 'orders' },
     });
+    const agentId = pipeline.agentId;
+    if (agentId === null) throw new Error('the pipeline runs on one agent');
     const now = Date.now();
     const commit = (minutesAgo: number, records: number, deadLettered: number) => ({
       type: 'commit.report',
@@ -144,7 +146,7 @@ describe('the pipeline wizard, in a real browser', () => {
     ];
     await db.agentEvent.createMany({
       data: events.map((payload) => ({
-        agentId: pipeline.agentId,
+        agentId,
         type: payload.type,
         payload,
         sentAt: new Date(now),

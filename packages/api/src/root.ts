@@ -10,6 +10,7 @@ import { maintenanceRouter } from './router/maintenance';
 import { memberRouter } from './router/member';
 import { orgRouter } from './router/org';
 import { pipelineRouter } from './router/pipeline';
+import { poolRouter } from './router/pool';
 import { recoveryRouter } from './router/recovery';
 import { publicProcedure, router } from './trpc';
 
@@ -34,6 +35,7 @@ export const appRouter = router({
   member: memberRouter,
   org: orgRouter,
   pipeline: pipelineRouter,
+  pool: poolRouter,
   recovery: recoveryRouter,
 });
 

@@ -103,7 +103,35 @@ function withoutLogin(redisUrl: string): string {
   return url.toString();
 }
 
-/** Exchanges a one-time install token for the agent's own credentials, for the transport the setting names. */
+/** Creates an agent pool and returns its enrollment token (shown to the admin once). */
+export async function createAgentPool(db: PrismaClient, organizationId: string, name: string) {
+  const enrollmentToken = newToken(INSTALL_TOKEN_PREFIX);
+  const pool = await db.agentPool.create({
+    data: {
+      id: `ap-${randomBytes(5).toString('hex')}`,
+      organizationId,
+      name,
+      enrollmentTokenHash: sha256(enrollmentToken),
+    },
+  });
+  return { pool, enrollmentToken };
+}
+
+/** A new enrollment token for a pool: the old one stops enrolling; members already enrolled keep theirs. */
+export async function newPoolEnrollmentToken(db: PrismaClient, poolId: string): Promise<string> {
+  const enrollmentToken = newToken(INSTALL_TOKEN_PREFIX);
+  await db.agentPool.update({
+    where: { id: poolId },
+    data: { enrollmentTokenHash: sha256(enrollmentToken) },
+  });
+  return enrollmentToken;
+}
+
+/**
+ * Exchanges a one-time install token for the agent's own credentials, for the transport the setting
+ * names. A pool's enrollment token (the same form) is not spent: every use enrolls a new member of
+ * the pool with its own identity and credentials (each replica of a Deployment, each pod replacing one).
+ */
 export async function enrollAgent<S extends TransportSetting = typeof HTTPS_TRANSPORT>(
   db: PrismaClient,
   redis: Redis,
@@ -112,6 +140,10 @@ export async function enrollAgent<S extends TransportSetting = typeof HTTPS_TRAN
   now = new Date(),
 ) {
   const agent = await db.agent.findUnique({ where: { installTokenHash: sha256(installToken) } });
+  if (!agent) {
+    const pool = await db.agentPool.findUnique({ where: { enrollmentTokenHash: sha256(installToken) } });
+    if (pool) return issueCredentials(db, redis, (await enrollPoolMember(db, pool, now)).id, setting);
+  }
   if (!agent || agent.revokedAt)
     throw new EnrollmentError('this install token is not valid: create a new one on the Agents page');
   if (!agent.installTokenExpiresAt || agent.installTokenExpiresAt <= now) {
@@ -124,6 +156,24 @@ export async function enrollAgent<S extends TransportSetting = typeof HTTPS_TRAN
   });
   if (spent.count !== 1) throw new EnrollmentError('this install token was already used');
   return issueCredentials(db, redis, agent.id, setting);
+}
+
+/** A new member of the pool, enrolled now and named after it (`<pool>-<6 hex>`). */
+function enrollPoolMember(
+  db: PrismaClient,
+  pool: { id: string; organizationId: string; name: string },
+  now: Date,
+) {
+  const suffix = randomBytes(3).toString('hex');
+  return db.agent.create({
+    data: {
+      id: `ag-${randomBytes(5).toString('hex')}`,
+      organizationId: pool.organizationId,
+      name: `${pool.name}-${suffix}`,
+      poolId: pool.id,
+      enrolledAt: now,
+    },
+  });
 }
 
 /** New credentials for an enrolled agent; the old ones stop working at once. */

@@ -1,6 +1,7 @@
 import type { Agent, PrismaClient } from '@floe/db';
 import { type AgentEvent, agentEventBatchSchema } from '@floe/protocol';
 import { maintenanceRunUpdates } from '../maintenance/results';
+import { pipelinesOfAgent } from '../pipelines/placement';
 
 /** An agent's event the control plane did not keep, and why. */
 export interface RefusedEvent {
@@ -10,8 +11,8 @@ export interface RefusedEvent {
 
 /**
  * Stores a batch of an agent's events. Heartbeats update the agent (status, version); every
- * other event is kept as reported, except that an agent speaks only for the pipelines assigned to it
- * (another's report is refused, with its index and reason) and its times are bounded by our clock.
+ * other event is kept as reported, except that an agent speaks only for the pipelines assigned to it or
+ * to its pool (another's report is refused, with its index and reason) and its times are bounded by our clock.
  * Invalid batches throw zod's error, naming the field. Job events also move the maintenance run of
  * their job along (started, finished, failed), for runs sent to this agent only.
  */
@@ -20,7 +21,7 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
   const sentAt = new Date(batch.sentAtMs);
   const heartbeat = batch.events.findLast((e) => e.type === 'heartbeat');
   const assigned = new Set(
-    (await db.pipeline.findMany({ where: { agentId: agent.id }, select: { id: true } })).map((p) => p.id),
+    (await db.pipeline.findMany({ where: pipelinesOfAgent(agent), select: { id: true } })).map((p) => p.id),
   );
   const kept: AgentEvent[] = [];
   const refused: RefusedEvent[] = [];

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@floe/db';
 import { pipelineSpecSchema } from '@floe/protocol';
 import type { Redis } from 'ioredis';
+import { pipelinesOfAgent } from '../pipelines/placement';
 import { sendJob } from './dispatch';
 
 /** How long a re-sent job is given to take effect before it is sent again. */
@@ -10,7 +11,8 @@ const RESEND_SECONDS = 30;
  * Converges an agent on its desired state from what its heartbeat says it runs: a pipeline that should
  * run and does not (the agent restarted, Redis was flushed, a job was lost) gets its pipeline.start
  * again; one it runs that should not (paused or deleted meanwhile) gets pipeline.stop. Each pipeline is
- * re-sent at most once per 30 s, so a slow start is not flooded. Returns what was sent.
+ * re-sent at most once per 30 s, so a slow start is not flooded. A pool member converges on its pool's
+ * pipelines too: so a member that joins (or comes back) starts them. Returns what was sent.
  */
 export async function reconcileAgent(
   db: PrismaClient,
@@ -18,8 +20,12 @@ export async function reconcileAgent(
   agentId: string,
   running: readonly string[],
 ): Promise<{ started: string[]; stopped: string[] }> {
+  const agent = await db.agent.findUniqueOrThrow({
+    where: { id: agentId },
+    select: { id: true, poolId: true },
+  });
   const desired = await db.pipeline.findMany({
-    where: { agentId, status: 'RUNNING' },
+    where: { ...pipelinesOfAgent(agent), status: 'RUNNING' },
     include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
   });
   const want = new Set(desired.map((p) => p.id));

@@ -6,13 +6,19 @@ import { TRPCError } from '@trpc/server';
  * The agent a discovery job goes to: the one asked for when it is online, else the organization's
  * most recently seen online agent; null when none is online (the wizard then falls back to typing).
  */
-export async function onlineAgent(db: PrismaClient, organizationId: string, preferredId?: string) {
+export async function onlineAgent(db: PrismaClient, organizationId: string, preferredId?: string | null) {
   const online = {
     organizationId,
     revokedAt: null,
     lastHeartbeatAt: { gt: new Date(Date.now() - OFFLINE_AFTER_SECONDS * 1000) },
   };
-  const preferred = preferredId ? await db.agent.findFirst({ where: { ...online, id: preferredId } }) : null;
+  // The preferred id may name a pool: then its member heard from last.
+  const preferred = preferredId
+    ? await db.agent.findFirst({
+        where: { ...online, OR: [{ id: preferredId }, { poolId: preferredId }] },
+        orderBy: { lastHeartbeatAt: 'desc' },
+      })
+    : null;
   return preferred ?? (await db.agent.findFirst({ where: online, orderBy: { lastHeartbeatAt: 'desc' } }));
 }
 

@@ -22,8 +22,8 @@ interface NewestEvent {
 
 /**
  * The newest event of a type per pipeline of the organization (or of the pipelines named), received
- * after `since`: one query, each pipeline's lookup walking its agent's (agentId, type, receivedAt)
- * index from the newest.
+ * after `since`: one query, each pipeline's lookup walking its agent's (or its pool members')
+ * (agentId, type, receivedAt) index from the newest.
  */
 function newestPerPipeline(db: Db, organizationId: string, type: string, since: Date, only?: string[]) {
   return db.$queryRaw<NewestEvent[]>`
@@ -31,7 +31,8 @@ function newestPerPipeline(db: Db, organizationId: string, type: string, since: 
     FROM "Pipeline" p
     CROSS JOIN LATERAL (
       SELECT payload, "receivedAt" FROM "AgentEvent"
-      WHERE "agentId" = p."agentId" AND type = ${type} AND "receivedAt" > ${since}
+      WHERE ("agentId" = p."agentId" OR "agentId" IN (SELECT id FROM "Agent" WHERE "poolId" = p."poolId"))
+        AND type = ${type} AND "receivedAt" > ${since}
         AND payload->>'pipelineId' = p.id
       ORDER BY "receivedAt" DESC, id DESC LIMIT 1) e
     WHERE p."organizationId" = ${organizationId} AND (${only ?? null}::text[] IS NULL OR p.id = ANY(${only ?? null}::text[]))`;
@@ -78,6 +79,7 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
       where: { organizationId },
       include: {
         agent: { select: { name: true } },
+        pool: { select: { name: true } },
         freshnessState: true,
         contract: { include: { versions: { orderBy: { version: 'desc' }, take: 1 } } },
         _count: { select: { incidents: { where: { resolvedAt: null } } } },
@@ -161,7 +163,7 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
     return {
       id: p.id,
       name: p.name,
-      agentName: p.agent.name,
+      agentName: p.agent?.name ?? p.pool?.name ?? '',
       state,
       // null before the first commit report, or while a partition is behind with nothing committed.
       freshnessSeconds: freshness && Number.isFinite(freshness.seconds) ? freshness.seconds : null,

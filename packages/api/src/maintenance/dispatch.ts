@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient } from '@floe/db';
 import { pipelineSpecSchema } from '@floe/protocol';
 import type { Redis } from 'ioredis';
 import { sendJob } from '../agents/dispatch';
+import { tableAgentOf } from '../pipelines/placement';
 import { isOutstanding, planMaintenance } from './due';
 import { type MaintainedPipeline, maintenanceFacts } from './facts';
 import { maintenanceJob } from './job';
@@ -35,16 +36,24 @@ function underPipelineLock<T>(
 async function send(
   tx: Prisma.TransactionClient,
   redis: Redis,
-  pipeline: PipelineToMaintain,
+  { pipeline, agentId }: { pipeline: PipelineToMaintain; agentId: string },
   kind: MaintenanceKind,
   policy: MaintenancePolicy,
   { now, requestedById }: { now: Date; requestedById: string | null },
 ) {
   const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
-  const jobId = await sendJob(redis, pipeline.agentId, maintenanceJob(kind, spec, policy, now));
+  const jobId = await sendJob(redis, agentId, maintenanceJob(kind, spec, policy, now));
   return tx.maintenanceRun.create({
-    data: { pipelineId: pipeline.id, agentId: pipeline.agentId, kind, jobId, requestedById, sentAt: now },
+    data: { pipelineId: pipeline.id, agentId, kind, jobId, requestedById, sentAt: now },
   });
+}
+
+/** A pool pipeline's table is maintained by one online member; with none online, nothing is sent. */
+export class NoMemberOnlineError extends Error {
+  constructor() {
+    super("no member of the pipeline's pool is online: start one, then run it again");
+    this.name = 'NoMemberOnlineError';
+  }
 }
 
 /** Sends the pipeline's agent whatever maintenance of its table is due. Returns the kinds sent. */
@@ -53,7 +62,10 @@ export function sendDueMaintenance(db: PrismaClient, redis: Redis, pipeline: Pip
     const facts = await maintenanceFacts(tx, pipeline);
     const plan = planMaintenance(facts, now);
     const due = MAINTENANCE_KINDS.filter((kind) => plan[kind].state === 'due');
-    for (const kind of due) await send(tx, redis, pipeline, kind, facts.policy, { now, requestedById: null });
+    const agentId = await tableAgentOf(tx, pipeline, now);
+    if (agentId === null) return [];
+    for (const kind of due)
+      await send(tx, redis, { pipeline, agentId }, kind, facts.policy, { now, requestedById: null });
     return due;
   });
 }
@@ -71,8 +83,10 @@ export function sendMaintenanceNow(
     const facts = await maintenanceFacts(tx, pipeline);
     const last = facts.lastRuns[kind];
     if (last && isOutstanding(last, now)) return { sent: null, outstanding: last };
+    const agentId = await tableAgentOf(tx, pipeline, now);
+    if (agentId === null) throw new NoMemberOnlineError();
     return {
-      sent: await send(tx, redis, pipeline, kind, facts.policy, { now, requestedById }),
+      sent: await send(tx, redis, { pipeline, agentId }, kind, facts.policy, { now, requestedById }),
       outstanding: null,
     };
   });

@@ -1,5 +1,6 @@
 import { contractSchema } from '@floe/contracts';
 import type { Db } from '../contracts/reports';
+import { type Placement, reportingAgents } from '../pipelines/placement';
 import { failuresInARow, type LastRun, type MaintenanceFacts } from './due';
 import {
   effectivePolicy,
@@ -8,9 +9,8 @@ import {
   type SnapshotRetention,
 } from './policy';
 
-export interface MaintainedPipeline {
+export interface MaintainedPipeline extends Placement {
   id: string;
-  agentId: string;
   createdAt: Date;
 }
 
@@ -37,13 +37,14 @@ async function lastRun(db: Db, pipelineId: string, kind: MaintenanceKind): Promi
 const RECENT_COMPACTIONS = 20;
 
 /**
- * Data files the pipeline's agent reported committing since the newest compaction that rewrote the
+ * Data files the pipeline's agents reported committing since the newest compaction that rewrote the
  * table's files (or found nothing to rewrite) started: a run that failed, or whose data-file step
  * failed while its manifest step succeeded, leaves the files where they were and resets nothing. A
  * file committed between the job's start and its plan is counted though the plan took it: erring
  * towards compacting a little early, never towards falling behind.
  */
 async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promise<number> {
+  const reporters = await reportingAgents(db, pipeline);
   const [row] = await db.$queryRaw<{ files: number }[]>`
     WITH baseline AS (
       SELECT COALESCE("startedAt", "sentAt") AS since FROM "MaintenanceRun"
@@ -52,7 +53,7 @@ async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promi
       ORDER BY "sentAt" DESC LIMIT 1
     )
     SELECT COALESCE(SUM((payload->>'dataFiles')::bigint), 0)::int AS files FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'commit.report'
+    WHERE "agentId" = ANY(${reporters}) AND type = 'commit.report'
       AND payload->>'pipelineId' = ${pipeline.id}
       AND "receivedAt" >= COALESCE((SELECT since FROM baseline), 'epoch'::timestamp)`;
   return row?.files ?? 0;

@@ -6,18 +6,19 @@ import { sendDueMaintenance } from './dispatch';
 import type { MaintenanceKind } from './policy';
 
 /**
- * One pass: sends every due maintenance job. Only running pipelines whose agent is online are
- * maintained (a paused pipeline's table is left alone; an offline agent would find a pile of jobs
- * on its return). Each pipeline is decided under its own lock, so instances may run passes at once.
+ * One pass: sends every due maintenance job. Only running pipelines whose agent (or a member of whose
+ * pool) is online are maintained (a paused pipeline's table is left alone; an offline agent would
+ * find a pile of jobs on its return). Each pipeline is decided under its own lock, so instances may run passes at once.
  */
 export async function scheduleMaintenance(db: PrismaClient, redis: Redis, now: Date) {
+  const online = {
+    revokedAt: null,
+    lastHeartbeatAt: { gte: new Date(now.getTime() - OFFLINE_AFTER_SECONDS * 1000) },
+  };
   const pipelines = await db.pipeline.findMany({
     where: {
       status: 'RUNNING',
-      agent: {
-        revokedAt: null,
-        lastHeartbeatAt: { gte: new Date(now.getTime() - OFFLINE_AFTER_SECONDS * 1000) },
-      },
+      OR: [{ agent: online }, { pool: { agents: { some: online } } }],
     },
     include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
   });

@@ -63,7 +63,7 @@ describe('pipeline metrics over the last 24 hours', () => {
     }));
     await db.agentEvent.createMany({ data: [...day, ...older, ...rates] });
 
-    const m = await pipelineMetrics(db, { id: 'pl-busy', agentId: 'ag-busy' }, now);
+    const m = await pipelineMetrics(db, { id: 'pl-busy', agentIds: ['ag-busy'] }, now);
     const records = day.reduce((s, c) => s + c.payload.records, 0);
     const deadLettered = day.reduce((s, c) => s + c.payload.deadLettered, 0);
     expect(m.totals).toEqual({ commits: day.length, records, deadLettered });
@@ -94,7 +94,7 @@ describe('pipeline metrics over the last 24 hours', () => {
       payload: { type: 'error', pipelineId: 'pl-quiet', errorClass: 'E', message: `error ${i}` },
     }));
     await db.agentEvent.createMany({ data: [...commits, ...errors] });
-    const m = await pipelineMetrics(db, { id: 'pl-quiet', agentId: 'ag-quiet' }, now);
+    const m = await pipelineMetrics(db, { id: 'pl-quiet', agentIds: ['ag-quiet'] }, now);
     expect(m.commits).toHaveLength(30);
     expect(m.commits.every((c) => c.commits === 1 && c.records === 5)).toBe(true);
     expect(m.commits.map((c) => c.atMs)).toEqual(commits.map((c) => c.payload.committedAtMs));

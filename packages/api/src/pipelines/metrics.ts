@@ -37,7 +37,8 @@ export interface PipelineMetrics {
  */
 export async function pipelineMetrics(
   db: Db,
-  pipeline: { id: string; agentId: string },
+  /** With the agents whose reports count for it (placement.ts: reportingAgents). */
+  pipeline: { id: string; agentIds: string[] },
   now = new Date(),
 ): Promise<PipelineMetrics> {
   const since = new Date(now.getTime() - METRICS_WINDOW_MS);
@@ -47,11 +48,11 @@ export async function pipelineMetrics(
       COALESCE(SUM((payload->>'records')::bigint), 0)::float8 AS records,
       COALESCE(SUM((payload->>'deadLettered')::bigint), 0)::float8 AS "deadLettered"
     FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'commit.report'
+    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'commit.report'
       AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}`;
   const [{ rates: rateCount } = { rates: 0 }] = await db.$queryRaw<{ rates: number }[]>`
     SELECT COUNT(*)::int AS rates FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'metrics'
+    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'metrics'
       AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}`;
   // One point per commit while they fit; else one per bucket (a commit by the time the agent made it).
   const commitBucket = (totals?.commits ?? 0) > MAX_POINTS ? bucketMs : 1;
@@ -63,7 +64,7 @@ export async function pipelineMetrics(
       SUM((payload->>'dataFiles')::bigint)::float8 AS "dataFiles",
       SUM((payload->>'deadLettered')::bigint)::float8 AS "deadLettered"
     FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'commit.report'
+    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'commit.report'
       AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
     GROUP BY CASE WHEN ${commitBucket}::int = 1 THEN id::text
       ELSE (floor((payload->>'committedAtMs')::bigint / ${commitBucket}::float8))::text END
@@ -74,14 +75,14 @@ export async function pipelineMetrics(
       AVG((payload->>'recordsPerSecond')::float8)::float8 AS "recordsPerSecond",
       ((array_agg((payload->>'lagRecords')::float8 ORDER BY "receivedAt" DESC))[1])::float8 AS "lagRecords"
     FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'metrics'
+    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'metrics'
       AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
     GROUP BY CASE WHEN ${rateBucket}::int = 1 THEN id::text
       ELSE (floor(EXTRACT(EPOCH FROM "receivedAt") * 1000 / ${rateBucket}::float8))::text END
     ORDER BY "atMs" ASC`;
   const errors = await db.$queryRaw<{ receivedAt: Date; payload: Record<string, unknown> }[]>`
     SELECT payload, "receivedAt" FROM "AgentEvent"
-    WHERE "agentId" = ${pipeline.agentId} AND type = 'error'
+    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'error'
       AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
     ORDER BY "receivedAt" DESC, id DESC LIMIT ${RECENT_ERRORS}`;
   return {

@@ -5,10 +5,34 @@ import { createAgent, revokeAgent } from '../agents/enrollment';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
+export const agentStatusSchema = z.enum(['awaiting-install', 'online', 'offline', 'revoked']);
+
+/** What the Agents page says of an agent, from its row. */
+export function agentStatus(
+  a: { revokedAt: Date | null; enrolledAt: Date | null; lastHeartbeatAt: Date | null },
+  now = Date.now(),
+): z.infer<typeof agentStatusSchema> {
+  if (a.revokedAt) return 'revoked';
+  if (!a.enrolledAt) return 'awaiting-install';
+  return a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > now - OFFLINE_AFTER_SECONDS * 1000
+    ? 'online'
+    : 'offline';
+}
+
+/** Agent names: also the stem of a pool's members' names. */
+export const agentNameSchema = z
+  .string()
+  .trim()
+  .min(2, 'at least 2 characters')
+  .max(60, 'at most 60 characters')
+  .regex(/^[\w .-]+$/, 'letters, digits, spaces, dots, dashes and underscores only');
+
 const agentSummary = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(['awaiting-install', 'online', 'offline', 'revoked']),
+  status: agentStatusSchema,
+  /** The pool it enrolled into, if any. */
+  pool: z.string().nullable(),
   version: z.string().nullable(),
   lastHeartbeatAt: z.date().nullable(),
   apiTokenPrefix: z.string().nullable(),
@@ -22,20 +46,17 @@ export const agentRouter = router({
     .query(async ({ ctx }) => {
       const agents = await ctx.db.agent.findMany({
         where: { organizationId: ctx.org.id },
-        include: { pipelines: { select: { name: true }, orderBy: { name: 'asc' } } },
+        include: {
+          pipelines: { select: { name: true }, orderBy: { name: 'asc' } },
+          pool: { select: { name: true } },
+        },
         orderBy: { createdAt: 'asc' },
       });
-      const onlineSince = Date.now() - OFFLINE_AFTER_SECONDS * 1000;
       return agents.map((a) => ({
         id: a.id,
         name: a.name,
-        status: a.revokedAt
-          ? ('revoked' as const)
-          : !a.enrolledAt
-            ? ('awaiting-install' as const)
-            : a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > onlineSince
-              ? ('online' as const)
-              : ('offline' as const),
+        status: agentStatus(a),
+        pool: a.pool?.name ?? null,
         version: a.version,
         lastHeartbeatAt: a.lastHeartbeatAt,
         apiTokenPrefix: a.apiTokenPrefix,
@@ -46,16 +67,7 @@ export const agentRouter = router({
 
   /** Registers an agent; the install token is in this answer and nowhere else, ever. */
   create: orgProcedure('ADMIN')
-    .input(
-      z.object({
-        name: z
-          .string()
-          .trim()
-          .min(2, 'at least 2 characters')
-          .max(60, 'at most 60 characters')
-          .regex(/^[\w .-]+$/, 'letters, digits, spaces, dots, dashes and underscores only'),
-      }),
-    )
+    .input(z.object({ name: agentNameSchema }))
     .output(z.object({ id: z.string(), installToken: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const taken = await ctx.db.agent.findUnique({

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { jobAnswer, noAgentOnline, onlineAgent } from '../discovery/agent-jobs';
 import { connectionOf } from '../pipelines/connection-of';
+import { tableAgentOf } from '../pipelines/placement';
 import { orgProcedure, redisOf, router } from '../trpc';
 import { orgPipeline } from './pipeline';
 
@@ -112,7 +113,10 @@ export const discoveryRouter = router({
     .mutation(async ({ ctx, input }) => {
       const pipeline = await orgPipeline(ctx, input.pipelineId);
       const spec = pipelineSpecSchema.parse(pipeline.versions[0]?.spec);
-      const agent = await ctx.db.agent.findUniqueOrThrow({ where: { id: pipeline.agentId } });
+      // A pool pipeline's table is read by its member heard from last.
+      const agentId = await tableAgentOf(ctx.db, pipeline);
+      if (agentId === null) throw noAgentOnline();
+      const agent = await ctx.db.agent.findUniqueOrThrow({ where: { id: agentId } });
       const online = await onlineAgent(ctx.db, ctx.org.id, agent.id);
       const { catalog, namespace, name, storage } = spec.table;
       const jobId = await sendJob(redisOf(ctx), agent.id, {

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { sendMaintenanceNow } from '../maintenance/dispatch';
+import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch';
 import { planMaintenance } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
 import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
@@ -124,7 +124,11 @@ export const maintenanceRouter = router({
         input.kind,
         ctx.session.userId,
         new Date(),
-      );
+      ).catch((error) => {
+        if (error instanceof NoMemberOnlineError)
+          throw new TRPCError({ code: 'PRECONDITION_FAILED', message: error.message });
+        throw error;
+      });
       if (!sent)
         throw new TRPCError({
           code: 'CONFLICT',

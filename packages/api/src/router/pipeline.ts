@@ -7,6 +7,7 @@ import { sendJob } from '../agents/dispatch';
 import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
 import { pipelineMetrics } from '../pipelines/metrics';
+import { type Placement, reportingAgents, runningAgents } from '../pipelines/placement';
 import { pipelineWizardSchema } from '../schemas/pipeline';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
@@ -15,7 +16,9 @@ const pipelineRow = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(['RUNNING', 'PAUSED']),
+  /** The agent's name, or the pool's when it runs on a pool. */
   agentName: z.string(),
+  onPool: z.boolean(),
   version: z.number(),
   table: z.string(),
   topics: z.array(z.string()),
@@ -33,6 +36,35 @@ export async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }
   return pipeline;
 }
 
+/**
+ * Where the wizard's `agentId` says the pipeline runs: an active agent of the organization, or one of
+ * its pools (every online member runs it).
+ */
+async function placementOf(
+  ctx: { db: PrismaClient; org: { id: string } },
+  runsOn: string,
+): Promise<Placement> {
+  const organizationId = ctx.org.id;
+  const agent = await ctx.db.agent.findFirst({ where: { id: runsOn, organizationId, revokedAt: null } });
+  if (agent) return { agentId: agent.id, poolId: null };
+  const pool = await ctx.db.agentPool.findFirst({ where: { id: runsOn, organizationId } });
+  if (pool) return { agentId: null, poolId: pool.id };
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message: 'agentId: choose an active agent or a pool of this organization',
+  });
+}
+
+/** Sends the job to every agent the pipeline runs on now (a pool's online members); returns the job ids. */
+async function sendToRunners(
+  ctx: Parameters<typeof redisOf>[0] & { db: PrismaClient },
+  placement: Placement,
+  job: Job,
+) {
+  const agents = await runningAgents(ctx.db, placement);
+  return Promise.all(agents.map((agentId) => sendJob(redisOf(ctx), agentId, job)));
+}
+
 /** Pause (the agent stops it) or resume (the agent starts the newest version again). */
 function changeStatus<S extends 'RUNNING' | 'PAUSED'>(status: S) {
   return orgProcedure('EDITOR')
@@ -45,7 +77,7 @@ function changeStatus<S extends 'RUNNING' | 'PAUSED'>(status: S) {
         status === 'RUNNING'
           ? { kind: 'pipeline.start', pipeline: pipelineSpecSchema.parse(pipeline.versions[0]?.spec) }
           : { kind: 'pipeline.stop', pipelineId: pipeline.id };
-      await sendJob(redisOf(ctx), pipeline.agentId, job);
+      await sendToRunners(ctx, pipeline, job);
       Object.assign(ctx.audit, {
         target: pipeline.id,
         before: { status: pipeline.status },
@@ -61,7 +93,7 @@ export const pipelineRouter = router({
     .query(async ({ ctx }) => {
       const pipelines = await ctx.db.pipeline.findMany({
         where: { organizationId: ctx.org.id },
-        include: { agent: true, versions: { orderBy: { version: 'desc' }, take: 1 } },
+        include: { agent: true, pool: true, versions: { orderBy: { version: 'desc' }, take: 1 } },
         orderBy: { name: 'asc' },
       });
       return pipelines.map((p) => {
@@ -70,7 +102,8 @@ export const pipelineRouter = router({
           id: p.id,
           name: p.name,
           status: p.status,
-          agentName: p.agent.name,
+          agentName: p.agent?.name ?? p.pool?.name ?? '',
+          onPool: p.pool !== null,
           version: p.currentVersion,
           table: [...spec.table.namespace, spec.table.name].join('.'),
           topics: spec.source.topics,
@@ -105,7 +138,7 @@ export const pipelineRouter = router({
     .query(async ({ ctx, input }) => {
       const pipeline = await orgPipeline(ctx, input.pipelineId);
       const [metrics, freshness] = await Promise.all([
-        pipelineMetrics(ctx.db, pipeline),
+        pipelineMetrics(ctx.db, { id: pipeline.id, agentIds: await reportingAgents(ctx.db, pipeline) }),
         currentFreshness(ctx.db, pipeline.id),
       ]);
       return {
@@ -114,20 +147,13 @@ export const pipelineRouter = router({
       };
     }),
 
-  /** Creates version 1 and tells the chosen agent to start it. */
+  /** Creates version 1 and tells the chosen agent (or every online member of the chosen pool) to start it. */
   create: orgProcedure('EDITOR')
     .input(z.object({ pipeline: pipelineWizardSchema }))
-    .output(z.object({ id: z.string(), jobId: z.string() }))
+    .output(z.object({ id: z.string(), jobIds: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const w = input.pipeline;
-      const agent = await ctx.db.agent.findFirst({
-        where: { id: w.agentId, organizationId: ctx.org.id, revokedAt: null },
-      });
-      if (!agent)
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'agentId: choose an active agent of this organization',
-        });
+      const placement = await placementOf(ctx, w.agentId);
       if (
         await ctx.db.pipeline.findUnique({
           where: { organizationId_name: { organizationId: ctx.org.id, name: w.name } },
@@ -143,14 +169,14 @@ export const pipelineRouter = router({
           organizationId: ctx.org.id,
           name: w.name,
           status: 'RUNNING',
-          agentId: agent.id,
+          ...placement,
           currentVersion: 1,
           versions: { create: { version: 1, spec, wizard: input.pipeline, createdById: ctx.session.userId } },
         },
       });
-      const jobId = await sendJob(redisOf(ctx), agent.id, { kind: 'pipeline.start', pipeline: spec });
-      Object.assign(ctx.audit, { target: id, after: { status: 'RUNNING', version: 1 } });
-      return { id, jobId };
+      const jobIds = await sendToRunners(ctx, placement, { kind: 'pipeline.start', pipeline: spec });
+      Object.assign(ctx.audit, { target: id, after: { status: 'RUNNING', version: 1, ...placement } });
+      return { id, jobIds };
     }),
 
   /** The wizard answers of the current version, to edit them. */
@@ -172,7 +198,10 @@ export const pipelineRouter = router({
     .output(z.object({ version: z.number() }))
     .mutation(async ({ ctx, input }) => {
       const pipeline = await orgPipeline(ctx, input.pipelineId);
-      if (input.pipeline.agentId !== pipeline.agentId || input.pipeline.name !== pipeline.name) {
+      if (
+        input.pipeline.agentId !== (pipeline.agentId ?? pipeline.poolId) ||
+        input.pipeline.name !== pipeline.name
+      ) {
         throw new TRPCError({
           code: 'BAD_REQUEST',
           message: 'name: a pipeline keeps its name and agent; create a new one to change them',
@@ -188,7 +217,7 @@ export const pipelineRouter = router({
         },
       });
       if (pipeline.status === 'RUNNING')
-        await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.update', pipeline: spec });
+        await sendToRunners(ctx, pipeline, { kind: 'pipeline.update', pipeline: spec });
       Object.assign(ctx.audit, {
         target: pipeline.id,
         before: { version: pipeline.currentVersion },
@@ -206,7 +235,7 @@ export const pipelineRouter = router({
     .mutation(async ({ ctx, input }) => {
       const pipeline = await orgPipeline(ctx, input.pipelineId);
       // Stop first: the table and its data stay in the customer's account; only Floe forgets the pipeline.
-      await sendJob(redisOf(ctx), pipeline.agentId, { kind: 'pipeline.stop', pipelineId: pipeline.id });
+      await sendToRunners(ctx, pipeline, { kind: 'pipeline.stop', pipelineId: pipeline.id });
       await ctx.db.pipeline.delete({ where: { id: pipeline.id } });
       Object.assign(ctx.audit, {
         target: pipeline.id,

@@ -26,7 +26,8 @@ export const proposedDeadLetterTopic = (topics: string) => {
 
 export const sourceStep = z.object({
   name: z.string().trim().min(2, 'at least 2 characters').max(80, 'at most 80 characters'),
-  agentId: required('the agent that runs it'),
+  // An agent's id, or a pool's (ap-…): every online member of the pool runs it.
+  agentId: required('the agent or pool that runs it'),
   kafkaConnectionId: required('a Kafka connection'),
   topics: z
     .string()
