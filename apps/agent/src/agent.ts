@@ -1,3 +1,4 @@
+import type { PipelineMetrics } from '@floe/ingest';
 import { HEARTBEAT_SECONDS, INSTALL_TOKEN_PREFIX, PROTOCOL_VERSION } from '@floe/protocol';
 import { storageCredentials } from './aws/storage-credentials';
 import { type AgentCredentials, enroll, loadCredentials, saveCredentials } from './credentials';
@@ -107,6 +108,7 @@ export async function startAgent({
         pipelineId: p.spec.id,
         recordsPerSecond: rates.perSecond(p.spec.id, p.metrics.recordsIn),
         lagRecords: p.metrics.lagRecords().toString(),
+        partitions: memberPartitions(p.metrics),
       });
     }
     try {
@@ -129,6 +131,16 @@ export async function startAgent({
     policy: policy.rules === 'permissive' ? 'permissive' : (policy.file ?? 'none (allows nothing)'),
   });
   return { agentId: credentials.agentId, events, pipelines, metrics, stop };
+}
+
+/** The partitions this member reads now, with their lag: how the pipeline page shows a pool's members. */
+function memberPartitions(metrics: PipelineMetrics) {
+  return metrics.partitionLags(Date.now()).map((lag) => ({
+    topic: lag.topic,
+    partition: lag.partition,
+    lagRecords: lag.records.toString(),
+    lagSeconds: lag.seconds,
+  }));
 }
 
 /** Records per second between two readings of a running total. */

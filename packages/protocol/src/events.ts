@@ -22,6 +22,14 @@ export const partitionProgressSchema = z.object({
   newestCommittedRecordMs: z.number().nullable(),
 });
 
+/** A partition a member reads: records behind its log end and, when known, seconds (see PartitionLag). */
+const memberPartitionSchema = z.object({
+  topic,
+  partition: z.number().int().nonnegative(),
+  lagRecords: int64,
+  lagSeconds: z.number().nonnegative().nullable(),
+});
+
 /**
  * What an agent reports: metadata only. No record keys, values or headers ever appear here;
  * errors carry a class and a message written by Floe, not record content.
@@ -80,6 +88,9 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     pipelineId: id,
     recordsPerSecond: z.number().nonnegative(),
     lagRecords: int64,
+    // The partitions this member reads now and each one's lag (a pool's members split a pipeline's
+    // partitions); older agents send none.
+    partitions: z.array(memberPartitionSchema).max(MAX_PARTITIONS).optional(),
   }),
   z.object({
     type: z.literal('error'),

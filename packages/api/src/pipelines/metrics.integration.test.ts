@@ -16,7 +16,7 @@ describe('pipeline metrics over the last 24 hours', () => {
     scratch.migrate();
     db = createPrismaClient(scratch.url);
     const org = await db.organization.create({ data: { slug: 'acme', name: 'Acme' } });
-    for (const id of ['ag-busy', 'ag-quiet'])
+    for (const id of ['ag-busy', 'ag-quiet', 'ag-m1', 'ag-m2'])
       await db.agent.create({ data: { id, organizationId: org.id, name: id } });
   });
 
@@ -100,5 +100,29 @@ describe('pipeline metrics over the last 24 hours', () => {
     expect(m.commits.map((c) => c.atMs)).toEqual(commits.map((c) => c.payload.committedAtMs));
     expect(m.errors.map((e) => e.message)).toEqual(Array.from({ length: 20 }, (_, i) => `error ${i + 10}`));
     expect(m.rates).toEqual([]);
+  });
+
+  it("sums a pool's members: each member's reading of a heartbeat, its partitions being its own", async () => {
+    const reading = (agentId: string, msAgo: number, rate: number, lag: number) => ({
+      agentId,
+      type: 'metrics',
+      sentAt: at(msAgo),
+      receivedAt: at(msAgo),
+      payload: { type: 'metrics', pipelineId: 'pl-pool', recordsPerSecond: rate, lagRecords: String(lag) },
+    });
+    // One heartbeat (10 s) each, in the same 10 s; m1 read twice there: its rates averaged, its newest lag.
+    await db.agentEvent.createMany({
+      data: [
+        reading('ag-m1', 9_000, 10, 9),
+        reading('ag-m1', 4_000, 20, 4),
+        reading('ag-m2', 500, 30, 6),
+        reading('ag-m2', 12_000, 99, 99),
+      ],
+    });
+    const m = await pipelineMetrics(db, { id: 'pl-pool', agentIds: ['ag-m1', 'ag-m2'] }, now);
+    expect(m.rates).toEqual([
+      { atMs: at(12_000).getTime(), recordsPerSecond: 99, lagRecords: 99 },
+      { atMs: at(500).getTime(), recordsPerSecond: 45, lagRecords: 10 },
+    ]);
   });
 });

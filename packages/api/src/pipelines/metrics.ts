@@ -1,3 +1,4 @@
+import { HEARTBEAT_SECONDS } from '@floe/protocol';
 import type { Db } from '../contracts/reports';
 
 /** The window the pipeline page charts, and how many points a series of it holds at most. */
@@ -69,17 +70,27 @@ export async function pipelineMetrics(
     GROUP BY CASE WHEN ${commitBucket}::int = 1 THEN id::text
       ELSE (floor((payload->>'committedAtMs')::bigint / ${commitBucket}::float8))::text END
     ORDER BY "atMs" ASC`;
-  const rateBucket = rateCount > MAX_POINTS ? bucketMs : 1;
+  // A pool's members report at their own times: their readings are summed per heartbeat (their
+  // partitions are disjoint), each member's rate averaged and its newest lag taken within the bucket.
+  const rateBucket =
+    rateCount > MAX_POINTS ? bucketMs : pipeline.agentIds.length > 1 ? HEARTBEAT_SECONDS * 1000 : 1;
   const rates = await db.$queryRaw<RatePoint[]>`
-    SELECT (EXTRACT(EPOCH FROM MAX("receivedAt")) * 1000)::float8 AS "atMs",
-      AVG((payload->>'recordsPerSecond')::float8)::float8 AS "recordsPerSecond",
-      ((array_agg((payload->>'lagRecords')::float8 ORDER BY "receivedAt" DESC))[1])::float8 AS "lagRecords"
-    FROM "AgentEvent"
-    WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'metrics'
-      AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
-    GROUP BY CASE WHEN ${rateBucket}::int = 1 THEN id::text
-      ELSE (floor(EXTRACT(EPOCH FROM "receivedAt") * 1000 / ${rateBucket}::float8))::text END
-    ORDER BY "atMs" ASC`;
+    WITH readings AS (
+      SELECT "agentId", "receivedAt",
+        (payload->>'recordsPerSecond')::float8 AS rate, (payload->>'lagRecords')::float8 AS lag,
+        CASE WHEN ${rateBucket}::int = 1 THEN id::text
+          ELSE (floor(EXTRACT(EPOCH FROM "receivedAt") * 1000 / ${rateBucket}::float8))::text END AS bucket
+      FROM "AgentEvent"
+      WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'metrics'
+        AND payload->>'pipelineId' = ${pipeline.id} AND "receivedAt" >= ${since}
+    ), per_member AS (
+      SELECT bucket, MAX("receivedAt") AS at, AVG(rate) AS rate,
+        (array_agg(lag ORDER BY "receivedAt" DESC))[1] AS lag
+      FROM readings GROUP BY bucket, "agentId"
+    )
+    SELECT (EXTRACT(EPOCH FROM MAX(at)) * 1000)::float8 AS "atMs",
+      SUM(rate)::float8 AS "recordsPerSecond", SUM(lag)::float8 AS "lagRecords"
+    FROM per_member GROUP BY bucket ORDER BY "atMs" ASC`;
   const errors = await db.$queryRaw<{ receivedAt: Date; payload: Record<string, unknown> }[]>`
     SELECT payload, "receivedAt" FROM "AgentEvent"
     WHERE "agentId" = ANY(${pipeline.agentIds}) AND type = 'error'

@@ -1,23 +1,9 @@
-import { OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgent, revokeAgent } from '../agents/enrollment';
+import { agentStatus, agentStatusSchema } from '../agents/status';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
-
-export const agentStatusSchema = z.enum(['awaiting-install', 'online', 'offline', 'revoked']);
-
-/** What the Agents page says of an agent, from its row. */
-export function agentStatus(
-  a: { revokedAt: Date | null; enrolledAt: Date | null; lastHeartbeatAt: Date | null },
-  now = Date.now(),
-): z.infer<typeof agentStatusSchema> {
-  if (a.revokedAt) return 'revoked';
-  if (!a.enrolledAt) return 'awaiting-install';
-  return a.lastHeartbeatAt && a.lastHeartbeatAt.getTime() > now - OFFLINE_AFTER_SECONDS * 1000
-    ? 'online'
-    : 'offline';
-}
 
 /** Agent names: also the stem of a pool's members' names. */
 export const agentNameSchema = z

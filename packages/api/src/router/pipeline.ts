@@ -4,8 +4,10 @@ import { type Job, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
+import { agentStatusSchema } from '../agents/status';
 import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
+import { pipelineMembers } from '../pipelines/members';
 import { pipelineMetrics } from '../pipelines/metrics';
 import { type Placement, reportingAgents, runningAgents } from '../pipelines/placement';
 import { pipelineWizardSchema } from '../schemas/pipeline';
@@ -146,6 +148,31 @@ export const pipelineRouter = router({
         freshnessSeconds: freshness && Number.isFinite(freshness.seconds) ? freshness.seconds : null,
       };
     }),
+
+  /** Who runs it now (its agent, or its pool's members), each with its partitions, rate and lag. */
+  members: orgProcedure('VIEWER')
+    .input(byId)
+    .output(
+      z.array(
+        z.object({
+          agentId: z.string(),
+          name: z.string(),
+          status: agentStatusSchema,
+          reportedAtMs: z.number().nullable(),
+          recordsPerSecond: z.number().nullable(),
+          lagRecords: z.string().nullable(),
+          partitions: z.array(
+            z.object({
+              topic: z.string(),
+              partition: z.number(),
+              lagRecords: z.string(),
+              lagSeconds: z.number().nullable(),
+            }),
+          ),
+        }),
+      ),
+    )
+    .query(async ({ ctx, input }) => pipelineMembers(ctx.db, await orgPipeline(ctx, input.pipelineId))),
 
   /** Creates version 1 and tells the chosen agent (or every online member of the chosen pool) to start it. */
   create: orgProcedure('EDITOR')

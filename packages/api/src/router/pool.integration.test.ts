@@ -175,7 +175,17 @@ describe('agent pools on a real database and Redis', () => {
     const [pipeline] = await editor.pipeline.list({ orgSlug: 'acme' });
     const org = await db.organization.findUniqueOrThrow({ where: { slug: 'acme' } });
     const outsider = await enrollAgent(db, redis, (await createAgent(db, org.id, 'solo')).installToken);
-    const metrics = { type: 'metrics', pipelineId: pipeline?.id, recordsPerSecond: 5, lagRecords: '3' };
+    const partitions = [
+      { topic: 'clicks', partition: 3, lagRecords: '2', lagSeconds: 1.5 },
+      { topic: 'clicks', partition: 0, lagRecords: '1', lagSeconds: null },
+    ];
+    const metrics = {
+      type: 'metrics',
+      pipelineId: pipeline?.id,
+      recordsPerSecond: 5,
+      lagRecords: '3',
+      partitions,
+    };
     const report = async (agentId: string) =>
       recordAgentEvents(db, await db.agent.findUniqueOrThrow({ where: { id: agentId } }), {
         protocolVersion: PROTOCOL_VERSION,
@@ -186,6 +196,19 @@ describe('agent pools on a real database and Redis', () => {
     expect((await report(outsider.agentId)).refused).toEqual([
       { index: 0, reason: `pipeline ${pipeline?.id} is not assigned to this agent` },
     ]);
+    // The pipeline page's members: every online member, the one that reported with its partitions in order.
+    const shown = await editor.pipeline.members({ orgSlug: 'acme', pipelineId: pipeline?.id as string });
+    expect(shown.map((m) => m.agentId).sort()).toEqual(members.map((m) => m.agentId).sort());
+    expect(shown.find((m) => m.agentId === members[0]?.agentId)).toMatchObject({
+      status: 'online',
+      recordsPerSecond: 5,
+      lagRecords: '3',
+      partitions: [partitions[1], partitions[0]],
+    });
+    expect(shown.find((m) => m.agentId === members[1]?.agentId)).toMatchObject({
+      recordsPerSecond: null,
+      partitions: [],
+    });
   });
 
   it('pausing stops it on the online members; a member that still runs it is told again', async () => {

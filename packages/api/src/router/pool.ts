@@ -1,9 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgentPool, newPoolEnrollmentToken } from '../agents/enrollment';
+import { agentStatus, agentStatusSchema } from '../agents/status';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, router } from '../trpc';
-import { agentNameSchema, agentStatus, agentStatusSchema } from './agent';
+import { agentNameSchema } from './agent';
 
 // Members are named `<pool>-<6 hex>`, within an agent name's 60 characters.
 const poolName = agentNameSchema.pipe(z.string().max(53, 'at most 53 characters'));
