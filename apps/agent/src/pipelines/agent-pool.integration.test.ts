@@ -1,0 +1,304 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { RestCatalog } from '@floe/iceberg';
+import { createKafka, tableOffsets } from '@floe/ingest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startControlPlane } from '../testing/control-plane';
+import { orgCaller } from '../testing/org-caller';
+
+// A pipeline on a pool of real `floe-agent start` processes, through the control plane's own agent API:
+// three replicas enroll with the pool's one token and each becomes a member; the pipeline, assigned to
+// the pool, starts on all three and its 12 partitions spread over them; one member is SIGKILLed and a
+// fourth joins (it gets the pipeline from its first heartbeat) while records keep coming. Each member
+// commits for its own partitions (the table's offsets fence them); pyiceberg then finds every record of
+// the topic in the table once, counted per partition and offset.
+
+const env = process.env;
+const CLI = join(import.meta.dirname, '..', 'cli.ts');
+const PARTITIONS = 12;
+const run = randomBytes(4).toString('hex');
+const topic = `pool-${run}`;
+const namespace = `pool_${run}`;
+const orgSlug = 'acme';
+const brokers = (env.FLOE_KAFKA_BROKERS as string).split(',');
+const kafka = createKafka({ brokers, clientId: 'agent-pool-test', logLevel: 'error' });
+const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A `floe-agent start` process with its own state folder (a pod's emptyDir), enrolling with the pool's token. */
+function startMember(controlPlane: URL, token: string) {
+  const state = mkdtempSync(join(tmpdir(), 'floe-pool-member-'));
+  const logs: string[] = [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'start', '--control-plane', controlPlane.toString(), '--token', token],
+    {
+      cwd: join(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...env,
+        FLOE_AGENT_STATE_DIR: state,
+        AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
+        AWS_REGION: env.FLOE_AWS_REGION,
+        // A killed member's partitions move on after this, instead of the default 30 s.
+        FLOE_KAFKA_SESSION_TIMEOUT_MS: '8000',
+      },
+    },
+  );
+  const member: { child: ChildProcess; logs: string[]; agentId?: string } = { child, logs };
+  const keep = (chunk: Buffer) => {
+    const lines = chunk.toString('utf8').trim().split('\n');
+    // Its identity, from its log line on enrolling (`{"message":"enrolled","agentId":…}`).
+    member.agentId ??= lines
+      .map((l) => /"message":"enrolled","agentId":"([^"]+)"/.exec(l)?.[1])
+      .find(Boolean);
+    logs.push(...lines);
+    if (logs.length > 200) logs.splice(0, logs.length - 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  cleanups.push(() => {
+    child.kill('SIGKILL');
+    rmSync(state, { recursive: true, force: true });
+  });
+  return member;
+}
+
+async function until<T>(
+  what: string,
+  find: () => Promise<T | undefined>,
+  ms: number,
+  logs = () => '',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs()}`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * Records in chunks across every partition, one chunk every 2 s until told to stop (then one more), so
+ * records keep arriving while members die and join however long the group takes. Returns how many.
+ */
+function produceUntil(stopped: () => boolean): Promise<number> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const chunk = 600;
+  return (async () => {
+    await producer.connect();
+    let sent = 0;
+    for (let last = false; !last; ) {
+      last = stopped();
+      const messages = Array.from({ length: chunk }, (_, i) => ({
+        key: `k${sent + i}`,
+        value: JSON.stringify({ seq: sent + i }),
+        partition: (sent + i) % PARTITIONS,
+      }));
+      await producer.send({ topic, acks: -1, messages });
+      sent += chunk;
+      if (!last) await sleep(2000);
+    }
+    await producer.disconnect();
+    return sent;
+  })();
+}
+
+async function committed(pipelineId: string): Promise<number> {
+  const table = await catalog.loadTable({ namespace: [namespace], name: 'events' }).catch(() => undefined);
+  if (table === undefined) return 0;
+  let total = 0n;
+  for (const offset of tableOffsets(table.metadata, pipelineId).values()) total += offset;
+  return Number(total);
+}
+
+// pyiceberg counts the table's rows per Kafka partition, and its distinct (partition, offset) pairs.
+const READ_BACK = `
+import json, sys
+from collections import Counter
+from pyiceberg.catalog.rest import RestCatalog
+args = json.loads(sys.argv[1])
+catalog = RestCatalog("floe", **args["props"])
+kafka = catalog.load_table((args["namespace"], "events")).scan(selected_fields=("_kafka",)).to_arrow().column("_kafka").to_pylist()
+coords = {(k["partition"], k["offset"]) for k in kafka}
+perPartition = Counter(k["partition"] for k in kafka)
+print(json.dumps({"rows": len(kafka), "distinct": len(coords),
+                  "perPartition": {str(p): n for p, n in sorted(perPartition.items())},
+                  "maxOffset": {str(p): max(o for q, o in coords if q == p) for p in perPartition}}))
+`;
+
+async function readBack() {
+  const props = {
+    uri: env.FLOE_ICEBERG_REST_URI,
+    warehouse: 'warehouse',
+    's3.endpoint': env.FLOE_S3_ENDPOINT,
+    's3.access-key-id': env.FLOE_AWS_ACCESS_KEY_ID,
+    's3.secret-access-key': env.FLOE_AWS_SECRET_ACCESS_KEY,
+    's3.region': env.FLOE_AWS_REGION,
+  };
+  const { stdout } = await promisify(execFile)(
+    env.FLOE_PYTHON as string,
+    ['-c', READ_BACK, JSON.stringify({ props, namespace })],
+    { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as {
+    rows: number;
+    distinct: number;
+    perPartition: Record<string, number>;
+    maxOffset: Record<string, number>;
+  };
+}
+
+describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S3; read back by pyiceberg)', () => {
+  it('spreads 12 partitions over 3 members, survives a kill and a join, and has every record once', {
+    timeout: 15 * 60_000,
+  }, async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await catalog.createNamespace([namespace]);
+    const controlPlane = await startControlPlane();
+    cleanups.push(() => controlPlane.close());
+    const owner = await orgCaller(controlPlane, 'ADMIN');
+    const { id: poolId, enrollmentToken } = await owner.pool.create({ orgSlug, name: 'ingest' });
+
+    const members = [1, 2, 3].map(() => startMember(controlPlane.url, enrollmentToken));
+    const logs = () => members.map((m, i) => `member ${i}:\n${m.logs.slice(-15).join('\n')}`).join('\n');
+    await until(
+      'three members online',
+      async () => {
+        const [pool] = await owner.pool.list({ orgSlug });
+        return pool?.members.filter((m) => m.status === 'online').length === 3 ? true : undefined;
+      },
+      120_000,
+      logs,
+    );
+
+    const connection = async (form: Parameters<typeof owner.connection.create>[0]['connection']) =>
+      (await owner.connection.create({ orgSlug, connection: form })).id;
+    const { id: pipelineId, jobIds } = await owner.pipeline.create({
+      orgSlug,
+      pipeline: {
+        name: 'events',
+        agentId: poolId,
+        kafkaConnectionId: await connection({
+          type: 'kafka',
+          name: 'stack-kafka',
+          bootstrapServers: brokers.join(','),
+          securityProtocol: 'PLAINTEXT',
+        }),
+        topics: topic,
+        startFrom: 'earliest',
+        valueFormat: 'json',
+        keyFormat: 'string',
+        catalogConnectionId: await connection({
+          type: 'catalog',
+          name: 'stack-catalog',
+          catalogType: 'rest',
+          uri: env.FLOE_ICEBERG_REST_URI as string,
+          warehouse: 'warehouse',
+        }),
+        storageConnectionId: await connection({
+          type: 'storage',
+          name: 'stack-lake',
+          bucket: env.FLOE_WAREHOUSE_BUCKET as string,
+          region: env.FLOE_AWS_REGION as string,
+          prefix: `pool-${run}`,
+          endpoint: env.FLOE_S3_ENDPOINT as string,
+        }),
+        namespace,
+        tableName: 'events',
+        partitionBy: '',
+        schemaPolicy: 'evolve',
+        commitIntervalSeconds: 2,
+        deadLetterPolicy: 'pause',
+      },
+    });
+    expect(jobIds).toHaveLength(3);
+    let joined = false;
+    const producing = produceUntil(() => joined);
+
+    // Each member reads some of the partitions, none reads one another does, and all 12 are read.
+    const spread = async (count: number) => {
+      const shown = await owner.pipeline.members({ orgSlug, pipelineId });
+      const reading = shown.filter((m) => m.partitions.length > 0);
+      const partitions = reading.flatMap((m) => m.partitions.map((p) => p.partition));
+      return reading.length === count &&
+        partitions.length === PARTITIONS &&
+        new Set(partitions).size === PARTITIONS
+        ? reading
+        : undefined;
+    };
+    const three = await until('the partitions spread over three members', () => spread(3), 180_000, logs);
+    expect(three.map((m) => m.partitions.length).sort()).toEqual([4, 4, 4]);
+
+    // A member dies (SIGKILL: no goodbye); the group gives its partitions to the other two.
+    const [killed] = members;
+    killed?.child.kill('SIGKILL');
+    await until('the partitions spread over the two survivors', () => spread(2), 180_000, logs);
+
+    // A fourth replica joins with the same token: a new member, started by its first heartbeat.
+    members.push(startMember(controlPlane.url, enrollmentToken));
+    const after = await until(
+      'the partitions spread over three members again',
+      () => spread(3),
+      180_000,
+      logs,
+    );
+    // The killed member is not among them; the one that joined is.
+    expect(killed?.agentId).toMatch(/^ag-/);
+    expect(three.map((m) => m.agentId)).toContain(killed?.agentId);
+    expect(after.map((m) => m.agentId)).not.toContain(killed?.agentId);
+    expect(after.map((m) => m.agentId)).toContain(members[3]?.agentId);
+    joined = true;
+
+    const sent = await producing;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const produced = offsets.reduce((n, p) => n + Number(p.high), 0);
+    expect(produced).toBe(sent);
+    await until(
+      'every record committed',
+      async () => ((await committed(pipelineId)) >= produced ? true : undefined),
+      300_000,
+      logs,
+    );
+    expect(await committed(pipelineId)).toBe(produced);
+
+    const table = await readBack();
+    const share = (ms: typeof three) =>
+      ms.map((m) => m.partitions.map((p) => p.partition).join(',')).join(' | ');
+    console.log(
+      `[pool] ${sent} records; partitions over 3: ${share(three)}; after the kill and the join: ${share(after)}`,
+    );
+    expect(table.rows).toBe(produced);
+    expect(table.distinct).toBe(produced);
+    // Per partition: as many rows as the partition holds, offsets 0 to its end less one.
+    const perPartition = Object.fromEntries(offsets.map((p) => [String(p.partition), Number(p.high)]));
+    expect(table.perPartition).toEqual(perPartition);
+    expect(table.maxOffset).toEqual(
+      Object.fromEntries(offsets.map((p) => [String(p.partition), Number(p.high) - 1])),
+    );
+    // Every member that ran reported commits for its own partitions.
+    const committers = new Set(
+      (
+        await controlPlane.db.agentEvent.findMany({
+          where: { type: 'commit.report' },
+          select: { agentId: true },
+        })
+      ).map((e) => e.agentId),
+    );
+    expect(committers.size).toBeGreaterThanOrEqual(3);
+  });
+});
