@@ -29,10 +29,10 @@ describe('the Agents page and enrollment, in a real browser', () => {
     await screenshot(page, 'agents-empty');
     await expect(page.getByText('No agents yet.').count()).resolves.toBe(1);
 
-    await page.getByLabel('Name').fill('x');
+    await page.getByLabel('Name', { exact: true }).fill('x');
     await page.getByRole('button', { name: 'Register agent' }).click();
     await expect(page.locator('#agent-name-error').textContent()).resolves.toBe('at least 2 characters');
-    await page.getByLabel('Name').fill('eu-prod-1');
+    await page.getByLabel('Name', { exact: true }).fill('eu-prod-1');
     await page.getByRole('button', { name: 'Register agent' }).click();
     const commands = page.getByTestId('install-token');
     await commands.waitFor();
@@ -96,6 +96,40 @@ describe('the Agents page and enrollment, in a real browser', () => {
     await screenshot(page, 'audit-log');
   });
 
+  it('creates a pool whose one token enrolls each replica as its own member', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signInAs(page, app.url, org.emails.ADMIN as string);
+    await page.goto(`${app.url}/orgs/${org.slug}/agents`);
+    await page.getByLabel('Pool name').fill('eu-pool');
+    await page.getByRole('button', { name: 'Create pool' }).click();
+    const commands = page.getByTestId('enrollment-token');
+    await commands.waitFor();
+    const npx = (await commands.locator('pre').first().textContent()) ?? '';
+    const token = npx.split(' --token ')[1] as string;
+    expect(token).toMatch(/^floe_it_[\w-]{32}$/);
+    expect(await commands.textContent()).toContain('--set replicas=3');
+    await screenshot(page, 'agents-pool-created');
+
+    const enroll = async () =>
+      (
+        await fetch(`${app.url}/api/agents/enroll`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ installToken: token }),
+        })
+      ).json();
+    const [one, two] = [await enroll(), await enroll()];
+    expect(one.agentId).toMatch(/^ag-/);
+    expect(two.agentId).not.toBe(one.agentId);
+    expect(two.apiToken).not.toBe(one.apiToken);
+
+    await page.reload();
+    expect(await page.getByText(token).count()).toBe(0);
+    expect(await page.getByRole('row', { name: /eu-pool ap-/ }).textContent()).toContain('0 of 2');
+    expect(await page.getByRole('row', { name: new RegExp(one.agentId) }).textContent()).toContain('eu-pool');
+    await screenshot(page, 'agents-pool-members');
+  });
+
   it('shows a viewer the agents but no way to register or revoke', async () => {
     const page = await (await browser.newContext()).newPage();
     await signInAs(page, app.url, org.emails.VIEWER as string);
@@ -103,6 +137,8 @@ describe('the Agents page and enrollment, in a real browser', () => {
     expect(await page.getByRole('row', { name: /eu-prod-1/ }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Register agent' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create pool' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New enrollment token' }).count()).toBe(0);
   });
 
   it('refuses a malformed enrollment with the field named', async () => {

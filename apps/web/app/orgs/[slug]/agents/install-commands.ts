@@ -1,5 +1,8 @@
-/** The three ways to run an agent, exactly as the Agents page shows them. */
-export function installCommands(controlPlaneUrl: string, installToken: string) {
+/**
+ * The three ways to run an agent, exactly as the Agents page shows them. With `replicas` (a pool's
+ * enrollment token), the Helm chart runs that many members.
+ */
+export function installCommands(controlPlaneUrl: string, installToken: string, { replicas = 1 } = {}) {
   return [
     {
       label: 'npx',
@@ -12,7 +15,7 @@ export function installCommands(controlPlaneUrl: string, installToken: string) {
     },
     {
       label: 'Helm',
-      command: `kubectl create secret generic floe-agent-token --from-literal=token=${installToken}\nhelm install floe-agent ./infra/helm/floe-agent --set controlPlane.url=${controlPlaneUrl} --set token.existingSecret=floe-agent-token`,
+      command: `kubectl create secret generic floe-agent-token --from-literal=token=${installToken}\nhelm install floe-agent ./infra/helm/floe-agent --set controlPlane.url=${controlPlaneUrl} --set token.existingSecret=floe-agent-token${replicas > 1 ? ` --set replicas=${replicas}` : ''}`,
     },
   ];
 }

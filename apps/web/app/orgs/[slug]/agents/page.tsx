@@ -2,6 +2,7 @@ import { headers } from 'next/headers';
 import { DataTable, Row } from '../../../../src/components/table';
 import { env } from '../../../../src/env';
 import { serverCaller } from '../../../../src/server';
+import { CreatePool, NewEnrollmentToken } from './agent-pools';
 import { CreateAgent } from './create-agent';
 import { RevokeAgent } from './revoke-agent';
 
@@ -17,9 +18,10 @@ const STATUS_STYLE = {
 export default async function AgentsPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const caller = await serverCaller();
-  const [org, agents] = await Promise.all([
+  const [org, agents, pools] = await Promise.all([
     caller.org.get({ orgSlug: slug }),
     caller.agent.list({ orgSlug: slug }),
+    caller.pool.list({ orgSlug: slug }),
   ]);
   const host = (await headers()).get('host');
   const controlPlaneUrl = env().NEXTAUTH_URL ?? `http://${host}`;
@@ -42,12 +44,15 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
             : 'Ask an admin to register one.'}
         </p>
       ) : (
-        <DataTable columns={['Name', 'Status', 'Version', 'Last heartbeat', 'Pipelines', 'Token', '']}>
+        <DataTable
+          columns={['Name', 'Pool', 'Status', 'Version', 'Last heartbeat', 'Pipelines', 'Token', '']}
+        >
           {agents.map((agent) => (
             <Row key={agent.id}>
               <td className="py-2">
                 {agent.name} <span className="font-mono text-xs text-slate-500">{agent.id}</span>
               </td>
+              <td className="py-2 text-slate-300">{agent.pool ?? '—'}</td>
               <td className="py-2">
                 <span className={`rounded-full px-2 py-0.5 text-xs ${STATUS_STYLE[agent.status]}`}>
                   {agent.status}
@@ -66,6 +71,40 @@ export default async function AgentsPage({ params }: { params: Promise<{ slug: s
           ))}
         </DataTable>
       )}
+      <section aria-labelledby="pools" className="flex flex-col gap-4">
+        <h2 id="pools" className="text-xl font-semibold">
+          Pools
+        </h2>
+        {canManage ? <CreatePool orgSlug={slug} controlPlaneUrl={controlPlaneUrl} /> : null}
+        {pools.length === 0 ? (
+          <p className="text-sm text-slate-400">No pools yet.</p>
+        ) : (
+          <DataTable columns={['Pool', 'Members online', 'Pipelines', '']}>
+            {pools.map((pool) => (
+              <Row key={pool.id}>
+                <td className="py-2">
+                  {pool.name} <span className="font-mono text-xs text-slate-500">{pool.id}</span>
+                </td>
+                <td className="py-2 text-slate-300">
+                  {pool.members.filter((m) => m.status === 'online').length} of{' '}
+                  {pool.members.filter((m) => m.status !== 'revoked').length}
+                </td>
+                <td className="py-2 text-slate-300">{pool.pipelines.join(', ') || '—'}</td>
+                <td className="py-2 text-right">
+                  {canManage ? (
+                    <NewEnrollmentToken
+                      orgSlug={slug}
+                      poolId={pool.id}
+                      pool={pool.name}
+                      controlPlaneUrl={controlPlaneUrl}
+                    />
+                  ) : null}
+                </td>
+              </Row>
+            ))}
+          </DataTable>
+        )}
+      </section>
     </main>
   );
 }

@@ -7,6 +7,7 @@ import { AlertDestinations } from './alert-destinations';
 import { ContractForm } from './contract-form';
 import { DeletePipeline } from './delete-pipeline';
 import { TableMaintenance } from './maintenance';
+import { PipelineMembers } from './members';
 import { PipelineMetrics } from './metrics';
 import { ShareControls } from './share-controls';
 
@@ -38,7 +39,8 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
         <h1 className="mt-1 text-3xl font-semibold tracking-tight">{pipeline.name}</h1>
         <p className="mt-1 font-mono text-sm text-slate-400">
           {pipeline.topics.join(', ')} → {pipeline.table} · {pipeline.status.toLowerCase()} · v
-          {pipeline.version} on {pipeline.agentName}
+          {pipeline.version} on {pipeline.onPool ? 'pool ' : ''}
+          {pipeline.agentName}
         </p>
         <p className="mt-3 flex gap-4 text-sm">
           <a href={`/orgs/${slug}/pipelines/${id}/table`} className="text-sky-300 hover:text-sky-200">
@@ -53,6 +55,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
         </p>
       </section>
       <PipelineMetrics orgSlug={slug} pipelineId={id} />
+      <PipelineMembers orgSlug={slug} pipelineId={id} />
       <TableMaintenance orgSlug={slug} pipelineId={id} canEdit={org.role !== 'VIEWER'} />
       <section aria-labelledby="contract" className="flex flex-col gap-4">
         <h2 id="contract" className="text-xl font-semibold">

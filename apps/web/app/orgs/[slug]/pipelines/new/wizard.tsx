@@ -40,7 +40,7 @@ type FieldSpec = {
 const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id'], FieldSpec[]> => ({
   source: [
     { name: 'name', label: 'Pipeline name' },
-    { name: 'agentId', label: 'Agent', options: choices.agentId },
+    { name: 'agentId', label: 'Agent or pool', options: choices.agentId },
     { name: 'kafkaConnectionId', label: 'Kafka connection', options: choices.kafkaConnectionId },
     { name: 'topics', label: 'Topics', hint: 'Picked above, or typed: one or more, separated by commas' },
     { name: 'startFrom', label: 'Start from', options: ['earliest', 'latest'] },
