@@ -236,6 +236,39 @@ describe('infra/helm/floe-agent', () => {
     expect(env(pod?.containers[0]).FLOE_TOKEN).toEqual({ secretKeyRef: { name: secret, key } });
   });
 
+  it("runs a pool's replicas from the Helm command the Agents page shows for a pool; never one claim for several", () => {
+    const install = (
+      installCommands('https://floe.example.com', 'floe_it_pool', { replicas: 3 }).find(
+        (c) => c.label === 'Helm',
+      )?.command ?? ''
+    ).split('\n')[1];
+    const { code, out, err } = helm(['template', ...(install ?? '').split(' ').slice(2)]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const deployment = parseAllDocuments(out)
+      .map((d) => d.toJS() as Manifest & { spec: { replicas?: number } })
+      .find((m) => m.kind === 'Deployment');
+    expect(deployment?.spec.replicas).toBe(3);
+    expect(render().byKind.Deployment).toMatchObject({ spec: { replicas: 1 } });
+    const shared = helm([
+      'template',
+      'floe',
+      chart,
+      ...needed,
+      '--set',
+      'replicas=2',
+      '--set',
+      'state.existingClaim=s',
+    ]);
+    expect(shared.code).not.toBe(0);
+    expect(shared.err).toContain(
+      "state.existingClaim is for one agent: a pool's replicas each enroll on their own emptyDir",
+    );
+    const none = helm(['template', 'floe', chart, ...needed, '--set', 'replicas=0']);
+    expect(none.code).not.toBe(0);
+    expect(none.err).toContain('replicas');
+  });
+
   it('exposes /metrics on a named port with the prometheus.io annotations, or not at all when disabled', () => {
     const annotations = (m: Record<string, Manifest>) =>
       (
