@@ -9,6 +9,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { jobAnswer, onlineAgent } from '../discovery/agent-jobs';
+import { tableAgentOf } from '../pipelines/placement';
 import { recordId } from '../schemas/record-id';
 import { type AuditNote, type Context, orgProcedure, redisOf, router } from '../trpc';
 import { orgPipeline } from './pipeline';
@@ -26,8 +27,11 @@ async function sendToPipelineAgent(
   job: (spec: PipelineSpec) => Job,
 ) {
   const pipeline = await orgPipeline(ctx, pipelineId);
-  const agent = pipeline.agentId === null ? null : await onlineAgent(ctx.db, ctx.org.id, pipeline.agentId);
-  if (agent === null || agent.id !== pipeline.agentId)
+  // A pool pipeline's recovery goes to its member heard from last: the other members' next commits are
+  // fenced by the table's offsets, and they read on from the table's.
+  const agentId = await tableAgentOf(ctx.db, pipeline);
+  const agent = agentId === null ? null : await onlineAgent(ctx.db, ctx.org.id, agentId);
+  if (agent === null || agent.id !== agentId)
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message: "the pipeline's agent is offline: start it, then try again",
