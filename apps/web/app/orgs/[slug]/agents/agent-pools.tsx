@@ -1,19 +1,8 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
-import { useState } from 'react';
-import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { Field, FormError, SubmitButton } from '../../../../src/components/form';
-import { placeServerError } from '../../../../src/components/server-error';
 import { useTRPC } from '../../../../src/trpc/react';
-import { installCommands } from './install-commands';
-
-const schema = z.object({
-  name: z.string().trim().min(2, 'at least 2 characters').max(53, 'at most 53 characters'),
-});
+import { TokenCommands, TokenForm } from './token-form';
 
 /** The pool's enrollment token, shown once, with the commands that run its replicas. */
 function EnrollmentToken({
@@ -26,73 +15,38 @@ function EnrollmentToken({
   controlPlaneUrl: string;
 }) {
   return (
-    <div className="mt-6 flex flex-col gap-3" data-testid="enrollment-token">
-      <p className="text-sm text-amber-200">
-        The enrollment token for the pool <strong>{pool}</strong> is shown only now. Every agent started with
-        it joins the pool with its own identity: run as many replicas as the topic needs.
-      </p>
-      {installCommands(controlPlaneUrl, token, { replicas: 3 }).map(({ label, command }) => (
-        <div key={label}>
-          <p className="text-xs font-semibold uppercase tracking-widest text-slate-400">{label}</p>
-          <pre className="mt-1 overflow-x-auto rounded-lg bg-slate-900 p-3 font-mono text-xs text-slate-200">
-            {command}
-          </pre>
-        </div>
-      ))}
-    </div>
+    <TokenCommands
+      testId="enrollment-token"
+      controlPlaneUrl={controlPlaneUrl}
+      token={token}
+      replicas={3}
+      note={
+        <>
+          The enrollment token for the pool <strong>{pool}</strong> is shown only now. Every agent started
+          with it joins the pool with its own identity: run as many replicas as the topic needs.
+        </>
+      }
+    />
   );
 }
 
 /** Creates a pool (admins): agents enrolled with its token run the pipelines assigned to it together. */
 export function CreatePool({ orgSlug, controlPlaneUrl }: { orgSlug: string; controlPlaneUrl: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const create = useMutation(trpc.pool.create.mutationOptions());
-  const [created, setCreated] = useState<{ name: string; token: string }>();
-  const [formError, setFormError] = useState<string>();
-  const { register, handleSubmit, formState, setError, reset } = useForm({ resolver: zodResolver(schema) });
-
-  const onSubmit = handleSubmit(async ({ name }) => {
-    setFormError(undefined);
-    try {
-      const { enrollmentToken } = await create.mutateAsync({ orgSlug, name });
-      setCreated({ name, token: enrollmentToken });
-      reset();
-      router.refresh();
-    } catch (error) {
-      setFormError(placeServerError(error, setError, 'name', 'could not create the pool'));
-    }
-  });
-
   return (
-    <section aria-labelledby="create-pool" className="rounded-xl border border-slate-800 p-6">
-      <h2 id="create-pool" className="font-semibold">
-        Create an agent pool
-      </h2>
-      <p className="mt-1 max-w-2xl text-sm text-slate-400">
-        A pipeline assigned to a pool runs on every online member, which share its Kafka partitions: add
-        replicas when a topic outgrows one agent.
-      </p>
-      <form
-        onSubmit={onSubmit}
-        noValidate
-        className="mt-4 flex max-w-md flex-col gap-4"
-        aria-label="Create a pool"
-      >
-        <FormError message={formError} />
-        <Field
-          id="pool-name"
-          label="Pool name"
-          placeholder="eu-prod"
-          error={formState.errors.name}
-          {...register('name')}
-        />
-        <SubmitButton pending={formState.isSubmitting}>Create pool</SubmitButton>
-      </form>
-      {created ? (
-        <EnrollmentToken pool={created.name} token={created.token} controlPlaneUrl={controlPlaneUrl} />
-      ) : null}
-    </section>
+    <TokenForm
+      fieldId="pool-name"
+      title="Create an agent pool"
+      description="A pipeline assigned to a pool runs on every online member, which share its Kafka partitions: add replicas when a topic outgrows one agent."
+      label="Pool name"
+      placeholder="eu-prod"
+      maxLength={53}
+      submit="Create pool"
+      failed="could not create the pool"
+      create={async (name) => (await create.mutateAsync({ orgSlug, name })).enrollmentToken}
+      shown={(name, token) => <EnrollmentToken pool={name} token={token} controlPlaneUrl={controlPlaneUrl} />}
+    />
   );
 }
 
