@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { OAuth2ScopeGate } from '@floe/iceberg/testing/oauth2-gate';
 import { SigV4VerifyingProxy } from '@floe/iceberg/testing/sigv4-proxy';
 import { type Connection, connectionSchema } from '@floe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,10 @@ const key = {
   sessionToken: `session-${randomBytes(24).toString('base64')}`,
 };
 let proxy: SigV4VerifyingProxy;
+let gate: OAuth2ScopeGate;
+// The client secret by reference, as a customer's would be: an environment variable the policy allows.
+const SECRET_ENV = `FLOE_SECRET_CATALOG_CLIENT_${randomBytes(3).toString('hex').toUpperCase()}`;
+const clientSecret = randomBytes(18).toString('base64url');
 
 const restCatalog = (catalog: object): Connection =>
   connectionSchema.parse({
@@ -23,10 +28,13 @@ const restCatalog = (catalog: object): Connection =>
 
 beforeAll(async () => {
   proxy = await SigV4VerifyingProxy.start(restUri, [key], scope);
+  gate = await OAuth2ScopeGate.start(restUri, { 'floe-reader': { secret: clientSecret, roles: ['reader'] } });
+  process.env[SECRET_ENV] = clientSecret;
 });
 
 afterAll(async () => {
-  await proxy.close();
+  delete process.env[SECRET_ENV];
+  await Promise.all([proxy.close(), gate.close()]);
 });
 
 describe('REST catalog connection test', () => {
@@ -81,6 +89,40 @@ describe('REST catalog connection test', () => {
         .then(() => 'passed')
         .catch((e: Error) => e.message);
       expect(message).toContain("Credential should be scoped to correct service: 'glue'");
+    });
+  });
+
+  describe('with OAuth2 client credentials and a scope (Polaris-style gate)', () => {
+    const oauth2 = (scopeAsked: string) =>
+      restCatalog({
+        uri: gate.uri,
+        auth: {
+          type: 'oauth2',
+          clientId: 'floe-reader',
+          clientSecret: { from: 'env', name: SECRET_ENV },
+          scope: scopeAsked,
+        },
+      });
+
+    it('lists the namespaces with a token for the scope asked', async () => {
+      expect(await testConnection(oauth2('PRINCIPAL_ROLE:reader'), stackSecrets())).toMatchObject({
+        catalog: 'reachable',
+        auth: 'oauth2',
+      });
+      expect(gate.tokenRequests.at(-1)).toEqual({ clientId: 'floe-reader', scope: 'PRINCIPAL_ROLE:reader' });
+    });
+
+    it('names the scope the token endpoint refused, never the secret', async () => {
+      const message = await testConnection(oauth2('PRINCIPAL_ROLE:writer'), stackSecrets())
+        .then(() => 'passed')
+        .catch((e: Error) => e.message);
+      expect(message).toContain(
+        `the catalog at ${gate.uri} refused OAuth2 client floe-reader with scope PRINCIPAL_ROLE:writer (HTTP 400)`,
+      );
+      expect(message).toContain(
+        'invalid_scope: The scope PRINCIPAL_ROLE:writer is not granted to floe-reader',
+      );
+      expect(message).not.toContain(clientSecret);
     });
   });
 });

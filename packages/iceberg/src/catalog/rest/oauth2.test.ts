@@ -173,7 +173,7 @@ describe('OAuth2TokenSource', () => {
     expect(error).toBeInstanceOf(CatalogError);
     expect((error as CatalogError).status).toBe(401);
     expect((error as Error).message).toBe(
-      `OAuth2 token request to ${uri}/v1/oauth/tokens for client "floe-agent" refused: invalid_client: bad client credentials (HTTP 401)`,
+      `OAuth2 token request to ${uri}/v1/oauth/tokens for client "floe-agent" with scope "catalog" refused: invalid_client: bad client credentials (HTTP 401)`,
     );
     await source.token().catch(() => undefined);
     expect(state.tokenRequests.map((r) => r.form.scope)).toEqual(['catalog', 'catalog']);

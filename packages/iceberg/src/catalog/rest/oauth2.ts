@@ -97,8 +97,9 @@ export class OAuth2TokenSource {
       );
     }
     if (status < 200 || status >= 300) {
+      // The scope asked for is part of what was refused (invalid_scope: a role the client lacks).
       throw new CatalogError(
-        `OAuth2 token request to ${serverUri} for client "${clientId}" refused: ${oauthErrorMessage(text)} (HTTP ${status})`,
+        `OAuth2 token request to ${serverUri} for client "${clientId}" with scope "${form.get('scope')}" refused: ${oauthErrorMessage(text)} (HTTP ${status})`,
         status,
       );
     }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type SigV4Credentials, type SigV4Scope, sha256Hex, sigv4Sign } from '../../util/sigv4';
+import { answerJson, forwardTo, readBody } from './proxy-forward';
 
 /** How far a request's X-Amz-Date may be from the proxy's clock, as AWS allows. */
 const SKEW_MS = 5 * 60_000;
@@ -31,7 +32,7 @@ export class SigV4VerifyingProxy {
     scope: SigV4Scope,
   ): Promise<SigV4VerifyingProxy> {
     const server = createServer();
-    const proxy = new SigV4VerifyingProxy(server, upstream.replace(/\/+$/, ''), keys, scope);
+    const proxy = new SigV4VerifyingProxy(server, upstream, keys, scope);
     server.on('request', (req, res) => {
       proxy.handle(req, res).catch((error: Error) => res.writeHead(502).end(error.message));
     });
@@ -49,24 +50,15 @@ export class SigV4VerifyingProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(req);
     const refusal = this.check(req, body);
     if (refusal !== undefined) {
       this.refused.push(refusal);
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: refusal }));
+      answerJson(res, 403, { message: refusal });
       return;
     }
     this.verified += 1;
-    const upstream = await fetch(`${this.upstream}${req.url}`, {
-      method: req.method,
-      headers: { 'content-type': 'application/json' },
-      body: body.length > 0 ? body : undefined,
-    });
-    res
-      .writeHead(upstream.status, { 'content-type': 'application/json' })
-      .end(Buffer.from(await upstream.arrayBuffer()));
+    await forwardTo(this.upstream, req, body, res);
   }
 
   /** Why AWS would refuse the request, or undefined when its signature holds. */
