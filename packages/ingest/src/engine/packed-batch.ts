@@ -1,5 +1,6 @@
+import { indexRecordBatches, type RecordIndexer } from '../kafka/record-index';
 import type { FetchedRecordBatch } from '../kafka/wire-fetch';
-import type { RawBatch, RawRecord } from './engine';
+import type { EngineName, RawBatch, RawRecord } from './engine';
 import { loadNative, type NativeRecordIndex } from './native-module';
 
 /**
@@ -32,22 +33,25 @@ export class PackedBatch implements RawBatch {
     const at = this.start + i;
     const { flags, valueRanges, keyRanges, headerStarts, headerRanges, headerNull } = this.index;
     const flag = flags[at] as number;
-    const range = (ranges: Uint32Array, j: number) =>
-      this.data.subarray(ranges[2 * j] as number, ranges[2 * j + 1] as number);
     const headers: { key: string; value: Buffer | null }[] = [];
     for (let h = headerStarts[at] as number; h < (headerStarts[at + 1] as number); h += 1) {
       headers.push({
-        key: range(headerRanges, 2 * h).toString('utf8'),
-        value: headerNull[h] === 1 ? null : range(headerRanges, 2 * h + 1),
+        key: this.range(headerRanges, 2 * h).toString('utf8'),
+        value: headerNull[h] === 1 ? null : this.range(headerRanges, 2 * h + 1),
       });
     }
     return {
       offset: this.offset(i),
       timestampMs: this.timestampMs(i),
-      key: flag & 2 ? null : range(keyRanges, at),
-      value: flag & 1 ? null : range(valueRanges, at),
+      key: flag & 2 ? null : this.range(keyRanges, at),
+      value: flag & 1 ? null : this.range(valueRanges, at),
       headers,
     };
+  }
+
+  /** The bytes of range `j` of `ranges` (a method, not a closure made per record). */
+  private range(ranges: Uint32Array, j: number): Buffer {
+    return this.data.subarray(ranges[2 * j] as number, ranges[2 * j + 1] as number);
   }
 
   get bytes(): number {
@@ -113,14 +117,16 @@ export function packBatch(batch: RawBatch): PackedBatch {
   return new PackedBatch(batch.topic, batch.partition, Buffer.concat(parts, size), index);
 }
 
-/** The records of Kafka record batches kept whole by the fetch (kafka/wire-fetch.ts), indexed by the native engine. */
+/**
+ * The records of Kafka record batches kept whole by the fetch (kafka/wire-fetch.ts), indexed by the
+ * engine that reads them: the native module's indexer, or its TypeScript twin for the portable engine.
+ */
 export function unpackFetched(
   topic: string,
   partition: number,
   batches: readonly FetchedRecordBatch[],
+  engine: EngineName,
 ): PackedBatch {
-  const native = loadNative();
-  if ('error' in native) throw new Error(native.error);
   const n = batches.length;
   const baseOffsets = new BigInt64Array(n);
   const baseTimestamps = new BigInt64Array(n);
@@ -134,7 +140,7 @@ export function unpackFetched(
     counts[i] = b.count;
   }
   const data = spanning(batches.map((b) => b.records));
-  const index = native.module.indexRecordBatches(
+  const index = indexerOf(engine)(
     data.buffer,
     Uint32Array.from(data.ranges),
     baseOffsets,
@@ -143,6 +149,13 @@ export function unpackFetched(
     counts,
   );
   return new PackedBatch(topic, partition, data.buffer, index);
+}
+
+function indexerOf(engine: EngineName): RecordIndexer {
+  if (engine === 'portable') return indexRecordBatches;
+  const native = loadNative();
+  if ('error' in native) throw new Error(native.error);
+  return native.module.indexRecordBatches;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Batch, CompressionTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawBatch, RawRecord } from '../engine/engine';
+import type { EngineName, RawBatch, RawRecord } from '../engine/engine';
 import { nativeEngineStatus } from '../engine/native-module';
 import { unpackFetched } from '../engine/packed-batch';
 import { createKafka } from './client';
@@ -30,9 +30,15 @@ function show(r: RawRecord): Seen {
   };
 }
 
-/** Every record of the topic as kafkajs decodes it, or as the native engine reads the fetched batches. */
-async function readAll(wire: boolean, expected: number): Promise<{ seen: Seen[]; kept: boolean }> {
-  const consumer = kafka.consumer({ groupId: `${topic}-${wire}`, readUncommitted: false });
+/** Every record of the topic as kafkajs decodes it, or as an engine's indexer reads the fetched batches. */
+async function readAll(
+  wire: EngineName | undefined,
+  expected: number,
+): Promise<{ seen: Seen[]; kept: boolean }> {
+  const consumer = kafka.consumer({
+    groupId: `${topic}-${wire ?? 'kafkajs'}-${randomBytes(4).toString('hex')}`,
+    readUncommitted: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: Seen[] = [];
@@ -46,7 +52,7 @@ async function readAll(wire: boolean, expected: number): Promise<{ seen: Seen[];
           let raw: RawBatch | undefined;
           if (messages.length > 0 && messages.every(isFetchedRecordBatch)) {
             kept = true;
-            raw = unpackFetched(batch.topic, batch.partition, messages);
+            raw = unpackFetched(batch.topic, batch.partition, messages, wire as EngineName);
           }
           for (let i = 0; i < (raw?.length ?? batch.messages.length); i += 1) {
             if (raw !== undefined) {
@@ -82,7 +88,7 @@ async function readAll(wire: boolean, expected: number): Promise<{ seen: Seen[];
   return { seen, kept };
 }
 
-describe.skipIf(!nativeEngineStatus().available)('record batches kept whole by the fetch', () => {
+describe('record batches kept whole by the fetch', () => {
   const produced = { committed: 0 };
 
   beforeAll(async () => {
@@ -132,14 +138,19 @@ describe.skipIf(!nativeEngineStatus().available)('record batches kept whole by t
     await admin.disconnect();
   });
 
-  it('reads every record exactly as kafkajs decodes it, aborted transactions and control records left out', async () => {
-    const ordinary = await readAll(false, produced.committed);
-    const wire = await readAll(true, produced.committed);
-    expect(wire.kept).toBe(true);
-    expect(ordinary.seen).toHaveLength(produced.committed);
-    expect(wire.seen).toEqual(ordinary.seen);
-    expect(wire.seen.map((s) => s.value && Buffer.from(s.value, 'hex').toString())).not.toContain(
-      'in-aborted',
-    );
-  });
+  it.each(
+    (['portable', 'native'] as const).filter((e) => e === 'portable' || nativeEngineStatus().available),
+  )(
+    '%s indexer: reads every record exactly as kafkajs decodes it, aborted transactions and control records left out',
+    async (engine) => {
+      const ordinary = await readAll(undefined, produced.committed);
+      const wire = await readAll(engine, produced.committed);
+      expect(wire.kept).toBe(true);
+      expect(ordinary.seen).toHaveLength(produced.committed);
+      expect(wire.seen).toEqual(ordinary.seen);
+      expect(wire.seen.map((s) => s.value && Buffer.from(s.value, 'hex').toString())).not.toContain(
+        'in-aborted',
+      );
+    },
+  );
 });

@@ -1,17 +1,22 @@
 import type { Batch, KafkaMessage } from 'kafkajs';
-import { listBatch, type RawBatch, type RawRecord } from '../engine/engine';
+import { type EngineName, listBatch, type RawBatch, type RawRecord } from '../engine/engine';
 import { unpackFetched } from '../engine/packed-batch';
 import { isFetchedRecordBatch } from '../kafka/wire-fetch';
 
 /**
  * The batch's records from `position` on (a fetch that began before a seek, or inside a Kafka record
- * batch, may start earlier): record batches kept whole by the fetch, or kafkajs's messages.
+ * batch, may start earlier): record batches kept whole by the fetch (indexed by `engine`'s indexer),
+ * or kafkajs's messages.
  */
-export function fetchedBatch(batch: Batch, position: bigint | undefined): RawBatch {
+export function fetchedBatch(
+  batch: Batch,
+  position: bigint | undefined,
+  engine: EngineName = 'native',
+): RawBatch {
   const messages = batch.messages as unknown[];
   const raw =
     messages.length > 0 && messages.every(isFetchedRecordBatch)
-      ? unpackFetched(batch.topic, batch.partition, messages)
+      ? unpackFetched(batch.topic, batch.partition, messages, engine)
       : listBatch(batch.topic, batch.partition, batch.messages.map(rawRecord));
   // kafkajs's Batch has the offset it fetched from, though its types do not say so.
   const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);

@@ -6,6 +6,7 @@ import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError } from '../decode/decoded';
+import type { EngineName } from '../engine/engine';
 import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
 import { keepRecordBatches } from '../kafka/wire-fetch';
@@ -28,8 +29,9 @@ export interface PipelineRunnerOptions {
   /** The pipeline's table, and with fan-out routing the routed tables. */
   sinks: SinkSet;
   /**
-   * Fetch Kafka record batches whole, for the native engine to read in place (kafka/wire-fetch.ts),
-   * rather than as one kafkajs message object per record.
+   * Whether the native engine reads the fetched records, so that its indexer finds them in the
+   * fetched record batches; else the portable one's does. Either way fetches keep Kafka record batches
+   * whole (kafka/wire-fetch.ts) rather than make a kafkajs message object per record.
    */
   keepRecordBatches?: boolean;
   /** The pipeline's running totals (shared with its table sinks, which time their stages there). */
@@ -75,8 +77,11 @@ export class PipelineRunner {
   private readonly log: IngestLog;
   private readonly groupId: string;
   private readonly badRecords: BadRecords;
+  /** Whose indexer reads the fetched record batches (see `keepRecordBatches`). */
+  private readonly indexedBy: EngineName;
 
   constructor(private readonly options: PipelineRunnerOptions) {
+    this.indexedBy = options.keepRecordBatches ? 'native' : 'portable';
     this.log = options.log ?? silentLog;
     this.metrics = options.metrics ?? new PipelineMetrics();
     this.groupId = pipelineGroupId(options.spec.id);
@@ -123,7 +128,7 @@ export class PipelineRunner {
         eachBatchAutoResolve: true,
         eachBatch: (payload) => this.onBatch(payload),
       });
-    await (this.options.keepRecordBatches ? keepRecordBatches(run) : run());
+    await keepRecordBatches(run);
     // A record waits at most the commit interval plus one tick before its commit starts.
     this.timer = setInterval(() => void this.commitIfDue(), COMMIT_TICK_MS);
     this.log('info', 'pipeline started', { pipeline: spec.id, tables: sinks.names, group: this.groupId });
@@ -174,7 +179,9 @@ export class PipelineRunner {
   private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
     const { sinks } = this.options;
     if (!live()) return;
-    const raw = this.metrics.stages.timeSync('read', () => fetchedBatch(batch, this.positions.get(key)));
+    const raw = this.metrics.stages.timeSync('read', () =>
+      fetchedBatch(batch, this.positions.get(key), this.indexedBy),
+    );
     if (raw.length === 0) return;
     const lastOffset = raw.offset(raw.length - 1);
     for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
