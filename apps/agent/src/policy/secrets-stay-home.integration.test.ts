@@ -83,8 +83,9 @@ describe('a resolved secret never leaves the agent', () => {
         credential: { from: 'env', name: 'FLOE_SECRET_CANARY' },
       },
     });
-    // fetch: `Headers.append: "Bearer <the secret>" is an invalid header value.`
-    expect(outcome).toMatchObject({ type: 'job.failed', errorClass: 'TypeError' });
+    // fetch: `Headers.append: "Bearer <the secret>" is an invalid header value.`, inside the
+    // connection test's account of which catalog and authentication failed.
+    expect(outcome).toMatchObject({ type: 'job.failed', errorClass: 'Error' });
     expect((outcome as { message: string }).message).toContain(
       '"Bearer [redacted]" is an invalid header value',
     );
