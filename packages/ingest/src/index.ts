@@ -1,6 +1,16 @@
 // Kafka -> decode -> Arrow batches -> Iceberg commits. Knows nothing of the control plane.
 
 export {
+  Backfill,
+  type BackfillHost,
+  type BackfillProgress,
+  type BackfillRequest,
+  backfillBranch,
+} from './backfill/backfill-runner';
+export { abortBackfill, type CutoverOutcome, CutoverRefusedError, cutover } from './backfill/cutover';
+export type { RangeEnd, RangeStart } from './backfill/range';
+export { type BackfillValidation, type PartitionCheck, validateBackfill } from './backfill/validate';
+export {
   carriedOffsets,
   decodeOffsets,
   encodeOffsets,
