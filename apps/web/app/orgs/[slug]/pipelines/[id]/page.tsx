@@ -73,6 +73,17 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
             <IncidentList incidents={health.incidents} />
           </div>
         ) : null}
+        <p className="max-w-2xl text-sm text-slate-400">
+          In an incident: tag the table's last good snapshot, or roll the table back to it (the pipeline then
+          reads again from Kafka what followed), from the{' '}
+          <a
+            href={`/orgs/${slug}/pipelines/${id}/table#snapshots`}
+            className="text-sky-300 hover:text-sky-200"
+          >
+            table's snapshots
+          </a>
+          .
+        </p>
         {destinations ? (
           <AlertDestinations orgSlug={slug} pipelineId={id} destinations={destinations} />
         ) : null}
