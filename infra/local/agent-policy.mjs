@@ -26,7 +26,8 @@ export function localAgentPolicy(env, { prefix = '' } = {}) {
     },
     schemaRegistry: { urls: [new URL(required('FLOE_SCHEMA_REGISTRY_URL')).origin] },
     catalog: {
-      restUris: [required('FLOE_ICEBERG_REST_URI')],
+      // Nessie's Iceberg REST API too, while the stack runs it (npm run stack -- up nessie).
+      restUris: [required('FLOE_ICEBERG_REST_URI'), ...(env.FLOE_NESSIE_URI ? [env.FLOE_NESSIE_URI] : [])],
       glue: [{ region }, { region, catalogId: LOCAL_ACCOUNT }],
     },
     storage: {

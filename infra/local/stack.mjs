@@ -10,6 +10,7 @@ import { repoRoot, stackPaths } from './lib/paths.mjs';
 import { portOpen, tail, waitFor } from './lib/proc.mjs';
 import { catalog } from './services/catalog.mjs';
 import { kafka } from './services/kafka.mjs';
+import { nessie } from './services/nessie.mjs';
 import { objectStore } from './services/object-store.mjs';
 import { postgres } from './services/postgres.mjs';
 import { redis } from './services/redis.mjs';
@@ -24,7 +25,15 @@ export function services(env = process.env) {
   return {
     paths,
     secrets: ctx.secrets,
-    list: [postgres(ctx), redis(ctx), kafka(ctx), store, catalog(ctx, store), schemaRegistry(ctx)],
+    list: [
+      postgres(ctx),
+      redis(ctx),
+      kafka(ctx),
+      store,
+      catalog(ctx, store),
+      schemaRegistry(ctx),
+      nessie(ctx, store, env),
+    ],
   };
 }
 
@@ -75,9 +84,12 @@ async function afterReady(service, say) {
   }
 }
 
-/** The named services with what they depend on, in start order; all of them when none is named. */
-function select(list, names) {
-  if (names.length === 0) return list;
+/**
+ * The named services with what they depend on, in start order; when none is named, all but the
+ * optional ones (`up nessie` starts Nessie; `down` stops it too).
+ */
+function select(list, names, { optional = false } = {}) {
+  if (names.length === 0) return optional ? list : list.filter((s) => !s.optional);
   const unknown = names.filter((n) => !list.some((s) => s.name === n));
   if (unknown.length > 0)
     throw new Error(`no service named ${unknown.join(', ')}; one of: ${list.map((s) => s.name).join(', ')}`);
@@ -157,7 +169,7 @@ function reportFailure(error) {
 }
 
 async function stopStack(names) {
-  const list = select(services().list, names);
+  const list = select(services().list, names, { optional: true });
   for (const service of [...list].reverse()) {
     const stopped = await service.stop();
     console.log(stopped ? `✓ ${service.name} stopped` : `· ${service.name} was not running`);
@@ -169,6 +181,7 @@ export async function status() {
   let allUp = true;
   for (const service of list) {
     const running = await service.running();
+    if (service.optional && !running) continue;
     const healthy = running && (await service.healthy());
     allUp &&= healthy;
     const state = healthy ? 'healthy' : running ? 'UNHEALTHY' : 'stopped';

@@ -15,6 +15,8 @@ export const PORT_VARIABLES = {
   objectStore: ['FLOE_S3_PORT', 15000],
   catalog: ['FLOE_CATALOG_PORT', 18181],
   schemaRegistry: ['FLOE_REGISTRY_PORT', 18081],
+  nessie: ['FLOE_NESSIE_PORT', 19120],
+  nessieManagement: ['FLOE_NESSIE_MANAGEMENT_PORT', 19121],
 };
 
 export function stackPorts(env = process.env) {

@@ -30,6 +30,8 @@ export interface ChaosOptions {
    * on the plain listener of the same broker either way.
    */
   listener?: 'plain' | 'sasl-ssl';
+  /** The catalog the pipeline commits to: the stack's Iceberg REST catalog (default), or Nessie's. */
+  catalog?: 'rest' | 'nessie';
   log: (line: string) => void;
 }
 
@@ -67,7 +69,7 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions }], waitForLeaders: true });
   await admin.disconnect();
-  const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
+  const catalog = new RestCatalog(catalogOf(options));
   await catalog.createNamespace([namespace]);
   const specId = `chaos-${run}`;
   const specPath = writeSpec(specId, topic, namespace, options);
@@ -133,7 +135,7 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
   } finally {
     for (const child of agents) child.kill('SIGKILL');
   }
-  const read = await verify(namespace);
+  const read = await verify(namespace, options);
   return {
     kills,
     produced,
@@ -185,6 +187,18 @@ function source(listener: ChaosOptions['listener'], topic: string) {
 
 const SASL_PASSWORD_ENV = 'FLOE_SECRET_KAFKA_PASSWORD';
 
+/** Where the catalog of the run is, and its warehouse. */
+function catalogOf(options: Pick<ChaosOptions, 'catalog'>): { uri: string; warehouse: string } {
+  if (options.catalog !== 'nessie')
+    return { uri: env.FLOE_ICEBERG_REST_URI as string, warehouse: 'warehouse' };
+  if (!env.FLOE_NESSIE_URI) throw new Error('Nessie is not running: npm run stack -- up nessie');
+  return { uri: env.FLOE_NESSIE_URI, warehouse: env.FLOE_NESSIE_WAREHOUSE as string };
+}
+
+/** The bucket prefix the pipeline's storage names: where its catalog puts tables (Nessie: its warehouse's). */
+const storagePrefix = (options: Pick<ChaosOptions, 'catalog'>) =>
+  options.catalog === 'nessie' ? 'nessie' : 'chaos';
+
 function writeSpec(id: string, topic: string, namespace: string, options: ChaosOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'floe-chaos-'));
   const path = join(dir, 'pipeline.yaml');
@@ -197,12 +211,12 @@ function writeSpec(id: string, topic: string, namespace: string, options: ChaosO
       source: source(options.listener, topic),
       format: { value: 'json', key: 'string' },
       table: {
-        catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
+        catalog: { type: 'rest', ...catalogOf(options) },
         namespace: [namespace],
         name: 'events',
         storage: {
           bucket: env.FLOE_WAREHOUSE_BUCKET,
-          prefix: 'chaos',
+          prefix: storagePrefix(options),
           region: env.FLOE_AWS_REGION,
           endpoint: env.FLOE_S3_ENDPOINT,
         },
@@ -311,9 +325,9 @@ print(json.dumps({"rows": len(seqs), "distinctCoordinates": len(coords), "distin
 
 type ReadBack = Omit<ChaosResult, 'kills' | 'produced' | 'distinctProduced' | 'committed'>;
 
-async function verify(namespace: string): Promise<ReadBack> {
+async function verify(namespace: string, options: Pick<ChaosOptions, 'catalog'>): Promise<ReadBack> {
   const props = {
-    uri: env.FLOE_ICEBERG_REST_URI,
+    ...catalogOf(options),
     's3.endpoint': env.FLOE_S3_ENDPOINT,
     's3.access-key-id': env.FLOE_AWS_ACCESS_KEY_ID,
     's3.secret-access-key': env.FLOE_AWS_SECRET_ACCESS_KEY,
