@@ -1,6 +1,15 @@
-import { type IcebergType, type NestedField, type StructType, T } from '@floe/iceberg';
+import { type IcebergType, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
+import {
+  asciiText,
+  plainStringEnd,
+  readNumber,
+  type ScannedNumber,
+  skipWhitespace,
+  spells,
+  utf8Text,
+} from '../decode/json-bytes';
 import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
 import { isJsonObject } from '../decode/json-text';
 import { fitField, type SchemaPolicy } from '../fit/fit-record';
@@ -36,6 +45,11 @@ export class JsonRowReader {
   private readonly setBy: Int32Array;
   private stamp = 0;
   private readonly values: unknown[];
+  /** Per member position, the name bytes and plan the last record had there (see `planAt`). */
+  private readonly planNames: Uint8Array[] = [];
+  private readonly planAtIndex: MemberPlan[] = [];
+  private readonly ascii = { is: true };
+  private readonly number: ScannedNumber = { kind: 'other', value: 0, end: 0 };
   /** Whether the table's columns allow this path at all. */
   readonly usable: boolean;
 
@@ -69,7 +83,7 @@ export class JsonRowReader {
    */
   read(record: KafkaRecord): readonly unknown[] | undefined {
     try {
-      return this.row(record);
+      return this.scan(record.value as Buffer, record) ?? this.row(record);
     } catch (error) {
       if (error instanceof RecordRejectedError) return undefined;
       throw error;
@@ -137,6 +151,94 @@ export class JsonRowReader {
       if (fitted === undefined) return undefined;
       values[column] = fitted.value;
     }
+    return this.rest(kafka);
+  }
+
+  /**
+   * The short path: a flat object of members named in plain ASCII, each a column's own type in its
+   * plainest form (a plain string for a string column, an integer literal of at most 15 digits for a
+   * long, a plain fraction for a double, true or false for a boolean, or null) read from the bytes as
+   * they lie (json-bytes.ts) to the value the full path gives. Anything else — nesting, escapes, an
+   * exponent, a member with no column or a timestamp format, a value of another type — is undefined:
+   * read by the full path (`row`), from the start.
+   */
+  private scan(bytes: Buffer, record: KafkaRecord): readonly unknown[] | undefined {
+    let p = skipWhitespace(bytes, 0);
+    if (bytes[p] !== 0x7b) return undefined;
+    p = skipWhitespace(bytes, p + 1);
+    this.stamp += 1;
+    const { values, setBy, stamp, fields, ascii, number } = this;
+    let member = 0;
+    if (bytes[p] === 0x7d) p += 1;
+    else {
+      for (; ; member += 1) {
+        if (bytes[p] !== 0x22) return undefined;
+        const nameEnd = plainStringEnd(bytes, p, ascii);
+        if (nameEnd < 0) return undefined;
+        const plan = this.planAt(member, bytes, p + 1, nameEnd, ascii.is);
+        if (plan.bail || !plan.selected || plan.column < 0 || plan.format !== undefined) return undefined;
+        p = skipWhitespace(bytes, nameEnd + 1);
+        if (bytes[p] !== 0x3a) return undefined;
+        p = skipWhitespace(bytes, p + 1);
+        const column = plan.column;
+        if (setBy[column] === stamp) return undefined;
+        setBy[column] = stamp;
+        const field = fields[column] as NestedField;
+        const type = field.type.type;
+        const c = bytes[p];
+        if (c === 0x22) {
+          const end = plainStringEnd(bytes, p, ascii);
+          if (end < 0 || type !== 'string') return undefined;
+          values[column] = ascii.is ? asciiText(bytes, p + 1, end) : utf8Text(bytes, p + 1, end);
+          p = end + 1;
+        } else if (c === 0x74 || c === 0x66) {
+          const word = c === 0x74 ? 'true' : 'false';
+          if (type !== 'boolean' || !spells(bytes, p, word)) return undefined;
+          values[column] = c === 0x74;
+          p += word.length;
+        } else if (c === 0x6e) {
+          if (field.required || !spells(bytes, p, 'null')) return undefined;
+          values[column] = null;
+          p += 4;
+        } else {
+          readNumber(bytes, p, number);
+          if (number.kind === 'integer' && type === 'long') values[column] = BigInt(number.value);
+          else if (number.kind === 'fraction' && type === 'double') values[column] = number.value;
+          else return undefined;
+          p = number.end;
+        }
+        p = skipWhitespace(bytes, p);
+        if (bytes[p] === 0x7d) {
+          p += 1;
+          break;
+        }
+        if (bytes[p] !== 0x2c) return undefined;
+        p = skipWhitespace(bytes, p + 1);
+      }
+    }
+    if (skipWhitespace(bytes, p) !== bytes.length) return undefined;
+    return this.rest(this.mapping.kafkaMetadata ? this.mapper.kafkaRow(record) : undefined);
+  }
+
+  /** The plan of the member at position `index` named by bytes [start, end): the last record's there when spelled alike. */
+  private planAt(index: number, bytes: Buffer, start: number, end: number, ascii: boolean): MemberPlan {
+    const known = this.planNames[index];
+    if (known !== undefined && known.length === end - start) {
+      let k = 0;
+      while (k < known.length && known[k] === bytes[start + k]) k += 1;
+      if (k === known.length) return this.planAtIndex[index] as MemberPlan;
+    }
+    const plan = this.plan(ascii ? asciiText(bytes, start, end) : utf8Text(bytes, start, end));
+    if (index < MAX_PLANS) {
+      this.planNames[index] = bytes.subarray(start, end).slice();
+      this.planAtIndex[index] = plan;
+    }
+    return plan;
+  }
+
+  /** The columns no member set: `_kafka`, or null (undefined for a required one: the full path says why). */
+  private rest(kafka: Row | undefined): readonly unknown[] | undefined {
+    const { values, setBy, stamp, fields } = this;
     for (let column = 0; column < fields.length; column += 1) {
       const field = fields[column] as NestedField;
       if (setBy[column] !== stamp) {

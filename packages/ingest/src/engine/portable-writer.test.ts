@@ -125,7 +125,37 @@ const values = [
   '[1]',
   ' {"id":20} ',
   '\ufeff{"id":20}',
+  // Plain values, which the short way reads from the bytes (json-bytes.ts), and near misses.
+  '{"id":123456789012345,"amount":0.1,"flag":false,"name":"plain ascii"}',
+  '{"id":1234567890123456,"amount":123456789012.345}',
+  '{"id":-42,"amount":-0.000001,"name":"héllo wörld 😀 \u007f"}',
+  '{ "id" : 7 , "amount" : 3.14159265358979 ,\n\t"flag" : true }',
+  '{"id":8,"amount":0.30000000000000004}',
+  '{"id":9,"amount":12.50,"name":null,"flag":null}',
+  '{"id":9,"amount":-0.0,"name":""}',
+  '{"id":10,"amount":1.}',
+  '{"id":01}',
+  '{"id":-}',
+  '{"id":10,"amount":.5}',
+  '{"id":11,"amount":5}',
+  '{"id":12,"flag":"true"}',
+  '{"id":13,"name":"tab\there"}',
+  '{"id":14,"flag":tru}',
+  '{"id":15} x',
+  '{"id":16,"name":"unterminated}',
+  '{"id":17}}',
+  '{"amount":2.5,"id":18,"userName":"renamed"}',
 ];
+
+/** Values whose bytes are not all UTF-8 (or are, in four-byte form), around a string member. */
+const rawValues = [
+  [0xc3, 0x28],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf0, 0x9f, 0x98, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+].map((bytes) => Buffer.concat([Buffer.from('{"id":30,"name":"a'), Buffer.from(bytes), Buffer.from('"}')]));
 
 function records(): RawRecord[] {
   const out: RawRecord[] = values.map((v, i) => ({
@@ -135,6 +165,9 @@ function records(): RawRecord[] {
     value: Buffer.from(v),
     headers: i % 5 === 0 ? [{ key: 'h', value: Buffer.from('v') }] : [],
   }));
+  for (const value of rawValues) {
+    out.push({ offset: BigInt(out.length), timestampMs: 0n, key: null, value, headers: [] });
+  }
   out.push({
     offset: 1n,
     timestampMs: 0n,
