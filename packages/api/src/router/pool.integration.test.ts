@@ -211,6 +211,25 @@ describe('agent pools on a real database and Redis', () => {
     });
   });
 
+  it('an edit is sent to every online member as pipeline.update; the pool stays the placement', async () => {
+    const [pipeline] = await editor.pipeline.list({ orgSlug: 'acme' });
+    const id = pipeline?.id as string;
+    const { version } = await editor.pipeline.update({
+      orgSlug: 'acme',
+      pipelineId: id,
+      pipeline: { ...wizard, agentId: poolId, commitIntervalSeconds: '10' },
+    });
+    expect(version).toBe(2);
+    for (const m of members) expect((await queued(m.agentId)).at(-1)).toBe('pipeline.update');
+    await expect(
+      editor.pipeline.update({
+        orgSlug: 'acme',
+        pipelineId: id,
+        pipeline: { ...wizard, agentId: members[0]?.agentId as string },
+      }),
+    ).rejects.toThrow(/keeps its name and agent/);
+  });
+
   it('pausing stops it on the online members; a member that still runs it is told again', async () => {
     const [pipeline] = await editor.pipeline.list({ orgSlug: 'acme' });
     const id = pipeline?.id as string;
