@@ -2,7 +2,7 @@ import type { ContractHealth } from '@floe/api';
 import { DataTable, Row } from './table';
 
 // Rounded down: 99.996% must not read as 100%.
-const percent = (p: number) => `${Math.floor(p * 100) / 100}%`;
+export const percent = (p: number) => `${Math.floor(p * 100) / 100}%`;
 const when = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** Freshness in minutes; null stands for unbounded (a partition behind with nothing committed). */

@@ -1,4 +1,5 @@
 import { serverCaller } from '../../../src/server';
+import { FleetOverview } from './overview/fleet-overview';
 
 export const dynamic = 'force-dynamic';
 
@@ -80,6 +81,8 @@ export default async function OrgOverview({ params }: { params: Promise<{ slug: 
           </ol>
         </section>
       ) : null}
+
+      <FleetOverview orgSlug={slug} />
     </main>
   );
 }
