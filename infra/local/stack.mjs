@@ -2,7 +2,7 @@
 // The local stack: the real services Floe runs and is tested against, on loopback.
 //   npm run stack -- up [service…] | down [service…] | status | logs [service] | env
 // No dependencies: it runs before `npm install`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stackPorts, stackSecrets } from './lib/config.mjs';
 import { withLock } from './lib/lock.mjs';
@@ -86,16 +86,16 @@ async function afterReady(service, say) {
 
 /**
  * The named services with what they depend on, in start order; when none is named, all but the
- * optional ones (`up nessie` starts Nessie; `down` stops it too).
+ * optional ones (`up nessie` starts Nessie; `down` stops it too). Stopping takes no dependency along.
  */
-function select(list, names, { optional = false } = {}) {
+function select(list, names, { optional = false, dependencies = true } = {}) {
   if (names.length === 0) return optional ? list : list.filter((s) => !s.optional);
   const unknown = names.filter((n) => !list.some((s) => s.name === n));
   if (unknown.length > 0)
     throw new Error(`no service named ${unknown.join(', ')}; one of: ${list.map((s) => s.name).join(', ')}`);
   const wanted = new Set(names);
   for (const s of [...list].reverse())
-    if (wanted.has(s.name)) for (const d of s.dependsOn ?? []) wanted.add(d);
+    if (dependencies && wanted.has(s.name)) for (const d of s.dependsOn ?? []) wanted.add(d);
   return list.filter((s) => wanted.has(s.name));
 }
 
@@ -147,14 +147,19 @@ async function startStack(names) {
     process.exitCode = 1;
     return false;
   }
+  writeEnvFile({ paths, secrets, list: all });
+  console.log(`Local stack is up (${seconds(began)}). Connection settings: ${rel(paths.envFile)}`);
+  return true;
+}
+
+/** The running stack's settings, for tests and scripts (an optional service's only while it runs). */
+function writeEnvFile({ paths, secrets, list }) {
   // The web app's session key rides along so `npm start` and the tests share one local setup.
   const env = Object.assign(
     { FLOE_STACK_DIR: paths.stackDir, NEXTAUTH_SECRET: secrets.webSessionSecret },
-    ...all.map((s) => s.env()),
+    ...list.map((s) => s.env()),
   );
   writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
-  console.log(`Local stack is up (${seconds(began)}). Connection settings: ${rel(paths.envFile)}`);
-  return true;
 }
 
 function reportFailure(error) {
@@ -169,11 +174,15 @@ function reportFailure(error) {
 }
 
 async function stopStack(names) {
-  const list = select(services().list, names, { optional: true });
+  const stack = services();
+  // Only the services named: `down nessie` must not take the object store (and every table) with it.
+  const list = select(stack.list, names, { optional: true, dependencies: false });
   for (const service of [...list].reverse()) {
     const stopped = await service.stop();
     console.log(stopped ? `✓ ${service.name} stopped` : `· ${service.name} was not running`);
   }
+  // A stopped optional service's settings leave the file, so tests against it no longer run.
+  if (existsSync(stack.paths.envFile)) writeEnvFile(stack);
 }
 
 export async function status() {
