@@ -88,24 +88,15 @@ export class OAuth2ScopeGate {
     const form = new URLSearchParams(body.toString('utf8'));
     const clientId = form.get('client_id') ?? '';
     const scope = form.get('scope') ?? '';
-    const refuse = (status: number, error: string, description: string) => {
-      this.tokenRequests.push({ clientId, scope, error });
-      answerJson(res, status, { error, error_description: description });
-    };
-    if (form.get('grant_type') !== 'client_credentials')
-      return refuse(400, 'unsupported_grant_type', 'only client_credentials is supported');
-    const client = this.clients[clientId];
-    if (client === undefined || client.secret !== form.get('client_secret'))
-      return refuse(401, 'invalid_client', 'Client authentication failed');
-    const roles = new Set<string>();
-    for (const part of scope.split(' ')) {
-      const role = /^PRINCIPAL_ROLE:(.+)$/.exec(part)?.[1];
-      if (role === 'ALL') for (const granted of client.roles) roles.add(granted);
-      else if (role !== undefined && client.roles.includes(role)) roles.add(role);
-      else return refuse(400, 'invalid_scope', `The scope ${part || '(none)'} is not granted to ${clientId}`);
+    const granted = this.rolesFor(form, clientId, scope);
+    if ('error' in granted) {
+      this.tokenRequests.push({ clientId, scope, error: granted.error });
+      answerJson(res, granted.status, { error: granted.error, error_description: granted.description });
+      return;
     }
+    const roles = granted.roles;
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { clientId, roles: [...roles] });
+    this.tokens.set(token, { clientId, roles });
     this.tokenRequests.push({ clientId, scope });
     answerJson(res, 200, {
       access_token: token,
@@ -114,5 +105,35 @@ export class OAuth2ScopeGate {
       expires_in: 3600,
       scope,
     });
+  }
+
+  /** The roles a token request activates, or why RFC 6749 refuses it. */
+  private rolesFor(
+    form: URLSearchParams,
+    clientId: string,
+    scope: string,
+  ): { roles: string[] } | { status: number; error: string; description: string } {
+    if (form.get('grant_type') !== 'client_credentials')
+      return {
+        status: 400,
+        error: 'unsupported_grant_type',
+        description: 'only client_credentials is supported',
+      };
+    const client = this.clients[clientId];
+    if (client === undefined || client.secret !== form.get('client_secret'))
+      return { status: 401, error: 'invalid_client', description: 'Client authentication failed' };
+    const roles = new Set<string>();
+    for (const part of scope.split(' ')) {
+      const role = /^PRINCIPAL_ROLE:(.+)$/.exec(part)?.[1];
+      if (role === 'ALL') for (const granted of client.roles) roles.add(granted);
+      else if (role !== undefined && client.roles.includes(role)) roles.add(role);
+      else
+        return {
+          status: 400,
+          error: 'invalid_scope',
+          description: `The scope ${part || '(none)'} is not granted to ${clientId}`,
+        };
+    }
+    return { roles: [...roles] };
   }
 }
