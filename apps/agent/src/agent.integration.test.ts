@@ -129,18 +129,6 @@ describe('the agent pulls its jobs straight from its own BullMQ queue and report
     expect(endpoint.received.some((e) => e.type === 'job.started' && e.jobId === jobId)).toBe(true);
   });
 
-  it('reports a job it cannot run yet as failed, with the reason', async () => {
-    const jobId = await sendJob(admin, credentials.agentId, {
-      kind: 'pipeline.backfill',
-      pipelineId: 'pl-1',
-      fromTimestampMs: 0,
-    });
-    expect(await outcome(jobId)).toMatchObject({
-      type: 'job.failed',
-      message: 'this agent version cannot run pipeline.backfill jobs yet',
-    });
-  });
-
   it('refuses a job from a newer protocol before running any of it', async () => {
     const queue = new Queue(agentQueueName(credentials.agentId), { connection: admin, prefix: QUEUE_PREFIX });
     const job = await queue.add('pipeline.teleport', {

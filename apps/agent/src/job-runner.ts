@@ -11,11 +11,13 @@ import {
 import { storageCredentials } from './aws/storage-credentials';
 import { agentEnv } from './config';
 import { type EventReporter, RevokedError } from './events';
+import { runBackfillJob } from './jobs/backfill';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
 import { describeTable } from './jobs/table-describe';
 import { changeTag, rollbackTable } from './jobs/table-recovery';
+import { decoderFor } from './pipelines/decoder';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
@@ -30,15 +32,7 @@ export interface JobContext {
   secrets: SecretResolver;
 }
 
-/** A job kind this version does not run: it would fail the same way again, so it is not retried. */
-class UnsupportedJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedJob';
-  }
-}
-
-/** What this agent version can run; anything else fails with a clear reason and is not retried. */
+/** Runs a job; a kind this version does not know never gets here (its envelope is refused as newer or malformed). */
 async function runJob(
   job: Job,
   jobId: string,
@@ -77,6 +71,26 @@ async function runJob(
     case 'pipeline.stop':
       await pipelines.stop(job.pipelineId);
       return { pipelineId: job.pipelineId, state: 'stopped' };
+    case 'pipeline.backfill':
+    case 'pipeline.backfill-validate':
+    case 'pipeline.backfill-cutover':
+    case 'pipeline.backfill-abort':
+      return runBackfillJob(
+        job,
+        {
+          resolveSecret: secrets.resolve,
+          decoder: await decoderFor(job.pipeline, secrets),
+          awsCredentials: storageCredentials(job.pipeline.table.storage, agentId, jobId),
+          progress: (p) =>
+            events.report({
+              type: 'job.progress',
+              jobId,
+              fraction: p.totalRecords === 0 ? 1 : Math.min(1, p.records / p.totalRecords),
+              message: `${p.records} of ${p.totalRecords} records, ${p.deadLetters} dead letters${p.etaSeconds === null ? '' : `, about ${p.etaSeconds} s to go`}`,
+            }),
+        },
+        pipelines,
+      );
     case 'table.rollback':
       return rollbackTable(
         job,
@@ -99,8 +113,6 @@ async function runJob(
         resolveSecret: secrets.resolve,
         awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
       });
-    default:
-      throw new UnsupportedJobError(`this agent version cannot run ${job.kind} jobs yet`);
   }
 }
 
@@ -134,13 +146,13 @@ async function handle(claimed: ClaimedJob, context: JobContext, events: EventRep
     // A long message is cut to fit (with a marker) by the reporter, never dropped.
     events.report({ type: 'job.failed', jobId, errorClass: clean.name, message: clean.message });
     // BullMQ keeps the message and stack in Redis: only the redacted ones go there. A job the policy
-    // refuses, or one this version cannot run, would fail the same way again: no retries.
+    // refuses would fail the same way again: no retries.
     return {
       failure: {
         errorClass: clean.name,
         message: clean.message.slice(0, MAX_MESSAGE),
         stack: clean.stack?.slice(0, MAX_STACK),
-        final: error instanceof PolicyError || error instanceof UnsupportedJobError,
+        final: error instanceof PolicyError,
       },
     };
   }

@@ -8,7 +8,8 @@ import { type Job, jobProtocolVersion, jobSchema } from './jobs';
  * A job's envelope carries the oldest version that reads it (`jobProtocolVersion`), not this one, so
  * that older agents keep running the jobs they read right.
  * 2: a connection test may carry the role to act as. 3: kafka.describe, table.describe.
- * 4: table.rollback, table.tag, table.untag. 5: a REST catalog's auth (OAuth2, SigV4).
+ * 4: table.rollback, table.tag, table.untag; pipeline.backfill (with a spec and a range) and its
+ * validate, cutover and abort. 5: a REST catalog's auth (OAuth2, SigV4).
  */
 export const PROTOCOL_VERSION = 5;
 

@@ -52,6 +52,7 @@ export {
 } from './envelope';
 export { type AgentEvent, agentEventBatchSchema, agentEventSchema, partitionProgressSchema } from './events';
 export {
+  backfillIdSchema,
   connectionTakesRole,
   type Job,
   type JobKind,

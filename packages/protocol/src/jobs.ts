@@ -15,6 +15,20 @@ export const snapshotIdSchema = z
   .string()
   .regex(/^-?\d{1,19}$/, 'a snapshot id: a 64-bit integer as a decimal string');
 
+/** A backfill's id: its branch is backfill-<id>. */
+export const backfillIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a backfill id: lowercase letters, digits and -, at most 40');
+
+const byTime = z.object({ timestampMs: z.number().int().nonnegative() });
+/** Offsets by "topic:partition". */
+const byOffsets = z.object({
+  offsets: z.record(
+    z.string().regex(/^[\w.-]{1,249}:\d{1,5}$/, 'topic:partition'),
+    z.string().regex(/^\d{1,19}$/, 'an offset as a decimal string'),
+  ),
+});
+
 /** A tag's name: a word of letters, digits, '.', '_' and '-'; main and Floe's backfill branches are not tags. */
 export const tagNameSchema = z
   .string()
@@ -54,11 +68,21 @@ export const jobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('pipeline.start'), pipeline: pipelineSpecSchema }),
   z.object({ kind: z.literal('pipeline.update'), pipeline: pipelineSpecSchema }),
   z.object({ kind: z.literal('pipeline.stop'), pipelineId: z.string().min(1) }),
+  // Rebuilds the pipeline's table on branch backfill-<id> (resumed from the branch when run again).
   z.object({
     kind: z.literal('pipeline.backfill'),
-    pipelineId: z.string().min(1),
-    fromTimestampMs: z.number().int().nonnegative(),
-    toTimestampMs: z.number().int().nonnegative().optional(),
+    backfillId: backfillIdSchema,
+    pipeline: pipelineSpecSchema,
+    start: z.union([z.literal('earliest'), byTime, byOffsets]),
+    end: z.union([z.literal('now'), byTime, byOffsets]),
+    maxRecordsPerSecond: z.number().int().positive().optional(),
+    maxLiveLagRecords: z.number().int().nonnegative().optional(),
+  }),
+  // Validates the branch; cuts it over to main (pausing the pipeline on this agent); or drops it.
+  z.object({
+    kind: z.enum(['pipeline.backfill-validate', 'pipeline.backfill-cutover', 'pipeline.backfill-abort']),
+    backfillId: backfillIdSchema,
+    pipeline: pipelineSpecSchema,
   }),
   connectionTestSchema,
   kafkaDescribeJobSchema,
@@ -108,13 +132,20 @@ export type JobKind = Job['kind'];
  * agent refuses a job newer than it, and still runs the ones it understands. 2: a connection test
  * as a role (a version 1 agent would drop the role and test as itself, proving nothing about it).
  * 3: kafka.describe and table.describe (an older agent would refuse them as malformed; this way it
- * says to upgrade). 4: table.rollback, table.tag and table.untag. 5: a REST catalog's `auth` (OAuth2
+ * says to upgrade). 4: table.rollback, table.tag and table.untag; pipeline.backfill as it is now, and
+ * its validate, cutover and abort. 5: a REST catalog's `auth` (OAuth2
  * or SigV4; an older agent would drop it and connect unauthenticated).
  */
 export function jobProtocolVersion(job: Job): number {
   const catalog = jobCatalog(job);
   if (catalog?.type === 'rest' && catalog.auth !== undefined) return 5;
-  if (job.kind === 'table.rollback' || job.kind === 'table.tag' || job.kind === 'table.untag') return 4;
+  if (
+    job.kind === 'table.rollback' ||
+    job.kind === 'table.tag' ||
+    job.kind === 'table.untag' ||
+    job.kind.startsWith('pipeline.backfill')
+  )
+    return 4;
   if (job.kind === 'kafka.describe' || job.kind === 'table.describe') return 3;
   return job.kind === 'connection.test' && job.roleArn !== undefined ? 2 : 1;
 }

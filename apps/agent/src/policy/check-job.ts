@@ -56,6 +56,10 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
       ];
     }
     case 'table.rollback':
+    case 'pipeline.backfill':
+    case 'pipeline.backfill-validate':
+    case 'pipeline.backfill-cutover':
+    case 'pipeline.backfill-abort':
       return pipelineViolations(job.pipeline, policy, env);
     case 'table.tag':
     case 'table.untag':
@@ -69,7 +73,6 @@ function jobViolations(job: Job, policy: LoadedPolicy, env: NodeJS.ProcessEnv): 
         ...floorViolations(job),
       ];
     case 'pipeline.stop':
-    case 'pipeline.backfill':
       return [];
   }
 }
