@@ -174,6 +174,23 @@ export const pipelineSpecSchema = z.object({
     .default({ kafkaMetadata: true, rename: {}, timestamps: [] }),
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']).default('evolve'),
   /**
+   * How records change the table. `append`: every record is a new row. `upsert`: the latest record per
+   * key is the row, a tombstone (null value) deletes the key. `cdc`: Debezium change events in JSON
+   * (`op` c/r/u insert or update the `after` image, d deletes the `before` key). The key is made of
+   * named top-level value columns (they become the table's identifier fields); a tombstone's key is
+   * read from the Kafka key (a JSON object with those fields, or for one field the key's text).
+   * Updates and deletes are position deletes, which every reader applies.
+   */
+  changes: z
+    .discriminatedUnion('mode', [
+      z.object({ mode: z.literal('append') }),
+      z.object({
+        mode: z.enum(['upsert', 'cdc']),
+        key: z.array(z.string().min(1).max(255)).min(1, 'at least one key field').max(8),
+      }),
+    ])
+    .default({ mode: 'append' }),
+  /**
    * The ingest engine: `native` (Rust, where the agent has it built and the pipeline's format is
    * schemaless JSON), `portable` (TypeScript, everywhere), or `auto`: native where it can run, else
    * portable, and the agent says which and why.

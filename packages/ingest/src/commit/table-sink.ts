@@ -16,6 +16,7 @@ import {
   type PartitionSpec,
   PartitionSpecBuilder,
   parseTransform,
+  RowDelta,
   type Schema,
   type Snapshot,
   type StructType,
@@ -26,6 +27,7 @@ import {
   targetFileSize,
   UpdateSchema,
 } from '@floe/iceberg';
+import type { ChangeSet } from '../changes/change-set';
 import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import type { RawBatch, RejectedRecord, TableWriter, WrittenDataFile } from '../engine/engine';
 import { type RecordReader, recordOf } from '../engine/read-record';
@@ -54,6 +56,8 @@ export interface TableSinkOptions {
   writerFor: (schema: Schema, spec: PartitionSpec) => TableWriter;
   /** Where encoding, upload and commit times are summed (the pipeline's metrics). */
   stages?: StageClock;
+  /** Upsert or CDC: rows are keyed, and a commit deletes the rows its changes replace (see ChangeSet). */
+  changes?: ChangeSet;
 }
 
 /**
@@ -156,17 +160,19 @@ export class TableSink {
 
   /** Creates the table from the types of a batch's records (all of them, not just one), unless another writer did. */
   async create(batch: RawBatch): Promise<void> {
-    const { catalog, id, partitionBy, location } = this.options;
+    const { catalog, id, partitionBy, location, changes } = this.options;
+    const rows = changes === undefined ? batch : changes.rowRecords(batch);
     const types: StructType[] = [];
-    for (let i = 0; i < batch.length; i += 1) {
+    for (let i = 0; i < rows.length; i += 1) {
       try {
-        types.push((await this.options.read(recordOf(batch, i))).type);
+        types.push((await this.options.read(recordOf(rows, i))).type);
       } catch (error) {
         if (!(error instanceof RecordRejectedError)) throw error;
       }
     }
     if (types.length === 0) return; // every record is bad: they are rejected when taken, no table yet
-    const schema = newSchema(mergeStructs(types).fields);
+    const schema =
+      changes === undefined ? newSchema(mergeStructs(types).fields) : keyedSchema(types, changes);
     const spec = new PartitionSpecBuilder(schema);
     for (const field of partitionBy) spec.add(field.source, parseTransform(field.transform));
     try {
@@ -201,6 +207,31 @@ export class TableSink {
    * rejected, for the caller's bad-record policy.
    */
   async take(key: string, batch: RawBatch): Promise<{ batch: RawBatch; rejected: RejectedRecord[] }> {
+    const { changes } = this.options;
+    if (changes === undefined) return this.takeRows(key, batch);
+    // The engine reads the rows now (rejecting what it must); they are written at the commit, one per key.
+    const rejected = await changes.take(key, batch, this.requireSchema(), async (rows) => {
+      const taken = await this.takeRows(key, rows);
+      this.requireWriter().drop([key]);
+      return taken.rejected;
+    });
+    if (batch.length > 0) this.buffer(key, batch).nextOffset = batch.offset(batch.length - 1) + 1n;
+    return { batch, rejected };
+  }
+
+  /** Takes rows read before (a change's row, at the commit) without counting them or moving the offsets again. */
+  private async takeAgain(key: string, rows: RawBatch): Promise<RejectedRecord[]> {
+    const buffer = this.buffer(key, rows);
+    const counted = { ...buffer };
+    const { rejected } = await this.takeRows(key, rows);
+    Object.assign(buffer, counted);
+    return rejected;
+  }
+
+  private async takeRows(
+    key: string,
+    batch: RawBatch,
+  ): Promise<{ batch: RawBatch; rejected: RejectedRecord[] }> {
     const writer = this.requireWriter();
     const buffer = this.buffer(key, batch);
     const rejected: RejectedRecord[] = [];
@@ -229,7 +260,7 @@ export class TableSink {
   }
 
   get bufferedRows(): number {
-    return this.writer?.bufferedRows ?? 0;
+    return (this.writer?.bufferedRows ?? 0) + (this.options.changes?.size ?? 0);
   }
 
   /**
@@ -240,12 +271,13 @@ export class TableSink {
   drop(keys: Iterable<string>): boolean {
     const list = [...keys].filter((key) => this.buffers.has(key));
     if (list.length === 0) return false;
-    if (this.stored.length > 0 || this.unstored.length > 0) {
+    if (this.stored.length > 0 || this.unstored.length > 0 || this.options.changes?.pending) {
       this.dropAll();
       return true;
     }
     for (const key of list) this.buffers.delete(key);
     this.writer?.drop(list);
+    this.options.changes?.drop(list);
     return false;
   }
 
@@ -253,6 +285,7 @@ export class TableSink {
   dropAll(): void {
     this.buffers.clear();
     this.writer?.clear();
+    this.options.changes?.clear();
     this.unstored = [];
     void this.deleteStored();
     if (this.table !== undefined && this.pendingSchema !== undefined) {
@@ -273,16 +306,28 @@ export class TableSink {
     // no rows, only offsets (else they would stay behind, and the letters be sent again on restart).
     if (this.buffers.size === 0 || !this.exists) return undefined;
     await this.commitSchema();
+    await this.options.changes?.materialize((key, rows) => this.takeAgain(key, rows));
     await this.storeHeldRows();
     const all = [...this.buffers.entries()];
-    const { catalog, io, id, pipelineId } = this.options;
-    const append = await FastAppend.start(catalog, io, id, {
-      allowEmpty: true,
-      summary: (parent, metadata) => this.offsetsSummary(parent, metadata, all),
+    const { catalog, io, id, pipelineId, changes } = this.options;
+    const options = {
+      summary: (parent: Snapshot | undefined, metadata: TableMetadata) =>
+        this.offsetsSummary(parent, metadata, all),
       ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
-    });
-    if (this.stored.length > 0) append.addDataFiles(this.stored, this.storedSpec);
-    const result = await this.time('commit', () => append.commit());
+    };
+    // Changes are committed as a row delta planned on the table as it is now (its deletes are positions in it).
+    const planned = changes === undefined ? undefined : await catalog.loadTable(id);
+    const deletes =
+      planned === undefined ? [] : await (changes as ChangeSet).deletes(planned, this.requireSchema());
+    const snapshot =
+      planned !== undefined && (deletes.length > 0 || this.stored.length > 0)
+        ? await RowDelta.start(catalog, io, planned, options)
+        : await FastAppend.start(catalog, io, id, { ...options, allowEmpty: true });
+    if (this.stored.length > 0) snapshot.addDataFiles(this.stored, this.storedSpec);
+    if (snapshot instanceof RowDelta && deletes.length > 0)
+      await snapshot.deletePositions(deletes, this.storedSpec);
+    const result = await this.time('commit', () => snapshot.commit());
+    changes?.committed(result.table, result.snapshotId, planned?.metadata.currentSnapshotId ?? undefined);
     const files = this.stored;
     this.stored = [];
     this.useTable(result.table);
@@ -339,7 +384,11 @@ export class TableSink {
       Promise.allSettled(this.unstored.map((f) => storeDataFile(storage, f, f.partition))),
     );
     const failed = uploads.flatMap((u, i) => (u.status === 'rejected' ? [i] : []));
-    for (const u of uploads) if (u.status === 'fulfilled') this.stored.push(u.value);
+    uploads.forEach((u, i) => {
+      if (u.status !== 'fulfilled') return;
+      this.stored.push(u.value);
+      this.options.changes?.written(this.unstored[i] as WrittenDataFile, u.value, this.requireSchema());
+    });
     const firstFailure = uploads.find((u) => u.status === 'rejected');
     this.unstored = failed.map((i) => this.unstored[i] as WrittenDataFile);
     if (firstFailure !== undefined) throw firstFailure.reason;
@@ -466,4 +515,14 @@ export class TableSink {
     if (this.schema === undefined) throw new Error(`${this.name}: the table is not loaded or created yet`);
     return this.schema;
   }
+}
+
+/** A keyed table's first schema: the key fields are required, and its identifier fields. */
+function keyedSchema(types: StructType[], changes: ChangeSet): Schema {
+  const fields = mergeStructs(types).fields.map((f) =>
+    changes.keyNames.includes(f.name) ? { ...f, required: true } : f,
+  );
+  const schema = newSchema(fields, { identifierFields: changes.keyNames });
+  changes.keys(schema); // a key field of a type that cannot be a key fails here, by name
+  return schema;
 }

@@ -12,7 +12,11 @@ export type DeadLetterReason =
   | 'type-mismatch'
   | 'schema-violation'
   | 'oversize'
-  | 'mapping-failed';
+  | 'mapping-failed'
+  /** Upsert and CDC: a record whose key cannot be read. */
+  | 'missing-key'
+  /** CDC: a value that is not a change event Floe reads. */
+  | 'bad-change';
 
 /** A record that cannot be decoded or fitted: it goes to the dead letters, never half into the table. */
 export class RecordRejectedError extends Error {

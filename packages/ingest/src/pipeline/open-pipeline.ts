@@ -1,5 +1,6 @@
 import type { Catalog, S3FileIO } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
+import { ChangeSet } from '../changes/change-set';
 import { SinkSet } from '../commit/sink-set';
 import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic, ensureDeadLetterTopic } from '../dead-letters';
@@ -74,6 +75,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       read,
       writerFor: writers(name),
       stages: metrics.stages,
+      ...(spec.changes.mode !== 'append' && { changes: new ChangeSet(spec.changes, name, read, io) }),
     });
   const tables = new Set([spec.table.name, ...Object.values(spec.routing?.routes ?? {})]);
   const sinks = new SinkSet(
