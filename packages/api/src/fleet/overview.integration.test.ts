@@ -71,6 +71,50 @@ describe('fleet.overview', () => {
     });
   });
 
+  it("sums a pool's members' newest rates and lags, leaving out a member that stopped reporting", async () => {
+    const { db } = s;
+    const pool = await db.agentPool.create({ data: { id: 'ap-ovw', organizationId: s.org.id, name: 'ovw' } });
+    await db.pipeline.create({
+      data: {
+        id: 'pl-pooled',
+        organizationId: s.org.id,
+        name: 'pooled',
+        status: 'RUNNING',
+        poolId: pool.id,
+        currentVersion: 1,
+      },
+    });
+    const readings = [
+      ['ag-ovw-1', 10_000, 100, 5],
+      ['ag-ovw-2', 15_000, 50, 7],
+      // A member killed two minutes ago: its last reading is no one's lag now.
+      ['ag-ovw-3', 120_000, 999, 999],
+    ] as const;
+    for (const [id, msAgo, rate, lag] of readings) {
+      await db.agent.create({ data: { id, organizationId: s.org.id, name: id, poolId: pool.id } });
+      await db.agentEvent.create({
+        data: {
+          agentId: id,
+          type: 'metrics',
+          sentAt: new Date(now - msAgo),
+          receivedAt: new Date(now - msAgo),
+          payload: {
+            type: 'metrics',
+            pipelineId: 'pl-pooled',
+            recordsPerSecond: rate,
+            lagRecords: String(lag),
+          },
+        },
+      });
+    }
+    const { pipelines } = await s.as('viewer@acme.test').fleet.overview({ orgSlug: 'acme' });
+    expect(pipelines.find((p) => p.name === 'pooled')).toMatchObject({
+      agentName: 'ovw',
+      recordsPerSecond: 150,
+      lagRecords: 12,
+    });
+  });
+
   it('hides the organization from a non-member', async () => {
     await expect(s.as('outsider@acme.test').fleet.overview({ orgSlug: 'acme' })).rejects.toMatchObject({
       code: 'NOT_FOUND',

@@ -62,6 +62,34 @@ function newestErrorPerAgent(db: Db, organizationId: string, since: Date) {
     WHERE a."organizationId" = ${organizationId}`;
 }
 
+/**
+ * Each pipeline's newest throughput and lag: its agent's newest metrics report, or for a pool the sum
+ * of its members' newest reports (their partitions are their own) within the offline window of the
+ * pipeline's newest one, so a member that died is no longer counted. One query, as newestPerPipeline.
+ */
+function newestRatePerPipeline(db: Db, organizationId: string, since: Date) {
+  return db.$queryRaw<NewestEvent[]>`
+    WITH member_newest AS (
+      SELECT p.id AS "pipelineId", e.payload, e."receivedAt",
+        MAX(e."receivedAt") OVER (PARTITION BY p.id) AS newest
+      FROM "Pipeline" p
+      JOIN "Agent" a ON a.id = p."agentId" OR a."poolId" = p."poolId"
+      CROSS JOIN LATERAL (
+        SELECT payload, "receivedAt" FROM "AgentEvent"
+        WHERE "agentId" = a.id AND type = 'metrics' AND "receivedAt" > ${since}
+          AND payload->>'pipelineId' = p.id
+        ORDER BY "receivedAt" DESC, id DESC LIMIT 1) e
+      WHERE p."organizationId" = ${organizationId}
+    )
+    SELECT "pipelineId", MAX("receivedAt") AS "receivedAt",
+      jsonb_build_object(
+        'lagRecords', SUM((payload->>'lagRecords')::numeric)::text,
+        'recordsPerSecond', SUM((payload->>'recordsPerSecond')::float8)) AS payload
+    FROM member_newest
+    WHERE "receivedAt" > newest - make_interval(secs => ${OFFLINE_AFTER_SECONDS})
+    GROUP BY "pipelineId"`;
+}
+
 const byPipeline = <T extends { pipelineId: string }>(rows: T[]) =>
   new Map(rows.map((r) => [r.pipelineId, r]));
 const errorText = (payload: Record<string, unknown>) => `${payload.errorClass}: ${payload.message}`;
@@ -91,7 +119,7 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
       include: { _count: { select: { pipelines: true } } },
       orderBy: { name: 'asc' },
     }),
-    newestPerPipeline(db, organizationId, 'metrics', recent),
+    newestRatePerPipeline(db, organizationId, recent),
     newestPerPipeline(db, organizationId, 'error', recent),
     newestErrorPerAgent(db, organizationId, recent),
   ]);
