@@ -5,12 +5,14 @@
  * full parser (json-text.ts), so the two never disagree on a value.
  */
 
-/** The position of the first byte at or after `at` that is not JSON whitespace. */
-export function skipWhitespace(bytes: Uint8Array, at: number): number {
-  // Reads stay in bounds: one read past the end makes V8 drop its optimized code for the function.
-  const n = bytes.length;
+/**
+ * The position of the first byte at or after `at` and before `end` that is not JSON whitespace (`end`
+ * when none). Every function here reads only before `end`: a record's bytes lie inside a larger buffer
+ * (the fetched record batches), and a read past the buffer's end makes V8 drop its optimized code.
+ */
+export function skipWhitespace(bytes: Uint8Array, at: number, end: number): number {
   let p = at;
-  while (p < n) {
+  while (p < end) {
     const c = bytes[p];
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return p;
     p += 1;
@@ -33,11 +35,10 @@ export function utf8Text(bytes: Buffer, start: number, end: number): string {
  * when it has an escape, a control character, bytes that are not UTF-8, or no end. `ascii` tells
  * whether every byte was ASCII.
  */
-export function plainStringEnd(bytes: Uint8Array, at: number, ascii: { is: boolean }): number {
+export function plainStringEnd(bytes: Uint8Array, at: number, end: number, ascii: { is: boolean }): number {
   let p = at + 1;
   let only = true;
-  const n = bytes.length;
-  while (p < n) {
+  while (p < end) {
     const c = bytes[p] as number;
     if (c === 0x22) {
       ascii.is = only;
@@ -49,17 +50,17 @@ export function plainStringEnd(bytes: Uint8Array, at: number, ascii: { is: boole
       continue;
     }
     only = false;
-    p = utf8SequenceEnd(bytes, p);
+    p = utf8SequenceEnd(bytes, p, end);
     if (p < 0) return -1;
   }
   return -1;
 }
 
 /** The end of the UTF-8 sequence (RFC 3629: no overlong form, surrogate or value past U+10FFFF) starting at `at`, or -1. */
-function utf8SequenceEnd(bytes: Uint8Array, at: number): number {
+function utf8SequenceEnd(bytes: Uint8Array, at: number, end: number): number {
   const c = bytes[at] as number;
-  const b1 = bytes[at + 1] ?? 0;
-  const continues = (k: number) => ((bytes[at + k] ?? 0) & 0xc0) === 0x80;
+  const b1 = at + 1 < end ? (bytes[at + 1] as number) : 0;
+  const continues = (k: number) => at + k < end && ((bytes[at + k] as number) & 0xc0) === 0x80;
   if (c >= 0xc2 && c <= 0xdf) return continues(1) ? at + 2 : -1;
   if (c >= 0xe0 && c <= 0xef) {
     const low = c === 0xe0 ? 0xa0 : 0x80;
@@ -74,8 +75,9 @@ function utf8SequenceEnd(bytes: Uint8Array, at: number): number {
   return -1;
 }
 
-/** Whether `word` (ASCII) is spelled at `at`. */
-export function spells(bytes: Uint8Array, at: number, word: string): boolean {
+/** Whether `word` (ASCII) is spelled at `at`, before `end`. */
+export function spells(bytes: Uint8Array, at: number, end: number, word: string): boolean {
+  if (at + word.length > end) return false;
   for (let k = 0; k < word.length; k += 1) if (bytes[at + k] !== word.charCodeAt(k)) return false;
   return true;
 }
@@ -97,29 +99,29 @@ const MAX_DIGITS = 15;
  * 2^53 divided by an exact power of ten, one correctly rounded division (Clinger's fast path), so the
  * double `Number(text)` gives. Anything else (an exponent, more digits, no number) is 'other'.
  */
-export function readNumber(bytes: Uint8Array, at: number, out: ScannedNumber): ScannedNumber {
+export function readNumber(bytes: Uint8Array, at: number, end: number, out: ScannedNumber): ScannedNumber {
   out.kind = 'other';
   let p = at;
-  const negative = bytes[p] === 0x2d;
+  const negative = p < end && bytes[p] === 0x2d;
   if (negative) p += 1;
-  const first = bytes[p] ?? 0;
+  const first = p < end ? (bytes[p] as number) : 0;
   if (first < 0x30 || first > 0x39) return out;
   let digits = 0;
   let mantissa = 0;
   if (first === 0x30) {
     p += 1;
   } else {
-    while (p < bytes.length && (bytes[p] as number) >= 0x30 && (bytes[p] as number) <= 0x39) {
+    while (p < end && (bytes[p] as number) >= 0x30 && (bytes[p] as number) <= 0x39) {
       mantissa = mantissa * 10 + ((bytes[p] as number) - 0x30);
       digits += 1;
       p += 1;
     }
   }
   let scale = 0;
-  if (bytes[p] === 0x2e) {
+  if (p < end && bytes[p] === 0x2e) {
     p += 1;
     const start = p;
-    while (p < bytes.length && (bytes[p] as number) >= 0x30 && (bytes[p] as number) <= 0x39) {
+    while (p < end && (bytes[p] as number) >= 0x30 && (bytes[p] as number) <= 0x39) {
       mantissa = mantissa * 10 + ((bytes[p] as number) - 0x30);
       p += 1;
     }
@@ -127,7 +129,7 @@ export function readNumber(bytes: Uint8Array, at: number, out: ScannedNumber): S
     if (scale === 0) return out;
     digits += scale;
   }
-  const e = bytes[p];
+  const e = p < end ? bytes[p] : 0;
   if (e === 0x65 || e === 0x45 || digits > MAX_DIGITS) return out;
   out.end = p;
   if (scale === 0) {

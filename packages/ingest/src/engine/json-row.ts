@@ -83,7 +83,22 @@ export class JsonRowReader {
    */
   read(record: KafkaRecord): readonly unknown[] | undefined {
     try {
-      return this.scan(record.value as Buffer, record) ?? this.row(record);
+      const value = record.value as Buffer;
+      return this.scan(value, 0, value.length, record) ?? this.row(record);
+    } catch (error) {
+      if (error instanceof RecordRejectedError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The short path alone, on a value lying at [start, end) of `bytes` (a record of fetched batches
+   * read in place); `record` gives the `_kafka` metadata, its value is not read. Undefined: read the
+   * record with `read`.
+   */
+  readAt(bytes: Buffer, start: number, end: number, record: KafkaRecord): readonly unknown[] | undefined {
+    try {
+      return this.scan(bytes, start, end, record);
     } catch (error) {
       if (error instanceof RecordRejectedError) return undefined;
       throw error;
@@ -162,10 +177,16 @@ export class JsonRowReader {
    * exponent, a member with no column or a timestamp format, a value of another type — is undefined:
    * read by the full path (`row`), from the start.
    */
-  private scan(bytes: Buffer, record: KafkaRecord): readonly unknown[] | undefined {
-    let p = skipWhitespace(bytes, 0);
-    if (bytes[p] !== 0x7b) return undefined;
-    p = skipWhitespace(bytes, p + 1);
+  private scan(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    record: KafkaRecord,
+  ): readonly unknown[] | undefined {
+    let p = skipWhitespace(bytes, start, end);
+    if (p === end || bytes[p] !== 0x7b) return undefined;
+    p = skipWhitespace(bytes, p + 1, end);
+    if (p === end) return undefined;
     this.stamp += 1;
     const { values, setBy, stamp, fields, ascii, number } = this;
     let member = 0;
@@ -173,13 +194,14 @@ export class JsonRowReader {
     else {
       for (; ; member += 1) {
         if (bytes[p] !== 0x22) return undefined;
-        const nameEnd = plainStringEnd(bytes, p, ascii);
+        const nameEnd = plainStringEnd(bytes, p, end, ascii);
         if (nameEnd < 0) return undefined;
         const plan = this.planAt(member, bytes, p + 1, nameEnd, ascii.is);
         if (plan.bail || !plan.selected || plan.column < 0 || plan.format !== undefined) return undefined;
-        p = skipWhitespace(bytes, nameEnd + 1);
-        if (bytes[p] !== 0x3a) return undefined;
-        p = skipWhitespace(bytes, p + 1);
+        p = skipWhitespace(bytes, nameEnd + 1, end);
+        if (p === end || bytes[p] !== 0x3a) return undefined;
+        p = skipWhitespace(bytes, p + 1, end);
+        if (p === end) return undefined;
         const column = plan.column;
         if (setBy[column] === stamp) return undefined;
         setBy[column] = stamp;
@@ -187,36 +209,38 @@ export class JsonRowReader {
         const type = field.type.type;
         const c = bytes[p];
         if (c === 0x22) {
-          const end = plainStringEnd(bytes, p, ascii);
-          if (end < 0 || type !== 'string') return undefined;
-          values[column] = ascii.is ? asciiText(bytes, p + 1, end) : utf8Text(bytes, p + 1, end);
-          p = end + 1;
+          const close = plainStringEnd(bytes, p, end, ascii);
+          if (close < 0 || type !== 'string') return undefined;
+          values[column] = ascii.is ? asciiText(bytes, p + 1, close) : utf8Text(bytes, p + 1, close);
+          p = close + 1;
         } else if (c === 0x74 || c === 0x66) {
           const word = c === 0x74 ? 'true' : 'false';
-          if (type !== 'boolean' || !spells(bytes, p, word)) return undefined;
+          if (type !== 'boolean' || !spells(bytes, p, end, word)) return undefined;
           values[column] = c === 0x74;
           p += word.length;
         } else if (c === 0x6e) {
-          if (field.required || !spells(bytes, p, 'null')) return undefined;
+          if (field.required || !spells(bytes, p, end, 'null')) return undefined;
           values[column] = null;
           p += 4;
         } else {
-          readNumber(bytes, p, number);
+          readNumber(bytes, p, end, number);
           if (number.kind === 'integer' && type === 'long') values[column] = BigInt(number.value);
           else if (number.kind === 'fraction' && type === 'double') values[column] = number.value;
           else return undefined;
           p = number.end;
         }
-        p = skipWhitespace(bytes, p);
+        p = skipWhitespace(bytes, p, end);
+        if (p === end) return undefined;
         if (bytes[p] === 0x7d) {
           p += 1;
           break;
         }
         if (bytes[p] !== 0x2c) return undefined;
-        p = skipWhitespace(bytes, p + 1);
+        p = skipWhitespace(bytes, p + 1, end);
+        if (p === end) return undefined;
       }
     }
-    if (skipWhitespace(bytes, p) !== bytes.length) return undefined;
+    if (skipWhitespace(bytes, p, end) !== end) return undefined;
     return this.rest(this.mapping.kafkaMetadata ? this.mapper.kafkaRow(record) : undefined);
   }
 

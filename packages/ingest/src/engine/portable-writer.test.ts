@@ -18,6 +18,7 @@ import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { RecordMapper } from '../mapping/map-record';
 import { listBatch, type RawRecord, type TableWriterConfig, type WrittenDataFile } from './engine';
+import { packBatch } from './packed-batch';
 import { PortableTableWriter } from './portable-writer';
 import { recordReader } from './read-record';
 
@@ -189,11 +190,12 @@ function writer(config: TableWriterConfig, short: boolean): PortableTableWriter 
 }
 
 /** Each record taken on its own: held, rejected (reason and message) or asking for a change; then the files. */
-async function run(config: TableWriterConfig, short: boolean) {
+async function run(config: TableWriterConfig, short: boolean, packed = false) {
   const w = writer(config, short);
   const outcomes: string[] = [];
   for (const record of records()) {
-    const took = await w.take('events:3', listBatch('events', 3, [record]), 0);
+    const batch = listBatch('events', 3, [record]);
+    const took = await w.take('events:3', packed ? packBatch(batch) : batch, 0);
     const rejected = took.rejected[0];
     outcomes.push(
       took.needsSchemaChange ? 'change' : rejected ? `${rejected.reason}: ${rejected.message}` : 'held',
@@ -268,6 +270,12 @@ describe('the portable engine reads schemaless JSON the short way as the referen
       const expected = await run(configFor(policy), false);
       expect(expected.outcomes.filter((o) => o === 'held').length).toBeGreaterThan(20);
       expect(await run(configFor(policy), true)).toEqual(expected);
+    });
+  }
+
+  for (const policy of ['strict', 'evolve', 'ignore-new-fields'] as const) {
+    it(`every record the same when read where it lies in fetched batches (${policy})`, async () => {
+      expect(await run(configFor(policy), true, true)).toEqual(await run(configFor(policy), false));
     });
   }
 

@@ -11,7 +11,7 @@ import {
 } from '@floe/iceberg';
 import { RecordRejectedError } from '../decode/decoded';
 import { fitRecord } from '../fit/fit-record';
-import { recordSize } from '../mapping/kafka-record';
+import { type KafkaRecord, recordSize } from '../mapping/kafka-record';
 import type { RecordMapper } from '../mapping/map-record';
 import type {
   RawBatch,
@@ -22,6 +22,7 @@ import type {
   WrittenDataFile,
 } from './engine';
 import { JsonRowReader } from './json-row';
+import { PackedBatch } from './packed-batch';
 import { type RecordReader, recordOf } from './read-record';
 
 /** Rows go to Arrow in chunks of this many. */
@@ -58,6 +59,16 @@ export class PortableTableWriter implements TableWriter {
   private readonly partitioned: boolean;
   private rows = 0;
   private bytes = 0;
+  /** The `_kafka` metadata of the record `holdInPlace` reads (its value is not read), reused. */
+  private readonly metadata: KafkaRecord = {
+    topic: '',
+    partition: 0,
+    offset: 0n,
+    timestampMs: 0n,
+    key: null,
+    value: null,
+    headers: [],
+  };
 
   constructor(
     private readonly config: TableWriterConfig,
@@ -73,11 +84,13 @@ export class PortableTableWriter implements TableWriter {
     const rejected: RejectedRecord[] = [];
     // The schema does not change within a take: the partition's current segment is looked up once.
     let segment: Segment | undefined;
+    const packed = batch instanceof PackedBatch ? batch : undefined;
     for (let index = from; index < batch.length; index += 1) {
       try {
+        segment ??= this.segment(key);
+        if (packed !== undefined && this.holdInPlace(packed, index, segment)) continue;
         const record = recordOf(batch, index);
         const values = record.value === null ? undefined : this.current.json?.read(record);
-        segment ??= this.segment(key);
         if (values !== undefined) {
           this.hold(segment, values);
         } else {
@@ -96,6 +109,34 @@ export class PortableTableWriter implements TableWriter {
       }
     }
     return { taken: batch.length, rejected, needsSchemaChange: false };
+  }
+
+  /**
+   * A record of fetched batches held the short way (JsonRowReader.readAt) where its bytes lie: no
+   * record object, Buffer or copy of its value. False: it is read the usual way.
+   */
+  private holdInPlace(batch: PackedBatch, index: number, segment: Segment): boolean {
+    const json = this.current.json;
+    const at = batch.start + index;
+    const { flags, valueRanges, keyRanges, headerStarts } = batch.index;
+    const flag = flags[at] as number;
+    if (json === undefined || flag & 1 || headerStarts[at] !== headerStarts[at + 1]) return false;
+    const metadata = this.metadata;
+    metadata.topic = batch.topic;
+    metadata.partition = batch.partition;
+    metadata.offset = batch.offset(index);
+    metadata.timestampMs = batch.timestampMs(index);
+    const keyStart = keyRanges[2 * at] as number;
+    const keyEnd = flag & 2 ? keyStart : (keyRanges[2 * at + 1] as number);
+    metadata.key = flag & 2 ? null : batch.data.subarray(keyStart, keyEnd);
+    const start = valueRanges[2 * at] as number;
+    const end = valueRanges[2 * at + 1] as number;
+    const values = json.readAt(batch.data, start, end, metadata);
+    if (values === undefined) return false;
+    this.hold(segment, values);
+    this.rows += 1;
+    this.bytes += end - start + keyEnd - keyStart;
+    return true;
   }
 
   setSchema(schema: Schema): void {
