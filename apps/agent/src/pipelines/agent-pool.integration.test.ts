@@ -261,6 +261,15 @@ describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S
     expect(three.map((m) => m.agentId)).toContain(killed?.agentId);
     expect(after.map((m) => m.agentId)).not.toContain(killed?.agentId);
     expect(after.map((m) => m.agentId)).toContain(members[3]?.agentId);
+
+    // A member leaves: an admin revokes it. Its next heartbeat is refused, it stops its pipelines (leaving
+    // the group at once) and exits 3; the two left share the partitions.
+    const leaving = members[1];
+    const exited = new Promise<number | null>((r) => leaving?.child.once('exit', (code) => r(code)));
+    await owner.agent.revoke({ orgSlug, agentId: leaving?.agentId as string });
+    expect(await exited).toBe(3);
+    const left = await until('the partitions spread over the two left', () => spread(2), 180_000, logs);
+    expect(left.map((m) => m.agentId)).not.toContain(leaving?.agentId);
     joined = true;
 
     const sent = await producing;
