@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accountRouter } from './router/account';
 import { agentRouter } from './router/agent';
 import { auditRouter } from './router/audit';
+import { backfillRouter } from './router/backfill';
 import { connectionRouter } from './router/connection';
 import { contractRouter } from './router/contract';
 import { discoveryRouter } from './router/discovery';
@@ -27,6 +28,7 @@ export const appRouter = router({
   account: accountRouter,
   agent: agentRouter,
   audit: auditRouter,
+  backfill: backfillRouter,
   connection: connectionRouter,
   contract: contractRouter,
   discovery: discoveryRouter,

@@ -23,6 +23,8 @@ const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
 const id = { namespace: [namespace], name: 'events' };
 const orgSlug = 'acme';
 let agent: Awaited<ReturnType<typeof startQueuedAgent>>;
+/** The pipeline the first test makes, which the backfill test rebuilds. */
+let pipelineMade: string | undefined;
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -127,6 +129,7 @@ describe('recovery: rollback and tags through the API', () => {
     const viewer = await orgCaller(agent, 'VIEWER');
     const admin = await orgCaller(agent, 'ADMIN');
     const pipelineId = await createPipeline(editor);
+    pipelineMade = pipelineId;
     const answered = (caller: typeof viewer, jobId: string) =>
       until(`job ${jobId}`, async () => {
         const answer = await caller.recovery.result({ orgSlug, jobId });
@@ -218,5 +221,55 @@ describe('recovery: rollback and tags through the API', () => {
       ['recovery.untag', pipelineId],
     ]);
     expect(audit[1]?.input).toEqual({ pipelineId, snapshotId: early });
+  }, 300_000);
+
+  it('backfills the table through the API: progress, validation, cutover, each in the audit log', async () => {
+    const pipelineId = pipelineMade as string;
+    const editor = await orgCaller(agent, 'EDITOR');
+    const admin = await orgCaller(agent, 'ADMIN');
+    const request = { start: 'earliest' as const, end: 'now' as const, maxRecordsPerSecond: 5000 };
+    await expect(editor.backfill.start({ orgSlug, pipelineId, request })).rejects.toThrow(/admin role/);
+    const { id } = await admin.backfill.start({ orgSlug, pipelineId, request });
+    const listed = (done: (b: Awaited<ReturnType<typeof editor.backfill.list>>[number]) => boolean) =>
+      until('the backfill', async () => {
+        const found = (await editor.backfill.list({ orgSlug, pipelineId })).find((b) => b.id === id);
+        return found && done(found) ? found : undefined;
+      });
+    const ran = await listed((b) => b.run.state === 'finished' || b.run.state === 'failed');
+    expect(ran.run).toMatchObject({
+      state: 'finished',
+      fraction: 1,
+      result: { records: 1800, totalRecords: 1800 },
+    });
+
+    await editor.backfill.validate({ orgSlug, pipelineId, backfillId: id });
+    const validated = await listed((b) => b.validation?.state === 'finished');
+    expect(validated.validation?.result).toMatchObject({
+      valid: true,
+      rows: 1800,
+      offsets: 1800,
+      duplicates: 0,
+    });
+
+    await produce(1800, 150);
+    await admin.backfill.cutover({ orgSlug, pipelineId, backfillId: id });
+    const cut = await listed((b) => b.cutover?.state === 'finished' || b.cutover?.state === 'failed');
+    expect(cut.cutover?.result).toMatchObject({ valid: true, rows: 1950 });
+    const { metadata } = await catalog.loadTable({ namespace: [namespace], name: 'events' });
+    expect(metadata.currentSnapshotId?.toString()).toBe(cut.cutover?.result?.snapshotId);
+    await holding(pipelineId, 1950);
+    const scan = await scanWithPyiceberg([namespace], 'events', { select: ['seq'] });
+    const seqs = scan.rows.map((r) => Number(String(r.seq).replace(/^i:/, ''))).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 1950 }, (_, i) => i));
+
+    const audit = await agent.db.auditEvent.findMany({
+      where: { action: { startsWith: 'backfill.' } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(audit.map((a) => [a.action, a.target])).toEqual([
+      ['backfill.start', pipelineId],
+      ['backfill.validate', pipelineId],
+      ['backfill.cutover', pipelineId],
+    ]);
   }, 300_000);
 });

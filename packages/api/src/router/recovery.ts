@@ -1,54 +1,12 @@
-import {
-  type Job,
-  type PipelineSpec,
-  pipelineSpecSchema,
-  snapshotIdSchema,
-  tagNameSchema,
-} from '@floe/protocol';
-import { TRPCError } from '@trpc/server';
+import { snapshotIdSchema, tagNameSchema } from '@floe/protocol';
 import { z } from 'zod';
-import { sendJob } from '../agents/dispatch';
-import { jobAnswer, onlineAgent } from '../discovery/agent-jobs';
-import { tableAgentOf } from '../pipelines/placement';
+import { jobAnswer } from '../discovery/agent-jobs';
+import { sendToPipelineAgent, tableOf } from '../pipelines/agent-job';
 import { recordId } from '../schemas/record-id';
-import { type AuditNote, type Context, orgProcedure, redisOf, router } from '../trpc';
-import { orgPipeline } from './pipeline';
+import { orgProcedure, router } from '../trpc';
 
 const sent = z.object({ jobId: z.string(), agentName: z.string() });
 const figures = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
-
-/**
- * Sends a recovery job to the pipeline's agent, which must be online: a rollback or a tag that waited
- * in the queue would land later than the person who asked for it expects.
- */
-async function sendToPipelineAgent(
-  ctx: Context & { org: { id: string }; audit: AuditNote },
-  pipelineId: string,
-  job: (spec: PipelineSpec) => Job,
-) {
-  const pipeline = await orgPipeline(ctx, pipelineId);
-  // A pool pipeline's recovery goes to its member heard from last: the other members' next commits are
-  // fenced by the table's offsets, and they read on from the table's.
-  const agentId = await tableAgentOf(ctx.db, pipeline);
-  const agent = agentId === null ? null : await onlineAgent(ctx.db, ctx.org.id, agentId);
-  if (agent === null || agent.id !== agentId)
-    throw new TRPCError({
-      code: 'PRECONDITION_FAILED',
-      message: "the pipeline's agent is offline: start it, then try again",
-    });
-  const jobId = await sendJob(
-    redisOf(ctx),
-    agent.id,
-    job(pipelineSpecSchema.parse(pipeline.versions[0]?.spec)),
-  );
-  Object.assign(ctx.audit, { target: pipeline.id, after: { jobId, agent: agent.id } });
-  return { jobId, agentName: agent.name };
-}
-
-const tableOf = (spec: PipelineSpec) => {
-  const { catalog, namespace, name, storage } = spec.table;
-  return { catalog, namespace, name, storage };
-};
 
 /**
  * Incident recovery on a pipeline's table, run by its agent inside the customer's account: roll main
