@@ -66,7 +66,17 @@ fn properties(compression: &str) -> WriterProperties {
         "uncompressed" => Compression::UNCOMPRESSED,
         _ => Compression::ZSTD(ZstdLevel::default()),
     };
-    WriterProperties::builder().set_compression(codec).set_max_row_group_size(1024 * 1024).build()
+    // A column whose distinct values outgrow the dictionary falls back to plain pages, but only once the
+    // dictionary is full: at parquet-rs's default of 1 MiB, unique ids and the like are hashed into a
+    // dictionary that is then thrown away, and their first pages stay dictionary-coded, larger than
+    // plain under zstd. At 128 KiB they fall back early (as parquet-java's writer gives up a dictionary
+    // that does not compress), while columns of a few thousand values keep theirs: 200k bench records
+    // of 12 columns make a 15% smaller file (4.03 vs 4.73 MB; 600k: 11.8 vs 12.7 MB) with less CPU.
+    WriterProperties::builder()
+        .set_compression(codec)
+        .set_max_row_group_size(1024 * 1024)
+        .set_dictionary_page_size_limit(128 * 1024)
+        .build()
 }
 
 /// Writes every held row as data files, one or more per schema and partition tuple.
