@@ -4,6 +4,7 @@ import { ComplianceSummary, IncidentList } from '../../../../../src/components/c
 import { env } from '../../../../../src/env';
 import { serverCaller } from '../../../../../src/server';
 import { AlertDestinations } from './alert-destinations';
+import { Backfills } from './backfills';
 import { ContractForm } from './contract-form';
 import { DeletePipeline } from './delete-pipeline';
 import { TableMaintenance } from './maintenance';
@@ -57,6 +58,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
       <PipelineMetrics orgSlug={slug} pipelineId={id} />
       <PipelineMembers orgSlug={slug} pipelineId={id} />
       <TableMaintenance orgSlug={slug} pipelineId={id} canEdit={org.role !== 'VIEWER'} />
+      <Backfills orgSlug={slug} pipelineId={id} canValidate={org.role !== 'VIEWER'} canRun={isAdmin} />
       <section aria-labelledby="contract" className="flex flex-col gap-4">
         <h2 id="contract" className="text-xl font-semibold">
           Contract{' '}
