@@ -229,7 +229,7 @@ function writeSpec(id: string, topic: string, namespace: string, options: ChaosO
   return path;
 }
 
-function startAgent(specPath: string): ChildProcess {
+export function startAgent(specPath: string): ChildProcess {
   return spawn(
     process.execPath,
     ['--import', 'tsx', CLI, 'run', '--pipeline', specPath, '--metrics-port', '0'],
@@ -298,7 +298,7 @@ async function produce(kafka: ReturnType<typeof createKafka>, topic: string, opt
   await producer.disconnect();
 }
 
-async function committed(catalog: RestCatalog, namespace: string, specId: string): Promise<number> {
+export async function committed(catalog: RestCatalog, namespace: string, specId: string): Promise<number> {
   const table = await catalog.loadTable({ namespace: [namespace], name: 'events' }).catch(() => undefined);
   if (table === undefined) return 0;
   let total = 0n;
