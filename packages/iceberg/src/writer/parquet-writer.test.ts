@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { newSchema, requireField } from '../spec/schema';
 import { decimalFromBytes, fromBinary } from '../spec/single-value';
 import { optional, T } from '../spec/types';
-import { writeParquetFile } from './parquet-writer';
+import { encodeParquet, writeParquetFile } from './parquet-writer';
 import { rowsToArrow, ValueError } from './rows-to-arrow';
 import { everyTypeRows, everyTypeSchema } from './test-rows';
 
@@ -171,5 +171,19 @@ describe('rowsToArrow', () => {
     await expect(writeParquetFile(schema, [batch])).rejects.toThrow(
       /batch field i \(field id 999\) does not match i/,
     );
+  });
+  it('streams a file of many rows through parquet-wasm in slices: the rows, row groups and metrics of the one-piece encoding', async () => {
+    // 40,000 rows: more than two slices of SLICE_ROWS, cut inside batches and across them.
+    const rows = Array.from({ length: 10_000 }, () => everyTypeRows).flat();
+    const batches = [rowsToArrow(schema, rows.slice(0, 25_000)), rowsToArrow(schema, rows.slice(25_000))];
+    const sliced = await writeParquetFile(schema, batches, { rowGroupRows: 30_000, compression: 'snappy' });
+    const whole = encodeParquet(schema, batches, { rowGroupRows: 30_000, compression: 'snappy' });
+    const read = (bytes: Uint8Array) => parquetReadObjects({ file: toArrayBuffer(bytes) });
+    expect(await read(sliced.bytes)).toEqual(await read(whole));
+    const groups = (bytes: Uint8Array) =>
+      parquetMetadata(toArrayBuffer(bytes)).row_groups.map((g) => Number(g.num_rows));
+    expect(groups(sliced.bytes)).toEqual([30_000, 10_000]);
+    expect(groups(whole)).toEqual([30_000, 10_000]);
+    expect(sliced.metrics.recordCount).toBe(40_000n);
   });
 });

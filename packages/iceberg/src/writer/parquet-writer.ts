@@ -45,7 +45,7 @@ export async function writeParquetFile(
   batches: readonly RecordBatch[],
   options: ParquetWriteOptions = {},
 ): Promise<WrittenParquet> {
-  const bytes = encodeParquet(schema, batches, options);
+  const bytes = await encodeParquetSliced(schema, batches, options);
   const metrics = columnMetrics(schema, batches, options.truncateLength);
   return {
     bytes,
@@ -66,16 +66,66 @@ export function encodeParquet(
   const expected = arrowSchema(schema);
   for (const batch of batches) checkFieldIds(expected.fields, batch.schema.fields, '');
   const table = new Table(expected, [...batches]);
-  const properties = new parquet.WriterPropertiesBuilder()
-    .setCompression(CODECS[options.compression ?? 'zstd'])
-    .setMaxRowGroupSize(options.rowGroupRows ?? 1024 * 1024)
-    // A column of few distinct values (a kind, a country) stays dictionary-encoded, which readers
-    // filter row groups by; one of many (ids) falls back to plain within 64 KiB rather than hashing
-    // a megabyte of values first: ~40% less encoding CPU and smaller files (zstd finds the repeats).
-    // Page statistics (the column index readers skip pages by) stay: the manifest metrics do not replace them.
-    .setDictionaryPageSizeLimit(DICTIONARY_PAGE_BYTES)
-    .build();
-  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), properties);
+  return parquet.writeParquet(wasmTable(table), writerProperties(options));
+}
+
+/**
+ * Rows handed to parquet-wasm at a time when writing a file: its memory, which never shrinks, then
+ * holds one slice's Arrow copy (and the file's encoded pages), not the copy of the whole file's rows.
+ */
+const SLICE_ROWS = 16_384;
+
+/** `encodeParquet`'s bytes, with the rows streamed through parquet-wasm's writer a slice at a time. */
+async function encodeParquetSliced(
+  schema: Schema,
+  batches: readonly RecordBatch[],
+  options: ParquetWriteOptions,
+): Promise<Uint8Array> {
+  const rows = batches.reduce((n, b) => n + b.numRows, 0);
+  if (rows <= SLICE_ROWS) return encodeParquet(schema, batches, options);
+  const expected = arrowSchema(schema);
+  for (const batch of batches) checkFieldIds(expected.fields, batch.schema.fields, '');
+  const slices = batches.flatMap((b) =>
+    Array.from({ length: Math.ceil(b.numRows / SLICE_ROWS) }, (_, k) =>
+      b.slice(k * SLICE_ROWS, Math.min(b.numRows, (k + 1) * SLICE_ROWS)),
+    ),
+  );
+  let next = 0;
+  const input = new ReadableStream<parquet.RecordBatch>({
+    pull(controller) {
+      const slice = slices[next];
+      if (slice === undefined) {
+        controller.close();
+        return;
+      }
+      slices[next++] = undefined as never; // its Arrow copy is all parquet-wasm needs now
+      const table = wasmTable(new Table(expected, [slice]));
+      for (const batch of table.recordBatches()) controller.enqueue(batch);
+      table.free();
+    },
+  });
+  const chunks: Uint8Array[] = [];
+  const output = await parquet.transformParquetStream(input, writerProperties(options));
+  for await (const chunk of output as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function wasmTable(table: Table): parquet.Table {
+  return parquet.Table.fromIPCStream(tableToIPC(table, 'stream'));
+}
+
+function writerProperties(options: ParquetWriteOptions): parquet.WriterProperties {
+  return (
+    new parquet.WriterPropertiesBuilder()
+      .setCompression(CODECS[options.compression ?? 'zstd'])
+      .setMaxRowGroupSize(options.rowGroupRows ?? 1024 * 1024)
+      // A column of few distinct values (a kind, a country) stays dictionary-encoded, which readers
+      // filter row groups by; one of many (ids) falls back to plain within 64 KiB rather than hashing
+      // a megabyte of values first: ~40% less encoding CPU and smaller files (zstd finds the repeats).
+      // Page statistics (the column index readers skip pages by) stay: the manifest metrics do not replace them.
+      .setDictionaryPageSizeLimit(DICTIONARY_PAGE_BYTES)
+      .build()
+  );
 }
 
 /** A batch built without the ids (or for another schema version) would write a file no reader maps right. */
