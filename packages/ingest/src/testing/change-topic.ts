@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { type OffsetMap, offsetsAt, tpKey } from '../commit/offsets';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { type OpenedPipeline, openPipeline } from '../pipeline/open-pipeline';
+import { readWithIcebergJava } from './java-reader';
 import { createTopic, testAwsCredentials, testCatalog, testKafka, waitForCommitted } from './stack';
 
 // Test support for upsert and CDC pipelines on the local stack (not part of the package's surface).
@@ -71,8 +72,9 @@ export const waitForTopic = (spec: PipelineSpec, topic: ChangeTopic) =>
   waitForCommitted(testCatalog(), spec.table.namespace[0] as string, [spec.table.name], spec.id, topic.total);
 
 /**
- * Tags every snapshot of the table and reads each with pyiceberg: its rows (as `row` makes them) must
- * be exactly what `expected` works out from the offsets in that snapshot's summary. Returns the last state.
+ * Reads every snapshot of the table with pyiceberg (tagged) and with the Iceberg Java reference reader:
+ * its rows must be exactly what `expected` works out from the offsets in that snapshot's summary —
+ * pyiceberg's as `row` makes them, Java's as the selected columns' text joined by ':'. Returns the last state.
  */
 export async function expectEverySnapshotReadsRight(
   spec: PipelineSpec,
@@ -87,12 +89,20 @@ export async function expectEverySnapshotReadsRight(
     (s) => Number(s.summary['added-position-deletes'] ?? 0) > 0,
   );
   expect(withDeletes.length).toBeGreaterThan(0);
+  const java = await readWithIcebergJava(
+    id.namespace,
+    id.name,
+    table.metadata.snapshots.map((s) => s.snapshotId),
+    select,
+  );
   for (const snapshot of table.metadata.snapshots) {
     const tag = `s${snapshot.snapshotId}`;
     await setTag(catalog, id, tag, snapshot.snapshotId);
     const scan = await scanWithPyiceberg(id.namespace, id.name, { ref: tag, select });
-    const offsets = offsetsAt(table.metadata, snapshot, spec.id);
-    expect(scan.rows.map(row).sort(), `snapshot ${snapshot.snapshotId}`).toEqual(expected(offsets));
+    const want = expected(offsetsAt(table.metadata, snapshot, spec.id));
+    expect(scan.rows.map(row).sort(), `pyiceberg, snapshot ${snapshot.snapshotId}`).toEqual(want);
+    const javaRows = (java.get(snapshot.snapshotId) ?? []).map((values) => values.join(':')).sort();
+    expect(javaRows, `Iceberg Java, snapshot ${snapshot.snapshotId}`).toEqual(want);
   }
   return expected(offsetsAt(table.metadata, currentSnapshot(table.metadata), spec.id));
 }
