@@ -1,7 +1,12 @@
 import type { PrismaClient } from '@floe/db';
 import { type Connection, type ConnectionType, type PipelineSpec, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
-import { type PipelineWizard, parsePartitionBy, parseTimestampFields } from '../schemas/pipeline';
+import {
+  keyFieldNames,
+  type PipelineWizard,
+  parsePartitionBy,
+  parseTimestampFields,
+} from '../schemas/pipeline';
 import { connectionOf } from './connection-of';
 
 type AwsRoleConnection = Extract<Connection, { type: 'aws-role' }>;
@@ -46,6 +51,10 @@ export async function buildPipelineSpec(
     },
     mapping: { timestamps: parseTimestampFields(w.timestampFields ?? '') },
     schemaPolicy: w.schemaPolicy,
+    changes:
+      w.changesMode === undefined || w.changesMode === 'append'
+        ? { mode: 'append' }
+        : { mode: w.changesMode, key: keyFieldNames(w.keyFields ?? '') },
     engine: w.engine,
     commit: { intervalSeconds: w.commitIntervalSeconds },
     deadLetter: { policy: w.deadLetterPolicy, topic: w.deadLetterTopic || undefined },

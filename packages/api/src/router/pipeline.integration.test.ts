@@ -1,6 +1,12 @@
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
-import { agentQueueName, decodeJobEnvelope, type EnrollmentFor, QUEUE_PREFIX } from '@floe/protocol';
+import {
+  agentQueueName,
+  decodeJobEnvelope,
+  type EnrollmentFor,
+  pipelineSpecSchema,
+  QUEUE_PREFIX,
+} from '@floe/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,5 +210,20 @@ describe('pipelines on a real database and Redis', () => {
         pipeline: { ...wizard, name: 'x2', kafkaConnectionId: wizard.storageConnectionId },
       }),
     ).rejects.toThrow(/kafkaConnectionId/);
+  });
+
+  it('an upsert table from the wizard: its spec carries the mode and the key fields the agent keys rows by', async () => {
+    const { id } = await editor.pipeline.create({
+      orgSlug: 'acme',
+      pipeline: {
+        ...wizard,
+        name: 'accounts',
+        tableName: 'accounts',
+        changesMode: 'upsert',
+        keyFields: 'id, region',
+      },
+    });
+    const stored = await db.pipelineVersion.findFirstOrThrow({ where: { pipelineId: id } });
+    expect(pipelineSpecSchema.parse(stored.spec).changes).toEqual({ mode: 'upsert', key: ['id', 'region'] });
   });
 });

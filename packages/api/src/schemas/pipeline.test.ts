@@ -90,3 +90,45 @@ describe('timestamp fields in the pipeline wizard', () => {
     );
   });
 });
+
+describe('the table mode and key fields in the pipeline wizard', () => {
+  it('upsert and cdc need key fields, append takes none', () => {
+    expect(
+      messagesOf(policyStep.safeParse({ ...policies, changesMode: 'upsert', keyFields: 'id, region' })),
+    ).toEqual([]);
+    expect(messagesOf(policyStep.safeParse({ ...policies, changesMode: 'cdc', keyFields: ' ' }))).toEqual([
+      'keyFields: cdc needs the key fields (the columns that identify a row)',
+    ]);
+    expect(
+      messagesOf(policyStep.safeParse({ ...policies, changesMode: 'upsert', keyFields: 'id, 1x' })),
+    ).toEqual(['keyFields: 1x is not a column name']);
+    expect(messagesOf(policyStep.safeParse({ ...policies, keyFields: 'id' }))).toEqual([
+      'keyFields: key fields are for upsert and cdc tables',
+    ]);
+  });
+
+  it('cdc reads JSON change events only', () => {
+    const whole = {
+      name: 'customers',
+      agentId: 'ag-1',
+      kafkaConnectionId: 'c-1',
+      registryConnectionId: 'c-4',
+      topics: 'dbserver1.inventory.customers',
+      startFrom: 'earliest',
+      valueFormat: 'avro',
+      keyFormat: 'string',
+      catalogConnectionId: 'c-2',
+      storageConnectionId: 'c-3',
+      namespace: 'sales',
+      tableName: 'customers',
+      partitionBy: '',
+      ...policies,
+      changesMode: 'cdc',
+      keyFields: 'id',
+    };
+    expect(messagesOf(pipelineWizardSchema.safeParse(whole))).toEqual([
+      'changesMode: cdc reads Debezium events in JSON: choose the json value format',
+    ]);
+    expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, valueFormat: 'json' }))).toEqual([]);
+  });
+});

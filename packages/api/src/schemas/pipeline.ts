@@ -132,7 +132,28 @@ const policyFields = {
     .max(3600, 'at most 3600 seconds (1 hour)'),
   deadLetterPolicy: z.enum(['dlq', 'skip', 'pause']),
   deadLetterTopic: z.string().trim().max(249, 'at most 249 characters').optional(),
+  /** append (unset: append): every record a row; upsert: latest per key, tombstones delete; cdc: Debezium JSON events. */
+  changesMode: z.enum(['append', 'upsert', 'cdc']).optional(),
+  keyFields: z.string().trim().max(1000, 'at most 1000 characters').optional(),
 };
+
+/** The key fields as the pipeline spec lists them: column names, separated by commas. */
+export const keyFieldNames = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/** Upsert and CDC need key columns (at most 8, each a column name); append takes none. */
+function checkKeyFields(p: { changesMode?: string; keyFields?: string | undefined }, ctx: z.RefinementCtx) {
+  const names = keyFieldNames(p.keyFields ?? '');
+  const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['keyFields'], message });
+  if (p.changesMode === undefined || p.changesMode === 'append') {
+    if (names.length > 0) issue('key fields are for upsert and cdc tables');
+  } else if (names.length === 0)
+    issue(`${p.changesMode} needs the key fields (the columns that identify a row)`);
+  else if (names.length > 8) issue('at most 8 key fields');
+  else {
+    const bad = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(n));
+    if (bad !== undefined) issue(`${bad} is not a column name`);
+  }
+}
 
 type DeadLetterAnswers = { deadLetterPolicy: string; deadLetterTopic?: string | undefined };
 
@@ -154,7 +175,10 @@ function checkDeadLetterTopic(p: DeadLetterAnswers, ctx: z.RefinementCtx) {
   }
 }
 
-export const policyStep = z.object(policyFields).superRefine(checkDeadLetterTopic);
+export const policyStep = z.object(policyFields).superRefine((p, ctx) => {
+  checkDeadLetterTopic(p, ctx);
+  checkKeyFields(p, ctx);
+});
 
 export const WIZARD_STEPS = [
   { id: 'source', title: 'Source', schema: sourceStep },
@@ -176,6 +200,14 @@ export const pipelineWizardSchema = sourceStep
       });
     }
     checkDeadLetterTopic(p, ctx);
+    checkKeyFields(p, ctx);
+    if (p.changesMode === 'cdc' && p.valueFormat !== 'json') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changesMode'],
+        message: 'cdc reads Debezium events in JSON: choose the json value format',
+      });
+    }
     // Bad records written back to a topic the pipeline reads would come round again, and again.
     if (
       p.deadLetterPolicy === 'dlq' &&

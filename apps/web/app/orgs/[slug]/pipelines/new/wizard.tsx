@@ -74,6 +74,18 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
     },
   ],
   policies: [
+    {
+      name: 'changesMode',
+      label: 'Table mode',
+      options: ['append', 'upsert', 'cdc'],
+      hint: 'append: every record a row; upsert: the latest record per key, a tombstone deletes; cdc: Debezium change events (JSON)',
+    },
+    {
+      name: 'keyFields',
+      label: 'Key fields',
+      optional: true,
+      hint: 'upsert and cdc: the columns that identify a row (int, long or string), separated by commas, e.g. id',
+    },
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
     {
       name: 'engine',
@@ -106,6 +118,8 @@ const DEFAULTS: Values = {
   keyFormat: 'string',
   schemaPolicy: 'evolve',
   engine: 'auto',
+  changesMode: 'append',
+  keyFields: '',
   commitIntervalSeconds: '10',
   deadLetterPolicy: 'dlq',
   partitionBy: '',
