@@ -95,12 +95,13 @@ describe('backfills on the pipeline page, in a real browser', () => {
     const item = admin.getByRole('list', { name: 'Backfills' }).getByRole('listitem');
     await item.getByText('Rebuild: sent to the agent').waitFor();
     const [sent] = (await queued()).filter((j) => j.job.kind === 'pipeline.backfill');
-    expect(sent?.job).toMatchObject({ start: 'earliest', end: 'now', maxRecordsPerSecond: 5000 });
-    const backfillId = (sent?.job as { backfillId: string }).backfillId;
+    if (sent === undefined) throw new Error('no pipeline.backfill job was queued');
+    expect(sent.job).toMatchObject({ start: 'earliest', end: 'now', maxRecordsPerSecond: 5000 });
+    const backfillId = (sent.job as { backfillId: string }).backfillId;
 
     await report({
       type: 'job.progress',
-      jobId: sent?.jobId as string,
+      jobId: sent.jobId as string,
       fraction: 0.4,
       message: '400 of 1000 records, 0 dead letters, about 3 s to go',
     });
@@ -111,7 +112,7 @@ describe('backfills on the pipeline page, in a real browser', () => {
 
     await report({
       type: 'job.finished',
-      jobId: sent?.jobId as string,
+      jobId: sent.jobId as string,
       result: { records: 1000, deadLetters: 0 },
     });
     await item.getByText('Rebuild: done: 1000 records, 0 dead letters').waitFor();

@@ -2,8 +2,8 @@ import { type Job, type PipelineSpec, pipelineSpecSchema } from '@floe/protocol'
 import { TRPCError } from '@trpc/server';
 import { sendJob } from '../agents/dispatch';
 import { onlineAgent } from '../discovery/agent-jobs';
-import { orgPipeline } from '../router/pipeline';
 import { type AuditNote, type Context, redisOf } from '../trpc';
+import { orgPipeline } from './org-pipeline';
 import { tableAgentOf } from './placement';
 
 /**

@@ -4,9 +4,9 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { type JobState, jobStates } from '../backfill/job-states';
 import { sendToPipelineAgent } from '../pipelines/agent-job';
+import { orgPipeline } from '../pipelines/org-pipeline';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, router } from '../trpc';
-import { orgPipeline } from './pipeline';
 
 const byTime = z.object({ timestampMs: z.number().int().nonnegative() });
 const requestSchema = z.object({

@@ -10,9 +10,9 @@ import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { jobAnswer, noAgentOnline, onlineAgent } from '../discovery/agent-jobs';
 import { connectionOf } from '../pipelines/connection-of';
+import { orgPipeline } from '../pipelines/org-pipeline';
 import { tableAgentOf } from '../pipelines/placement';
 import { orgProcedure, redisOf, router } from '../trpc';
-import { orgPipeline } from './pipeline';
 
 const id = z.string().min(1).max(100);
 const jobIdInput = z.object({ jobId: z.string().min(1).max(100) });

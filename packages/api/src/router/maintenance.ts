@@ -4,9 +4,9 @@ import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch
 import { planMaintenance } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
 import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
+import { orgPipeline } from '../pipelines/org-pipeline';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
-import { orgPipeline } from './pipeline';
 
 const byPipeline = z.object({ pipelineId: recordId });
 const kindSchema = z.enum(MAINTENANCE_KINDS);

@@ -9,6 +9,7 @@ import { currentFreshness } from '../contracts/status';
 import { buildPipelineSpec } from '../pipelines/build-spec';
 import { pipelineMembers } from '../pipelines/members';
 import { pipelineMetrics } from '../pipelines/metrics';
+import { orgPipeline } from '../pipelines/org-pipeline';
 import { type Placement, reportingAgents, runningAgents } from '../pipelines/placement';
 import { pipelineWizardSchema } from '../schemas/pipeline';
 import { recordId } from '../schemas/record-id';
@@ -27,16 +28,6 @@ const pipelineRow = z.object({
 });
 
 const byId = z.object({ pipelineId: recordId });
-
-/** The organization's pipeline with its newest version, or NOT_FOUND. */
-export async function orgPipeline(ctx: { db: PrismaClient; org: { id: string } }, pipelineId: string) {
-  const pipeline = await ctx.db.pipeline.findFirst({
-    where: { id: pipelineId, organizationId: ctx.org.id },
-    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
-  });
-  if (!pipeline) throw new TRPCError({ code: 'NOT_FOUND', message: `no pipeline ${pipelineId}` });
-  return pipeline;
-}
 
 /**
  * Where the wizard's `agentId` says the pipeline runs: an active agent of the organization, or one of
