@@ -194,9 +194,13 @@ export class JsonRowReader {
     else {
       for (; ; member += 1) {
         if (bytes[p] !== 0x22) return undefined;
-        const nameEnd = plainStringEnd(bytes, p, end, ascii);
-        if (nameEnd < 0) return undefined;
-        const plan = this.planAt(member, bytes, p + 1, nameEnd, ascii.is);
+        let nameEnd = this.knownNameEnd(member, bytes, p + 1, end);
+        let plan = this.planAtIndex[member] as MemberPlan;
+        if (nameEnd < 0) {
+          nameEnd = plainStringEnd(bytes, p, end, ascii);
+          if (nameEnd < 0) return undefined;
+          plan = this.planAt(member, bytes, p + 1, nameEnd, ascii.is);
+        }
         if (plan.bail || !plan.selected || plan.column < 0 || plan.format !== undefined) return undefined;
         p = skipWhitespace(bytes, nameEnd + 1, end);
         if (p === end || bytes[p] !== 0x3a) return undefined;
@@ -242,6 +246,19 @@ export class JsonRowReader {
     }
     if (skipWhitespace(bytes, p, end) !== end) return undefined;
     return this.rest(this.mapping.kafkaMetadata ? this.mapper.kafkaRow(record) : undefined);
+  }
+
+  /**
+   * Where the name at `start` ends (its closing quote) when it is spelled as the last record's member
+   * at position `index` was, else -1. That name was read as plain, so the same bytes are too.
+   */
+  private knownNameEnd(index: number, bytes: Buffer, start: number, end: number): number {
+    const known = this.planNames[index];
+    if (known === undefined) return -1;
+    const close = start + known.length;
+    if (close >= end || bytes[close] !== 0x22) return -1;
+    for (let k = 0; k < known.length; k += 1) if (bytes[start + k] !== known[k]) return -1;
+    return close;
   }
 
   /** The plan of the member at position `index` named by bytes [start, end): the last record's there when spelled alike. */
