@@ -51,6 +51,21 @@ export function TableDetails({
     enabled: jobId !== undefined,
     refetchInterval: (query) => (query.state.data?.state === 'waiting' ? 1000 : false),
   });
+  // The recovery actions' messages stay while the table is read again after one of them.
+  return (
+    <RecoveryProvider orgSlug={orgSlug} pipelineId={pipelineId} access={access} changed={describe}>
+      <TableAnswer ask={ask} answer={answer} />
+    </RecoveryProvider>
+  );
+}
+
+function TableAnswer({
+  ask,
+  answer,
+}: {
+  ask: { error: { message: string } | null; data?: { agentName: string; agentOnline: boolean } };
+  answer: { error: { message: string } | null; data?: RouterOutputs['discovery']['tableResult'] };
+}) {
   if (ask.error || answer.error)
     return (
       <p role="alert" className="text-sm text-rose-300">
@@ -72,11 +87,7 @@ export function TableDetails({
           : `Reading the table's metadata through ${ask.data?.agentName ?? 'the agent'}…`}
       </p>
     );
-  return (
-    <RecoveryProvider orgSlug={orgSlug} pipelineId={pipelineId} access={access} changed={describe}>
-      <Metadata description={description} />
-    </RecoveryProvider>
-  );
+  return <Metadata description={description} />;
 }
 
 /** " · added a, b and 3 more": the names the agent sent, and how many it left out. */
