@@ -2,14 +2,13 @@
 // appends, as streaming ingestion with a 1 s commit interval leaves it, then Floe's compaction of it,
 // with pyiceberg's planning and full-read times before and after, in the same run.
 // Run: npm run bench -w packages/iceberg   Results: bench/results/iceberg-compact-<date>.md
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { loadStackEnv } from '../../../infra/local/env.mjs';
+import { type TimedPyicebergScan, timeScanWithPyiceberg } from '../src/catalog/rest/pyiceberg';
 import {
   type CompactionResult,
   currentSnapshot,
@@ -63,47 +62,6 @@ function appendRows(k: number): Row[] {
     k * ROWS_PER_APPEND,
     (i, r) => slotStart + BigInt(i) * ROW_MICROS + (BigInt(r) % ROW_MICROS),
   );
-}
-
-// Each run loads the table afresh; to_arrow() plans again, so its time includes planning. Sums are of
-// whole columns as Python ints, exact, and independent of the order files are read in.
-const PYTHON_SCAN = `
-import json, sys, time
-import pyarrow.compute as pc
-import pyiceberg, pyarrow
-from pyiceberg.catalog.rest import RestCatalog
-args = json.loads(sys.argv[1])
-catalog = RestCatalog("bench", **args["props"])
-ident = tuple(args["namespace"]) + (args["table"],)
-plan, read = [], []
-for _ in range(args["runs"]):
-    table = catalog.load_table(ident)
-    start = time.perf_counter()
-    tasks = list(table.scan().plan_files())
-    plan.append(time.perf_counter() - start)
-    table = catalog.load_table(ident)
-    start = time.perf_counter()
-    data = table.scan().to_arrow()
-    read.append(time.perf_counter() - start)
-print(json.dumps({
-    "plan": plan,
-    "read": read,
-    "tasks": len(tasks),
-    "rows": data.num_rows,
-    "sum_event_id": str(pc.sum(data["event_id"]).as_py()),
-    "sum_user_id": str(pc.sum(data["user_id"]).as_py()),
-    "versions": {"pyiceberg": pyiceberg.__version__, "pyarrow": pyarrow.__version__, "python": sys.version.split()[0]},
-}))
-`;
-
-interface ScanResult {
-  plan: number[];
-  read: number[];
-  tasks: number;
-  rows: number;
-  sum_event_id: string;
-  sum_user_id: string;
-  versions: Record<string, string>;
 }
 
 interface Traffic {
@@ -178,26 +136,11 @@ async function main() {
     endpoint: env.FLOE_S3_ENDPOINT,
     credentials,
   });
-  const props = {
-    uri: env.FLOE_ICEBERG_REST_URI,
-    's3.endpoint': env.FLOE_S3_ENDPOINT,
-    's3.access-key-id': credentials.accessKeyId,
-    's3.secret-access-key': credentials.secretAccessKey,
-    's3.region': env.FLOE_AWS_REGION,
-    's3.force-virtual-addressing': 'false',
-  };
   const namespace = [`floe_bench_${randomBytes(4).toString('hex')}`];
   const id: TableIdentifier = { namespace, name: 'events' };
   let namespaceCreated = false;
   let tableCreated = false;
-  const scan = async (): Promise<ScanResult> => {
-    const { stdout } = await promisify(execFile)(
-      env.FLOE_PYTHON as string,
-      ['-c', PYTHON_SCAN, JSON.stringify({ props, namespace, table: id.name, runs: RUNS })],
-      { timeout: 600_000, maxBuffer: 16 * MB },
-    );
-    return JSON.parse(stdout) as ScanResult;
-  };
+  const scan = () => timeScanWithPyiceberg(namespace, id.name, { runs: RUNS, sums: ['event_id', 'user_id'] });
   // The live data files and the manifests of the current snapshot.
   const shape = async () => {
     const { metadata } = await catalog.loadTable(id);
@@ -277,10 +220,10 @@ async function main() {
     const after = await scan();
 
     const expectedSumEventId = ((BigInt(ROWS) * BigInt(ROWS - 1)) / 2n).toString();
-    const hash = (s: ScanResult) =>
-      `${s.rows} rows, Σ event_id ${s.sum_event_id}, Σ user_id ${s.sum_user_id}`;
+    const hash = (s: TimedPyicebergScan) =>
+      `${s.rows} rows, Σ event_id ${s.sums.event_id}, Σ user_id ${s.sums.user_id}`;
     const same =
-      before.rows === ROWS && before.sum_event_id === expectedSumEventId && hash(before) === hash(after);
+      before.rows === ROWS && before.sums.event_id === expectedSumEventId && hash(before) === hash(after);
 
     const middle = [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(RUNS / 2)] as CompactionRun;
     const r = middle.result;

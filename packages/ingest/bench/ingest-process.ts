@@ -3,7 +3,8 @@
 // prints JSON lines on stdout — `ready` once loaded, `reached` each time the count of consumed (raw)
 // or committed (engine) records reaches the next target, `first-snapshot` — and the parent reads its
 // CPU and memory from /proc. With `latency`, it also produces at a fixed rate and reports how long
-// each record took to become queryable.
+// each record took to become queryable. FLOE_BENCH_CHANGES (the spec's `changes`, as JSON) makes the
+// pipeline an upsert or CDC one; FLOE_BENCH_INTERVAL_S sets the commit interval of `ingest`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pipelineSpecSchema } from '@floe/protocol';
@@ -35,7 +36,7 @@ let reached = 0;
 let stageMs: () => Record<string, number> = () => ({});
 function count(total: number): void {
   while (reached < lastTarget && total >= target(reached)) {
-    say({ event: 'reached', target: target(reached), atMs: performance.now() });
+    say({ event: 'reached', target: target(reached), atMs: performance.now(), stageMs: stageMs() });
     reached += 1;
   }
   if (reached === lastTarget) {
@@ -61,13 +62,16 @@ function threadCpu(): Record<string, number> {
   return byKind;
 }
 
+const changes = env.FLOE_BENCH_CHANGES === undefined ? undefined : JSON.parse(env.FLOE_BENCH_CHANGES);
+
 function spec(intervalSeconds: number) {
   return pipelineSpecSchema.parse({
     id: `bench-${mode}-${engine}-${run}`,
     name: 'bench',
     version: 1,
     source: { bootstrapServers: brokers, topics: [topic] },
-    format: { value: 'json', key: 'none' },
+    // A change pipeline reads a tombstone's key from the Kafka key.
+    format: { value: 'json', key: changes === undefined ? 'none' : 'string' },
     table: {
       catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
       namespace: [`bench_${run}`],
@@ -82,6 +86,7 @@ function spec(intervalSeconds: number) {
     engine,
     commit: { intervalSeconds },
     deadLetter: { policy: 'skip' },
+    ...(changes !== undefined && { changes }),
   });
 }
 
@@ -100,9 +105,10 @@ async function rawConsume(): Promise<void> {
 }
 
 async function openMeasured(intervalSeconds: number, committed: (outcome: { records: number }) => void) {
-  let total = 0;
   let first = true;
-  const pipeline = await openPipeline(spec(intervalSeconds), {
+  const measured = spec(intervalSeconds);
+  say({ event: 'table', namespace: measured.table.namespace, name: measured.table.name });
+  const pipeline = await openPipeline(measured, {
     decoder: new SchemalessJsonDecoder(),
     resolveSecret: async () => '',
     awsCredentials: {
@@ -120,9 +126,20 @@ async function openMeasured(intervalSeconds: number, committed: (outcome: { reco
           first = false;
           say({ event: 'first-snapshot', atMs: performance.now() });
         }
-        total += outcome.records;
+        // Records taken so far, dead letters and tombstones included: the offsets the table now holds
+        // (the topic is the bench's own, from offset 0), not the rows written, which a change
+        // pipeline's deletes and collapsed updates make fewer.
+        let taken = 0;
+        for (const next of outcome.offsets.values()) taken += Number(next);
+        say({
+          event: 'committed',
+          atMs: performance.now(),
+          taken,
+          rows: outcome.records,
+          stageMs: stageMs(),
+        });
         committed(outcome);
-        count(total);
+        count(taken);
       },
     },
   });
@@ -131,7 +148,7 @@ async function openMeasured(intervalSeconds: number, committed: (outcome: { reco
 }
 
 async function ingest(): Promise<void> {
-  const pipeline = await openMeasured(10, () => {});
+  const pipeline = await openMeasured(Number(env.FLOE_BENCH_INTERVAL_S ?? 10), () => {});
   say({ event: 'ready', atMs: performance.now() });
   await pipeline.start();
 }

@@ -1,20 +1,9 @@
-// Benchmark (not a test), `npm run bench:ingest`. On one topic of JSON events (10 fields, ~400 bytes,
-// 4 partitions), in one run and each in a process of its own: a raw kafkajs consume with no
-// processing, then each ingest engine end to end to committed Iceberg snapshots — cold (started on a
-// backlog of FLOE_BENCH_RECORDS, default 2,000,000) and warm (running, then as many again) — and
-// produce→queryable latency at FLOE_BENCH_RATE/s (default 2000) for FLOE_BENCH_SECONDS (default 60)
-// with a 1 s commit interval; FLOE_BENCH_ENGINES (default native,portable) picks the engines. CPU per
-// record is the whole measured process's (utime + stime from /proc), compared as a ratio to the raw
-// consume of the same run. Every measured process, the raw consume too, runs with the agent's V8 flags
-// (INGEST_NODE_FLAGS). Results:
-// bench/results/ingest-<date>.json and .md, with the machine and date.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { INGEST_NODE_FLAGS, nativeEngineStatus } from '../src/index';
+import { nativeEngineStatus } from '../src/index';
 import { PARTITIONS } from './events';
-import { cpuSeconds, machine as machineName, rssMiB } from './proc';
+import { startMeasured } from './measured-process';
+import { cpuSeconds, machine as machineName } from './proc';
 import { createTopic, produce } from './topic';
 
 const env = process.env;
@@ -37,27 +26,8 @@ interface Measured {
 
 /** Runs one measured process over the backlog (cold), then over as many records again produced while it runs (warm). */
 async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): Promise<Measured> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...INGEST_NODE_FLAGS,
-      '--import',
-      'tsx',
-      join(import.meta.dirname, 'ingest-process.ts'),
-      mode,
-      topic,
-      `${RECORDS},${2 * RECORDS}`,
-      engine,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-  );
-  const pid = child.pid as number;
-  let peak = 0;
-  const sampler = setInterval(() => {
-    try {
-      peak = Math.max(peak, rssMiB(pid));
-    } catch {}
-  }, 250);
+  const child = startMeasured([mode, topic, `${RECORDS},${2 * RECORDS}`, engine]);
+  const pid = child.pid;
   const marks: { cpu: number; wallMs: number }[] = [];
   let firstSnapshotMs: number | null = null;
   let readyMs = 0;
@@ -65,25 +35,17 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
   let engineReason: string | undefined;
   let cpuByThread: Record<string, number> | undefined;
   let stageMs: Record<string, number> | undefined;
-  const lines = createInterface({ input: child.stdout });
-  const done = new Promise<void>((resolveDone, reject) => {
-    child.once('exit', (code) =>
-      marks.length >= 3 ? resolveDone() : reject(new Error(`${mode} ${engine} exited with ${code}`)),
-    );
-  });
-  for await (const line of lines) {
-    if (!line.startsWith('{')) continue;
-    const event = JSON.parse(line);
+  for await (const event of child.events) {
     if (event.event === 'ready') {
-      readyMs = event.atMs;
-      marks.push({ cpu: cpuSeconds(pid), wallMs: event.atMs });
+      readyMs = event.atMs as number;
+      marks.push({ cpu: cpuSeconds(pid), wallMs: readyMs });
     } else if (event.event === 'engine') {
-      engineName = event.engine;
+      engineName = event.engine as string;
       engineReason = event.reason;
     } else if (event.event === 'first-snapshot') {
-      firstSnapshotMs ??= event.atMs - readyMs;
+      firstSnapshotMs ??= (event.atMs as number) - readyMs;
     } else if (event.event === 'reached') {
-      marks.push({ cpu: cpuSeconds(pid), wallMs: event.atMs });
+      marks.push({ cpu: cpuSeconds(pid), wallMs: event.atMs as number });
       if (marks.length === 2) void produce(topic, RECORDS, RECORDS);
     } else if (event.event === 'threads') {
       cpuByThread = event.cpu;
@@ -92,8 +54,8 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
       console.error(`  ${mode}/${engine}: ${event.message}`);
     }
   }
-  await done;
-  clearInterval(sampler);
+  const code = await child.exited;
+  if (marks.length < 3) throw new Error(`${mode} ${engine} exited with ${code}`);
   const [ready, cold, warm] = marks as [(typeof marks)[0], (typeof marks)[0], (typeof marks)[0]];
   const rate = (a: typeof ready, b: typeof ready) => ({
     records_per_cpu_s: RECORDS / (b.cpu - a.cpu),
@@ -106,7 +68,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     cold: rate(ready, cold),
     warm: rate(cold, warm),
     first_snapshot_s: firstSnapshotMs === null ? null : +(firstSnapshotMs / 1000).toFixed(2),
-    rss_peak_mib: peak,
+    rss_peak_mib: child.peakRssMiB(),
     // CPU seconds of the whole run (cold and warm) per thread kind: where the work is done.
     cpu_s_by_thread: cpuByThread ?? null,
     stage_ms: stageMs ?? null,
@@ -116,24 +78,10 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
 async function latency(engine: string) {
   const topic = `bench-live-${engine}-${run}`;
   await createTopic(topic);
-  const child = spawn(
-    process.execPath,
-    [
-      ...INGEST_NODE_FLAGS,
-      '--import',
-      'tsx',
-      join(import.meta.dirname, 'ingest-process.ts'),
-      'latency',
-      topic,
-      '1e18',
-      engine,
-      `${RATE}:${SECONDS}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-  );
+  const child = startMeasured(['latency', topic, '1e18', engine, `${RATE}:${SECONDS}`]);
   let result: { p50: number; p99: number; tail: number; measured: number; unseen: number } | undefined;
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line.startsWith('{') && JSON.parse(line).event === 'latency') result = JSON.parse(line);
+  for await (const event of child.events) {
+    if (event.event === 'latency') result = event as unknown as typeof result;
   }
   return result;
 }

@@ -22,23 +22,46 @@ export async function createTopic(topic: string): Promise<void> {
   await admin.disconnect();
 }
 
-/** Produces events `from`…`from + count - 1`; returns their average size in bytes. */
-export async function produce(topic: string, from: number, count: number): Promise<number> {
+export interface BenchMessage {
+  key?: string;
+  value: string | null;
+  partition: number;
+}
+
+/**
+ * Produces `make(0)`…`make(count - 1)`; returns their average value size in bytes. Sends overlap
+ * unless `ordered`, so a partition may get a later chunk before an earlier one: changes to keys,
+ * whose order is their meaning, are sent `ordered`.
+ */
+export async function produceMessages(
+  topic: string,
+  count: number,
+  make: (i: number) => BenchMessage,
+  { ordered = false } = {},
+): Promise<number> {
   const producer = kafka.producer();
   await producer.connect();
   let bytes = 0;
   const chunk = 2000; // under the broker's message.max.bytes per partition batch
   const sends: Promise<unknown>[] = [];
-  for (let start = from; start < from + count; start += chunk) {
-    const messages = Array.from({ length: Math.min(chunk, from + count - start) }, (_, i) => {
-      const value = benchEvent(start + i, 0);
-      bytes += value.length;
-      return { value, partition: (start + i) % PARTITIONS };
+  for (let start = 0; start < count; start += chunk) {
+    const messages = Array.from({ length: Math.min(chunk, count - start) }, (_, i) => {
+      const message = make(start + i);
+      bytes += message.value?.length ?? 0;
+      return message;
     });
     sends.push(producer.send({ topic, messages }));
-    if (sends.length >= 8) await Promise.all(sends.splice(0));
+    if (sends.length >= (ordered ? 1 : 8)) await Promise.all(sends.splice(0));
   }
   await Promise.all(sends);
   await producer.disconnect();
   return bytes / count;
+}
+
+/** Produces events `from`…`from + count - 1`; returns their average size in bytes. */
+export function produce(topic: string, from: number, count: number): Promise<number> {
+  return produceMessages(topic, count, (i) => ({
+    value: benchEvent(from + i, 0),
+    partition: (from + i) % PARTITIONS,
+  }));
 }

@@ -44,12 +44,12 @@ function catalogProps() {
   };
 }
 
-async function runPython(script: string, args: unknown): Promise<string> {
+async function runPython(script: string, args: unknown, timeoutMs = 120_000): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.env.FLOE_PYTHON as string,
     ['-c', script, JSON.stringify(args)],
     {
-      timeout: 120_000,
+      timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
     },
   );
@@ -173,4 +173,58 @@ export async function appendWithPyiceberg(
 ): Promise<{ snapshot_id: string }> {
   const args = { props: catalogProps(), namespace, table, rows };
   return JSON.parse(await runPython(APPEND_SCRIPT, args)) as { snapshot_id: string };
+}
+
+// Each run loads the table afresh; to_arrow() plans again, so its time includes planning. Sums are of
+// whole columns as Python ints, exact, and independent of the order files are read in.
+const TIMED_SCAN_SCRIPT = `
+import json, sys, time
+import pyarrow.compute as pc
+import pyiceberg, pyarrow
+from pyiceberg.catalog.rest import RestCatalog
+args = json.loads(sys.argv[1])
+catalog = RestCatalog("bench", **args["props"])
+ident = tuple(args["namespace"]) + (args["table"],)
+plan, read = [], []
+for _ in range(args["runs"]):
+    table = catalog.load_table(ident)
+    start = time.perf_counter()
+    tasks = list(table.scan().plan_files())
+    plan.append(time.perf_counter() - start)
+    table = catalog.load_table(ident)
+    start = time.perf_counter()
+    data = table.scan().to_arrow()
+    read.append(time.perf_counter() - start)
+print(json.dumps({
+    "plan": plan,
+    "read": read,
+    "tasks": len(tasks),
+    "delete_files": len({d.file_path for t in tasks for d in t.delete_files}),
+    "rows": data.num_rows,
+    "sums": {c: str(pc.sum(data[c]).as_py()) for c in args["sums"]},
+    "versions": {"pyiceberg": pyiceberg.__version__, "pyarrow": pyarrow.__version__, "python": sys.version.split()[0]},
+}))
+`;
+
+export interface TimedPyicebergScan {
+  /** Seconds per run of `scan().plan_files()` and of `scan().to_arrow()`. */
+  plan: number[];
+  read: number[];
+  /** Scan tasks (data files) and the distinct delete files they carry. */
+  tasks: number;
+  delete_files: number;
+  rows: number;
+  /** Per column asked for, the sum of its values as a decimal string. */
+  sums: Record<string, string>;
+  versions: Record<string, string>;
+}
+
+/** For benchmarks: times pyiceberg planning and reading the whole table, `runs` times each. */
+export async function timeScanWithPyiceberg(
+  namespace: readonly string[],
+  table: string,
+  options: { runs: number; sums?: string[] },
+): Promise<TimedPyicebergScan> {
+  const args = { props: catalogProps(), namespace, table, runs: options.runs, sums: options.sums ?? [] };
+  return JSON.parse(await runPython(TIMED_SCAN_SCRIPT, args, 600_000)) as TimedPyicebergScan;
 }
