@@ -19,6 +19,7 @@ export {
 export { recordAgentEvents } from './agents/events';
 export { type AgentApiRoutes, agentApiRoutes } from './agents/http/routes';
 export { reconcileAgent } from './agents/reconcile';
+export type { Cutover } from './backfill/cutovers';
 export { type ApiEnv, apiEnv, apiEnvShape } from './config';
 export { evaluateContracts } from './contracts/evaluate';
 export type { ContractHealth } from './contracts/health';

@@ -7,6 +7,7 @@ import {
 } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import { pipelineSpecSchema } from '@floe/protocol';
+import { pipelineCutovers } from '../backfill/cutovers';
 import { contractHealth } from './health';
 import { commitReportsSince, type Db, parseProgress, type StoredCommitReport } from './reports';
 
@@ -88,9 +89,10 @@ export async function sharedContract(db: PrismaClient, shareToken: string) {
   if (!contract) return null;
   const body: Contract = contractSchema.parse(contract.versions[0]?.body);
   const table = contractedTable(contract.pipeline, contract.pipeline.versions[0]?.spec);
-  const [freshness, health] = await Promise.all([
+  const [freshness, health, cutovers] = await Promise.all([
     currentFreshness(db, contract.pipelineId),
     contractHealth(db, contract.pipelineId, body.slo),
+    pipelineCutovers(db, contract.pipeline.organizationId, contract.pipelineId),
   ]);
   const withinSlo = freshness === null ? null : freshness.seconds <= body.slo.freshnessMinutes * 60;
   return {
@@ -102,5 +104,6 @@ export async function sharedContract(db: PrismaClient, shareToken: string) {
     freshness,
     withinSlo,
     history: contract.versions.map((v) => ({ version: v.version, at: v.createdAt })),
+    cutovers,
   };
 }

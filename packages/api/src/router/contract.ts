@@ -3,6 +3,7 @@ import { contractSchema } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { pipelineCutovers } from '../backfill/cutovers';
 import { contractHealth } from '../contracts/health';
 import { recordId } from '../schemas/record-id';
 import { type AuditNote, orgProcedure, router } from '../trpc';
@@ -35,6 +36,14 @@ const healthSchema = z.object({
       resolvedAt: z.date().nullable(),
       peakSeconds: z.number().nullable(),
       sloMinutes: z.number(),
+    }),
+  ),
+  cutovers: z.array(
+    z.object({
+      backfillId: z.string(),
+      at: z.date(),
+      snapshotId: z.string(),
+      replacedSnapshotId: z.string().nullable(),
     }),
   ),
 });
@@ -102,11 +111,11 @@ export const contractRouter = router({
         include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
       });
       if (!contract) return null;
-      return contractHealth(
-        ctx.db,
-        contract.pipelineId,
-        contractSchema.parse(contract.versions[0]?.body).slo,
-      );
+      const [health, cutovers] = await Promise.all([
+        contractHealth(ctx.db, contract.pipelineId, contractSchema.parse(contract.versions[0]?.body).slo),
+        pipelineCutovers(ctx.db, ctx.org.id, contract.pipelineId),
+      ]);
+      return { ...health, cutovers };
     }),
 
   /** Saves the contract as a new version. */

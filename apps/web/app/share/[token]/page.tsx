@@ -1,6 +1,7 @@
 import { notFound } from 'next/navigation';
 import { ComplianceChart } from '../../../src/components/compliance-chart';
 import { ComplianceSummary, IncidentList } from '../../../src/components/contract-health';
+import { CutoverList } from '../../../src/components/cutover-list';
 import { loadSharedContract } from '../../../src/shared-contract';
 
 export const dynamic = 'force-dynamic';
@@ -67,6 +68,16 @@ export default async function SharedContractPage({ params }: { params: Promise<{
           Incidents
         </h2>
         <IncidentList incidents={shared.incidents} />
+      </section>
+      <section aria-labelledby="cutovers" className="flex flex-col gap-2">
+        <h2 id="cutovers" className="text-sm font-semibold uppercase tracking-widest text-slate-400">
+          Rebuilds
+        </h2>
+        <p className="text-sm text-slate-400">
+          A backfill rebuilds the table beside the live one and replaces it in one commit: readers see the old
+          table before the cutover time and the rebuilt one from it.
+        </p>
+        <CutoverList cutovers={shared.cutovers} />
       </section>
       <dl className="grid grid-cols-[14rem_1fr] gap-x-4 gap-y-2 text-sm">
         {facts.map(([term, detail]) => (

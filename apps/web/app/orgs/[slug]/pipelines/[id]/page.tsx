@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { ComplianceSummary, IncidentList } from '../../../../../src/components/contract-health';
+import { CutoverList } from '../../../../../src/components/cutover-list';
 import { env } from '../../../../../src/env';
 import { serverCaller } from '../../../../../src/server';
 import { AlertDestinations } from './alert-destinations';
@@ -73,6 +74,8 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
             <h3 className="font-semibold">How it has been kept</h3>
             <ComplianceSummary compliance={health.compliance} />
             <IncidentList incidents={health.incidents} />
+            <h3 className="font-semibold">Rebuilds (backfills cut over)</h3>
+            <CutoverList cutovers={health.cutovers} />
           </div>
         ) : null}
         <p className="max-w-2xl text-sm text-slate-400">
