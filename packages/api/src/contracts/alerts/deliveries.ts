@@ -92,11 +92,13 @@ async function dueFairly(db: PrismaClient, now: Date) {
 
 /**
  * Claims one delivery (its next attempt pushed out, so with several control-plane instances exactly
- * one sends it), sends it, and records the outcome; a failure is retried with backoff.
+ * one sends it), sends it, and records the outcome; a failure is retried with backoff. The claim
+ * checks the row is still due as it updates it, not that it still holds the value this instance read:
+ * an instance that read the row after another claimed or delivered it would match that value.
  */
 async function deliver(db: PrismaClient, delivery: DueDelivery, now: Date) {
   const claim = await db.alertDelivery.updateMany({
-    where: { id: delivery.id, nextAttemptAt: delivery.nextAttemptAt },
+    where: { id: delivery.id, nextAttemptAt: { lte: now } },
     data: { nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
   });
   if (claim.count === 0) return 'claimed elsewhere';
