@@ -2,6 +2,7 @@
 
 export {
   Backfill,
+  BackfillEndedError,
   type BackfillHost,
   type BackfillProgress,
   type BackfillRequest,

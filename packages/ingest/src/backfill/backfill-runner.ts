@@ -5,6 +5,7 @@ import {
   type Snapshot,
   type SummaryProperties,
   type TableIdentifier,
+  type TableMetadata,
 } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
@@ -81,6 +82,21 @@ type Appender = (summary: SummaryProperties, maxAttempts?: number) => Promise<{ 
 export const CUTOVER_KEY = 'floe.backfill.cutover';
 
 export const backfillBranch = (backfillId: string) => `backfill-${backfillId}`;
+
+/**
+ * The backfill's branch was dropped (an abort, or its cutover) after it had been written: the backfill
+ * never writes it again, so a run that was still going, or one sent again after its agent died, does
+ * not bring the branch back.
+ */
+export class BackfillEndedError extends Error {
+  override name = 'BackfillEnded';
+  constructor(backfillId: string) {
+    super(
+      `backfill ${backfillId} has ended: its branch ${backfillBranch(backfillId)} was aborted or cut over`,
+    );
+  }
+}
+
 /** The pipeline id under which the branch's snapshots carry the backfill's own offsets. */
 export const backfillOffsetsId = (backfillId: string) => `backfill-${backfillId}`;
 
@@ -162,7 +178,10 @@ export class Backfill {
 
   /** The range (resolved once, then read from the branch) and where the branch is in it. */
   async prepare(): Promise<OffsetRange> {
-    const head = branchHead(await this.view.loadTable(this.id).then((t) => t.metadata), 'main');
+    const metadata = await this.view.loadTable(this.id).then((t) => t.metadata);
+    const head = branchHead(metadata, 'main');
+    if (head === undefined && this.wroteBranch(metadata))
+      throw new BackfillEndedError(this.request.backfillId);
     let range = head === undefined ? undefined : rangeOf(head.summary);
     if (range === undefined) {
       const admin = this.kafka.admin();
@@ -284,8 +303,11 @@ export class Backfill {
     if (!this.assigned.has(key) || !isRunning() || isStale()) return;
     const taken = await this.take(key, batch);
     await this.throttle(taken, heartbeat);
+    if (this.finished) return;
     if (this.complete()) {
-      this.done.resolve(await this.finish());
+      // A failed final commit ends this run (the job runs again, from the branch); kafkajs would
+      // otherwise fetch the batch again into a run that has finished.
+      await this.finish().then(this.done.resolve, this.done.reject);
       return;
     }
     if (Date.now() - this.lastCommitAt >= (this.request.commitIntervalMs ?? 5_000)) await this.commit();
@@ -349,9 +371,14 @@ export class Backfill {
         });
         return;
       }
-      // Another run of this backfill wrote the branch: read on from where it is.
+      // Another run of this backfill wrote the branch: read on from where it is. Or the branch is gone.
       this.sink.dropAll();
       this.pendingDeadLetters = new Map();
+      if (await this.branchDropped()) {
+        this.finished = true;
+        this.done.reject(new BackfillEndedError(this.request.backfillId));
+        return;
+      }
       this.positions.clear();
       for (const [key, offset] of await this.sink.load()) this.positions.set(key, offset);
       this.reassigned = true;
@@ -365,6 +392,18 @@ export class Backfill {
     const progress = await this.progress(outcome?.snapshotId ?? null);
     this.host.progress?.(progress);
     return progress;
+  }
+
+  /** Whether the branch is gone though this backfill wrote it. */
+  private async branchDropped(): Promise<boolean> {
+    const { metadata } = await this.view.loadTable(this.id);
+    return branchHead(metadata, 'main') === undefined && this.wroteBranch(metadata);
+  }
+
+  /** Whether a snapshot of the table (kept until it expires) carries this backfill's offsets. */
+  private wroteBranch(metadata: TableMetadata): boolean {
+    const key = offsetsKey(backfillOffsetsId(this.request.backfillId));
+    return metadata.snapshots.some((s) => s.summary[key] !== undefined);
   }
 
   private async finalCommit(attempt = 1): ReturnType<TableSink['commit']> {
