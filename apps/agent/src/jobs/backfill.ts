@@ -1,6 +1,7 @@
 import {
   abortBackfill,
   Backfill,
+  BackfillEndedError,
   type BackfillHost,
   type BackfillValidation,
   cutover,
@@ -42,7 +43,12 @@ export async function runBackfillJob(
         },
         { ...host, liveLag: () => Number(live()?.lagRecords() ?? 0n) },
       );
-      const done = await backfill.run();
+      const done = await backfill.run().catch((error) => {
+        if (error instanceof BackfillEndedError) return undefined;
+        throw error;
+      });
+      // Aborted (or cut over) while it ran, or before this run of it: it ends, and is not tried again.
+      if (done === undefined) return { backfillId: job.backfillId, branchDropped: true };
       return {
         backfillId: job.backfillId,
         records: done.records,
