@@ -13,8 +13,13 @@ if (existsSync(built)) {
 } else {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const runner = existsSync(tsx) ? tsx : join(root, '..', '..', 'node_modules', '.bin', 'tsx');
-  const result = spawnSync(runner, [join(root, 'src', 'cli.ts'), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  // tsx hands node's flags (the shebang's, or the caller's) on to the process it starts.
+  const result = spawnSync(
+    runner,
+    [...process.execArgv, join(root, 'src', 'cli.ts'), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   process.exit(result.status ?? 1);
 }
