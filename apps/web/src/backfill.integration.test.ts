@@ -91,12 +91,18 @@ describe('backfills on the pipeline page, in a real browser', () => {
     await admin.goto(`${app.url}/orgs/${org.slug}/pipelines/${pipelineId}`);
     await admin.getByText('No backfill yet.').waitFor();
     await admin.getByLabel('Records per second at most').fill('5000');
+    await admin.getByLabel('Wait while the live pipeline lags more than (records)').fill('20000');
     await admin.getByRole('button', { name: 'Start backfill' }).click();
     const item = admin.getByRole('list', { name: 'Backfills' }).getByRole('listitem');
     await item.getByText('Rebuild: sent to the agent').waitFor();
     const [sent] = (await queued()).filter((j) => j.job.kind === 'pipeline.backfill');
     if (sent === undefined) throw new Error('no pipeline.backfill job was queued');
-    expect(sent.job).toMatchObject({ start: 'earliest', end: 'now', maxRecordsPerSecond: 5000 });
+    expect(sent.job).toMatchObject({
+      start: 'earliest',
+      end: 'now',
+      maxRecordsPerSecond: 5000,
+      maxLiveLagRecords: 20000,
+    });
     const backfillId = (sent.job as { backfillId: string }).backfillId;
 
     await report({

@@ -49,6 +49,7 @@ export function Backfills({
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
   const [rate, setRate] = useState('');
+  const [lag, setLag] = useState('');
   const backfills = list.data ?? [];
   return (
     <section aria-labelledby="backfills" className="flex flex-col gap-3">
@@ -74,6 +75,7 @@ export function Backfills({
                 start: startMs === null ? 'earliest' : { timestampMs: startMs },
                 end: endMs === null ? 'now' : { timestampMs: endMs },
                 ...(rate !== '' && { maxRecordsPerSecond: Number(rate) }),
+                ...(lag !== '' && { maxLiveLagRecords: Number(lag) }),
               },
             });
           }}
@@ -104,6 +106,17 @@ export function Backfills({
               value={rate}
               onChange={(e) => setRate(e.target.value)}
               placeholder="no cap"
+              className="w-36 rounded border border-slate-700 bg-slate-900 px-2 py-1"
+            />
+          </label>
+          <label className="flex flex-col gap-1">
+            Wait while the live pipeline lags more than (records)
+            <input
+              type="number"
+              min={0}
+              value={lag}
+              onChange={(e) => setLag(e.target.value)}
+              placeholder="never wait"
               className="w-36 rounded border border-slate-700 bg-slate-900 px-2 py-1"
             />
           </label>
@@ -199,7 +212,9 @@ function Step({ label, job }: { label: string; job: JobState }) {
       ? `failed: ${job.message}`
       : job.state === 'finished'
         ? label === 'Rebuild'
-          ? `done: ${r?.records} records, ${r?.deadLetters} dead letters`
+          ? r?.branchDropped === true
+            ? 'stopped: its branch was dropped (aborted or cut over)'
+            : `done: ${r?.records} records, ${r?.deadLetters} dead letters`
           : label === 'Validation'
             ? `${r?.valid ? 'valid' : 'not valid'}: ${r?.rows} rows for ${r?.offsets} offsets and ${r?.deadLetters} dead letters, ${r?.duplicates} twice, ${r?.outsideRange} outside the range${r?.schemaProblems ? `; ${r.schemaProblems}` : ''}`
             : label === 'Cutover'
