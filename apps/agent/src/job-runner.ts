@@ -12,6 +12,7 @@ import { storageCredentials } from './aws/storage-credentials';
 import { agentEnv } from './config';
 import { type EventReporter, RevokedError } from './events';
 import { runBackfillJob } from './jobs/backfill';
+import { backfillProgressMessage } from './jobs/backfill-progress';
 import { connectionTestCredentials, type TestResult, testConnection } from './jobs/connection-test';
 import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
@@ -86,7 +87,7 @@ async function runJob(
               type: 'job.progress',
               jobId,
               fraction: p.totalRecords === 0 ? 1 : Math.min(1, p.records / p.totalRecords),
-              message: `${p.records} of ${p.totalRecords} records, ${p.deadLetters} dead letters${p.etaSeconds === null ? '' : `, about ${p.etaSeconds} s to go`}`,
+              message: backfillProgressMessage(p),
             }),
         },
         pipelines,
