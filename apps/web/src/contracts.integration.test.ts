@@ -192,6 +192,51 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
     expect(await owner.getByRole('row', { name: new RegExp(utc(start + 44 * MINUTE)) }).count()).toBe(1);
   });
 
+  it("records a backfill's cutover on the contract and the share page: its time and main's snapshot", async () => {
+    const pipelineId = `pl-${org.slug}`;
+    const db = createPrismaClient();
+    const { agentId } = await db.pipeline.findUniqueOrThrow({ where: { id: pipelineId } });
+    const { userId } = await db.membership.findFirstOrThrow({ where: { organizationId: org.id } });
+    const cutoverAtMs = Date.UTC(2026, 10, 30, 8, 15, 42);
+    await db.backfill.create({
+      data: {
+        id: 'f00d',
+        organizationId: org.id,
+        pipelineId,
+        createdById: userId,
+        request: { start: 'earliest', end: 'now' },
+        runJobId: 'run-f00d',
+        cutoverJobId: 'cut-f00d',
+      },
+    });
+    await db.agentEvent.create({
+      data: {
+        agentId: agentId as string,
+        type: 'job.finished',
+        sentAt: new Date(),
+        payload: {
+          type: 'job.finished',
+          jobId: 'cut-f00d',
+          result: { snapshotId: '4242424242', replacedSnapshotId: '4141', cutoverAtMs, valid: true },
+        },
+      },
+    });
+    await db.$disconnect();
+
+    const stranger = await (await browser.newContext()).newPage();
+    await stranger.goto(shareUrl);
+    const shared = stranger.getByRole('row', { name: /4242424242/ });
+    expect(await shared.getByRole('cell').allTextContents()).toEqual([
+      '2026-11-30 08:15:42 UTC',
+      '4242424242',
+      '4141',
+      'backfill-f00d',
+    ]);
+    await owner.reload();
+    expect(await owner.getByTestId('cutover-at').textContent()).toBe('2026-11-30 08:15:42 UTC');
+    expect(await owner.getByTestId('cutover-snapshot').textContent()).toBe('4242424242');
+  });
+
   it('adds an alert destination, correcting its URL, shows the secret once and sends a signed test', async () => {
     const received: { signature: string; body: string }[] = [];
     const receiver = createServer((req, res) => {
