@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +6,10 @@ import { branchHead, RestCatalog, type Snapshot } from '@floe/iceberg';
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { createKafka, decodeOffsets, offsetsKey, tableOffsets } from '@floe/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startAgentProcess } from '../testing/agent-process';
 import { startControlPlane } from '../testing/control-plane';
 import { orgCaller } from '../testing/org-caller';
+import { stackConnections } from '../testing/stack-connections';
 
 // A backfill on a real `floe-agent start` process, through the control plane's tRPC API: the agent is
 // SIGKILLed while the backfill runs with rows read past its last branch commit; restarted, it gets the
@@ -20,7 +21,6 @@ import { orgCaller } from '../testing/org-caller';
 // branch commit finds the branch gone and the run ends there.
 
 const env = process.env;
-const CLI = join(import.meta.dirname, '..', 'cli.ts');
 const PARTITIONS = 3;
 const RECORDS = 24_000;
 const run = randomBytes(4).toString('hex');
@@ -38,33 +38,11 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A `floe-agent start` process; started again on the same state folder it keeps its enrollment. */
-function startAgentProcess(controlPlane: URL, token: string, state: string) {
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', CLI, 'start', '--control-plane', controlPlane.toString(), '--token', token],
-    {
-      cwd: join(import.meta.dirname, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...env,
-        FLOE_AGENT_STATE_DIR: state,
-        AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
-        AWS_REGION: env.FLOE_AWS_REGION,
-        FLOE_KAFKA_SESSION_TIMEOUT_MS: '8000',
-      },
-    },
-  );
-  const keep = (chunk: Buffer) => {
-    logs.push(...chunk.toString('utf8').trim().split('\n'));
-    if (logs.length > 300) logs.splice(0, logs.length - 300);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  cleanups.push(() => child.kill('SIGKILL'));
-  return { child, logs };
+/** The agent process, killed at the end whatever happened. */
+function startAgent(controlPlane: URL, token: string, state: string) {
+  const agent = startAgentProcess(controlPlane, token, state);
+  cleanups.push(() => agent.child.kill('SIGKILL'));
+  return agent;
 }
 
 async function until<T>(
@@ -148,50 +126,26 @@ describe('backfill through agent kills (a real agent process, Kafka, REST catalo
     const { id: agentId, installToken } = await owner.agent.create({ orgSlug, name: 'backfiller' });
     const state = mkdtempSync(join(tmpdir(), 'floe-backfill-kill-'));
     cleanups.push(() => rmSync(state, { recursive: true, force: true }));
-    let agent = startAgentProcess(controlPlane.url, installToken, state);
+    let agent = startAgent(controlPlane.url, installToken, state);
     const logs = () => agent.logs.slice(-40).join('\n');
-    const online = () =>
-      until(
-        'the agent online',
-        async () =>
-          (await owner.agent.list({ orgSlug })).find((a) => a.id === agentId && a.status === 'online'),
-        120_000,
-        logs,
-      );
-    await online();
+    await until(
+      'the agent online',
+      async () =>
+        (await owner.agent.list({ orgSlug })).find((a) => a.id === agentId && a.status === 'online'),
+      120_000,
+      logs,
+    );
 
-    const connection = async (form: Parameters<typeof owner.connection.create>[0]['connection']) =>
-      (await owner.connection.create({ orgSlug, connection: form })).id;
     const { id: pipelineId } = await owner.pipeline.create({
       orgSlug,
       pipeline: {
         name: 'events',
         agentId,
-        kafkaConnectionId: await connection({
-          type: 'kafka',
-          name: 'stack-kafka',
-          bootstrapServers: brokers.join(','),
-          securityProtocol: 'PLAINTEXT',
-        }),
+        ...(await stackConnections(owner, orgSlug, `backfill-kill-${run}`)),
         topics: topic,
         startFrom: 'earliest',
         valueFormat: 'json',
         keyFormat: 'none',
-        catalogConnectionId: await connection({
-          type: 'catalog',
-          name: 'stack-catalog',
-          catalogType: 'rest',
-          uri: env.FLOE_ICEBERG_REST_URI as string,
-          warehouse: 'warehouse',
-        }),
-        storageConnectionId: await connection({
-          type: 'storage',
-          name: 'stack-lake',
-          bucket: env.FLOE_WAREHOUSE_BUCKET as string,
-          region: env.FLOE_AWS_REGION as string,
-          prefix: `backfill-kill-${run}`,
-          endpoint: env.FLOE_S3_ENDPOINT as string,
-        }),
         namespace,
         tableName: 'events',
         partitionBy: '',
@@ -246,7 +200,7 @@ describe('backfill through agent kills (a real agent process, Kafka, REST catalo
     const atKill = await killMidway(first.id);
     const heldAfterKill = (await onBranch(first.id)) as bigint;
     expect(heldAfterKill).toBeLessThan(BigInt(RECORDS));
-    agent = startAgentProcess(controlPlane.url, installToken, state);
+    agent = startAgent(controlPlane.url, installToken, state);
     const ran = await listed(first.id, (b) => b.run.state === 'finished' || b.run.state === 'failed');
     expect(ran.run).toMatchObject({ state: 'finished', result: { records: RECORDS, totalRecords: RECORDS } });
     // The job ran twice: once on the killed agent, once after it.
@@ -281,7 +235,7 @@ describe('backfill through agent kills (a real agent process, Kafka, REST catalo
     const second = await owner.backfill.start({ orgSlug, pipelineId, request });
     await killMidway(second.id);
     await owner.backfill.abort({ orgSlug, pipelineId, backfillId: second.id });
-    agent = startAgentProcess(controlPlane.url, installToken, state);
+    agent = startAgent(controlPlane.url, installToken, state);
     await listed(second.id, (b) => b.abort?.state === 'finished');
     const rerun = await listed(second.id, (b) => b.run.state === 'finished' || b.run.state === 'failed');
     expect(rerun.run.state).toBe('finished');

@@ -4,6 +4,7 @@ import { createKafka } from '@floe/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgCaller } from '../testing/org-caller';
 import { startQueuedAgent } from '../testing/queued-agent';
+import { stackConnections } from '../testing/stack-connections';
 import { stackPolicy } from '../testing/stack-policy';
 
 // table.describe end to end: an editor creates a pipeline through the control plane's tRPC API, an
@@ -56,38 +57,16 @@ beforeAll(async () => {
 
 /** The pipeline as a user makes it in the wizard: connections, then the wizard's answers. */
 async function createPipeline(editor: Awaited<ReturnType<typeof orgCaller>>) {
-  const connection = async (form: Parameters<typeof editor.connection.create>[0]['connection']) =>
-    (await editor.connection.create({ orgSlug, connection: form })).id;
   const { id } = await editor.pipeline.create({
     orgSlug,
     pipeline: {
       name: 'orders',
       agentId: agent.agentId,
-      kafkaConnectionId: await connection({
-        type: 'kafka',
-        name: 'stack-kafka',
-        bootstrapServers: brokers.join(','),
-        securityProtocol: 'PLAINTEXT',
-      }),
+      ...(await stackConnections(editor, orgSlug, `table-describe-${run}`)),
       topics: topic,
       startFrom: 'earliest',
       valueFormat: 'json',
       keyFormat: 'none',
-      catalogConnectionId: await connection({
-        type: 'catalog',
-        name: 'stack-catalog',
-        catalogType: 'rest',
-        uri: env.FLOE_ICEBERG_REST_URI as string,
-        warehouse: 'warehouse',
-      }),
-      storageConnectionId: await connection({
-        type: 'storage',
-        name: 'stack-lake',
-        bucket: env.FLOE_WAREHOUSE_BUCKET as string,
-        region: env.FLOE_AWS_REGION as string,
-        prefix: `table-describe-${run}`,
-        endpoint: env.FLOE_S3_ENDPOINT as string,
-      }),
       namespace,
       tableName: 'orders',
       partitionBy: 'day(ordered_at)',

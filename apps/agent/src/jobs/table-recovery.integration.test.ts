@@ -5,6 +5,7 @@ import { createKafka, tableOffsets } from '@floe/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgCaller } from '../testing/org-caller';
 import { startQueuedAgent } from '../testing/queued-agent';
+import { stackConnections } from '../testing/stack-connections';
 import { stackPolicy } from '../testing/stack-policy';
 
 // Recovery end to end: through the control plane's tRPC API (roles, audit rows) to an agent in this
@@ -59,38 +60,16 @@ async function produce(from: number, count: number) {
 }
 
 async function createPipeline(editor: Awaited<ReturnType<typeof orgCaller>>) {
-  const connection = async (form: Parameters<typeof editor.connection.create>[0]['connection']) =>
-    (await editor.connection.create({ orgSlug, connection: form })).id;
   const { id } = await editor.pipeline.create({
     orgSlug,
     pipeline: {
       name: 'events',
       agentId: agent.agentId,
-      kafkaConnectionId: await connection({
-        type: 'kafka',
-        name: 'stack-kafka',
-        bootstrapServers: brokers.join(','),
-        securityProtocol: 'PLAINTEXT',
-      }),
+      ...(await stackConnections(editor, orgSlug, `table-recovery-${run}`)),
       topics: topic,
       startFrom: 'earliest',
       valueFormat: 'json',
       keyFormat: 'none',
-      catalogConnectionId: await connection({
-        type: 'catalog',
-        name: 'stack-catalog',
-        catalogType: 'rest',
-        uri: env.FLOE_ICEBERG_REST_URI as string,
-        warehouse: 'warehouse',
-      }),
-      storageConnectionId: await connection({
-        type: 'storage',
-        name: 'stack-lake',
-        bucket: env.FLOE_WAREHOUSE_BUCKET as string,
-        region: env.FLOE_AWS_REGION as string,
-        prefix: `table-recovery-${run}`,
-        endpoint: env.FLOE_S3_ENDPOINT as string,
-      }),
       namespace,
       tableName: 'events',
       partitionBy: '',

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,10 @@ import { promisify } from 'node:util';
 import { RestCatalog } from '@floe/iceberg';
 import { createKafka, tableOffsets } from '@floe/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startAgentProcess } from '../testing/agent-process';
 import { startControlPlane } from '../testing/control-plane';
 import { orgCaller } from '../testing/org-caller';
+import { stackConnections } from '../testing/stack-connections';
 
 // A pipeline on a pool of real `floe-agent start` processes, through the control plane's own agent API:
 // three replicas enroll with the pool's one token and each becomes a member; the pipeline, assigned to
@@ -18,7 +20,6 @@ import { orgCaller } from '../testing/org-caller';
 // the topic in the table once, counted per partition and offset.
 
 const env = process.env;
-const CLI = join(import.meta.dirname, '..', 'cli.ts');
 const PARTITIONS = 12;
 const run = randomBytes(4).toString('hex');
 const topic = `pool-${run}`;
@@ -37,38 +38,9 @@ afterAll(async () => {
 /** A `floe-agent start` process with its own state folder (a pod's emptyDir), enrolling with the pool's token. */
 function startMember(controlPlane: URL, token: string) {
   const state = mkdtempSync(join(tmpdir(), 'floe-pool-member-'));
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', CLI, 'start', '--control-plane', controlPlane.toString(), '--token', token],
-    {
-      cwd: join(import.meta.dirname, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...env,
-        FLOE_AGENT_STATE_DIR: state,
-        AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: env.FLOE_AWS_SECRET_ACCESS_KEY,
-        AWS_REGION: env.FLOE_AWS_REGION,
-        // A killed member's partitions move on after this, instead of the default 30 s.
-        FLOE_KAFKA_SESSION_TIMEOUT_MS: '8000',
-      },
-    },
-  );
-  const member: { child: ChildProcess; logs: string[]; agentId?: string } = { child, logs };
-  const keep = (chunk: Buffer) => {
-    const lines = chunk.toString('utf8').trim().split('\n');
-    // Its identity, from its log line on enrolling (`{"message":"enrolled","agentId":…}`).
-    member.agentId ??= lines
-      .map((l) => /"message":"enrolled","agentId":"([^"]+)"/.exec(l)?.[1])
-      .find(Boolean);
-    logs.push(...lines);
-    if (logs.length > 200) logs.splice(0, logs.length - 200);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const member = startAgentProcess(controlPlane, token, state);
   cleanups.push(() => {
-    child.kill('SIGKILL');
+    member.child.kill('SIGKILL');
     rmSync(state, { recursive: true, force: true });
   });
   return member;
@@ -185,38 +157,16 @@ describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S
       logs,
     );
 
-    const connection = async (form: Parameters<typeof owner.connection.create>[0]['connection']) =>
-      (await owner.connection.create({ orgSlug, connection: form })).id;
     const { id: pipelineId, jobIds } = await owner.pipeline.create({
       orgSlug,
       pipeline: {
         name: 'events',
         agentId: poolId,
-        kafkaConnectionId: await connection({
-          type: 'kafka',
-          name: 'stack-kafka',
-          bootstrapServers: brokers.join(','),
-          securityProtocol: 'PLAINTEXT',
-        }),
+        ...(await stackConnections(owner, orgSlug, `pool-${run}`)),
         topics: topic,
         startFrom: 'earliest',
         valueFormat: 'json',
         keyFormat: 'string',
-        catalogConnectionId: await connection({
-          type: 'catalog',
-          name: 'stack-catalog',
-          catalogType: 'rest',
-          uri: env.FLOE_ICEBERG_REST_URI as string,
-          warehouse: 'warehouse',
-        }),
-        storageConnectionId: await connection({
-          type: 'storage',
-          name: 'stack-lake',
-          bucket: env.FLOE_WAREHOUSE_BUCKET as string,
-          region: env.FLOE_AWS_REGION as string,
-          prefix: `pool-${run}`,
-          endpoint: env.FLOE_S3_ENDPOINT as string,
-        }),
         namespace,
         tableName: 'events',
         partitionBy: '',
