@@ -205,7 +205,7 @@ export {
   sigv4PresignedUrl,
 } from './util/sigv4';
 export { arrowSchema, arrowType, FIELD_ID_KEY } from './writer/arrow-schema';
-export { buildersToArrow, ColumnBuilder } from './writer/column-builder';
+export { buildersToArrow, ColumnBuilder, Utf8Bytes } from './writer/column-builder';
 export { type DataFileTarget, storeDataFile } from './writer/data-file';
 export { type ColumnMetrics, columnMetrics } from './writer/metrics';
 export {

@@ -2,7 +2,7 @@ import { makeVector, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { newSchema } from '../spec/schema';
 import { optional, required, T } from '../spec/types';
-import { buildersToArrow, ColumnBuilder } from './column-builder';
+import { buildersToArrow, ColumnBuilder, Utf8Bytes } from './column-builder';
 import { columnMetrics } from './metrics';
 import { columnsToArrow, ValueError } from './rows-to-arrow';
 
@@ -66,6 +66,33 @@ describe('ColumnBuilder', () => {
     expect(ipc(buildersToArrow(one, [cut], 301))).toBe(
       ipc(columnsToArrow(one, [[...texts.slice(0, 300), 'last']], 301)),
     );
+  });
+
+  it('copies strings given as UTF-8 bytes as the strings themselves, among strings and nulls', () => {
+    const one = newSchema([optional('s', T.string)]);
+    const texts = Array.from({ length: 700 }, (_, i) =>
+      i % 5 === 0 ? null : i % 11 === 0 ? `日本語 😀 ${'long '.repeat(i % 30)}${i}` : `row-${i}`,
+    );
+    // Every third string as its bytes inside a larger buffer (one reused Utf8Bytes), the rest as text.
+    const bytes = new Utf8Bytes();
+    const builder = new ColumnBuilder(one.fields[0] as never);
+    const asValues = new ColumnBuilder(one.fields[0] as never, true);
+    texts.forEach((text, i) => {
+      let value: string | null | Utf8Bytes = text;
+      if (text !== null && i % 3 === 0) {
+        bytes.bytes = Buffer.from(`{"s":"${text}"}`);
+        bytes.start = 6;
+        bytes.end = bytes.bytes.length - 2;
+        value = bytes;
+      }
+      builder.append(value);
+      asValues.append(value);
+    });
+    const ipc = (batch: RecordBatch) => Buffer.from(tableToIPC(new Table([batch]), 'stream')).toString('hex');
+    const expected = ipc(columnsToArrow(one, [texts], texts.length));
+    expect(ipc(buildersToArrow(one, [builder], texts.length))).toBe(expected);
+    expect(asValues.heldValues()).toEqual(texts);
+    expect(ipc(buildersToArrow(one, [asValues], texts.length))).toBe(expected);
   });
 
   it('builds lists no element was ever appended to', () => {

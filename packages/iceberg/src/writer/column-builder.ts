@@ -26,6 +26,24 @@ const LAYOUTS: Partial<Record<string, Layout>> = {
   list: 'list',
 };
 
+/**
+ * A string value given as the UTF-8 bytes it lies in ([start, end) of `bytes`, which must be valid
+ * UTF-8): a string column copies them as they are, with no JS string made and encoded again. It is
+ * read at once by `append`, so one instance can be reused for the next value.
+ */
+export class Utf8Bytes {
+  bytes: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+
+  /** The string these bytes spell. */
+  text(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.start, this.end - this.start).toString(
+      'utf8',
+    );
+  }
+}
+
 /** What a builder holds: a column, a struct's field or a list's element. */
 interface Slot {
   type: IcebergType;
@@ -97,6 +115,13 @@ export class ColumnBuilder {
 
   /** `checked`: whether a null must be allowed here (not for a struct field under a null struct). */
   private put(value: unknown, checked: boolean): void {
+    if (value instanceof Utf8Bytes) {
+      if (this.layout === 'utf8') {
+        this.putUtf8(value);
+        return;
+      }
+      value = value.text();
+    }
     const row = this.rows;
     const { path } = this.slot;
     if (value == null) {
@@ -151,6 +176,33 @@ export class ColumnBuilder {
     if (this.pending.length === PENDING_STRINGS) this.writePending();
   }
 
+  /** A string's UTF-8 bytes copied in after the strings pending before it. */
+  private putUtf8(value: Utf8Bytes): void {
+    this.writePending();
+    const row = this.rows;
+    const length = value.end - value.start;
+    this.reserve(length);
+    if (row >> 3 >= this.validity.length) this.validity = grown(this.validity, row >> 3);
+    this.validity[row >> 3] = (this.validity[row >> 3] as number) | (1 << (row & 7));
+    const { bytes, start } = value;
+    const target = this.bytes;
+    const at = this.size;
+    // Short strings byte by byte: no view object per value.
+    if (length < 64) for (let k = 0; k < length; k += 1) target[at + k] = bytes[start + k] as number;
+    else target.set(bytes.subarray(start, value.end), at);
+    this.size = at + length;
+    this.setOffset(row + 1, this.size);
+    this.rows = row + 1;
+  }
+
+  /** Room for `more` bytes after the ones held. */
+  private reserve(more: number): void {
+    if (this.size + more <= this.bytes.length) return;
+    const bytes = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.size + more, 4096));
+    this.bytes.copy(bytes, 0, 0, this.size);
+    this.bytes = bytes;
+  }
+
   /** A struct's members into its field builders (nulls under a null struct), all or none. */
   private putMembers(value: Record<string, unknown> | null | undefined): void {
     const { children, names } = this;
@@ -193,11 +245,7 @@ export class ColumnBuilder {
     const first = this.rows - pending.length;
     const joined = pending.join('');
     // 3 bytes per UTF-16 unit covers any string.
-    if (this.size + 3 * joined.length > this.bytes.length) {
-      const bytes = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.size + 3 * joined.length, 4096));
-      this.bytes.copy(bytes, 0, 0, this.size);
-      this.bytes = bytes;
-    }
+    this.reserve(3 * joined.length);
     const ascii = this.bytes.write(joined, this.size) === joined.length;
     let size = this.size;
     for (let k = 0; k < pending.length; k += 1) {

@@ -1,4 +1,4 @@
-import { type IcebergType, type NestedField, type Row, type StructType, T } from '@floe/iceberg';
+import { type IcebergType, type NestedField, type Row, type StructType, T, Utf8Bytes } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
 import {
@@ -45,6 +45,8 @@ export class JsonRowReader {
   private readonly setBy: Int32Array;
   private stamp = 0;
   private readonly values: unknown[];
+  /** Per column, its string's bytes where they lie in the record (the column builder copies them). */
+  private readonly texts: Utf8Bytes[];
   /** Per member position, the name bytes and plan the last record had there (see `planAt`). */
   private readonly planNames: Uint8Array[] = [];
   private readonly planAtIndex: MemberPlan[] = [];
@@ -70,6 +72,7 @@ export class JsonRowReader {
     for (const { field, format } of mapping.timestamps) this.timestamps.set(field, format);
     this.setBy = new Int32Array(table.fields.length);
     this.values = new Array(table.fields.length);
+    this.texts = table.fields.map(() => new Utf8Bytes());
     this.usable =
       !table.fields.some((f) => f.name in PROTOTYPE) &&
       this.timestamps.size === mapping.timestamps.length &&
@@ -79,7 +82,8 @@ export class JsonRowReader {
 
   /**
    * The record's value of each column (in the table's order; the array is reused by the next read), or
-   * undefined: read it the reference way. Its value must not be null (a tombstone).
+   * undefined: read it the reference way. Its value must not be null (a tombstone). A plain string
+   * is a Utf8Bytes over the record's bytes, valid until the next read.
    */
   read(record: KafkaRecord): readonly unknown[] | undefined {
     try {
@@ -215,7 +219,11 @@ export class JsonRowReader {
         if (c === 0x22) {
           const close = plainStringEnd(bytes, p, end, ascii);
           if (close < 0 || type !== 'string') return undefined;
-          values[column] = ascii.is ? asciiText(bytes, p + 1, close) : utf8Text(bytes, p + 1, close);
+          const text = this.texts[column] as Utf8Bytes;
+          text.bytes = bytes;
+          text.start = p + 1;
+          text.end = close;
+          values[column] = text;
           p = close + 1;
         } else if (c === 0x74 || c === 0x66) {
           const word = c === 0x74 ? 'true' : 'false';
