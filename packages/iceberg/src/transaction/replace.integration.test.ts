@@ -15,7 +15,6 @@ import { newSchema } from '../spec/schema';
 import { currentSchema, currentSnapshot, defaultSpec, type Snapshot } from '../spec/table-metadata';
 import { optional, required, T } from '../spec/types';
 import type { Row } from '../writer/rows-to-arrow';
-import { TableFileWriter } from '../writer/table-file-writer';
 import { FastAppend } from './append';
 import { ReplaceFiles, RewriteConflictError } from './replace';
 
@@ -76,15 +75,11 @@ async function threeAppends(id: TableIdentifier) {
   return { first, second, third, eu };
 }
 
-/** A replace of the eu files by rows `ids`, and the writer of its new file (removed if the replace fails). */
 async function replaceEu(id: TableIdentifier, eu: DataFile[], ids: number[]) {
-  const table = await catalog.loadTable(id);
-  const replace = await ReplaceFiles.start(catalog, io, table, { summary: carry, minBackoffMs: 10 });
-  const writer = new TableFileWriter(io, table);
+  const replace = await ReplaceFiles.start(catalog, io, id, { summary: carry, minBackoffMs: 10 });
   replace.removeFiles(eu);
-  replace.addDataFiles(await writer.writeRows(rows('eu', ids)));
-  replace.removeOnFailure(writer);
-  return Object.assign(replace, { writer });
+  await replace.addRows(rows('eu', ids));
+  return replace;
 }
 
 describe('ReplaceFiles', () => {
@@ -192,9 +187,7 @@ describe('ReplaceFiles', () => {
     await winner.commit();
     const before = await catalog.loadTable(id);
     const mine = async () =>
-      [...(await listTableFiles(io, before.metadata.location))].filter(
-        (f) => f.includes(loser.commitId) || f.includes(loser.writer.prefix),
-      );
+      [...(await listTableFiles(io, before.metadata.location))].filter((f) => f.includes(loser.commitId));
     expect(await mine()).toHaveLength(1); // its data file, until the commit fails
     const error = await loser.commit().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RewriteConflictError);

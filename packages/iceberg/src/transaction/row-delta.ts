@@ -6,7 +6,11 @@ import { readManifestList } from '../spec/manifest-list';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { ancestors, type Snapshot, type TableMetadata } from '../spec/table-metadata';
 import { forEachLimited } from '../util/limited';
-import { POSITION_DELETE_SCHEMA, type PositionDeletes } from '../writer/position-delete-file';
+import {
+  POSITION_DELETE_SCHEMA,
+  type PositionDeletes,
+  writePositionDeleteFile,
+} from '../writer/position-delete-file';
 import { branchParent } from './branch';
 import {
   type Attempt,
@@ -81,32 +85,25 @@ export class RowDelta extends SnapshotProducer {
     deletes: readonly PositionDeletes[],
     spec: PartitionSpec = this.spec,
   ): Promise<DataFile[]> {
-    const files = await this.fileWriter.writePositionDeletes(deletes, spec);
-    this.referenceDataFiles(deletes.filter((d) => d.positions.length > 0).map((d) => d.dataFile.filePath));
-    this.addDeletes(files, spec);
-    return files;
-  }
-
-  /** Adds delete files (e.g. from `TableFileWriter.writePositionDeletes`) of `spec` (default: the default spec). */
-  addDeletes(files: readonly DataFile[], spec: PartitionSpec = this.spec): void {
-    for (const f of files) {
-      if (f.content === 0) throw new Error(`${this.name}: ${f.filePath} is a data file, not a delete file`);
-      if (f.partition.length !== spec.fields.length) {
-        throw new Error(
-          `${this.name}: ${f.filePath} has ${f.partition.length} partition values, spec ${spec.specId} has ${spec.fields.length} fields`,
-        );
+    const byPartition = new Map<string, PositionDeletes[]>();
+    for (const d of deletes) {
+      if (d.dataFile.content !== 0)
+        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file`);
+      if (d.positions.length === 0) continue;
+      if (d.dataFile.partition.length !== spec.fields.length) {
+        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file of spec ${spec.specId}`);
       }
+      const key = JSON.stringify(d.dataFile.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+      byPartition.set(key, [...(byPartition.get(key) ?? []), d]);
     }
+    const files: DataFile[] = [];
+    for (const group of byPartition.values()) {
+      const partition = (group[0] as PositionDeletes).dataFile.partition;
+      files.push(await writePositionDeleteFile(this.target(spec), group, partition));
+    }
+    for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
     this.includeDeletes(spec, files);
-  }
-
-  /**
-   * The data files (paths) the added deletes delete rows of. Before each attempt, a commit made since
-   * the delta started that removed one of them, or added delete files that may apply to one, fails
-   * the delta with RowDeltaConflictError.
-   */
-  referenceDataFiles(paths: Iterable<string>): void {
-    for (const path of paths) this.referenced.add(path);
+    return files;
   }
 
   protected checkReady(): void {

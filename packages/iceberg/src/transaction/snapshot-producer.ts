@@ -8,8 +8,11 @@ import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import { currentSchema, defaultSpec, type Snapshot, type TableMetadata } from '../spec/table-metadata';
 import type { IcebergValue } from '../spec/values';
-import type { Row } from '../writer/rows-to-arrow';
-import { TableFileWriter, type TableFileWriterOptions } from '../writer/table-file-writer';
+import type { DataFileTarget } from '../writer/data-file';
+import type { ParquetWriteOptions } from '../writer/parquet-writer';
+import { batchPartition, partitionRows } from '../writer/partitioning';
+import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
+import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
 import { branchCommit, branchParent, landedOn, MAIN_BRANCH } from './branch';
 import { commitChange } from './commit-loop';
 import { minSequenceNumber, type UnsequencedManifest, writeManifestFile } from './manifest-file';
@@ -20,7 +23,7 @@ export type SummaryProperties =
   | Record<string, string>
   | ((parent: Snapshot | undefined, metadata: TableMetadata) => Record<string, string>);
 
-export interface SnapshotOptions extends RetryOptions, TableFileWriterOptions {
+export interface SnapshotOptions extends RetryOptions {
   /**
    * Extra snapshot summary properties, e.g. the Kafka offsets a commit covers. A function is called
    * on every attempt with the snapshot the commit is about to be built on (and that snapshot's table
@@ -28,6 +31,9 @@ export interface SnapshotOptions extends RetryOptions, TableFileWriterOptions {
    * abandons the commit.
    */
   summary?: SummaryProperties;
+  parquet?: ParquetWriteOptions;
+  /** Data files are cut near this size (default: the table's write.target-file-size-bytes, else 128 MiB). */
+  targetFileSizeBytes?: number;
   /** The branch the snapshot is committed to (default main); a commit to another leaves main as it is. */
   branch?: string;
   /**
@@ -73,6 +79,9 @@ export interface AttemptChanges {
   summary?: Record<string, string>;
 }
 
+/** Rows go to Arrow in chunks of this many, so the rolling writer can cut files between them. */
+const ROWS_PER_BATCH = 16_384;
+
 /** A positive random 63-bit id, as the reference makes snapshot ids. */
 function newSnapshotId(): bigint {
   const id = randomBytes(8).readBigUInt64BE() & ((1n << 63n) - 1n);
@@ -104,11 +113,9 @@ export abstract class SnapshotProducer {
   private readonly added = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
   /** New delete files, likewise (they go in delete manifests of their own). */
   private readonly addedDeletes = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
-  /** The manifests and manifest lists this snapshot wrote: removed again if it definitely fails. */
+  /** Every file this update wrote: removed again if it definitely fails. */
   private readonly written: string[] = [];
-  /** Writers of files that belong to this snapshot alone: aborted if it definitely fails. */
-  private readonly owned: { abort(): Promise<void> }[] = [];
-  private readonly files: TableFileWriter;
+  private fileCount = 0;
   private committing = false;
   private removed: DataFile[] = [];
 
@@ -129,8 +136,6 @@ export abstract class SnapshotProducer {
     branchParent(base.metadata, this.branch, options.fromSnapshotId);
     this.schema = currentSchema(base.metadata);
     this.spec = defaultSpec(base.metadata);
-    this.files = new TableFileWriter(io, base, options);
-    this.removeOnFailure(this.files);
   }
 
   protected static async load(catalog: Catalog, table: TableIdentifier | LoadedTable): Promise<LoadedTable> {
@@ -149,9 +154,17 @@ export abstract class SnapshotProducer {
 
   /** Writes rows (spec/values.ts forms) as data files of the default spec, by partition, cut near the target size. */
   async addRows(rows: readonly Row[]): Promise<DataFile[]> {
-    const files = await this.files.writeRows(rows);
-    this.include(this.spec, files);
-    return files;
+    return this.named(async () => {
+      const files: DataFile[] = [];
+      for (const group of partitionRows(this.schema, this.spec, rows)) {
+        const writer = this.writer(group.partition);
+        for (let start = 0; start < group.rows.length; start += ROWS_PER_BATCH) {
+          await writer.write(rowsToArrow(this.schema, group.rows.slice(start, start + ROWS_PER_BATCH)));
+        }
+        files.push(...(await writer.close()));
+      }
+      return files;
+    });
   }
 
   /**
@@ -159,9 +172,11 @@ export abstract class SnapshotProducer {
    * data files cut near the target size; all their rows must be in one partition.
    */
   async addBatches(batches: readonly RecordBatch[]): Promise<DataFile[]> {
-    const files = await this.files.writeBatches(batches);
-    this.include(this.spec, files);
-    return files;
+    return this.named(async () => {
+      const writer = this.writer(batchPartition(this.schema, this.spec, batches));
+      for (const batch of batches) await writer.write(batch);
+      return writer.close();
+    });
   }
 
   /** Adds data files written elsewhere (with this table's current schema and the given spec, default the default one). */
@@ -185,7 +200,7 @@ export abstract class SnapshotProducer {
     spec: PartitionSpec = this.spec,
     expectedBytesPerRow?: number,
   ): PartitionWriter {
-    const rolling = this.files.rolling(partition, spec, expectedBytesPerRow);
+    const rolling = new RollingDataWriter(this.target(spec), partition, expectedBytesPerRow);
     return {
       write: (batch) => rolling.write(batch),
       close: async () => {
@@ -196,19 +211,11 @@ export abstract class SnapshotProducer {
     };
   }
 
-  /**
-   * The files `writer` wrote belong to this snapshot alone: when it definitely fails (refused, or
-   * abandoned), or is aborted, `writer.abort()` removes them. Files added without it stay the caller's.
-   */
-  removeOnFailure(writer: { abort(): Promise<void> }): void {
-    this.owned.push(writer);
-  }
-
   /** Removes what this update wrote, for one that will not be committed. */
   async abort(): Promise<void> {
     if (this.committing) throw new Error(`${this.name}: a commit was attempted, its files are its own`);
     this.committing = true;
-    await this.discard();
+    await this.deleteQuietly(this.written);
   }
 
   async commit(): Promise<SnapshotResult> {
@@ -220,7 +227,7 @@ export abstract class SnapshotProducer {
     try {
       added = await this.writeAddedManifests();
     } catch (error) {
-      await this.discard();
+      await this.deleteQuietly(this.written);
       throw error;
     }
     let snapshot: Snapshot | undefined;
@@ -243,7 +250,7 @@ export abstract class SnapshotProducer {
         },
         refused: () => this.deleteQuietly(attemptFiles),
         // Once an outcome was unknown, that attempt may still land: its files (and the data files) stay.
-        failed: (mayLand) => (mayLand ? Promise.resolve() : this.discard()),
+        failed: (mayLand) => this.deleteQuietly(mayLand ? [] : this.written),
       },
       this.options,
     );
@@ -263,9 +270,20 @@ export abstract class SnapshotProducer {
     );
   }
 
-  /** The writer of this snapshot's own files (removed if it definitely fails). */
-  protected get fileWriter(): TableFileWriter {
-    return this.files;
+  /** Where the files of this update go in `spec` (named after its commit id, removed if it fails). */
+  protected target(spec: PartitionSpec): DataFileTarget {
+    const { location, properties } = this.base.metadata;
+    return {
+      io: this.io,
+      schema: this.schema,
+      spec,
+      dataLocation: properties['write.data.path'] ?? `${location}/data`,
+      filePrefix: this.commitId,
+      nextIndex: () => this.fileCount++,
+      onWritten: (file) => this.written.push(file.filePath),
+      targetFileSizeBytes: targetFileSize(properties, this.options.targetFileSizeBytes),
+      parquet: this.options.parquet,
+    };
   }
 
   private include(spec: PartitionSpec, files: readonly DataFile[]): void {
@@ -283,6 +301,15 @@ export abstract class SnapshotProducer {
 
   protected addedDeleteFiles(): DataFile[] {
     return [...this.addedDeletes.values()].flatMap((g) => g.files);
+  }
+
+  /** Errors of a write name the table. */
+  private async named<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      throw new Error(`${this.name}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   private metadataLocation(): string {
@@ -404,14 +431,6 @@ export abstract class SnapshotProducer {
       removedFiles: [...this.removed],
       table,
     };
-  }
-
-  /** Removes what this snapshot wrote and the files of the writers it owns. */
-  private async discard(): Promise<void> {
-    await Promise.allSettled([
-      ...this.written.map((location) => this.io.delete(location)),
-      ...this.owned.map((writer) => writer.abort()),
-    ]);
   }
 
   private async deleteQuietly(locations: readonly string[]): Promise<void> {
