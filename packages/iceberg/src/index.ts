@@ -155,6 +155,7 @@ export {
   type TableChange,
   type TableCommit,
 } from './transaction/commit-loop';
+export { batchPartition, partitionRows } from './transaction/data-files';
 export { type PropertyChanges, updateTableProperties } from './transaction/properties';
 export {
   type BranchOptions,
@@ -214,7 +215,6 @@ export {
   type WrittenParquet,
   writeParquetFile,
 } from './writer/parquet-writer';
-export { batchPartition, partitionRows } from './writer/partitioning';
 export {
   POSITION_DELETE_SCHEMA,
   type PositionDeletes,

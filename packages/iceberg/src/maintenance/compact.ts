@@ -4,9 +4,9 @@ import { type LiveFile, liveFiles } from '../reader/live-files';
 import { readDataFile } from '../reader/read-data-file';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { IcebergValue } from '../spec/values';
+import { tupleKey } from '../transaction/data-files';
 import { ReplaceFiles } from '../transaction/replace';
 import type { SnapshotOptions } from '../transaction/snapshot-producer';
-import { tupleKey } from '../writer/partitioning';
 import { targetFileSize } from '../writer/rolling-writer';
 import { type ReplanOptions, withReplanning } from './replan';
 

@@ -10,11 +10,11 @@ import { currentSchema, defaultSpec, type Snapshot, type TableMetadata } from '.
 import type { IcebergValue } from '../spec/values';
 import type { DataFileTarget } from '../writer/data-file';
 import type { ParquetWriteOptions } from '../writer/parquet-writer';
-import { batchPartition, partitionRows } from '../writer/partitioning';
 import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
 import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
 import { branchCommit, branchParent, landedOn, MAIN_BRANCH } from './branch';
 import { commitChange } from './commit-loop';
+import { batchPartition, partitionRows } from './data-files';
 import { minSequenceNumber, type UnsequencedManifest, writeManifestFile } from './manifest-file';
 import type { RetryOptions } from './retry';
 import { checkCustomSummary, snapshotSummary } from './snapshot-summary';
