@@ -179,6 +179,7 @@ export {
   type RowDeltaResult,
 } from './transaction/row-delta';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
+export { type SummaryTotals, summaryTotals } from './transaction/snapshot-summary';
 export {
   ConcurrentSchemaChangeError,
   UpdateSchema,

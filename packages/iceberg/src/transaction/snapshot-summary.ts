@@ -112,3 +112,26 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
   }
   return summary;
 }
+
+/** What a snapshot's summary says the table holds: rows of its data files (deleted ones included) and its deletes. */
+export interface SummaryTotals {
+  records: number;
+  deleteFiles: number;
+  positionDeletes: number;
+}
+
+/** The totals a snapshot's summary states, or undefined when one of them is missing (a writer that keeps no totals). */
+export function summaryTotals(summary: Record<string, string>): SummaryTotals | undefined {
+  const [records, deleteFiles, positionDeletes] = [
+    'total-records',
+    'total-delete-files',
+    'total-position-deletes',
+  ].map((key) => (summary[key] === undefined ? Number.NaN : Number(summary[key])));
+  if (![records, deleteFiles, positionDeletes].every((n) => Number.isSafeInteger(n) && (n as number) >= 0))
+    return undefined;
+  return {
+    records: records as number,
+    deleteFiles: deleteFiles as number,
+    positionDeletes: positionDeletes as number,
+  };
+}
