@@ -1,7 +1,7 @@
 import { contractSchema } from '@floe/contracts';
 import type { Db } from '../contracts/reports';
 import { type Placement, reportingAgents } from '../pipelines/placement';
-import { failuresInARow, type LastRun, type MaintenanceFacts } from './due';
+import { failuresInARow, type LastRun, type MaintenanceFacts, type TableDeletes } from './due';
 import {
   effectivePolicy,
   type MaintenanceKind,
@@ -37,11 +37,11 @@ async function lastRun(db: Db, pipelineId: string, kind: MaintenanceKind): Promi
 const RECENT_COMPACTIONS = 20;
 
 /**
- * Data files the pipeline's agents reported committing since the newest compaction that rewrote the
- * table's files (or found nothing to rewrite) started: a run that failed, or whose data-file step
- * failed while its manifest step succeeded, leaves the files where they were and resets nothing. A
- * file committed between the job's start and its plan is counted though the plan took it: erring
- * towards compacting a little early, never towards falling behind.
+ * Data and delete files the pipeline's agents reported committing since the newest compaction that
+ * rewrote the table's files (or found nothing to rewrite) started: a run that failed, or whose
+ * data-file step failed while its manifest step succeeded, leaves the files where they were and
+ * resets nothing. A file committed between the job's start and its plan is counted though the plan
+ * took it: erring towards compacting a little early, never towards falling behind.
  */
 async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promise<number> {
   const reporters = await reportingAgents(db, pipeline);
@@ -52,11 +52,50 @@ async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promi
         AND COALESCE(result->>'filesOutcome', '') <> 'failed'
       ORDER BY "sentAt" DESC LIMIT 1
     )
-    SELECT COALESCE(SUM((payload->>'dataFiles')::bigint), 0)::int AS files FROM "AgentEvent"
+    SELECT COALESCE(SUM((payload->>'dataFiles')::bigint + COALESCE((payload->>'deleteFiles')::bigint, 0)), 0)::int
+      AS files FROM "AgentEvent"
     WHERE "agentId" = ANY(${reporters}) AND type = 'commit.report'
       AND payload->>'pipelineId' = ${pipeline.id}
       AND "receivedAt" >= COALESCE((SELECT since FROM baseline), 'epoch'::timestamp)`;
   return row?.files ?? 0;
+}
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+
+/** What a finished compaction says it left of the table's deletes, if it says (agents before deletes do not). */
+function compactionDeletes(run: LastRun | undefined): TableDeletes | null {
+  const r = (run?.status === 'FINISHED' ? run.result : null) as Record<string, unknown> | null;
+  if (run?.finishedAt == null || r === null || r.filesOutcome === 'failed') return null;
+  const [rows, deletedRows, deleteFiles] = [r.rowsAfter, r.deletedRowsAfter, r.deleteFilesAfter].map(count);
+  if (rows === undefined || deletedRows === undefined || deleteFiles === undefined) return null;
+  return { at: run.finishedAt, source: 'compaction', rows, deletedRows, deleteFiles };
+}
+
+/**
+ * What the table's delete files delete, as last reported: by the newest commit report that carries
+ * the table's totals, or by a compaction that finished after it (what it left).
+ */
+async function tableDeletes(
+  db: Db,
+  pipeline: MaintainedPipeline,
+  compactions: readonly LastRun[],
+): Promise<TableDeletes | null> {
+  const reporters = await reportingAgents(db, pipeline);
+  const [report] = await db.$queryRaw<{ at: Date; totals: Record<string, unknown> }[]>`
+    SELECT "receivedAt" AS at, payload->'tableTotals' AS totals FROM "AgentEvent"
+    WHERE "agentId" = ANY(${reporters}) AND type = 'commit.report'
+      AND payload->>'pipelineId' = ${pipeline.id} AND payload->'tableTotals' IS NOT NULL
+    ORDER BY "receivedAt" DESC, id DESC LIMIT 1`;
+  const rows = count(report?.totals.records);
+  const deletedRows = count(report?.totals.positionDeletes);
+  const deleteFiles = count(report?.totals.deleteFiles);
+  const committed: TableDeletes | null =
+    report && rows !== undefined && deletedRows !== undefined && deleteFiles !== undefined
+      ? { at: report.at, source: 'commit', rows, deletedRows, deleteFiles }
+      : null;
+  const compacted = compactions.map(compactionDeletes).find((d) => d !== null) ?? null;
+  if (committed === null || compacted === null) return committed ?? compacted;
+  return compacted.at > committed.at ? compacted : committed;
 }
 
 /** Everything the due decisions need about one pipeline's table, and the policy in force. */
@@ -83,6 +122,7 @@ export async function maintenanceFacts(
     lastRun(db, pipeline.id, 'table.remove-orphans'),
   ]);
   const compact = compactions[0];
+  const deletes = await tableDeletes(db, pipeline, compactions);
   return {
     policy,
     saved: saved !== null,
@@ -94,6 +134,7 @@ export async function maintenanceFacts(
     },
     compactionFailures: failuresInARow(compactions),
     smallFiles,
+    deletes,
     scheduledSince: row?.updatedAt ?? pipeline.createdAt,
   };
 }
