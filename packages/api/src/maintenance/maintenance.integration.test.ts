@@ -331,6 +331,12 @@ describe('table maintenance in the control plane (real Postgres and Redis)', () 
       id: `${pipelineId}-upserts`,
       name: 'accounts',
     });
+    // An upsert pipeline: its table's deletes show even when a compaction applied them all.
+    const version = await db.pipelineVersion.findFirstOrThrow({ where: { pipelineId: upserts.pipelineId } });
+    await db.pipelineVersion.update({
+      where: { id: version.id },
+      data: { spec: { ...(version.spec as object), changes: { mode: 'upsert', key: ['id'] } } },
+    });
     const upsertQueue = queueOf(upserts.agentId);
     const agent = await db.agent.findUniqueOrThrow({ where: { id: upserts.agentId } });
     const send = (events: object[]) =>

@@ -1,3 +1,4 @@
+import { pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch';
@@ -58,6 +59,12 @@ const deletesSchema = z.object({
 
 const RECENT_RUNS = 20;
 
+/** A table with deletes: an upsert or CDC pipeline's, or one whose figures show some (another writer's). */
+function hasDeletes(pipeline: { versions: { spec: unknown }[] }, d: TableDeletes): boolean {
+  const spec = pipelineSpecSchema.safeParse(pipeline.versions[0]?.spec);
+  return (spec.success && spec.data.changes.mode !== 'append') || d.deleteFiles > 0 || d.deletedRows > 0;
+}
+
 function readCost(d: TableDeletes): z.infer<typeof deletesSchema> {
   const liveRows = Math.max(0, d.rows - d.deletedRows);
   return { ...d, liveRows, readAmplification: liveRows === 0 ? null : d.rows / liveRows };
@@ -94,7 +101,7 @@ export const maintenanceRouter = router({
         retention: facts.retention,
         paused: pipeline.status === 'PAUSED',
         plan: planMaintenance(facts, new Date()),
-        deletes: facts.deletes ? readCost(facts.deletes) : null,
+        deletes: facts.deletes && hasDeletes(pipeline, facts.deletes) ? readCost(facts.deletes) : null,
         runs: runs.map((r) => ({
           id: r.id,
           kind: kindSchema.parse(r.kind),
