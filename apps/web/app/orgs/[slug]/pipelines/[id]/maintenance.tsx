@@ -123,8 +123,8 @@ export function TableMaintenance({
         Table maintenance
       </h2>
       <p className="max-w-2xl text-sm text-slate-400">
-        The agent keeps the table fast to read and cheap to store, in your account: it compacts small files (applying deletes),
-        expires old snapshots and removes files no snapshot references.{' '}
+        The agent keeps the table fast to read and cheap to store, in your account: it compacts small files
+        (applying deletes), expires old snapshots and removes files no snapshot references.{' '}
         {data.paused ? 'While the pipeline is paused nothing is scheduled; Run now still works.' : null}
       </p>
       {data.deletes ? <TableDeletes deletes={data.deletes} /> : null}
