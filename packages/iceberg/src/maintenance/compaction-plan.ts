@@ -1,6 +1,6 @@
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { DeletedRows, DeleteIndex, mayApplyTo } from '../reader/delete-files';
+import { DeletedRows, mayApplyTo } from '../reader/delete-files';
 import { type LiveFile, liveFiles } from '../reader/live-files';
 import type { PartitionSpec } from '../spec/partition-spec';
 import { type IcebergValue, tupleKey } from '../spec/values';
@@ -108,15 +108,15 @@ export async function planCompaction(
   if (!(deleteRatio > 0 && deleteRatio <= 1))
     throw new Error(`deleteRatio must be above 0 and at most 1, got ${deleteRatio}`);
   const files = await liveFiles(io, metadata);
-  const index = new DeleteIndex(files);
-  const equality = index.equalityDeletes[0];
-  if (equality !== undefined) {
+  const equality = files.filter((f) => f.file.content === 2);
+  if (equality.length > 0) {
     throw new Error(
-      `${tableName(id)}: the table has ${index.equalityDeletes.length} equality delete files (${equality.file.filePath}, ...); compaction applies position deletes only`,
+      `${tableName(id)}: the table has ${equality.length} equality delete files (${equality[0]?.file.filePath}, ...); compaction applies position deletes only`,
     );
   }
+  const positionDeletes = files.filter((f) => f.file.content === 1);
   const deletedRows = new DeletedRows(io);
-  await forEachLimited(index.positionDeletes, async (d) => void (await deletedRows.of(d.file)));
+  await forEachLimited(positionDeletes, async (d) => void (await deletedRows.of(d.file)));
 
   const groups: CompactionGroup[] = [];
   let smallFiles = 0;
@@ -138,7 +138,7 @@ export async function planCompaction(
     groups,
     filesBefore: dataFiles.length,
     smallFilesBefore: smallFiles,
-    deleteFilesBefore: index.positionDeletes.length,
+    deleteFilesBefore: positionDeletes.length,
     deletedRowsBefore: deletedBefore,
     rowsBefore: dataFiles.reduce((n, f) => n + Number(f.file.recordCount), 0),
     smallFileBytes: small,

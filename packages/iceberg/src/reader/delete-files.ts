@@ -88,40 +88,8 @@ export function mayApplyTo(deleteFile: ScopedFile, data: ScopedFile): boolean {
   );
 }
 
-const partitionKey = (f: ScopedFile) => `${f.specId}|${tupleKey(f.file.partition)}`;
-
 function samePartition(a: ScopedFile, b: ScopedFile): boolean {
-  return a.specId === b.specId && partitionKey(a) === partitionKey(b);
-}
-
-/**
- * The live delete files of a snapshot, found by the data files they may apply to. Position delete
- * files are looked up by partition; equality delete files are kept apart (Floe writes none, and its
- * readers refuse them).
- */
-export class DeleteIndex {
-  private readonly byPartition = new Map<string, LiveFile[]>();
-  readonly positionDeletes: readonly LiveFile[];
-  readonly equalityDeletes: readonly LiveFile[];
-
-  constructor(files: readonly LiveFile[]) {
-    this.positionDeletes = files.filter((f) => f.file.content === 1);
-    this.equalityDeletes = files.filter((f) => f.file.content === 2);
-    for (const f of this.positionDeletes) {
-      const key = partitionKey(f);
-      this.byPartition.set(key, [...(this.byPartition.get(key) ?? []), f]);
-    }
-  }
-
-  /** The position delete files of a partition (of one spec), whatever they apply to. */
-  inPartitionOf(file: ScopedFile): readonly LiveFile[] {
-    return this.byPartition.get(partitionKey(file)) ?? [];
-  }
-
-  /** The position delete files that may apply to a data file. */
-  positionDeletesFor(data: ScopedFile): LiveFile[] {
-    return this.inPartitionOf(data).filter((d) => mayApplyTo(d, data));
-  }
+  return a.specId === b.specId && tupleKey(a.file.partition) === tupleKey(b.file.partition);
 }
 
 /**
