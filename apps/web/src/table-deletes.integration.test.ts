@@ -112,28 +112,39 @@ describe('the deletes of an upsert table on the pipeline page, in a real browser
 
   it('shows what a compaction that applied the deletes left, and what it did in its run', async () => {
     const finishedAt = new Date();
+    const result = {
+      filesOutcome: 'rewritten',
+      filesBefore: 40,
+      filesAfter: 2,
+      bytesRewritten: 3_400_000,
+      deletedRowsRemoved: 1_800,
+      deleteFilesBefore: 37,
+      deleteFilesAfter: 0,
+      rowsAfter: 10_200,
+      deletedRowsAfter: 0,
+      durationMs: 2_100,
+    };
+    // The agent's report of its end, after the commit's: what the compaction left is the newest figure.
+    const jobId = `job-${org.slug}-deletes`;
+    await db.agentEvent.create({
+      data: {
+        agentId,
+        type: 'job.finished',
+        sentAt: finishedAt,
+        payload: { type: 'job.finished', jobId, result },
+      },
+    });
     const run = await db.maintenanceRun.create({
       data: {
         pipelineId,
         agentId,
         kind: 'table.compact',
-        jobId: `job-${org.slug}-deletes`,
+        jobId,
         status: 'FINISHED',
         sentAt: new Date(finishedAt.getTime() - 20_000),
         startedAt: new Date(finishedAt.getTime() - 10_000),
         finishedAt,
-        result: {
-          filesOutcome: 'rewritten',
-          filesBefore: 40,
-          filesAfter: 2,
-          bytesRewritten: 3_400_000,
-          deletedRowsRemoved: 1_800,
-          deleteFilesBefore: 37,
-          deleteFilesAfter: 0,
-          rowsAfter: 10_200,
-          deletedRowsAfter: 0,
-          durationMs: 2_100,
-        },
+        result,
       },
     });
     await editor.reload();

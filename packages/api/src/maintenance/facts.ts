@@ -1,13 +1,14 @@
 import { contractSchema } from '@floe/contracts';
 import type { Db } from '../contracts/reports';
 import { type Placement, reportingAgents } from '../pipelines/placement';
-import { failuresInARow, type LastRun, type MaintenanceFacts, type TableDeletes } from './due';
+import { failuresInARow, type LastRun, type MaintenanceFacts } from './due';
 import {
   effectivePolicy,
   type MaintenanceKind,
   maintenancePolicySchema,
   type SnapshotRetention,
 } from './policy';
+import { tableDeletes } from './table-deletes';
 
 export interface MaintainedPipeline extends Placement {
   id: string;
@@ -60,44 +61,6 @@ async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promi
   return row?.files ?? 0;
 }
 
-const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
-
-/** What a finished compaction says it left of the table's deletes, if it says (agents before deletes do not). */
-function compactionDeletes(run: LastRun | undefined): TableDeletes | null {
-  const r = (run?.status === 'FINISHED' ? run.result : null) as Record<string, unknown> | null;
-  if (run?.finishedAt == null || r === null || r.filesOutcome === 'failed') return null;
-  const [rows, deletedRows, deleteFiles] = [r.rowsAfter, r.deletedRowsAfter, r.deleteFilesAfter].map(count);
-  if (rows === undefined || deletedRows === undefined || deleteFiles === undefined) return null;
-  return { at: run.finishedAt, source: 'compaction', rows, deletedRows, deleteFiles };
-}
-
-/**
- * What the table's delete files delete, as last reported: by the newest commit report that carries
- * the table's totals, or by a compaction that finished after it (what it left).
- */
-async function tableDeletes(
-  db: Db,
-  pipeline: MaintainedPipeline,
-  compactions: readonly LastRun[],
-): Promise<TableDeletes | null> {
-  const reporters = await reportingAgents(db, pipeline);
-  const [report] = await db.$queryRaw<{ at: Date; totals: Record<string, unknown> }[]>`
-    SELECT "receivedAt" AS at, payload->'tableTotals' AS totals FROM "AgentEvent"
-    WHERE "agentId" = ANY(${reporters}) AND type = 'commit.report'
-      AND payload->>'pipelineId' = ${pipeline.id} AND payload->'tableTotals' IS NOT NULL
-    ORDER BY "receivedAt" DESC, id DESC LIMIT 1`;
-  const rows = count(report?.totals.records);
-  const deletedRows = count(report?.totals.positionDeletes);
-  const deleteFiles = count(report?.totals.deleteFiles);
-  const committed: TableDeletes | null =
-    report && rows !== undefined && deletedRows !== undefined && deleteFiles !== undefined
-      ? { at: report.at, source: 'commit', rows, deletedRows, deleteFiles }
-      : null;
-  const compacted = compactions.map(compactionDeletes).find((d) => d !== null) ?? null;
-  if (committed === null || compacted === null) return committed ?? compacted;
-  return compacted.at > committed.at ? compacted : committed;
-}
-
 /** Everything the due decisions need about one pipeline's table, and the policy in force. */
 export async function maintenanceFacts(
   db: Db,
@@ -116,7 +79,7 @@ export async function maintenanceFacts(
       where: { pipelineId: pipeline.id, kind: 'table.compact' },
       orderBy: { sentAt: 'desc' },
       take: RECENT_COMPACTIONS,
-      select: RUN_FIELDS,
+      select: { ...RUN_FIELDS, jobId: true, agentId: true },
     }),
     lastRun(db, pipeline.id, 'table.expire-snapshots'),
     lastRun(db, pipeline.id, 'table.remove-orphans'),
