@@ -26,14 +26,15 @@ export type { FileDeletionFailure } from './io/delete-files';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
 export { LocalFileIO } from './io/local-file-io';
 export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
-export { type CompactionResult, compactTable, runCompaction } from './maintenance/compact';
 export {
   type CompactionGroup,
   type CompactionOptions,
   type CompactionPlan,
-  DEFAULT_DELETE_RATIO,
+  type CompactionResult,
+  compactTable,
   planCompaction,
-} from './maintenance/compaction-plan';
+  runCompaction,
+} from './maintenance/compact';
 export {
   type ExpireSnapshotsOptions,
   type ExpireSnapshotsResult,
@@ -179,7 +180,6 @@ export {
   type RowDeltaResult,
 } from './transaction/row-delta';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
-export { type SummaryTotals, summaryTotals } from './transaction/snapshot-summary';
 export {
   ConcurrentSchemaChangeError,
   UpdateSchema,

@@ -14,12 +14,7 @@ export function maintenanceJob(
   const table = { catalog, namespace, name, storage };
   switch (kind) {
     case 'table.compact':
-      return {
-        kind,
-        table,
-        targetFileSizeBytes: policy.targetFileSizeMiB * MIB,
-        deleteRatio: policy.deleteRatioPercent / 100,
-      };
+      return { kind, table, targetFileSizeBytes: policy.targetFileSizeMiB * MIB };
     case 'table.expire-snapshots':
       return {
         kind,
