@@ -26,15 +26,14 @@ export type { FileDeletionFailure } from './io/delete-files';
 export { type FileInfo, type FileIO, FileIOError, FileNotFoundError } from './io/file-io';
 export { LocalFileIO } from './io/local-file-io';
 export { parseS3Location, S3FileIO, type S3FileIOOptions } from './io/s3-file-io';
+export { type CompactionResult, compactTable, runCompaction } from './maintenance/compact';
 export {
   type CompactionGroup,
   type CompactionOptions,
   type CompactionPlan,
-  type CompactionResult,
-  compactTable,
+  DEFAULT_DELETE_RATIO,
   planCompaction,
-  runCompaction,
-} from './maintenance/compact';
+} from './maintenance/compaction-plan';
 export {
   type ExpireSnapshotsOptions,
   type ExpireSnapshotsResult,
@@ -180,6 +179,7 @@ export {
   type RowDeltaResult,
 } from './transaction/row-delta';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
+export { type SummaryTotals, summaryTotals } from './transaction/snapshot-summary';
 export {
   ConcurrentSchemaChangeError,
   UpdateSchema,

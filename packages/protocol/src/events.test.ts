@@ -29,6 +29,17 @@ describe('agent events are bounded in every string and array', () => {
     expect(agentEventSchema.safeParse(report(10_000)).success).toBe(true);
   });
 
+  it('takes an upsert commit report with its delete files and the table totals, and refuses negative ones', () => {
+    const upsert = {
+      ...report(1),
+      deleteFiles: 2,
+      tableTotals: { records: 10, deleteFiles: 3, positionDeletes: 4 },
+    };
+    expect(agentEventSchema.safeParse(upsert).success).toBe(true);
+    expect(refused({ ...upsert, deleteFiles: -1 })).toBe(true);
+    expect(refused({ ...upsert, tableTotals: { records: 10, deleteFiles: 3 } })).toBe(true);
+  });
+
   it('refuses oversize arrays', () => {
     expect(refused(report(10_001))).toBe(true);
     expect(

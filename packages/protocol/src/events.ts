@@ -80,6 +80,17 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     records: z.number().int().nonnegative(),
     bytes: z.number().int().nonnegative(),
     dataFiles: z.number().int().nonnegative(),
+    // Position delete files the commit added (an upsert's); older agents send none.
+    deleteFiles: z.number().int().nonnegative().optional(),
+    // The table after the commit, from its snapshot summary: rows in its data files (deleted ones
+    // included), its delete files and the rows they delete. Absent when the summary lacks a total.
+    tableTotals: z
+      .object({
+        records: z.number().int().nonnegative(),
+        deleteFiles: z.number().int().nonnegative(),
+        positionDeletes: z.number().int().nonnegative(),
+      })
+      .optional(),
     deadLettered: z.number().int().nonnegative(),
     partitions: z.array(partitionProgressSchema).max(MAX_PARTITIONS),
   }),

@@ -97,6 +97,8 @@ export const jobSchema = z.discriminatedUnion('kind', [
       .positive()
       .default(128 * 1024 * 1024),
     smallFileBytes: z.number().int().positive().optional(),
+    // Data files whose deleted rows reach this share of their rows are rewritten without them.
+    deleteRatio: z.number().gt(0).max(1).optional(),
   }),
   z.object({
     kind: z.literal('table.expire-snapshots'),

@@ -75,7 +75,7 @@ const stepError = (error: unknown) =>
   `${(error as Error).name}: ${(error as Error).message}`.slice(0, STEP_ERROR_CHARS);
 
 /**
- * Compaction in two steps with an outcome each: the data files (bin-pack), then the manifests (streaming
+ * Compaction in two steps with an outcome each: the data files (bin-pack, applying deletes), then the manifests (streaming
  * leaves one per commit, as well as small files). One step failing does not undo or hide the other:
  * the result says what each did (`filesOutcome`, `manifestsOutcome`: rewritten, nothing-to-do or
  * failed, with `filesError` / `manifestsError`). Only when both fail does the job fail.
@@ -95,6 +95,7 @@ async function compact(
       ...BUSY_TABLE,
       targetFileSizeBytes: job.targetFileSizeBytes,
       ...(job.smallFileBytes !== undefined && { smallFileBytes: job.smallFileBytes }),
+      ...(job.deleteRatio !== undefined && { deleteRatio: job.deleteRatio }),
       summary,
     });
     Object.assign(result, {
@@ -110,6 +111,16 @@ async function compact(
       bytesWritten: r.bytesWritten,
       rowsRewritten: r.rowsRewritten,
       partitionsTouched: r.partitionsTouched,
+      // What it did to deletes, and the table's delete figures it planned on and left.
+      deletedRowsRemoved: r.deletedRowsRemoved,
+      deleteFilesRemoved: r.deleteFilesRemoved,
+      deleteFilesWritten: r.deleteFilesWritten,
+      deleteFilesBefore: r.deleteFilesBefore,
+      deleteFilesAfter: r.deleteFilesAfter,
+      rowsBefore: r.rowsBefore,
+      deletedRowsBefore: r.deletedRowsBefore,
+      rowsAfter: r.rowsAfter,
+      deletedRowsAfter: r.deletedRowsAfter,
     });
   } catch (error) {
     filesFailure = error;

@@ -48,6 +48,8 @@ export function pipelineHosts(deps: HostDeps) {
             records: outcome.records,
             bytes: outcome.bytes,
             dataFiles: outcome.dataFiles,
+            deleteFiles: outcome.deleteFiles,
+            ...(outcome.tableTotals !== undefined && { tableTotals: outcome.tableTotals }),
             deadLettered,
             partitions: progress.map((p) => ({
               topic: p.topic,

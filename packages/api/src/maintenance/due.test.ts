@@ -11,8 +11,15 @@ import {
   RETRY_AFTER_FAILURE_MS,
   retryDelayMs,
   type Schedule,
+  scheduleOf,
 } from './due';
-import { DEFAULT_POLICY, effectivePolicy, type MaintenancePolicy, policyWithin } from './policy';
+import {
+  DEFAULT_POLICY,
+  effectivePolicy,
+  type MaintenancePolicy,
+  maintenancePolicySchema,
+  policyWithin,
+} from './policy';
 
 const now = new Date('2026-11-25T12:00:05Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -166,6 +173,50 @@ describe('interval schedules (expiry, orphans)', () => {
   });
 });
 
+describe('automatic compaction: when the rows delete files delete reach the policy’s share', () => {
+  const deletes = (deletedRows: number, rows = 1000) => ({
+    at: ago(1),
+    source: 'commit' as const,
+    rows,
+    deletedRows,
+    deleteFiles: 7,
+  });
+  const schedule = (files: number, deletedRows: number, rows?: number) =>
+    scheduleOf('table.compact', DEFAULT_POLICY, files, deletes(deletedRows, rows));
+
+  it('is due at 20% of the rows read deleted, however few files piled up; below it, says how far', () => {
+    expect(nextRun(schedule(3, 199), null, since, now)).toEqual({
+      state: 'small-files',
+      files: 3,
+      threshold: 50,
+      deletes: { share: 0.199, threshold: 0.2 },
+    });
+    expect(nextRun(schedule(3, 200), null, since, now)).toEqual({ state: 'due' });
+    // The files still count on their own.
+    expect(nextRun(schedule(50, 0), null, since, now)).toEqual({ state: 'due' });
+    // An empty table has nothing deleted.
+    expect(nextRun(schedule(0, 0, 0), null, since, now)).toMatchObject({ deletes: { share: 0 } });
+  });
+
+  it('retries after a failure as for small files, and leaves cron and manual compaction alone', () => {
+    const lost = { ...run('FAILED', 3, 0.5), error: 'RewriteConflictError: busy' };
+    expect(nextRun(schedule(0, 900), lost, since, now, failuresInARow([lost]))).toMatchObject({
+      state: 'retry',
+      conflict: true,
+    });
+    const manual = { ...DEFAULT_POLICY, compactionMode: 'manual' as const };
+    expect(scheduleOf('table.compact', manual, 0, deletes(900))).toEqual({ type: 'manual' });
+  });
+
+  it('reads a policy saved before the delete share as 20%', () => {
+    const { deleteRatioPercent: _, ...saved } = DEFAULT_POLICY;
+    expect(maintenancePolicySchema.parse(saved).deleteRatioPercent).toBe(20);
+    expect(
+      maintenancePolicySchema.safeParse({ ...DEFAULT_POLICY, deleteRatioPercent: 0 }).error?.issues,
+    ).toMatchObject([{ path: ['deleteRatioPercent'], message: 'at least 1%' }]);
+  });
+});
+
 describe('the plan from a policy', () => {
   const facts = (policy: MaintenancePolicy, smallFiles: number) => ({
     policy,
@@ -187,6 +238,11 @@ describe('the plan from a policy', () => {
     const manual = { ...DEFAULT_POLICY, compactionMode: 'manual', expiryEvery: 'manual' } as const;
     expect(planMaintenance(facts(manual, 999), now)['table.compact']).toEqual({ state: 'manual' });
     expect(planMaintenance(facts(manual, 999), now)['table.expire-snapshots']).toEqual({ state: 'manual' });
+    const upserts = {
+      ...facts(DEFAULT_POLICY, 12),
+      deletes: { at: ago(1), source: 'commit' as const, rows: 100, deletedRows: 40, deleteFiles: 9 },
+    };
+    expect(planMaintenance(upserts, now)['table.compact']).toEqual({ state: 'due' });
   });
 });
 

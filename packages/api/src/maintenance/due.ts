@@ -78,18 +78,40 @@ export function retryDelayMs(failures: Failures): number {
   return Math.min(max, base * 2 ** Math.min(20, failures.count - 1));
 }
 
+/**
+ * What the table's delete files delete, as last reported: by a commit (its snapshot's summary) or by
+ * a compaction (what it left). Readers read every row of the data files and drop the deleted ones.
+ */
+export interface TableDeletes {
+  at: Date;
+  source: 'commit' | 'compaction';
+  /** Rows in the data files, deleted ones included. */
+  rows: number;
+  deletedRows: number;
+  deleteFiles: number;
+}
+
+/** The deleted rows' share of the rows readers read (0 for an empty table). */
+export const deletedShare = (d: TableDeletes): number => (d.rows === 0 ? 0 : d.deletedRows / d.rows);
+
+/** The table's deleted share, and the share at which automatic compaction applies the deletes. */
+export interface DeleteShare {
+  share: number;
+  threshold: number;
+}
+
 export type Schedule =
   | { type: 'manual' }
   | { type: 'every'; ms: number }
   | { type: 'cron'; cron: Cron }
-  | { type: 'small-files'; files: number; threshold: number };
+  | { type: 'small-files'; files: number; threshold: number; deletes?: DeleteShare };
 
 export type NextRun =
   | { state: 'due' }
   | { state: 'outstanding'; sentAt: Date }
   | { state: 'at'; at: Date }
   | { state: 'retry'; at: Date; failures: number; conflict: boolean }
-  | { state: 'small-files'; files: number; threshold: number }
+  | { state: 'small-files'; files: number; threshold: number; deletes?: DeleteShare }
   | { state: 'manual' };
 
 export function isOutstanding(run: LastRun | null, now: Date): boolean {
@@ -100,8 +122,16 @@ export function isOutstanding(run: LastRun | null, now: Date): boolean {
   );
 }
 
-/** How the policy schedules a kind; `smallFiles` is the count of files committed since the last compaction that rewrote them. */
-export function scheduleOf(kind: MaintenanceKind, policy: MaintenancePolicy, smallFiles: number): Schedule {
+/**
+ * How the policy schedules a kind; `smallFiles` is the count of files committed since the last
+ * compaction that rewrote them, `deletes` what the table's delete files delete (if it has reported it).
+ */
+export function scheduleOf(
+  kind: MaintenanceKind,
+  policy: MaintenancePolicy,
+  smallFiles: number,
+  deletes: TableDeletes | null = null,
+): Schedule {
   const every = (e: 'hourly' | 'daily' | 'weekly' | 'manual'): Schedule =>
     e === 'manual' ? { type: 'manual' } : { type: 'every', ms: EVERY_MS[e] };
   if (kind === 'table.expire-snapshots') return every(policy.expiryEvery);
@@ -112,7 +142,14 @@ export function scheduleOf(kind: MaintenanceKind, policy: MaintenancePolicy, sma
     case 'cron':
       return { type: 'cron', cron: parseCron(policy.compactionCron) };
     case 'auto':
-      return { type: 'small-files', files: smallFiles, threshold: policy.smallFileThreshold };
+      return {
+        type: 'small-files',
+        files: smallFiles,
+        threshold: policy.smallFileThreshold,
+        ...(deletes !== null && {
+          deletes: { share: deletedShare(deletes), threshold: policy.deleteRatioPercent / 100 },
+        }),
+      };
   }
 }
 
@@ -152,9 +189,11 @@ export function nextRun(
       return dueBy(next);
     }
     case 'small-files': {
-      // The files are counted from the last compaction that rewrote them: a failed one does not reset them.
-      if (schedule.files < schedule.threshold)
-        return { state: 'small-files', files: schedule.files, threshold: schedule.threshold };
+      // The files are counted from the last compaction that rewrote them: a failed one does not reset
+      // them. Deleted rows count as the table last reported them: a compaction's report brings them down.
+      const { files, threshold, deletes } = schedule;
+      if (files < threshold && (deletes === undefined || deletes.share < deletes.threshold))
+        return { state: 'small-files', files, threshold, ...(deletes !== undefined && { deletes }) };
       return failures ? retry(failures) : { state: 'due' };
     }
   }
@@ -167,10 +206,12 @@ export interface MaintenanceFacts {
   /** The compactions that failed in a row up to now, if the newest did. */
   compactionFailures?: Failures | null;
   /**
-   * Data files the agent committed since the newest compaction whose data-file step did its work
-   * started (a failed one, or one whose manifest step alone succeeded, does not reset them).
+   * Data and delete files the agent committed since the newest compaction whose data-file step did
+   * its work started (a failed one, or one whose manifest step alone succeeded, does not reset them).
    */
   smallFiles: number;
+  /** What the table's delete files delete, as last reported; null before any report says. */
+  deletes?: TableDeletes | null;
   scheduledSince: Date;
 }
 
@@ -178,7 +219,7 @@ export interface MaintenanceFacts {
 export function planMaintenance(facts: MaintenanceFacts, now: Date): Record<MaintenanceKind, NextRun> {
   const plan = (kind: MaintenanceKind) =>
     nextRun(
-      scheduleOf(kind, facts.policy, facts.smallFiles),
+      scheduleOf(kind, facts.policy, facts.smallFiles, facts.deletes ?? null),
       facts.lastRuns[kind],
       facts.scheduledSince,
       now,

@@ -8,6 +8,7 @@ import {
   maintenancePolicySchema,
   type SnapshotRetention,
 } from './policy';
+import { tableDeletes } from './table-deletes';
 
 export interface MaintainedPipeline extends Placement {
   id: string;
@@ -37,11 +38,11 @@ async function lastRun(db: Db, pipelineId: string, kind: MaintenanceKind): Promi
 const RECENT_COMPACTIONS = 20;
 
 /**
- * Data files the pipeline's agents reported committing since the newest compaction that rewrote the
- * table's files (or found nothing to rewrite) started: a run that failed, or whose data-file step
- * failed while its manifest step succeeded, leaves the files where they were and resets nothing. A
- * file committed between the job's start and its plan is counted though the plan took it: erring
- * towards compacting a little early, never towards falling behind.
+ * Data and delete files the pipeline's agents reported committing since the newest compaction that
+ * rewrote the table's files (or found nothing to rewrite) started: a run that failed, or whose
+ * data-file step failed while its manifest step succeeded, leaves the files where they were and
+ * resets nothing. A file committed between the job's start and its plan is counted though the plan
+ * took it: erring towards compacting a little early, never towards falling behind.
  */
 async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promise<number> {
   const reporters = await reportingAgents(db, pipeline);
@@ -52,7 +53,8 @@ async function filesSinceCompaction(db: Db, pipeline: MaintainedPipeline): Promi
         AND COALESCE(result->>'filesOutcome', '') <> 'failed'
       ORDER BY "sentAt" DESC LIMIT 1
     )
-    SELECT COALESCE(SUM((payload->>'dataFiles')::bigint), 0)::int AS files FROM "AgentEvent"
+    SELECT COALESCE(SUM((payload->>'dataFiles')::bigint + COALESCE((payload->>'deleteFiles')::bigint, 0)), 0)::int
+      AS files FROM "AgentEvent"
     WHERE "agentId" = ANY(${reporters}) AND type = 'commit.report'
       AND payload->>'pipelineId' = ${pipeline.id}
       AND "receivedAt" >= COALESCE((SELECT since FROM baseline), 'epoch'::timestamp)`;
@@ -77,12 +79,13 @@ export async function maintenanceFacts(
       where: { pipelineId: pipeline.id, kind: 'table.compact' },
       orderBy: { sentAt: 'desc' },
       take: RECENT_COMPACTIONS,
-      select: RUN_FIELDS,
+      select: { ...RUN_FIELDS, jobId: true, agentId: true },
     }),
     lastRun(db, pipeline.id, 'table.expire-snapshots'),
     lastRun(db, pipeline.id, 'table.remove-orphans'),
   ]);
   const compact = compactions[0];
+  const deletes = await tableDeletes(db, pipeline, compactions);
   return {
     policy,
     saved: saved !== null,
@@ -94,6 +97,7 @@ export async function maintenanceFacts(
     },
     compactionFailures: failuresInARow(compactions),
     smallFiles,
+    deletes,
     scheduledSince: row?.updatedAt ?? pipeline.createdAt,
   };
 }

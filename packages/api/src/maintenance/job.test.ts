@@ -31,9 +31,15 @@ const table = {
 const now = new Date('2026-11-25T12:00:00Z');
 
 describe('maintenance jobs for the table of the current spec', () => {
-  it('compacts to the target file size', () => {
-    const job = maintenanceJob('table.compact', spec, { ...DEFAULT_POLICY, targetFileSizeMiB: 256 }, now);
-    expect(job).toEqual({ kind: 'table.compact', table, targetFileSizeBytes: 256 * 1024 * 1024 });
+  it('compacts to the target file size, rewriting the files whose deleted rows reach the delete ratio', () => {
+    const policy = { ...DEFAULT_POLICY, targetFileSizeMiB: 256, deleteRatioPercent: 35 };
+    const job = maintenanceJob('table.compact', spec, policy, now);
+    expect(job).toEqual({
+      kind: 'table.compact',
+      table,
+      targetFileSizeBytes: 256 * 1024 * 1024,
+      deleteRatio: 0.35,
+    });
     expect(jobSchema.parse(job)).toEqual(job);
   });
 

@@ -14,7 +14,12 @@ export function maintenanceJob(
   const table = { catalog, namespace, name, storage };
   switch (kind) {
     case 'table.compact':
-      return { kind, table, targetFileSizeBytes: policy.targetFileSizeMiB * MIB };
+      return {
+        kind,
+        table,
+        targetFileSizeBytes: policy.targetFileSizeMiB * MIB,
+        deleteRatio: policy.deleteRatioPercent / 100,
+      };
     case 'table.expire-snapshots':
       return {
         kind,

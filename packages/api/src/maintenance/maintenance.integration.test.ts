@@ -326,4 +326,106 @@ describe('table maintenance in the control plane (real Postgres and Redis)', () 
       { pipelineId, kind: 'table.compact' },
     ]);
   });
+  it('compacts an upsert table once its deleted rows reach the policy’s share, and shows what deletes cost readers', async () => {
+    const upserts = await seedPipeline(db, fixture.org.id, fixture.ids[EDITOR] as string, {
+      id: `${pipelineId}-upserts`,
+      name: 'accounts',
+    });
+    // An upsert pipeline: its table's deletes show even when a compaction applied them all.
+    const version = await db.pipelineVersion.findFirstOrThrow({ where: { pipelineId: upserts.pipelineId } });
+    await db.pipelineVersion.update({
+      where: { id: version.id },
+      data: { spec: { ...(version.spec as object), changes: { mode: 'upsert', key: ['id'] } } },
+    });
+    const upsertQueue = queueOf(upserts.agentId);
+    const agent = await db.agent.findUniqueOrThrow({ where: { id: upserts.agentId } });
+    const send = (events: object[]) =>
+      recordAgentEvents(db, agent, {
+        protocolVersion: 1,
+        sentAtMs: Date.now(),
+        events: [
+          { type: 'heartbeat', agentVersion: '1.0.0', runningPipelines: [upserts.pipelineId] },
+          ...events,
+        ],
+      });
+    const upsertCommit = (records: number, deleteFiles: number, positionDeletes: number) => ({
+      ...commitReport(upserts.pipelineId, 1),
+      deleteFiles: 1,
+      tableTotals: { records, deleteFiles, positionDeletes },
+    });
+    const view = () =>
+      fixture.as(VIEWER).maintenance.get({ orgSlug: 'acme', pipelineId: upserts.pipelineId });
+    const sentForUpserts = async () => {
+      await queue.drain();
+      return (await scheduleMaintenance(db, redis, new Date())).sent.filter(
+        (s) => s.pipelineId === upserts.pipelineId,
+      );
+    };
+
+    // 15% of the rows readers read are deleted: below the default 20%.
+    await send([upsertCommit(1000, 3, 150)]);
+    const below = await view();
+    expect(below.plan['table.compact']).toEqual({
+      state: 'small-files',
+      files: 2,
+      threshold: 50,
+      deletes: { share: 0.15, threshold: 0.2 },
+    });
+    expect(below.deletes).toMatchObject({
+      source: 'commit',
+      deleteFiles: 3,
+      rows: 1000,
+      deletedRows: 150,
+      liveRows: 850,
+      readAmplification: 1000 / 850,
+    });
+    expect(await sentForUpserts()).toEqual([]);
+
+    // 250 of 1100: the compaction goes out, applying deletes at 20%.
+    await send([upsertCommit(1100, 4, 250)]);
+    expect(await sentForUpserts()).toEqual([{ pipelineId: upserts.pipelineId, kind: 'table.compact' }]);
+    const [job] = await queued(upsertQueue);
+    expect(job).toMatchObject({ kind: 'table.compact', deleteRatio: 0.2 });
+    const jobId = job?.jobId as string;
+    await send([{ type: 'job.started', jobId }]);
+    const applied = {
+      ...compactResult,
+      filesOutcome: 'rewritten',
+      deletedRowsRemoved: 250,
+      deleteFilesRemoved: 4,
+      deleteFilesWritten: 0,
+      rowsAfter: 850,
+      deletedRowsAfter: 0,
+      deleteFilesAfter: 0,
+    };
+    // A commit reported in the same batch before the compaction's end is older than what it left.
+    await send([upsertCommit(1150, 5, 280), { type: 'job.finished', jobId, result: applied }]);
+    await upsertQueue.drain();
+
+    // What the compaction left is the newest figure: nothing deleted, nothing due.
+    const after = await view();
+    expect(after.deletes).toMatchObject({
+      source: 'compaction',
+      deleteFiles: 0,
+      deletedRows: 0,
+      readAmplification: 1,
+    });
+    expect(after.plan['table.compact']).toEqual({
+      state: 'small-files',
+      // The commit reported while it ran counts among the files since it started, as for any table.
+      files: 2,
+      threshold: 50,
+      deletes: { share: 0, threshold: 0.2 },
+    });
+    expect(await sentForUpserts()).toEqual([]);
+
+    // The next upsert commit reports the table again.
+    await send([upsertCommit(900, 1, 30)]);
+    expect((await view()).deletes).toMatchObject({
+      source: 'commit',
+      deleteFiles: 1,
+      deletedRows: 30,
+      liveRows: 870,
+    });
+  });
 });

@@ -18,6 +18,14 @@ export const maintenancePolicySchema = z
     // auto: when enough small files piled up since the last compaction; cron: at fixed times; manual: by hand.
     compactionMode: z.enum(['auto', 'cron', 'manual']),
     smallFileThreshold: z.number().int('a whole number').min(2, 'at least 2 files').max(100_000),
+    // auto also compacts once the rows deleted by delete files (upserts, CDC) reach this share of the
+    // rows readers read; compaction then rewrites each data file past it. Policies saved before it: 20.
+    deleteRatioPercent: z
+      .number()
+      .int('a whole percentage')
+      .min(1, 'at least 1%')
+      .max(100, 'at most 100%')
+      .default(20),
     compactionCron: z.string().trim().max(100),
     targetFileSizeMiB: z.number().int('whole MiB').min(8, 'at least 8 MiB').max(2048, 'at most 2048 MiB'),
     snapshotMaxAgeDays: days(3650),
@@ -44,6 +52,7 @@ export interface SnapshotRetention {
 export const DEFAULT_POLICY: MaintenancePolicy = {
   compactionMode: 'auto',
   smallFileThreshold: 50,
+  deleteRatioPercent: 20,
   compactionCron: '0 3 * * *',
   targetFileSizeMiB: 128,
   snapshotMaxAgeDays: 7,

@@ -1,7 +1,8 @@
+import { pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch';
-import { planMaintenance } from '../maintenance/due';
+import { planMaintenance, type TableDeletes } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
 import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
 import { orgPipeline } from '../pipelines/org-pipeline';
@@ -21,7 +22,12 @@ const nextRunSchema = z.discriminatedUnion('state', [
     failures: z.number(),
     conflict: z.boolean(),
   }),
-  z.object({ state: z.literal('small-files'), files: z.number(), threshold: z.number() }),
+  z.object({
+    state: z.literal('small-files'),
+    files: z.number(),
+    threshold: z.number(),
+    deletes: z.object({ share: z.number(), threshold: z.number() }).optional(),
+  }),
   z.object({ state: z.literal('manual') }),
 ]);
 
@@ -38,7 +44,31 @@ const runSchema = z.object({
   error: z.string().nullable(),
 });
 
+/** What the table's delete files delete, as last reported, and what it costs readers. */
+const deletesSchema = z.object({
+  at: z.date(),
+  source: z.enum(['commit', 'compaction']),
+  deleteFiles: z.number(),
+  /** Rows in the data files, deleted ones included: what readers read. */
+  rows: z.number(),
+  deletedRows: z.number(),
+  liveRows: z.number(),
+  /** Rows read per live row (1 without deletes); null when no row is live. */
+  readAmplification: z.number().nullable(),
+});
+
 const RECENT_RUNS = 20;
+
+/** A table with deletes: an upsert or CDC pipeline's, or one whose figures show some (another writer's). */
+function hasDeletes(pipeline: { versions: { spec: unknown }[] }, d: TableDeletes): boolean {
+  const spec = pipelineSpecSchema.safeParse(pipeline.versions[0]?.spec);
+  return (spec.success && spec.data.changes.mode !== 'append') || d.deleteFiles > 0 || d.deletedRows > 0;
+}
+
+function readCost(d: TableDeletes): z.infer<typeof deletesSchema> {
+  const liveRows = Math.max(0, d.rows - d.deletedRows);
+  return { ...d, liveRows, readAmplification: liveRows === 0 ? null : d.rows / liveRows };
+}
 
 export const maintenanceRouter = router({
   /** The policy in force, when each kind of maintenance runs next, and the recent runs with their figures. */
@@ -52,6 +82,7 @@ export const maintenanceRouter = router({
         paused: z.boolean(),
         plan: z.record(kindSchema, nextRunSchema),
         runs: z.array(runSchema),
+        deletes: deletesSchema.nullable(),
       }),
     )
     .query(async ({ ctx, input }) => {
@@ -70,6 +101,7 @@ export const maintenanceRouter = router({
         retention: facts.retention,
         paused: pipeline.status === 'PAUSED',
         plan: planMaintenance(facts, new Date()),
+        deletes: facts.deletes && hasDeletes(pipeline, facts.deletes) ? readCost(facts.deletes) : null,
         runs: runs.map((r) => ({
           id: r.id,
           kind: kindSchema.parse(r.kind),

@@ -12,7 +12,8 @@ import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
 import { evolveSchema } from '../transaction/test-schema';
 import type { Row } from '../writer/rows-to-arrow';
-import { compactTable, planCompaction, runCompaction } from './compact';
+import { compactTable, runCompaction } from './compact';
+import { planCompaction } from './compaction-plan';
 import { dropNamespaceWithFiles, listTableFiles, stackCatalog, stackIO, uniqueNamespace } from './test-table';
 
 // Against the local stack's REST catalog and object store; pyiceberg reads the table before and after.

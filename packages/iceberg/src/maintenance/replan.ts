@@ -14,9 +14,9 @@ export interface ReplanOptions {
 export const DEFAULT_MAX_PLANS = 4;
 
 /**
- * A rewrite's plan no longer holds: what it would replace was replaced by another commit
- * (RewriteConflictError), or the commit's own attempts ran out against a busy table (CommitFailedError).
- * Either way a plan made on the new head may well land.
+ * A rewrite's plan no longer holds: what it would replace was replaced by another commit, or rows of a
+ * data file it rewrites were deleted by one (RewriteConflictError), or the commit's own attempts ran
+ * out against a busy table (CommitFailedError). Either way a plan made on the new head may well land.
  */
 export function isRewriteConflict(error: unknown): boolean {
   return error instanceof RewriteConflictError || error instanceof CommitFailedError;

@@ -12,7 +12,8 @@ import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
-import { planCompaction, runCompaction } from './compact';
+import { runCompaction } from './compact';
+import { planCompaction } from './compaction-plan';
 import { MANIFEST_TARGET_SIZE_PROPERTY, rewriteManifests } from './rewrite-manifests';
 import {
   dropNamespaceWithFiles,

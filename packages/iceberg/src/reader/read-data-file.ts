@@ -7,6 +7,7 @@ import { currentSchema } from '../spec/table-metadata';
 import type { IcebergValue } from '../spec/values';
 import type { Row } from '../writer/rows-to-arrow';
 import { batchRows } from './arrow-rows';
+import { withoutPositions } from './arrow-take';
 import type { LiveFile } from './live-files';
 import { type ProjectionConstants, projectBatch } from './project';
 
@@ -67,4 +68,27 @@ export async function readDataFileRows(
   schema: Schema = currentSchema(table.metadata),
 ): Promise<Row[]> {
   return (await readDataFile(io, table, file, schema)).flatMap((batch) => batchRows(schema, batch));
+}
+
+/**
+ * Reads a data file without the rows at the `deleted` positions (from 0 in the file: what the delete
+ * files that apply to it delete), as `readDataFile` reads it otherwise.
+ */
+export async function readLiveBatches(
+  io: FileIO,
+  table: LoadedTable,
+  file: LiveFile,
+  deleted: ReadonlySet<number>,
+  schema: Schema = currentSchema(table.metadata),
+): Promise<RecordBatch[]> {
+  const batches = await readDataFile(io, table, file, schema);
+  if (deleted.size === 0) return batches;
+  let first = 0;
+  const live: RecordBatch[] = [];
+  for (const batch of batches) {
+    const kept = withoutPositions(batch, first, deleted);
+    first += batch.numRows;
+    if (kept.numRows > 0) live.push(kept);
+  }
+  return live;
 }

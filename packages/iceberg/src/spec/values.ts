@@ -45,3 +45,16 @@ export function parseDecimal(text: string, scale: number): bigint {
   const unscaled = BigInt(`${whole || '0'}${fraction.slice(0, scale).padEnd(scale, '0')}`);
   return sign === '-' ? -unscaled : unscaled;
 }
+
+/** A grouping key that tells apart values of every kind a partition tuple holds. */
+export function tupleKey(values: readonly IcebergValue[]): string {
+  return values
+    .map((v) =>
+      v === null
+        ? 'null'
+        : v instanceof Uint8Array
+          ? `b:${Buffer.from(v).toString('hex')}`
+          : `${typeof v}:${String(v)}`,
+    )
+    .join('/');
+}

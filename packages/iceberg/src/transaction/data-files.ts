@@ -2,7 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { type PartitionSpec, partitioner, partitionPath } from '../spec/partition-spec';
 import { type Schema, schemaStruct } from '../spec/schema';
 import type { IcebergType } from '../spec/types';
-import type { IcebergValue } from '../spec/values';
+import { type IcebergValue, tupleKey } from '../spec/values';
 import { columnReader } from '../writer/arrow-values';
 import type { Row } from '../writer/rows-to-arrow';
 
@@ -27,19 +27,6 @@ function valueAt(row: Row, path: readonly string[]): IcebergValue {
     current = (current as Row)[name];
   }
   return (current ?? null) as IcebergValue;
-}
-
-/** A grouping key that tells apart values of every kind a partition tuple holds. */
-export function tupleKey(values: readonly IcebergValue[]): string {
-  return values
-    .map((v) =>
-      v === null
-        ? 'null'
-        : v instanceof Uint8Array
-          ? `b:${Buffer.from(v).toString('hex')}`
-          : `${typeof v}:${String(v)}`,
-    )
-    .join('/');
 }
 
 /** Splits rows by their partition tuple (in first-seen order). */

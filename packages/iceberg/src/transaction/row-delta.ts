@@ -1,16 +1,10 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { readManifestEntries } from '../reader/manifest-entries';
-import { type DataFile, ManifestEntryStatus } from '../spec/manifest';
-import { readManifestList } from '../spec/manifest-list';
+import { withinPathBounds } from '../reader/delete-files';
+import type { DataFile } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
-import { ancestors, type Snapshot, type TableMetadata } from '../spec/table-metadata';
-import { forEachLimited } from '../util/limited';
-import {
-  POSITION_DELETE_SCHEMA,
-  type PositionDeletes,
-  writePositionDeleteFile,
-} from '../writer/position-delete-file';
+import type { Snapshot, TableMetadata } from '../spec/table-metadata';
+import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
 import { branchParent } from './branch';
 import {
   type Attempt,
@@ -19,11 +13,10 @@ import {
   SnapshotProducer,
   type SnapshotResult,
 } from './snapshot-producer';
+import { committedSince, ownChanges } from './validate';
 
 export type RowDeltaOptions = SnapshotOptions;
 export type RowDeltaResult = SnapshotResult;
-
-const FILE_PATH_ID = POSITION_DELETE_SCHEMA.fields[0]?.id as number;
 
 /**
  * A commit made since the row delta started touched the data files its deletes apply to: it removed
@@ -119,30 +112,16 @@ export class RowDelta extends SnapshotProducer {
 
   /** Every snapshot between the start and the attempt's parent, read for removed data files and new deletes. */
   private async checkConcurrentCommits(metadata: TableMetadata, parent: Snapshot | undefined): Promise<void> {
-    if (this.referenced.size === 0 || parent === undefined) return;
-    const since: Snapshot[] = [];
-    const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
-    for (const snapshot of ancestors(parent.snapshotId, byId)) {
-      if (snapshot.snapshotId === this.startSnapshotId || this.checked.has(snapshot.snapshotId)) break;
-      since.push(snapshot);
-    }
+    if (this.referenced.size === 0) return;
+    const since = committedSince(metadata, parent, this.startSnapshotId, this.checked);
+    const { added, removed } = await ownChanges(this.io, metadata, since);
     const touched = new Set<string>();
-    await forEachLimited(since, async (snapshot) => {
-      const own = readManifestList(await this.io.read(snapshot.manifestList)).filter(
-        (m) => m.addedSnapshotId === snapshot.snapshotId,
-      );
-      for (const manifest of own) {
-        for (const entry of await readManifestEntries(this.io, metadata, manifest)) {
-          if (entry.snapshotId !== snapshot.snapshotId) continue;
-          const file = entry.dataFile;
-          if (file.content === 0 && entry.status === ManifestEntryStatus.DELETED) {
-            if (this.referenced.has(file.filePath)) touched.add(file.filePath);
-          } else if (file.content !== 0 && entry.status === ManifestEntryStatus.ADDED) {
-            for (const path of this.mayApplyTo(file)) touched.add(path);
-          }
-        }
-      }
-    });
+    for (const { file } of removed) {
+      if (file.content === 0 && this.referenced.has(file.filePath)) touched.add(file.filePath);
+    }
+    for (const { file } of added) {
+      if (file.content !== 0) for (const path of this.mayApplyTo(file)) touched.add(path);
+    }
     if (touched.size > 0) {
       const shown = [...touched].slice(0, 3).join(', ');
       throw new RowDeltaConflictError(
@@ -158,12 +137,8 @@ export class RowDelta extends SnapshotProducer {
    * its file_path bounds (all when it has none); an equality delete file may apply to any.
    */
   private mayApplyTo(deleteFile: DataFile): string[] {
-    const decode = (bytes: Uint8Array | undefined) =>
-      bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
-    const lower = deleteFile.content === 1 ? decode(deleteFile.lowerBounds?.get(FILE_PATH_ID)) : undefined;
-    const upper = deleteFile.content === 1 ? decode(deleteFile.upperBounds?.get(FILE_PATH_ID)) : undefined;
     return [...this.referenced].filter(
-      (path) => (lower === undefined || path >= lower) && (upper === undefined || path <= upper),
+      (path) => deleteFile.content !== 1 || withinPathBounds(deleteFile, path),
     );
   }
 }

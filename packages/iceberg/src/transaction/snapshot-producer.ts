@@ -55,6 +55,8 @@ export interface SnapshotResult {
   deleteFiles: DataFile[];
   /** The data files the snapshot removed (none for an append). */
   removedFiles: DataFile[];
+  /** The delete files the snapshot removed (a compaction's, once they no longer apply to live rows). */
+  removedDeleteFiles: DataFile[];
   table: LoadedTable;
 }
 
@@ -65,15 +67,20 @@ export interface Attempt {
   readonly metadata: TableMetadata;
   readonly sequenceNumber: bigint;
   /**
-   * Writes a manifest added by this snapshot (entries not added by it carry their snapshot id and
-   * sequence numbers); it is removed again if this attempt is refused.
+   * Writes a manifest (of data files unless told) added by this snapshot (entries not added by it
+   * carry their snapshot id and sequence numbers); it is removed again if this attempt is refused.
    */
-  writeManifest(spec: PartitionSpec, entries: readonly ManifestEntry[]): Promise<ManifestFile>;
+  writeManifest(
+    spec: PartitionSpec,
+    entries: readonly ManifestEntry[],
+    content?: 0 | 1,
+  ): Promise<ManifestFile>;
 }
 
 /** What an attempt makes of the parent: the manifests it keeps (carried or rewritten) and the files it removes. */
 export interface AttemptChanges {
   manifests: ManifestFile[];
+  /** Data and delete files. */
   removed: DataFile[];
   /** Summary properties the operation sets itself (e.g. a manifest rewrite's counts). */
   summary?: Record<string, string>;
@@ -358,7 +365,7 @@ export abstract class SnapshotProducer {
       parent,
       metadata,
       sequenceNumber,
-      writeManifest: async (spec, entries) => {
+      writeManifest: async (spec, entries, content = 0) => {
         const location = `${this.metadataLocation()}/${this.commitId}-a${number}-m${written++}.avro`;
         attemptFiles.push(location);
         const manifest = await writeManifestFile(
@@ -368,6 +375,7 @@ export abstract class SnapshotProducer {
           spec,
           this.snapshotId,
           entries,
+          content,
         );
         return {
           ...manifest,
@@ -428,7 +436,8 @@ export abstract class SnapshotProducer {
       attempts,
       dataFiles: this.addedFiles(),
       deleteFiles: this.addedDeleteFiles(),
-      removedFiles: [...this.removed],
+      removedFiles: this.removed.filter((f) => f.content === 0),
+      removedDeleteFiles: this.removed.filter((f) => f.content !== 0),
       table,
     };
   }

@@ -9,12 +9,13 @@ const TOTALS = [
   ['total-files-size', 'added-files-size', 'removed-files-size'],
   ['total-data-files', 'added-data-files', 'deleted-data-files'],
 ] as const;
-/** Delete file totals and the counts of this snapshot that move them (Floe adds position deletes only). */
+/** Delete file totals and the counts of this snapshot that move them (Floe writes position deletes only). */
 const DELETE_TOTALS = [
-  ['total-delete-files', 'added-delete-files'],
-  ['total-position-deletes', 'added-position-deletes'],
+  ['total-delete-files', 'added-delete-files', 'removed-delete-files'],
+  ['total-position-deletes', 'added-position-deletes', 'removed-position-deletes'],
 ] as const;
 const ADDED_POSITION_DELETE_FILES = 'added-position-delete-files';
+const REMOVED_POSITION_DELETE_FILES = 'removed-position-delete-files';
 const UNCHANGED_TOTALS = ['total-equality-deletes'] as const;
 /** The counts of a manifest rewrite (Java's RewriteManifests keys). */
 export const MANIFESTS_CREATED = 'manifests-created';
@@ -28,6 +29,7 @@ const RESERVED = new Set<string>([
   ...TOTALS.flat(),
   ...DELETE_TOTALS.flat(),
   ADDED_POSITION_DELETE_FILES,
+  REMOVED_POSITION_DELETE_FILES,
   ...UNCHANGED_TOTALS,
   MANIFESTS_CREATED,
   MANIFESTS_KEPT,
@@ -47,6 +49,7 @@ export interface SummaryInput {
   added: readonly DataFile[];
   /** Position delete files the snapshot adds. */
   addedDeletes: readonly DataFile[];
+  /** Data files and position delete files the snapshot removes. */
   removed: readonly DataFile[];
   parent: Snapshot | undefined;
   commitId: string;
@@ -76,10 +79,12 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
     ),
   );
   const summary: Snapshot['summary'] = { ...custom, ...own, operation, [COMMIT_ID_KEY]: commitId };
+  const removedDeletes = removed.filter((f) => f.content !== 0);
   const addedCounts = counts(added);
+  const removedCounts = counts(removed.filter((f) => f.content === 0));
   // Delete files count in the files' size, as the reference counts them, not in the records.
   addedCounts[1] += counts(addedDeletes)[1];
-  const removedCounts = counts(removed);
+  removedCounts[1] += counts(removedDeletes)[1];
   TOTALS.forEach(([total, addedKey, removedKey], i) => {
     const plus = addedCounts[i] as bigint;
     const minus = removedCounts[i] as bigint;
@@ -89,12 +94,16 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
     if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
   });
   const [deletes, , deleteFiles] = counts(addedDeletes);
+  const [removedDeleteRows, , removedDeleteFiles] = counts(removedDeletes);
   if (deleteFiles !== 0n) summary[ADDED_POSITION_DELETE_FILES] = deleteFiles.toString();
-  DELETE_TOTALS.forEach(([total, addedKey], i) => {
+  if (removedDeleteFiles !== 0n) summary[REMOVED_POSITION_DELETE_FILES] = removedDeleteFiles.toString();
+  DELETE_TOTALS.forEach(([total, addedKey, removedKey], i) => {
     const plus = i === 0 ? deleteFiles : deletes;
+    const minus = i === 0 ? removedDeleteFiles : removedDeleteRows;
     if (plus !== 0n) summary[addedKey] = plus.toString();
+    if (minus !== 0n) summary[removedKey] = minus.toString();
     const previous = parent === undefined ? '0' : parent.summary[total];
-    if (previous !== undefined) summary[total] = (BigInt(previous) + plus).toString();
+    if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
   });
   summary['changed-partition-count'] = String(partitions.size);
   for (const total of UNCHANGED_TOTALS) {
@@ -102,4 +111,27 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
     if (previous !== undefined) summary[total] = previous;
   }
   return summary;
+}
+
+/** What a snapshot's summary says the table holds: rows of its data files (deleted ones included) and its deletes. */
+export interface SummaryTotals {
+  records: number;
+  deleteFiles: number;
+  positionDeletes: number;
+}
+
+/** The totals a snapshot's summary states, or undefined when one of them is missing (a writer that keeps no totals). */
+export function summaryTotals(summary: Record<string, string>): SummaryTotals | undefined {
+  const [records, deleteFiles, positionDeletes] = [
+    'total-records',
+    'total-delete-files',
+    'total-position-deletes',
+  ].map((key) => (summary[key] === undefined ? Number.NaN : Number(summary[key])));
+  if (![records, deleteFiles, positionDeletes].every((n) => Number.isSafeInteger(n) && (n as number) >= 0))
+    return undefined;
+  return {
+    records: records as number,
+    deleteFiles: deleteFiles as number,
+    positionDeletes: positionDeletes as number,
+  };
 }

@@ -20,7 +20,9 @@ import {
   type Schema,
   type Snapshot,
   type StructType,
+  type SummaryTotals,
   storeDataFile,
+  summaryTotals,
   type TableIdentifier,
   type TableMetadata,
   tableName,
@@ -87,6 +89,10 @@ export interface CommitOutcome {
   records: number;
   bytes: number;
   dataFiles: number;
+  /** Position delete files the commit added (an upsert's). */
+  deleteFiles: number;
+  /** The table after the commit, as its snapshot summary states it (undefined when it keeps no totals). */
+  tableTotals: SummaryTotals | undefined;
   partitions: PartitionCommit[];
   /** The pipeline's offsets as the table holds them after this commit. */
   offsets: OffsetMap;
@@ -340,6 +346,8 @@ export class TableSink {
       records: files.reduce((n, f) => n + Number(f.recordCount), 0),
       bytes: files.reduce((n, f) => n + Number(f.fileSizeInBytes), 0),
       dataFiles: files.length,
+      deleteFiles: result.deleteFiles.length,
+      tableTotals: summaryOf(result.table.metadata, result.snapshotId),
       partitions: all.map(([, b]) => ({
         topic: b.topic,
         partition: b.partition,
@@ -525,4 +533,10 @@ function keyedSchema(types: StructType[], changes: ChangeSet): Schema {
   const schema = newSchema(fields, { identifierFields: changes.keyNames });
   changes.keys(schema); // a key field of a type that cannot be a key fails here, by name
   return schema;
+}
+
+/** The totals the summary of the snapshot a commit made states. */
+function summaryOf(metadata: TableMetadata, snapshotId: bigint): SummaryTotals | undefined {
+  const snapshot = metadata.snapshots.find((s) => s.snapshotId === snapshotId);
+  return snapshot === undefined ? undefined : summaryTotals(snapshot.summary);
 }

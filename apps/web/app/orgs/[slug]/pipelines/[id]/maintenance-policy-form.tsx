@@ -93,7 +93,7 @@ export function MaintenancePolicyForm({
         id="maintenance-compactionMode"
         label="Compaction"
         options={{
-          auto: 'When small files pile up',
+          auto: 'When small files or deleted rows pile up',
           cron: 'On a cron schedule',
           manual: 'Only by hand',
         }}
@@ -107,6 +107,15 @@ export function MaintenancePolicyForm({
         )}
         inputMode="numeric"
         {...number('smallFileThreshold')}
+      />
+      <Field
+        {...field(
+          'deleteRatioPercent',
+          'Deleted rows before compacting (%)',
+          'Automatic: the share of the rows readers read that delete files delete (upserts, CDC)',
+        )}
+        inputMode="numeric"
+        {...number('deleteRatioPercent')}
       />
       <Field
         {...field(

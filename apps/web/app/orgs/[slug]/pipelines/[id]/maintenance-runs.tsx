@@ -27,10 +27,15 @@ function compactionFigures(r: NonNullable<Run['result']>): string {
   const mb = (key: string) => (typeof r[key] === 'number' ? ((r[key] as number) / 1e6).toFixed(1) : '?');
   const tries = (key: string) =>
     typeof r[key] === 'number' && (r[key] as number) > 1 ? ` (planned ${r[key]} times)` : '';
+  // Runs that applied deletes say so; those of tables without deletes (and of older agents) do not.
+  const deletes =
+    typeof r.deleteFilesBefore === 'number' && r.deleteFilesBefore > 0
+      ? ` · ${n('deletedRowsRemoved')} deleted rows applied · ${n('deleteFilesBefore')} → ${n('deleteFilesAfter')} delete files`
+      : '';
   const files =
     r.filesOutcome === 'failed'
       ? `data files not rewritten: ${r.filesError ?? 'failed'}`
-      : `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten${tries('filesPlans')}`;
+      : `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten${deletes}${tries('filesPlans')}`;
   // Runs of older agents report no manifest step outcome.
   switch (r.manifestsOutcome) {
     case 'failed':

@@ -16,7 +16,7 @@ function scheduleText(kind: MaintenanceKind, p: MaintenancePolicy): string {
     case 'table.compact': {
       const into = `into files of about ${p.targetFileSizeMiB} MiB`;
       if (p.compactionMode === 'auto')
-        return `rewrites small files ${into} once ${p.smallFileThreshold} have piled up since the last compaction`;
+        return `rewrites small files ${into} once ${p.smallFileThreshold} have piled up since the last compaction, or once delete files delete ${p.deleteRatioPercent}% of the rows readers read (applying them)`;
       if (p.compactionMode === 'cron')
         return `rewrites small files ${into} at "${p.compactionCron}" (cron, UTC)`;
       return `rewrites small files ${into} when run by hand`;
@@ -28,7 +28,8 @@ function scheduleText(kind: MaintenanceKind, p: MaintenancePolicy): string {
   }
 }
 
-function nextText(next: NextRun): string {
+/** When a kind runs next; for compaction, how far the deleted rows are from the policy's share when the table has deletes. */
+function nextText(next: NextRun, withDeletes: boolean): string {
   switch (next.state) {
     case 'due':
       return 'due now: goes out within a minute';
@@ -38,11 +39,56 @@ function nextText(next: NextRun): string {
       return `next ${when(next.at)}`;
     case 'retry':
       return `trying again ${when(next.at)}, after ${next.failures === 1 ? 'a failed run' : `${next.failures} failed runs`}${next.conflict ? ' (the table changed under it)' : ''}`;
-    case 'small-files':
-      return `${next.files} of ${next.threshold} small files so far`;
+    case 'small-files': {
+      const files = `${next.files} of ${next.threshold} small files so far`;
+      if (next.deletes === undefined || !withDeletes) return files;
+      return `${files} · ${percent(next.deletes.share)} of rows deleted (compacts at ${percent(next.deletes.threshold)})`;
+    }
     case 'manual':
       return 'only when run by hand';
   }
+}
+
+const percent = (share: number) => `${(share * 100).toLocaleString('en', { maximumFractionDigits: 1 })}%`;
+
+/** What the table's delete files cost its readers, as last reported. */
+function TableDeletes({ deletes }: { deletes: NonNullable<RouterOutputs['maintenance']['get']['deletes']> }) {
+  const n = (v: number) => v.toLocaleString('en');
+  const amplification =
+    deletes.readAmplification === null
+      ? 'no live row'
+      : `${deletes.readAmplification.toFixed(2)} rows read per live row`;
+  const items: [string, string][] = [
+    ['Delete files', n(deletes.deleteFiles)],
+    [
+      'Deleted rows',
+      `${n(deletes.deletedRows)} of ${n(deletes.rows)} read (${percent(deletes.rows === 0 ? 0 : deletes.deletedRows / deletes.rows)})`,
+    ],
+    ['Live rows', n(deletes.liveRows)],
+    ['Read amplification', amplification],
+  ];
+  return (
+    <section
+      aria-labelledby="table-deletes"
+      className="flex flex-col gap-2 rounded-xl border border-slate-800 p-4"
+    >
+      <h3 id="table-deletes" className="font-medium">
+        Deletes
+      </h3>
+      <dl className="flex flex-wrap gap-x-8 gap-y-2">
+        {items.map(([label, value]) => (
+          <div key={label} className="flex flex-col">
+            <dt className="text-xs text-slate-400">{label}</dt>
+            <dd data-testid={`deletes-${label.toLowerCase().replaceAll(' ', '-')}`}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="text-xs text-slate-500">
+        Rows of updated and deleted keys stay in the data files until compaction applies their deletes. As of{' '}
+        {when(deletes.at)}, {deletes.source === 'commit' ? 'the latest commit' : 'the latest compaction'}.
+      </p>
+    </section>
+  );
 }
 
 /** Compaction, snapshot expiry and orphan removal of the pipeline's table: policy, schedule and runs. */
@@ -77,10 +123,11 @@ export function TableMaintenance({
         Table maintenance
       </h2>
       <p className="max-w-2xl text-sm text-slate-400">
-        The agent keeps the table fast to read and cheap to store, in your account: it compacts small files,
-        expires old snapshots and removes files no snapshot references.{' '}
+        The agent keeps the table fast to read and cheap to store, in your account: it compacts small files
+        (applying deletes), expires old snapshots and removes files no snapshot references.{' '}
         {data.paused ? 'While the pipeline is paused nothing is scheduled; Run now still works.' : null}
       </p>
+      {data.deletes ? <TableDeletes deletes={data.deletes} /> : null}
       {runError ? (
         <p role="alert" className="text-sm text-rose-300">
           {runError}
@@ -95,7 +142,7 @@ export function TableMaintenance({
             <span className="font-medium">{KIND_LABELS[kind]}</span>
             <span className="text-sm text-slate-400">{scheduleText(kind, data.policy)}</span>
             <span className="text-sm" data-testid={`next-${kind}`}>
-              {nextText(data.plan[kind])}
+              {nextText(data.plan[kind], data.deletes !== null)}
             </span>
             {canEdit ? (
               <button

@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableIdentifier } from '../catalog/catalog';
+import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
+import { readPositionDeletes } from '../reader/delete-files';
+import { liveFiles } from '../reader/live-files';
+import { reachableFiles } from '../reader/reachable';
+import type { DataFile } from '../spec/manifest';
+import { PartitionSpecBuilder } from '../spec/partition-spec';
+import { newSchema } from '../spec/schema';
+import { currentSnapshot } from '../spec/table-metadata';
+import { optional, required, T } from '../spec/types';
+import { FastAppend } from '../transaction/append';
+import { CatalogProxy } from '../transaction/catalog-proxy';
+import { RewriteConflictError } from '../transaction/replace';
+import { RowDelta } from '../transaction/row-delta';
+import type { PositionDeletes } from '../writer/position-delete-file';
+import type { Row } from '../writer/rows-to-arrow';
+import { compactTable, runCompaction } from './compact';
+import { planCompaction } from './compaction-plan';
+import {
+  dropNamespaceWithFiles,
+  listTableFiles,
+  range,
+  stackCatalog,
+  stackIO,
+  uniqueNamespace,
+} from './test-table';
+
+// Compaction of tables with position deletes (an upsert pipeline's), against the local stack's REST
+// catalog and object store; pyiceberg reads the rows through the deletes before and after.
+const catalog = stackCatalog();
+const io = stackIO();
+const namespace = uniqueNamespace('floe_compact_deletes');
+let counter = 0;
+let proxy: CatalogProxy;
+
+beforeAll(async () => {
+  await catalog.createNamespace(namespace);
+  proxy = await CatalogProxy.start(process.env.FLOE_ICEBERG_REST_URI as string);
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await dropNamespaceWithFiles(catalog, io, namespace);
+  io.close();
+});
+
+const schema = newSchema([required('id', T.long), optional('region', T.string), optional('v', T.string)]);
+const rows = (ids: number[], v = 'old', region = 'eu'): Row[] =>
+  ids.map((i) => ({ id: BigInt(i), region, v }));
+
+async function table(partitioned = false): Promise<TableIdentifier> {
+  counter += 1;
+  const id = { namespace, name: `t${counter}` };
+  const partitionSpec = partitioned ? new PartitionSpecBuilder(schema).identity('region').build() : undefined;
+  await catalog.createTable(namespace, { name: id.name, schema, ...(partitionSpec && { partitionSpec }) });
+  return id;
+}
+
+/** Appends rows as one data file (per partition): a row's position in it is its place in `data`. */
+async function append(id: TableIdentifier, data: Row[]): Promise<DataFile> {
+  const a = await FastAppend.start(catalog, io, id);
+  await a.addRows(data);
+  return (await a.commit()).dataFiles[0] as DataFile;
+}
+
+/** One commit of an upsert: rows deleted by position, new rows added. */
+async function delta(
+  id: TableIdentifier,
+  deletes: [DataFile, number[]][],
+  added: Row[] = [],
+  on = catalog,
+): Promise<DataFile | undefined> {
+  const d = await RowDelta.start(on, io, id);
+  const positions: PositionDeletes[] = deletes.map(([dataFile, p]) => ({
+    dataFile,
+    positions: p.map(BigInt),
+  }));
+  await d.deletePositions(positions, undefined);
+  if (added.length > 0) await d.addRows(added);
+  return (await d.commit()).dataFiles[0];
+}
+
+const pyRows = async (id: TableIdentifier) =>
+  (await scanWithPyiceberg(namespace, id.name)).rows.map((r) => `${String(r.id).slice(2)}:${r.v}`).sort();
+
+const expectedRows = (state: Map<number, string>) => [...state].map(([k, v]) => `${k}:${v}`).sort();
+
+async function live(id: TableIdentifier) {
+  const files = await liveFiles(io, (await catalog.loadTable(id)).metadata);
+  return {
+    data: files.filter((f) => f.file.content === 0),
+    deletes: files.filter((f) => f.file.content === 1),
+  };
+}
+
+async function summary(id: TableIdentifier) {
+  return currentSnapshot((await catalog.loadTable(id)).metadata)?.summary ?? {};
+}
+
+describe('compaction applies position deletes', () => {
+  it('rewrites the files without their deleted rows and drops every delete file; pyiceberg reads the same rows', async () => {
+    const id = await table();
+    const state = new Map<number, string>(range(0, 40).map((i) => [i, 'old']));
+    const files = [];
+    for (let k = 0; k < 4; k += 1) files.push(await append(id, rows(range(k * 10, k * 10 + 10))));
+    const [f0, f1, , f3] = files as DataFile[];
+    // Updates of 1, 2 and 10; a delete of 39; 1 updated again (its new row deleted by position too).
+    const f4 = (await delta(
+      id,
+      [
+        [f0 as DataFile, [1, 2]],
+        [f1 as DataFile, [0]],
+      ],
+      rows([1, 2, 10], 'new'),
+    )) as DataFile;
+    await delta(id, [[f3 as DataFile, [9]]]);
+    await delta(id, [[f4, [0]]], rows([1], 'newer'));
+    for (const [k, v] of [
+      [1, 'newer'],
+      [2, 'new'],
+      [10, 'new'],
+    ] as const)
+      state.set(k, v);
+    state.delete(39);
+    expect(await pyRows(id)).toEqual(expectedRows(state));
+    expect((await live(id)).deletes).toHaveLength(3);
+
+    const result = await compactTable(catalog, io, id);
+    expect(result).toMatchObject({
+      plans: 1,
+      filesBefore: 6,
+      filesAfter: 1,
+      filesRewritten: 6,
+      rowsRewritten: 44,
+      rowsWritten: 39,
+      deletedRowsRemoved: 5,
+      deleteFilesBefore: 3,
+      deleteFilesRemoved: 3,
+      deleteFilesWritten: 0,
+      deleteFilesAfter: 0,
+      rowsBefore: 44,
+      deletedRowsBefore: 5,
+      rowsAfter: 39,
+      deletedRowsAfter: 0,
+    });
+    expect(await pyRows(id)).toEqual(expectedRows(state));
+    expect((await live(id)).deletes).toEqual([]);
+    expect(await summary(id)).toMatchObject({
+      operation: 'replace',
+      'removed-delete-files': '3',
+      'removed-position-delete-files': '3',
+      'removed-position-deletes': '5',
+      'total-delete-files': '0',
+      'total-position-deletes': '0',
+      'total-data-files': '1',
+      'total-records': '39',
+    });
+  });
+
+  it('keeps a large file with few deletes, carrying its deletes into one delete file in place of three', async () => {
+    const id = await table();
+    const big = await append(id, rows(range(0, 3000)));
+    const small = [];
+    for (let k = 0; k < 3; k += 1) small.push(await append(id, rows(range(5000 + k * 5, 5005 + k * 5))));
+    const [s0, s1] = small as DataFile[];
+    await delta(id, [
+      [big, [7]],
+      [s0 as DataFile, [0]],
+    ]);
+    await delta(id, [[big, [8]]]);
+    await delta(id, [[s1 as DataFile, [1]]]);
+    const before = await pyRows(id);
+    expect(before).toHaveLength(3000 + 15 - 4);
+    const smallFileBytes = Number(big.fileSizeInBytes) - 1;
+
+    const result = await compactTable(catalog, io, id, { smallFileBytes });
+    expect(result).toMatchObject({
+      filesBefore: 4,
+      filesAfter: 2,
+      filesRewritten: 3,
+      deletedRowsRemoved: 2,
+      deleteFilesBefore: 3,
+      deleteFilesRemoved: 3,
+      deleteFilesWritten: 1,
+      deleteFilesAfter: 1,
+      deletedRowsAfter: 2,
+    });
+    expect(await pyRows(id)).toEqual(before);
+    const after = await live(id);
+    expect(after.data.map((f) => f.file.filePath)).toContain(big.filePath);
+    const carried = await readPositionDeletes(io, (after.deletes[0] as (typeof after.deletes)[number]).file);
+    expect(Object.fromEntries(carried)).toEqual({ [big.filePath]: [7, 8] });
+    expect(await summary(id)).toMatchObject({ 'total-delete-files': '1', 'total-position-deletes': '2' });
+
+    // Nothing left to do: one delete file, of rows of the file kept.
+    expect(await compactTable(catalog, io, id, { smallFileBytes })).toMatchObject({
+      snapshotId: undefined,
+      partitionsTouched: 0,
+    });
+  });
+
+  it('rewrites a file whose deleted rows reach the ratio whatever its size, and drops one whose rows are all deleted', async () => {
+    const id = await table();
+    const a = await append(id, rows(range(0, 20)));
+    const b = await append(id, rows(range(100, 120)));
+    const c = await append(id, rows(range(200, 205)));
+    await delta(id, [
+      [a, range(0, 10)],
+      [b, [0]],
+      [c, range(0, 5)],
+    ]);
+    const before = await pyRows(id);
+    expect(before).toHaveLength(29);
+
+    // No file is small here: only the deletes choose.
+    const result = await compactTable(catalog, io, id, { smallFileBytes: 1, deleteRatio: 0.3 });
+    expect(result).toMatchObject({
+      filesRewritten: 2,
+      filesWritten: 1,
+      rowsWritten: 10,
+      deletedRowsRemoved: 15,
+      deleteFilesRemoved: 1,
+      deleteFilesWritten: 1,
+      deletedRowsAfter: 1,
+    });
+    expect(await pyRows(id)).toEqual(before);
+    const after = await live(id);
+    expect(after.data.map((f) => f.file.recordCount).sort()).toEqual([10n, 20n]);
+    expect(
+      Object.fromEntries(
+        await readPositionDeletes(io, (after.deletes[0] as (typeof after.deletes)[number]).file),
+      ),
+    ).toEqual({
+      [b.filePath]: [0],
+    });
+  });
+
+  it('conflicts with a row delta that deleted rows of a file being rewritten, and plans again: no delete is lost', async () => {
+    const id = await table();
+    const f0 = await append(id, rows(range(0, 10)));
+    const f1 = await append(id, rows(range(10, 20)));
+    await delta(id, [[f0, [0]]]);
+    const state = new Map<number, string>(range(1, 20).map((i) => [i, 'old']));
+
+    // Between the plan and its commit, an upsert deletes row 15 (position 5 of f1) and writes it anew.
+    const plan = await planCompaction(proxy.catalog(), io, id);
+    proxy.beforeNextCommit = async () => void (await delta(id, [[f1, [5]]], rows([15], 'new')));
+    const location = (await catalog.loadTable(id)).metadata.location;
+    const error = await runCompaction(proxy.catalog(), io, plan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RewriteConflictError);
+    expect((error as RewriteConflictError).deletedFrom).toEqual([f1.filePath]);
+    state.set(15, 'new');
+    expect(await pyRows(id)).toEqual(expectedRows(state));
+    // The failed compaction left nothing behind: every file under the table is one a snapshot reaches.
+    const { metadata } = await catalog.loadTable(id);
+    const reached = await reachableFiles(io, metadata.snapshots, { entries: 'all' });
+    const known = new Set([
+      ...reached.manifestLists,
+      ...reached.manifests,
+      ...reached.dataFiles,
+      ...reached.deleteFiles,
+    ]);
+    const stray = [...(await listTableFiles(io, location))].filter(
+      (f) => !known.has(f) && !f.endsWith('.metadata.json'),
+    );
+    expect(stray).toEqual([]);
+
+    // compactTable plans again from the new head (with another delete landing first: row 16) and lands.
+    proxy.beforeNextCommit = async () => void (await delta(id, [[f1, [6]]]));
+    const result = await compactTable(proxy.catalog(), io, id, { minReplanBackoffMs: 10 });
+    state.delete(16);
+    expect(result).toMatchObject({ plans: 2, deleteFilesAfter: 0, filesAfter: 1 });
+    expect(await pyRows(id)).toEqual(expectedRows(state));
+    expect((await live(id)).deletes).toEqual([]);
+  });
+
+  it('lands over a row delta that deleted rows of files it does not rewrite (another partition)', async () => {
+    const id = await table(true);
+    const eu = [await append(id, rows([1, 2], 'old', 'eu')), await append(id, rows([3, 4], 'old', 'eu'))];
+    const us = await append(id, rows([5, 6, 7], 'old', 'us'));
+    await delta(id, [[eu[0] as DataFile, [0]]]);
+    proxy.beforeNextCommit = async () => void (await delta(id, [[us, [1]]]));
+    const result = await compactTable(proxy.catalog(), io, id, { minBackoffMs: 10 });
+    expect(result).toMatchObject({ plans: 1, attempts: 2, filesRewritten: 2, deleteFilesRemoved: 1 });
+    expect(await pyRows(id)).toEqual(['2:old', '3:old', '4:old', '5:old', '7:old']);
+    // The us partition keeps the delete file committed during the compaction.
+    const after = await live(id);
+    expect(after.deletes.map((f) => f.file.partition)).toEqual([['us']]);
+  });
+});
