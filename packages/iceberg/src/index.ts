@@ -171,7 +171,7 @@ export {
   type ReplaceResult,
   RewriteConflictError,
 } from './transaction/replace';
-export type { RetryOptions } from './transaction/retry';
+export { type RetryOptions, retrying } from './transaction/retry';
 export {
   RowDelta,
   RowDeltaConflictError,

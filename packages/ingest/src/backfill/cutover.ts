@@ -1,4 +1,4 @@
-import { branchHead, removeRef } from '@floe/iceberg';
+import { branchHead, removeRef, retrying } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { type OffsetMap, tableOffsets } from '../commit/offsets';
 import { openTableAccess } from '../pipeline/table-access';
@@ -28,7 +28,7 @@ export interface CutoverOutcome {
   attempts: number;
 }
 
-const MAX_ATTEMPTS = 3;
+const CUTOVER_RETRY = { maxAttempts: 3 };
 
 /**
  * Publishes backfill `backfillId` as the pipeline's table. The live pipeline is paused (`pauseLive`
@@ -49,36 +49,44 @@ export async function cutover(
   const backfill = await Backfill.open(spec, { backfillId, start: 'earliest', end: 'now' }, host);
   const range = await backfill.prepare();
   const resume = await pauseLive();
+  // Only a publish refused because main moved (a writer elsewhere) is worth another catch-up.
+  let mainMoved = false;
   try {
-    for (let attempt = 1; ; attempt += 1) {
-      const live = (await catalog.loadTable(id)).metadata;
-      const liveHead = branchHead(live, 'main');
-      backfill.extendTo(tableOffsets(live, spec.id));
-      await backfill.run();
-      const validation = await validateBackfill(catalog, io, id, backfillId);
-      if (!validation.ok)
-        throw new CutoverRefusedError(
-          `backfill ${backfillId} does not validate; main is untouched: ${problems(validation)}`,
-          validation,
-        );
-      // The live pipeline goes on from the end of what the table then holds.
-      const offsets = new Map(range.end);
-      try {
-        const snapshotId = await backfill.publish(liveHead?.snapshotId ?? null, spec.id, offsets);
-        await removeRef(catalog, id, backfillBranch(backfillId));
-        return {
-          snapshotId,
-          replacedSnapshotId: liveHead?.snapshotId ?? null,
-          cutoverAtMs: Date.now(),
-          offsets,
-          validation,
-          attempts: attempt,
-        };
-      } catch (error) {
-        const moved = branchHead((await catalog.loadTable(id)).metadata, 'main');
-        if (moved?.snapshotId === liveHead?.snapshotId || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+    return await retrying(
+      CUTOVER_RETRY,
+      () => mainMoved,
+      async (attempt) => {
+        mainMoved = false;
+        const live = (await catalog.loadTable(id)).metadata;
+        const liveHead = branchHead(live, 'main');
+        backfill.extendTo(tableOffsets(live, spec.id));
+        await backfill.run();
+        const validation = await validateBackfill(catalog, io, id, backfillId);
+        if (!validation.ok)
+          throw new CutoverRefusedError(
+            `backfill ${backfillId} does not validate; main is untouched: ${problems(validation)}`,
+            validation,
+          );
+        // The live pipeline goes on from the end of what the table then holds.
+        const offsets = new Map(range.end);
+        try {
+          const snapshotId = await backfill.publish(liveHead?.snapshotId ?? null, spec.id, offsets);
+          await removeRef(catalog, id, backfillBranch(backfillId));
+          return {
+            snapshotId,
+            replacedSnapshotId: liveHead?.snapshotId ?? null,
+            cutoverAtMs: Date.now(),
+            offsets,
+            validation,
+            attempts: attempt,
+          };
+        } catch (error) {
+          const moved = branchHead((await catalog.loadTable(id)).metadata, 'main');
+          mainMoved = moved?.snapshotId !== liveHead?.snapshotId;
+          throw error;
+        }
+      },
+    );
   } finally {
     await resume();
   }
