@@ -21,8 +21,8 @@ export function serializeRoaring64(positions: Iterable<number>): Uint8Array {
   const byHigh = new Map<number, number[]>();
   for (const p of sorted) {
     const high = Math.floor(p / TWO_32);
-    let lows = byHigh.get(high);
-    if (lows === undefined) byHigh.set(high, (lows = []));
+    const lows = byHigh.get(high) ?? [];
+    byHigh.set(high, lows);
     lows.push(p % TWO_32);
   }
   const parts: Uint8Array[] = [];
@@ -42,8 +42,8 @@ function serializeRoaring32(sorted: readonly number[]): Uint8Array {
   const containers = new Map<number, number[]>();
   for (const v of sorted) {
     const key = v >>> 16;
-    let values = containers.get(key);
-    if (values === undefined) containers.set(key, (values = []));
+    const values = containers.get(key) ?? [];
+    containers.set(key, values);
     values.push(v & 0xffff);
   }
   const n = containers.size;
@@ -67,7 +67,7 @@ function serializeRoaring32(sorted: readonly number[]): Uint8Array {
 
 function arrayContainer(values: readonly number[]): Buffer {
   const body = Buffer.alloc(2 * values.length);
-  values.forEach((v, i) => body.writeUInt16LE(v, 2 * i));
+  for (const [i, v] of values.entries()) body.writeUInt16LE(v, 2 * i);
   return body;
 }
 
