@@ -25,9 +25,13 @@ export async function liveFiles(
   io: FileIO,
   metadata: TableMetadata,
   snapshot: Snapshot | undefined = currentSnapshot(metadata),
+  /** Only the files of manifests of this content (0 data, 1 deletes). */
+  content?: 0 | 1,
 ): Promise<LiveFile[]> {
   if (snapshot === undefined) return [];
-  const manifests = readManifestList(await io.read(snapshot.manifestList));
+  const manifests = readManifestList(await io.read(snapshot.manifestList)).filter(
+    (m) => content === undefined || m.content === content,
+  );
   const perManifest: LiveFile[][] = manifests.map(() => []);
   await forEachLimited([...manifests.keys()], async (i) => {
     const manifest = manifests[i] as (typeof manifests)[number];

@@ -45,11 +45,30 @@ export async function readManifestEntries(
       return manifest.sequenceNumber;
     throw new Error(`manifest ${manifest.manifestPath} has no ${what} for ${path}, which it did not add`);
   };
-  return entries.map((e) => ({
-    status: e.status,
-    snapshotId: e.snapshotId ?? manifest.addedSnapshotId,
-    sequenceNumber: inherit(e.sequenceNumber, e.status, 'sequence number', e.dataFile.filePath),
-    fileSequenceNumber: inherit(e.fileSequenceNumber, e.status, 'file sequence number', e.dataFile.filePath),
-    dataFile: e.dataFile,
-  }));
+  // Format v3 row lineage: live data files without a first_row_id take the next ids of their manifest's range.
+  let nextRowId = manifest.firstRowId;
+  return entries.map((e) => {
+    let { dataFile } = e;
+    if (
+      nextRowId !== undefined &&
+      dataFile.content === 0 &&
+      dataFile.firstRowId === undefined &&
+      e.status !== ManifestEntryStatus.DELETED
+    ) {
+      dataFile = { ...dataFile, firstRowId: nextRowId };
+      nextRowId += dataFile.recordCount;
+    }
+    return {
+      status: e.status,
+      snapshotId: e.snapshotId ?? manifest.addedSnapshotId,
+      sequenceNumber: inherit(e.sequenceNumber, e.status, 'sequence number', e.dataFile.filePath),
+      fileSequenceNumber: inherit(
+        e.fileSequenceNumber,
+        e.status,
+        'file sequence number',
+        e.dataFile.filePath,
+      ),
+      dataFile,
+    };
+  });
 }

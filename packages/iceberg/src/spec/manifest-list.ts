@@ -33,6 +33,8 @@ export interface ManifestFile {
   deletedRowsCount: bigint;
   partitions?: FieldSummary[];
   keyMetadata?: Uint8Array;
+  /** Format v3, data manifests: the row id of the first row of its first data file without one of its own. */
+  firstRowId?: bigint;
 }
 
 const optional = (type: AvroSchema) => ['null', type];
@@ -77,15 +79,26 @@ const MANIFEST_FILE_SCHEMA: AvroSchema = {
   ],
 };
 
+const MANIFEST_FILE_SCHEMA_V3: AvroSchema = {
+  ...(MANIFEST_FILE_SCHEMA as { fields: unknown[] }),
+  fields: [
+    ...(MANIFEST_FILE_SCHEMA as { fields: unknown[] }).fields,
+    { name: 'first_row_id', type: optional('long'), default: null, 'field-id': 520 },
+  ],
+} as AvroSchema;
+
 export interface ManifestListWriteInput {
   snapshotId: bigint;
   parentSnapshotId: bigint | null;
   sequenceNumber: bigint;
   manifests: readonly ManifestFile[];
+  /** Format v3: the snapshot's first-row-id (its data manifests' first_row_id are assigned from it). */
+  firstRowId?: bigint;
 }
 
-/** A v2 manifest list. */
+/** A v2 manifest list, or v3 when the snapshot has a first-row-id. */
 export function writeManifestList(input: ManifestListWriteInput): Uint8Array {
+  const v3 = input.firstRowId !== undefined;
   const records = input.manifests.map((m) => ({
     manifest_path: m.manifestPath,
     manifest_length: m.manifestLength,
@@ -108,16 +121,18 @@ export function writeManifestList(input: ManifestListWriteInput): Uint8Array {
         upper_bound: p.upperBound === undefined ? null : Buffer.from(p.upperBound),
       })) ?? null,
     key_metadata: m.keyMetadata === undefined ? null : Buffer.from(m.keyMetadata),
+    ...(v3 && { first_row_id: m.firstRowId ?? null }),
   }));
-  return writeAvroFile(MANIFEST_FILE_SCHEMA, records, {
+  return writeAvroFile(v3 ? MANIFEST_FILE_SCHEMA_V3 : MANIFEST_FILE_SCHEMA, records, {
     'snapshot-id': input.snapshotId.toString(),
     'parent-snapshot-id': input.parentSnapshotId === null ? 'null' : input.parentSnapshotId.toString(),
     'sequence-number': input.sequenceNumber.toString(),
-    'format-version': '2',
+    ...(v3 && { 'first-row-id': String(input.firstRowId) }),
+    'format-version': v3 ? '3' : '2',
   });
 }
 
-/** Reads a v2 manifest list by field id, whichever implementation wrote it. */
+/** Reads a v2 or v3 manifest list by field id, whichever implementation wrote it. */
 export function readManifestList(bytes: Uint8Array): ManifestFile[] {
   const file = readAvroFile(bytes);
   const names = new Map<number, string>();
@@ -161,6 +176,8 @@ export function readManifestList(bytes: Uint8Array): ManifestFile[] {
     }
     const keyMetadata = get(519);
     if (keyMetadata != null) manifest.keyMetadata = new Uint8Array(keyMetadata as Buffer);
+    const firstRowId = get(520);
+    if (firstRowId != null) manifest.firstRowId = firstRowId as bigint;
     return manifest;
   });
 }

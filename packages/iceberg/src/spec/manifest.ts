@@ -10,7 +10,7 @@ export interface DataFile {
   /** 0 data, 1 position deletes, 2 equality deletes. */
   content: 0 | 1 | 2;
   filePath: string;
-  fileFormat: 'PARQUET' | 'AVRO' | 'ORC';
+  fileFormat: 'PARQUET' | 'AVRO' | 'ORC' | 'PUFFIN';
   /** One value per partition field of the manifest's spec, in spec order. */
   partition: IcebergValue[];
   recordCount: bigint;
@@ -23,6 +23,13 @@ export interface DataFile {
   upperBounds?: Map<number, Uint8Array>;
   splitOffsets?: bigint[];
   sortOrderId?: number;
+  /** Format v3: the row id of a data file's first row (row lineage); unset, inherited from its manifest. */
+  firstRowId?: bigint;
+  /** Format v3: the one data file a deletion vector (a position delete blob in a Puffin file) applies to. */
+  referencedDataFile?: string;
+  /** Format v3: where a deletion vector's blob starts in its Puffin file, and its length. */
+  contentOffset?: bigint;
+  contentSizeInBytes?: bigint;
 }
 
 export const ManifestEntryStatus = { EXISTING: 0, ADDED: 1, DELETED: 2 } as const;
@@ -60,8 +67,18 @@ function intMap(name: string, id: number, keyId: number, valueId: number, value:
   };
 }
 
-/** The manifest_entry Avro schema of format v2 with this partition type, field ids as the spec numbers them. */
-export function manifestEntrySchema(partition: AvroSchema): AvroSchema {
+/** Fields format v3 adds to data_file: row lineage, and where a deletion vector is. */
+const V3_DATA_FILE_FIELDS = [
+  { name: 'first_row_id', type: optional('long'), default: null, 'field-id': 142 },
+  { name: 'referenced_data_file', type: optional('string'), default: null, 'field-id': 143 },
+  { name: 'content_offset', type: optional('long'), default: null, 'field-id': 144 },
+  { name: 'content_size_in_bytes', type: optional('long'), default: null, 'field-id': 145 },
+];
+
+export type FormatVersion = 2 | 3;
+
+/** The manifest_entry Avro schema of format v2 or v3 with this partition type, field ids as the spec numbers them. */
+export function manifestEntrySchema(partition: AvroSchema, formatVersion: FormatVersion = 2): AvroSchema {
   return {
     type: 'record',
     name: 'manifest_entry',
@@ -103,6 +120,7 @@ export function manifestEntrySchema(partition: AvroSchema): AvroSchema {
               'field-id': 135,
             },
             { name: 'sort_order_id', type: optional('int'), default: null, 'field-id': 140 },
+            ...(formatVersion >= 3 ? V3_DATA_FILE_FIELDS : []),
           ],
         },
       },
@@ -128,12 +146,20 @@ export interface ManifestWriteInput {
   entries: readonly ManifestEntry[];
   /** 0: a manifest of data files (the default), 1: of delete files. */
   content?: 0 | 1;
+  /** The table's format version (default 2). */
+  formatVersion?: FormatVersion;
 }
 
-/** A v2 data or delete manifest with the header metadata readers use to interpret it. */
-export function writeManifest({ schema, spec, entries, content = 0 }: ManifestWriteInput): Uint8Array {
+/** A v2 or v3 data or delete manifest with the header metadata readers use to interpret it. */
+export function writeManifest({
+  schema,
+  spec,
+  entries,
+  content = 0,
+  formatVersion = 2,
+}: ManifestWriteInput): Uint8Array {
   const partition = partitionType(spec, schema);
-  const avroSchema = manifestEntrySchema(partitionAvroSchema(partition));
+  const avroSchema = manifestEntrySchema(partitionAvroSchema(partition), formatVersion);
   const records = entries.map((e) => ({
     status: e.status,
     snapshot_id: e.snapshotId,
@@ -156,6 +182,12 @@ export function writeManifest({ schema, spec, entries, content = 0 }: ManifestWr
       split_offsets: e.dataFile.splitOffsets ?? null,
       equality_ids: null,
       sort_order_id: e.dataFile.sortOrderId ?? null,
+      ...(formatVersion >= 3 && {
+        first_row_id: e.dataFile.firstRowId ?? null,
+        referenced_data_file: e.dataFile.referencedDataFile ?? null,
+        content_offset: e.dataFile.contentOffset ?? null,
+        content_size_in_bytes: e.dataFile.contentSizeInBytes ?? null,
+      }),
     },
   }));
   return writeAvroFile(avroSchema, records, {
@@ -163,7 +195,7 @@ export function writeManifest({ schema, spec, entries, content = 0 }: ManifestWr
     'schema-id': String(schema.schemaId),
     'partition-spec': stringifyJson(partitionSpecToJson(spec).fields),
     'partition-spec-id': String(spec.specId),
-    'format-version': '2',
+    'format-version': String(formatVersion),
     content: content === 0 ? 'data' : 'deletes',
   });
 }
@@ -206,6 +238,10 @@ export function readManifest(
     }
     if (d.split_offsets != null) dataFile.splitOffsets = d.split_offsets as bigint[];
     if (d.sort_order_id != null) dataFile.sortOrderId = d.sort_order_id as number;
+    if (d.first_row_id != null) dataFile.firstRowId = d.first_row_id as bigint;
+    if (d.referenced_data_file != null) dataFile.referencedDataFile = d.referenced_data_file as string;
+    if (d.content_offset != null) dataFile.contentOffset = d.content_offset as bigint;
+    if (d.content_size_in_bytes != null) dataFile.contentSizeInBytes = d.content_size_in_bytes as bigint;
     return {
       status: r.status as 0 | 1 | 2,
       snapshotId: (r.snapshot_id ?? null) as bigint | null,

@@ -1,5 +1,11 @@
 import type { FileIO } from '../io/file-io';
-import { type DataFile, type ManifestEntry, ManifestEntryStatus, writeManifest } from '../spec/manifest';
+import {
+  type DataFile,
+  type FormatVersion,
+  type ManifestEntry,
+  ManifestEntryStatus,
+  writeManifest,
+} from '../spec/manifest';
 import { type ManifestFile, partitionSummaries } from '../spec/manifest-list';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
@@ -16,8 +22,9 @@ export async function writeManifestFile(
   snapshotId: bigint,
   entries: readonly ManifestEntry[],
   content: 0 | 1 = 0,
+  formatVersion: FormatVersion = 2,
 ): Promise<UnsequencedManifest> {
-  const bytes = writeManifest({ schema, spec, entries, content });
+  const bytes = writeManifest({ schema, spec, entries, content, formatVersion });
   await io.write(location, bytes);
   const files = (status: number) => entries.filter((e) => e.status === status).map((e) => e.dataFile);
   const added = files(ManifestEntryStatus.ADDED);

@@ -10,6 +10,7 @@ import type { IcebergValue } from '../spec/values';
 import { forEachLimited } from '../util/limited';
 import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
 import { branchParent } from './branch';
+import { FileRemover } from './remove-files';
 import {
   type Attempt,
   type AttemptChanges,
@@ -40,8 +41,6 @@ export class RewriteConflictError extends Error {
   }
 }
 
-const liveCount = (m: ManifestFile) => m.addedFilesCount + m.existingFilesCount;
-
 const listed = (paths: readonly string[]) =>
   `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', ...' : ''}`;
 
@@ -49,11 +48,8 @@ const listed = (paths: readonly string[]) =>
  * Replaces data files with others holding the same live rows, in one snapshot of operation "replace"
  * (a compaction's commit): it may remove position delete files too (their rows were left out of the
  * rewrite, or they apply to no live file any more) and add one that carries the deletes still needed.
- * Each attempt is built on the parent of the moment: manifests holding none of the removed files are
- * carried as they are; those holding some are replaced, per spec and content, by one manifest of the
- * removed files (DELETED) and one of their other live files (EXISTING, with the snapshot id and
- * sequence numbers they had, as the spec wants them written out), so that commits made in the
- * meantime are kept and an attempt stays short however many manifests it touches. Before each attempt
+ * Each attempt is built on the parent of the moment, the removed files taken out of its manifests
+ * (FileRemover), so that commits made in the meantime are kept. Before each attempt
  * every file to remove must still be live in the parent, and no snapshot committed since the replace
  * was planned may have added delete files that apply to a data file it removes (the reference's
  * validateNoNewDeletesForDataFiles): else the commit fails with RewriteConflictError.
@@ -61,8 +57,7 @@ const listed = (paths: readonly string[]) =>
 export class ReplaceFiles extends SnapshotProducer {
   protected readonly operation = 'replace';
   private readonly toRemove = new Map<string, DataFile>();
-  /** Manifests never change: one read serves every attempt. */
-  private readonly entries = new Map<string, Promise<ResolvedEntry[]>>();
+  private readonly remover = new FileRemover(this.io, this.snapshotId);
   /** The branch head the replace was planned on: deletes committed after it are checked. */
   private readonly startSnapshotId: bigint | undefined;
   /** Snapshots found free of conflicting deletes: an attempt only checks those committed since. */
@@ -119,56 +114,13 @@ export class ReplaceFiles extends SnapshotProducer {
   }
 
   protected async apply(attempt: Attempt): Promise<AttemptChanges> {
-    const manifests = await this.parentManifests(attempt);
-    const removing = new Set([...this.toRemove.values()].map((f) => f.content));
-    // Only manifests with live files of a kind being removed can hold one; they are read a few at a time.
-    const candidates = manifests.filter((m) => liveCount(m) > 0 && removing.has(m.content === 0 ? 0 : 1));
-    await forEachLimited(candidates, async (m) => void (await this.read(m, attempt)));
-    const toRead = new Set(candidates);
-    const missing = new Set(this.toRemove.keys());
-    const removed: LiveFile[] = [];
-    const kept: ManifestFile[] = [];
-    // Per spec and content, what the manifests holding a removed file become: their removed files as
-    // DELETED entries, and their other live files as EXISTING ones.
-    const touched = new Map<
-      string,
-      { spec: PartitionSpec; content: 0 | 1; deleted: ManifestEntry[]; existing: ManifestEntry[] }
-    >();
-    for (const manifest of manifests) {
-      const entries = toRead.has(manifest) ? await this.read(manifest, attempt) : [];
-      const live = entries.filter((e) => e.status !== ManifestEntryStatus.DELETED);
-      if (!live.some((e) => this.toRemove.has(e.dataFile.filePath))) {
-        kept.push(manifest);
-        continue;
-      }
-      const content = manifest.content === 0 ? 0 : 1;
-      const key = `${manifest.partitionSpecId}|${content}`;
-      let group = touched.get(key);
-      if (group === undefined) {
-        group = { spec: manifestSpec(attempt.metadata, manifest), content, deleted: [], existing: [] };
-        touched.set(key, group);
-      }
-      for (const e of live) {
-        const removing = this.toRemove.has(e.dataFile.filePath);
-        if (removing) {
-          missing.delete(e.dataFile.filePath);
-          removed.push({
-            file: e.dataFile,
-            specId: manifest.partitionSpecId,
-            snapshotId: e.snapshotId,
-            sequenceNumber: e.sequenceNumber,
-            fileSequenceNumber: e.fileSequenceNumber,
-          });
-        }
-        (removing ? group.deleted : group.existing).push({
-          status: removing ? ManifestEntryStatus.DELETED : ManifestEntryStatus.EXISTING,
-          snapshotId: removing ? this.snapshotId : e.snapshotId,
-          sequenceNumber: e.sequenceNumber,
-          fileSequenceNumber: e.fileSequenceNumber,
-          dataFile: e.dataFile,
-        });
-      }
-    }
+    const contents = new Set([...this.toRemove.values()].map((f) => (f.content === 0 ? 0 : 1) as 0 | 1));
+    const { manifests, removed, missing } = await this.remover.remove(
+      attempt,
+      await this.parentManifests(attempt),
+      new Set(this.toRemove.keys()),
+      contents,
+    );
     if (missing.size > 0) {
       throw new RewriteConflictError(
         `${this.name}: ${missing.size} of the files to replace are no longer in the table (a concurrent commit removed them): ${listed([...missing])}`,
@@ -179,16 +131,7 @@ export class ReplaceFiles extends SnapshotProducer {
       attempt,
       removed.filter((f) => f.file.content === 0),
     );
-    // However many manifests held the removed files, each attempt writes at most two per spec and
-    // content: one of the removed files (the next commit drops it, as it holds no live file) and one of
-    // the files that shared a manifest with them. A short attempt is what lets the commit land between
-    // the appends of a table committed to every second.
-    const written: ManifestFile[] = [];
-    for (const { spec, content, deleted, existing } of touched.values()) {
-      written.push(await attempt.writeManifest(spec, deleted, content));
-      if (existing.length > 0) written.push(await attempt.writeManifest(spec, existing, content));
-    }
-    return { manifests: [...written, ...kept], removed: removed.map((f) => f.file) };
+    return { manifests, removed: removed.map((f) => f.file) };
   }
 
   /**
@@ -210,14 +153,5 @@ export class ReplaceFiles extends SnapshotProducer {
       );
     }
     for (const snapshot of since) this.checked.add(snapshot.snapshotId);
-  }
-
-  private read(manifest: ManifestFile, attempt: Attempt): Promise<ResolvedEntry[]> {
-    let entries = this.entries.get(manifest.manifestPath);
-    if (entries === undefined) {
-      entries = readManifestEntries(this.io, attempt.metadata, manifest);
-      this.entries.set(manifest.manifestPath, entries);
-    }
-    return entries;
   }
 }

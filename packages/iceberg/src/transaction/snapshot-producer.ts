@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { RecordBatch } from 'apache-arrow';
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
+import { type DataFile, type FormatVersion, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
 import { type ManifestFile, readManifestList, writeManifestList } from '../spec/manifest-list';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
@@ -132,9 +132,9 @@ export abstract class SnapshotProducer {
     protected base: LoadedTable,
     private readonly options: SnapshotOptions,
   ) {
-    if (base.metadata.formatVersion !== 2) {
+    if (base.metadata.formatVersion !== 2 && base.metadata.formatVersion !== 3) {
       throw new Error(
-        `${this.name}: Floe writes snapshots of format v2 tables, this one is v${base.metadata.formatVersion}`,
+        `${this.name}: Floe writes snapshots of format v2 and v3 tables, this one is v${base.metadata.formatVersion}`,
       );
     }
     if (typeof options.summary !== 'function') checkCustomSummary(options.summary ?? {});
@@ -151,6 +151,11 @@ export abstract class SnapshotProducer {
 
   protected get name(): string {
     return tableName(this.base.identifier);
+  }
+
+  /** The table's format version: v3 manifests carry row lineage and deletion vectors. */
+  protected get formatVersion(): FormatVersion {
+    return this.base.metadata.formatVersion as FormatVersion;
   }
 
   /** Checked before the first attempt: throws when there is nothing to commit. */
@@ -344,7 +349,16 @@ export abstract class SnapshotProducer {
           fileSequenceNumber: null,
           dataFile,
         }));
-        return writeManifestFile(this.io, location, this.schema, spec, this.snapshotId, entries, content);
+        return writeManifestFile(
+          this.io,
+          location,
+          this.schema,
+          spec,
+          this.snapshotId,
+          entries,
+          content,
+          this.formatVersion,
+        );
       }),
     );
   }
@@ -376,6 +390,7 @@ export abstract class SnapshotProducer {
           this.snapshotId,
           entries,
           content,
+          this.formatVersion,
         );
         return {
           ...manifest,
@@ -387,16 +402,19 @@ export abstract class SnapshotProducer {
     this.removed = changes.removed;
     const listLocation = `${this.metadataLocation()}/snap-${this.snapshotId}-${number}-${this.commitId}.avro`;
     attemptFiles.push(listLocation);
+    const manifests = [
+      ...added.map((m) => ({ ...m, sequenceNumber, minSequenceNumber: sequenceNumber })),
+      ...changes.manifests,
+    ];
+    const lineage = this.formatVersion >= 3 ? assignRowIds(metadata, manifests) : undefined;
     await this.io.write(
       listLocation,
       writeManifestList({
         snapshotId: this.snapshotId,
         parentSnapshotId: parent?.snapshotId ?? null,
         sequenceNumber,
-        manifests: [
-          ...added.map((m) => ({ ...m, sequenceNumber, minSequenceNumber: sequenceNumber })),
-          ...changes.manifests,
-        ],
+        manifests: lineage?.manifests ?? manifests,
+        ...(lineage !== undefined && { firstRowId: lineage.firstRowId }),
       }),
     );
     const snapshot: Snapshot = {
@@ -417,6 +435,10 @@ export abstract class SnapshotProducer {
       schemaId: this.schema.schemaId,
     };
     if (parent !== undefined) snapshot.parentSnapshotId = parent.snapshotId;
+    if (lineage !== undefined) {
+      snapshot.firstRowId = lineage.firstRowId;
+      snapshot.addedRows = lineage.addedRows;
+    }
     return snapshot;
   }
 
@@ -445,6 +467,26 @@ export abstract class SnapshotProducer {
   private async deleteQuietly(locations: readonly string[]): Promise<void> {
     await Promise.allSettled(locations.map((location) => this.io.delete(location)));
   }
+}
+
+/**
+ * Format v3 row lineage (spec "Row Lineage"): the snapshot's first-row-id is the table's next-row-id,
+ * and each data manifest without a first_row_id takes the next range, as long as its added and
+ * existing rows; the snapshot's added-rows is the ids so assigned.
+ */
+function assignRowIds(
+  metadata: TableMetadata,
+  manifests: readonly ManifestFile[],
+): { manifests: ManifestFile[]; firstRowId: bigint; addedRows: bigint } {
+  const firstRowId = metadata.nextRowId ?? 0n;
+  let next = firstRowId;
+  const assigned = manifests.map((m) => {
+    if (m.content !== 0 || m.firstRowId !== undefined) return m;
+    const withId = { ...m, firstRowId: next };
+    next += m.addedRowsCount + m.existingRowsCount;
+    return withId;
+  });
+  return { manifests: assigned, firstRowId, addedRows: next - firstRowId };
 }
 
 function addToGroup(
