@@ -110,10 +110,14 @@ async function runJob(
     case 'table.compact':
     case 'table.expire-snapshots':
     case 'table.remove-orphans':
-      return runMaintenance(job, {
-        resolveSecret: secrets.resolve,
-        awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
-      });
+      return runMaintenance(
+        job,
+        {
+          resolveSecret: secrets.resolve,
+          awsCredentials: storageCredentials(job.table.storage, agentId, jobId),
+        },
+        (fraction, message) => events.report({ type: 'job.progress', jobId, fraction, message }),
+      );
   }
 }
 

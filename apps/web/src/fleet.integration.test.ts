@@ -79,6 +79,50 @@ describe('the fleet overview, in a real browser', () => {
     expect(rows.paused?.slice(1, 7)).toEqual(['paused', '— · no SLO', '—', '—', '—', '—']);
   });
 
+  it("shows each pipeline's compaction: the running one's step, how the last ended, live", async () => {
+    const compactionOf = async (name: string) => (await rowsOf(pipelines())).find((c) => c[0] === name)?.[8];
+    const healthy = pipelines().getByRole('row').filter({ hasText: fleet.healthy.agentId });
+    expect(
+      await healthy.getByRole('progressbar', { name: 'Compaction progress' }).getAttribute('value'),
+    ).toBe('0.5');
+    expect(await compactionOf('healthy')).toMatch(
+      /^running for \d+ minstep 2 of 2: rewriting manifests \(data files: 40 → 2 files\)last finished 30 min ago: 57 → 3 files · 52\.4 MB rewritten$/,
+    );
+    expect(await compactionOf('failing')).toBe(
+      'failed 3 min ago: CommitFailedException: the table changed under it 8 times',
+    );
+    expect(await compactionOf('late')).toBe('—');
+
+    // The agent finishes it, its manifest step failing: the page shows it without a reload.
+    const db = createPrismaClient();
+    try {
+      await db.maintenanceRun.update({
+        where: { jobId: `compact-${fleet.healthy.pipelineId}` },
+        data: {
+          status: 'FINISHED',
+          finishedAt: new Date(),
+          result: {
+            filesOutcome: 'rewritten',
+            filesBefore: 40,
+            filesAfter: 2,
+            bytesRewritten: 9_000_000,
+            manifestsOutcome: 'failed',
+            manifestsError: 'CommitFailedException: conflict',
+          },
+          error: 'manifests: CommitFailedException: conflict',
+        },
+      });
+    } finally {
+      await db.$disconnect();
+    }
+    await expect
+      .poll(() => compactionOf('healthy'), { timeout: 15_000 })
+      .toBe(
+        'finished just now: 40 → 2 files · 9.0 MB rewritten · manifests not rewritten: CommitFailedException: conflict',
+      );
+    await screenshot(page, 'fleet-overview-compaction');
+  });
+
   it('sorts by a column both ways, unknown values last either way', async () => {
     await sortBy(pipelines(), 'Last commit');
     expect(await namesOf(pipelines())).toEqual(['failing', 'breaching', 'healthy', 'late', 'paused']);

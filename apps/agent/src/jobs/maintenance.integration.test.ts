@@ -89,6 +89,8 @@ describe('maintenance while ingesting (real Kafka, REST catalog, S3; pyiceberg r
     await producer.connect();
     let produced = 0;
     const compactions: Record<string, string | number | boolean>[] = [];
+    // The steps each compaction reported as it started them (its job.progress events): [which, fraction, message].
+    const steps: [number, number, string][] = [];
     // About 17 s here; `npm run test:chaos` races for 10 minutes (FLOE_MAINTENANCE_RACE_SECONDS=600).
     const rounds = Math.max(24, Math.round((Number(env.FLOE_MAINTENANCE_RACE_SECONDS ?? 0) * 1000) / 700));
     for (let round = 0; round < rounds; round += 1) {
@@ -106,6 +108,7 @@ describe('maintenance while ingesting (real Kafka, REST catalog, S3; pyiceberg r
           await runMaintenance(
             { kind: 'table.compact', table: tableRef, targetFileSizeBytes: 128 * 1024 * 1024 },
             host,
+            (fraction, message) => steps.push([compactions.length, fraction, message]),
           ),
         );
     }
@@ -131,6 +134,17 @@ describe('maintenance while ingesting (real Kafka, REST catalog, S3; pyiceberg r
     expect(metrics.fencedCommits).toBe(0);
     // One file per partition (3 kinds) once the last compaction is done.
     expect(final.filesAfter).toBe(3);
+    // Each compaction reported its two steps as it started them, the second with what the first did.
+    expect(steps).toEqual(
+      compactions.flatMap((c, i) => [
+        [i, 0, 'step 1 of 2: rewriting data files'],
+        [
+          i,
+          0.5,
+          `step 2 of 2: rewriting manifests (data files: ${c.filesOutcome === 'rewritten' ? `${c.filesBefore} → ${c.filesAfter} files` : 'nothing to rewrite'})`,
+        ],
+      ]),
+    );
     // Compaction's replace leaves no manifest behind with only deleted entries: few manifests remain,
     // and the manifest rewrite that follows finds nothing to pack.
     expect(final.manifestsReplaced).toBe(0);

@@ -18,13 +18,21 @@ type MaintenanceJob = Extract<
   { kind: 'table.compact' | 'table.expire-snapshots' | 'table.remove-orphans' }
 >;
 
+/** Where a long job stands: the share done and a sentence that says so (a job.progress event). */
+export type ReportProgress = (fraction: number, message: string) => void;
+
 /**
  * Table upkeep in the customer's account. Each job is idempotent: a killed compaction leaves the table
  * as it was (its commit is all or nothing; its stray files are orphans for later), and running it
  * again plans afresh. Compaction carries every pipeline's offsets forward unchanged, so ingestion
- * resumes where it was. The result is metadata only: counts, sizes and durations.
+ * resumes where it was. The result is metadata only: counts, sizes and durations. A compaction
+ * reports each step as it starts.
  */
-export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost): Promise<TestResult> {
+export async function runMaintenance(
+  job: MaintenanceJob,
+  host: TableAccessHost,
+  progress: ReportProgress = () => {},
+): Promise<TestResult> {
   const { catalog, io } = await openTableAccess(job.table, host);
   const id = { namespace: job.table.namespace, name: job.table.name };
   const started = Date.now();
@@ -35,7 +43,7 @@ export async function runMaintenance(job: MaintenanceJob, host: TableAccessHost)
     throw new Error(`the table location ${location} is outside the job's storage ${allowedRoots.join(', ')}`);
   switch (job.kind) {
     case 'table.compact':
-      return compact(catalog, io, id, job, started);
+      return compact(catalog, io, id, job, started, progress);
     case 'table.expire-snapshots': {
       const r = await expireSnapshots(catalog, io, id, {
         olderThanMs: job.olderThanMs,
@@ -74,6 +82,13 @@ const STEP_ERROR_CHARS = 500;
 const stepError = (error: unknown) =>
   `${(error as Error).name}: ${(error as Error).message}`.slice(0, STEP_ERROR_CHARS);
 
+/** What the data-file step did, in the words the pipeline page uses for a finished run. */
+function filesStepText(result: TestResult): string {
+  if (result.filesOutcome === 'failed') return `data files not rewritten: ${result.filesError}`;
+  if (result.filesOutcome === 'nothing-to-do') return 'data files: nothing to rewrite';
+  return `data files: ${result.filesBefore} → ${result.filesAfter} files`;
+}
+
 /**
  * Compaction in two steps with an outcome each: the data files (bin-pack, applying deletes), then the manifests (streaming
  * leaves one per commit, as well as small files). One step failing does not undo or hide the other:
@@ -86,10 +101,12 @@ async function compact(
   id: TableIdentifier,
   job: Extract<MaintenanceJob, { kind: 'table.compact' }>,
   started: number,
+  progress: ReportProgress,
 ): Promise<TestResult> {
   const summary = carriedOffsets;
   const result: TestResult = {};
   let filesFailure: unknown;
+  progress(0, 'step 1 of 2: rewriting data files');
   try {
     const r = await compactTable(catalog, io, id, {
       ...BUSY_TABLE,
@@ -127,6 +144,7 @@ async function compact(
     Object.assign(result, { filesOutcome: 'failed', filesError: stepError(error) });
   }
   let manifestsFailure: unknown;
+  progress(0.5, `step 2 of 2: rewriting manifests (${filesStepText(result)})`);
   try {
     const m = await rewriteManifests(catalog, io, id, { ...BUSY_TABLE, summary });
     Object.assign(result, {

@@ -16,7 +16,7 @@ export interface JobState {
  * (started, progress, finished, failed), one query for all of them.
  */
 export async function jobStates(
-  db: PrismaClient,
+  db: Pick<PrismaClient, '$queryRaw'>,
   organizationId: string,
   jobIds: string[],
 ): Promise<Map<string, JobState>> {

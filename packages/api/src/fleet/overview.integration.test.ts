@@ -42,6 +42,36 @@ describe('fleet.overview', () => {
     expect(byName.paused).toMatchObject({ freshnessSeconds: null, lastCommitAtMs: null });
   });
 
+  it("gives each pipeline its running compaction's step and how the last one ended", async () => {
+    const { pipelines } = await s.as('viewer@acme.test').fleet.overview({ orgSlug: 'acme' });
+    const byName = Object.fromEntries(pipelines.map((p) => [p.name, p.compaction]));
+    expect(byName.healthy).toEqual({
+      running: {
+        status: 'RUNNING',
+        sentAtMs: now - 2 * MINUTE,
+        startedAtMs: now - 2 * MINUTE,
+        fraction: 0.5,
+        step: 'step 2 of 2: rewriting manifests (data files: 40 → 2 files)',
+      },
+      last: {
+        status: 'FINISHED',
+        finishedAtMs: now - 30 * MINUTE,
+        result: { filesOutcome: 'rewritten', filesBefore: 57, filesAfter: 3, bytesRewritten: 52_428_800 },
+        error: null,
+      },
+    });
+    expect(byName.failing).toEqual({
+      running: null,
+      last: {
+        status: 'FAILED',
+        finishedAtMs: now - 3 * MINUTE,
+        result: null,
+        error: 'CommitFailedException: the table changed under it 8 times',
+      },
+    });
+    expect(byName.late).toEqual({ running: null, last: null });
+  });
+
   it('lists the agents with their version, uptime, pipelines, whether they are online and can be upgraded', async () => {
     const { agents, agentRelease } = await s.as('viewer@acme.test').fleet.overview({ orgSlug: 'acme' });
     expect(agentRelease).toBe(AGENT_RELEASE);

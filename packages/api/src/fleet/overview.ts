@@ -3,6 +3,7 @@ import { AGENT_RELEASE, OFFLINE_AFTER_SECONDS } from '@floe/protocol';
 import { dayRecord } from '../contracts/minute-days';
 import { type Db, type StoredCommitReport, storedCommitReport } from '../contracts/reports';
 import { freshnessFrom } from '../contracts/status';
+import { compactionsOf } from '../maintenance/compactions';
 import { METRICS_WINDOW_MS } from '../pipelines/metrics';
 import { isOlderThan } from './agent-version';
 
@@ -102,7 +103,7 @@ const errorText = (payload: Record<string, unknown>) => `${payload.errorClass}: 
 export async function fleetOverview(db: Db, organizationId: string, now = new Date()) {
   const nowMs = now.getTime();
   const recent = new Date(nowMs - METRICS_WINDOW_MS);
-  const [pipelines, agents, rates, errors, agentErrors] = await Promise.all([
+  const [pipelines, agents, rates, errors, agentErrors, compactions] = await Promise.all([
     db.pipeline.findMany({
       where: { organizationId },
       include: {
@@ -122,6 +123,7 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
     newestRatePerPipeline(db, organizationId, recent),
     newestPerPipeline(db, organizationId, 'error', recent),
     newestErrorPerAgent(db, organizationId, recent),
+    compactionsOf(db, organizationId),
   ]);
   const commits = await newestCommits(
     db,
@@ -202,6 +204,7 @@ export async function fleetOverview(db: Db, organizationId: string, now = new Da
       lastCommitAtMs: freshness?.lastCommitAtMs ?? null,
       lastError: error ? { atMs: error.receivedAt.getTime(), text: errorText(error.payload) } : null,
       openIncidents: p._count.incidents,
+      compaction: compactions.get(p.id) ?? { running: null, last: null },
     };
   });
 

@@ -4,6 +4,28 @@ import { orgProcedure, router } from '../trpc';
 
 const lastError = z.object({ atMs: z.number(), text: z.string() }).nullable();
 
+/** A pipeline's compaction under way (with the step it reported) and the newest that ended. */
+const compaction = z.object({
+  running: z
+    .object({
+      status: z.enum(['SENT', 'RUNNING']),
+      sentAtMs: z.number(),
+      startedAtMs: z.number().nullable(),
+      fraction: z.number().nullable(),
+      step: z.string().nullable(),
+    })
+    .nullable(),
+  last: z
+    .object({
+      status: z.enum(['FINISHED', 'FAILED']),
+      finishedAtMs: z.number().nullable(),
+      // The agent's figures, as reported (metadata only: counts, bytes, durations).
+      result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+});
+
 export const fleetRouter = router({
   /** Every pipeline and agent of the organization with its health, for the Overview page. */
   overview: orgProcedure('VIEWER')
@@ -23,6 +45,7 @@ export const fleetRouter = router({
             lastCommitAtMs: z.number().nullable(),
             lastError,
             openIncidents: z.number(),
+            compaction,
           }),
         ),
         agents: z.array(

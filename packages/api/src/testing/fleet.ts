@@ -127,6 +127,42 @@ export async function seedFleet(
     now - 5 * MINUTE,
   );
 
+  // Compactions: the healthy one's second is on its manifest step, after one that finished; the
+  // failing one's last failed. The running one's job id is `compact-<pipeline id>`.
+  const compaction = (p: { pipelineId: string; agentId: string }, name: string, run: object) =>
+    db.maintenanceRun.create({
+      data: { pipelineId: p.pipelineId, agentId: p.agentId, kind: 'table.compact', jobId: name, ...run },
+    });
+  await compaction(healthy, `compact-${healthy.pipelineId}-done`, {
+    status: 'FINISHED',
+    sentAt: new Date(now - HOUR),
+    startedAt: new Date(now - HOUR),
+    finishedAt: new Date(now - 30 * MINUTE),
+    result: { filesOutcome: 'rewritten', filesBefore: 57, filesAfter: 3, bytesRewritten: 52_428_800 },
+  });
+  await compaction(healthy, `compact-${healthy.pipelineId}`, {
+    status: 'RUNNING',
+    sentAt: new Date(now - 2 * MINUTE),
+    startedAt: new Date(now - 2 * MINUTE),
+  });
+  await event(
+    healthy.agentId,
+    {
+      type: 'job.progress',
+      jobId: `compact-${healthy.pipelineId}`,
+      fraction: 0.5,
+      message: 'step 2 of 2: rewriting manifests (data files: 40 → 2 files)',
+    },
+    now - MINUTE,
+  );
+  await compaction(failing, `compact-${failing.pipelineId}`, {
+    status: 'FAILED',
+    sentAt: new Date(now - 4 * MINUTE),
+    startedAt: new Date(now - 4 * MINUTE),
+    finishedAt: new Date(now - 3 * MINUTE),
+    error: 'CommitFailedException: the table changed under it 8 times',
+  });
+
   const paused = await pipeline('paused');
   await db.pipeline.update({ where: { id: paused.pipelineId }, data: { status: 'PAUSED' } });
   return { healthy, late, breaching, failing, paused };

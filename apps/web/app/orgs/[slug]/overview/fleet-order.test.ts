@@ -23,6 +23,7 @@ const pipeline = (name: string, state: FleetPipeline['state'], lagRecords: numbe
   lastCommitAtMs: null,
   lastError: null,
   openIncidents: 0,
+  compaction: { running: null, last: null },
 });
 
 const agent = (

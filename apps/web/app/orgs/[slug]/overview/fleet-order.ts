@@ -57,6 +57,7 @@ export const PIPELINE_COLUMNS = [
   'lastCommit',
   'lastError',
   'incidents',
+  'compaction',
 ] as const;
 export type PipelineColumn = (typeof PIPELINE_COLUMNS)[number];
 
@@ -78,6 +79,9 @@ export function pipelineValue(p: FleetPipeline, key: PipelineColumn): Sortable {
       return p.lastError?.atMs ?? null;
     case 'incidents':
       return p.openIncidents;
+    case 'compaction':
+      // The newest compaction news: one sent or running, else when the last one ended.
+      return p.compaction.running?.sentAtMs ?? p.compaction.last?.finishedAtMs ?? null;
   }
 }
 

@@ -5,12 +5,16 @@ import { useTRPC } from '../../../../src/trpc/react';
 import { FleetAgents } from './fleet-agents';
 import { FleetPipelines } from './fleet-pipelines';
 
-/** The organization's pipelines and agents with their health, refreshed every 30 s. */
+/**
+ * The organization's pipelines and agents with their health, refreshed every 30 s, and every 5 s
+ * while a compaction is sent or running, so its steps and outcome show as they happen.
+ */
 export function FleetOverview({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
   const { data, error, isLoading, dataUpdatedAt } = useQuery({
     ...trpc.fleet.overview.queryOptions({ orgSlug }),
-    refetchInterval: 30_000,
+    refetchInterval: (query) =>
+      query.state.data?.pipelines.some((p) => p.compaction.running !== null) ? 5_000 : 30_000,
   });
   if (isLoading)
     return (

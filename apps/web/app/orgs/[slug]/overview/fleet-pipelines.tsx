@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { freshnessText, percent } from '../../../../src/components/contract-health';
 import { Row } from '../../../../src/components/table';
+import { CompactionCell } from './compaction-cell';
 import { FleetFilter, NoMatch } from './fleet-filter';
 import {
   type FleetPipeline,
@@ -27,6 +28,7 @@ const COLUMNS: { key: PipelineColumn; label: string }[] = [
   { key: 'lastCommit', label: 'Last commit' },
   { key: 'lastError', label: 'Last error' },
   { key: 'incidents', label: 'Open incidents' },
+  { key: 'compaction', label: 'Compaction' },
 ];
 
 const STATE_LOOK: Record<PipelineState, string> = {
@@ -99,6 +101,7 @@ export function FleetPipelines({
               <WhenCell atMs={p.lastCommitAtMs} nowMs={nowMs} none="—" />
               <ErrorCell error={p.lastError} />
               <td className="py-2 text-slate-300">{p.openIncidents}</td>
+              <CompactionCell compaction={p.compaction} nowMs={nowMs} />
             </Row>
           ))}
         </SortableTable>

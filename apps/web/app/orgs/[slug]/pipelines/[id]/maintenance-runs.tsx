@@ -1,4 +1,5 @@
 import type { RouterOutputs } from '@floe/api';
+import { compactionFigures } from '../../../../../src/components/compaction-figures';
 import { DataTable, Row } from '../../../../../src/components/table';
 
 type Run = RouterOutputs['maintenance']['get']['runs'][number];
@@ -20,32 +21,6 @@ const STATUS = {
 
 /** A finished run one of whose steps failed (a compaction whose data files or manifests could not be rewritten). */
 const partlyFailed = (run: Run) => run.status === 'FINISHED' && run.error !== null;
-
-/** A compaction's two steps, each with what it did, or why it did not. */
-function compactionFigures(r: NonNullable<Run['result']>): string {
-  const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number).toLocaleString('en') : '?');
-  const mb = (key: string) => (typeof r[key] === 'number' ? ((r[key] as number) / 1e6).toFixed(1) : '?');
-  const tries = (key: string) =>
-    typeof r[key] === 'number' && (r[key] as number) > 1 ? ` (planned ${r[key]} times)` : '';
-  // Runs that applied deletes say so; those of tables without deletes (and of older agents) do not.
-  const deletes =
-    typeof r.deleteFilesBefore === 'number' && r.deleteFilesBefore > 0
-      ? ` · ${n('deletedRowsRemoved')} deleted rows applied · ${n('deleteFilesBefore')} → ${n('deleteFilesAfter')} delete files`
-      : '';
-  const files =
-    r.filesOutcome === 'failed'
-      ? `data files not rewritten: ${r.filesError ?? 'failed'}`
-      : `${n('filesBefore')} → ${n('filesAfter')} files · ${mb('bytesRewritten')} MB rewritten${deletes}${tries('filesPlans')}`;
-  // Runs of older agents report no manifest step outcome.
-  switch (r.manifestsOutcome) {
-    case 'failed':
-      return `${files} · manifests not rewritten: ${r.manifestsError ?? 'failed'}`;
-    case 'rewritten':
-      return `${files} · ${n('manifestsReplaced')} → ${n('manifestsCreated')} manifests${tries('manifestsPlans')}`;
-    default:
-      return files;
-  }
-}
 
 /** What the agent's figures say about a finished run. */
 function figures(run: Run): string {
