@@ -2,7 +2,8 @@
 // npm run test:chaos: the long runs of tests `npm test` runs short. Exactly once at 1,000,000 records,
 // 20 SIGKILLs and a broker restart (npm test: 100,000 and 5, no restart; FLOE_CHAOS_RECORDS /
 // FLOE_CHAOS_KILLS override); compaction racing 1-second commits for 10 minutes; scheduled compaction
-// through the control plane and the agent for 10 minutes at 1,000,000 records.
+// through the control plane and the agent for 10 minutes at 1,000,000 records; a backfill of 500,000
+// records beside a pipeline committing every 2 s, cut over while main is scanned (npm test: 20,000).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot, stackEnv } from './lib/env.mjs';
@@ -24,6 +25,11 @@ const RUNS = [
     title: (env) =>
       `Scheduled compaction (control plane → agent) on a table committed to every second: ${env.FLOE_SCHEDULED_COMPACTION_RECORDS} records over ${env.FLOE_SCHEDULED_COMPACTION_SECONDS} s`,
     file: 'apps/agent/src/jobs/scheduled-compaction.integration.test.ts',
+  },
+  {
+    title: (env) =>
+      `Backfill of ${env.FLOE_BACKFILL_RECORDS} records beside a pipeline committing every 2 s, validated and cut over while main is scanned`,
+    file: 'packages/ingest/src/backfill/backfill.integration.test.ts',
   },
 ];
 
@@ -55,6 +61,10 @@ try {
     // Compactions the control plane schedules, for 10 minutes and a million records.
     FLOE_SCHEDULED_COMPACTION_SECONDS: process.env.FLOE_SCHEDULED_COMPACTION_SECONDS ?? '600',
     FLOE_SCHEDULED_COMPACTION_RECORDS: process.env.FLOE_SCHEDULED_COMPACTION_RECORDS ?? '1000000',
+    // A backfill of half a million records while the live pipeline keeps its freshness SLO.
+    FLOE_BACKFILL_RECORDS: process.env.FLOE_BACKFILL_RECORDS ?? '500000',
+    // Capped so that the backfill runs beside some 20 live commits (uncapped it takes a few seconds).
+    FLOE_BACKFILL_RECORDS_PER_SECOND: process.env.FLOE_BACKFILL_RECORDS_PER_SECOND ?? '12500',
     TZ: 'UTC',
   };
   const failed = [];
