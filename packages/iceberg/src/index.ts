@@ -54,6 +54,7 @@ export {
   rewriteManifests,
 } from './maintenance/rewrite-manifests';
 export { batchRows } from './reader/arrow-rows';
+export { type DeletedPositions, readPositionDeletes } from './reader/delete-files';
 export { type LiveFile, liveDataFiles, liveFiles } from './reader/live-files';
 export { parquetBatches, readDataFile, readDataFileRows } from './reader/read-data-file';
 export { bigintLong } from './spec/avro/container';

@@ -61,7 +61,7 @@ export interface CompactionPlan {
 
 const MIN_FILES_PER_PARTITION = 2;
 
-/** A partition's live data and position delete files, as planned on. */
+/** A partition's live data and position delete files (deletion vectors among them), as planned on. */
 interface Partition {
   spec: PartitionSpec;
   partition: IcebergValue[];
@@ -91,7 +91,8 @@ function byPartition(table: LoadedTable, files: readonly LiveFile[]): Map<string
  * small or a file is rewritten anyway, are rewritten together without their deleted rows. The
  * partition's position delete files are all removed once one of them is no longer needed as it is (it
  * applies to a rewritten file, or to no live row), or when there are several: the deletes still
- * needed, of data files kept, go into one new delete file. Tables with equality deletes are refused.
+ * needed, of data files kept, go into one new delete file. A deletion vector is removed with its data
+ * file and never carried. Tables with equality deletes are refused.
  */
 export async function planCompaction(
   catalog: Catalog,
@@ -168,28 +169,45 @@ async function planPartition(
   if (rewrite.size > 0 || smallOnes.length >= MIN_FILES_PER_PARTITION)
     for (const f of smallOnes) rewrite.add(f);
   const kept = p.data.filter((f) => !rewrite.has(f));
+  // A deletion vector (v3) applies to its one data file: it goes when that file is rewritten or gone.
+  const keptPaths = new Set(kept.map((f) => f.file.filePath));
+  const vectors = p.deletes.filter((d) => d.file.referencedDataFile !== undefined);
+  const droppedVectors = vectors.filter((d) => !keptPaths.has(d.file.referencedDataFile as string));
   // Several delete files become one; a single one stays unless some of its deletes no longer apply to a kept row.
+  const deleteFiles = p.deletes.filter((d) => d.file.referencedDataFile === undefined);
   const removeDeletes =
-    p.deletes.length > 1 ||
-    (p.deletes.length === 1 && !(await onlyKeptRows(p.deletes[0] as LiveFile, kept, deletedRows)));
+    deleteFiles.length > 1 ||
+    (deleteFiles.length === 1 && !(await onlyKeptRows(deleteFiles[0] as LiveFile, kept, deletedRows)));
   const found = {
     smallFiles: smallOnes.length,
     deletedRows: p.data.reduce((n, f) => n + deletedIn(f).size, 0),
   };
-  if (rewrite.size === 0 && !removeDeletes) return { group: undefined, ...found };
+  if (rewrite.size === 0 && !removeDeletes && droppedVectors.length === 0)
+    return { group: undefined, ...found };
   const group: CompactionGroup = {
     spec: p.spec,
     partition: p.partition,
     files: [...rewrite],
     deleted: new Map([...rewrite].map((f) => [f.file.filePath, deletedIn(f)])),
-    deleteFiles: removeDeletes ? p.deletes : [],
-    carriedDeletes: removeDeletes
-      ? kept
-          .filter((f) => deletedIn(f).size > 0)
-          .map((f) => ({ dataFile: f.file, positions: [...deletedIn(f)].sort((a, b) => a - b).map(BigInt) }))
-      : [],
+    deleteFiles: [...(removeDeletes ? deleteFiles : []), ...droppedVectors],
+    carriedDeletes: removeDeletes ? await carried(kept, deleteFiles, deletedRows) : [],
   };
   return { group, ...found };
+}
+
+/** The rows of kept data files that the removed delete files delete (vectors stay, so theirs are not carried). */
+async function carried(
+  kept: readonly LiveFile[],
+  deleteFiles: readonly LiveFile[],
+  deletedRows: DeletedRows,
+): Promise<PositionDeletes[]> {
+  const out: PositionDeletes[] = [];
+  for (const f of kept) {
+    const positions = await deletedRows.positions(f, deleteFiles);
+    if (positions.size > 0)
+      out.push({ dataFile: f.file, positions: [...positions].sort((a, b) => a - b).map(BigInt) });
+  }
+  return out;
 }
 
 /** Whether every row a delete file deletes is a row of one of the kept data files it applies to. */

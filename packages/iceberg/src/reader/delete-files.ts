@@ -1,6 +1,7 @@
 import type { Data, Vector } from 'apache-arrow';
 import type { FileIO } from '../io/file-io';
 import type { DataFile } from '../spec/manifest';
+import { deserializeDeletionVector } from '../spec/puffin/deletion-vector';
 import { tupleKey } from '../spec/values';
 import { POSITION_DELETE_SCHEMA } from '../writer/position-delete-file';
 import type { LiveFile } from './live-files';
@@ -11,10 +12,7 @@ import { parquetBatches } from './read-data-file';
 /** What a delete file deletes: the positions (from 0) of rows, per data file path. */
 export type DeletedPositions = ReadonlyMap<string, readonly number[]>;
 
-/**
- * Reads one kind of position delete file. Parquet position delete files are read here; a format v3
- * deletion vector (a Puffin blob naming its one data file) is another reader of the same shape.
- */
+/** Reads one kind of position delete file: Parquet position deletes, or a format v3 deletion vector. */
 type PositionDeleteReader = (io: FileIO, file: DataFile) => Promise<DeletedPositions>;
 
 const FILE_PATH_ID = POSITION_DELETE_SCHEMA.fields[0]?.id as number;
@@ -39,8 +37,21 @@ async function parquetPositionDeletes(io: FileIO, file: DataFile): Promise<Delet
   return deleted;
 }
 
+/** A deletion vector: the blob at content_offset in its Puffin file, for its one referenced data file. */
+async function deletionVector(io: FileIO, file: DataFile): Promise<DeletedPositions> {
+  const { referencedDataFile, contentOffset, contentSizeInBytes } = file;
+  if (referencedDataFile === undefined || contentOffset === undefined || contentSizeInBytes === undefined) {
+    throw new Error('a deletion vector needs referenced_data_file, content_offset and content_size_in_bytes');
+  }
+  const bytes = await io.read(file.filePath);
+  const start = Number(contentOffset);
+  const blob = bytes.subarray(start, start + Number(contentSizeInBytes));
+  return new Map([[referencedDataFile, deserializeDeletionVector(blob)]]);
+}
+
 const POSITION_DELETE_READERS: Partial<Record<DataFile['fileFormat'], PositionDeleteReader>> = {
   PARQUET: parquetPositionDeletes,
+  PUFFIN: deletionVector,
 };
 
 /** Reads a position delete file: the rows it deletes, per data file path. */
@@ -60,8 +71,13 @@ export async function readPositionDeletes(io: FileIO, file: DataFile): Promise<D
 /** A content file as a snapshot holds it: its partition spec and data sequence number count. */
 export type ScopedFile = Pick<LiveFile, 'file' | 'specId' | 'sequenceNumber'>;
 
-/** Whether a path lies within a position delete file's file_path bounds (all paths when it has none). */
+/**
+ * Whether a position delete file may delete rows of the data file at `path`: a deletion vector only
+ * of its referenced data file, a position delete file of those within its file_path bounds (all paths
+ * when it has none).
+ */
 export function withinPathBounds(deleteFile: DataFile, path: string): boolean {
+  if (deleteFile.referencedDataFile !== undefined) return deleteFile.referencedDataFile === path;
   const decode = (bytes: Uint8Array | undefined) =>
     bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
   const lower = decode(deleteFile.lowerBounds?.get(FILE_PATH_ID));

@@ -1,11 +1,14 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { withinPathBounds } from '../reader/delete-files';
+import { readPositionDeletes, withinPathBounds } from '../reader/delete-files';
+import { type LiveFile, liveFiles } from '../reader/live-files';
 import type { DataFile } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Snapshot, TableMetadata } from '../spec/table-metadata';
+import { writeDeletionVector } from '../writer/deletion-vector-file';
 import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
 import { branchParent } from './branch';
+import { FileRemover } from './remove-files';
 import {
   type Attempt,
   type AttemptChanges,
@@ -35,10 +38,13 @@ export class RowDeltaConflictError extends Error {
 }
 
 /**
- * Data files and position delete files in one snapshot (an upsert: the rows' new versions added, the
- * old ones deleted by position), of operation "overwrite", or "delete" when it adds no data file (as
- * the spec and the reference name them). The parent's manifests are carried; the delete files go in
- * delete manifests of their own. Before each attempt, the snapshots committed to the branch since the
+ * Data files and position deletes in one snapshot (an upsert: the rows' new versions added, the old
+ * ones deleted by position), of operation "overwrite", or "delete" when it adds no data file (as the
+ * spec and the reference name them). On a format v2 table the deletes are Parquet position delete
+ * files; on v3, deletion vectors (one per data file: a data file's vector in the table is merged into
+ * the new one and removed in the same snapshot, as v3 allows one per data file). The parent's
+ * manifests are carried; the delete files go in delete manifests of their own. Before each attempt, the
+ * snapshots committed to the branch since the
  * delta started are checked: if one removed a data file the deletes apply to, or added delete files
  * that may apply to one, the commit fails with RowDeltaConflictError (the reference's
  * validateDataFilesExist and validateNoConflictingDeleteFiles).
@@ -47,7 +53,11 @@ export class RowDelta extends SnapshotProducer {
   /** The data files (paths) the delete files apply to. */
   private readonly referenced = new Set<string>();
   /** The branch head the delta was planned on: later snapshots are checked for conflicts. */
+  private readonly start: Snapshot | undefined;
   private readonly startSnapshotId: bigint | undefined;
+  /** Deletion vectors in the table that this delta's vectors merge, by path: removed by the snapshot. */
+  private readonly replacedVectors = new Set<string>();
+  private readonly remover = new FileRemover(this.io, this.snapshotId);
   /** Snapshots found free of conflicts: an attempt only checks those committed since the last. */
   private readonly checked = new Set<bigint>();
 
@@ -63,7 +73,8 @@ export class RowDelta extends SnapshotProducer {
 
   private constructor(catalog: Catalog, io: FileIO, base: LoadedTable, options: RowDeltaOptions) {
     super(catalog, io, base, options);
-    this.startSnapshotId = branchParent(base.metadata, this.branch, options.fromSnapshotId)?.snapshotId;
+    this.start = branchParent(base.metadata, this.branch, options.fromSnapshotId);
+    this.startSnapshotId = this.start?.snapshotId;
   }
 
   protected get operation(): 'overwrite' | 'delete' {
@@ -71,21 +82,37 @@ export class RowDelta extends SnapshotProducer {
   }
 
   /**
-   * Writes position delete files for rows of data files in `spec` (default: the default spec), one
-   * per partition of those data files; positions count from 0 in each data file.
+   * Deletes rows of data files in `spec` (default: the default spec); positions count from 0 in each
+   * data file. On a v2 table: position delete files, one per partition of those data files; on v3:
+   * deletion vectors, one per data file.
    */
   async deletePositions(
     deletes: readonly PositionDeletes[],
     spec: PartitionSpec = this.spec,
   ): Promise<DataFile[]> {
-    const byPartition = new Map<string, PositionDeletes[]>();
     for (const d of deletes) {
       if (d.dataFile.content !== 0)
         throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file`);
-      if (d.positions.length === 0) continue;
       if (d.dataFile.partition.length !== spec.fields.length) {
         throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file of spec ${spec.specId}`);
       }
+    }
+    const files =
+      this.formatVersion >= 3
+        ? await this.writeVectors(deletes, spec)
+        : await this.writePositionDeletes(deletes, spec);
+    for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
+    this.includeDeletes(spec, files);
+    return files;
+  }
+
+  private async writePositionDeletes(
+    deletes: readonly PositionDeletes[],
+    spec: PartitionSpec,
+  ): Promise<DataFile[]> {
+    const byPartition = new Map<string, PositionDeletes[]>();
+    for (const d of deletes) {
+      if (d.positions.length === 0) continue;
       const key = JSON.stringify(d.dataFile.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
       byPartition.set(key, [...(byPartition.get(key) ?? []), d]);
     }
@@ -94,9 +121,46 @@ export class RowDelta extends SnapshotProducer {
       const partition = (group[0] as PositionDeletes).dataFile.partition;
       files.push(await writePositionDeleteFile(this.target(spec), group, partition));
     }
-    for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
-    this.includeDeletes(spec, files);
     return files;
+  }
+
+  /** One deletion vector per data file, holding the rows its vector in the table (if any) deletes too. */
+  private async writeVectors(deletes: readonly PositionDeletes[], spec: PartitionSpec): Promise<DataFile[]> {
+    const byFile = new Map<string, { dataFile: DataFile; positions: Set<number> }>();
+    for (const d of deletes) {
+      if (d.positions.length === 0) continue;
+      if (this.referenced.has(d.dataFile.filePath)) {
+        throw new Error(
+          `${this.name}: ${d.dataFile.filePath} already has a deletion vector in this row delta`,
+        );
+      }
+      const entry = byFile.get(d.dataFile.filePath) ?? { dataFile: d.dataFile, positions: new Set() };
+      for (const pos of d.positions) entry.positions.add(Number(pos));
+      byFile.set(d.dataFile.filePath, entry);
+    }
+    if (byFile.size === 0) return [];
+    const existing = await this.vectorsOf(new Set(byFile.keys()));
+    const files: DataFile[] = [];
+    for (const { dataFile, positions } of byFile.values()) {
+      const old = existing.get(dataFile.filePath);
+      if (old !== undefined) {
+        for (const pos of (await readPositionDeletes(this.io, old.file)).get(dataFile.filePath) ?? [])
+          positions.add(pos);
+        this.replacedVectors.add(old.file.filePath);
+      }
+      files.push(await writeDeletionVector(this.target(spec), dataFile, positions));
+    }
+    return files;
+  }
+
+  /** The deletion vectors the start snapshot holds for these data files, by data file path. */
+  private async vectorsOf(paths: ReadonlySet<string>): Promise<Map<string, LiveFile>> {
+    const found = new Map<string, LiveFile>();
+    for (const f of await liveFiles(this.io, this.base.metadata, this.start, 1)) {
+      const target = f.file.referencedDataFile;
+      if (f.file.fileFormat === 'PUFFIN' && target !== undefined && paths.has(target)) found.set(target, f);
+    }
+    return found;
   }
 
   protected checkReady(): void {
@@ -107,7 +171,16 @@ export class RowDelta extends SnapshotProducer {
 
   protected async apply(attempt: Attempt): Promise<AttemptChanges> {
     await this.checkConcurrentCommits(attempt.metadata, attempt.parent);
-    return { manifests: await this.parentManifests(attempt), removed: [] };
+    const manifests = await this.parentManifests(attempt);
+    if (this.replacedVectors.size === 0) return { manifests, removed: [] };
+    const removal = await this.remover.remove(attempt, manifests, this.replacedVectors, new Set([1]));
+    if (removal.missing.size > 0) {
+      throw new RowDeltaConflictError(
+        `${this.name}: a concurrent commit removed ${removal.missing.size} of the deletion vectors this row delta merges`,
+        [],
+      );
+    }
+    return { manifests: removal.manifests, removed: removal.removed.map((f) => f.file) };
   }
 
   /** Every snapshot between the start and the attempt's parent, read for removed data files and new deletes. */
