@@ -243,4 +243,34 @@ describe('table maintenance on the pipeline page, in a real browser', () => {
       await db.maintenanceRun.count({ where: { pipelineId, kind: 'table.remove-orphans', status: 'SENT' } }),
     ).toBe(1);
   });
+
+  it('shows the step a running compaction reported, as it reports it', async () => {
+    const run = await db.maintenanceRun.create({
+      data: {
+        pipelineId,
+        agentId,
+        kind: 'table.compact',
+        jobId: `job-${org.slug}-running`,
+        status: 'RUNNING',
+        startedAt: new Date(),
+      },
+    });
+    await editor.reload();
+    const figures = editor.getByTestId(`run-figures-${run.id}`);
+    expect(await figures.textContent()).toBe('—');
+    const step = 'step 2 of 2: rewriting manifests (data files: 57 → 3 files)';
+    await db.agentEvent.create({
+      data: {
+        agentId,
+        type: 'job.progress',
+        sentAt: new Date(),
+        payload: { type: 'job.progress', jobId: run.jobId, fraction: 0.5, message: step },
+      },
+    });
+    await editor.reload();
+    expect(await figures.textContent()).toBe(step);
+    expect(
+      await editor.getByRole('row').filter({ has: figures }).getByRole('cell').nth(2).textContent(),
+    ).toBe('running');
+  });
 });

@@ -1,6 +1,7 @@
 import { pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { jobStates } from '../backfill/job-states';
 import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch';
 import { planMaintenance, type TableDeletes } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
@@ -42,6 +43,8 @@ const runSchema = z.object({
   // The agent's figures, as reported (metadata only: counts, bytes, durations).
   result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
   error: z.string().nullable(),
+  // A running compaction's step as the agent last reported it (its job.progress); null otherwise.
+  step: z.string().nullable(),
 });
 
 /** What the table's delete files delete, as last reported, and what it costs readers. */
@@ -95,6 +98,11 @@ export const maintenanceRouter = router({
           take: RECENT_RUNS,
         }),
       ]);
+      const running = await jobStates(
+        ctx.db,
+        ctx.org.id,
+        runs.filter((r) => r.status === 'RUNNING').map((r) => r.jobId),
+      );
       return {
         policy: facts.policy,
         saved: facts.saved,
@@ -112,6 +120,7 @@ export const maintenanceRouter = router({
           finishedAt: r.finishedAt,
           result: runSchema.shape.result.parse(r.result),
           error: r.error,
+          step: running.get(r.jobId)?.state === 'running' ? (running.get(r.jobId)?.message ?? null) : null,
         })),
       };
     }),

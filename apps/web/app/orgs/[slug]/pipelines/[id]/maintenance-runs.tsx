@@ -22,9 +22,10 @@ const STATUS = {
 /** A finished run one of whose steps failed (a compaction whose data files or manifests could not be rewritten). */
 const partlyFailed = (run: Run) => run.status === 'FINISHED' && run.error !== null;
 
-/** What the agent's figures say about a finished run. */
+/** What the agent's figures say about a finished run, or the step a running one is on. */
 function figures(run: Run): string {
   if (run.status === 'FAILED') return run.error ?? 'failed';
+  if (run.status === 'RUNNING') return run.step ?? '—';
   const r = run.result;
   if (!r) return '—';
   const n = (key: string) => (typeof r[key] === 'number' ? (r[key] as number).toLocaleString('en') : '?');
