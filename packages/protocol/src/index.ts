@@ -62,7 +62,10 @@ export {
   tagNameSchema,
 } from './jobs';
 export {
+  CHANGE_DELETES,
+  type ChangeDeletes,
   catalogSchema,
+  changeDeletesSchema,
   formatSchema,
   kafkaSourceSchema,
   type PipelineSpec,

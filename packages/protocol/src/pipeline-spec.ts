@@ -151,6 +151,21 @@ export const timestampFieldSchema = z.object({
   format: z.enum(['epoch-s', 'epoch-ms', 'epoch-us', 'iso8601']),
 });
 
+/**
+ * How an upsert or CDC table represents updated and deleted rows. `deletion-vectors` (the default for
+ * new tables): an Iceberg format v3 table, one deletion vector (a Puffin blob) per data file.
+ * `position-deletes`: a format v2 table with Parquet position delete files, for readers without v3.
+ * pyiceberg (0.10 on) and Iceberg Java (1.8 on, so Spark and Flink with it) read both; engines without
+ * v3 read position deletes only. Chosen when the table is created; an existing table keeps its format.
+ */
+export const CHANGE_DELETES = ['deletion-vectors', 'position-deletes'] as const;
+export const changeDeletesSchema = z
+  .enum(CHANGE_DELETES, {
+    error: () => `changes.deletes must be one of ${CHANGE_DELETES.join(', ')}`,
+  })
+  .default('deletion-vectors');
+export type ChangeDeletes = (typeof CHANGE_DELETES)[number];
+
 export const pipelineSpecSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1).max(80),
@@ -179,7 +194,7 @@ export const pipelineSpecSchema = z.object({
    * (`op` c/r/u insert or update the `after` image, d deletes the `before` key). The key is made of
    * named top-level value columns (they become the table's identifier fields); a tombstone's key is
    * read from the Kafka key (a JSON object with those fields, or for one field the key's text).
-   * Updates and deletes are position deletes, which every reader applies.
+   * Updates and deletes are written as `deletes` says (see changeDeletes).
    */
   changes: z
     .discriminatedUnion('mode', [
@@ -187,6 +202,7 @@ export const pipelineSpecSchema = z.object({
       z.object({
         mode: z.enum(['upsert', 'cdc']),
         key: z.array(z.string().min(1).max(255)).min(1, 'at least one key field').max(8),
+        deletes: changeDeletesSchema,
       }),
     ])
     .default({ mode: 'append' }),

@@ -146,6 +146,22 @@ describe('pipeline specs', () => {
   });
 });
 
+describe('how an upsert or cdc table keeps updated and deleted rows', () => {
+  it('defaults to deletion vectors, offers position deletes, and names the field of a wrong value', () => {
+    const changes = (extra: object) => ({ ...pipeline, changes: { mode: 'upsert', key: ['id'], ...extra } });
+    expect(pipelineSpecSchema.parse(changes({})).changes).toMatchObject({ deletes: 'deletion-vectors' });
+    expect(pipelineSpecSchema.parse(changes({ deletes: 'position-deletes' })).changes).toMatchObject({
+      deletes: 'position-deletes',
+    });
+    expect(pipelineSpecSchema.safeParse(changes({ deletes: 'rewrite' })).error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['changes', 'deletes'],
+        message: 'changes.deletes must be one of deletion-vectors, position-deletes',
+      }),
+    ]);
+  });
+});
+
 describe('job envelopes', () => {
   const envelope = (
     protocolVersion: number,

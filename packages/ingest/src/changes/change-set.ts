@@ -41,8 +41,8 @@ export type TakeRows = (rows: RawBatch) => Promise<readonly RejectedRecord[]>;
  * commit deletes. Per key only the latest change in offset order is kept (a key lives in one Kafka
  * partition; a key seen in two within one commit is rejected). At the commit the surviving rows are
  * written as data files, and the rows they replace — in the table (found through the key index) or
- * in files written for this same commit — become position deletes in the same snapshot, which every
- * reader applies. Nothing is applied to the index until the commit lands.
+ * in files written for this same commit — become position deletes in the same snapshot (deletion
+ * vectors on a v3 table, position delete files on v2), which every reader applies. Nothing is applied to the index until the commit lands.
  */
 export class ChangeSet {
   /** The latest change per key per Kafka partition, taken since the last commit. */
@@ -66,6 +66,11 @@ export class ChangeSet {
 
   get keyNames(): readonly string[] {
     return this.mode.key;
+  }
+
+  /** The format version of a table these changes create: v3 keeps deletes as deletion vectors, v2 as position delete files. */
+  get formatVersion(): 2 | 3 {
+    return this.mode.deletes === 'position-deletes' ? 2 : 3;
   }
 
   /** Changes held (not yet written). */

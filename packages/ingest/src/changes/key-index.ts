@@ -6,9 +6,8 @@ import {
   type LiveFile,
   type LoadedTable,
   liveFiles,
-  POSITION_DELETE_SCHEMA,
-  parquetBatches,
   readDataFile,
+  readPositionDeletes,
   tableName,
 } from '@floe/iceberg';
 import type { KeyColumns } from './change-key';
@@ -60,13 +59,11 @@ export class KeyIndex {
     await inParallel(
       live.filter((f) => f.file.content === 1),
       async (f) => {
-        for (const batch of parquetBatches(await io.read(f.file.filePath), POSITION_DELETE_SCHEMA)) {
-          for (const row of batchRows(POSITION_DELETE_SCHEMA, batch)) {
-            const path = row.file_path as string;
-            const set = deleted.get(path) ?? new Set<bigint>();
-            set.add(row.pos as bigint);
-            deleted.set(path, set);
-          }
+        // Parquet position delete files and deletion vectors alike.
+        for (const [path, positions] of await readPositionDeletes(io, f.file)) {
+          const set = deleted.get(path) ?? new Set<bigint>();
+          for (const pos of positions) set.add(BigInt(pos));
+          deleted.set(path, set);
         }
       },
     );

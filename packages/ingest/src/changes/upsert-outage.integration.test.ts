@@ -38,7 +38,10 @@ describe('upsert while the catalog is down', () => {
     proxies.push(catalogProxy);
     await testCatalog().createNamespace([namespace]);
     const topic = await ChangeTopic.create(uniqueName('outage').replace('_', '-'), 2);
-    const base = testSpec([topic.name], namespace, 'balances', { changes: { mode: 'upsert', key: ['id'] } });
+    const base = testSpec([topic.name], namespace, 'balances', {
+      // Format v2 position delete files, still offered for readers without v3.
+      changes: { mode: 'upsert', key: ['id'], deletes: 'position-deletes' },
+    });
     const spec = {
       ...base,
       table: {

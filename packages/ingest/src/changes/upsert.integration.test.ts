@@ -93,6 +93,12 @@ describe('upsert: the latest value per key, tombstones delete, every snapshot re
       expect(final).toContain('35:5');
       expect(final).toContain('0:6');
       expect(final).not.toContain('42:1');
+      // Keys of the first file updated in two commits: its deletion vector was merged and the old one removed.
+      const { metadata } = await testCatalog().loadTable({
+        namespace: spec.table.namespace,
+        name: spec.table.name,
+      });
+      expect(metadata.snapshots.some((s) => Number(s.summary['removed-delete-files'] ?? 0) > 0)).toBe(true);
     },
   );
 });

@@ -188,7 +188,10 @@ export class TableSink {
           schema,
           partitionSpec: spec.build(),
           ...(location !== undefined && { location }),
-          properties: { 'format-version': '2', 'write.parquet.compression-codec': 'zstd' },
+          properties: {
+            'format-version': String(changes?.formatVersion ?? 2),
+            'write.parquet.compression-codec': 'zstd',
+          },
         }),
       );
     } catch (error) {

@@ -1,10 +1,11 @@
-import { currentSnapshot, setTag } from '@floe/iceberg';
+import { currentSnapshot, type LoadedTable, liveFiles, setTag } from '@floe/iceberg';
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import type { PipelineSpec } from '@floe/protocol';
 import { expect } from 'vitest';
 import { type OffsetMap, offsetsAt, tpKey } from '../commit/offsets';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { type OpenedPipeline, openPipeline } from '../pipeline/open-pipeline';
+import { openTableAccess } from '../pipeline/table-access';
 import { readWithIcebergJava } from './java-reader';
 import { createTopic, testAwsCredentials, testCatalog, testKafka, waitForCommitted } from './stack';
 
@@ -57,13 +58,11 @@ export class ChangeTopic {
   }
 }
 
+const host = { resolveSecret: async () => '', awsCredentials: testAwsCredentials };
+
 /** Opens and starts a pipeline on the stack (schemaless JSON). */
 export async function startPipeline(spec: PipelineSpec): Promise<OpenedPipeline> {
-  const pipeline = await openPipeline(spec, {
-    decoder: new SchemalessJsonDecoder(),
-    resolveSecret: async () => '',
-    awsCredentials: testAwsCredentials,
-  });
+  const pipeline = await openPipeline(spec, { ...host, decoder: new SchemalessJsonDecoder() });
   await pipeline.start();
   return pipeline;
 }
@@ -89,6 +88,7 @@ export async function expectEverySnapshotReadsRight(
     (s) => Number(s.summary['added-position-deletes'] ?? 0) > 0,
   );
   expect(withDeletes.length).toBeGreaterThan(0);
+  await expectDeletesAsChosen(spec, table);
   const java = await readWithIcebergJava(
     id.namespace,
     id.name,
@@ -105,4 +105,24 @@ export async function expectEverySnapshotReadsRight(
     expect(javaRows, `Iceberg Java, snapshot ${snapshot.snapshotId}`).toEqual(want);
   }
   return expected(offsetsAt(table.metadata, currentSnapshot(table.metadata), spec.id));
+}
+
+/**
+ * The table holds its deletes as the spec chose: deletion vectors in a format v3 table (one per data
+ * file at most), or Parquet position delete files in a v2 one.
+ */
+async function expectDeletesAsChosen(spec: PipelineSpec, table: LoadedTable): Promise<void> {
+  const vectors = spec.changes.mode !== 'append' && spec.changes.deletes === 'deletion-vectors';
+  expect(table.metadata.formatVersion).toBe(vectors ? 3 : 2);
+  const { io } = await openTableAccess(spec.table, host);
+  try {
+    const deletes = (await liveFiles(io, table.metadata)).filter((f) => f.file.content === 1);
+    expect(new Set(deletes.map((f) => f.file.fileFormat))).toEqual(new Set([vectors ? 'PUFFIN' : 'PARQUET']));
+    if (vectors) {
+      const referenced = deletes.map((f) => f.file.referencedDataFile);
+      expect(new Set(referenced).size, 'one deletion vector per data file').toBe(referenced.length);
+    }
+  } finally {
+    io.close();
+  }
 }
