@@ -28,10 +28,10 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
+import { newMetadataLocation, withPreviousMetadata } from '../metastore/metadata-files';
+import { applyUpdates, checkRequirements } from '../metastore/metadata-updates';
+import { newTableMetadata } from '../metastore/new-table-metadata';
 import type { TableRequirement, TableUpdate } from '../table-commit';
-import { newMetadataLocation, withPreviousMetadata } from './metadata-files';
-import { applyUpdates, checkRequirements } from './metadata-updates';
-import { newTableMetadata } from './new-table-metadata';
 
 export interface GlueCatalogOptions {
   region: string;
