@@ -103,6 +103,8 @@ async function runUnitOnly() {
 
 try {
   if (unitOnly) await runUnitOnly();
+  // The stack's optional Hive metastore too, so its catalog tests run (FLOE_STACK_HIVE=0 leaves it out).
+  process.env.FLOE_STACK_HIVE ??= '1';
   await installAndStack();
   step('Checking for Chromium (the browser the UI tests drive)');
   ensureDebianPackages([{ package: 'chromium', present: () => existsSync('/usr/bin/chromium') }], (m) =>

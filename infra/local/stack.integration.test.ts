@@ -30,8 +30,8 @@ function freePort(): Promise<number> {
 async function runningProcesses(): Promise<string[]> {
   const runDir = join(process.env.FLOE_STACK_DIR as string, 'run');
   const pids = readdirSync(runDir)
-    // Nessie is optional: it runs or not beside the default services.
-    .filter((f) => f.endsWith('.pid') && f !== 'nessie.pid')
+    // Nessie and Hive are optional: they run or not beside the default services.
+    .filter((f) => f.endsWith('.pid') && f !== 'nessie.pid' && f !== 'hive.pid')
     .map((f) => `${f}=${readFileSync(join(runDir, f), 'utf8').trim()}`);
   const client = new pg.Client({ connectionString: process.env.FLOE_PG_ADMIN_URL });
   await client.connect();

@@ -9,6 +9,7 @@ import { withLock } from './lib/lock.mjs';
 import { repoRoot, stackPaths } from './lib/paths.mjs';
 import { portOpen, tail, waitFor } from './lib/proc.mjs';
 import { catalog } from './services/catalog.mjs';
+import { hive } from './services/hive.mjs';
 import { kafka } from './services/kafka.mjs';
 import { nessie } from './services/nessie.mjs';
 import { objectStore } from './services/object-store.mjs';
@@ -33,6 +34,7 @@ export function services(env = process.env) {
       catalog(ctx, store),
       schemaRegistry(ctx),
       nessie(ctx, store, env),
+      hive(ctx, env),
     ],
   };
 }

@@ -18,8 +18,9 @@ export const LAYERS = {
     // The catalog interface (catalog.ts, errors, table-commit) sits below what uses it ...
     ['catalog'],
     ['writer', 'reader'],
-    // ... its implementations above the readers they use to find a table's files.
-    ['catalog/glue', 'catalog/rest'],
+    // ... its implementations (and metastore/, what the Glue and Hive ones share) above the readers
+    // they use to find a table's files.
+    ['catalog/glue', 'catalog/hive', 'catalog/metastore', 'catalog/rest'],
     ['transaction'],
     ['maintenance'],
   ],

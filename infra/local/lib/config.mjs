@@ -17,6 +17,7 @@ export const PORT_VARIABLES = {
   schemaRegistry: ['FLOE_REGISTRY_PORT', 18081],
   nessie: ['FLOE_NESSIE_PORT', 19120],
   nessieManagement: ['FLOE_NESSIE_MANAGEMENT_PORT', 19121],
+  hive: ['FLOE_HIVE_PORT', 19083],
 };
 
 export function stackPorts(env = process.env) {

@@ -13,10 +13,8 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
-import { deleteFiles } from '../../io/delete-files';
 import type { FileIO } from '../../io/file-io';
-import { referencedByTable } from '../../reader/reachable';
-import { parseTableMetadata, stringifyTableMetadata, type TableMetadata } from '../../spec/table-metadata';
+import type { TableMetadata } from '../../spec/table-metadata';
 import type { Catalog, CreateTableRequest, LoadedTable, Namespace, TableIdentifier } from '../catalog';
 import { tableName } from '../catalog';
 import {
@@ -28,9 +26,15 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
-import { newMetadataLocation, withPreviousMetadata } from '../metastore/metadata-files';
-import { applyUpdates, checkRequirements } from '../metastore/metadata-updates';
-import { newTableMetadata } from '../metastore/new-table-metadata';
+import {
+  commitPointedTable,
+  createPointedTable,
+  defaultTableLocation,
+  dropPointedTable,
+  loadedTable,
+  readMetadata,
+  refuseCreateByCommit,
+} from '../metastore/pointer-table';
 import type { TableRequirement, TableUpdate } from '../table-commit';
 
 export interface GlueCatalogOptions {
@@ -134,12 +138,15 @@ export class GlueCatalog implements Catalog {
       this.glue.send(new GetDatabaseCommand({ CatalogId: this.options.catalogId, Name: DatabaseName })),
     );
     const location =
-      request.location ?? this.defaultLocation(DatabaseName, request.name, database.Database?.LocationUri);
-    const metadata = newTableMetadata(request, location, Date.now());
-    const metadataLocation = newMetadataLocation(metadata, undefined);
-    await this.io.write(metadataLocation, new TextEncoder().encode(stringifyTableMetadata(metadata)));
-    try {
-      await this.send(context, () =>
+      request.location ??
+      defaultTableLocation(
+        DatabaseName,
+        request.name,
+        database.Database?.LocationUri,
+        this.options.warehouse,
+      );
+    return createPointedTable(this.io, id, request, location, (metadataLocation, metadata) =>
+      this.send(context, () =>
         this.glue.send(
           new CreateTableCommand({
             CatalogId: this.options.catalogId,
@@ -152,17 +159,13 @@ export class GlueCatalog implements Catalog {
             },
           }),
         ),
-      );
-    } catch (error) {
-      await this.io.delete(metadataLocation);
-      throw error;
-    }
-    return loaded(id, metadataLocation, metadata);
+      ).then(() => undefined),
+    );
   }
 
   async loadTable(id: TableIdentifier): Promise<LoadedTable> {
     const { metadataLocation } = await this.icebergTable(id, `load table ${tableName(id)}`);
-    return loaded(id, metadataLocation, await this.readMetadata(metadataLocation));
+    return loadedTable(id, metadataLocation, await readMetadata(this.io, metadataLocation));
   }
 
   async tableExists(id: TableIdentifier): Promise<boolean> {
@@ -178,25 +181,17 @@ export class GlueCatalog implements Catalog {
   async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
     const context = `drop table ${tableName(id)}`;
     const { metadataLocation } = await this.icebergTable(id, context);
-    // What to purge is read before the table goes: afterwards nothing points at it any more.
-    const files = options.purge
-      ? await referencedByTable(this.io, await this.readMetadata(metadataLocation), metadataLocation)
-      : [];
-    await this.send(context, () =>
-      this.glue.send(
-        new DeleteTableCommand({
-          CatalogId: this.options.catalogId,
-          DatabaseName: databaseName(id.namespace),
-          Name: id.name,
-        }),
-      ),
-    );
-    const { failures } = await deleteFiles(this.io, { files });
-    if (failures.length > 0) {
-      throw new CatalogError(
-        `${context}: the table is dropped, but ${failures.length} of its files could not be deleted, e.g. ${failures[0]?.location}: ${failures[0]?.error}`,
+    await dropPointedTable(this.io, context, metadataLocation, options.purge ?? false, async () => {
+      await this.send(context, () =>
+        this.glue.send(
+          new DeleteTableCommand({
+            CatalogId: this.options.catalogId,
+            DatabaseName: databaseName(id.namespace),
+            Name: id.name,
+          }),
+        ),
       );
-    }
+    });
   }
 
   async updateTable(
@@ -204,51 +199,31 @@ export class GlueCatalog implements Catalog {
     requirements: TableRequirement[],
     updates: TableUpdate[],
   ): Promise<LoadedTable> {
-    const name = tableName(id);
-    const context = `commit to table ${name}`;
-    if (requirements.some((r) => r.type === 'assert-create')) {
-      throw new CatalogError(
-        `${context}: creating a table through a commit is not supported; use createTable`,
-      );
-    }
+    const context = `commit to table ${tableName(id)}`;
+    refuseCreateByCommit(context, requirements);
     const current = await this.icebergTable(id, context);
-    const base = await this.readMetadata(current.metadataLocation);
-    checkRequirements(name, base, requirements);
-    const now = Date.now();
-    const next = withPreviousMetadata(applyUpdates(name, base, updates, now), base, current.metadataLocation);
-    const metadataLocation = newMetadataLocation(next, current.metadataLocation);
-    await this.io.write(metadataLocation, new TextEncoder().encode(stringifyTableMetadata(next)));
-    try {
-      await this.glue.send(
-        new UpdateTableCommand({
-          CatalogId: this.options.catalogId,
-          DatabaseName: databaseName(id.namespace),
-          TableInput: nextTableInput(current.table, next, metadataLocation, current.metadataLocation),
-          // Glue refuses the update if the table changed since it was read: the optimistic lock.
-          VersionId: current.table.VersionId,
-        }),
-      );
-    } catch (error) {
-      const failure = commitError(context, error);
-      // Only an outcome known to be a refusal lets the new metadata file go: otherwise Glue may point at it.
-      if (!(failure instanceof CommitStateUnknownError)) await this.io.delete(metadataLocation);
-      throw failure;
-    }
-    return loaded(id, metadataLocation, next);
-  }
-
-  private defaultLocation(database: string, table: string, databaseLocation: string | undefined): string {
-    if (databaseLocation) return `${databaseLocation.replace(/\/+$/, '')}/${table}`;
-    if (this.options.warehouse === undefined) {
-      throw new CatalogError(
-        `create table ${database}.${table}: no location: give one, set the database's LocationUri, or the catalog's warehouse`,
-      );
-    }
-    return `${this.options.warehouse.replace(/\/+$/, '')}/${database}.db/${table}`;
-  }
-
-  private async readMetadata(location: string): Promise<TableMetadata> {
-    return parseTableMetadata(new TextDecoder().decode(await this.io.read(location)));
+    return commitPointedTable(
+      this.io,
+      id,
+      current.metadataLocation,
+      requirements,
+      updates,
+      async (metadataLocation, next) => {
+        try {
+          await this.glue.send(
+            new UpdateTableCommand({
+              CatalogId: this.options.catalogId,
+              DatabaseName: databaseName(id.namespace),
+              TableInput: nextTableInput(current.table, next, metadataLocation, current.metadataLocation),
+              // Glue refuses the update if the table changed since it was read: the optimistic lock.
+              VersionId: current.table.VersionId,
+            }),
+          );
+        } catch (error) {
+          throw commitError(context, error);
+        }
+      },
+    );
   }
 
   private async glueTables(namespace: Namespace): Promise<Table[]> {
@@ -309,10 +284,6 @@ function databaseName(namespace: Namespace): string {
 
 function isIcebergTable(table: Table): boolean {
   return table.Parameters?.[TABLE_TYPE]?.toLowerCase() === 'iceberg';
-}
-
-function loaded(identifier: TableIdentifier, metadataLocation: string, metadata: TableMetadata): LoadedTable {
-  return { identifier, metadataLocation, metadata, config: {}, storageCredentials: [] };
 }
 
 /**
