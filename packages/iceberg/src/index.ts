@@ -142,6 +142,7 @@ export {
   T,
 } from './spec/types';
 export { type IcebergValue, parseDecimal, uuidFromBytes, uuidToBytes } from './spec/values';
+export { addPartitionSpec, type PartitionFieldRequest } from './transaction/add-spec';
 export {
   type AppendOptions,
   type AppendResult,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Connection, connectionSchema } from './connection';
 import { kafkaDescribeJobSchema } from './discovery';
-import { catalogSchema, pipelineSpecSchema, storageSchema } from './pipeline-spec';
+import { catalogSchema, partitionFieldSchema, pipelineSpecSchema, storageSchema } from './pipeline-spec';
 
 const tableRef = z.object({
   catalog: catalogSchema,
@@ -77,6 +77,8 @@ export const jobSchema = z.discriminatedUnion('kind', [
     end: z.union([z.literal('now'), byTime, byOffsets]),
     maxRecordsPerSecond: z.number().int().positive().optional(),
     maxLiveLagRecords: z.number().int().nonnegative().optional(),
+    // Re-partitions: the branch is written in this spec, made the table's default at the cutover.
+    partitionBy: z.array(partitionFieldSchema).min(1).optional(),
   }),
   // Validates the branch; cuts it over to main (pausing the pipeline on this agent); or drops it.
   z.object({

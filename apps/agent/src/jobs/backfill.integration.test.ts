@@ -141,5 +141,26 @@ describe('backfill jobs', () => {
     const scan = await scanWithPyiceberg([namespace], 'events', { select: ['seq'] });
     const seqs = scan.rows.map((r) => Number(String(r.seq).replace(/^i:/, ''))).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 2800 }, (_, i) => i));
+
+    // A re-partitioning backfill is refused, naming the field, when its spec does not fit the table.
+    const refusals = [];
+    for (const source of ['created_at', 'seq']) {
+      const job = await agent.send({
+        kind: 'pipeline.backfill',
+        backfillId: `bad-${source.replace('_', '-')}`,
+        pipeline: spec,
+        start: 'earliest',
+        end: 'now',
+        partitionBy: [{ source, transform: 'day' }],
+      });
+      refusals.push(await agent.outcome(job, 60_000));
+    }
+    expect(refusals.map((e) => e.type === 'job.failed' && e.message)).toEqual([
+      expect.stringMatching(/partition field 1 \(day\(created_at\)\): .*created_at/),
+      expect.stringMatching(/partition field 1 \(day\(seq\)\): .*day does not apply to long/),
+    ]);
+    const { metadata: untouched } = await catalog.loadTable(id);
+    expect(untouched.partitionSpecs).toHaveLength(1);
+    expect(Object.keys(untouched.refs)).toEqual(['main']);
   }, 300_000);
 });

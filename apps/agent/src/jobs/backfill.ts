@@ -40,6 +40,7 @@ export async function runBackfillJob(
           end: job.end,
           ...(job.maxRecordsPerSecond !== undefined && { maxRecordsPerSecond: job.maxRecordsPerSecond }),
           ...(job.maxLiveLagRecords !== undefined && { maxLiveLagRecords: job.maxLiveLagRecords }),
+          ...(job.partitionBy !== undefined && { partitionBy: job.partitionBy }),
         },
         { ...host, liveLag: () => Number(live()?.lagRecords() ?? 0n) },
       );

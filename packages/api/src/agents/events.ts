@@ -1,5 +1,6 @@
 import type { Agent, PrismaClient } from '@floe/db';
 import { type AgentEvent, agentEventBatchSchema } from '@floe/protocol';
+import { storeRepartitionedVersions } from '../backfill/repartition';
 import { maintenanceRunUpdates } from '../maintenance/results';
 import { pipelinesOfAgent } from '../pipelines/placement';
 
@@ -14,7 +15,8 @@ export interface RefusedEvent {
  * other event is kept as reported, except that an agent speaks only for the pipelines assigned to it or
  * to its pool (another's report is refused, with its index and reason) and its times are bounded by our clock.
  * Invalid batches throw zod's error, naming the field. Job events also move the maintenance run of
- * their job along (started, finished, failed), for runs sent to this agent only.
+ * their job along (started, finished, failed), for runs sent to this agent only; a re-partitioning
+ * backfill's finished cutover makes its pipeline's next version.
  */
 export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unknown, now = new Date()) {
   const batch = agentEventBatchSchema.parse(raw);
@@ -45,6 +47,7 @@ export async function recordAgentEvents(db: PrismaClient, agent: Agent, raw: unk
     }),
     ...maintenanceRunUpdates(db, agent.id, kept, now),
   ]);
+  await storeRepartitionedVersions(db, agent, kept);
   return {
     accepted: batch.events.length - refused.length,
     ...(refused.length > 0 && { refused }),

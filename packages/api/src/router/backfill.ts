@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type JobState, jobStates } from '../backfill/job-states';
 import { sendToPipelineAgent } from '../pipelines/agent-job';
 import { orgPipeline } from '../pipelines/org-pipeline';
+import { parsePartitionBy, partitionByText } from '../schemas/pipeline';
 import { recordId } from '../schemas/record-id';
 import { orgProcedure, router } from '../trpc';
 
@@ -14,6 +15,8 @@ const requestSchema = z.object({
   end: z.union([z.literal('now'), byTime]),
   maxRecordsPerSecond: z.number().int().positive().max(10_000_000).optional(),
   maxLiveLagRecords: z.number().int().nonnegative().optional(),
+  /** Re-partitions the table, written as in the wizard (`day(ts)`); empty or unset: its spec stays. */
+  partitionBy: partitionByText.optional(),
 });
 const figures = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 const jobStateSchema = z.object({
@@ -78,6 +81,7 @@ export const backfillRouter = router({
     .mutation(async ({ ctx, input }) => {
       const id = randomBytes(4).toString('hex');
       const { request } = input;
+      const newSpec = parsePartitionBy(request.partitionBy ?? '');
       const { jobId } = await sendToPipelineAgent(ctx, input.pipelineId, (pipeline) => ({
         kind: 'pipeline.backfill',
         backfillId: id,
@@ -88,6 +92,7 @@ export const backfillRouter = router({
           maxRecordsPerSecond: request.maxRecordsPerSecond,
         }),
         ...(request.maxLiveLagRecords !== undefined && { maxLiveLagRecords: request.maxLiveLagRecords }),
+        ...(newSpec.length > 0 && { partitionBy: newSpec }),
       }));
       await ctx.db.backfill.create({
         data: {

@@ -84,6 +84,19 @@ export function parseTimestampFields(text: string) {
   });
 }
 
+/** Partition fields as the wizard and the backfill form take them: `day(event_ts), bucket[16](user_id)`. */
+export const partitionByText = z
+  .string()
+  .trim()
+  .max(1000, 'at most 1000 characters')
+  .superRefine((text, ctx) => {
+    try {
+      parsePartitionBy(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 export const tableStep = z.object({
   catalogConnectionId: required('a catalog connection'),
   storageConnectionId: required('a storage connection'),
@@ -97,17 +110,7 @@ export const tableStep = z.object({
       'lowercase names separated by dots',
     ),
   tableName: identifier,
-  partitionBy: z
-    .string()
-    .trim()
-    .max(1000, 'at most 1000 characters')
-    .superRefine((text, ctx) => {
-      try {
-        parsePartitionBy(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  partitionBy: partitionByText,
   timestampFields: z
     .string()
     .trim()

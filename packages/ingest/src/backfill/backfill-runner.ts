@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  addPartitionSpec,
   branchHead,
+  type Catalog,
   FastAppend,
+  type PartitionFieldRequest,
   type Snapshot,
   type SummaryProperties,
   type TableIdentifier,
@@ -52,6 +55,11 @@ export interface BackfillRequest {
   maxLiveLagRecords?: number;
   /** How often the branch is committed (default 5 s). */
   commitIntervalMs?: number;
+  /**
+   * Re-partitions: the branch's data files are written in this partition spec (added to the table, not
+   * made its default), which becomes the table's default spec at the cutover. Unset: the table's spec.
+   */
+  partitionBy?: PartitionFieldRequest[];
 }
 
 export interface BackfillProgress {
@@ -80,6 +88,8 @@ type Appender = (summary: SummaryProperties, maxAttempts?: number) => Promise<{ 
 
 /** Set on the snapshot a cutover made main: which backfill it published. */
 export const CUTOVER_KEY = 'floe.backfill.cutover';
+/** On each snapshot of a re-partitioning backfill's branch: the partition spec its data files are in. */
+export const SPEC_KEY = 'floe.backfill.spec-id';
 
 export const backfillBranch = (backfillId: string) => `backfill-${backfillId}`;
 
@@ -133,6 +143,8 @@ export class Backfill {
     private readonly sink: TableSink,
     private readonly id: TableIdentifier,
     private readonly append: Appender,
+    /** The spec the branch is written in, when it is not the table's default (a re-partitioning). */
+    private readonly specId: number | undefined,
   ) {}
 
   static async open(spec: PipelineSpec, request: BackfillRequest, host: BackfillHost): Promise<Backfill> {
@@ -149,6 +161,7 @@ export class Backfill {
     const view = new BranchView(catalog, backfillBranch(request.backfillId), (parent) =>
       backfill.current === undefined ? {} : backfill.current.stamp(parent),
     );
+    const specId = await branchSpec(catalog, id, request);
     const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
     const sink = new TableSink({
       catalog: view,
@@ -157,6 +170,7 @@ export class Backfill {
       pipelineId: backfillOffsetsId(request.backfillId),
       policy: spec.schemaPolicy,
       partitionBy: spec.table.partitionBy,
+      ...(specId !== undefined && { specId }),
       targetFileSizeBytes: spec.commit.targetFileSizeBytes,
       read,
       writerFor: tableWriters(spec, {
@@ -172,7 +186,7 @@ export class Backfill {
           ...(maxAttempts !== undefined && { maxAttempts }),
         })
       ).commit();
-    backfill.current = new Backfill(spec, request, host, kafka, view, sink, id, append);
+    backfill.current = new Backfill(spec, request, host, kafka, view, sink, id, append, specId);
     return backfill.current;
   }
 
@@ -196,6 +210,7 @@ export class Backfill {
         ...rangeSummary(range),
         [offsetsKey(backfillOffsetsId(this.request.backfillId))]: encodeOffsets(range.start),
         [DEAD_LETTERS_KEY]: '{}',
+        ...this.specSummary(),
       });
     }
     this.range = range;
@@ -273,7 +288,8 @@ export class Backfill {
    * Throws when main moved (nothing changed then).
    */
   async publish(mainAt: bigint | null, livePipelineId: string, liveOffsets: OffsetMap): Promise<bigint> {
-    this.view.publishTo(mainAt);
+    // A re-partitioned branch's spec becomes main's default in the commit that publishes it.
+    this.view.publishTo(mainAt, this.specId);
     try {
       const { snapshotId } = await this.append(
         (parent) => ({
@@ -436,7 +452,15 @@ export class Backfill {
     const range = this.range ?? rangeOf(parent.summary);
     const dead = decodeOffsets(parent.summary[DEAD_LETTERS_KEY] ?? '{}');
     for (const [key, n] of this.pendingDeadLetters) dead.set(key, (dead.get(key) ?? 0n) + BigInt(n));
-    return { ...(range && rangeSummary(range)), [DEAD_LETTERS_KEY]: encodeOffsets(dead) };
+    return {
+      ...(range && rangeSummary(range)),
+      [DEAD_LETTERS_KEY]: encodeOffsets(dead),
+      ...this.specSummary(),
+    };
+  }
+
+  private specSummary(): Record<string, string> {
+    return this.specId === undefined ? {} : { [SPEC_KEY]: String(this.specId) };
   }
 
   private async progress(snapshotId: bigint | null): Promise<BackfillProgress> {
@@ -458,6 +482,25 @@ export class Backfill {
       snapshotId,
     };
   }
+}
+
+/**
+ * The spec a re-partitioning backfill writes its branch in: the one its branch notes (a run resumed, or
+ * the cutover's), else the request's fields added to the table as a spec that is not the default.
+ */
+async function branchSpec(
+  catalog: Catalog,
+  id: TableIdentifier,
+  request: BackfillRequest,
+): Promise<number | undefined> {
+  const { metadata } = await catalog.loadTable(id);
+  const noted = metadata.refs[backfillBranch(request.backfillId)];
+  const head = metadata.snapshots.find((s) => s.snapshotId === noted?.snapshotId);
+  const specId = head?.summary[SPEC_KEY];
+  if (specId !== undefined) return Number(specId);
+  if (request.partitionBy === undefined || head !== undefined) return undefined;
+  const spec = await addPartitionSpec(catalog, id, request.partitionBy);
+  return spec.specId === metadata.defaultSpecId ? undefined : spec.specId;
 }
 
 function settleable<T>() {

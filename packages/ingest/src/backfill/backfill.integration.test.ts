@@ -1,6 +1,7 @@
-import { branchHead, liveDataFiles } from '@floe/iceberg';
-import { scanWithPyiceberg } from '@floe/iceberg/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { branchHead, liveDataFiles, type TableMetadata, transformToString } from '@floe/iceberg';
+import { readWithPyiceberg, scanWithPyiceberg } from '@floe/iceberg/testing';
+import type { PipelineSpec } from '@floe/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableOffsets } from '../commit/offsets';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { type OpenedPipeline, openPipeline } from '../pipeline/open-pipeline';
@@ -14,7 +15,7 @@ import {
   uniqueName,
   waitForCommitted,
 } from '../testing/stack';
-import { Backfill, type BackfillProgress, backfillBranch } from './backfill-runner';
+import { Backfill, type BackfillProgress, backfillBranch, SPEC_KEY } from './backfill-runner';
 import { abortBackfill, cutover } from './cutover';
 import { validateBackfill } from './validate';
 
@@ -48,10 +49,25 @@ const host = {
 
 const mark = (step: string) => logs.push(`${new Date().toISOString()} step: ${step}`);
 
+beforeAll(() => catalog.createNamespace([namespace]));
+
 afterAll(async () => {
   console.log(logs.join('\n'));
   await Promise.allSettled(opened.map((p) => p.stop()));
 });
+
+/** Starts the spec's live pipeline. */
+async function startLive(spec: PipelineSpec): Promise<OpenedPipeline> {
+  const p = await openPipeline(spec, host);
+  opened.push(p);
+  await p.start();
+  return p;
+}
+
+const DAY_MS = 86_400_000;
+const FIRST_DAY_MS = Date.UTC(2026, 0, 1);
+/** Record `seq`'s time (epoch ms): on one of three days, by seq. */
+const recordTime = (seq: number) => FIRST_DAY_MS + (seq % 3) * DAY_MS + seq * 1000;
 
 async function produce(topic: string, from: number, count: number) {
   const producer = kafka.producer();
@@ -61,7 +77,11 @@ async function produce(topic: string, from: number, count: number) {
     await producer.send({
       topic,
       messages: Array.from({ length: n }, (_, i) => ({
-        value: JSON.stringify({ seq: from + at + i, note: `record ${from + at + i}` }),
+        value: JSON.stringify({
+          seq: from + at + i,
+          note: `record ${from + at + i}`,
+          ts: recordTime(from + at + i),
+        }),
         partition: (from + at + i) % PARTITIONS,
       })),
     });
@@ -73,17 +93,11 @@ describe('backfill into a branch, validate, cut over (real Kafka, REST catalog, 
   it('rebuilds the table beside the live pipeline, resumes after a kill, and publishes it atomically', {
     timeout: 300_000 + RECORDS * 2,
   }, async () => {
-    await catalog.createNamespace([namespace]);
     const topic = uniqueName('events').replace('_', '-');
     await createTopic(kafka, topic, PARTITIONS);
     const spec = testSpec([topic], namespace, 'events', { commit: { intervalSeconds: 2 } });
     const id = { namespace: [namespace], name: 'events' };
-    const live = async () => {
-      const p = await openPipeline(spec, host);
-      opened.push(p);
-      await p.start();
-      return p;
-    };
+    const live = () => startLive(spec);
     await produce(topic, 0, RECORDS);
     let pipeline = await live();
     await waitForCommitted(catalog, namespace, ['events'], spec.id, RECORDS, 120_000 + RECORDS);
@@ -131,10 +145,13 @@ describe('backfill into a branch, validate, cut over (real Kafka, REST catalog, 
     })();
 
     // The first run is capped and waits while the live pipeline "lags", then is killed after a commit.
-    let lagging = true;
-    setTimeout(() => {
-      lagging = false;
-    }, 1500);
+    // The live pipeline "lags" for 1.5 s from the backfill's first look at it (not from a clock started
+    // before the backfill opened: on a busy machine opening can take that long).
+    let lagUntil: number | undefined;
+    const liveLag = () => {
+      lagUntil ??= Date.now() + 1500;
+      return Date.now() < lagUntil ? 5000 : 0;
+    };
     const seen: BackfillProgress[] = [];
     const first = await Backfill.open(
       spec,
@@ -146,7 +163,7 @@ describe('backfill into a branch, validate, cut over (real Kafka, REST catalog, 
         commitIntervalMs: 500,
         maxLiveLagRecords: 1000,
       },
-      { ...host, liveLag: () => (lagging ? 5000 : 0), progress: (p) => seen.push(p) },
+      { ...host, liveLag, progress: (p) => seen.push(p) },
     );
     const range = await first.prepare();
     const total = [...range.end].reduce((n, [key, end]) => n + end - (range.start.get(key) ?? end), 0n);
@@ -252,5 +269,91 @@ describe('backfill into a branch, validate, cut over (real Kafka, REST catalog, 
     expect(new Set(coordinates).size).toBe(produced);
     const seqs = new Set(scan.rows.map((r) => Number(String(r.seq).replace(/^i:/, ''))));
     expect(seqs.size).toBe(produced);
+  });
+});
+
+describe('a re-partitioning backfill (real Kafka, REST catalog, S3; pyiceberg reads back)', () => {
+  it('rebuilds an unpartitioned table by day(ts) beside main, and main and its live commits take the new spec at the cutover', {
+    timeout: 120_000,
+  }, async () => {
+    const topic = uniqueName('daily').replace('_', '-');
+    await createTopic(kafka, topic, PARTITIONS);
+    const spec = testSpec([topic], namespace, 'daily', {
+      mapping: { timestamps: [{ field: 'ts', format: 'epoch-ms' }] },
+    });
+    const id = { namespace: [namespace], name: 'daily' };
+    const { io } = await openTableAccess(spec.table, host);
+    const specsOf = async (metadata: TableMetadata, ref: string) =>
+      new Set((await liveDataFiles(io, metadata, branchHead(metadata, ref))).map((f) => f.specId));
+    await produce(topic, 0, 300);
+    let pipeline = await startLive(spec);
+    await waitForCommitted(catalog, namespace, ['daily'], spec.id, 300);
+
+    const backfill = await Backfill.open(
+      spec,
+      { backfillId: 'r1', start: 'earliest', end: 'now', partitionBy: [{ source: 'ts', transform: 'day' }] },
+      host,
+    );
+    await backfill.prepare();
+    await produce(topic, 300, 30);
+    await backfill.run();
+    await waitForCommitted(catalog, namespace, ['daily'], spec.id, 330);
+    const during = (await catalog.loadTable(id)).metadata;
+    const daySpec = during.partitionSpecs.find((s) => s.fields.length > 0);
+    if (daySpec === undefined) throw new Error('no day(ts) spec was added');
+    expect(daySpec.fields.map((f) => [transformToString(f.transform), f.name])).toEqual([['day', 'ts_day']]);
+    // Added, not the default: main's live appends stay unpartitioned; the branch is by day.
+    expect(during.defaultSpecId).toBe(0);
+    expect(branchHead(during, backfillBranch('r1'))?.summary[SPEC_KEY]).toBe(String(daySpec.specId));
+    expect(await specsOf(during, backfillBranch('r1'))).toEqual(new Set([daySpec.specId]));
+    expect(await specsOf(during, 'main')).toEqual(new Set([0]));
+    expect((await validateBackfill(catalog, io, id, 'r1')).ok).toBe(true);
+
+    const outcome = await cutover(spec, 'r1', host, async () => {
+      await pipeline.stop();
+      return async () => {
+        pipeline = await startLive(spec);
+      };
+    });
+    const after = (await catalog.loadTable(id)).metadata;
+    expect(after.defaultSpecId).toBe(daySpec.specId);
+    expect(after.currentSnapshotId).toBe(outcome.snapshotId);
+    expect(await specsOf(after, 'main')).toEqual(new Set([daySpec.specId]));
+
+    // The live pipeline goes on in the new default spec.
+    await produce(topic, 330, 30);
+    await waitForCommitted(catalog, namespace, ['daily'], spec.id, 360);
+    const last = (await catalog.loadTable(id)).metadata;
+    const cutoverSequence = after.snapshots.find((s) => s.snapshotId === outcome.snapshotId)?.sequenceNumber;
+    const liveFiles = (await liveDataFiles(io, last)).filter(
+      (f) => f.sequenceNumber > (cutoverSequence ?? 0n),
+    );
+    expect(liveFiles.length).toBeGreaterThan(0);
+    expect(new Set(liveFiles.map((f) => f.specId))).toEqual(new Set([daySpec.specId]));
+    await pipeline.stop();
+
+    // pyiceberg: every record once, the day spec, and a scan of one day plans only that day's files.
+    expect(await readWithPyiceberg([namespace], 'daily').then((v) => v.spec)).toMatchObject({
+      'spec-id': daySpec.specId,
+      fields: [{ name: 'ts_day', transform: 'day' }],
+    });
+    const all = await scanWithPyiceberg([namespace], 'daily', { select: ['seq', '_kafka'] });
+    const coordinates = all.rows.map((r) => {
+      const k = r._kafka as { partition: string; offset: string };
+      return `${k.partition}/${k.offset}`;
+    });
+    expect(all.rows).toHaveLength(360);
+    expect(new Set(coordinates).size).toBe(360);
+    const secondDay = Math.floor(FIRST_DAY_MS / DAY_MS) + 1;
+    const oneDay = await scanWithPyiceberg([namespace], 'daily', {
+      filter: "ts >= '2026-01-02T00:00:00+00:00' and ts < '2026-01-03T00:00:00+00:00'",
+      select: ['seq'],
+    });
+    const seqs = oneDay.rows.map((r) => Number(String(r.seq).replace(/^i:/, ''))).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => i * 3 + 1));
+    const dayOf = new Map((await liveDataFiles(io, last)).map((f) => [f.file.filePath, f.file.partition[0]]));
+    expect(oneDay.files.length).toBeGreaterThan(0);
+    expect(oneDay.files.length).toBeLessThan(all.files.length);
+    expect(oneDay.files.map((f) => dayOf.get(f))).toEqual(oneDay.files.map(() => secondDay));
   });
 });

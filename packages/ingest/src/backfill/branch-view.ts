@@ -75,18 +75,23 @@ export class BranchView implements Catalog {
   /**
    * From now on, each commit also moves the real main to the snapshot it adds, in the same catalog
    * commit, asserting main is still at `mainAt`: a cutover publishes the branch atomically or not at
-   * all. Undefined: no more.
+   * all; with `defaultSpecId`, the same commit makes that partition spec the table's default (REST
+   * `set-default-spec`). Undefined: no more.
    */
-  publishTo(mainAt: bigint | null | undefined): void {
+  publishTo(mainAt: bigint | null | undefined, defaultSpecId?: number): void {
     this.mainAt = mainAt;
+    this.defaultSpecId = mainAt === undefined ? undefined : defaultSpecId;
   }
 
   private mainAt: bigint | null | undefined;
+  private defaultSpecId: number | undefined;
   /** The real main's ref as last loaded: a cutover keeps its retention settings. */
   private mainRef: SnapshotRef | undefined;
 
   private publication(updates: TableUpdate[]): TableUpdate[] {
-    return updates.flatMap((u): TableUpdate[] =>
+    const respec: TableUpdate[] =
+      this.defaultSpecId === undefined ? [] : [{ action: 'set-default-spec', specId: this.defaultSpecId }];
+    const moves = updates.flatMap((u): TableUpdate[] =>
       u.action === 'add-snapshot'
         ? [
             {
@@ -97,6 +102,7 @@ export class BranchView implements Catalog {
           ]
         : [],
     );
+    return [...moves, ...respec];
   }
 
   /** The snapshots of every metadata loaded through this view, by id. */

@@ -47,6 +47,11 @@ export interface TableSinkOptions {
   policy: SchemaPolicy;
   /** Partition fields of a table the sink creates, e.g. `{ source: 'event_ts', transform: 'day' }`. */
   partitionBy: readonly { source: string; transform: string }[];
+  /**
+   * The table's partition spec data files are written in; unset, its default spec (followed when it
+   * changes). A re-partitioning backfill writes its branch in a spec that is not the default yet.
+   */
+  specId?: number;
   /** Location of a table the sink creates; the catalog chooses when unset. */
   location?: string;
   /** Data files are cut near this size in storage (default: the table's write.target-file-size-bytes, else 128 MiB). */
@@ -127,6 +132,8 @@ export class TableSink {
   private schema: Schema | undefined;
   private pendingSchema: PendingSchema | undefined;
   private writer: TableWriter | undefined;
+  /** The spec the writer partitions rows by. */
+  private writerSpec: PartitionSpec | undefined;
   private readonly buffers = new Map<string, PartitionBuffer>();
   /** Files the engine wrote that are not in storage yet (an upload failed: they are retried). */
   private unstored: WrittenDataFile[] = [];
@@ -370,7 +377,7 @@ export class TableSink {
   private async storeHeldRows(): Promise<void> {
     const writer = this.requireWriter();
     const metadata = (this.table as LoadedTable).metadata;
-    const spec = defaultSpec(metadata);
+    const spec = this.writerSpec as PartitionSpec;
     if (this.storedSpec !== undefined && this.storedSpec.specId !== spec.specId && this.stored.length > 0) {
       throw new FencedError(`${this.name}: the partition spec changed while files waited for a commit`);
     }
@@ -511,10 +518,32 @@ export class TableSink {
     // A schema grown locally and not yet committed stays the one records are fitted to.
     if (this.schema === undefined || this.schema.schemaId <= schema.schemaId) {
       this.schema = schema;
-      if (this.writer === undefined)
-        this.writer = this.options.writerFor(schema, defaultSpec(table.metadata));
-      else this.writer.setSchema(schema);
+      const spec = this.specOf(table.metadata);
+      // Another spec became the default (a re-partitioning cutover): rows from now on follow it.
+      const respec = this.writerSpec?.specId !== spec.specId && !this.holdsRows();
+      if (this.writer === undefined || respec) {
+        this.writer = this.options.writerFor(schema, spec);
+        this.writerSpec = spec;
+      } else this.writer.setSchema(schema);
     }
+  }
+
+  /** The spec data files are written in: the one asked for, else the table's default. */
+  private specOf(metadata: TableMetadata): PartitionSpec {
+    const { specId } = this.options;
+    if (specId === undefined) return defaultSpec(metadata);
+    const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
+    if (spec === undefined) throw new Error(`${this.name} has no partition spec ${specId}`);
+    return spec;
+  }
+
+  private holdsRows(): boolean {
+    return (
+      (this.writer?.bufferedRows ?? 0) > 0 ||
+      this.unstored.length > 0 ||
+      this.stored.length > 0 ||
+      (this.options.changes?.size ?? 0) > 0
+    );
   }
 
   private requireWriter(): TableWriter {
