@@ -54,20 +54,35 @@ export class ThriftClient {
     const { host, port } = this.options;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host, port });
-      s.once('connect', () => resolve(s));
-      s.once('error', (e) =>
-        reject(new ThriftTransportError(`cannot connect to ${host}:${port}: ${e.message}`)),
-      );
+      const fail = (why: string) => {
+        s.destroy();
+        reject(new ThriftTransportError(`cannot connect to ${host}:${port}: ${why}`));
+      };
+      s.setTimeout(this.timeoutMs(), () => fail(`no connection within ${this.timeoutMs()} ms`));
+      s.once('connect', () => {
+        s.setTimeout(0);
+        resolve(s);
+      });
+      s.once('error', (e) => fail(e.message));
     });
     socket.setNoDelay(true);
+    // Between calls the server may drop the connection: forget it (the next call reconnects), never crash.
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+    });
     this.socket = socket;
     return socket;
+  }
+
+  private timeoutMs(): number {
+    return this.options.timeoutMs ?? 30_000;
   }
 
   private async send(method: string, args: TStruct): Promise<TStruct> {
     const socket = await this.open();
     const seqId = ++this.seqId;
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const timeoutMs = this.timeoutMs();
     const message = await new Promise<Message>((resolve, reject) => {
       let buf = Buffer.alloc(0);
       const done = (error: Error | undefined, m?: Message) => {
