@@ -1,4 +1,12 @@
-import { type Catalog, type FileIO, T, type TableIdentifier, UpdateSchema } from '@floe/iceberg';
+import {
+  addPartitionSpec,
+  type Catalog,
+  type FileIO,
+  liveDataFiles,
+  T,
+  type TableIdentifier,
+  UpdateSchema,
+} from '@floe/iceberg';
 import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
@@ -131,5 +139,26 @@ describe('table sink schema changes', () => {
     const names = (await columns(id))?.map(([, name]) => name);
     expect(names).toEqual(['id', 'other', 'note']);
     expect(await ids(id)).toEqual(['i:1', 'i:2']);
+  });
+});
+
+describe('table sink partition specs', () => {
+  it("follows the table's default spec when another writer changes it: rows held keep theirs", async () => {
+    const { id, sink } = await started(batch(0, [{ id: 1 }]));
+    await sink.take(key, batch(1, [{ id: 2 }]));
+    // A re-partitioning cutover elsewhere: a new spec becomes the default while the sink holds a row.
+    const bucketed = await addPartitionSpec(catalog, id, [{ source: 'id', transform: 'bucket[4]' }]);
+    await catalog.updateTable(id, [], [{ action: 'set-default-spec', specId: bucketed.specId }]);
+    await sink.commit();
+    await sink.take(key, batch(2, [{ id: 3 }]));
+    await sink.commit();
+    const files = await liveDataFiles(io, (await catalog.loadTable(id)).metadata);
+    const specs = files.map((f) => [f.file.recordCount, f.specId, f.file.partition.length]);
+    expect(specs.sort()).toEqual([
+      [1n, 0, 0],
+      [1n, 0, 0],
+      [1n, bucketed.specId, 1],
+    ]);
+    expect(await ids(id)).toEqual(['i:1', 'i:2', 'i:3']);
   });
 });
