@@ -13,6 +13,7 @@ export {
   NoSuchTableError,
 } from './catalog/errors';
 export { GlueCatalog, type GlueCatalogOptions } from './catalog/glue/glue-catalog';
+export { HiveCatalog, type HiveCatalogOptions, parseThriftUri } from './catalog/hive/hive-catalog';
 export {
   DEFAULT_OAUTH2_SCOPE,
   type OAuth2ClientCredentials,
