@@ -43,11 +43,14 @@ const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
  * Iceberg tables in a Hive Metastore, over its Thrift API: a database is a (single-level) namespace, a
  * table an external table whose parameters point at its current metadata file. A commit writes a new
  * metadata file and swaps the pointer with alter_table, which the metastore (Hive 4) applies only if
- * metadata_location is still the one the commit started from: no metastore lock is taken.
+ * metadata_location is still the one the commit started from: no metastore lock is taken. Hive 2 and 3
+ * metastores ignore that check: commits to them are refused.
  */
 export class HiveCatalog implements Catalog {
   private readonly metastore: MetastoreClient;
   private readonly io: FileIO;
+  /** Set once the metastore was found to check commits (Hive 4 or newer). */
+  private checksCommits = false;
 
   constructor(private readonly options: HiveCatalogOptions) {
     this.metastore = new MetastoreClient({ ...parseThriftUri(options.uri), timeoutMs: options.timeoutMs });
@@ -150,6 +153,7 @@ export class HiveCatalog implements Catalog {
   ): Promise<LoadedTable> {
     const context = `commit to table ${tableName(id)}`;
     refuseCreateByCommit(context, requirements);
+    await this.requireCheckedCommits(context);
     const current = await this.icebergTable(id, context);
     return commitPointedTable(
       this.io,
@@ -171,6 +175,21 @@ export class HiveCatalog implements Catalog {
           ),
         ),
     );
+  }
+
+  /**
+   * Hive 2 and 3 metastores accept alter_table's expected metadata_location and ignore it: a commit
+   * there could silently overwrite another writer's. Floe commits only where the check is made.
+   */
+  private async requireCheckedCommits(context: string): Promise<void> {
+    if (this.checksCommits) return;
+    const version = await this.send(context, () => this.metastore.getVersion());
+    if (!(Number(/^(\d+)\./.exec(version)?.[1]) >= 4)) {
+      throw new CatalogError(
+        `${context}: the metastore is Hive ${version || '(no version given)'}, which does not check a commit's expected metadata_location; Floe commits to Hive Metastore 4.0 or newer`,
+      );
+    }
+    this.checksCommits = true;
   }
 
   /** The metastore table of an Iceberg table; NoSuchTableError when there is none or it is not Iceberg. */

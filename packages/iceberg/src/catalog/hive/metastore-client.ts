@@ -57,6 +57,8 @@ const SD = { cols: 1, location: 2, inputFormat: 3, outputFormat: 4, compressed: 
 
 // The exceptions each call declares, by the result struct's field id.
 const THROWS = {
+  // fb303's, which every Hive Metastore serves: its Hive version, e.g. "4.0.1".
+  getVersion: {},
   get_all_databases: { 1: 'MetaException' },
   get_database: { 1: 'NoSuchObjectException', 2: 'MetaException' },
   create_database: { 1: 'AlreadyExistsException', 2: 'InvalidObjectException', 3: 'MetaException' },
@@ -83,6 +85,10 @@ export class MetastoreClient {
 
   close(): void {
     this.thrift.close();
+  }
+
+  async getVersion(): Promise<string> {
+    return stringField(await this.call('getVersion', []), 0) ?? '';
   }
 
   async getAllDatabases(): Promise<string[]> {
