@@ -92,6 +92,14 @@ describe('backfills on the pipeline page, in a real browser', () => {
     await admin.getByText('No backfill yet.').waitFor();
     await admin.getByLabel('Records per second at most').fill('5000');
     await admin.getByLabel('Wait while the live pipeline lags more than (records)').fill('20000');
+    // A new partition spec, written as in the wizard: a bad one gets its message on the field.
+    const partitionBy = admin.getByLabel('Re-partition by');
+    await partitionBy.fill('day(ordered_at');
+    await admin.getByRole('button', { name: 'Start backfill' }).click();
+    await admin.getByText('"day(ordered_at" is not transform(column)').waitFor();
+    expect(await partitionBy.getAttribute('aria-invalid')).toBe('true');
+    expect(await queued()).toEqual([]);
+    await partitionBy.fill('day(ordered_at)');
     await admin.getByRole('button', { name: 'Start backfill' }).click();
     const item = admin.getByRole('list', { name: 'Backfills' }).getByRole('listitem');
     await item.getByText('Rebuild: sent to the agent').waitFor();
@@ -102,7 +110,9 @@ describe('backfills on the pipeline page, in a real browser', () => {
       end: 'now',
       maxRecordsPerSecond: 5000,
       maxLiveLagRecords: 20000,
+      partitionBy: [{ source: 'ordered_at', transform: 'day' }],
     });
+    await item.getByText('re-partitioned by day(ordered_at)').waitFor();
     const backfillId = (sent.job as { backfillId: string }).backfillId;
 
     await report({

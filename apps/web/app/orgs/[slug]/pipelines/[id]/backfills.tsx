@@ -1,6 +1,7 @@
 'use client';
 
 import type { RouterOutputs } from '@floe/api';
+import { partitionByText } from '@floe/api/pipeline-form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '../../../../../src/trpc/react';
@@ -50,6 +51,8 @@ export function Backfills({
   const [until, setUntil] = useState('');
   const [rate, setRate] = useState('');
   const [lag, setLag] = useState('');
+  const [partitionBy, setPartitionBy] = useState('');
+  const [partitionError, setPartitionError] = useState<string | null>(null);
   const backfills = list.data ?? [];
   return (
     <section aria-labelledby="backfills" className="flex flex-col gap-3">
@@ -66,6 +69,12 @@ export function Backfills({
           aria-label="Start a backfill"
           onSubmit={(e) => {
             e.preventDefault();
+            // Checked as the wizard checks it; the message goes on the field.
+            const spec = partitionByText.safeParse(partitionBy);
+            setPartitionError(
+              spec.success ? null : (spec.error.issues[0]?.message ?? 'not a partition spec'),
+            );
+            if (!spec.success) return;
             const startMs = fromInput(from);
             const endMs = fromInput(until);
             start.mutate({
@@ -76,6 +85,7 @@ export function Backfills({
                 end: endMs === null ? 'now' : { timestampMs: endMs },
                 ...(rate !== '' && { maxRecordsPerSecond: Number(rate) }),
                 ...(lag !== '' && { maxLiveLagRecords: Number(lag) }),
+                ...(spec.data !== '' && { partitionBy: spec.data }),
               },
             });
           }}
@@ -120,6 +130,22 @@ export function Backfills({
               className="w-36 rounded border border-slate-700 bg-slate-900 px-2 py-1"
             />
           </label>
+          <label className="flex flex-col gap-1">
+            Re-partition by (empty: keep the table's)
+            <input
+              value={partitionBy}
+              onChange={(e) => setPartitionBy(e.target.value)}
+              placeholder="e.g. day(event_ts), bucket[16](user_id)"
+              aria-invalid={partitionError !== null}
+              aria-describedby="backfill-partition-error"
+              className="w-64 rounded border border-slate-700 bg-slate-900 px-2 py-1"
+            />
+            {partitionError ? (
+              <span id="backfill-partition-error" className="text-rose-300">
+                {partitionError}
+              </span>
+            ) : null}
+          </label>
           <button
             type="submit"
             disabled={start.isPending}
@@ -155,6 +181,7 @@ export function Backfills({
                       ? 'from the oldest record'
                       : `from ${utc(new Date(b.request.start.timestampMs))}`}{' '}
                     {b.request.end === 'now' ? 'to then' : `to ${utc(new Date(b.request.end.timestampMs))}`}
+                    {b.request.partitionBy ? `, re-partitioned by ${b.request.partitionBy}` : ''}
                   </span>
                 </p>
                 <Step label="Rebuild" job={b.run} />
