@@ -91,4 +91,22 @@ describe('a real agent process enrolls, heartbeats and runs a connection test fo
     }
     await screenshot(page, 'connection-tested');
   });
+
+  it('says in words why a connection test failed, once the agent answers', async () => {
+    await page.locator('label', { hasText: 'Iceberg catalog' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('closed-catalog');
+    await page.getByLabel('REST catalog URI').fill('http://127.0.0.1:1');
+    await page.getByLabel('Warehouse').fill('s3://warehouse/');
+    await page.getByRole('button', { name: 'Save connection' }).click();
+    const row = page.getByRole('row', { name: /closed-catalog/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Test connection' }).click();
+    const failure = row.getByRole('alert');
+    await failure.waitFor({ timeout: 30_000 });
+    // The agent's own policy refuses it before connecting, and says which rule.
+    expect(await failure.textContent()).toBe(
+      '✗ policy: catalog http://127.0.0.1:1 is not in policy.catalog.restUris',
+    );
+    await screenshot(page, 'connection-test-failed-in-words');
+  });
 });

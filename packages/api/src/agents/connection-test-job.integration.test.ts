@@ -91,6 +91,20 @@ describe('a connection test of storage or Glue acts as the AWS role a pipeline w
     });
   });
 
+  it('says how the test stands as the agent reports it: waiting, running, then its answer', async () => {
+    const { jobId } = await test('kafka');
+    const result = () => editor.connection.testResult({ orgSlug: 'acme', jobId });
+    const report = (type: string, extra: object = {}) =>
+      db.agentEvent.create({
+        data: { agentId: agent.agentId, type, sentAt: new Date(), payload: { type, jobId, ...extra } },
+      });
+    expect((await result()).state).toBe('waiting');
+    await report('job.started');
+    expect((await result()).state).toBe('running');
+    await report('job.failed', { errorClass: 'KafkaJSConnectionError', message: 'broker b:9092 refused' });
+    expect(await result()).toEqual({ state: 'failed', result: null, message: 'broker b:9092 refused' });
+  });
+
   it("puts the organization's AWS role in storage and Glue tests as a pipeline spec carries it", async () => {
     await editor.connection.create({
       orgSlug: 'acme',

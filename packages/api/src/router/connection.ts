@@ -136,7 +136,7 @@ export const connectionRouter = router({
     .input(z.object({ jobId: recordId }))
     .output(
       z.object({
-        state: z.enum(['waiting', 'succeeded', 'failed']),
+        state: z.enum(['waiting', 'running', 'succeeded', 'failed']),
         result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
         message: z.string().nullable(),
       }),
@@ -146,9 +146,12 @@ export const connectionRouter = router({
         { payload: { type: string; result?: Record<string, string>; message?: string } }[]
       >`
         SELECT e.payload FROM "AgentEvent" e JOIN "Agent" a ON a.id = e."agentId"
-        WHERE a."organizationId" = ${ctx.org.id} AND e.type IN ('job.finished', 'job.failed') AND e.payload->>'jobId' = ${input.jobId}
-        ORDER BY e."receivedAt" DESC LIMIT 1`;
+        WHERE a."organizationId" = ${ctx.org.id} AND e.type IN ('job.started', 'job.finished', 'job.failed') AND e.payload->>'jobId' = ${input.jobId}
+        ORDER BY e.type = 'job.started', e."receivedAt" DESC LIMIT 1`;
       if (!event) return { state: 'waiting' as const, result: null, message: null };
+      // An agent claimed it (job.started) and has not answered yet.
+      if (event.payload.type === 'job.started')
+        return { state: 'running' as const, result: null, message: null };
       return event.payload.type === 'job.finished'
         ? { state: 'succeeded' as const, result: event.payload.result ?? {}, message: null }
         : { state: 'failed' as const, result: null, message: event.payload.message ?? 'failed' };

@@ -24,9 +24,11 @@ export function TestConnection({
   const result = useQuery({
     ...trpc.connection.testResult.queryOptions({ orgSlug, jobId: job?.jobId ?? '' }),
     enabled: job !== undefined,
-    refetchInterval: (query) => (query.state.data?.state === 'waiting' ? 1000 : false),
+    refetchInterval: (query) =>
+      query.state.data?.state === 'waiting' || query.state.data?.state === 'running' ? 1000 : false,
   });
   const answer = result.data;
+  const pending = answer?.state === 'waiting' || answer?.state === 'running';
   return (
     <span className="flex flex-col items-end gap-1" data-testid={`test-${connectionId}`}>
       {roles ? (
@@ -45,7 +47,7 @@ export function TestConnection({
       ) : null}
       <button
         type="button"
-        disabled={start.isPending || answer?.state === 'waiting'}
+        disabled={start.isPending || pending}
         onClick={() => {
           setJob(undefined);
           start.mutate({ orgSlug, connectionId, ...(roles && { roleConnectionId }) });
@@ -61,6 +63,9 @@ export function TestConnection({
       ) : null}
       {job && (!answer || answer.state === 'waiting') ? (
         <span className="text-xs text-slate-400">waiting for {job.agentName}…</span>
+      ) : null}
+      {job && answer?.state === 'running' ? (
+        <span className="text-xs text-slate-400">{job.agentName} is testing…</span>
       ) : null}
       {answer?.state === 'succeeded' ? (
         <span className="text-xs text-emerald-300">
