@@ -1,3 +1,4 @@
+import { AGENT_API, AGENT_API_MAX_BODY_BYTES } from '@floe/protocol';
 import { NextRequest } from 'next/server';
 import { describe, expect, it } from 'vitest';
 import { proxy } from '../proxy';
@@ -26,5 +27,11 @@ describe('request body limits, decided from the headers', () => {
     expect(bodyLimitFor('/api/agents/events')).toBe(MAX_BODY_BYTES);
     expect(bodyLimitFor('/api/agents/jobs/claim')).toBeLessThan(MAX_BODY_BYTES);
     expect(bodyLimitFor('/orgs/acme')).toBe(64 * 1024);
+  });
+
+  it("takes every agent endpoint's limit from the protocol, the one place it is declared", () => {
+    for (const [endpoint, path] of Object.entries(AGENT_API))
+      expect(bodyLimitFor(path)).toBe(AGENT_API_MAX_BODY_BYTES[endpoint as keyof typeof AGENT_API]);
+    expect(MAX_BODY_BYTES).toBe(AGENT_API_MAX_BODY_BYTES.events);
   });
 });

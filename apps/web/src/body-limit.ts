@@ -4,19 +4,23 @@
 // most MAX_BODY_BYTES of a body for the proxy (it drops the rest as it arrives, and answers once
 // the client has sent it: refusing sooner takes a proxy in front, e.g. nginx's client_max_body_size).
 
+import { AGENT_API, AGENT_API_MAX_BODY_BYTES, type AgentApiEndpoint } from '@floe/protocol';
+
 const KiB = 1024;
 
-/** The largest body any route accepts; Next buffers no more than this for the proxy either. */
-export const MAX_BODY_BYTES = 2048 * KiB;
+// The agent API's limits are the protocol's (packages/protocol owns the wire): one declaration.
+const agentApiLimits = (Object.keys(AGENT_API) as AgentApiEndpoint[]).map(
+  (endpoint) => [AGENT_API[endpoint], AGENT_API_MAX_BODY_BYTES[endpoint]] as [string, number],
+);
 
 const limits: [prefix: string, bytes: number][] = [
-  ['/api/agents/enroll', 4 * KiB],
-  // Event batches: up to 1000 events (packages/protocol bounds each one).
-  ['/api/agents/events', MAX_BODY_BYTES],
-  ['/api/agents/', 256 * KiB],
+  ...agentApiLimits,
   ['/api/trpc/', 512 * KiB],
   ['/api/auth/', 16 * KiB],
 ];
+
+/** The largest body any route accepts (an agent's event batch); Next buffers no more than this for the proxy either. */
+export const MAX_BODY_BYTES = Math.max(...limits.map(([, bytes]) => bytes));
 
 const DEFAULT_LIMIT = 64 * KiB;
 
