@@ -5,6 +5,7 @@ import {
   type Catalog,
   FastAppend,
   type PartitionFieldRequest,
+  retrying,
   type Snapshot,
   type SummaryProperties,
   type TableIdentifier,
@@ -111,7 +112,7 @@ export class BackfillEndedError extends Error {
 export const backfillOffsetsId = (backfillId: string) => `backfill-${backfillId}`;
 
 const LAG_POLL_MS = 500;
-const FINAL_COMMIT_ATTEMPTS = 5;
+const FINAL_COMMIT_RETRY = { maxAttempts: 5, minBackoffMs: 500 };
 
 /**
  * Rebuilds a pipeline's table beside the live one: reads a range of its topics with a consumer of its
@@ -422,14 +423,13 @@ export class Backfill {
     return metadata.snapshots.some((s) => s.summary[key] !== undefined);
   }
 
-  private async finalCommit(attempt = 1): ReturnType<TableSink['commit']> {
-    try {
-      return await this.sink.commit();
-    } catch (error) {
-      if (error instanceof FencedError || attempt >= FINAL_COMMIT_ATTEMPTS) throw error;
-      await sleep(500 * attempt);
-      return this.finalCommit(attempt + 1);
-    }
+  /** The last commit of a run, tried again after a failure (not after a fence: another run wrote the branch). */
+  private finalCommit(): ReturnType<TableSink['commit']> {
+    return retrying(
+      FINAL_COMMIT_RETRY,
+      (error) => !(error instanceof FencedError),
+      () => this.sink.commit(),
+    );
   }
 
   private complete(): boolean {
