@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freshnessBadgeSvg } from './badge';
+import { describeChanges } from './changes';
 import { toDbtSourcesYaml } from './dbt';
 import { type ContractedTable, contractSchema } from './model';
 import { toOdcsYaml } from './odcs';
@@ -26,6 +27,7 @@ const table: ContractedTable = {
   table: 'orders',
   topics: ['orders.v1'],
   partitioning: ['day(created_at)'],
+  changes: describeChanges({ mode: 'upsert', key: ['order_id'], deletes: 'deletion-vectors' }),
 };
 
 describe('Open Data Contract Standard export', () => {
@@ -67,6 +69,15 @@ print(json.dumps([f"{list(e.path)}: {e.message}" for e in errors]))`,
       physicalName: 'sales.raw.orders',
       properties: [{ name: 'order_id', primaryKey: true }],
     });
+  });
+
+  it('says how the table keeps updated and deleted rows, from the pipeline mode', () => {
+    expect(parse(toOdcsYaml(contract, table)).description.usage).toMatch(
+      /^Upsert by key \(order_id\): the latest record per key is the row; tombstone → row deleted\. Updated and deleted rows are Iceberg format v3 deletion vectors/,
+    );
+    const cdc = describeChanges({ mode: 'cdc', key: ['id'], deletes: 'position-deletes' });
+    expect(cdc).toContain('op d → row deleted; before-image not kept.');
+    expect(cdc).toContain('format v2 position delete files');
   });
 });
 

@@ -1,5 +1,6 @@
 export { type AlertDestinationInput, alertDestinationSchema } from './alert-destination';
 export { freshnessBadgeSvg } from './badge';
+export { describeChanges, type TableChanges } from './changes';
 export { toDbtSourcesYaml } from './dbt';
 export {
   applyReport,

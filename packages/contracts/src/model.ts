@@ -61,4 +61,6 @@ export interface ContractedTable {
   table: string;
   topics: string[];
   partitioning: string[];
+  /** How records change the table and how updated and deleted rows are kept (describeChanges). */
+  changes: string;
 }

@@ -23,7 +23,7 @@ export function toOdcsYaml(contract: Contract, table: ContractedTable): string {
       purpose:
         contract.description ||
         `Kafka topics ${table.topics.join(', ')} kept as the Iceberg table ${qualified} by Floe.`,
-      usage: `Deletes: ${contract.deletes}. Schema changes allowed: ${ALLOWED_CHANGES[contract.schema.allowedChanges]}.`,
+      usage: `${table.changes} Deletes: ${contract.deletes}. Schema changes allowed: ${ALLOWED_CHANGES[contract.schema.allowedChanges]}.`,
     },
     // No servers: ODCS requires the catalog's URL or the Glue account there, and a shared contract
     // is public. Readers reach the table through their own catalog, by the schema's physical name.

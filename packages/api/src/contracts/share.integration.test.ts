@@ -88,6 +88,7 @@ describe('a shared contract tells a reader what they need, and nothing of the co
       table: 'orders',
       topics: ['orders.v1'],
       partitioning: [],
+      changes: 'Append only: every record is a new row; no row is updated or deleted.',
     });
     expect(shared.contract.slo).toEqual(exampleContract.slo);
   });

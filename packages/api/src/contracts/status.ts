@@ -3,6 +3,7 @@ import {
   type Contract,
   type ContractedTable,
   contractSchema,
+  describeChanges,
   freshnessSeconds,
 } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
@@ -25,6 +26,7 @@ export function contractedTable(
     table: spec.table.name,
     topics: spec.source.topics,
     partitioning: spec.table.partitionBy.map((p) => `${p.transform}(${p.source})`),
+    changes: describeChanges(spec.changes),
   };
 }
 

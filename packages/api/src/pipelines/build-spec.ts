@@ -54,7 +54,11 @@ export async function buildPipelineSpec(
     changes:
       w.changesMode === undefined || w.changesMode === 'append'
         ? { mode: 'append' }
-        : { mode: w.changesMode, key: keyFieldNames(w.keyFields ?? '') },
+        : {
+            mode: w.changesMode,
+            key: keyFieldNames(w.keyFields ?? ''),
+            deletes: w.changeDeletes ?? 'deletion-vectors',
+          },
     engine: w.engine,
     commit: { intervalSeconds: w.commitIntervalSeconds },
     deadLetter: { policy: w.deadLetterPolicy, topic: w.deadLetterTopic || undefined },

@@ -224,6 +224,23 @@ describe('pipelines on a real database and Redis', () => {
       },
     });
     const stored = await db.pipelineVersion.findFirstOrThrow({ where: { pipelineId: id } });
-    expect(pipelineSpecSchema.parse(stored.spec).changes).toEqual({ mode: 'upsert', key: ['id', 'region'] });
+    expect(pipelineSpecSchema.parse(stored.spec).changes).toEqual({
+      mode: 'upsert',
+      key: ['id', 'region'],
+      deletes: 'deletion-vectors',
+    });
+    const v2 = await editor.pipeline.create({
+      orgSlug: 'acme',
+      pipeline: {
+        ...wizard,
+        name: 'ledger',
+        tableName: 'ledger',
+        changesMode: 'upsert',
+        keyFields: 'id',
+        changeDeletes: 'position-deletes',
+      },
+    });
+    const storedV2 = await db.pipelineVersion.findFirstOrThrow({ where: { pipelineId: v2.id } });
+    expect(pipelineSpecSchema.parse(storedV2.spec).changes).toMatchObject({ deletes: 'position-deletes' });
   });
 });

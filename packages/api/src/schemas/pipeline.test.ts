@@ -107,6 +107,14 @@ describe('the table mode and key fields in the pipeline wizard', () => {
     ]);
   });
 
+  it('updates and deletes are kept as deletion vectors or position deletes, nothing else', () => {
+    const upsert = { ...policies, changesMode: 'upsert', keyFields: 'id' };
+    expect(messagesOf(policyStep.safeParse({ ...upsert, changeDeletes: 'position-deletes' }))).toEqual([]);
+    expect(messagesOf(policyStep.safeParse({ ...upsert, changeDeletes: 'copy-on-write' }))).toEqual([
+      'changeDeletes: one of deletion-vectors, position-deletes',
+    ]);
+  });
+
   it('cdc reads JSON change events only', () => {
     const whole = {
       name: 'customers',

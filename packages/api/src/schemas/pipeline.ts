@@ -1,6 +1,6 @@
 // The pipeline wizard's fields, one schema per step so each step is checked before the next.
 // No server-only imports: the browser uses this too.
-import { partitionFieldSchema, timestampFieldSchema } from '@floe/protocol';
+import { CHANGE_DELETES, partitionFieldSchema, timestampFieldSchema } from '@floe/protocol';
 import { z } from 'zod';
 
 const ID_MAX = 100;
@@ -138,6 +138,8 @@ const policyFields = {
   /** append (unset: append): every record a row; upsert: latest per key, tombstones delete; cdc: Debezium JSON events. */
   changesMode: z.enum(['append', 'upsert', 'cdc']).optional(),
   keyFields: z.string().trim().max(1000, 'at most 1000 characters').optional(),
+  /** upsert and cdc: how updated and deleted rows are kept (unset: deletion vectors, a v3 table). */
+  changeDeletes: z.enum(CHANGE_DELETES, { error: `one of ${CHANGE_DELETES.join(', ')}` }).optional(),
 };
 
 /** The key fields as the pipeline spec lists them: column names, separated by commas. */

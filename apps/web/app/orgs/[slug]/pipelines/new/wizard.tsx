@@ -7,6 +7,7 @@ import {
   proposedDeadLetterTopic,
   WIZARD_STEPS,
 } from '@floe/api/pipeline-form';
+import { tableNamesFromTopic } from '@floe/pure';
 import { useMutation } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
@@ -14,7 +15,6 @@ import { Fragment, type ReactNode, useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Field, FormError, SubmitButton } from '../../../../../src/components/form';
 import { useTRPC } from '../../../../../src/trpc/react';
-import { tableNamesFromTopic } from '../discovery/proposal';
 import { SchemaProposal } from '../discovery/schema-proposal';
 import { TopicPicker } from '../discovery/topic-picker';
 
@@ -86,6 +86,12 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       optional: true,
       hint: 'upsert and cdc: the columns that identify a row (int, long or string), separated by commas, e.g. id',
     },
+    {
+      name: 'changeDeletes',
+      label: 'Updates and deletes as',
+      options: ['deletion-vectors', 'position-deletes'],
+      hint: 'upsert and cdc, chosen when the table is created: deletion-vectors (Iceberg v3 tables) or position-deletes (v2, for engines without v3). pyiceberg and Iceberg Java (Spark, Flink) read both',
+    },
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
     {
       name: 'engine',
@@ -120,6 +126,7 @@ const DEFAULTS: Values = {
   engine: 'auto',
   changesMode: 'append',
   keyFields: '',
+  changeDeletes: 'deletion-vectors',
   commitIntervalSeconds: '10',
   deadLetterPolicy: 'dlq',
   partitionBy: '',
