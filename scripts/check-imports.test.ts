@@ -62,6 +62,20 @@ describe('import rules', () => {
     ]);
   });
 
+  it('keeps the pure workspace browser-safe: no Node built-in, no other workspace, even declared', () => {
+    const root = repo({
+      'packages/pure/package.json': { name: '@floe/pure', dependencies: { '@floe/db': '*' } },
+      'packages/pure/src/cron.ts': "import { z } from './schema';\nexport const now = () => Date.now();",
+      'packages/pure/src/schema.ts': "import { readFileSync } from 'node:fs';\nimport path from 'path';",
+      'packages/pure/src/proposal.ts': "import type { Db } from '@floe/db/client';",
+    });
+    expect(checkImports(root).sort()).toEqual([
+      'packages/pure/src/proposal.ts: imports @floe/db/client — packages/pure is browser-safe pure logic: no Node built-in, no other workspace',
+      'packages/pure/src/schema.ts: imports node:fs — packages/pure is browser-safe pure logic: no Node built-in, no other workspace',
+      'packages/pure/src/schema.ts: imports path — packages/pure is browser-safe pure logic: no Node built-in, no other workspace',
+    ]);
+  });
+
   it('fails on a package a workspace imports without declaring it, but not on one named in a string', () => {
     const root = repo({
       'packages/protocol/package.json': { name: '@floe/protocol', dependencies: { zod: '4' } },

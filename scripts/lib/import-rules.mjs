@@ -28,6 +28,12 @@ export const LAYERS = {
   'packages/api': [['*'], ['router']],
 };
 
+/**
+ * Workspaces of browser-safe pure logic, the bottom layer of the workspaces: the web app's client code
+ * and the server both import them, so they import no other workspace (@floe/*) and no Node built-in.
+ */
+export const PURE_WORKSPACES = ['packages/pure'];
+
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
 const TEST = /\.test\.(ts|tsx|mts|mjs|js)$/;
 
@@ -98,6 +104,21 @@ function layerViolations(root, workspace, layers, files) {
   return out;
 }
 
+/** Imports of a pure workspace (tests included: they run in the same place) that would take server code into the browser. */
+function impurities(root, workspace, files) {
+  const out = [];
+  for (const file of files) {
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      const builtin = specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0] ?? '');
+      if (builtin || specifier.startsWith('@floe/'))
+        out.push(
+          `${relative(root, file)}: imports ${specifier} — ${workspace} is browser-safe pure logic: no Node built-in, no other workspace`,
+        );
+    }
+  }
+  return out;
+}
+
 /** Imports of packages a workspace's package.json does not declare (the root's dev tools count for all). */
 function undeclared(root, workspace, files, rootDeclared) {
   const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8'));
@@ -136,7 +157,7 @@ export function workspaces(root) {
 }
 
 /** Every violation of the import rules in the repository at `root`, one line each. */
-export function checkImports(root, layers = LAYERS) {
+export function checkImports(root, layers = LAYERS, pure = PURE_WORKSPACES) {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const rootDeclared = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
   const out = [];
@@ -144,6 +165,7 @@ export function checkImports(root, layers = LAYERS) {
     const files = sourceFiles(join(root, workspace));
     if (layers[workspace] !== undefined)
       out.push(...layerViolations(root, workspace, layers[workspace], files));
+    if (pure.includes(workspace)) out.push(...impurities(root, workspace, files));
     out.push(...undeclared(root, workspace, files, rootDeclared));
   }
   return out;

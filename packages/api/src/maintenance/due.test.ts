@@ -1,5 +1,5 @@
+import { parseCron } from '@floe/pure';
 import { describe, expect, it } from 'vitest';
-import { parseCron } from './cron';
 import {
   CONFLICT_RETRY_MAX_MS,
   compactionFailure,

@@ -1,6 +1,6 @@
 // When each kind of maintenance is due. Pure: the scheduler, "Run now" and the pipeline page all
 // decide from the same facts.
-import { type Cron, nextCronTime, parseCron } from './cron';
+import { type Cron, nextCronTime, parseCron } from '@floe/pure';
 import { EVERY_MS, HOUR_MS, type MaintenanceKind, type MaintenancePolicy } from './policy';
 
 /** A run that was sent and has not ended blocks the next of its kind, unless it went unanswered this long. */

@@ -1,7 +1,8 @@
 // A pipeline's table maintenance policy: what the form edits, what the scheduler follows.
 // No server-only imports: the browser uses this too.
+
+import { cronProblem } from '@floe/pure';
 import { z } from 'zod';
-import { cronProblem } from './cron';
 
 export const MAINTENANCE_KINDS = ['table.compact', 'table.expire-snapshots', 'table.remove-orphans'] as const;
 export type MaintenanceKind = (typeof MAINTENANCE_KINDS)[number];

@@ -1,15 +1,17 @@
 'use client';
 
 import { parsePartitionBy, parseTimestampFields, topicNames } from '@floe/api/pipeline-form';
+import { partitionLayout, partitionTransforms, storeAsChoices, type TimestampFormat } from '@floe/pure';
 import { useState } from 'react';
 import {
-  type DiscoveredField,
-  partitionLayout,
-  partitionTransforms,
-  storeAsChoices,
-  type TimestampFormat,
-} from './proposal';
-import { DiscoveryStatus, NoAgentNotice, useKafkaDescription, useOnlineAgent } from './use-kafka-description';
+  DiscoveryStatus,
+  type KafkaDescription,
+  NoAgentNotice,
+  useKafkaDescription,
+  useOnlineAgent,
+} from './use-kafka-description';
+
+type DiscoveredField = NonNullable<KafkaDescription['sample']>['fields'][number];
 
 type Values = Record<string, string | undefined>;
 

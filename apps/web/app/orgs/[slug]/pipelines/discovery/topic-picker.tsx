@@ -2,8 +2,13 @@
 
 import { topicNames } from '@floe/api/pipeline-form';
 import { useState } from 'react';
-import type { KafkaDescription } from './proposal';
-import { DiscoveryStatus, NoAgentNotice, useKafkaDescription, useOnlineAgent } from './use-kafka-description';
+import {
+  DiscoveryStatus,
+  type KafkaDescription,
+  NoAgentNotice,
+  useKafkaDescription,
+  useOnlineAgent,
+} from './use-kafka-description';
 
 type Topic = KafkaDescription['topics'][number];
 

@@ -1,9 +1,10 @@
 'use client';
 
-import type { RouterInputs } from '@floe/api';
+import type { RouterInputs, RouterOutputs } from '@floe/api';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../../../../../src/trpc/react';
-import type { KafkaDescription } from './proposal';
+
+export type KafkaDescription = NonNullable<RouterOutputs['discovery']['kafkaResult']['description']>;
 
 type Ask = Omit<RouterInputs['discovery']['describeKafka'], 'orgSlug'>;
 

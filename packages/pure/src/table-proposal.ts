@@ -1,7 +1,11 @@
-import type { RouterOutputs } from '@floe/api';
+export type TimestampFormat = 'iso8601' | 'epoch-s' | 'epoch-ms' | 'epoch-us';
 
-export type KafkaDescription = NonNullable<RouterOutputs['discovery']['kafkaResult']['description']>;
-export type DiscoveredField = NonNullable<KafkaDescription['sample']>['fields'][number];
+/** A field discovery found (see @floe/protocol's kafka description): its path, Iceberg type, and the time form its values suggest. */
+export interface DiscoveredField {
+  path: string[];
+  type: string;
+  timestamp: TimestampFormat | 'native' | null;
+}
 
 // What the wizard proposes from discovery: names from the topic, a field's legal "store as" choices,
 // partition transforms a field allows, and the folder layout a partition spec gives. Only names and
@@ -25,7 +29,6 @@ export function tableNamesFromTopic(topic: string): { namespace: string; tableNa
   };
 }
 
-export type TimestampFormat = 'iso8601' | 'epoch-s' | 'epoch-ms' | 'epoch-us';
 export type StoreAs = { value: '' | TimestampFormat; label: string };
 
 /**

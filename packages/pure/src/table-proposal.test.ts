@@ -5,17 +5,12 @@ import {
   partitionTransforms,
   storeAsChoices,
   tableNamesFromTopic,
-} from './proposal';
+} from './table-proposal';
 
 const field = (over: Partial<DiscoveredField>): DiscoveredField => ({
   path: ['f'],
   type: 'string',
-  elementType: null,
-  presentRatio: 1,
-  nullRatio: 0,
   timestamp: null,
-  unique: false,
-  matchesRecordKey: false,
   ...over,
 });
 

@@ -1,5 +1,5 @@
 // Five-field cron expressions (minute hour day-of-month month day-of-week), evaluated in UTC.
-// No server-only imports: the policy form checks expressions in the browser with this too.
+// The policy form checks expressions in the browser with this; the scheduler computes due times with it.
 
 const MINUTE_MS = 60_000;
 // Any expression that can fire does so within this long (29 February comes back every 4 years, or 8).
