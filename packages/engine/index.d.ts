@@ -88,3 +88,37 @@ export function indexRecordBatches(
 
 export function engineVersion(): string;
 export const nativeFile: string;
+
+/** A Kafka consumer-group member on librdkafka: see src/consumer.rs. */
+export class NativeKafkaConsumer {
+  /** librdkafka's settings (`bootstrap.servers`, `group.id`, `security.protocol`, `sasl.*`, `ssl.*.pem`, ...). */
+  constructor(settings: Record<string, string>);
+  subscribe(topics: string[]): void;
+  poll(maxRecords: number, maxBytes: number, maxWaitMs: number): Promise<NativePollResult>;
+  assign(generation: number, partitions: { topic: string; partition: number; offset?: number }[]): boolean;
+  seek(topic: string, partition: number, offset: number): void;
+  pause(topic: string, partition: number): void;
+  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NativePollResult {
+  partitions: {
+    topic: string;
+    partition: number;
+    highWatermark: number;
+    data: Buffer;
+    index: NativeWireIndex;
+  }[];
+  events: {
+    kind: 'assigned' | 'revoked' | 'failed';
+    generation?: number;
+    partitions: { topic: string; partition: number }[];
+    message?: string;
+  }[];
+  logs: { level: string; message: string }[];
+  errors: string[];
+  fatal?: string;
+}
+
+export function librdkafkaVersion(): string;

@@ -3,6 +3,7 @@
 //! The value rules are the TypeScript path's, exactly (see packages/ingest/src/engine/native-writer.ts).
 
 pub mod columns;
+pub mod consumer;
 pub mod describe;
 pub mod files;
 pub mod fit;
@@ -24,7 +25,7 @@ use napi_derive::napi;
 
 use crate::files::{write_files, DataFile};
 use crate::partition::PVal;
-use crate::wire::{index, WireBatches};
+use crate::wire::{index, WireBatches, WireIndex};
 use crate::writer::{Batch, Config, Segment, Writer};
 
 fn napi_err(message: String) -> Error {
@@ -283,16 +284,22 @@ pub fn index_record_batches(
         counts: &counts,
     };
     let i = index(&batches).map_err(|e| Error::new(Status::GenericFailure, e))?;
-    Ok(NativeWireIndex {
-        flags: Uint8Array::new(i.flags),
-        offsets: BigInt64Array::new(i.offsets),
-        timestamps: BigInt64Array::new(i.timestamps),
-        value_ranges: Uint32Array::new(i.value_ranges),
-        key_ranges: Uint32Array::new(i.key_ranges),
-        header_starts: Uint32Array::new(i.header_starts),
-        header_ranges: Uint32Array::new(i.header_ranges),
-        header_null: Uint8Array::new(i.header_null),
-    })
+    Ok(i.into())
+}
+
+impl From<WireIndex> for NativeWireIndex {
+    fn from(i: WireIndex) -> Self {
+        NativeWireIndex {
+            flags: Uint8Array::new(i.flags),
+            offsets: BigInt64Array::new(i.offsets),
+            timestamps: BigInt64Array::new(i.timestamps),
+            value_ranges: Uint32Array::new(i.value_ranges),
+            key_ranges: Uint32Array::new(i.key_ranges),
+            header_starts: Uint32Array::new(i.header_starts),
+            header_ranges: Uint32Array::new(i.header_ranges),
+            header_null: Uint8Array::new(i.header_null),
+        }
+    }
 }
 
 /// The engine's version, to tell a stale build from the sources.

@@ -212,6 +212,13 @@ export const pipelineSpecSchema = z.object({
    * portable, and the agent says which and why.
    */
   engine: z.enum(['auto', 'portable', 'native']).default('auto'),
+  /**
+   * The Kafka client that fetches: `librdkafka` (in the native engine, where the agent has it built),
+   * `kafkajs` (everywhere), or `auto`: librdkafka where the native engine reads the pipeline's records
+   * and librdkafka supports its authentication (not MSK IAM), else kafkajs, and the agent says which.
+   * Every member of one pipeline's consumer group should run the same client.
+   */
+  consumer: z.enum(['auto', 'kafkajs', 'librdkafka']).default('auto'),
   commit: z
     .object({
       intervalSeconds: z.number().int().min(1).max(3600).default(10),

@@ -15,7 +15,44 @@ export interface NativeModule {
     counts: Uint32Array,
   ): NativeRecordIndex;
   engineVersion(): string;
+  /** librdkafka's version, absent from an engine built without the native consumer. */
+  librdkafkaVersion?(): string;
+  NativeKafkaConsumer?: new (settings: Record<string, string>) => NativeKafkaConsumer;
   nativeFile: string;
+}
+
+/** A Kafka consumer-group member on librdkafka (packages/engine/src/consumer.rs). */
+export interface NativeKafkaConsumer {
+  subscribe(topics: string[]): void;
+  poll(maxRecords: number, maxBytes: number, maxWaitMs: number): Promise<NativePollResult>;
+  /** false: a later rebalance made assignment `generation` stale, and nothing was assigned. */
+  assign(
+    generation: number,
+    partitions: { topic: string; partition: number; offset?: number | undefined }[],
+  ): boolean;
+  seek(topic: string, partition: number, offset: number): void;
+  pause(topic: string, partition: number): void;
+  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NativePollResult {
+  partitions: {
+    topic: string;
+    partition: number;
+    highWatermark: number;
+    data: Buffer;
+    index: NativeRecordIndex;
+  }[];
+  events: {
+    kind: 'assigned' | 'revoked' | 'failed';
+    generation?: number;
+    partitions: { topic: string; partition: number }[];
+    message?: string;
+  }[];
+  logs: { level: 'error' | 'warn' | 'info' | 'debug'; message: string }[];
+  errors: string[];
+  fatal?: string;
 }
 
 /** Where each record's key, value and headers lie in one buffer (see packages/engine/src/writer.rs Batch). */

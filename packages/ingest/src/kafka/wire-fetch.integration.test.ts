@@ -5,6 +5,7 @@ import type { EngineName, RawBatch, RawRecord } from '../engine/engine';
 import { nativeEngineStatus } from '../engine/native-module';
 import { unpackFetched } from '../engine/packed-batch';
 import { createKafka } from './client';
+import { NativeSource, nativeConsumerRefusal } from './native-source';
 import { isFetchedRecordBatch, keepRecordBatches } from './wire-fetch';
 
 const brokers = (process.env.FLOE_KAFKA_BROKERS as string).split(',');
@@ -88,7 +89,40 @@ async function readAll(
   return { seen, kept };
 }
 
-describe('record batches kept whole by the fetch', () => {
+/** Every record of the topic as the librdkafka source delivers it, from offset 0. */
+async function readWithLibrdkafka(expected: number): Promise<Seen[]> {
+  const source = new NativeSource({
+    kafka: { brokers, clientId: 'floe-wire-test' },
+    groupId: `${topic}-librdkafka-${randomBytes(4).toString('hex')}`,
+    topics: [topic],
+    fromBeginning: true,
+    sessionTimeoutMs: 10_000,
+    log: () => {},
+  });
+  const seen: Seen[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gave up with ${seen.length} records`)), 30_000);
+    source
+      .start({
+        assigned: async (keys) => {
+          for (const key of keys) source.seek(key, 0n);
+        },
+        batch: async ({ raw }) => {
+          for (let i = 0; i < raw.length; i += 1) seen.push(show(raw.record(i)));
+          if (seen.length >= expected) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await source.stop();
+  await source.disconnect();
+  return seen;
+}
+
+describe('fetched records read without kafkajs decoding them', () => {
   const produced = { committed: 0 };
 
   beforeAll(async () => {
@@ -151,6 +185,15 @@ describe('record batches kept whole by the fetch', () => {
       expect(wire.seen.map((s) => s.value && Buffer.from(s.value, 'hex').toString())).not.toContain(
         'in-aborted',
       );
+    },
+  );
+
+  it.skipIf(nativeConsumerRefusal({}) !== undefined)(
+    'librdkafka source: delivers every record exactly as kafkajs decodes it, aborted transactions and control records left out',
+    async () => {
+      const ordinary = await readAll(undefined, produced.committed);
+      const native = await readWithLibrdkafka(produced.committed);
+      expect(native).toEqual(ordinary.seen);
     },
   );
 });

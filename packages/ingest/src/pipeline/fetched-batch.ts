@@ -20,9 +20,13 @@ export function fetchedBatch(
       : listBatch(batch.topic, batch.partition, batch.messages.map(rawRecord));
   // kafkajs's Batch has the offset it fetched from, though its types do not say so.
   const fetched = BigInt((batch as Batch & { fetchedOffset: string }).fetchedOffset);
-  const from = position === undefined || position < fetched ? fetched : position;
+  return recordsFrom(raw, position === undefined || position < fetched ? fetched : position);
+}
+
+/** The batch's records at or after `offset`. */
+export function recordsFrom(raw: RawBatch, offset: bigint): RawBatch {
   let first = 0;
-  while (first < raw.length && raw.offset(first) < from) first += 1;
+  while (first < raw.length && raw.offset(first) < offset) first += 1;
   return first === 0 ? raw : raw.slice(first);
 }
 

@@ -8,11 +8,14 @@ import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
 import { type EngineChoice, nativeReads, tableWriters } from '../engine/choose-engine';
 import { recordReader } from '../engine/read-record';
-import { createKafka, type KafkaClient } from '../kafka/client';
+import { createKafka, type KafkaClient, type KafkaOptions } from '../kafka/client';
+import { KafkajsSource } from '../kafka/kafkajs-source';
+import { NativeSource, nativeConsumerRefusal } from '../kafka/native-source';
 import { kafkaFailure, kafkaSecurityOptions } from '../kafka/security';
 import { RecordMapper } from '../mapping/map-record';
+import { pipelineGroupId } from './group-id';
 import { PipelineMetrics } from './metrics';
-import type { IngestLog, PipelineObserver } from './observer';
+import { type IngestLog, type PipelineObserver, silentLog } from './observer';
 import { PipelineRunner } from './pipeline-runner';
 import { openTableAccess, type TableAccessHost } from './table-access';
 
@@ -25,7 +28,10 @@ export interface PipelineHost extends TableAccessHost {
   log?: IngestLog;
   /** Kafka client id; defaults to floe-<pipeline id>. */
   clientId?: string;
-  /** See PipelineRunnerOptions.sessionTimeoutMs. */
+  /**
+   * Kafka group session timeout (default 30 s): how long a member that vanished (a killed agent) holds
+   * its partitions before the group gives them to the others.
+   */
   sessionTimeoutMs?: number;
 }
 
@@ -43,11 +49,12 @@ export interface OpenedPipeline {
 /** Builds everything one pipeline spec needs (Kafka, catalog, storage, dead letters) and the runner on top. */
 export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Promise<OpenedPipeline> {
   const brokers = spec.source.bootstrapServers;
-  const kafka = createKafka({
+  const kafkaOptions: KafkaOptions = {
     brokers,
     clientId: host.clientId ?? `floe-${spec.id}`,
     ...(await kafkaSecurityOptions(spec.source.security, host)),
-  });
+  };
+  const kafka = createKafka(kafkaOptions);
   const { catalog, io } = await openTableAccess(spec.table, host);
   const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
   const writers = tableWriters(spec, {
@@ -90,19 +97,39 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
   } catch (error) {
     throw kafkaFailure(error, brokers);
   }
+  const consumer = chooseConsumer(spec, kafkaOptions);
+  host.log?.('info', `pipeline ${spec.id} fetches with ${consumer.client}`, {
+    pipeline: spec.id,
+    consumer: consumer.client,
+    reason: consumer.reason,
+  });
+  const sourceOptions = {
+    groupId: pipelineGroupId(spec.id),
+    topics: spec.source.topics,
+    fromBeginning: spec.source.startFrom === 'earliest',
+    sessionTimeoutMs: host.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+  };
+  const source =
+    consumer.client === 'librdkafka'
+      ? new NativeSource({ ...sourceOptions, kafka: kafkaOptions, log: host.log ?? silentLog })
+      : new KafkajsSource({
+          ...sourceOptions,
+          kafka,
+          indexedBy: nativeReads(spec) ? 'native' : 'portable',
+          stages: metrics.stages,
+        });
   const runner = new PipelineRunner({
     spec,
     kafka,
+    source,
     read,
     sinks,
-    keepRecordBatches: nativeReads(spec),
     metrics,
     ...(producer !== undefined && {
       deadLetters: new DeadLetterTopic(producer, spec.deadLetter.topic as string, spec.id),
     }),
     ...(host.observer !== undefined && { observer: host.observer }),
     ...(host.log !== undefined && { log: host.log }),
-    ...(host.sessionTimeoutMs !== undefined && { sessionTimeoutMs: host.sessionTimeoutMs }),
   });
   return {
     runner,
@@ -115,6 +142,35 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       await producer?.disconnect();
     },
   };
+}
+
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/** The pipeline asked for librdkafka and it cannot run here: the pipeline fails with the reason. */
+export class ConsumerUnavailableError extends Error {
+  override name = 'ConsumerUnavailableError';
+}
+
+/**
+ * The Kafka client that fetches for a pipeline, and why: as the spec asks (librdkafka fails with the
+ * reason when it cannot run), or for `auto` librdkafka where the native engine reads the records (the
+ * portable engine keeps to what runs everywhere: kafkajs).
+ */
+export function chooseConsumer(
+  spec: PipelineSpec,
+  kafka: Pick<KafkaOptions, 'sasl'>,
+): { client: 'kafkajs' | 'librdkafka'; reason: string } {
+  if (spec.consumer === 'kafkajs') return { client: 'kafkajs', reason: 'the pipeline asks for it' };
+  const refusal = nativeConsumerRefusal(kafka);
+  if (spec.consumer === 'librdkafka') {
+    if (refusal !== undefined) throw new ConsumerUnavailableError(`consumer librdkafka: ${refusal}`);
+    return { client: 'librdkafka', reason: 'the pipeline asks for it' };
+  }
+  if (!nativeReads(spec))
+    return { client: 'kafkajs', reason: 'auto: the portable engine reads this pipeline' };
+  return refusal === undefined
+    ? { client: 'librdkafka', reason: 'auto' }
+    : { client: 'kafkajs', reason: `auto: ${refusal}` };
 }
 
 /** The dlq policy's topic exists before anything is read: created when missing, or the start fails. */

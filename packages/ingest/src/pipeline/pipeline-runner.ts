@@ -1,18 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineSpec } from '@floe/protocol';
-import type { Admin, Batch, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
 import { FencedError, type TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError } from '../decode/decoded';
-import type { EngineName } from '../engine/engine';
+import type { RawBatch } from '../engine/engine';
 import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
-import { keepRecordBatches } from '../kafka/wire-fetch';
+import type { FetchedPartition, RecordSource } from '../kafka/record-source';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import { BadRecords, PipelinePausedError } from './bad-records';
-import { fetchedBatch } from './fetched-batch';
+import { recordsFrom } from './fetched-batch';
 import { pipelineGroupId } from './group-id';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
@@ -23,17 +23,14 @@ export { PipelinePausedError } from './bad-records';
 
 export interface PipelineRunnerOptions {
   spec: PipelineSpec;
+  /** For the group's and the topics' offsets (where a partition the table never held starts). */
   kafka: KafkaClient;
+  /** The pipeline's consumer group member (kafkajs or librdkafka). */
+  source: RecordSource;
   /** Decodes and maps a record the TypeScript way (table creation, schema changes, routing by a field). */
   read: RecordReader;
   /** The pipeline's table, and with fan-out routing the routed tables. */
   sinks: SinkSet;
-  /**
-   * Whether the native engine reads the fetched records, so that its indexer finds them in the
-   * fetched record batches; else the portable one's does. Either way fetches keep Kafka record batches
-   * whole (kafka/wire-fetch.ts) rather than make a kafkajs message object per record.
-   */
-  keepRecordBatches?: boolean;
   /** The pipeline's running totals (shared with its table sinks, which time their stages there). */
   metrics?: PipelineMetrics;
   /** Where dead letters go under the `dlq` policy. */
@@ -42,11 +39,6 @@ export interface PipelineRunnerOptions {
   log?: IngestLog;
   /** Commit once this many record bytes are held, before the interval is up (default 64 MiB). */
   maxBufferedBytes?: number;
-  /**
-   * Kafka group session timeout (default 30 s): how long a member that vanished (a killed agent) holds
-   * its partitions before the group gives them to the others.
-   */
-  sessionTimeoutMs?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -61,13 +53,11 @@ const COMMIT_TICK_MS = 50;
  */
 export class PipelineRunner {
   readonly metrics: PipelineMetrics;
-  private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private readonly lock = new Mutex();
   /** The next offset to take per partition this member owns; unset until known. */
   private readonly positions = new Map<string, bigint>();
   private assigned = new Set<string>();
-  private reassigned = false;
   private bufferedBytes = 0;
   private firstBufferedAt: number | undefined;
   private failures = 0;
@@ -77,11 +67,8 @@ export class PipelineRunner {
   private readonly log: IngestLog;
   private readonly groupId: string;
   private readonly badRecords: BadRecords;
-  /** Whose indexer reads the fetched record batches (see `keepRecordBatches`). */
-  private readonly indexedBy: EngineName;
 
   constructor(private readonly options: PipelineRunnerOptions) {
-    this.indexedBy = options.keepRecordBatches ? 'native' : 'portable';
     this.log = options.log ?? silentLog;
     this.metrics = options.metrics ?? new PipelineMetrics();
     this.groupId = pipelineGroupId(options.spec.id);
@@ -95,50 +82,30 @@ export class PipelineRunner {
   }
 
   async start(): Promise<void> {
-    const { spec, kafka, sinks } = this.options;
+    const { spec, kafka, sinks, source } = this.options;
     // Before the first fetch: a restarted pipeline's lag counts from its tables, not from offset 0.
     this.metrics.resumeFrom(await sinks.load());
     this.admin = kafka.admin();
     await this.admin.connect();
-    const consumer = kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      // A commit that waits on a slow catalog must not cost the group membership.
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
-      readUncommitted: false,
+    await source.start({
+      assigned: (keys) => this.lock.run(() => this.adoptAssignment(keys)),
+      batch: (fetched) => this.onBatch(fetched),
     });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set<string>();
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const p of partitions) assigned.add(tpKey(topic, p));
-      }
-      this.assigned = assigned;
-      this.reassigned = true;
-    });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: spec.source.topics,
-      fromBeginning: spec.source.startFrom === 'earliest',
-    });
-    const run = () =>
-      consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        eachBatch: (payload) => this.onBatch(payload),
-      });
-    await keepRecordBatches(run);
     // A record waits at most the commit interval plus one tick before its commit starts.
     this.timer = setInterval(() => void this.commitIfDue(), COMMIT_TICK_MS);
-    this.log('info', 'pipeline started', { pipeline: spec.id, tables: sinks.names, group: this.groupId });
+    this.log('info', 'pipeline started', {
+      pipeline: spec.id,
+      tables: sinks.names,
+      group: this.groupId,
+      consumer: source.client,
+    });
   }
 
   /** Stops consuming, commits what is held (one attempt), and disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
-    await this.consumer?.stop();
+    await this.options.source.stop();
     await this.lock.run(async () => {
       if (this.options.sinks.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0) {
         await this.commit().catch((error: Error) =>
@@ -149,39 +116,34 @@ export class PipelineRunner {
         );
       }
     });
-    await this.consumer?.disconnect();
+    await this.options.source.disconnect();
     await this.admin?.disconnect();
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  private async onBatch({ key, raw, highWatermark, live, keepAlive }: FetchedPartition): Promise<void> {
     await this.lock
       .run(async () => {
-        if (this.reassigned) await this.adoptAssignment();
-        const key = tpKey(batch.topic, batch.partition);
-        this.metrics.logEndOffsets.set(key, BigInt(batch.highWatermark));
-        if (!this.assigned.has(key)) return;
-        await this.takeBatch(key, batch, () => isRunning() && !isStale());
+        this.metrics.logEndOffsets.set(key, highWatermark);
+        if (!this.assigned.has(key) || !live()) return;
+        const position = this.positions.get(key);
+        await this.takeBatch(key, position === undefined ? raw : recordsFrom(raw, position));
       })
       .catch((error: Error) => {
         if (!(error instanceof PipelinePausedError)) throw error;
-        pause();
+        this.options.source.pause(key);
         this.halt(error);
       });
-    await heartbeat();
+    await keepAlive();
     // Back-pressure: a full buffer is committed before more is fetched, retrying as long as it takes.
     while (this.bufferedBytes >= (this.options.maxBufferedBytes ?? 64 * 1024 * 1024) && !this.stopping) {
       if (await this.lock.run(() => this.tryCommit())) break;
-      await heartbeat();
+      await keepAlive();
       await sleep(Math.max(0, this.nextAttemptAt - Date.now()));
     }
   }
 
-  private async takeBatch(key: string, batch: Batch, live: () => boolean): Promise<void> {
+  private async takeBatch(key: string, raw: RawBatch): Promise<void> {
     const { sinks } = this.options;
-    if (!live()) return;
-    const raw = this.metrics.stages.timeSync('read', () =>
-      fetchedBatch(batch, this.positions.get(key), this.indexedBy),
-    );
     if (raw.length === 0) return;
     const lastOffset = raw.offset(raw.length - 1);
     for (const [sink, routed] of await sinks.split(key, raw, this.options.read)) {
@@ -230,9 +192,12 @@ export class PipelineRunner {
     this.badRecords.reject(key, record, error, sink.name);
   }
 
-  /** After a rebalance: forget partitions that went elsewhere, re-read the table, seek the new ones. */
-  private async adoptAssignment(): Promise<void> {
-    this.reassigned = false;
+  /**
+   * After a rebalance: forget partitions that went elsewhere, re-read the table, and place every owned
+   * partition: kept ones where they were, new ones at the table's offsets.
+   */
+  private async adoptAssignment(keys: Set<string>): Promise<void> {
+    this.assigned = keys;
     const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
     this.metrics.keepOnly(this.assigned);
     if (this.options.sinks.drop(gone)) {
@@ -245,21 +210,22 @@ export class PipelineRunner {
       this.options.deadLetters?.drop(gone);
       for (const key of gone) this.positions.delete(key);
     }
-    const offsets = await this.options.sinks.load();
-    const fresh = [...this.assigned].filter((k) => !this.positions.has(k));
-    await this.seek(fresh, offsets);
+    await this.seek([...keys], await this.options.sinks.load());
   }
 
-  /** Seeks partitions to the table's offsets; one the table has never held starts where the pipeline says. */
+  /**
+   * Seeks partitions to where this member was, else to the table's offsets; one the table has never
+   * held starts where the pipeline says.
+   */
   private async seek(keys: string[], offsets: OffsetMap): Promise<void> {
-    const consumer = this.consumer as Consumer;
-    const unknown = keys.filter((k) => !offsets.has(k));
+    const { source } = this.options;
+    const unknown = keys.filter((k) => !this.positions.has(k) && !offsets.has(k));
     const starts =
       unknown.length > 0
         ? await startOffsets(
             {
               admin: this.admin as Admin,
-              consumer,
+              commit: (resolved) => source.commitOffsets(resolved),
               groupId: this.groupId,
               sinks: this.options.sinks,
               startFrom: this.options.spec.source.startFrom,
@@ -268,10 +234,9 @@ export class PipelineRunner {
           )
         : new Map<string, bigint>();
     for (const key of keys) {
-      const offset = offsets.get(key) ?? starts.get(key);
+      const offset = this.positions.get(key) ?? offsets.get(key) ?? starts.get(key);
       if (offset === undefined) continue;
-      const { topic, partition } = parseTpKey(key);
-      consumer.seek({ topic, partition, offset: offset.toString() });
+      source.seek(key, offset);
       this.positions.set(key, offset);
     }
     this.log('debug', 'partitions assigned', { pipeline: this.options.spec.id, partitions: keys.join(',') });
@@ -357,12 +322,11 @@ export class PipelineRunner {
       observer?.committed?.(outcome, this.progress(), outcomes.indexOf(outcome) === 0 ? sent : 0);
     }
     // For lag tools only: the tables, not the group, say where to resume.
-    const groupOffsets = [...this.metrics.committedOffsets].map(([key, offset]) => ({
-      ...parseTpKey(key),
-      offset: offset.toString(),
-    }));
-    await (this.consumer as Consumer)
-      .commitOffsets(groupOffsets.filter((o) => this.assigned.has(tpKey(o.topic, o.partition))))
+    const groupOffsets = [...this.metrics.committedOffsets]
+      .filter(([key]) => this.assigned.has(key))
+      .map(([key, offset]) => ({ ...parseTpKey(key), offset }));
+    await this.options.source
+      .commitOffsets(groupOffsets)
       .catch((error: Error) => this.log('debug', 'group offsets not committed', { error: error.message }));
   }
 

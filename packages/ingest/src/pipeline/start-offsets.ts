@@ -1,11 +1,12 @@
 import type { PipelineSpec } from '@floe/protocol';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { parseTpKey, tpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
 
 export interface StartOffsetsContext {
   admin: Admin;
-  consumer: Consumer;
+  /** Records offsets in the group (through its member: the group is not empty). */
+  commit(offsets: { topic: string; partition: number; offset: bigint }[]): Promise<void>;
   groupId: string;
   sinks: SinkSet;
   startFrom: PipelineSpec['source']['startFrom'];
@@ -17,7 +18,7 @@ export interface StartOffsetsContext {
  * restart before the first commit begins at the same place (not at a later "latest").
  */
 export async function startOffsets(
-  { admin, consumer, groupId, sinks, startFrom }: StartOffsetsContext,
+  { admin, commit, groupId, sinks, startFrom }: StartOffsetsContext,
   keys: string[],
 ): Promise<Map<string, bigint>> {
   const topics = [...new Set(keys.map((k) => parseTpKey(k).topic))];
@@ -30,7 +31,7 @@ export async function startOffsets(
       if (BigInt(p.offset) >= 0n && !sinks.heldByAny(key)) starts.set(key, BigInt(p.offset));
     }
   }
-  const resolved: { topic: string; partition: number; offset: string }[] = [];
+  const resolved: { topic: string; partition: number; offset: bigint }[] = [];
   for (const topic of topics) {
     const ends =
       typeof startFrom === 'object'
@@ -43,9 +44,9 @@ export async function startOffsets(
       const key = tpKey(topic, o.partition);
       if (!keys.includes(key) || starts.has(key)) continue;
       starts.set(key, BigInt(o.offset));
-      resolved.push({ topic, partition: o.partition, offset: o.offset });
+      resolved.push({ topic, partition: o.partition, offset: BigInt(o.offset) });
     }
   }
-  if (resolved.length > 0) await consumer.commitOffsets(resolved).catch(() => {});
+  if (resolved.length > 0) await commit(resolved).catch(() => {});
   return starts;
 }
