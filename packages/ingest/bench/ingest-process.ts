@@ -1,5 +1,7 @@
 // One measured process of `npm run bench:ingest` (started by ingest.bench.ts, not by hand): either a
-// raw kafkajs consume of the topic, or one engine ingesting it to committed Iceberg snapshots. It
+// raw consume of the topic (`raw kafkajs`: kafkajs decoding every message, or `raw librdkafka`: the
+// native consumer handing over packed batches), or one engine ingesting it to committed Iceberg
+// snapshots (`native`, `portable`, or `<engine>+<consumer>` to name the Kafka client too). It
 // prints JSON lines on stdout — `ready` once loaded, `reached` each time the count of consumed (raw)
 // or committed (engine) records reaches the next target, `first-snapshot` — and the parent reads its
 // CPU and memory from /proc. With `latency`, it also produces at a fixed rate and reports how long
@@ -9,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pipelineSpecSchema } from '@floe/protocol';
 import { loadStackEnv } from '../../../infra/local/env.mjs';
-import { createKafka, openPipeline, SchemalessJsonDecoder } from '../src/index';
+import { createKafka, NativeSource, openPipeline, SchemalessJsonDecoder } from '../src/index';
 import { benchEvent, PARTITIONS } from './events';
 
 Object.assign(process.env, { ...loadStackEnv(), ...process.env });
@@ -18,9 +20,10 @@ const [mode, topic, targetList, engine = 'auto', extra = ''] = process.argv.slic
   'raw' | 'ingest' | 'latency',
   string,
   string,
-  'native' | 'portable' | 'auto',
+  string,
   string,
 ];
+const [engineName, consumerName = 'auto'] = engine.split('+');
 // A list of totals to report ("1000,2000"), or "every:<n>" for each multiple of n, without end.
 const every = targetList.startsWith('every:') ? Number(targetList.slice(6)) : undefined;
 const targets = every === undefined ? targetList.split(',').map(Number) : [];
@@ -75,7 +78,7 @@ function spec(intervalSeconds: number) {
     table: {
       catalog: { type: 'rest', uri: env.FLOE_ICEBERG_REST_URI, warehouse: 'warehouse' },
       namespace: [`bench_${run}`],
-      name: `${mode}_${engine}`,
+      name: `${mode}_${engine.replace('+', '_')}`,
       storage: {
         bucket: env.FLOE_WAREHOUSE_BUCKET,
         prefix: 'bench',
@@ -83,10 +86,34 @@ function spec(intervalSeconds: number) {
         endpoint: env.FLOE_S3_ENDPOINT,
       },
     },
-    engine,
+    engine: engineName,
+    consumer: consumerName,
     commit: { intervalSeconds },
     deadLetter: { policy: 'skip' },
     ...(changes !== undefined && { changes }),
+  });
+}
+
+/** The native consumer alone: every partition from offset 0, records counted per packed batch. */
+async function rawLibrdkafka(): Promise<void> {
+  const source = new NativeSource({
+    kafka: { brokers, clientId: 'floe-bench' },
+    groupId: `raw-${run}`,
+    topics: [topic],
+    fromBeginning: true,
+    sessionTimeoutMs: 30_000,
+    log: () => {},
+  });
+  let seen = 0;
+  say({ event: 'ready', atMs: performance.now() });
+  await source.start({
+    assigned: async (keys) => {
+      for (const key of keys) source.seek(key, 0n);
+    },
+    batch: async ({ raw }) => {
+      seen += raw.length;
+      count(seen);
+    },
   });
 }
 
@@ -118,6 +145,8 @@ async function openMeasured(intervalSeconds: number, committed: (outcome: { reco
     log: (level, message, fields) => {
       if (fields?.engine !== undefined)
         say({ event: 'engine', engine: fields.engine, reason: fields.reason });
+      else if (fields?.consumer !== undefined && fields.reason !== undefined)
+        say({ event: 'consumer', consumer: fields.consumer, reason: fields.reason });
       else if (level === 'error') say({ event: 'error', message, ...fields });
     },
     observer: {
@@ -220,6 +249,6 @@ async function latency(): Promise<void> {
   process.exit(0);
 }
 
-if (mode === 'raw') await rawConsume();
+if (mode === 'raw') await (engine === 'librdkafka' ? rawLibrdkafka() : rawConsume());
 else if (mode === 'ingest') await ingest();
 else await latency();

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { nativeEngineStatus } from '../src/index';
+import { nativeConsumerRefusal, nativeEngineStatus } from '../src/index';
 import { PARTITIONS } from './events';
 import { startMeasured } from './measured-process';
 import { cpuSeconds, machine as machineName } from './proc';
@@ -16,6 +16,8 @@ interface Measured {
   mode: string;
   engine: string;
   engineReason?: string;
+  /** The Kafka client that fetched. */
+  consumer: string;
   cold: { records_per_cpu_s: number; records_per_s: number };
   warm: { records_per_cpu_s: number; records_per_s: number };
   first_snapshot_s: number | null;
@@ -33,6 +35,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
   let readyMs = 0;
   let engineName = mode === 'raw' ? 'kafkajs' : engine;
   let engineReason: string | undefined;
+  let consumer = mode === 'raw' ? engine : 'kafkajs';
   let cpuByThread: Record<string, number> | undefined;
   let stageMs: Record<string, number> | undefined;
   for await (const event of child.events) {
@@ -42,6 +45,8 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     } else if (event.event === 'engine') {
       engineName = event.engine as string;
       engineReason = event.reason;
+    } else if (event.event === 'consumer') {
+      consumer = event.consumer as string;
     } else if (event.event === 'first-snapshot') {
       firstSnapshotMs ??= (event.atMs as number) - readyMs;
     } else if (event.event === 'reached') {
@@ -65,6 +70,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
     mode,
     engine: engineName,
     ...(engineReason !== undefined && { engineReason }),
+    consumer,
     cold: rate(ready, cold),
     warm: rate(cold, warm),
     first_snapshot_s: firstSnapshotMs === null ? null : +(firstSnapshotMs / 1000).toFixed(2),
@@ -90,16 +96,26 @@ const topic = `bench-backlog-${run}`;
 await createTopic(topic);
 console.log(`producing ${RECORDS} events to ${topic}…`);
 const avgBytes = await produce(topic, 0, RECORDS);
-const engines = (env.FLOE_BENCH_ENGINES?.split(',') ?? ['native', 'portable']).filter(
-  (e) => e !== 'native' || nativeEngineStatus().available,
-);
+// `native` fetches with librdkafka where it is built (auto); `native+kafkajs` is the same engine on
+// kafkajs, to see what the consumer alone is worth.
+const librdkafka = nativeConsumerRefusal({}) === undefined;
+const engines = (
+  env.FLOE_BENCH_ENGINES?.split(',') ?? ['native', ...(librdkafka ? ['native+kafkajs'] : []), 'portable']
+).filter((e) => !e.startsWith('native') || nativeEngineStatus().available);
 const results: Record<string, unknown>[] = [];
 const topicOf = (name: string) => `${topic}-${name}`;
 console.log('raw kafkajs consume (cold on the backlog, then warm)…');
 // Each measured process gets a copy of the same backlog, so that warm records are new to every one.
 const raw = await measure('raw', topic, 'kafkajs');
+let rawNative: Measured | undefined;
+if (librdkafka) {
+  console.log('raw librdkafka consume through the native engine (cold on its own backlog, then warm)…');
+  await createTopic(topicOf('librdkafka'));
+  await produce(topicOf('librdkafka'), 0, RECORDS);
+  rawNative = await measure('raw', topicOf('librdkafka'), 'librdkafka');
+}
 for (const engine of engines) {
-  const own = topicOf(engine);
+  const own = topicOf(engine.replace('+', '-'));
   await createTopic(own);
   console.log(`${engine} engine: producing its backlog, then ingesting cold and warm…`);
   await produce(own, 0, RECORDS);
@@ -108,6 +124,7 @@ for (const engine of engines) {
   const lat = await latency(engine);
   results.push({
     engine: m.engine,
+    consumer: m.consumer,
     ...(m.engineReason !== undefined && { engine_reason: m.engineReason }),
     records_per_cpu_s: Math.round(m.warm.records_per_cpu_s),
     raw_records_per_cpu_s: Math.round(raw.warm.records_per_cpu_s),
@@ -152,12 +169,21 @@ const out = {
     records_per_s: Math.round(raw.cold.records_per_s),
     rss_peak_mib: Math.round(raw.rss_peak_mib),
   },
+  ...(rawNative !== undefined && {
+    raw_librdkafka: {
+      warm_records_per_cpu_s: Math.round(rawNative.warm.records_per_cpu_s),
+      cold_records_per_cpu_s: Math.round(rawNative.cold.records_per_cpu_s),
+      records_per_s: Math.round(rawNative.cold.records_per_s),
+      rss_peak_mib: Math.round(rawNative.rss_peak_mib),
+      ratio_to_raw: +(rawNative.warm.records_per_cpu_s / raw.warm.records_per_cpu_s).toFixed(3),
+    },
+  }),
   results,
 };
 const rows = results
   .map(
     (r) =>
-      `| ${r.engine} | ${r.records_per_cpu_s} | ${r.ratio_to_raw}× | ${r.cold_records_per_cpu_s} (${r.cold_ratio_to_raw}×) | ${r.records_per_s} | ${r.rss_peak_mib} | ${r.first_snapshot_s ?? '—'} | ${r.p50_s ?? '—'} / ${r.p99_s ?? '—'} / ${r.tail_s ?? '—'} |`,
+      `| ${r.engine} (${r.consumer}) | ${r.records_per_cpu_s} | ${r.ratio_to_raw}× | ${r.cold_records_per_cpu_s} (${r.cold_ratio_to_raw}×) | ${r.records_per_s} | ${r.rss_peak_mib} | ${r.first_snapshot_s ?? '—'} | ${r.p50_s ?? '—'} / ${r.p99_s ?? '—'} / ${r.tail_s ?? '—'} |`,
   )
   .join('\n');
 const stage = (r: Record<string, unknown>, name: string) =>
@@ -165,7 +191,7 @@ const stage = (r: Record<string, unknown>, name: string) =>
 const stageRows = results
   .map(
     (r) =>
-      `| ${r.engine} | ${stage(r, 'consume')} | ${stage(r, 'read')} | ${stage(r, 'take')} | ${stage(r, 'encode')} | ${stage(r, 'upload')} | ${stage(r, 'commit')} | ${stage(r, 'total')} |`,
+      `| ${r.engine} (${r.consumer}) | ${stage(r, 'consume')} | ${stage(r, 'read')} | ${stage(r, 'take')} | ${stage(r, 'encode')} | ${stage(r, 'upload')} | ${stage(r, 'commit')} | ${stage(r, 'total')} |`,
   )
   .join('\n');
 const md = `# Ingest benchmark, ${date}
@@ -174,6 +200,11 @@ const md = `# Ingest benchmark, ${date}
 - topic: ${PARTITIONS} partitions, ${RECORDS} JSON events of 10 fields, ${avgBytes.toFixed(0)} bytes on average; local stack (Kafka KRaft, REST catalog, moto S3), all on this machine
 - each figure is one whole process's CPU (utime + stime from /proc); ratios are to the raw kafkajs consume of this run
   (warm ${out.raw.warm_records_per_cpu_s}, cold ${out.raw.cold_records_per_cpu_s} records per CPU-second, ${out.raw.records_per_s} records/s)
+${
+  out.raw_librdkafka === undefined
+    ? '- librdkafka: not built here'
+    : `- raw librdkafka consume (the native consumer alone, packed batches, no decoding): warm ${out.raw_librdkafka.warm_records_per_cpu_s}, cold ${out.raw_librdkafka.cold_records_per_cpu_s} records per CPU-second (${out.raw_librdkafka.ratio_to_raw}× raw kafkajs), ${out.raw_librdkafka.records_per_s} records/s, peak RSS ${out.raw_librdkafka.rss_peak_mib} MiB`
+}
 
 | engine | records per CPU-s, warm | ratio to raw | cold (ratio) | wall records/s, cold | peak RSS MiB | first snapshot s | latency p50 / p99 / tail s at ${RATE}/s, 1 s interval |
 |---|---|---|---|---|---|---|---|

@@ -64,6 +64,8 @@ export { fitRecord, type SchemaChange, type SchemaPolicy } from './fit/fit-recor
 export { mergeStructs } from './fit/merge-types';
 export { createKafka, type KafkaClient, type KafkaOptions, type KafkaSasl } from './kafka/client';
 export type { KafkaLogger, KafkaLogLevel, KafkaLogRecord } from './kafka/log';
+export { NativeSource, nativeConsumerRefusal } from './kafka/native-source';
+export type { ConsumerName, FetchedPartition, RecordSource, SourceHandlers } from './kafka/record-source';
 export {
   type KafkaSecurity,
   type KafkaSecurityHost,
@@ -75,7 +77,13 @@ export { parseIso8601 } from './mapping/timestamps';
 export { INGEST_NODE_FLAGS, missingNodeFlags } from './node-flags';
 export { type PartitionLag, PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
-export { type OpenedPipeline, openPipeline, type PipelineHost } from './pipeline/open-pipeline';
+export {
+  ConsumerUnavailableError,
+  chooseConsumer,
+  type OpenedPipeline,
+  openPipeline,
+  type PipelineHost,
+} from './pipeline/open-pipeline';
 export { PipelinePausedError, PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner';
 export { openTableAccess, restCatalogOptions, type TableAccessHost } from './pipeline/table-access';
 export { type RollbackOutcome, RollbackRefusedError, rollbackPipelineTable } from './recovery/rollback';

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type PartitionAssigner, PartitionAssigners } from 'kafkajs';
 import { parseTpKey, tpKey } from '../commit/offsets';
 import type { EngineName } from '../engine/engine';
 import { fetchedBatch } from '../pipeline/fetched-batch';
@@ -23,6 +23,16 @@ export interface KafkajsSourceOptions {
 }
 
 /**
+ * kafkajs's round robin offered first under the name librdkafka and the Java client give theirs, so
+ * that one group can hold kafkajs and librdkafka members (a pool half-way through a change of
+ * client); both speak the standard consumer protocol's subscription and assignment.
+ */
+const sharedRoundRobin: PartitionAssigner = (config) => ({
+  ...PartitionAssigners.roundRobin(config),
+  name: 'roundrobin',
+});
+
+/**
  * The kafkajs consumer as a RecordSource: kafkajs runs the group and the fetches; an assignment is
  * handed over at the first batch after the group's join, before that batch is taken.
  */
@@ -39,6 +49,7 @@ export class KafkajsSource implements RecordSource {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3_000,
       readUncommitted: false,
+      partitionAssigners: [sharedRoundRobin, PartitionAssigners.roundRobin],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const keys = new Set<string>();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTpKey } from '../commit/offsets';
+import { StageClock } from '../pipeline/metrics';
 import { brokers, createTopic, testKafka, uniqueName } from '../testing/stack';
+import { KafkajsSource } from './kafkajs-source';
 import { NativeSource, nativeConsumerRefusal } from './native-source';
 import type { FetchedPartition, SourceHandlers } from './record-source';
 
@@ -96,23 +98,32 @@ describe.skipIf(nativeConsumerRefusal({}) !== undefined)('the librdkafka source'
     expect(soughtBack).toBe(true);
   }, 90_000);
 
-  it('splits the partitions with a second member, and a member is told its new share before any record of it', async () => {
+  it('splits the partitions with a kafkajs member joining, and a member is told its new share before any record of it', async () => {
     const groupId = uniqueName('rebalance-group');
-    const members = [source(groupId), source(groupId)];
+    const kafkajs = new KafkajsSource({
+      kafka,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs: 10_000,
+      indexedBy: 'portable',
+      stages: new StageClock(),
+    });
+    const members = [source(groupId), kafkajs];
     const owned: Set<string>[] = [new Set(), new Set()];
     const strays: string[] = [];
     const handlersOf = (m: number): SourceHandlers => ({
       assigned: async (keys) => {
         owned[m] = keys;
-        for (const key of keys) (members[m] as NativeSource).seek(key, 0n);
+        for (const key of keys) members[m]?.seek(key, 0n);
       },
       batch: async ({ key }) => {
         if (!owned[m]?.has(key)) strays.push(`member ${m} got ${key}`);
       },
     });
-    await (members[0] as NativeSource).start(handlersOf(0));
+    await members[0]?.start(handlersOf(0));
     await until(() => owned[0]?.size === PARTITIONS, 'the first member owning every partition');
-    await (members[1] as NativeSource).start(handlersOf(1));
+    await members[1]?.start(handlersOf(1));
     await until(
       () => owned[0]?.size === PARTITIONS / 2 && owned[1]?.size === PARTITIONS / 2,
       'the partitions split between the members',
