@@ -60,6 +60,7 @@ export async function buildPipelineSpec(
             deletes: w.changeDeletes ?? 'deletion-vectors',
           },
     engine: w.engine,
+    consumer: w.consumer,
     commit: { intervalSeconds: w.commitIntervalSeconds },
     deadLetter: { policy: w.deadLetterPolicy, topic: w.deadLetterTopic || undefined },
   });

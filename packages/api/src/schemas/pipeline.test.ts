@@ -17,6 +17,16 @@ const policies = {
 const messagesOf = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (result.error?.issues ?? []).map((i) => `${String(i.path[0])}: ${i.message}`);
 
+describe('the Kafka client in the pipeline wizard', () => {
+  it('is auto unless chosen, and a wrong one is named on its field', () => {
+    expect(policyStep.parse(policies).consumer).toBe('auto');
+    expect(policyStep.parse({ ...policies, consumer: 'librdkafka' }).consumer).toBe('librdkafka');
+    expect(messagesOf(policyStep.safeParse({ ...policies, consumer: 'rdkafka' }))).toEqual([
+      'consumer: the Kafka client is auto, librdkafka or kafkajs',
+    ]);
+  });
+});
+
 describe('the dead-letter topic in the pipeline wizard', () => {
   it('is proposed from the first topic', () => {
     expect(proposedDeadLetterTopic('orders')).toBe('orders.dlq');

@@ -128,6 +128,11 @@ export const tableStep = z.object({
 const policyFields = {
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']),
   engine: z.enum(['auto', 'portable', 'native']).default('auto'),
+  consumer: z
+    .enum(['auto', 'librdkafka', 'kafkajs'], {
+      error: () => 'the Kafka client is auto, librdkafka or kafkajs',
+    })
+    .default('auto'),
   commitIntervalSeconds: z.coerce
     .number({ message: 'a whole number of seconds' })
     .int('a whole number of seconds')

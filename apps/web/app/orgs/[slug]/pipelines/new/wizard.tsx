@@ -100,6 +100,12 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       hint: 'auto: native (Rust) where the agent has it and the format is JSON, else portable',
     },
     {
+      name: 'consumer',
+      label: 'Kafka client',
+      options: ['auto', 'librdkafka', 'kafkajs'],
+      hint: 'auto: librdkafka (in the native engine) where the native engine runs and the login is not MSK IAM, else kafkajs. Keep one client per pipeline',
+    },
+    {
       name: 'commitIntervalSeconds',
       label: 'Commit interval (seconds)',
       hint: '1 to 3600; smaller is fresher, with more small files',
@@ -124,6 +130,7 @@ const DEFAULTS: Values = {
   keyFormat: 'string',
   schemaPolicy: 'evolve',
   engine: 'auto',
+  consumer: 'auto',
   changesMode: 'append',
   keyFields: '',
   changeDeletes: 'deletion-vectors',
