@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../catalog/catalog';
 import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
+import { compactTable } from '../maintenance/compact';
 import {
   dropNamespaceWithFiles,
   listTableFiles,
@@ -8,6 +9,8 @@ import {
   stackIO,
   uniqueNamespace,
 } from '../maintenance/test-table';
+import { readPositionDeletes } from '../reader/delete-files';
+import { liveFiles } from '../reader/live-files';
 import type { DataFile } from '../spec/manifest';
 import { readManifestList } from '../spec/manifest-list';
 import { PartitionSpecBuilder } from '../spec/partition-spec';
@@ -19,7 +22,7 @@ import { FastAppend } from './append';
 import { ReplaceFiles } from './replace';
 import { RowDelta, RowDeltaConflictError } from './row-delta';
 
-// Against the local stack; pyiceberg reads the rows through the position deletes (merge on read).
+// Against the local stack; pyiceberg reads the rows through the position deletes or deletion vectors (merge on read).
 const catalog = stackCatalog();
 const io = stackIO();
 const namespace = uniqueNamespace('floe_rowdelta');
@@ -36,14 +39,15 @@ afterAll(async () => {
 
 const schema = newSchema([required('id', T.long), optional('region', T.string), optional('v', T.string)]);
 
-/** A table partitioned by region with eu rows 1, 2, 3 (positions 0-2 of one file) and us rows 4, 5. */
-async function table(): Promise<{ id: TableIdentifier; eu: DataFile; us: DataFile }> {
+/** A table (format v2 unless told) partitioned by region with eu rows 1, 2, 3 (positions 0-2 of one file) and us rows 4, 5. */
+async function table(formatVersion = 2): Promise<{ id: TableIdentifier; eu: DataFile; us: DataFile }> {
   counter += 1;
   const id = { namespace, name: `t${counter}` };
   await catalog.createTable(namespace, {
     name: id.name,
     schema,
     partitionSpec: new PartitionSpecBuilder(schema).identity('region').build(),
+    properties: { 'format-version': String(formatVersion) },
   });
   const files = await append(id, [...rows('eu', [1, 2, 3]), ...rows('us', [4, 5])]);
   const byRegion = (r: string) => files.find((f) => f.partition[0] === r) as DataFile;
@@ -153,5 +157,48 @@ describe('RowDelta', () => {
     await replace.commit();
     await expect(delta.commit()).rejects.toThrow(/removed or deleted rows of 1 of the data files/);
     expect(await pyRows(id)).toEqual(['1:old', '2:old', '3:old', '4:old', '5:old']);
+  });
+});
+
+describe('RowDelta on a format v3 table', () => {
+  it('deletes rows with one deletion vector per data file, merges a second delete into it, and compaction drops it', async () => {
+    const { id, eu, us } = await table(3);
+    const appended = await catalog.loadTable(id);
+    // Row lineage: the append's rows took ids 0-4.
+    expect(currentSnapshot(appended.metadata)).toMatchObject({ firstRowId: 0n, addedRows: 5n });
+    expect(appended.metadata.nextRowId).toBe(5n);
+
+    const first = await RowDelta.start(catalog, io, id);
+    await first.deletePositions([
+      { dataFile: eu, positions: [1n] },
+      { dataFile: us, positions: [0n] },
+    ]);
+    await first.addRows(rows('eu', [2], 'new'));
+    const one = await first.commit();
+    expect(one.deleteFiles.map((f) => [f.fileFormat, f.referencedDataFile, f.recordCount])).toEqual([
+      ['PUFFIN', eu.filePath, 1n],
+      ['PUFFIN', us.filePath, 1n],
+    ]);
+    expect(currentSnapshot(one.table.metadata)).toMatchObject({ firstRowId: 5n, addedRows: 1n });
+    const list = readManifestList(await io.read(currentSnapshot(one.table.metadata)?.manifestList as string));
+    expect(list.filter((m) => m.content === 1).map((m) => m.firstRowId)).toEqual([undefined]);
+    expect(await pyRows(id)).toEqual(['1:old', '2:new', '3:old', '5:old']);
+
+    // eu's first row deleted too: its vector now holds rows 0 and 1, and the old one is removed.
+    const second = await RowDelta.start(catalog, io, id);
+    await second.deletePositions([{ dataFile: eu, positions: [0n] }]);
+    const two = await second.commit();
+    expect(two.removedDeleteFiles.map((f) => f.filePath)).toEqual([one.deleteFiles[0]?.filePath]);
+    const vectors = (await liveFiles(io, two.table.metadata)).filter((f) => f.file.content === 1);
+    const euVectors = vectors.filter((f) => f.file.referencedDataFile === eu.filePath);
+    expect(euVectors).toHaveLength(1);
+    expect((await readPositionDeletes(io, euVectors[0]?.file as DataFile)).get(eu.filePath)).toEqual([0, 1]);
+    expect(two.table.metadata.nextRowId).toBe(6n);
+    expect(await pyRows(id)).toEqual(['2:new', '3:old', '5:old']);
+
+    expect((await compactTable(catalog, io, id)).snapshotId).toBeDefined();
+    const after = await liveFiles(io, (await catalog.loadTable(id)).metadata);
+    expect(after.filter((f) => f.file.content === 1)).toEqual([]);
+    expect(await pyRows(id)).toEqual(['2:new', '3:old', '5:old']);
   });
 });

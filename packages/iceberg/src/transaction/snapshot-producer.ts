@@ -349,17 +349,27 @@ export abstract class SnapshotProducer {
           fileSequenceNumber: null,
           dataFile,
         }));
-        return writeManifestFile(
-          this.io,
-          location,
-          this.schema,
-          spec,
-          this.snapshotId,
-          entries,
-          content,
-          this.formatVersion,
-        );
+        return this.storeManifest(location, spec, entries, content);
       }),
+    );
+  }
+
+  /** Writes a manifest of this snapshot in the table's format version. */
+  private storeManifest(
+    location: string,
+    spec: PartitionSpec,
+    entries: readonly ManifestEntry[],
+    content: 0 | 1,
+  ): Promise<UnsequencedManifest> {
+    return writeManifestFile(
+      this.io,
+      location,
+      this.schema,
+      spec,
+      this.snapshotId,
+      entries,
+      content,
+      this.formatVersion,
     );
   }
 
@@ -382,16 +392,7 @@ export abstract class SnapshotProducer {
       writeManifest: async (spec, entries, content = 0) => {
         const location = `${this.metadataLocation()}/${this.commitId}-a${number}-m${written++}.avro`;
         attemptFiles.push(location);
-        const manifest = await writeManifestFile(
-          this.io,
-          location,
-          this.schema,
-          spec,
-          this.snapshotId,
-          entries,
-          content,
-          this.formatVersion,
-        );
+        const manifest = await this.storeManifest(location, spec, entries, content);
         return {
           ...manifest,
           sequenceNumber,
