@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDebianPackages, has } from '../../infra/local/lib/system.mjs';
 import { prismaEnv, repoRoot } from './env.mjs';
 
 const started = Date.now();
@@ -66,9 +67,23 @@ export async function installAndStack() {
 /**
  * The native ingest engine (Rust, packages/engine): built with the machine's cargo into the shared
  * cache, a no-op when it is up to date. Without cargo, or when the build fails, the script says so and
- * exits 0: Floe then runs the portable (TypeScript) engine.
+ * exits 0: Floe then runs the portable (TypeScript) engine. librdkafka, built from source inside it,
+ * needs make, pkg-config and the OpenSSL and zlib headers; they are installed first where they can be.
  */
 export async function buildNativeEngine() {
+  try {
+    ensureDebianPackages(
+      [
+        { package: 'make', present: has('make') },
+        { package: 'pkg-config', present: has('pkg-config') },
+        { package: 'libssl-dev', present: () => existsSync('/usr/include/openssl/ssl.h') },
+        { package: 'zlib1g-dev', present: () => existsSync('/usr/include/zlib.h') },
+      ],
+      (m) => console.log(`  · native engine: ${m}`),
+    );
+  } catch (error) {
+    console.log(`  · native engine: ${error.message}; its build may fail`);
+  }
   await sh(process.execPath, ['packages/engine/build.mjs'], { what: 'building the native engine' });
 }
 
