@@ -29,6 +29,8 @@ export function localAgentPolicy(env, { prefix = '' } = {}) {
       // Nessie's Iceberg REST API too, while the stack runs it (npm run stack -- up nessie).
       restUris: [required('FLOE_ICEBERG_REST_URI'), ...(env.FLOE_NESSIE_URI ? [env.FLOE_NESSIE_URI] : [])],
       glue: [{ region }, { region, catalogId: LOCAL_ACCOUNT }],
+      // The Hive metastore's host:port, while the stack runs it (npm run stack -- up hive).
+      hiveMetastores: env.FLOE_HIVE_URI ? [env.FLOE_HIVE_URI.replace(/^thrift:\/\//, '')] : [],
     },
     storage: {
       locations: [

@@ -65,8 +65,10 @@ export const agentPolicySchema = z.strictObject({
             .optional(),
         }),
       ),
+      /** Hive Metastores' Thrift endpoints, as host:port or *.domain:port (a catalog's thrift://host:port). */
+      hiveMetastores: list(hostPattern),
     })
-    .default({ restUris: [], glue: [] }),
+    .default({ restUris: [], glue: [], hiveMetastores: [] }),
   storage: z
     .strictObject({
       /**

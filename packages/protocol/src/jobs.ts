@@ -49,7 +49,7 @@ export function connectionTakesRole(connection: Connection): boolean {
   if (connection.type === 'storage') return true;
   if (connection.type !== 'catalog') return false;
   const { catalog } = connection;
-  return catalog.type === 'glue' || catalog.auth?.type === 'sigv4';
+  return catalog.type === 'glue' || (catalog.type === 'rest' && catalog.auth?.type === 'sigv4');
 }
 
 const connectionTestSchema = z

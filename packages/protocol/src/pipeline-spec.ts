@@ -102,6 +102,9 @@ export const restCatalogAuthSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+// thrift://host:port, the port always written: what the agent's policy allows is host:port.
+const HIVE_URI = /^thrift:\/\/[\w-]+(\.[\w-]+)*:\d{1,5}$/;
+
 export const catalogSchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -123,6 +126,16 @@ export const catalogSchema = z.discriminatedUnion('type', [
       .string()
       .regex(/^\d{12}$/)
       .optional(),
+  }),
+  z.object({
+    type: z.literal('hive'),
+    /** The Hive Metastore's Thrift endpoint (4.0 or newer: older ones do not check commits). */
+    uri: z
+      .string()
+      .regex(
+        HIVE_URI,
+        'uri must be the metastore as thrift://host:port, like thrift://metastore.internal:9083',
+      ),
   }),
 ]);
 

@@ -7,7 +7,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { CatalogError, RestCatalog } from '@floe/iceberg';
+import { CatalogError, HiveCatalog, LocalFileIO, RestCatalog } from '@floe/iceberg';
 import { createKafka, kafkaFailure, kafkaSecurityOptions, restCatalogOptions } from '@floe/ingest';
 import type { Connection, Job } from '@floe/protocol';
 import { assumeRole } from '../aws/assume-role';
@@ -30,6 +30,7 @@ export interface ConnectionTestOptions {
 type CatalogConnection = Extract<Connection, { type: 'catalog' }>['catalog'];
 type GlueCatalogConnection = Extract<CatalogConnection, { type: 'glue' }>;
 type RestCatalogConnection = Extract<CatalogConnection, { type: 'rest' }>;
+type HiveCatalogConnection = Extract<CatalogConnection, { type: 'hive' }>;
 type StorageConnection = Extract<Connection, { type: 'storage' }>['storage'];
 
 /** Glue databases counted at most (pages of 100): enough to say the catalog answers and what it holds. */
@@ -57,7 +58,7 @@ export function connectionTestCredentials(
       ? connection.storage.region
       : catalog?.type === 'glue'
         ? catalog.region
-        : catalog?.auth?.type === 'sigv4'
+        : catalog?.type === 'rest' && catalog.auth?.type === 'sigv4'
           ? catalog.auth.region
           : undefined;
   // The job schema allows a role on these only; an agent never acts as a role it does not use.
@@ -121,6 +122,7 @@ export async function testConnection(
     }
     case 'catalog': {
       if (connection.catalog.type === 'glue') return testGlue(connection.catalog, env, options);
+      if (connection.catalog.type === 'hive') return testHive(connection.catalog);
       return testRestCatalog(connection.catalog, secrets, options);
     }
     case 'aws-role': {
@@ -233,6 +235,24 @@ async function testRestCatalog(
         cause: error,
       });
     throw new Error(`the catalog at ${catalog.uri}, with ${how}: ${said}`, { cause: error });
+  }
+}
+
+/**
+ * The metastore's version (Floe commits only to Hive 4 or newer, which checks a commit's base), then
+ * its databases, over the Thrift client a pipeline's Hive catalog uses. It reads no table file, so
+ * its FileIO is never used.
+ */
+async function testHive(catalog: HiveCatalogConnection): Promise<TestResult> {
+  const hive = new HiveCatalog({ uri: catalog.uri, io: new LocalFileIO(), timeoutMs: 10_000 });
+  try {
+    const version = await hive.requireCheckedCommits('connection test');
+    const databases = await hive.listNamespaces();
+    return { catalog: 'hive', version, databases: databases.length };
+  } catch (error) {
+    throw new Error(`the Hive metastore at ${catalog.uri}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    hive.close();
   }
 }
 

@@ -16,6 +16,7 @@ const rules: AgentPolicyInput = {
   catalog: {
     restUris: ['https://catalog.internal/'],
     glue: [{ region: 'eu-west-1', catalogId: '123456789012' }],
+    hiveMetastores: ['*.hive.internal:9083'],
   },
   storage: { locations: [{ bucket: 'acme-lake', prefix: 'floe' }] },
   aws: { roleArns: ['arn:aws:iam::123456789012:role/floe-*'] },
@@ -102,6 +103,11 @@ describe('checking a job against the agent policy', () => {
         s.table.catalog.uri = 'https://catalog.evil/';
       },
       'policy: catalog https://catalog.evil/ is not in policy.catalog.restUris',
+    ],
+    [
+      'a foreign Hive metastore',
+      (s) => Object.assign(s.table, { catalog: { type: 'hive', uri: 'thrift://hms.evil:9083' } }),
+      'policy: Hive metastore thrift://hms.evil:9083 is not in policy.catalog.hiveMetastores',
     ],
     [
       'a foreign S3 endpoint',
@@ -249,6 +255,15 @@ describe('checking a job against the agent policy', () => {
         test({ type: 'catalog', catalog: { type: 'glue', region: 'eu-west-1', catalogId: '123456789012' } }),
       ),
     ).toBeUndefined();
+    // A metastore by its host and port: under the allowed domain, on the allowed port, and nowhere else.
+    const hive = (uri: string) => refusal(test({ type: 'catalog', catalog: { type: 'hive', uri } }));
+    expect(hive('thrift://hms-1.hive.internal:9083')).toBeUndefined();
+    for (const uri of [
+      'thrift://hms-1.hive.internal:9084',
+      'thrift://hive.internal:9083',
+      'thrift://evil:9083',
+    ])
+      expect(hive(uri)).toBe(`policy: Hive metastore ${uri} is not in policy.catalog.hiveMetastores`);
 
     // A storage or Glue test as the role a pipeline would assume: the role is checked as a pipeline's is.
     const asRole = (connection: object, roleArn: string) =>

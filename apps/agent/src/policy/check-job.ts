@@ -139,6 +139,14 @@ function catalogViolations(catalog: Catalog, policy: LoadedPolicy, env: NodeJS.P
     const clientSecret = catalog.auth?.type === 'oauth2' ? catalog.auth.clientSecret : undefined;
     return [...uri, ...secrets([catalog.credential, clientSecret], policy, env)];
   }
+  if (catalog.type === 'hive') {
+    // The schema holds the uri to thrift://host:port, the form the policy's entries match.
+    const metastore = catalog.uri.slice('thrift://'.length);
+    return rules === 'permissive' ||
+      rules.catalog.hiveMetastores.some((pattern) => hostMatches(metastore, pattern))
+      ? []
+      : [`Hive metastore ${catalog.uri} is not in policy.catalog.hiveMetastores`];
+  }
   if (
     rules === 'permissive' ||
     rules.catalog.glue.some((g) => g.region === catalog.region && g.catalogId === catalog.catalogId)

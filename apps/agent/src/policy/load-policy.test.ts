@@ -27,7 +27,7 @@ describe('the agent policy file', () => {
     expect(policy.rules).toMatchObject({
       kafka: { bootstrapHosts: ['b-1.kafka.internal:9092', '*.msk.internal:9096'] },
       schemaRegistry: { urls: [] },
-      catalog: { restUris: [], glue: [] },
+      catalog: { restUris: [], glue: [], hiveMetastores: [] },
       storage: { locations: [{ bucket: 'acme-lake', prefix: 'floe/' }] },
       aws: { roleArns: [] },
       secrets: { envPrefixes: ['FLOE_SECRET_'], fileFolders: [], secretsManagerArns: [] },

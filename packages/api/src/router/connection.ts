@@ -33,10 +33,11 @@ function summarize(connection: Connection): string {
       return connection.registry.url;
     case 'storage':
       return `s3://${connection.storage.bucket}/${connection.storage.prefix} · ${connection.storage.region}`;
-    case 'catalog':
-      return connection.catalog.type === 'rest'
-        ? `REST ${connection.catalog.uri} · ${connection.catalog.warehouse}`
-        : `Glue · ${connection.catalog.region}`;
+    case 'catalog': {
+      const { catalog } = connection;
+      if (catalog.type === 'rest') return `REST ${catalog.uri} · ${catalog.warehouse}`;
+      return catalog.type === 'hive' ? `Hive Metastore ${catalog.uri}` : `Glue · ${catalog.region}`;
+    }
     case 'aws-role':
       return connection.role.roleArn;
   }

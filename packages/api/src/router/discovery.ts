@@ -143,6 +143,7 @@ export const discoveryRouter = router({
             needsToken: z.boolean(),
           }),
           z.object({ type: z.literal('glue'), region: z.string(), catalogId: z.string().nullable() }),
+          z.object({ type: z.literal('hive'), uri: z.string() }),
         ]),
         storage: z.object({ bucket: z.string(), region: z.string(), endpoint: z.string().nullable() }),
         namespace: z.array(z.string()),
@@ -163,7 +164,9 @@ export const discoveryRouter = router({
                 warehouse: catalog.warehouse,
                 needsToken: catalog.credential !== undefined,
               }
-            : { type: 'glue' as const, region: catalog.region, catalogId: catalog.catalogId ?? null },
+            : catalog.type === 'hive'
+              ? { type: 'hive' as const, uri: catalog.uri }
+              : { type: 'glue' as const, region: catalog.region, catalogId: catalog.catalogId ?? null },
         storage: { bucket: storage.bucket, region: storage.region, endpoint: storage.endpoint ?? null },
         namespace,
         name,

@@ -1,6 +1,7 @@
 import {
   type Catalog,
   GlueCatalog,
+  HiveCatalog,
   RestCatalog,
   type RestCatalogOptions,
   S3FileIO,
@@ -32,6 +33,8 @@ export async function openTableAccess(
   });
   if (catalog.type === 'rest')
     return { io, catalog: new RestCatalog(await restCatalogOptions(catalog, host)) };
+  // The metastore holds only the pointer to each table's metadata file: the files go through `io`.
+  if (catalog.type === 'hive') return { io, catalog: new HiveCatalog({ uri: catalog.uri, io }) };
   return {
     io,
     catalog: new GlueCatalog({

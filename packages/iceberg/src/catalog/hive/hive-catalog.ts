@@ -49,8 +49,8 @@ const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
 export class HiveCatalog implements Catalog {
   private readonly metastore: MetastoreClient;
   private readonly io: FileIO;
-  /** Set once the metastore was found to check commits (Hive 4 or newer). */
-  private checksCommits = false;
+  /** The metastore's version, once it was found to check commits (Hive 4 or newer). */
+  private checkedVersion: string | undefined;
 
   constructor(private readonly options: HiveCatalogOptions) {
     this.metastore = new MetastoreClient({ ...parseThriftUri(options.uri), timeoutMs: options.timeoutMs });
@@ -180,16 +180,18 @@ export class HiveCatalog implements Catalog {
   /**
    * Hive 2 and 3 metastores accept alter_table's expected metadata_location and ignore it: a commit
    * there could silently overwrite another writer's. Floe commits only where the check is made.
+   * Answers the metastore's version (a connection test reports it).
    */
-  private async requireCheckedCommits(context: string): Promise<void> {
-    if (this.checksCommits) return;
+  async requireCheckedCommits(context: string): Promise<string> {
+    if (this.checkedVersion !== undefined) return this.checkedVersion;
     const version = await this.send(context, () => this.metastore.getVersion());
     if (!(Number(/^(\d+)\./.exec(version)?.[1]) >= 4)) {
       throw new CatalogError(
         `${context}: the metastore is Hive ${version || '(no version given)'}, which does not check a commit's expected metadata_location; Floe commits to Hive Metastore 4.0 or newer`,
       );
     }
-    this.checksCommits = true;
+    this.checkedVersion = version;
+    return version;
   }
 
   /** The metastore table of an Iceberg table; NoSuchTableError when there is none or it is not Iceberg. */

@@ -1,7 +1,7 @@
 // Test helper: a loopback server speaking just enough Thrift for client tests; what each call gets is
 // up to the test.
 import { createServer, type Server, type Socket } from 'node:net';
-import { decodeMessage, encodeCall, Incomplete, MessageType, type TStruct } from './thrift-binary';
+import { decodeMessage, encodeCall, Incomplete, MessageType, type TStruct, t } from './thrift-binary';
 
 export interface LoopbackThriftServer {
   port: number;
@@ -37,4 +37,11 @@ export function thriftReply(name: string, seqId: number, result: TStruct): Buffe
   const bytes = encodeCall(name, seqId, result);
   bytes.writeUInt32BE((0x80010000 | MessageType.REPLY) >>> 0, 0);
   return bytes;
+}
+
+/** A loopback server that answers every call with `version` (as getVersion does): a metastore's stand-in in tests of what an old one gets. */
+export function serveMetastoreVersion(version: string): Promise<LoopbackThriftServer> {
+  return serveThrift((socket, name, seqId) =>
+    socket.write(thriftReply(name, seqId, new Map([[0, t.string(version)]]))),
+  );
 }

@@ -42,6 +42,19 @@ describe('query snippets', () => {
     expect(glue.find((s) => s.engine === 'pyiceberg')?.code).toContain('"glue.id": "123456789012"');
   });
 
+  it('configures a Hive Metastore catalog by its uri, for the engines that read one', () => {
+    const hive = querySnippets({
+      ...rest,
+      catalog: { type: 'hive', uri: 'thrift://metastore.internal:9083' },
+    });
+    expect(hive.map((s) => s.engine)).toEqual(['Spark', 'Trino']);
+    expect(hive[0]?.code).toContain('--conf spark.sql.catalog.floe.type=hive \\');
+    expect(hive[0]?.code).toContain('--conf spark.sql.catalog.floe.uri=thrift://metastore.internal:9083 \\');
+    expect(hive[1]?.code).toContain(
+      'iceberg.catalog.type=hive_metastore\nhive.metastore.uri=thrift://metastore.internal:9083',
+    );
+  });
+
   const snowflake = (access: TableAccess) =>
     querySnippets(access).find((s) => s.engine === 'Snowflake')?.code;
 

@@ -13,14 +13,22 @@ export type Snippet = {
 
 const ICEBERG = '1.7.1';
 
+/** A table in a REST or Glue catalog: every engine below reads those. */
+type NotHive = TableAccess & { catalog: Exclude<TableAccess['catalog'], { type: 'hive' }> };
+
 export function querySnippets(access: TableAccess): Snippet[] {
   const qualified = [...access.namespace, access.name].join('.');
+  const { catalog } = access;
+  // DuckDB and Snowflake read no Hive Metastore, and pyiceberg's Hive catalog (0.12) loads tables with
+  // a call Hive 4 no longer serves: only the engines that read this table are offered.
+  if (catalog.type === 'hive') return [spark(access, qualified), trino(access, qualified)];
+  const other: NotHive = { ...access, catalog };
   return [
-    spark(access, qualified),
-    trino(access, qualified),
-    duckdb(access, qualified),
-    pyiceberg(access, qualified),
-    snowflake(access),
+    spark(other, qualified),
+    trino(other, qualified),
+    duckdb(other, qualified),
+    pyiceberg(other, qualified),
+    snowflake(other),
   ];
 }
 
@@ -35,13 +43,18 @@ function spark(a: TableAccess, qualified: string): Snippet {
             ? ([['spark.sql.catalog.floe.token', '$ICEBERG_TOKEN']] as [string, string][])
             : []),
         ]
-      : [
-          ['spark.sql.catalog.floe.type', 'glue'],
-          ['spark.sql.catalog.floe.client.region', a.catalog.region],
-          ...(a.catalog.catalogId
-            ? ([['spark.sql.catalog.floe.glue.id', a.catalog.catalogId]] as [string, string][])
-            : []),
-        ];
+      : a.catalog.type === 'hive'
+        ? [
+            ['spark.sql.catalog.floe.type', 'hive'],
+            ['spark.sql.catalog.floe.uri', a.catalog.uri],
+          ]
+        : [
+            ['spark.sql.catalog.floe.type', 'glue'],
+            ['spark.sql.catalog.floe.client.region', a.catalog.region],
+            ...(a.catalog.catalogId
+              ? ([['spark.sql.catalog.floe.glue.id', a.catalog.catalogId]] as [string, string][])
+              : []),
+          ];
   const s3: [string, string][] = a.storage.endpoint
     ? [
         ['spark.sql.catalog.floe.s3.endpoint', a.storage.endpoint],
@@ -76,11 +89,13 @@ function trino(a: TableAccess, qualified: string): Snippet {
               ]
             : []),
         ]
-      : [
-          'iceberg.catalog.type=glue',
-          `hive.metastore.glue.region=${a.catalog.region}`,
-          ...(a.catalog.catalogId ? [`hive.metastore.glue.catalogid=${a.catalog.catalogId}`] : []),
-        ];
+      : a.catalog.type === 'hive'
+        ? ['iceberg.catalog.type=hive_metastore', `hive.metastore.uri=${a.catalog.uri}`]
+        : [
+            'iceberg.catalog.type=glue',
+            `hive.metastore.glue.region=${a.catalog.region}`,
+            ...(a.catalog.catalogId ? [`hive.metastore.glue.catalogid=${a.catalog.catalogId}`] : []),
+          ];
   const lines = [
     '# etc/catalog/floe.properties',
     'connector.name=iceberg',
@@ -94,7 +109,7 @@ function trino(a: TableAccess, qualified: string): Snippet {
   return { engine: 'Trino', language: 'properties', code: lines.join('\n') };
 }
 
-function duckdb(a: TableAccess, qualified: string): Snippet {
+function duckdb(a: NotHive, qualified: string): Snippet {
   const endpoint = a.storage.endpoint ? new URL(a.storage.endpoint) : null;
   const s3 = [
     'TYPE s3',
@@ -120,7 +135,7 @@ function duckdb(a: TableAccess, qualified: string): Snippet {
   return { engine: 'DuckDB', language: 'sql', code: lines.join('\n') };
 }
 
-function pyiceberg(a: TableAccess, qualified: string): Snippet {
+function pyiceberg(a: NotHive, qualified: string): Snippet {
   const props: [string, string][] =
     a.catalog.type === 'rest'
       ? [
@@ -162,7 +177,7 @@ function pyiceberg(a: TableAccess, qualified: string): Snippet {
 // token from the environment: the Snowflake CLI puts it in (&{ ... } is its client-side variable), and
 // the IAM roles Snowflake assumes are the reader's own, shown as placeholders. Table and namespace
 // names are lowercase letters, digits and _ (the pipeline spec's rule): bare identifiers in Snowflake.
-function snowflake(a: TableAccess): Snippet {
+function snowflake(a: NotHive): Snippet {
   const namespace = a.namespace.join('.');
   const integration =
     a.catalog.type === 'rest'
