@@ -172,7 +172,11 @@ async function planPartition(
   // A deletion vector (v3) applies to its one data file: it goes when that file is rewritten or gone.
   const keptPaths = new Set(kept.map((f) => f.file.filePath));
   const vectors = p.deletes.filter((d) => d.file.referencedDataFile !== undefined);
-  const droppedVectors = vectors.filter((d) => !keptPaths.has(d.file.referencedDataFile as string));
+  const stays = (d: LiveFile) => keptPaths.has(d.file.referencedDataFile as string);
+  // Files are removed by path: a Puffin file that also holds a vector still needed (other writers put
+  // several in one) stays whole; a vector of a data file that is gone deletes nothing.
+  const needed = new Set(vectors.filter(stays).map((d) => d.file.filePath));
+  const droppedVectors = vectors.filter((d) => !stays(d) && !needed.has(d.file.filePath));
   // Several delete files become one; a single one stays unless some of its deletes no longer apply to a kept row.
   const deleteFiles = p.deletes.filter((d) => d.file.referencedDataFile === undefined);
   const removeDeletes =

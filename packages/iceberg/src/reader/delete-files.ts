@@ -119,10 +119,12 @@ export class DeletedRows {
 
   /** What a position delete file deletes, per data file path. */
   of(deleteFile: DataFile): Promise<DeletedPositions> {
-    let deleted = this.read.get(deleteFile.filePath);
+    // One Puffin file may hold several vectors (other writers put them together): each is its blob.
+    const key = `${deleteFile.filePath}#${deleteFile.contentOffset ?? ''}`;
+    let deleted = this.read.get(key);
     if (deleted === undefined) {
       deleted = readPositionDeletes(this.io, deleteFile);
-      this.read.set(deleteFile.filePath, deleted);
+      this.read.set(key, deleted);
     }
     return deleted;
   }

@@ -43,11 +43,10 @@ export class RowDeltaConflictError extends Error {
  * spec and the reference name them). On a format v2 table the deletes are Parquet position delete
  * files; on v3, deletion vectors (one per data file: a data file's vector in the table is merged into
  * the new one and removed in the same snapshot, as v3 allows one per data file). The parent's
- * manifests are carried; the delete files go in delete manifests of their own. Before each attempt, the
- * snapshots committed to the branch since the
- * delta started are checked: if one removed a data file the deletes apply to, or added delete files
- * that may apply to one, the commit fails with RowDeltaConflictError (the reference's
- * validateDataFilesExist and validateNoConflictingDeleteFiles).
+ * manifests are carried; the delete files go in delete manifests of their own. Before each attempt,
+ * the snapshots committed to the branch since the delta started are checked: if one removed a data
+ * file the deletes apply to, or added delete files that may apply to one, the commit fails with
+ * RowDeltaConflictError (the reference's validateDataFilesExist and validateNoConflictingDeleteFiles).
  */
 export class RowDelta extends SnapshotProducer {
   /** The data files (paths) the delete files apply to. */
@@ -153,12 +152,26 @@ export class RowDelta extends SnapshotProducer {
     return files;
   }
 
-  /** The deletion vectors the start snapshot holds for these data files, by data file path. */
+  /**
+   * The deletion vectors the start snapshot holds for these data files, by data file path. Files are
+   * removed by path, so a Puffin file holding vectors of other data files too (as other writers make
+   * them) is refused rather than removed with the vectors it still holds.
+   */
   private async vectorsOf(paths: ReadonlySet<string>): Promise<Map<string, LiveFile>> {
     const found = new Map<string, LiveFile>();
+    const perPuffin = new Map<string, number>();
     for (const f of await liveFiles(this.io, this.base.metadata, this.start, 1)) {
       const target = f.file.referencedDataFile;
-      if (f.file.fileFormat === 'PUFFIN' && target !== undefined && paths.has(target)) found.set(target, f);
+      if (f.file.fileFormat !== 'PUFFIN' || target === undefined) continue;
+      perPuffin.set(f.file.filePath, (perPuffin.get(f.file.filePath) ?? 0) + 1);
+      if (paths.has(target)) found.set(target, f);
+    }
+    for (const f of found.values()) {
+      if ((perPuffin.get(f.file.filePath) ?? 0) > 1) {
+        throw new Error(
+          `${this.name}: ${f.file.filePath} holds the deletion vectors of several data files (another writer's); Floe replaces a vector only in a Puffin file of its own`,
+        );
+      }
     }
     return found;
   }
