@@ -175,9 +175,22 @@ describe('a data contract, written, shared and revoked, in a real browser', () =
     // 99.5% of 30 days allows 216 minutes; 16 are spent.
     expect(await stranger.getByTestId('budget').textContent()).toBe('200 of 216 min');
     // The chart draws on the client once it has measured its box.
+    const chart = stranger.locator('figure[aria-label^="Daily compliance"]');
+    await expect.poll(() => chart.locator('.recharts-cartesian-grid').count()).toBe(1);
+    // Readable on its own: axis titles with units and zone, a legend, the target named.
+    expect(await chart.locator('.recharts-label').allTextContents()).toEqual([
+      'Day (UTC)',
+      'Minutes within (%)',
+      'target 99.5%',
+    ]);
+    expect(await chart.locator('.recharts-legend-item-text').allTextContents()).toEqual([
+      'Minutes within the promise',
+    ]);
+    // Hovering a day's bar says its figures.
+    await chart.locator('.recharts-bar-rectangle').last().hover();
     await expect
-      .poll(() => stranger.locator('figure[aria-label^="Daily compliance"] svg.recharts-surface').count())
-      .toBe(1);
+      .poll(() => chart.locator('.recharts-tooltip-wrapper').textContent())
+      .toMatch(/\(UTC\).*within the promise.*behind/);
     const incident = stranger.getByRole('row', { name: new RegExp(utc(start + 44 * MINUTE)) });
     expect((await incident.getByRole('cell').allTextContents()).slice(1)).toEqual([
       utc(start + 60 * MINUTE),

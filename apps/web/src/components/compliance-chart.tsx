@@ -5,12 +5,14 @@ import {
   Bar,
   BarChart,
   CartesianGrid,
+  Legend,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
+import { axisLabel, legendStyle, tooltipStyle } from './chart-style';
 import { freshnessText } from './contract-health';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(5, 10);
@@ -33,31 +35,52 @@ export function ComplianceChart({
     ...daily.flatMap((d) => (d.compliancePercent === null ? [] : [d.compliancePercent])),
   );
   return (
-    <figure
-      className="h-56 rounded-xl border border-slate-800 p-4"
-      aria-label="Daily compliance, last 30 days"
-    >
-      <ResponsiveContainer>
-        <BarChart data={data}>
-          <CartesianGrid stroke="#1e293b" vertical={false} />
-          <XAxis dataKey="day" stroke="#64748b" fontSize={12} />
-          <YAxis
-            stroke="#64748b"
-            fontSize={12}
-            unit="%"
-            domain={[Math.max(0, Math.floor(lowest) - 1), 100]}
-          />
-          <Tooltip
-            contentStyle={{ background: '#0f172a', border: '1px solid #334155' }}
-            formatter={(value, _name, item) => [
-              `${Number(value).toFixed(2)}%, at worst ${freshnessText(item.payload.worst)} behind`,
-              'within the promise',
-            ]}
-          />
-          <ReferenceLine y={targetPercent} stroke="#f59e0b" strokeDasharray="4 4" />
-          <Bar dataKey="compliance" fill="#38bdf8" isAnimationActive={false} />
-        </BarChart>
-      </ResponsiveContainer>
+    <figure className="rounded-xl border border-slate-800 p-4" aria-label="Daily compliance, last 30 days">
+      <figcaption className="mb-2 text-sm text-slate-300">
+        Share of each day's minutes within the promise (bars) against the {targetPercent}% target (dashed
+        line), by day in UTC
+      </figcaption>
+      <div className="h-64">
+        <ResponsiveContainer>
+          <BarChart data={data} margin={{ top: 4, right: 16, bottom: 16, left: 16 }}>
+            <CartesianGrid stroke="#1e293b" vertical={false} />
+            <XAxis dataKey="day" stroke="#64748b" fontSize={12} label={axisLabel('Day (UTC)')} />
+            <YAxis
+              stroke="#64748b"
+              fontSize={12}
+              unit="%"
+              domain={[Math.max(0, Math.floor(lowest) - 1), 100]}
+              label={axisLabel('Minutes within (%)', -90)}
+            />
+            <Tooltip
+              contentStyle={tooltipStyle}
+              labelFormatter={(l) => `${l} (UTC)`}
+              formatter={(value, _name, item) => [
+                `${Number(value).toFixed(2)}%, at worst ${freshnessText(item.payload.worst)} behind`,
+                'within the promise',
+              ]}
+            />
+            <Legend verticalAlign="bottom" wrapperStyle={legendStyle} />
+            <ReferenceLine
+              y={targetPercent}
+              stroke="#f59e0b"
+              strokeDasharray="4 4"
+              label={{
+                value: `target ${targetPercent}%`,
+                position: 'insideTopRight',
+                fill: '#f59e0b',
+                fontSize: 12,
+              }}
+            />
+            <Bar
+              dataKey="compliance"
+              name="Minutes within the promise"
+              fill="#38bdf8"
+              isAnimationActive={false}
+            />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
     </figure>
   );
 }

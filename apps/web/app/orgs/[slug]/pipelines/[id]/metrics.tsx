@@ -13,22 +13,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { axisLabel, legendStyle, tooltipStyle } from '../../../../../src/components/chart-style';
 import { useTRPC } from '../../../../../src/trpc/react';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-const axisLabel = (value: string, angle = 0) =>
-  angle === 0
-    ? { value, position: 'insideBottom' as const, offset: -12, fill: '#94a3b8', fontSize: 12 }
-    : {
-        value,
-        angle,
-        position: angle < 0 ? ('insideLeft' as const) : ('insideRight' as const),
-        fill: '#94a3b8',
-        fontSize: 12,
-        style: { textAnchor: 'middle' as const },
-      };
-const tooltipStyle = { background: '#0f172a', border: '1px solid #334155' };
-const legendStyle = { fontSize: 12, paddingTop: 16 };
 const number = (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en') : String(value));
 
 /** Commits, records and dead letters of the last day, as the agent reported them; refreshed every 10 s. */
