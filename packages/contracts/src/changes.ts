@@ -6,7 +6,7 @@ export type TableChanges =
   | {
       mode: 'upsert' | 'cdc';
       key: readonly string[];
-      deletes: 'deletion-vectors' | 'position-deletes';
+      deletes: 'deletion-vectors' | 'position-deletes' | 'equality-deletes';
     };
 
 const REPRESENTATION = {
@@ -14,6 +14,8 @@ const REPRESENTATION = {
     'Updated and deleted rows are Iceberg format v3 deletion vectors (Puffin files, one per data file), which pyiceberg 0.10+ and Iceberg Java 1.8+ (Spark, Flink) apply.',
   'position-deletes':
     'Updated and deleted rows are Iceberg format v2 position delete files, which every Iceberg v2 reader applies.',
+  'equality-deletes':
+    'Updated and deleted rows are Iceberg format v2 equality delete files on the key: Iceberg Java, Spark, Flink and Trino apply them; pyiceberg does not (it returns replaced and deleted rows too).',
 } as const;
 
 /** One paragraph: what a record does to the table, and how readers see updated and deleted rows. */

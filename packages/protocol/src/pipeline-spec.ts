@@ -169,9 +169,13 @@ export const timestampFieldSchema = z.object({
  * new tables): an Iceberg format v3 table, one deletion vector (a Puffin blob) per data file.
  * `position-deletes`: a format v2 table with Parquet position delete files, for readers without v3.
  * pyiceberg (0.10 on) and Iceberg Java (1.8 on, so Spark and Flink with it) read both; engines without
- * v3 read position deletes only. Chosen when the table is created; an existing table keeps its format.
+ * v3 read position deletes only. `equality-deletes` (never the default): a format v2 table whose
+ * updates and deletes are equality delete files on the key, for engines that read them (Iceberg Java,
+ * Spark, Flink, Trino); pyiceberg does not apply them, so it would return replaced and deleted rows,
+ * and Floe does not compact such a table. Chosen when the table is created; an existing table keeps
+ * its format.
  */
-export const CHANGE_DELETES = ['deletion-vectors', 'position-deletes'] as const;
+export const CHANGE_DELETES = ['deletion-vectors', 'position-deletes', 'equality-deletes'] as const;
 export const changeDeletesSchema = z
   .enum(CHANGE_DELETES, {
     error: () => `changes.deletes must be one of ${CHANGE_DELETES.join(', ')}`,

@@ -156,7 +156,7 @@ describe('how an upsert or cdc table keeps updated and deleted rows', () => {
     expect(pipelineSpecSchema.safeParse(changes({ deletes: 'rewrite' })).error?.issues).toEqual([
       expect.objectContaining({
         path: ['changes', 'deletes'],
-        message: 'changes.deletes must be one of deletion-vectors, position-deletes',
+        message: 'changes.deletes must be one of deletion-vectors, position-deletes, equality-deletes',
       }),
     ]);
   });

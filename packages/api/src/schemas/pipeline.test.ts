@@ -121,7 +121,7 @@ describe('the table mode and key fields in the pipeline wizard', () => {
     const upsert = { ...policies, changesMode: 'upsert', keyFields: 'id' };
     expect(messagesOf(policyStep.safeParse({ ...upsert, changeDeletes: 'position-deletes' }))).toEqual([]);
     expect(messagesOf(policyStep.safeParse({ ...upsert, changeDeletes: 'copy-on-write' }))).toEqual([
-      'changeDeletes: one of deletion-vectors, position-deletes',
+      'changeDeletes: one of deletion-vectors, position-deletes, equality-deletes',
     ]);
   });
 
@@ -148,5 +148,15 @@ describe('the table mode and key fields in the pipeline wizard', () => {
       'changesMode: cdc reads Debezium events in JSON: choose the json value format',
     ]);
     expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, valueFormat: 'json' }))).toEqual([]);
+    // Equality deletes name key values only: the partitions must come from the key.
+    const equality = { ...whole, valueFormat: 'json', changeDeletes: 'equality-deletes' };
+    expect(messagesOf(pipelineWizardSchema.safeParse({ ...equality, partitionBy: 'bucket[8](id)' }))).toEqual(
+      [],
+    );
+    expect(
+      messagesOf(pipelineWizardSchema.safeParse({ ...equality, partitionBy: 'day(created_at)' })),
+    ).toEqual([
+      'changeDeletes: equality deletes need a table partitioned by key fields only: created_at is not a key field',
+    ]);
   });
 });

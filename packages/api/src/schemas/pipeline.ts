@@ -197,6 +197,30 @@ export const WIZARD_STEPS = [
   { id: 'policies', title: 'Policies', schema: policyStep },
 ] as const;
 
+/** An equality delete names only key values: the table's partitions must come from key fields, or it has none. */
+function checkEqualityPartitions(
+  p: { changesMode?: string; changeDeletes?: string; keyFields?: string; partitionBy?: string },
+  ctx: z.RefinementCtx,
+) {
+  if (p.changeDeletes !== 'equality-deletes' || p.changesMode === undefined || p.changesMode === 'append')
+    return;
+  let sources: string[];
+  try {
+    sources = parsePartitionBy(p.partitionBy ?? '').map((f) => f.source);
+  } catch {
+    return; // the partition field says what is wrong
+  }
+  const keys = new Set(keyFieldNames(p.keyFields ?? ''));
+  const other = sources.find((source) => !keys.has(source));
+  if (other !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['changeDeletes'],
+      message: `equality deletes need a table partitioned by key fields only: ${other} is not a key field`,
+    });
+  }
+}
+
 export const pipelineWizardSchema = sourceStep
   .extend(formatStep.shape)
   .extend(tableStep.shape)
@@ -211,6 +235,7 @@ export const pipelineWizardSchema = sourceStep
     }
     checkDeadLetterTopic(p, ctx);
     checkKeyFields(p, ctx);
+    checkEqualityPartitions(p, ctx);
     if (p.changesMode === 'cdc' && p.valueFormat !== 'json') {
       ctx.addIssue({
         code: 'custom',

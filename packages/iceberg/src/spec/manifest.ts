@@ -23,6 +23,8 @@ export interface DataFile {
   upperBounds?: Map<number, Uint8Array>;
   splitOffsets?: bigint[];
   sortOrderId?: number;
+  /** An equality delete file's fields: a row is deleted when its values of these equal a row of the file. */
+  equalityIds?: number[];
   /** Format v3: the row id of a data file's first row (row lineage); unset, inherited from its manifest. */
   firstRowId?: bigint;
   /** Format v3: the one data file a deletion vector (a position delete blob in a Puffin file) applies to. */
@@ -180,7 +182,7 @@ export function writeManifest({
       upper_bounds: mapToAvro(e.dataFile.upperBounds, (b) => Buffer.from(b)),
       key_metadata: null,
       split_offsets: e.dataFile.splitOffsets ?? null,
-      equality_ids: null,
+      equality_ids: e.dataFile.equalityIds ?? null,
       sort_order_id: e.dataFile.sortOrderId ?? null,
       ...(formatVersion >= 3 && {
         first_row_id: e.dataFile.firstRowId ?? null,
@@ -238,6 +240,7 @@ export function readManifest(
     }
     if (d.split_offsets != null) dataFile.splitOffsets = d.split_offsets as bigint[];
     if (d.sort_order_id != null) dataFile.sortOrderId = d.sort_order_id as number;
+    if (d.equality_ids != null) dataFile.equalityIds = d.equality_ids as number[];
     if (d.first_row_id != null) dataFile.firstRowId = d.first_row_id as bigint;
     if (d.referenced_data_file != null) dataFile.referencedDataFile = d.referenced_data_file as string;
     if (d.content_offset != null) dataFile.contentOffset = d.content_offset as bigint;

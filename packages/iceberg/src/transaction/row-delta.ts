@@ -4,10 +4,14 @@ import { readPositionDeletes, withinPathBounds } from '../reader/delete-files';
 import { type LiveFile, liveFiles } from '../reader/live-files';
 import type { DataFile } from '../spec/manifest';
 import type { PartitionSpec } from '../spec/partition-spec';
+import type { Schema } from '../spec/schema';
 import type { Snapshot, TableMetadata } from '../spec/table-metadata';
 import { writeDeletionVector } from '../writer/deletion-vector-file';
+import { writeEqualityDeleteFile } from '../writer/equality-delete-file';
 import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
+import type { Row } from '../writer/rows-to-arrow';
 import { branchParent } from './branch';
+import { partitionRows } from './data-files';
 import { FileRemover } from './remove-files';
 import {
   type Attempt,
@@ -101,6 +105,31 @@ export class RowDelta extends SnapshotProducer {
         ? await this.writeVectors(deletes, spec)
         : await this.writePositionDeletes(deletes, spec);
     for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
+    this.includeDeletes(spec, files);
+    return files;
+  }
+
+  /**
+   * Deletes the table's rows (those committed before this delta) whose values of `deleteSchema`'s
+   * fields equal one of `rows`: equality delete files in `spec` (default: the default spec), one per
+   * partition, which needs every partition source field among the equality fields.
+   */
+  async deleteEqual(
+    rows: readonly Row[],
+    deleteSchema: Schema,
+    spec: PartitionSpec = this.spec,
+  ): Promise<DataFile[]> {
+    const ids = new Set(deleteSchema.fields.map((f) => f.id));
+    const outside = spec.fields.find((f) => !ids.has(f.sourceId));
+    if (outside !== undefined) {
+      throw new Error(
+        `${this.name}: equality deletes on ${deleteSchema.fields.map((f) => f.name).join(', ')} cannot say which partition they apply to: partition field ${outside.name} comes from another column`,
+      );
+    }
+    const files: DataFile[] = [];
+    for (const group of partitionRows(deleteSchema, spec, rows)) {
+      files.push(await writeEqualityDeleteFile(this.target(spec), deleteSchema, group.rows, group.partition));
+    }
     this.includeDeletes(spec, files);
     return files;
   }

@@ -9,14 +9,17 @@ const TOTALS = [
   ['total-files-size', 'added-files-size', 'removed-files-size'],
   ['total-data-files', 'added-data-files', 'deleted-data-files'],
 ] as const;
-/** Delete file totals and the counts of this snapshot that move them (Floe writes position deletes only). */
+/** Delete file totals and the counts of this snapshot that move them. */
 const DELETE_TOTALS = [
   ['total-delete-files', 'added-delete-files', 'removed-delete-files'],
   ['total-position-deletes', 'added-position-deletes', 'removed-position-deletes'],
+  ['total-equality-deletes', 'added-equality-deletes', 'removed-equality-deletes'],
 ] as const;
-const ADDED_POSITION_DELETE_FILES = 'added-position-delete-files';
-const REMOVED_POSITION_DELETE_FILES = 'removed-position-delete-files';
-const UNCHANGED_TOTALS = ['total-equality-deletes'] as const;
+/** Per kind of delete file (content 1, 2): the counts of files added and removed. */
+const DELETE_FILE_COUNTS = [
+  [1, 'added-position-delete-files', 'removed-position-delete-files'],
+  [2, 'added-equality-delete-files', 'removed-equality-delete-files'],
+] as const;
 /** The counts of a manifest rewrite (Java's RewriteManifests keys). */
 export const MANIFESTS_CREATED = 'manifests-created';
 export const MANIFESTS_KEPT = 'manifests-kept';
@@ -28,9 +31,7 @@ const RESERVED = new Set<string>([
   'changed-partition-count',
   ...TOTALS.flat(),
   ...DELETE_TOTALS.flat(),
-  ADDED_POSITION_DELETE_FILES,
-  REMOVED_POSITION_DELETE_FILES,
-  ...UNCHANGED_TOTALS,
+  ...DELETE_FILE_COUNTS.flatMap(([, added, removed]) => [added, removed]),
   MANIFESTS_CREATED,
   MANIFESTS_KEPT,
   MANIFESTS_REPLACED,
@@ -47,9 +48,9 @@ export function checkCustomSummary(properties: Record<string, string>): void {
 export interface SummaryInput {
   operation: 'append' | 'replace' | 'overwrite' | 'delete';
   added: readonly DataFile[];
-  /** Position delete files the snapshot adds. */
+  /** Delete files the snapshot adds. */
   addedDeletes: readonly DataFile[];
-  /** Data files and position delete files the snapshot removes. */
+  /** Data files and delete files the snapshot removes. */
   removed: readonly DataFile[];
   parent: Snapshot | undefined;
   commitId: string;
@@ -93,23 +94,28 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
     const previous = parent === undefined ? '0' : parent.summary[total];
     if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
   });
-  const [deletes, , deleteFiles] = counts(addedDeletes);
-  const [removedDeleteRows, , removedDeleteFiles] = counts(removedDeletes);
-  if (deleteFiles !== 0n) summary[ADDED_POSITION_DELETE_FILES] = deleteFiles.toString();
-  if (removedDeleteFiles !== 0n) summary[REMOVED_POSITION_DELETE_FILES] = removedDeleteFiles.toString();
+  const ofContent = (files: readonly DataFile[], content: number) =>
+    counts(files.filter((f) => f.content === content));
+  for (const [content, addedKey, removedKey] of DELETE_FILE_COUNTS) {
+    const [, , plus] = ofContent(addedDeletes, content);
+    const [, , minus] = ofContent(removedDeletes, content);
+    if (plus !== 0n) summary[addedKey] = plus.toString();
+    if (minus !== 0n) summary[removedKey] = minus.toString();
+  }
+  // Delete files, then the rows position and equality deletes hold.
+  const moves: [bigint, bigint][] = [
+    [BigInt(addedDeletes.length), BigInt(removedDeletes.length)],
+    [ofContent(addedDeletes, 1)[0], ofContent(removedDeletes, 1)[0]],
+    [ofContent(addedDeletes, 2)[0], ofContent(removedDeletes, 2)[0]],
+  ];
   DELETE_TOTALS.forEach(([total, addedKey, removedKey], i) => {
-    const plus = i === 0 ? deleteFiles : deletes;
-    const minus = i === 0 ? removedDeleteFiles : removedDeleteRows;
+    const [plus, minus] = moves[i] as [bigint, bigint];
     if (plus !== 0n) summary[addedKey] = plus.toString();
     if (minus !== 0n) summary[removedKey] = minus.toString();
     const previous = parent === undefined ? '0' : parent.summary[total];
     if (previous !== undefined) summary[total] = (BigInt(previous) + plus - minus).toString();
   });
   summary['changed-partition-count'] = String(partitions.size);
-  for (const total of UNCHANGED_TOTALS) {
-    const previous = parent === undefined ? '0' : parent.summary[total];
-    if (previous !== undefined) summary[total] = previous;
-  }
   return summary;
 }
 

@@ -35,17 +35,17 @@ export async function writeDataFile(
 
 /**
  * Puts a Parquet file written elsewhere (e.g. by an ingest engine) in storage and describes it for a
- * manifest: a data file, or a position delete file (`content` 1) of the partition of the rows it deletes.
+ * manifest: a data file, or a position (`content` 1) or equality (2) delete file of the partition of the rows it deletes.
  */
 export async function storeDataFile(
   target: DataFileTarget,
   { bytes, metrics }: WrittenParquet,
   partition: IcebergValue[],
-  content: 0 | 1 = 0,
+  content: 0 | 1 | 2 = 0,
 ): Promise<DataFile> {
   const folder =
     target.spec.fields.length === 0 ? '' : `${partitionPath(target.spec, target.schema, partition)}/`;
-  const kind = content === 1 ? '-deletes' : '';
+  const kind = content === 1 ? '-deletes' : content === 2 ? '-eq-deletes' : '';
   const name = `${String(target.nextIndex()).padStart(5, '0')}-${target.filePrefix}${kind}.parquet`;
   const filePath = `${target.dataLocation}/${folder}${name}`;
   await target.io.write(filePath, bytes);

@@ -23,6 +23,12 @@ describe('KeyColumns', () => {
     );
   });
 
+  it('gives back the values a key was made of (for equality deletes)', () => {
+    const keys = new KeyColumns(schema, ['region', 'id'], 't');
+    const row = { region: 'a,"1" -2', id: -12345678901234567890n };
+    expect(keys.valuesOf(keys.ofValue(row))).toEqual(row);
+  });
+
   it('rejects a record without its key, naming the field', () => {
     const keys = new KeyColumns(schema, ['id'], 't');
     expect(() => keys.ofValue({ region: 'eu' })).toThrow('the value has no value for the key field id');

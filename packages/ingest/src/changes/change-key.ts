@@ -40,6 +40,20 @@ export class KeyColumns {
     return this.fields.map((f) => this.part(f, row[f.name], what)).join(',');
   }
 
+  /** The key columns' values of a key made by this class (an int as a number, a long as a bigint). */
+  valuesOf(key: string): Row {
+    const parts = key.match(/"(?:[^"\\]|\\.)*"|-?\d+/g) ?? [];
+    if (parts.length !== this.fields.length)
+      throw new Error(`${key} is not a key of ${this.names.join(', ')}`);
+    const row: Row = {};
+    this.fields.forEach((f, i) => {
+      const part = parts[i] as string;
+      row[f.name] =
+        f.type.type === 'string' ? JSON.parse(part) : f.type.type === 'int' ? Number(part) : BigInt(part);
+    });
+    return row;
+  }
+
   /**
    * The key of a tombstone, from its Kafka key: a JSON object with the key fields (as Debezium and
    * Kafka Connect write keys), or, for a one-field key, the key's text itself.

@@ -5,6 +5,7 @@ import {
   type LoadedTable,
   type PositionDeletes,
   parquetBatches,
+  type Row,
   type Schema,
 } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
@@ -68,9 +69,23 @@ export class ChangeSet {
     return this.mode.key;
   }
 
-  /** The format version of a table these changes create: v3 keeps deletes as deletion vectors, v2 as position delete files. */
+  /** The format version of a table these changes create: v3 keeps deletes as deletion vectors, v2 as delete files. */
   get formatVersion(): 2 | 3 {
-    return this.mode.deletes === 'position-deletes' ? 2 : 3;
+    return this.mode.deletes === 'deletion-vectors' ? 3 : 2;
+  }
+
+  /** Whether the table's rows are replaced by equality deletes on the key (no key index then). */
+  get byEquality(): boolean {
+    return this.mode.deletes === 'equality-deletes';
+  }
+
+  /**
+   * The equality deletes of the pending commit: one row of key values per key it changes, deleting the
+   * key's rows committed before (its new row, in the same snapshot, is not older, so it stays).
+   */
+  equalityDeletes(schema: Schema): { schema: Schema; rows: Row[] } {
+    const keys = this.keys(schema);
+    return { schema: keys.schema(), rows: [...this.touched].map((key) => keys.valuesOf(key)) };
   }
 
   /** Changes held (not yet written). */
@@ -204,18 +219,16 @@ export class ChangeSet {
    */
   async deletes(table: LoadedTable, schema: Schema): Promise<PositionDeletes[]> {
     const head = table.metadata.currentSnapshotId ?? undefined;
+    // By equality only the rows written for this same commit are deleted by position (they are not older).
+    if (this.byEquality) return positionsByFile(this.pendingDeletes);
     if (this.index === undefined || this.index.snapshotId !== head) {
       this.index = await KeyIndex.build(this.io, table, this.keys(schema));
     }
-    const byFile = new Map<string, { dataFile: DataFile; positions: bigint[] }>();
-    const add = ({ file, pos }: RowLocation) => {
-      const entry = byFile.get(file.filePath) ?? { dataFile: file, positions: [] };
-      entry.positions.push(pos);
-      byFile.set(file.filePath, entry);
-    };
-    this.pendingDeletes.forEach(add);
-    for (const key of this.touched) this.index.locations(key).forEach(add);
-    return [...byFile.values()];
+    const index = this.index;
+    return positionsByFile([
+      ...this.pendingDeletes,
+      ...[...this.touched].flatMap((key) => index.locations(key)),
+    ]);
   }
 
   /**
@@ -296,4 +309,14 @@ export class ChangeSet {
       throw error;
     }
   }
+}
+
+function positionsByFile(rows: readonly RowLocation[]): PositionDeletes[] {
+  const byFile = new Map<string, { dataFile: DataFile; positions: bigint[] }>();
+  for (const { file, pos } of rows) {
+    const entry = byFile.get(file.filePath) ?? { dataFile: file, positions: [] };
+    entry.positions.push(pos);
+    byFile.set(file.filePath, entry);
+  }
+  return [...byFile.values()];
 }

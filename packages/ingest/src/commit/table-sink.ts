@@ -335,13 +335,16 @@ export class TableSink {
     const planned = changes === undefined ? undefined : await catalog.loadTable(id);
     const deletes =
       planned === undefined ? [] : await (changes as ChangeSet).deletes(planned, this.requireSchema());
+    const equal = changes?.byEquality ? changes.equalityDeletes(this.requireSchema()) : undefined;
     const snapshot =
-      planned !== undefined && (deletes.length > 0 || this.stored.length > 0)
+      planned !== undefined && (deletes.length > 0 || this.stored.length > 0 || (equal?.rows.length ?? 0) > 0)
         ? await RowDelta.start(catalog, io, planned, options)
         : await FastAppend.start(catalog, io, id, { ...options, allowEmpty: true });
     if (this.stored.length > 0) snapshot.addDataFiles(this.stored, this.storedSpec);
     if (snapshot instanceof RowDelta && deletes.length > 0)
       await snapshot.deletePositions(deletes, this.storedSpec);
+    if (snapshot instanceof RowDelta && equal !== undefined && equal.rows.length > 0)
+      await snapshot.deleteEqual(equal.rows, equal.schema, this.storedSpec);
     const result = await this.time('commit', () => snapshot.commit());
     changes?.committed(result.table, result.snapshotId, planned?.metadata.currentSnapshotId ?? undefined);
     const files = this.stored;

@@ -85,8 +85,11 @@ export async function expectEverySnapshotReadsRight(
   const id = { namespace: spec.table.namespace, name: spec.table.name };
   const table = await catalog.loadTable(id);
   const withDeletes = table.metadata.snapshots.filter(
-    (s) => Number(s.summary['added-position-deletes'] ?? 0) > 0,
+    (s) =>
+      Number(s.summary['added-position-deletes'] ?? 0) + Number(s.summary['added-equality-deletes'] ?? 0) > 0,
   );
+  // pyiceberg does not apply equality deletes (it would return the rows they delete): Java alone reads those.
+  const byEquality = spec.changes.mode !== 'append' && spec.changes.deletes === 'equality-deletes';
   expect(withDeletes.length).toBeGreaterThan(0);
   await expectDeletesAsChosen(spec, table);
   const java = await readWithIcebergJava(
@@ -98,9 +101,11 @@ export async function expectEverySnapshotReadsRight(
   for (const snapshot of table.metadata.snapshots) {
     const tag = `s${snapshot.snapshotId}`;
     await setTag(catalog, id, tag, snapshot.snapshotId);
-    const scan = await scanWithPyiceberg(id.namespace, id.name, { ref: tag, select });
     const want = expected(offsetsAt(table.metadata, snapshot, spec.id));
-    expect(scan.rows.map(row).sort(), `pyiceberg, snapshot ${snapshot.snapshotId}`).toEqual(want);
+    if (!byEquality) {
+      const scan = await scanWithPyiceberg(id.namespace, id.name, { ref: tag, select });
+      expect(scan.rows.map(row).sort(), `pyiceberg, snapshot ${snapshot.snapshotId}`).toEqual(want);
+    }
     const javaRows = (java.get(snapshot.snapshotId) ?? []).map((values) => values.join(':')).sort();
     expect(javaRows, `Iceberg Java, snapshot ${snapshot.snapshotId}`).toEqual(want);
   }
@@ -109,14 +114,14 @@ export async function expectEverySnapshotReadsRight(
 
 /**
  * The table holds its deletes as the spec chose: deletion vectors in a format v3 table (one per data
- * file at most), or Parquet position delete files in a v2 one.
+ * file at most), or Parquet position (and equality) delete files in a v2 one.
  */
 async function expectDeletesAsChosen(spec: PipelineSpec, table: LoadedTable): Promise<void> {
   const vectors = spec.changes.mode !== 'append' && spec.changes.deletes === 'deletion-vectors';
   expect(table.metadata.formatVersion).toBe(vectors ? 3 : 2);
   const { io } = await openTableAccess(spec.table, host);
   try {
-    const deletes = (await liveFiles(io, table.metadata)).filter((f) => f.file.content === 1);
+    const deletes = (await liveFiles(io, table.metadata)).filter((f) => f.file.content !== 0);
     // (None at all after a compaction that applied them.)
     for (const f of deletes) expect(f.file.fileFormat).toBe(vectors ? 'PUFFIN' : 'PARQUET');
     if (vectors) {

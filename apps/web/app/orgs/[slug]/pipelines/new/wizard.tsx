@@ -89,8 +89,8 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
     {
       name: 'changeDeletes',
       label: 'Updates and deletes as',
-      options: ['deletion-vectors', 'position-deletes'],
-      hint: 'upsert and cdc, chosen when the table is created: deletion-vectors (Iceberg v3 tables) or position-deletes (v2, for engines without v3). pyiceberg and Iceberg Java (Spark, Flink) read both',
+      options: ['deletion-vectors', 'position-deletes', 'equality-deletes'],
+      hint: 'upsert and cdc, chosen when the table is created: deletion-vectors (Iceberg v3 tables) or position-deletes (v2, for engines without v3), both read by pyiceberg and Iceberg Java (Spark, Flink); equality-deletes only for engines that apply them (Iceberg Java, Spark, Flink, Trino): pyiceberg does not, and would show replaced and deleted rows; Floe does not compact such tables',
     },
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
     {
