@@ -15,7 +15,7 @@ const REPRESENTATION = {
   'position-deletes':
     'Updated and deleted rows are Iceberg format v2 position delete files, which every Iceberg v2 reader applies.',
   'equality-deletes':
-    'Updated and deleted rows are Iceberg format v2 equality delete files on the key: Iceberg Java, Spark, Flink and Trino apply them; pyiceberg does not (it returns replaced and deleted rows too).',
+    'Updated and deleted rows are Iceberg format v2 equality delete files on the key: Iceberg Java, Spark, Flink and Trino apply them; pyiceberg cannot read the table.',
 } as const;
 
 /** One paragraph: what a record does to the table, and how readers see updated and deleted rows. */

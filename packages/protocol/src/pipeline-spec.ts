@@ -171,8 +171,8 @@ export const timestampFieldSchema = z.object({
  * pyiceberg (0.10 on) and Iceberg Java (1.8 on, so Spark and Flink with it) read both; engines without
  * v3 read position deletes only. `equality-deletes` (never the default): a format v2 table whose
  * updates and deletes are equality delete files on the key, for engines that read them (Iceberg Java,
- * Spark, Flink, Trino); pyiceberg does not apply them, so it would return replaced and deleted rows,
- * and Floe does not compact such a table. Chosen when the table is created; an existing table keeps
+ * Spark, Flink, Trino); pyiceberg cannot read such a table (0.12 refuses the scan), and Floe does
+ * not compact it. Chosen when the table is created; an existing table keeps
  * its format.
  */
 export const CHANGE_DELETES = ['deletion-vectors', 'position-deletes', 'equality-deletes'] as const;

@@ -90,7 +90,7 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       name: 'changeDeletes',
       label: 'Updates and deletes as',
       options: ['deletion-vectors', 'position-deletes', 'equality-deletes'],
-      hint: 'upsert and cdc, chosen when the table is created: deletion-vectors (Iceberg v3 tables) or position-deletes (v2, for engines without v3), both read by pyiceberg and Iceberg Java (Spark, Flink); equality-deletes only for engines that apply them (Iceberg Java, Spark, Flink, Trino): pyiceberg does not, and would show replaced and deleted rows; Floe does not compact such tables',
+      hint: 'upsert and cdc, chosen when the table is created: deletion-vectors (Iceberg v3 tables) or position-deletes (v2, for engines without v3), both read by pyiceberg and Iceberg Java (Spark, Flink); equality-deletes only for engines that apply them (Iceberg Java, Spark, Flink, Trino): pyiceberg cannot read such tables, and Floe does not compact them',
     },
     { name: 'schemaPolicy', label: 'Schema changes', options: ['evolve', 'strict', 'ignore-new-fields'] },
     {
