@@ -161,6 +161,7 @@ describe('data stays in the customer account', () => {
       commitIntervalSeconds: 1,
       deadLetterPolicy: 'skip' as const,
       engine: 'auto' as const,
+      consumer: 'auto' as const,
     };
     const spec = await buildPipelineSpec(db, org.id, pipelineId, 1, wizard);
     await db.pipeline.create({

@@ -82,7 +82,7 @@ async function measure(mode: 'raw' | 'ingest', topic: string, engine: string): P
 }
 
 async function latency(engine: string) {
-  const topic = `bench-live-${engine}-${run}`;
+  const topic = `bench-live-${engine.replace('+', '-')}-${run}`;
   await createTopic(topic);
   const child = startMeasured(['latency', topic, '1e18', engine, `${RATE}:${SECONDS}`]);
   let result: { p50: number; p99: number; tail: number; measured: number; unseen: number } | undefined;
@@ -96,11 +96,11 @@ const topic = `bench-backlog-${run}`;
 await createTopic(topic);
 console.log(`producing ${RECORDS} events to ${topic}…`);
 const avgBytes = await produce(topic, 0, RECORDS);
-// `native` fetches with librdkafka where it is built (auto); `native+kafkajs` is the same engine on
-// kafkajs, to see what the consumer alone is worth.
+// `native` and `portable` fetch with kafkajs (auto); `native+librdkafka` is the native engine on
+// librdkafka, to see what the consumer alone is worth.
 const librdkafka = nativeConsumerRefusal({}) === undefined;
 const engines = (
-  env.FLOE_BENCH_ENGINES?.split(',') ?? ['native', ...(librdkafka ? ['native+kafkajs'] : []), 'portable']
+  env.FLOE_BENCH_ENGINES?.split(',') ?? ['native', ...(librdkafka ? ['native+librdkafka'] : []), 'portable']
 ).filter((e) => !e.startsWith('native') || nativeEngineStatus().available);
 const results: Record<string, unknown>[] = [];
 const topicOf = (name: string) => `${topic}-${name}`;

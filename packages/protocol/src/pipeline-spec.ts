@@ -230,10 +230,10 @@ export const pipelineSpecSchema = z.object({
    */
   engine: z.enum(['auto', 'portable', 'native']).default('auto'),
   /**
-   * The Kafka client that fetches: `librdkafka` (in the native engine, where the agent has it built),
-   * `kafkajs` (everywhere), or `auto`: librdkafka where the native engine reads the pipeline's records
-   * and librdkafka supports its authentication (not MSK IAM), else kafkajs, and the agent says which.
-   * Every member of one pipeline's consumer group should run the same client.
+   * The Kafka client that fetches: `kafkajs` (everywhere; the engines read its fetched record batches
+   * in place), `librdkafka` (built into the native engine; not with MSK IAM), or `auto`, today kafkajs,
+   * which costs less CPU per record (see packages/ingest/src/pipeline/open-pipeline.ts chooseConsumer).
+   * The agent logs which and why. kafkajs and librdkafka members can share one group.
    */
   consumer: z.enum(['auto', 'kafkajs', 'librdkafka']).default('auto'),
   commit: z

@@ -1,4 +1,4 @@
-import { nativeEngineStatus } from '@floe/ingest';
+import { nativeConsumerRefusal, nativeEngineStatus } from '@floe/ingest';
 import { describe, expect, it } from 'vitest';
 import { exactlyOnceUnderKills } from '../testing/chaos';
 
@@ -9,24 +9,43 @@ const kills = Number(process.env.FLOE_CHAOS_KILLS ?? 5);
 // Each engine this machine has, asked for by name (a native engine that did not load fails the run).
 const engines = nativeEngineStatus().available ? (['native', 'portable'] as const) : (['portable'] as const);
 // Each engine on the plain listener, and once more with the agents reading over SASL_SSL (SCRAM-SHA-512,
-// the stack's CA): signing in again after every kill must not cost a record or commit one twice.
+// the stack's CA) through librdkafka where the native engine has it: signing in again after every kill
+// must not cost a record or commit one twice, and librdkafka's group must place every partition at the
+// table's offsets.
 // And once committing to Nessie's Iceberg REST API, when the stack runs it (npm run stack -- up nessie,
 // or FLOE_STACK_NESSIE=1 npm test).
 const runs = [
-  ...engines.map((engine) => ({ engine, listener: 'plain' as const, catalog: 'rest' as const })),
-  { engine: 'auto' as const, listener: 'sasl-ssl' as const, catalog: 'rest' as const },
+  ...engines.map((engine) => ({
+    engine,
+    consumer: 'auto' as const,
+    listener: 'plain' as const,
+    catalog: 'rest' as const,
+  })),
+  {
+    engine: 'auto' as const,
+    consumer: nativeConsumerRefusal({}) === undefined ? ('librdkafka' as const) : ('auto' as const),
+    listener: 'sasl-ssl' as const,
+    catalog: 'rest' as const,
+  },
   ...(process.env.FLOE_NESSIE_URI
-    ? [{ engine: 'auto' as const, listener: 'plain' as const, catalog: 'nessie' as const }]
+    ? [
+        {
+          engine: 'auto' as const,
+          consumer: 'auto' as const,
+          listener: 'plain' as const,
+          catalog: 'nessie' as const,
+        },
+      ]
     : []),
 ];
 
 describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalog, S3; read back by pyiceberg)', () => {
   it.each(runs)(
-    `$engine engine on the $listener listener, $catalog catalog: ${records} records, ${kills} kills, then two agents sharing the partitions`,
+    `$engine engine ($consumer) on the $listener listener, $catalog catalog: ${records} records, ${kills} kills, then two agents sharing the partitions`,
     {
       timeout: 40 * 60_000,
     },
-    async ({ engine, listener, catalog }) => {
+    async ({ engine, consumer, listener, catalog }) => {
       const result = await exactlyOnceUnderKills({
         listener,
         catalog,
@@ -34,10 +53,11 @@ describe('exactly once through SIGKILLs and a rebalance (real Kafka, REST catalo
         partitions: 6,
         kills,
         engine,
+        consumer,
         restartBroker: process.env.FLOE_CHAOS_BROKER_RESTART === '1',
         log: (line) => console.log(`[chaos] ${line}`),
       });
-      console.log(`[chaos] ${engine} ${listener} ${catalog} result ${JSON.stringify(result)}`);
+      console.log(`[chaos] ${engine} ${consumer} ${listener} ${catalog} result ${JSON.stringify(result)}`);
       // Every kill made; every record of the topic in the table once (a record the producer had to send
       // again after the broker restart is a record of the topic like any other), every seq there.
       expect(result).toEqual({

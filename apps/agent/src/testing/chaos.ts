@@ -24,6 +24,8 @@ export interface ChaosOptions {
   restartBroker?: boolean;
   /** The ingest engine the pipeline asks for (default auto). */
   engine?: 'auto' | 'native' | 'portable';
+  /** The Kafka client the pipeline asks for (default auto). */
+  consumer?: 'auto' | 'kafkajs' | 'librdkafka';
   /**
    * The listener the agents consume from: the stack's plain one (default), or its SASL_SSL one
    * (SCRAM-SHA-512, the CA by file reference, the password by env reference). Records are produced
@@ -224,6 +226,7 @@ function writeSpec(id: string, topic: string, namespace: string, options: ChaosO
       commit: { intervalSeconds: 1 },
       deadLetter: { policy: 'pause' },
       engine: options.engine ?? 'auto',
+      consumer: options.consumer ?? 'auto',
     }),
   );
   return path;

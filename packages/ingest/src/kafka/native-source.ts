@@ -45,8 +45,10 @@ export function librdkafkaSettings(options: NativeSourceOptions): Record<string,
     // A partition with no table offset and no group offset: where the pipeline says to start.
     'auto.offset.reset': options.fromBeginning ? 'earliest' : 'latest',
     'isolation.level': 'read_committed',
-    // Bounded memory: what librdkafka prefetches per partition and in all.
+    // Bounded memory: what librdkafka prefetches, in all. When that much waits, its fetcher pauses
+    // for fetch.queue.backoff.ms (1 s by default, which held one consumer near 70k records/s).
     'queued.max.messages.kbytes': String(16 * 1024),
+    'fetch.queue.backoff.ms': '5',
     'fetch.wait.max.ms': '100',
     ...(kafka.connectionTimeoutMs !== undefined && {
       'socket.connection.setup.timeout.ms': String(kafka.connectionTimeoutMs),

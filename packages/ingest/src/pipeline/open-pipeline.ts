@@ -153,24 +153,20 @@ export class ConsumerUnavailableError extends Error {
 
 /**
  * The Kafka client that fetches for a pipeline, and why: as the spec asks (librdkafka fails with the
- * reason when it cannot run), or for `auto` librdkafka where the native engine reads the records (the
- * portable engine keeps to what runs everywhere: kafkajs).
+ * reason when it cannot run). `auto` is kafkajs, whose fetches the engines read in place: measured
+ * beside librdkafka on the same topic it costs less CPU per record (bench/results/ingest-2026-12-06.md),
+ * since librdkafka hands over one message per poll event.
  */
 export function chooseConsumer(
   spec: PipelineSpec,
   kafka: Pick<KafkaOptions, 'sasl'>,
 ): { client: 'kafkajs' | 'librdkafka'; reason: string } {
-  if (spec.consumer === 'kafkajs') return { client: 'kafkajs', reason: 'the pipeline asks for it' };
-  const refusal = nativeConsumerRefusal(kafka);
-  if (spec.consumer === 'librdkafka') {
-    if (refusal !== undefined) throw new ConsumerUnavailableError(`consumer librdkafka: ${refusal}`);
-    return { client: 'librdkafka', reason: 'the pipeline asks for it' };
+  if (spec.consumer !== 'librdkafka') {
+    return { client: 'kafkajs', reason: spec.consumer === 'auto' ? 'auto' : 'the pipeline asks for it' };
   }
-  if (!nativeReads(spec))
-    return { client: 'kafkajs', reason: 'auto: the portable engine reads this pipeline' };
-  return refusal === undefined
-    ? { client: 'librdkafka', reason: 'auto' }
-    : { client: 'kafkajs', reason: `auto: ${refusal}` };
+  const refusal = nativeConsumerRefusal(kafka);
+  if (refusal !== undefined) throw new ConsumerUnavailableError(`consumer librdkafka: ${refusal}`);
+  return { client: 'librdkafka', reason: 'the pipeline asks for it' };
 }
 
 /** The dlq policy's topic exists before anything is read: created when missing, or the start fails. */
