@@ -3,18 +3,25 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../../../../src/trpc/react';
 import { FleetAgents } from './fleet-agents';
+import type { FleetPipeline } from './fleet-order';
 import { FleetPipelines } from './fleet-pipelines';
+
+type Running = FleetPipeline['compaction']['running'];
+
+/** Running, or sent in the last 10 minutes: one sent to an agent that is away does not keep the page polling fast. */
+const underWay = (run: Running, nowMs: number) =>
+  run !== null && (run.status === 'RUNNING' || nowMs - run.sentAtMs < 10 * 60_000);
 
 /**
  * The organization's pipelines and agents with their health, refreshed every 30 s, and every 5 s
- * while a compaction is sent or running, so its steps and outcome show as they happen.
+ * while a compaction is under way, so its steps and outcome show as they happen.
  */
 export function FleetOverview({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
   const { data, error, isLoading, dataUpdatedAt } = useQuery({
     ...trpc.fleet.overview.queryOptions({ orgSlug }),
     refetchInterval: (query) =>
-      query.state.data?.pipelines.some((p) => p.compaction.running !== null) ? 5_000 : 30_000,
+      query.state.data?.pipelines.some((p) => underWay(p.compaction.running, Date.now())) ? 5_000 : 30_000,
   });
   if (isLoading)
     return (
