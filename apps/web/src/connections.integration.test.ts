@@ -81,6 +81,23 @@ describe('the Connections page, in a real browser', () => {
     await screenshot(page, 'connections');
   });
 
+  it('creates a Hive Metastore catalog, its uri refused on the field until it is thrift://host:port', async () => {
+    await choose('Iceberg catalog');
+    await page.getByLabel('Catalog', { exact: true }).selectOption('hive');
+    expect(await page.getByLabel('Warehouse', { exact: true }).count()).toBe(0);
+    await fill({ Name: 'metastore', 'Metastore URI': 'metastore.internal:9083' });
+    await save();
+    await expect(page.locator('#conn-uri-error').textContent()).resolves.toBe(
+      'uri must be the metastore as thrift://host:port, like thrift://metastore.internal:9083',
+    );
+    await fill({ 'Metastore URI': 'thrift://metastore.internal:9083' });
+    await save();
+    await listed('metastore');
+    expect(await page.getByRole('row', { name: /metastore/ }).textContent()).toContain(
+      'Hive Metastore thrift://metastore.internal:9083',
+    );
+  });
+
   it('records each new connection in the audit log, which an editor cannot read', async () => {
     await page.goto(`${app.url}/orgs/${org.slug}/audit`);
     expect(await page.getByText('The audit log is for owners and admins.').count()).toBe(1);
@@ -90,7 +107,7 @@ describe('the Connections page, in a real browser', () => {
     const viewer = await (await browser.newContext()).newPage();
     await signInAs(viewer, app.url, org.emails.VIEWER as string);
     await viewer.goto(`${app.url}/orgs/${org.slug}/connections`);
-    expect(await viewer.getByRole('row').count()).toBe(6);
+    expect(await viewer.getByRole('row').count()).toBe(7);
     expect(await viewer.getByRole('button', { name: 'Save connection' }).count()).toBe(0);
   });
 });

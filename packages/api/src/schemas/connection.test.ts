@@ -133,6 +133,20 @@ describe('the catalog connection form', () => {
     });
   });
 
+  it('makes a Hive Metastore catalog from its thrift://host:port uri, and names the key when it is not one', () => {
+    expect(catalogForm({ catalogType: 'hive', uri: 'thrift://metastore.internal:9083' })).toEqual({
+      connection: { type: 'catalog', catalog: { type: 'hive', uri: 'thrift://metastore.internal:9083' } },
+      issues: [],
+    });
+    const wrong = {
+      field: 'uri',
+      message: 'uri must be the metastore as thrift://host:port, like thrift://metastore.internal:9083',
+    };
+    for (const uri of ['metastore.internal:9083', 'thrift://metastore.internal', 'http://m.internal:9083'])
+      expect(catalogForm({ catalogType: 'hive', uri }).issues, uri).toEqual([wrong]);
+    expect(catalogForm({ catalogType: 'hive' }).issues).toEqual([{ field: 'uri', message: 'required' }]);
+  });
+
   it('puts each error on its field', () => {
     expect(
       catalogForm({ catalogType: 'rest-oauth2', uri: 'https://p.internal', warehouse: 'w' }).issues,

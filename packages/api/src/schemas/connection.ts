@@ -35,8 +35,8 @@ export const connectionFormSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('catalog'),
     name,
-    // REST with a bearer token (or none), with OAuth2 client credentials, signed with SigV4; or Glue.
-    catalogType: z.enum(['rest', 'rest-oauth2', 'rest-sigv4', 'glue']),
+    // REST with a bearer token (or none), with OAuth2 client credentials, signed with SigV4; Glue; Hive.
+    catalogType: z.enum(['rest', 'rest-oauth2', 'rest-sigv4', 'glue', 'hive']),
     uri: optional,
     warehouse: optional,
     credential: optional,
@@ -168,15 +168,17 @@ export function toConnection(
         catalog:
           catalogType === 'glue'
             ? { type: 'glue', region: form.region, catalogId: form.catalogId }
-            : {
-                type: 'rest',
-                uri: form.uri,
-                warehouse: form.warehouse,
-                ...(catalogType === 'rest' && {
-                  credential: secretRef(form.credential, 'credential', issues),
-                }),
-                ...(auth !== undefined && { auth }),
-              },
+            : catalogType === 'hive'
+              ? { type: 'hive', uri: form.uri }
+              : {
+                  type: 'rest',
+                  uri: form.uri,
+                  warehouse: form.warehouse,
+                  ...(catalogType === 'rest' && {
+                    credential: secretRef(form.credential, 'credential', issues),
+                  }),
+                  ...(auth !== undefined && { auth }),
+                },
       };
       break;
     }

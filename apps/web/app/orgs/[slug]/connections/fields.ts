@@ -97,8 +97,14 @@ export const CONNECTION_FIELDS: Record<ConnectionType, { title: string; fields: 
       {
         name: 'catalogType',
         label: 'Catalog',
-        options: ['rest', 'rest-oauth2', 'rest-sigv4', 'glue'],
-        hint: 'rest: an Iceberg REST catalog with a bearer token or none (Nessie, Apache Iceberg’s server). rest-oauth2: OAuth2 client credentials (Polaris, Unity Catalog, Snowflake Open Catalog). rest-sigv4: AWS’s Iceberg REST endpoints (Glue, S3 Tables), signed with the pipeline’s AWS role. glue: the Glue Data Catalog API.',
+        options: ['rest', 'rest-oauth2', 'rest-sigv4', 'glue', 'hive'],
+        hint: 'rest: an Iceberg REST catalog with a bearer token or none (Nessie, Apache Iceberg’s server). rest-oauth2: OAuth2 client credentials (Polaris, Unity Catalog, Snowflake Open Catalog). rest-sigv4: AWS’s Iceberg REST endpoints (Glue, S3 Tables), signed with the pipeline’s AWS role. glue: the Glue Data Catalog API. hive: a Hive Metastore over Thrift.',
+      },
+      {
+        name: 'uri',
+        label: 'Metastore URI',
+        hint: 'thrift://host:port of a Hive Metastore 4.0 or newer (older ones do not check commits), e.g. thrift://metastore.internal:9083',
+        when: { field: 'catalogType', in: ['hive'] },
       },
       {
         name: 'uri',
