@@ -178,4 +178,25 @@ describe('backfills on the pipeline page, in a real browser', () => {
       'backfill.validate',
     ]);
   }, 120_000);
+
+  it('says in words why a backfill failed', async () => {
+    const earlier = new Set((await queued()).map((j) => j.jobId));
+    await admin.getByLabel('Re-partition by').fill('');
+    await admin.getByRole('button', { name: 'Start backfill' }).click();
+    const item = admin.getByRole('list', { name: 'Backfills' }).getByRole('listitem').first();
+    await item.getByText('Rebuild: sent to the agent').waitFor();
+    const sent = (await queued()).find((j) => j.job.kind === 'pipeline.backfill' && !earlier.has(j.jobId));
+    await report({
+      type: 'job.failed',
+      jobId: sent?.jobId as string,
+      errorClass: 'BackfillError',
+      message: 'orders.v1 partition 0: offset 0 is no longer in the topic (retention removed it)',
+    });
+    await item
+      .getByText(
+        'Rebuild: failed: orders.v1 partition 0: offset 0 is no longer in the topic (retention removed it)',
+      )
+      .waitFor();
+    await screenshot(admin, 'backfill-failed');
+  });
 });
