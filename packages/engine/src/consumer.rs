@@ -124,16 +124,16 @@ impl Pack {
         if self.index.header_starts.is_empty() {
             self.index.header_starts.push(0);
         }
-        let i = &mut self.index;
-        i.offsets.push(m.offset());
-        i.timestamps.push(match m.timestamp() {
+        let (value, key) = (m.payload(), m.key());
+        self.index.offsets.push(m.offset());
+        self.index.timestamps.push(match m.timestamp() {
             Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => t,
             Timestamp::NotAvailable => -1,
         });
-        i.flags.push(u8::from(m.payload().is_none()) | (u8::from(m.key().is_none()) << 1));
-        let value = m.payload().map_or([0, 0], |v| self.put(v));
+        self.index.flags.push(u8::from(value.is_none()) | (u8::from(key.is_none()) << 1));
+        let value = value.map_or([0, 0], |v| self.put(v));
         self.index.value_ranges.extend_from_slice(&value);
-        let key = m.key().map_or([0, 0], |k| self.put(k));
+        let key = key.map_or([0, 0], |k| self.put(k));
         self.index.key_ranges.extend_from_slice(&key);
         if let Some(headers) = m.headers() {
             for h in headers.iter() {
@@ -235,7 +235,6 @@ impl PollTask {
     /// limits; stops early at a rebalance so that its records and its event stay in order.
     fn collect(&self) -> (Packs, Vec<String>) {
         let mut packs: Packs = Vec::new();
-        let mut at: HashMap<(String, i32), usize> = HashMap::new();
         let mut errors = Vec::new();
         let (mut records, mut bytes) = (0usize, 0usize);
         let deadline = Instant::now() + self.max_wait;
@@ -243,11 +242,15 @@ impl PollTask {
             let wait = if records == 0 { deadline.saturating_duration_since(Instant::now()) } else { Duration::ZERO };
             match self.consumer.poll(wait) {
                 Some(Ok(m)) => {
-                    let key = (m.topic().to_string(), m.partition());
-                    let slot = *at.entry(key.clone()).or_insert_with(|| {
-                        packs.push((key, Pack::default()));
-                        packs.len() - 1
-                    });
+                    // A handful of partitions per poll: found by comparing, with nothing allocated.
+                    let (topic, partition) = (m.topic(), m.partition());
+                    let slot = match packs.iter().position(|((t, p), _)| *p == partition && t == topic) {
+                        Some(slot) => slot,
+                        None => {
+                            packs.push(((topic.to_string(), partition), Pack::default()));
+                            packs.len() - 1
+                        }
+                    };
                     let pack = &mut packs[slot].1;
                     let before = pack.data.len();
                     pack.push(&m);
