@@ -77,6 +77,7 @@ export async function seedDemoPipeline(
     timestampFields: 'ordered_at:iso8601',
     schemaPolicy: 'evolve' as const,
     engine: 'auto' as const,
+    consumer: 'auto' as const,
     commitIntervalSeconds: 5,
     deadLetterPolicy: 'dlq' as const,
     deadLetterTopic: `${DEMO_TOPIC}.dlq`,
