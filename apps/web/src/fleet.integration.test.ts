@@ -151,6 +151,16 @@ describe('the fleet overview, in a real browser', () => {
 
   it('shows the agents with their version, whether an upgrade is available, uptime and pipelines', async () => {
     const [healthy, late, failing] = [fleet.healthy.agentId, fleet.late.agentId, fleet.failing.agentId];
+    // The healthy agent heartbeats, as a live one does every few seconds: the seed's heartbeat is as old
+    // as this file's run, and an agent unheard of for 30 s is offline.
+    const db = createPrismaClient();
+    try {
+      await db.agent.update({ where: { id: healthy }, data: { lastHeartbeatAt: new Date() } });
+    } finally {
+      await db.$disconnect();
+    }
+    await page.reload();
+    await agents().waitFor();
     // Not online first: offline, then awaiting install, then online.
     const names = await namesOf(agents());
     expect(names.slice(0, 1)).toEqual([late]);
