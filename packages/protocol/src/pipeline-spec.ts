@@ -244,8 +244,17 @@ export const pipelineSpecSchema = z.object({
         .int()
         .min(1 << 20)
         .default(128 * 1024 * 1024),
+      /**
+       * Who commits when the pipeline's consumer group has several members (an agent pool). `auto`: one
+       * committer per pipeline (the member reading partition 0 of the first topic) commits every
+       * member's files in one snapshot per interval, handed over through the control topic
+       * `floe-control-<pipeline id>`; a member alone in the group, and an upsert or CDC pipeline, commits
+       * for itself. `per-member`: every member commits its own partitions (one snapshot per member per
+       * interval, no control topic).
+       */
+      mode: z.enum(['auto', 'per-member'], { error: 'commit.mode is auto or per-member' }).default('auto'),
     })
-    .default({ intervalSeconds: 10, targetFileSizeBytes: 128 * 1024 * 1024 }),
+    .default({ intervalSeconds: 10, targetFileSizeBytes: 128 * 1024 * 1024, mode: 'auto' }),
   /**
    * Fan-out: each record goes to the table its field value or header names (as the Iceberg Kafka
    * Connect sink's route field does); a record no route names goes to `table.name`. Every routed table

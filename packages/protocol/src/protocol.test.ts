@@ -61,7 +61,7 @@ describe('agent queues', () => {
 describe('pipeline specs', () => {
   it('accepts a full spec and fills the defaults a user did not set', () => {
     const spec = pipelineSpecSchema.parse(pipeline);
-    expect(spec.commit).toEqual({ intervalSeconds: 10, targetFileSizeBytes: 134217728 });
+    expect(spec.commit).toEqual({ intervalSeconds: 10, targetFileSizeBytes: 134217728, mode: 'auto' });
     expect(spec.schemaPolicy).toBe('evolve');
     expect(spec.source.startFrom).toBe('earliest');
     expect(spec.mapping.kafkaMetadata).toBe(true);
@@ -143,6 +143,14 @@ describe('pipeline specs', () => {
     const result = pipelineSpecSchema.safeParse(bad);
     const paths = result.error?.issues.map((i) => i.path.join('.')).sort();
     expect(paths).toEqual(['commit.intervalSeconds', 'deadLetter.topic', 'table.partitionBy.0.transform']);
+  });
+
+  it('takes who commits on a pool (commit.mode) and names the key of a wrong value', () => {
+    const mode = (value: string) => pipelineSpecSchema.safeParse({ ...pipeline, commit: { mode: value } });
+    expect(mode('per-member').data?.commit.mode).toBe('per-member');
+    expect(mode('leader').error?.issues).toEqual([
+      expect.objectContaining({ path: ['commit', 'mode'], message: 'commit.mode is auto or per-member' }),
+    ]);
   });
 });
 
