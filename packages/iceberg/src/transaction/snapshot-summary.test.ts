@@ -56,6 +56,33 @@ describe('snapshot summaries with delete files', () => {
     });
   });
 
+  it('counts deletion vectors as DVs, not position delete files, in the delete files and the position deletes', () => {
+    const dv = (rows: number, size: number): DataFile => ({ ...file(1, rows, size), fileFormat: 'PUFFIN' });
+    // An upsert's commit on a v3 table: one vector merged (the old one removed), one new, a v2-era file kept.
+    const summary = snapshotSummary({
+      operation: 'overwrite',
+      added: [file(0, 3, 300)],
+      addedDeletes: [dv(4, 40), dv(1, 40)],
+      removed: [dv(3, 40)],
+      parent,
+      commitId: 'c',
+      custom: {},
+      own: {},
+    });
+    expect(summary).toMatchObject({
+      'added-delete-files': '2',
+      'added-dvs': '2',
+      'removed-delete-files': '1',
+      'removed-dvs': '1',
+      'total-delete-files': '4',
+      'added-position-deletes': '5',
+      'removed-position-deletes': '3',
+      'total-position-deletes': '14',
+    });
+    expect(summary['added-position-delete-files']).toBeUndefined();
+    expect(summary['removed-position-delete-files']).toBeUndefined();
+  });
+
   it('reads the totals a summary states, and none when one is missing or not a count', () => {
     expect(summaryTotals(parent.summary)).toEqual({ records: 100, deleteFiles: 3, positionDeletes: 12 });
     const { 'total-position-deletes': _, ...without } = parent.summary;

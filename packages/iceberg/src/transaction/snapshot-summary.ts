@@ -15,11 +15,23 @@ const DELETE_TOTALS = [
   ['total-position-deletes', 'added-position-deletes', 'removed-position-deletes'],
   ['total-equality-deletes', 'added-equality-deletes', 'removed-equality-deletes'],
 ] as const;
-/** Per kind of delete file (content 1, 2): the counts of files added and removed. */
+/**
+ * Per kind of delete file: the counts of files added and removed. A deletion vector (a position
+ * delete in a Puffin file, format v3) counts as a DV, not as a position delete file, as the spec's
+ * summary fields and the reference have it; all three count in the delete files and their rows in
+ * the position or equality deletes.
+ */
 const DELETE_FILE_COUNTS = [
-  [1, 'added-position-delete-files', 'removed-position-delete-files'],
-  [2, 'added-equality-delete-files', 'removed-equality-delete-files'],
+  ['position', 'added-position-delete-files', 'removed-position-delete-files'],
+  ['dv', 'added-dvs', 'removed-dvs'],
+  ['equality', 'added-equality-delete-files', 'removed-equality-delete-files'],
 ] as const;
+
+function deleteKind(file: DataFile): (typeof DELETE_FILE_COUNTS)[number][0] | undefined {
+  if (file.content === 2) return 'equality';
+  if (file.content !== 1) return undefined;
+  return file.fileFormat === 'PUFFIN' ? 'dv' : 'position';
+}
 /** The counts of a manifest rewrite (Java's RewriteManifests keys). */
 export const MANIFESTS_CREATED = 'manifests-created';
 export const MANIFESTS_KEPT = 'manifests-kept';
@@ -96,9 +108,9 @@ export function snapshotSummary(input: SummaryInput): Snapshot['summary'] {
   });
   const ofContent = (files: readonly DataFile[], content: number) =>
     counts(files.filter((f) => f.content === content));
-  for (const [content, addedKey, removedKey] of DELETE_FILE_COUNTS) {
-    const [, , plus] = ofContent(addedDeletes, content);
-    const [, , minus] = ofContent(removedDeletes, content);
+  for (const [kind, addedKey, removedKey] of DELETE_FILE_COUNTS) {
+    const plus = BigInt(addedDeletes.filter((f) => deleteKind(f) === kind).length);
+    const minus = BigInt(removedDeletes.filter((f) => deleteKind(f) === kind).length);
     if (plus !== 0n) summary[addedKey] = plus.toString();
     if (minus !== 0n) summary[removedKey] = minus.toString();
   }
