@@ -103,8 +103,10 @@ async function runUnitOnly() {
 
 try {
   if (unitOnly) await runUnitOnly();
-  // The stack's optional Hive metastore too, so its catalog tests run (FLOE_STACK_HIVE=0 leaves it out).
+  // The stack's optional catalogs too, so their tests run: the Hive metastore, and Nessie for the
+  // exactly-once run over SASL_SSL (FLOE_STACK_HIVE=0 / FLOE_STACK_NESSIE=0 leave them out).
   process.env.FLOE_STACK_HIVE ??= '1';
+  process.env.FLOE_STACK_NESSIE ??= '1';
   await installAndStack();
   step('Checking for Chromium (the browser the UI tests drive)');
   ensureDebianPackages([{ package: 'chromium', present: () => existsSync('/usr/bin/chromium') }], (m) =>

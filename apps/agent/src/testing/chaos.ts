@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,7 +130,8 @@ export async function exactlyOnceUnderKills(options: ChaosOptions): Promise<Chao
     const deadline = Date.now() + 15 * 60_000;
     while ((await committed(catalog, namespace, specId)) < produced) {
       if (Date.now() > deadline) throw new Error('the table did not reach the produced count in 15 minutes');
-      if (b.exitCode !== null) throw new Error(`the surviving agent exited with ${b.exitCode}`);
+      if (b.exitCode !== null)
+        throw new Error(`the surviving agent exited with ${b.exitCode}:\n${agentOutputTail(b)}`);
       await sleep(1000);
     }
     b.kill('SIGTERM');
@@ -232,13 +233,26 @@ function writeSpec(id: string, topic: string, namespace: string, options: ChaosO
   return path;
 }
 
+const agentLogs = new WeakMap<ChildProcess, string>();
+let agentsStarted = 0;
+
+/** The end of what an agent started by `startAgent` wrote, for the message of a test that failed on it. */
+export function agentOutputTail(child: ChildProcess, chars = 3000): string {
+  const path = agentLogs.get(child);
+  return path === undefined ? '' : readFileSync(path, 'utf8').slice(-chars);
+}
+
+/** `floe-agent run` on the spec, its output going to a file beside the spec (see agentOutputTail). */
 export function startAgent(specPath: string): ChildProcess {
-  return spawn(
+  agentsStarted += 1;
+  const logPath = `${specPath}.agent-${agentsStarted}.log`;
+  const output = openSync(logPath, 'w');
+  const child = spawn(
     process.execPath,
     ['--import', 'tsx', CLI, 'run', '--pipeline', specPath, '--metrics-port', '0'],
     {
       cwd: join(dirname(CLI), '..'),
-      stdio: 'ignore',
+      stdio: ['ignore', output, output],
       env: {
         ...env,
         AWS_ACCESS_KEY_ID: env.FLOE_AWS_ACCESS_KEY_ID,
@@ -250,6 +264,9 @@ export function startAgent(specPath: string): ChildProcess {
       },
     },
   );
+  closeSync(output);
+  agentLogs.set(child, logPath);
+  return child;
 }
 
 async function produce(kafka: ReturnType<typeof createKafka>, topic: string, options: ChaosOptions) {
