@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { writeLocalAgentPolicy } from './infra/local/agent-policy.mjs';
 import { loadStackEnv } from './infra/local/env.mjs';
 
@@ -34,8 +35,34 @@ const ignored = ['**/node_modules/**', '**/.next/**', '**/dist/**', '**/e2e/**']
 //   driven in Chromium. Its paths are the repository root's: inside apps/web they count as integration.
 const browser = ['**/apps/web/src/!(trpc-batch).integration.test.ts'];
 
+// The proofs that run for minutes (measured in CI's test results). With no timing cache, as on a fresh
+// clone, vitest starts the largest files first, and the longest proof is a small file: it started last
+// and the run ended with one worker waiting on it alone. These start first, so the short files fill in
+// around them. A file that becomes one of the longest belongs here.
+const longProofs = [
+  'apps/agent/src/pipelines/exactly-once.integration.test.ts',
+  'apps/agent/src/pipelines/freshness-incident.integration.test.ts',
+  'apps/agent/src/jobs/backfill-kill.integration.test.ts',
+  'apps/web/src/data-stays-home.integration.test.ts',
+  'apps/agent/src/jobs/upsert-compaction.integration.test.ts',
+  'apps/agent/src/jobs/scheduled-upsert-compaction.integration.test.ts',
+  'apps/agent/src/pipelines/agent-pool.integration.test.ts',
+];
+
+class LongProofsFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]) {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const i = longProofs.findIndex((path) => file.moduleId.endsWith(path));
+      return i === -1 ? longProofs.length : i;
+    };
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongProofsFirst },
     // The two cores are shared by every project's files.
     maxWorkers: 2,
     projects: [
