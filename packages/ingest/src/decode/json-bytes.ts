@@ -2,7 +2,7 @@
  * Pieces of JSON read straight from a record's UTF-8 bytes, for the portable engine's short path
  * (engine/json-row.ts): no text of the whole record, no value object per member. Each reads only the
  * plain forms it is sure of and answers -1 (or NaN) for anything else, which the caller leaves to the
- * full parser (json-text.ts), so the two never disagree on a value.
+ * full parser (@floe/iceberg/json), so the two never disagree on a value.
  */
 
 /**

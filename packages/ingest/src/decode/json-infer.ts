@@ -8,15 +8,15 @@ import {
   type StructType,
   T,
 } from '@floe/iceberg';
-import { RecordRejectedError } from './decoded';
 import {
+  type JsonMap,
   JsonNumber,
-  type JsonObject,
   type JsonValue,
   jsonKind,
   jsonTextOf,
   parseJsonText,
-} from './json-text';
+} from '@floe/iceberg/json';
+import { RecordRejectedError } from './decoded';
 import { elementPath, memberPath, messageOf, rejectValue, typeLabel } from './reject';
 
 /** A value with its Iceberg type, the value in spec/values.ts form. */
@@ -66,7 +66,7 @@ export function inferValue(json: JsonValue, path: string): Typed | undefined {
   return inferStruct(json, path);
 }
 
-export function inferStruct(object: JsonObject, path: string): { type: StructType; value: Row } {
+export function inferStruct(object: JsonMap, path: string): { type: StructType; value: Row } {
   const fields: NestedField[] = [];
   const entries: [string, unknown][] = [];
   for (const [name, member] of object) {

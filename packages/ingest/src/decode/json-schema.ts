@@ -8,6 +8,7 @@ import {
   T,
   uuidToBytes,
 } from '@floe/iceberg';
+import { isJsonObject, type JsonMap, JsonNumber, type JsonValue, parseJsonText } from '@floe/iceberg/json';
 import { parseIso8601 } from '../mapping/timestamps';
 import { RecordRejectedError, withSequentialIds } from './decoded';
 import {
@@ -20,7 +21,6 @@ import {
   unify,
   withoutUntyped,
 } from './json-infer';
-import { isJsonObject, JsonNumber, type JsonObject, type JsonValue, parseJsonText } from './json-text';
 import type { RegisteredSchema } from './registry';
 import type { PayloadReader, SchemaFormat } from './registry-decoder';
 import { elementPath, memberPath, messageOf, rejectValue, unmappableSchema } from './reject';
@@ -158,7 +158,7 @@ class JsonSchemaCompiler {
   }
 
   /** The one JSON type a node declares (by `type`, or by its keywords), and whether null is allowed too. */
-  private kind(node: JsonObject, path: string): { kind: string; nullable: boolean } {
+  private kind(node: JsonMap, path: string): { kind: string; nullable: boolean } {
     const declared = node.get('type');
     let kinds: JsonValue[];
     if (declared === undefined) {
@@ -183,7 +183,7 @@ class JsonSchemaCompiler {
     return { kind: rest[0], nullable };
   }
 
-  private kindColumn(kind: string, node: JsonObject, document: JsonValue, path: string): Column {
+  private kindColumn(kind: string, node: JsonMap, document: JsonValue, path: string): Column {
     switch (kind) {
       case 'open':
         return OPEN;
@@ -211,7 +211,7 @@ class JsonSchemaCompiler {
     }
   }
 
-  private object(node: JsonObject, document: JsonValue, path: string): Column {
+  private object(node: JsonMap, document: JsonValue, path: string): Column {
     const properties = node.get('properties');
     const additional = node.get('additionalProperties');
     if (properties === undefined && isJsonObject(additional) && additional.size > 0) {
@@ -254,7 +254,7 @@ class JsonSchemaCompiler {
     };
   }
 
-  private array(node: JsonObject, document: JsonValue, path: string): Column {
+  private array(node: JsonMap, document: JsonValue, path: string): Column {
     const items = node.get('items');
     if (node.has('prefixItems') || Array.isArray(items)) this.unmappable(path, 'a tuple has no Iceberg type');
     const element = items === undefined ? OPEN : this.column(items, document, `${path}[]`);
@@ -337,7 +337,7 @@ class StructColumn implements Column {
   }
 }
 
-function stringColumn(node: JsonObject): Column {
+function stringColumn(node: JsonMap): Column {
   const allowed = asArray(node.get('enum'));
   const check = (text: string, path: string, type: IcebergType) => {
     if (allowed.length > 0 && !allowed.includes(text)) {

@@ -1,7 +1,7 @@
 import { type IcebergType, isPrimitive, primitiveToString } from '@floe/iceberg';
+import { JsonNumber } from '@floe/iceberg/json';
 import { describeValue } from '../fit/convert-primitive';
 import { type DeadLetterReason, RecordRejectedError } from './decoded';
-import { JsonNumber } from './json-text';
 
 /** An Iceberg type as messages show it: "decimal(9,2)", "long", "struct", "list", "map". */
 export function typeLabel(type: IcebergType): string {

@@ -1,7 +1,7 @@
 import { type StructType, T } from '@floe/iceberg';
+import { isJsonObject } from '@floe/iceberg/json';
 import { RecordRejectedError, type TypedValue, type ValueDecoder, withSequentialIds } from './decoded';
 import { describeKind, inferStruct, parseJsonRecord, withoutUntyped } from './json-infer';
-import { isJsonObject } from './json-text';
 
 /**
  * Schemaless JSON: each record is typed by its own form (see inferValue), read without loss (a 19-digit

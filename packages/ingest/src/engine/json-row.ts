@@ -1,4 +1,5 @@
 import { type IcebergType, type NestedField, type Row, type StructType, T, Utf8Bytes } from '@floe/iceberg';
+import { isJsonObject } from '@floe/iceberg/json';
 import type { PipelineSpec } from '@floe/protocol';
 import { RecordRejectedError } from '../decode/decoded';
 import {
@@ -11,7 +12,6 @@ import {
   utf8Text,
 } from '../decode/json-bytes';
 import { inferValue, parseJsonRecord, sameType, withoutUntyped } from '../decode/json-infer';
-import { isJsonObject } from '../decode/json-text';
 import { fitField, type SchemaPolicy } from '../fit/fit-record';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import { KAFKA_COLUMN, type RecordMapper } from '../mapping/map-record';
