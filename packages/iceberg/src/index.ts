@@ -183,6 +183,7 @@ export {
 } from './transaction/row-delta';
 export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
 export { type SummaryTotals, summaryTotals } from './transaction/snapshot-summary';
+export { committedSince, type OwnChanges, ownChanges } from './transaction/validate';
 export {
   ConcurrentSchemaChangeError,
   UpdateSchema,

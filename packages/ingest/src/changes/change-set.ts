@@ -1,5 +1,6 @@
 import {
   batchRows,
+  committedSince,
   type DataFile,
   type FileIO,
   type LoadedTable,
@@ -221,8 +222,13 @@ export class ChangeSet {
     const head = table.metadata.currentSnapshotId ?? undefined;
     // By equality only the rows written for this same commit are deleted by position (they are not older).
     if (this.byEquality) return positionsByFile(this.pendingDeletes);
-    if (this.index === undefined || this.index.snapshotId !== head) {
-      this.index = await KeyIndex.build(this.io, table, this.keys(schema));
+    const keys = this.keys(schema);
+    // Across a compaction the index moves its keys to the rewritten files; anything else reads the table again.
+    if (
+      this.index === undefined ||
+      (this.index.snapshotId !== head && !(await this.index.catchUp(this.io, table, keys)))
+    ) {
+      this.index = await KeyIndex.build(this.io, table, keys);
     }
     const index = this.index;
     return positionsByFile([
@@ -232,16 +238,18 @@ export class ChangeSet {
   }
 
   /**
-   * The pending commit landed as `snapshotId`: the index takes its changes, unless another writer's
-   * snapshot came between the one it was planned on and it (then it is read again before the next commit).
+   * The pending commit landed as `snapshotId`: the index takes its changes. Other writers' snapshots
+   * between the one it was planned on and it are taken at the next commit's catch-up (which reads the
+   * table again unless they are compactions).
    */
   committed(table: LoadedTable, snapshotId: bigint, plannedOn: bigint | undefined): void {
     const index = this.index;
-    const parentId = table.metadata.snapshots.find((s) => s.snapshotId === snapshotId)?.parentSnapshotId;
-    if (index !== undefined && index.snapshotId === plannedOn && parentId === plannedOn) {
+    const snapshot = table.metadata.snapshots.find((s) => s.snapshotId === snapshotId);
+    if (index !== undefined && index.snapshotId === plannedOn && snapshot !== undefined) {
       for (const key of this.touched) index.delete(key);
       for (const [key, row] of this.pendingRows) index.set(key, row);
-      index.snapshotId = snapshotId;
+      const parent = table.metadata.snapshots.find((s) => s.snapshotId === snapshot.parentSnapshotId);
+      index.landedOn(committedSince(table.metadata, parent, plannedOn).reverse(), snapshotId);
     } else {
       this.index = undefined;
     }

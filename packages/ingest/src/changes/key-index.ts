@@ -6,8 +6,10 @@ import {
   type LiveFile,
   type LoadedTable,
   liveFiles,
+  ownChanges,
   readDataFile,
   readPositionDeletes,
+  type Snapshot,
   tableName,
 } from '@floe/iceberg';
 import type { KeyColumns } from './change-key';
@@ -15,6 +17,11 @@ import type { KeyColumns } from './change-key';
 /** Positions fit 32 bits (a file of 4 billion rows is cut long before); file numbers the bits above. */
 const POSITION_BITS = 2 ** 32;
 const READ_CONCURRENCY = 8;
+const FIRST_CAPACITY = 1024;
+/** The table grows (doubles) past this share of slots used: probes stay short under linear probing. */
+const MAX_LOAD = 0.75;
+/** It shrinks (halves) below this share: many keys deleted give their memory back. */
+const MIN_LOAD = 0.125;
 
 /** A live row of the table: its data file and position (from 0) in it. */
 export interface RowLocation {
@@ -22,18 +29,49 @@ export interface RowLocation {
   pos: bigint;
 }
 
+const encoder = new TextEncoder();
+
 /**
- * Where each key's live row is, as of one snapshot of the table: key → data file and position, kept
- * as one number per key (file number × 2³² + position) so that a million keys take tens of MB, not
- * hundreds. Built by reading the key columns of the live data files and the live position delete
- * files; kept current by applying each commit Floe makes. A key found live twice (written by another
- * tool) keeps every location, so its next change deletes them all.
+ * Where each key's live row is, as of one snapshot of the table: key → data file and position.
+ *
+ * Kept in typed arrays, not JS objects, so that a key costs tens of bytes: an open-addressing table
+ * (linear probing, deletion by backward shift, no tombstones) of 16 bytes a slot — the key's 32-bit
+ * hash, where its bytes are, its file number and its position — from 1/8 to 3/4 full, and the key's
+ * UTF-8 bytes once in an arena (compacted when half of it is freed keys). A lookup is exact: a slot
+ * matches only when the stored bytes equal the key's, so two keys with one hash never share a row
+ * and no wrong row is ever deleted. File paths are interned: a file number per data file, counted
+ * by the rows pointing at it and freed when none does (the files a compaction removed leave the index).
+ *
+ * Built by reading the key columns of the live data files less the live position deletes; kept
+ * current by each commit Floe makes; caught up across other writers' `replace` snapshots (a
+ * compaction) by moving the keys of the files they removed to the rows of the files they added,
+ * instead of reading the whole table again. A key found live twice (written by another tool) keeps
+ * every location, so its next change deletes them all.
  */
 export class KeyIndex {
-  private readonly files: DataFile[] = [];
+  /** Per slot: arena offset of the key + 1 (0: an empty slot). */
+  private keyAt = new Uint32Array(FIRST_CAPACITY);
+  private hashOf = new Uint32Array(FIRST_CAPACITY);
+  private fileOf = new Uint32Array(FIRST_CAPACITY);
+  private posOf = new Uint32Array(FIRST_CAPACITY);
+  private mask = FIRST_CAPACITY - 1;
+  private count = 0;
+  /** Key bytes, each after its length as a varint. */
+  private arena = new Uint8Array(64 * 1024);
+  private arenaUsed = 0;
+  private arenaFreed = 0;
+  private scratch = new Uint8Array(256);
+  private readonly files: (DataFile | undefined)[] = [];
+  private readonly fileRows: number[] = [];
+  private readonly freeFiles: number[] = [];
   private readonly fileNumbers = new Map<string, number>();
-  private readonly rows = new Map<string, number>();
+  /** Keys live more than once: their other locations (file number × 2³² + position). */
   private readonly duplicates = new Map<string, number[]>();
+  /**
+   * Other writers' snapshots committed under one of Floe's (its row delta rebased onto them) that the
+   * index has not taken yet: compactions, taken at the next catch-up.
+   */
+  private behind: Snapshot[] = [];
 
   private constructor(
     /** The snapshot the index reflects (undefined: an empty table). */
@@ -55,80 +93,369 @@ export class KeyIndex {
         `${tableName(table.identifier)}: ${equality.file.filePath} is an equality delete file; Floe keeps keys with position deletes only`,
       );
     }
-    const deleted = new Map<string, Set<bigint>>();
+    const deleted = new Map<string, (readonly number[])[]>();
     await inParallel(
       live.filter((f) => f.file.content === 1),
       async (f) => {
         // Parquet position delete files and deletion vectors alike.
         for (const [path, positions] of await readPositionDeletes(io, f.file)) {
-          const set = deleted.get(path) ?? new Set<bigint>();
-          for (const pos of positions) set.add(BigInt(pos));
-          deleted.set(path, set);
+          deleted.set(path, [...(deleted.get(path) ?? []), positions]);
         }
       },
     );
-    const schema = keys.schema();
-    const perFile = new Map<LiveFile, string[]>();
+    // Each file's keys go into the index as it is read: only READ_CONCURRENCY files' keys are held at once.
     await inParallel(
       live.filter((f) => f.file.content === 0),
       async (f) => {
-        const fileKeys: string[] = [];
-        for (const batch of await readDataFile(io, table, f, schema)) {
-          for (const row of batchRows(schema, batch)) fileKeys.push(keys.ofValue(row, f.file.filePath));
-        }
-        perFile.set(f, fileKeys);
+        const gone = new Uint8Array(Number(f.file.recordCount));
+        for (const positions of deleted.get(f.file.filePath) ?? []) for (const p of positions) gone[p] = 1;
+        await readKeys(io, table, f, keys, (key, pos) => {
+          if (gone[pos] !== 1) index.add(key, { file: f.file, pos: BigInt(pos) });
+        });
       },
     );
-    for (const [f, fileKeys] of perFile) {
-      const gone = deleted.get(f.file.filePath);
-      fileKeys.forEach((key, pos) => {
-        if (gone?.has(BigInt(pos))) return;
-        index.add(key, { file: f.file, pos: BigInt(pos) });
-      });
-    }
     return index;
   }
 
+  /**
+   * Brings the index to the table's current snapshot without reading it whole, when every snapshot
+   * since is another writer's `replace` (a compaction: the same rows in other files). False when it
+   * cannot (a snapshot that changed rows, a history that no longer holds the index's snapshot, or
+   * files whose rows do not match the index): the index is then spoilt, and must be built again.
+   */
+  async catchUp(io: FileIO, table: LoadedTable, keys: KeyColumns): Promise<boolean> {
+    const byId = new Map(table.metadata.snapshots.map((s) => [s.snapshotId, s]));
+    const since: Snapshot[] = [];
+    let at = table.metadata.currentSnapshotId ?? undefined;
+    while (at !== this.snapshotId) {
+      const snapshot = at === undefined ? undefined : byId.get(at);
+      if (snapshot === undefined) return false; // not an ancestor (or expired): read the table again
+      since.unshift(snapshot);
+      at = snapshot.parentSnapshotId ?? undefined;
+    }
+    const replaces = [...this.behind, ...since];
+    if (replaces.some((s) => s.summary.operation !== 'replace')) return false;
+    for (const snapshot of replaces) {
+      if (!(await this.takeReplace(io, table, keys, snapshot))) return false;
+    }
+    this.behind = [];
+    this.snapshotId = table.metadata.currentSnapshotId ?? undefined;
+    return true;
+  }
+
+  /**
+   * Floe's commit landed on other writers' snapshots (`between`, oldest first) rather than on the
+   * snapshot the index reflects; the index has taken the commit and takes those at the next catch-up
+   * (a replace moves rows Floe's commit did not touch: a row delta on a removed file would have failed).
+   */
+  landedOn(between: readonly Snapshot[], snapshotId: bigint): void {
+    this.behind.push(...between);
+    this.snapshotId = snapshotId;
+  }
+
   get size(): number {
-    return this.rows.size;
+    return this.count;
+  }
+
+  /** Bytes the index holds in typed arrays (slots and key bytes): its memory, less the interned files. */
+  get bytes(): number {
+    return this.keyAt.byteLength * 4 + this.arena.byteLength;
   }
 
   /** Every live row of the key (one, unless another tool wrote the key twice). */
   locations(key: string): RowLocation[] {
-    const at = this.rows.get(key);
-    if (at === undefined) return [];
-    return [at, ...(this.duplicates.get(key) ?? [])].map((n) => this.location(n));
+    const slot = this.find(key);
+    if (slot < 0) return [];
+    return [this.slotLocation(slot), ...(this.duplicates.get(key) ?? []).map((n) => this.location(n))];
   }
 
   /** The key's row is now this one (its old rows were deleted in the same commit). */
   set(key: string, location: RowLocation): void {
-    this.duplicates.delete(key);
-    this.rows.set(key, this.encode(location));
+    this.dropDuplicates(key);
+    const slot = this.find(key);
+    const file = this.fileNumber(location.file);
+    if (slot >= 0) {
+      this.release(this.fileOf[slot] as number);
+      this.fileOf[slot] = file;
+      this.posOf[slot] = Number(location.pos);
+      return;
+    }
+    this.insert(-slot - 1, file, Number(location.pos));
   }
 
   delete(key: string): void {
-    this.duplicates.delete(key);
-    this.rows.delete(key);
+    this.dropDuplicates(key);
+    const slot = this.find(key);
+    if (slot < 0) return;
+    this.release(this.fileOf[slot] as number);
+    this.removeSlot(slot);
   }
 
-  private add(key: string, location: RowLocation): void {
-    const at = this.encode(location);
-    if (!this.rows.has(key)) this.rows.set(key, at);
-    else this.duplicates.set(key, [...(this.duplicates.get(key) ?? []), at]);
+  /** Adds a live row of the key; a key already in the index keeps both (see the class). */
+  add(key: string, location: RowLocation): void {
+    const slot = this.find(key);
+    const file = this.fileNumber(location.file);
+    if (slot < 0) {
+      this.insert(-slot - 1, file, Number(location.pos));
+      return;
+    }
+    this.duplicates.set(key, [
+      ...(this.duplicates.get(key) ?? []),
+      file * POSITION_BITS + Number(location.pos),
+    ]);
   }
 
-  private encode({ file, pos }: RowLocation): number {
+  /** Whether a row of the index points into the data file (its number is freed when none does). */
+  holds(filePath: string): boolean {
+    return this.fileNumbers.has(filePath);
+  }
+
+  /** A compaction's snapshot: each key of the files it added moves there from a file it removed. */
+  private async takeReplace(
+    io: FileIO,
+    table: LoadedTable,
+    keys: KeyColumns,
+    snapshot: Snapshot,
+  ): Promise<boolean> {
+    const { added, removed } = await ownChanges(io, table.metadata, [snapshot]);
+    // New delete files would change which rows are live: read the table again.
+    if (added.some((f) => f.file.content !== 0)) return false;
+    const from = new Set(removed.filter((f) => f.file.content === 0).map((f) => f.file.filePath));
+    let moved = true;
+    await inParallel(
+      added.filter((f) => f.file.content === 0),
+      async (f) => {
+        await readKeys(io, table, f, keys, (key, pos) => {
+          const slot = this.find(key);
+          const file = slot < 0 ? undefined : this.files[this.fileOf[slot] as number];
+          if (file === undefined || !from.has(file.filePath) || this.duplicates.has(key)) moved = false;
+          else this.set(key, { file: f.file, pos: BigInt(pos) });
+        });
+      },
+    );
+    // Every row the index had in a removed file was found again in an added one.
+    return moved && [...from].every((path) => !this.holds(path));
+  }
+
+  /** The slot of the key, or −(the empty slot where it would go) − 1. */
+  private find(key: string): number {
+    const length = this.encode(key);
+    const hash = hashBytes(this.scratch, length);
+    this.scratchHash = hash;
+    let slot = hash & this.mask;
+    for (;;) {
+      const at = this.keyAt[slot] as number;
+      if (at === 0) return -slot - 1;
+      if (this.hashOf[slot] === hash && this.storedEquals(at - 1, length)) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Inserts the key last encoded (by `find`) at an empty slot. */
+  private insert(slot: number, file: number, pos: number): void {
+    this.keyAt[slot] = this.store(this.scratchLength) + 1;
+    this.hashOf[slot] = this.scratchHash;
+    this.fileOf[slot] = file;
+    this.posOf[slot] = pos;
+    this.count += 1;
+    if (this.count > (this.mask + 1) * MAX_LOAD) this.resize((this.mask + 1) * 2);
+  }
+
+  /** Empties a slot, moving later slots of its probe run back so that no lookup stops short. */
+  private removeSlot(slot: number): void {
+    const at = (this.keyAt[slot] as number) - 1;
+    this.arenaFreed += this.entryLength(at);
+    let hole = slot;
+    let next = slot;
+    for (;;) {
+      next = (next + 1) & this.mask;
+      if (this.keyAt[next] === 0) break;
+      const home = (this.hashOf[next] as number) & this.mask;
+      // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
+      const between = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (between) continue;
+      this.keyAt[hole] = this.keyAt[next] as number;
+      this.hashOf[hole] = this.hashOf[next] as number;
+      this.fileOf[hole] = this.fileOf[next] as number;
+      this.posOf[hole] = this.posOf[next] as number;
+      hole = next;
+    }
+    this.keyAt[hole] = 0;
+    this.count -= 1;
+    if (this.mask + 1 > FIRST_CAPACITY && this.count < (this.mask + 1) * MIN_LOAD)
+      this.resize((this.mask + 1) / 2);
+    if (this.arenaFreed > 64 * 1024 && this.arenaFreed * 2 > this.arenaUsed) this.compactArena();
+  }
+
+  private resize(capacity: number): void {
+    const { keyAt, hashOf, fileOf, posOf } = this;
+    this.keyAt = new Uint32Array(capacity);
+    this.hashOf = new Uint32Array(capacity);
+    this.fileOf = new Uint32Array(capacity);
+    this.posOf = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+    for (let old = 0; old < keyAt.length; old += 1) {
+      if (keyAt[old] === 0) continue;
+      let slot = (hashOf[old] as number) & this.mask;
+      while (this.keyAt[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.keyAt[slot] = keyAt[old] as number;
+      this.hashOf[slot] = hashOf[old] as number;
+      this.fileOf[slot] = fileOf[old] as number;
+      this.posOf[slot] = posOf[old] as number;
+    }
+  }
+
+  /** Copies the live keys' bytes into a fresh arena (deleted keys leave theirs behind). */
+  private compactArena(): void {
+    const old = this.arena;
+    const live = this.arenaUsed - this.arenaFreed;
+    this.arena = new Uint8Array(Math.max(64 * 1024, live * 2));
+    this.arenaUsed = 0;
+    for (let slot = 0; slot <= this.mask; slot += 1) {
+      const at = this.keyAt[slot] as number;
+      if (at === 0) continue;
+      const length = entryLengthIn(old, at - 1);
+      this.arena.set(old.subarray(at - 1, at - 1 + length), this.arenaUsed);
+      this.keyAt[slot] = this.arenaUsed + 1;
+      this.arenaUsed += length;
+    }
+    this.arenaFreed = 0;
+  }
+
+  /** The key `find` last looked up: its length in the scratch buffer, and its hash. */
+  private scratchLength = 0;
+  private scratchHash = 0;
+
+  /** The key's UTF-8 bytes into the scratch buffer; their length. */
+  private encode(key: string): number {
+    if (this.scratch.length < key.length * 3) this.scratch = new Uint8Array(key.length * 3);
+    this.scratchLength = encoder.encodeInto(key, this.scratch).written;
+    return this.scratchLength;
+  }
+
+  /** Appends the scratch key (varint length, bytes) to the arena; its offset. */
+  private store(length: number): number {
+    const need = this.arenaUsed + 5 + length;
+    if (need > this.arena.length) {
+      if (need > 0xfffffffe) throw new Error('the key index holds more than 4 GiB of keys');
+      const grown = new Uint8Array(Math.min(0xfffffffe, Math.max(need, this.arena.length * 2)));
+      grown.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = grown;
+    }
+    const at = this.arenaUsed;
+    let p = at;
+    let n = length;
+    while (n >= 0x80) {
+      this.arena[p++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.arena[p++] = n;
+    this.arena.set(this.scratch.subarray(0, length), p);
+    this.arenaUsed = p + length;
+    return at;
+  }
+
+  private storedEquals(at: number, length: number): boolean {
+    let p = at;
+    let stored = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.arena[p++] as number;
+      stored |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    if (stored !== length) return false;
+    for (let i = 0; i < length; i += 1) if (this.arena[p + i] !== this.scratch[i]) return false;
+    return true;
+  }
+
+  private entryLength(at: number): number {
+    return entryLengthIn(this.arena, at);
+  }
+
+  private fileNumber(file: DataFile): number {
     let number = this.fileNumbers.get(file.filePath);
     if (number === undefined) {
-      number = this.files.length;
-      this.files.push(file);
+      number = this.freeFiles.pop() ?? this.files.length;
+      this.files[number] = file;
+      this.fileRows[number] = 0;
       this.fileNumbers.set(file.filePath, number);
     }
-    return number * POSITION_BITS + Number(pos);
+    this.fileRows[number] = (this.fileRows[number] as number) + 1;
+    return number;
+  }
+
+  /** One row less points at the file; a file no row points at is forgotten. */
+  private release(number: number): void {
+    const rows = (this.fileRows[number] as number) - 1;
+    this.fileRows[number] = rows;
+    if (rows > 0) return;
+    this.fileNumbers.delete((this.files[number] as DataFile).filePath);
+    this.files[number] = undefined;
+    this.freeFiles.push(number);
+  }
+
+  private dropDuplicates(key: string): void {
+    for (const n of this.duplicates.get(key) ?? []) this.release(Math.floor(n / POSITION_BITS));
+    this.duplicates.delete(key);
+  }
+
+  private slotLocation(slot: number): RowLocation {
+    return {
+      file: this.files[this.fileOf[slot] as number] as DataFile,
+      pos: BigInt(this.posOf[slot] as number),
+    };
   }
 
   private location(at: number): RowLocation {
     return { file: this.files[Math.floor(at / POSITION_BITS)] as DataFile, pos: BigInt(at % POSITION_BITS) };
+  }
+}
+
+/** The 32-bit hash of a key in the index (its slot's start). */
+export function keyHash(key: string): number {
+  return hashBytes(encoder.encode(key), Buffer.byteLength(key));
+}
+
+/** FNV-1a over the bytes, then murmur3's finalizer so that close keys spread over the slots. */
+function hashBytes(bytes: Uint8Array, length: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < length; i += 1) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The bytes an arena entry takes: its varint length and the key. */
+function entryLengthIn(arena: Uint8Array, at: number): number {
+  let p = at;
+  let length = 0;
+  let shift = 0;
+  for (;;) {
+    const b = arena[p++] as number;
+    length |= (b & 0x7f) << shift;
+    if (b < 0x80) break;
+    shift += 7;
+  }
+  return p - at + length;
+}
+
+/** The key of each row of a data file, with its position. */
+async function readKeys(
+  io: FileIO,
+  table: LoadedTable,
+  file: LiveFile,
+  keys: KeyColumns,
+  each: (key: string, pos: number) => void,
+): Promise<void> {
+  const schema = keys.schema();
+  let pos = 0;
+  for (const batch of await readDataFile(io, table, file, schema)) {
+    for (const row of batchRows(schema, batch)) each(keys.ofValue(row, file.file.filePath), pos++);
   }
 }
 
