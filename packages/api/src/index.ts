@@ -5,6 +5,7 @@ export { type AppRouter, appRouter } from './root';
 export { type Context, createCallerFactory, type Session } from './trpc';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { signUpInput } from './account/schemas';
 export { sendJob } from './agents/dispatch';
 export {
   authenticateAgent,
@@ -34,4 +35,3 @@ export {
 export { scheduleMaintenance, startMaintenanceScheduler } from './maintenance/scheduler';
 export { buildPipelineSpec } from './pipelines/build-spec';
 export { startRetention } from './retention/scheduler';
-export { signUpInput } from './schemas/account';

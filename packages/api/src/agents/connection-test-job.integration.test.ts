@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPipelineSpec } from '../pipelines/build-spec';
+import { pipelineWizardSchema } from '../pipelines/schemas';
 import { appRouter } from '../root';
-import { pipelineWizardSchema } from '../schemas/pipeline';
 import { createCallerFactory } from '../trpc';
 import { createAgent, enrollAgent } from './enrollment';
 

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Prisma, PrismaClient } from '@floe/db';
 import { type AgentEvent, pipelineSpecSchema } from '@floe/protocol';
 import { pipelinesOfAgent } from '../pipelines/placement';
-import { parsePartitionBy } from '../schemas/pipeline';
+import { parsePartitionBy } from '../pipelines/schemas';
 
 /**
  * A re-partitioning backfill whose cutover finished makes the pipeline's next version: its spec and

@@ -1,13 +1,8 @@
 import type { PrismaClient } from '@floe/db';
 import { type Connection, type ConnectionType, type PipelineSpec, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
-import {
-  keyFieldNames,
-  type PipelineWizard,
-  parsePartitionBy,
-  parseTimestampFields,
-} from '../schemas/pipeline';
 import { connectionOf } from './connection-of';
+import { keyFieldNames, type PipelineWizard, parsePartitionBy, parseTimestampFields } from './schemas';
 
 type AwsRoleConnection = Extract<Connection, { type: 'aws-role' }>;
 

@@ -15,7 +15,7 @@ import {
   requestPasswordResetInput,
   resetPasswordInput,
   signUpInput,
-} from '../schemas/account';
+} from '../account/schemas';
 import { authenticatedProcedure, publicProcedure, router } from '../trpc';
 import { uniqueOrgSlug } from './slug';
 

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgent, revokeAgent } from '../agents/enrollment';
 import { agentStatus, agentStatusSchema } from '../agents/status';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 /** Agent names: also the stem of a pool's members' names. */

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { type JobState, jobStates } from '../backfill/job-states';
 import { sendToPipelineAgent } from '../pipelines/agent-job';
 import { orgPipeline } from '../pipelines/org-pipeline';
-import { parsePartitionBy, partitionByText } from '../schemas/pipeline';
-import { recordId } from '../schemas/record-id';
+import { parsePartitionBy, partitionByText } from '../pipelines/schemas';
+import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
 
 const byTime = z.object({ timestampMs: z.number().int().nonnegative() });

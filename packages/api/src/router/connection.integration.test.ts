@@ -1,8 +1,8 @@
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionFormInput } from '../connections/schemas';
 import { appRouter } from '../root';
-import type { ConnectionFormInput } from '../schemas/connection';
 import { createCallerFactory } from '../trpc';
 
 const createCaller = createCallerFactory(appRouter);

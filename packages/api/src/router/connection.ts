@@ -9,8 +9,8 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { connectionTestJob } from '../agents/connection-test-job';
 import { sendJob } from '../agents/dispatch';
-import { checkedConnectionFormSchema, toConnection } from '../schemas/connection';
-import { recordId } from '../schemas/record-id';
+import { checkedConnectionFormSchema, toConnection } from '../connections/schemas';
+import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const connectionRow = z.object({

@@ -8,7 +8,7 @@ import { type AlertKind, alertBody } from '../contracts/alerts/messages';
 import { sealSecret } from '../contracts/alerts/secret-box';
 import { newSigningSecret } from '../contracts/alerts/signature';
 import { contractedTable, qualifiedName } from '../contracts/status';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
 
 // Each destination is one more request per incident: a contract announces to this many at most.

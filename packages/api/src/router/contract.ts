@@ -5,7 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { pipelineCutovers } from '../backfill/cutovers';
 import { contractHealth } from '../contracts/health';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { type AuditNote, orgProcedure, router } from '../trpc';
 import { contractAlertsRouter } from './contract-alerts';
 

@@ -7,7 +7,7 @@ import { planMaintenance, type TableDeletes } from '../maintenance/due';
 import { contractRetention, maintenanceFacts } from '../maintenance/facts';
 import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
 import { orgPipeline } from '../pipelines/org-pipeline';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const byPipeline = z.object({ pipelineId: recordId });

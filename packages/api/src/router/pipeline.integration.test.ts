@@ -11,8 +11,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, enrollAgent } from '../agents/enrollment';
+import type { PipelineWizardInput } from '../pipelines/schemas';
 import { appRouter } from '../root';
-import type { PipelineWizardInput } from '../schemas/pipeline';
 import { createCallerFactory } from '../trpc';
 
 const createCaller = createCallerFactory(appRouter);

@@ -11,8 +11,8 @@ import { pipelineMembers } from '../pipelines/members';
 import { pipelineMetrics } from '../pipelines/metrics';
 import { orgPipeline } from '../pipelines/org-pipeline';
 import { type Placement, reportingAgents, runningAgents } from '../pipelines/placement';
-import { pipelineWizardSchema } from '../schemas/pipeline';
-import { recordId } from '../schemas/record-id';
+import { pipelineWizardSchema } from '../pipelines/schemas';
+import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
 
 const pipelineRow = z.object({

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateAgent, createAgent, enrollAgent } from '../agents/enrollment';
 import { recordAgentEvents } from '../agents/events';
 import { reconcileAgent } from '../agents/reconcile';
+import type { PipelineWizardInput } from '../pipelines/schemas';
 import { appRouter } from '../root';
-import type { PipelineWizardInput } from '../schemas/pipeline';
 import { createCallerFactory } from '../trpc';
 
 const createCaller = createCallerFactory(appRouter);

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgentPool, newPoolEnrollmentToken } from '../agents/enrollment';
 import { agentStatus, agentStatusSchema } from '../agents/status';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
 import { agentNameSchema } from './agent';
 

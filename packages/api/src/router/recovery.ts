@@ -2,7 +2,7 @@ import { snapshotIdSchema, tagNameSchema } from '@floe/protocol';
 import { z } from 'zod';
 import { jobAnswer } from '../discovery/agent-jobs';
 import { sendToPipelineAgent, tableOf } from '../pipelines/agent-job';
-import { recordId } from '../schemas/record-id';
+import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
 
 const sent = z.object({ jobId: z.string(), agentName: z.string() });

@@ -5,7 +5,7 @@ import {
   policyStep,
   proposedDeadLetterTopic,
   tableStep,
-} from './pipeline';
+} from './schemas';
 
 const policies = {
   schemaPolicy: 'evolve',

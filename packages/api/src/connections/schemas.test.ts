@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConnectionFormInput, connectionFormSchema, toConnection } from './connection';
+import { type ConnectionFormInput, connectionFormSchema, toConnection } from './schemas';
 
 const EXTERNAL_ID = 'x'.repeat(16);
 const kafkaForm = (fields: Partial<Extract<ConnectionFormInput, { type: 'kafka' }>>) =>
