@@ -34,7 +34,7 @@ export function services(env = process.env) {
       catalog(ctx, store),
       schemaRegistry(ctx),
       nessie(ctx, store, env),
-      hive(ctx, env),
+      hive(ctx, store, env),
     ],
   };
 }

@@ -1,22 +1,20 @@
 // The Apache Iceberg REST catalog server (iceberg-open-api's runnable jar from Maven Central),
 // keeping its catalog in SQLite and its warehouse in the object store.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AWS_REGION, ICEBERG_REST_VERSION, WAREHOUSE_BUCKET } from '../lib/config.mjs';
 import { mavenCopyArtifact } from '../lib/maven.mjs';
-import { httpOk, isAlive, readPid, startDetached, stopPid } from '../lib/proc.mjs';
+import { httpOk, startDetached, stopPid } from '../lib/proc.mjs';
+import { storeBound } from '../lib/store-bound.mjs';
 
 export function catalog(ctx, objectStore) {
   const { paths, ports } = ctx;
   const jarDir = join(paths.cacheDir, `iceberg-rest-${ICEBERG_REST_VERSION}`);
   const dataDir = join(paths.dataDir, 'catalog');
   const pidFile = join(paths.runDir, 'catalog.pid');
-  const startedWithFile = join(paths.runDir, 'catalog-started-with.json');
   const logFile = join(paths.logDir, 'catalog.log');
   const uri = `http://127.0.0.1:${ports.catalog}`;
-  const pid = () => readPid(pidFile);
-  const startedWith = () =>
-    existsSync(startedWithFile) ? JSON.parse(readFileSync(startedWithFile, 'utf8')) : {};
+  const bound = storeBound({ name: 'catalog', runDir: paths.runDir, pidFile, objectStore });
 
   return {
     name: 'catalog',
@@ -33,22 +31,10 @@ export function catalog(ctx, objectStore) {
         cacheDir: paths.cacheDir,
       });
     },
-    /**
-     * Running, and against the object store's current admin key: moto keeps files in memory,
-     * so when it restarted the catalog's tables point at nothing and the catalog starts afresh.
-     */
-    running() {
-      if (!isAlive(pid())) return false;
-      return startedWith().objectStorePid === objectStore.admin()?.pid;
-    },
+    running: bound.running,
     async start(say) {
-      const key = objectStore.admin();
-      if (!key) throw new Error('the object store has no admin key yet');
-      if (isAlive(pid())) {
-        say('the object store restarted (it keeps data in memory): starting the catalog afresh');
-        await stopPid(pidFile);
-      }
-      if (startedWith().objectStorePid !== key.pid) rmSync(dataDir, { recursive: true, force: true });
+      const { key, fresh } = await bound.prepare(say);
+      if (fresh) rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
       const s3 = objectStore.env().FLOE_S3_ENDPOINT;
       startDetached({
@@ -73,7 +59,7 @@ export function catalog(ctx, objectStore) {
         logFile,
         pidFile,
       });
-      writeFileSync(startedWithFile, JSON.stringify({ objectStorePid: key.pid }));
+      bound.started(key);
     },
     healthy: () => httpOk(`${uri}/v1/config`),
     stop: () => stopPid(pidFile),

@@ -2,11 +2,12 @@
 // /iceberg, its warehouse in the object store. Optional: `npm run stack -- up nessie`, or
 // FLOE_STACK_NESSIE=1 to start it with the rest. It needs Java 21 or newer (the machine's JDK 25).
 // Its version store is in memory, like the object store's files: a restart starts it empty.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AWS_REGION, WAREHOUSE_BUCKET } from '../lib/config.mjs';
 import { mavenCopyArtifact } from '../lib/maven.mjs';
 import { httpOk, isAlive, readPid, startDetached, stopPid } from '../lib/proc.mjs';
+import { storeBound } from '../lib/store-bound.mjs';
 
 const VERSION = '0.99.0';
 /** Nessie's warehouse name (clients ask for it in /v1/config) and where its tables go. */
@@ -31,12 +32,10 @@ export function nessie(ctx, objectStore, env = process.env) {
   const { paths, ports } = ctx;
   const jarDir = join(paths.cacheDir, `nessie-${VERSION}`);
   const pidFile = join(paths.runDir, 'nessie.pid');
-  const startedWithFile = join(paths.runDir, 'nessie-started-with.json');
   const logFile = join(paths.logDir, 'nessie.log');
   const uri = `http://127.0.0.1:${ports.nessie}/iceberg`;
   const pid = () => readPid(pidFile);
-  const startedWith = () =>
-    existsSync(startedWithFile) ? JSON.parse(readFileSync(startedWithFile, 'utf8')) : {};
+  const bound = storeBound({ name: 'nessie', runDir: paths.runDir, pidFile, objectStore });
 
   return {
     name: 'nessie',
@@ -55,18 +54,9 @@ export function nessie(ctx, objectStore, env = process.env) {
         cacheDir: paths.cacheDir,
       });
     },
-    /** Running, and against the object store's current admin key (as the REST catalog). */
-    running() {
-      if (!isAlive(pid())) return false;
-      return startedWith().objectStorePid === objectStore.admin()?.pid;
-    },
+    running: bound.running,
     async start(say) {
-      const key = objectStore.admin();
-      if (!key) throw new Error('the object store has no admin key yet');
-      if (isAlive(pid())) {
-        say('the object store restarted (it keeps data in memory): starting Nessie afresh');
-        await stopPid(pidFile);
-      }
+      const { key } = await bound.prepare(say);
       const s3 = 'nessie.catalog.service.s3.default-options';
       const settings = {
         'quarkus.http.host': '127.0.0.1',
@@ -99,7 +89,7 @@ export function nessie(ctx, objectStore, env = process.env) {
         logFile,
         pidFile,
       });
-      writeFileSync(startedWithFile, JSON.stringify({ objectStorePid: key.pid }));
+      bound.started(key);
     },
     healthy: () => httpOk(`${uri}/v1/config`),
     stop: () => stopPid(pidFile),
