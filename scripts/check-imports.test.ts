@@ -40,6 +40,13 @@ describe('import rules', () => {
       'packages/iceberg/src/reader/reachable.ts': "import { w } from '../writer/arrow';",
       'packages/iceberg/src/transaction/commit.test.ts':
         "import { e } from '../maintenance/expire';\nimport 'vitest';",
+      'packages/api/package.json': { name: '@floe/api' },
+      'packages/api/src/root.ts': "import { orgRouter } from './orgs/router';",
+      'packages/api/src/contracts/router.ts':
+        "import { alertsRouter } from './alerts/router';\nimport { recordId } from '../record-id';",
+      'packages/api/src/contracts/alerts/router.ts': "import { post } from './post';",
+      'packages/api/src/contracts/isolation.test.ts':
+        "import { MAX } from './alerts/router';\nimport 'vitest';",
     });
     expect(checkImports(root)).toEqual([]);
   });
@@ -52,10 +59,12 @@ describe('import rules', () => {
         "export { deleteFiles } from '../../maintenance/delete-files';",
       'packages/iceberg/src/reader/read.ts': "const m = await import('../catalog/rest/rest');",
       'packages/api/package.json': { name: '@floe/api' },
-      'packages/api/src/maintenance/scheduler.ts': "import type { AgentRouter } from '../router/agent';",
+      'packages/api/src/maintenance/scheduler.ts': "import type { AgentRouter } from '../agents/router';",
+      'packages/api/src/contracts/alerts/post.ts': "export { alertsRouter } from './router.ts';",
     });
     expect(checkImports(root).sort()).toEqual([
-      'packages/api/src/maintenance/scheduler.ts: imports ../router/agent — maintenance/ may not import from router/, a layer above it',
+      "packages/api/src/contracts/alerts/post.ts: imports ./router.ts — contracts/alerts/router.ts is a router, the API's surface: only its like, a test or a root file imports one",
+      "packages/api/src/maintenance/scheduler.ts: imports ../agents/router — agents/router is a router, the API's surface: only its like, a test or a root file imports one",
       'packages/iceberg/src/catalog/glue/glue.ts: imports ../../maintenance/delete-files — catalog/glue/ may not import from maintenance/, a layer above it',
       'packages/iceberg/src/reader/read.ts: imports ../catalog/rest/rest — reader/ may not import from catalog/rest/, a layer above it',
       'packages/iceberg/src/transaction/branch.ts: imports ../maintenance/retention — transaction/ may not import from maintenance/, a layer above it',

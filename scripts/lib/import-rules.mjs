@@ -1,5 +1,6 @@
 // The import rules `npm test` checks (scripts/check-imports.mjs): layers inside a package import only
-// downwards, and a workspace imports only packages its package.json declares.
+// downwards, a package's surface files (the API's routers) are imported by no other of its files, and a
+// workspace imports only packages its package.json declares.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -24,8 +25,16 @@ export const LAYERS = {
     ['transaction'],
     ['maintenance'],
   ],
-  // Routers are the API's surface: the logic under them never reaches back up into one.
-  'packages/api': [['*'], ['router']],
+};
+
+/**
+ * Files that are a package's surface, above every other file of it wherever they lie: only another
+ * such file, a test or a file directly in src (root.ts, index.ts) imports one. The API's routers are
+ * its surface: each domain folder holds its router beside its logic, and the logic never reaches back
+ * up into a router.
+ */
+export const SURFACES = {
+  'packages/api': { files: /(^|\/)router\.ts$/, what: "a router, the API's surface" },
 };
 
 /**
@@ -104,6 +113,29 @@ function layerViolations(root, workspace, layers, files) {
   return out;
 }
 
+/** Imports of a surface file (see SURFACES) from a file that is not one. */
+function surfaceViolations(root, workspace, surface, files) {
+  const src = join(root, workspace, 'src');
+  const out = [];
+  for (const file of files) {
+    const path = relative(src, file);
+    if (TEST.test(file) || !file.startsWith(src + sep) || !path.includes(sep)) continue;
+    if (surface.files.test(path.split(sep).join('/'))) continue;
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue;
+      const target = relative(src, resolve(dirname(file), specifier))
+        .split(sep)
+        .join('/');
+      if (surface.files.test(`${target}.ts`) || surface.files.test(target)) {
+        out.push(
+          `${relative(root, file)}: imports ${specifier} — ${target} is ${surface.what}: only its like, a test or a root file imports one`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
 /** Imports of a pure workspace (tests included: they run in the same place) that would take server code into the browser. */
 function impurities(root, workspace, files) {
   const out = [];
@@ -157,7 +189,7 @@ export function workspaces(root) {
 }
 
 /** Every violation of the import rules in the repository at `root`, one line each. */
-export function checkImports(root, layers = LAYERS, pure = PURE_WORKSPACES) {
+export function checkImports(root, layers = LAYERS, pure = PURE_WORKSPACES, surfaces = SURFACES) {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const rootDeclared = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
   const out = [];
@@ -165,6 +197,8 @@ export function checkImports(root, layers = LAYERS, pure = PURE_WORKSPACES) {
     const files = sourceFiles(join(root, workspace));
     if (layers[workspace] !== undefined)
       out.push(...layerViolations(root, workspace, layers[workspace], files));
+    if (surfaces[workspace] !== undefined)
+      out.push(...surfaceViolations(root, workspace, surfaces[workspace], files));
     if (pure.includes(workspace)) out.push(...impurities(root, workspace, files));
     out.push(...undeclared(root, workspace, files, rootDeclared));
   }

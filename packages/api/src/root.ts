@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { accountRouter } from './router/account';
-import { agentRouter } from './router/agent';
-import { auditRouter } from './router/audit';
-import { backfillRouter } from './router/backfill';
-import { connectionRouter } from './router/connection';
-import { contractRouter } from './router/contract';
-import { discoveryRouter } from './router/discovery';
-import { fleetRouter } from './router/fleet';
-import { maintenanceRouter } from './router/maintenance';
-import { memberRouter } from './router/member';
-import { orgRouter } from './router/org';
-import { pipelineRouter } from './router/pipeline';
-import { poolRouter } from './router/pool';
-import { recoveryRouter } from './router/recovery';
+import { accountRouter } from './account/router';
+import { agentRouter } from './agents/router';
+import { auditRouter } from './audit/router';
+import { backfillRouter } from './backfill/router';
+import { connectionRouter } from './connections/router';
+import { contractRouter } from './contracts/router';
+import { discoveryRouter } from './discovery/router';
+import { fleetRouter } from './fleet/router';
+import { maintenanceRouter } from './maintenance/router';
+import { memberRouter } from './members/router';
+import { orgRouter } from './orgs/router';
+import { pipelineRouter } from './pipelines/router';
+import { poolRouter } from './pools/router';
+import { recoveryRouter } from './recovery/router';
 import { publicProcedure, router } from './trpc';
 
 export const appRouter = router({

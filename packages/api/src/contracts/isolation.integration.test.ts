@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DESTINATIONS_PER_CONTRACT } from '../router/contract-alerts';
 import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
 import { startWebhookReceiver } from '../testing/webhook-receiver';
 import { deliverDueAlerts } from './alerts/deliveries';
+import { MAX_DESTINATIONS_PER_CONTRACT } from './alerts/router';
 import { sealSecret } from './alerts/secret-box';
 import { evaluateFreshness } from './evaluate';
 

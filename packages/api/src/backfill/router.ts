@@ -1,13 +1,15 @@
+// The backfill domain: rebuilding a pipeline's table from Kafka into a new table (repartition.ts),
+// validating it and cutting over (cutovers.ts), with the states its jobs go through (job-states.ts).
 import { randomBytes } from 'node:crypto';
 import type { Job, PipelineSpec } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { type JobState, jobStates } from '../backfill/job-states';
 import { sendToPipelineAgent } from '../pipelines/agent-job';
 import { orgPipeline } from '../pipelines/org-pipeline';
 import { parsePartitionBy, partitionByText } from '../pipelines/schemas';
 import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
+import { type JobState, jobStates } from './job-states';
 
 const byTime = z.object({ timestampMs: z.number().int().nonnegative() });
 const requestSchema = z.object({

@@ -11,9 +11,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, enrollAgent } from '../agents/enrollment';
-import type { PipelineWizardInput } from '../pipelines/schemas';
 import { appRouter } from '../root';
 import { createCallerFactory } from '../trpc';
+import type { PipelineWizardInput } from './schemas';
 
 const createCaller = createCallerFactory(appRouter);
 

@@ -1,3 +1,6 @@
+// The pipelines domain: pipelines and their versions (router.ts), the wizard's form schema the web
+// app imports as @floe/api/pipeline-form (schemas.ts), the spec built from it (build-spec.ts), where a
+// pipeline runs (placement.ts), its jobs, members and metrics.
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@floe/db';
 import { type Job, pipelineSpecSchema } from '@floe/protocol';
@@ -6,14 +9,14 @@ import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
 import { agentStatusSchema } from '../agents/status';
 import { currentFreshness } from '../contracts/status';
-import { buildPipelineSpec } from '../pipelines/build-spec';
-import { pipelineMembers } from '../pipelines/members';
-import { pipelineMetrics } from '../pipelines/metrics';
-import { orgPipeline } from '../pipelines/org-pipeline';
-import { type Placement, reportingAgents, runningAgents } from '../pipelines/placement';
-import { pipelineWizardSchema } from '../pipelines/schemas';
 import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
+import { buildPipelineSpec } from './build-spec';
+import { pipelineMembers } from './members';
+import { pipelineMetrics } from './metrics';
+import { orgPipeline } from './org-pipeline';
+import { type Placement, reportingAgents, runningAgents } from './placement';
+import { pipelineWizardSchema } from './schemas';
 
 const pipelineRow = z.object({
   id: z.string(),

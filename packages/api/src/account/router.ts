@@ -1,3 +1,5 @@
+// The account domain: sign-up, password change and reset, signing out everywhere (router.ts), and
+// the account form schemas the web app imports as @floe/api/account-forms (schemas.ts).
 import {
   changePassword,
   hashPassword,
@@ -10,14 +12,9 @@ import {
 import { Prisma } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import {
-  changePasswordInput,
-  requestPasswordResetInput,
-  resetPasswordInput,
-  signUpInput,
-} from '../account/schemas';
+import { uniqueOrgSlug } from '../orgs/slug';
 import { authenticatedProcedure, publicProcedure, router } from '../trpc';
-import { uniqueOrgSlug } from './slug';
+import { changePasswordInput, requestPasswordResetInput, resetPasswordInput, signUpInput } from './schemas';
 
 const emailTaken = () =>
   new TRPCError({ code: 'CONFLICT', message: 'an account with this email exists: sign in instead' });

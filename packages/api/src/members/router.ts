@@ -1,3 +1,4 @@
+// The members domain: invitations to the organization, its members' roles, leaving it.
 import { createHash, randomBytes } from 'node:crypto';
 import { hasRole } from '@floe/auth';
 import type { PrismaClient, Role } from '@floe/db';

@@ -1,3 +1,5 @@
+// The audit domain: reading the organization's audit log (each mutation writes its entry in
+// its own transaction, see trpc.ts).
 import { z } from 'zod';
 import { orgProcedure, router } from '../trpc';
 

@@ -1,6 +1,8 @@
+// The fleet domain: the overview of every pipeline and agent of the organization (overview.ts) and
+// which agent versions are current (agent-version.ts).
 import { z } from 'zod';
-import { fleetOverview, PIPELINE_STATES } from '../fleet/overview';
 import { orgProcedure, router } from '../trpc';
+import { fleetOverview, PIPELINE_STATES } from './overview';
 
 const lastError = z.object({ atMs: z.number(), text: z.string() }).nullable();
 

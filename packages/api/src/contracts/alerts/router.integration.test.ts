@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openSecret } from '../contracts/alerts/secret-box';
-import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
-import { scratchOrganization } from '../testing/scratch-organization';
-import { startWebhookReceiver } from '../testing/webhook-receiver';
+import { exampleContract, seedPipeline } from '../../testing/contracted-pipeline';
+import { scratchOrganization } from '../../testing/scratch-organization';
+import { startWebhookReceiver } from '../../testing/webhook-receiver';
+import { openSecret } from './secret-box';
 
 describe('alert destinations of a contract', () => {
   let fixture: Awaited<ReturnType<typeof scratchOrganization>>;

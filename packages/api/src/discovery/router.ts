@@ -1,3 +1,6 @@
+// The discovery domain: what the pipeline wizard asks an agent to look at in the customer's account
+// (its Kafka topics, a table and whether the agent can reach it), answered by one of the
+// organization's online agents (agent-jobs.ts).
 import {
   DISCOVERY_LIMITS,
   formatSchema,
@@ -8,11 +11,11 @@ import {
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
-import { jobAnswer, noAgentOnline, onlineAgent } from '../discovery/agent-jobs';
 import { connectionOf } from '../pipelines/connection-of';
 import { orgPipeline } from '../pipelines/org-pipeline';
 import { tableAgentOf } from '../pipelines/placement';
 import { orgProcedure, redisOf, router } from '../trpc';
+import { jobAnswer, noAgentOnline, onlineAgent } from './agent-jobs';
 
 const id = z.string().min(1).max(100);
 const jobIdInput = z.object({ jobId: z.string().min(1).max(100) });

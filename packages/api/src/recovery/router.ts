@@ -1,3 +1,4 @@
+// The recovery domain: incident recovery on a pipeline's table (rollback, tags), run by its agent.
 import { snapshotIdSchema, tagNameSchema } from '@floe/protocol';
 import { z } from 'zod';
 import { jobAnswer } from '../discovery/agent-jobs';

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '@floe/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedBadge, sharedContract } from '../contracts/status';
 import { exampleContract, seedPipeline } from '../testing/contracted-pipeline';
 import { scratchOrganization } from '../testing/scratch-organization';
+import { sharedBadge, sharedContract } from './status';
 
 const repoRoot = join(import.meta.dirname, '../../../..');
 

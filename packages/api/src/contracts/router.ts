@@ -1,13 +1,15 @@
+// The contracts domain: a pipeline's freshness and quality promise (router.ts), its evaluation every
+// minute (evaluate.ts, scheduler.ts), incidents, reports and share pages, and its alerts (alerts/).
 import { randomBytes } from 'node:crypto';
 import { contractSchema } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { pipelineCutovers } from '../backfill/cutovers';
-import { contractHealth } from '../contracts/health';
 import { recordId } from '../record-id';
 import { type AuditNote, orgProcedure, router } from '../trpc';
-import { contractAlertsRouter } from './contract-alerts';
+import { contractAlertsRouter } from './alerts/router';
+import { contractHealth } from './health';
 
 const byPipeline = z.object({ pipelineId: recordId });
 

@@ -1,14 +1,16 @@
+// The maintenance domain: each table's maintenance policy (policy.ts, also @floe/api/maintenance-policy),
+// when work is due (due.ts), the scheduler that sends it to agents, and what they report back.
 import { pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { jobStates } from '../backfill/job-states';
-import { NoMemberOnlineError, sendMaintenanceNow } from '../maintenance/dispatch';
-import { planMaintenance, type TableDeletes } from '../maintenance/due';
-import { contractRetention, maintenanceFacts } from '../maintenance/facts';
-import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from '../maintenance/policy';
 import { orgPipeline } from '../pipelines/org-pipeline';
 import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
+import { NoMemberOnlineError, sendMaintenanceNow } from './dispatch';
+import { planMaintenance, type TableDeletes } from './due';
+import { contractRetention, maintenanceFacts } from './facts';
+import { MAINTENANCE_KINDS, maintenancePolicySchema, policyWithin } from './policy';
 
 const byPipeline = z.object({ pipelineId: recordId });
 const kindSchema = z.enum(MAINTENANCE_KINDS);

@@ -1,15 +1,17 @@
+// A contract's alert destinations (router.ts) and their deliveries: messages, signed webhook posts,
+// the secrets they are signed with.
 import { randomBytes } from 'node:crypto';
 import { alertDestinationSchema } from '@floe/contracts';
 import type { PrismaClient } from '@floe/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { sendAlert } from '../contracts/alerts/deliveries';
-import { type AlertKind, alertBody } from '../contracts/alerts/messages';
-import { sealSecret } from '../contracts/alerts/secret-box';
-import { newSigningSecret } from '../contracts/alerts/signature';
-import { contractedTable, qualifiedName } from '../contracts/status';
-import { recordId } from '../record-id';
-import { orgProcedure, router } from '../trpc';
+import { recordId } from '../../record-id';
+import { orgProcedure, router } from '../../trpc';
+import { contractedTable, qualifiedName } from '../status';
+import { sendAlert } from './deliveries';
+import { type AlertKind, alertBody } from './messages';
+import { sealSecret } from './secret-box';
+import { newSigningSecret } from './signature';
 
 // Each destination is one more request per incident: a contract announces to this many at most.
 export const MAX_DESTINATIONS_PER_CONTRACT = 10;

@@ -1,9 +1,9 @@
 import { createPrismaClient, type PrismaClient } from '@floe/db';
 import { createScratchDatabase } from '@floe/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionFormInput } from '../connections/schemas';
 import { appRouter } from '../root';
 import { createCallerFactory } from '../trpc';
+import type { ConnectionFormInput } from './schemas';
 
 const createCaller = createCallerFactory(appRouter);
 

@@ -1,10 +1,12 @@
+// The agent pools domain: pools of agents that share a pipeline's partitions, and their reusable
+// enrollment tokens (made in agents/enrollment.ts).
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createAgentPool, newPoolEnrollmentToken } from '../agents/enrollment';
+import { agentNameSchema } from '../agents/router';
 import { agentStatus, agentStatusSchema } from '../agents/status';
 import { recordId } from '../record-id';
 import { orgProcedure, router } from '../trpc';
-import { agentNameSchema } from './agent';
 
 // Members are named `<pool>-<6 hex>`, within an agent name's 60 characters.
 const poolName = agentNameSchema.pipe(z.string().max(53, 'at most 53 characters'));

@@ -1,9 +1,12 @@
+// The agents domain: registering and revoking agents (router.ts); their enrollment and tokens, job
+// dispatch, reconciliation, events and status, the agent HTTP API (http/) and the BullMQ
+// transport's Redis ACLs.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { createAgent, revokeAgent } from '../agents/enrollment';
-import { agentStatus, agentStatusSchema } from '../agents/status';
 import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
+import { createAgent, revokeAgent } from './enrollment';
+import { agentStatus, agentStatusSchema } from './status';
 
 /** Agent names: also the stem of a pool's members' names. */
 export const agentNameSchema = z

@@ -1,3 +1,4 @@
+// The organizations domain: creating, listing and renaming organizations (slug.ts: their URL names).
 import { z } from 'zod';
 import { authenticatedProcedure, orgProcedure, router } from '../trpc';
 import { uniqueOrgSlug } from './slug';

@@ -1,3 +1,5 @@
+// The connections domain: Kafka, schema registry, storage and catalog connections (router.ts) and
+// their form schemas, which the web app imports as @floe/api/connection-form (schemas.ts).
 import { randomBytes } from 'node:crypto';
 import {
   type Connection,
@@ -9,9 +11,9 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { connectionTestJob } from '../agents/connection-test-job';
 import { sendJob } from '../agents/dispatch';
-import { checkedConnectionFormSchema, toConnection } from '../connections/schemas';
 import { recordId } from '../record-id';
 import { orgProcedure, redisOf, router } from '../trpc';
+import { checkedConnectionFormSchema, toConnection } from './schemas';
 
 const connectionRow = z.object({
   id: z.string(),
