@@ -1,8 +1,27 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-// Test helper: reads a table through pyiceberg's own REST catalog client, so our writes are judged by
-// another implementation of the spec rather than by our own reader.
+// Test helper: reads a table through pyiceberg's own catalog client (REST; a scan also through Hive),
+// so our writes are judged by another implementation of the spec rather than by our own reader.
+
+// Opens the catalog its properties name. pyiceberg 0.12's Hive catalog loads tables with get_table,
+// which Hive 4 no longer serves: its get_table_req is the one call swapped in here, the rest
+// (metadata_location, the files) is pyiceberg's own.
+const OPEN_CATALOG = `
+def open_catalog(props):
+    if props.get("type") == "hive":
+        from hive_metastore.ttypes import GetTableRequest
+        from pyiceberg.catalog.hive import HiveCatalog
+        class Hive4Catalog(HiveCatalog):
+            def _get_hive_table(self, open_client, database_name, table_name):
+                return open_client.get_table_req(GetTableRequest(dbName=database_name, tblName=table_name)).table
+        return Hive4Catalog("floe", **props)
+    from pyiceberg.catalog.rest import RestCatalog
+    return RestCatalog("floe", **props)
+`;
+
+/** scanWithPyiceberg's `catalog` for a Hive metastore at `uri` (thrift://host:port), instead of the REST catalog. */
+export const hiveCatalog = (uri: string) => ({ type: 'hive', uri });
 
 const SCRIPT = `
 import json, sys
@@ -71,10 +90,10 @@ export async function readWithPyiceberg(
 // "date:"/"time:"/"ts:" days and micros, "b:<hex>" bytes and uuids; maps as [key, value] pairs.
 const SCAN_SCRIPT = `
 import datetime, decimal, json, struct, sys, uuid
-from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.expressions import AlwaysTrue
+${OPEN_CATALOG}
 args = json.loads(sys.argv[1])
-catalog = RestCatalog("floe", **args["props"])
+catalog = open_catalog(args["props"])
 table = catalog.load_table(tuple(args["namespace"]) + (args["table"],))
 refs = table.refs()
 snapshot_id = refs[args["ref"]].snapshot_id if args["ref"] else None
