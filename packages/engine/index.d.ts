@@ -9,6 +9,8 @@ export interface NativeTakeResult {
   taken: number;
   rejected: NativeRejected[];
   needsSchemaChange: boolean;
+  /** Avro: record `taken` names this registry schema id, not given yet (`avroSchema`, then take again). */
+  needsSchemaId?: number;
 }
 
 /** A partition value: `kind` says how to read `text` (long and decimal as decimal digits, bytes as hex). */
@@ -38,7 +40,7 @@ export interface NativeDataFile {
 }
 
 export class NativeTableWriter {
-  /** JSON of { schema, spec (Iceberg spec JSON), policy, mapping, keyFormat, compression, maxValueBytes }. */
+  /** JSON of { schema, spec (Iceberg spec JSON), policy, mapping, keyFormat, compression, maxValueBytes, valueFormat ('json' | 'avro') }. */
   constructor(config: string);
   setSchema(schema: string): void;
   /** Takes records `from` on; every key, value and header lies in `data` at the ranges given (start, end per item). */
@@ -57,6 +59,10 @@ export class NativeTableWriter {
     headerRanges: Uint32Array,
     headerNull: Uint8Array,
   ): NativeTakeResult;
+  /** Avro schema `id` as the registry gives it, with the texts of the schemas it references. */
+  avroSchema(id: number, schema: string, references: string[]): void;
+  /** Every record naming Avro schema `id` is rejected with this reason ('unknown-schema-id' or 'undecodable') and message. */
+  refuseAvroSchema(id: number, reason: string, message: string): void;
   dropKeys(keys: string[]): void;
   clear(): void;
   readonly bufferedRows: number;

@@ -123,9 +123,13 @@ impl ColBuf {
 
     pub fn push_bytes(&mut self, b: &[u8]) {
         self.valid.append(true);
-        if let Col::Bytes { offsets, data } = &mut self.col {
-            data.extend_from_slice(b);
-            offsets.push(data.len() as i32);
+        match &mut self.col {
+            Col::Bytes { offsets, data } => {
+                data.extend_from_slice(b);
+                offsets.push(data.len() as i32);
+            }
+            Col::Fixed { data, .. } => data.extend_from_slice(b),
+            _ => {}
         }
     }
 

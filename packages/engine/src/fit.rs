@@ -76,7 +76,8 @@ impl RV<'_> {
     }
 }
 
-enum Out<'a> {
+/// A value in the column's own storage type.
+pub(crate) enum Out<'a> {
     Bool(bool),
     I32(i32),
     I64(i64),
@@ -197,6 +198,37 @@ fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
     }
 }
 
+/// A fitted value into its column buffer, and into the partition slots it is the source of (only a
+/// top-level value: `in_list` 0).
+pub(crate) fn hold(capture: &mut Capture, in_list: u32, f: &Field, p: &Prim, out: Out, buf: &mut ColBuf) {
+    if in_list == 0 && capture.sources.iter().any(|(id, _)| *id == f.id) {
+        let pv = match &out {
+            Out::Bool(b) => PVal::Bool(*b),
+            Out::I32(i) => PVal::Int(*i as i64),
+            Out::I64(x) => PVal::Long(*x as i128),
+            Out::F32(x) => PVal::F32(x.to_bits()),
+            Out::F64(x) => PVal::F64(x.to_bits()),
+            Out::I128(x) => PVal::Decimal(*x),
+            Out::Bytes(b) if *p == Prim::String => PVal::Str(b.to_vec()),
+            Out::Bytes(b) => PVal::Bytes(b.to_vec()),
+        };
+        for (id, s) in &capture.sources {
+            if *id == f.id {
+                capture.slots[*s] = pv.clone();
+            }
+        }
+    }
+    match out {
+        Out::Bool(b) => buf.push_bool(b),
+        Out::I32(i) => buf.push_i32(i),
+        Out::I64(x) => buf.push_i64(x),
+        Out::F32(x) => buf.push_f32(x),
+        Out::F64(x) => buf.push_f64(x),
+        Out::I128(x) => buf.push_i128(x),
+        Out::Bytes(b) => buf.push_bytes(b),
+    }
+}
+
 /// The fields of the `_kafka` column.
 pub const KAFKA_FIELDS: [&str; 6] = ["topic", "partition", "offset", "timestamp", "key", "headers"];
 
@@ -242,7 +274,20 @@ impl<'a> Fitter<'a> {
         for s in capture.slots.iter_mut() {
             *s = PVal::Null;
         }
+        Fitter::keeping(doc, src, policy, capture)
+    }
+
+    /// A fitter that keeps the partition values captured so far in the record.
+    pub fn keeping(doc: &'a Doc, src: &'a [u8], policy: Policy, capture: &'a mut Capture) -> Fitter<'a> {
         Fitter { doc, src, policy, changes: false, capture, path: Vec::new(), in_list: 0 }
+    }
+
+    /// The `_kafka` column `f` of a record whose own fields are no JSON (Avro values).
+    pub fn kafka_column(&mut self, f: &'a Field, buf: &mut ColBuf, key: &Key<'a>, meta: &KafkaMeta<'a>) -> Result<(), Reject> {
+        self.path.push(&f.name);
+        self.kafka(f, buf, key, meta, false)?;
+        self.path.pop();
+        Ok(())
     }
 
     fn dotted(&self) -> String {
@@ -287,35 +332,7 @@ impl<'a> Fitter<'a> {
     fn primitive(&mut self, f: &Field, p: &Prim, buf: &mut ColBuf, v: RV<'a>) -> Result<(), Reject> {
         match fit_primitive(p, v) {
             Fit::Value(out) => {
-                if self.in_list == 0 {
-                    if let Some(&(_, slot)) = self.capture.sources.iter().find(|(id, _)| *id == f.id) {
-                        let pv = match &out {
-                            Out::Bool(b) => PVal::Bool(*b),
-                            Out::I32(i) => PVal::Int(*i as i64),
-                            Out::I64(x) => PVal::Long(*x as i128),
-                            Out::F32(x) => PVal::F32(x.to_bits()),
-                            Out::F64(x) => PVal::F64(x.to_bits()),
-                            Out::I128(x) => PVal::Decimal(*x),
-                            Out::Bytes(b) if *p == Prim::String => PVal::Str(b.to_vec()),
-                            Out::Bytes(b) => PVal::Bytes(b.to_vec()),
-                        };
-                        for (id, s) in &self.capture.sources {
-                            if *id == f.id {
-                                self.capture.slots[*s] = pv.clone();
-                            }
-                        }
-                        let _ = slot;
-                    }
-                }
-                match out {
-                    Out::Bool(b) => buf.push_bool(b),
-                    Out::I32(i) => buf.push_i32(i),
-                    Out::I64(x) => buf.push_i64(x),
-                    Out::F32(x) => buf.push_f32(x),
-                    Out::F64(x) => buf.push_f64(x),
-                    Out::I128(x) => buf.push_i128(x),
-                    Out::Bytes(b) => buf.push_bytes(b),
-                }
+                hold(self.capture, self.in_list, f, p, out, buf);
                 Ok(())
             }
             Fit::Widen(w) => {

@@ -2,6 +2,7 @@
 //! (a few flat buffers per batch), Parquet data files with Iceberg field ids and metrics out.
 //! The value rules are the TypeScript path's, exactly (see packages/ingest/src/engine/native-writer.ts).
 
+pub mod avro;
 pub mod columns;
 pub mod consumer;
 pub mod describe;
@@ -44,6 +45,8 @@ pub struct NativeTakeResult {
     pub taken: u32,
     pub rejected: Vec<NativeRejected>,
     pub needs_schema_change: bool,
+    /// Avro: record `taken` names this registry schema id, not given yet (`avroSchema`, then take again).
+    pub needs_schema_id: Option<i32>,
 }
 
 /// A partition value: `kind` says how to read `text` (long and decimal as decimal digits, bytes as hex).
@@ -207,12 +210,31 @@ impl NativeTableWriter {
         Ok(NativeTakeResult {
             taken: out.taken,
             needs_schema_change: out.needs_schema_change,
+            needs_schema_id: out.needs_schema_id,
             rejected: out
                 .rejected
                 .into_iter()
                 .map(|r| NativeRejected { index: r.index, reason: r.reason.into(), message: r.message })
                 .collect(),
         })
+    }
+
+    /// Avro schema `id` as the registry gives it, with the texts of the schemas it references.
+    #[napi]
+    pub fn avro_schema(&mut self, id: i32, schema: String, references: Vec<String>) {
+        self.inner.add_avro_schema(id, &schema, &references);
+    }
+
+    /// Every record naming Avro schema `id` is rejected with this reason and message.
+    #[napi]
+    pub fn refuse_avro_schema(&mut self, id: i32, reason: String, message: String) -> Result<()> {
+        let reason = match reason.as_str() {
+            "unknown-schema-id" => "unknown-schema-id",
+            "undecodable" => "undecodable",
+            other => return Err(napi_err(format!("refuseAvroSchema: the reason {other} is not a schema's"))),
+        };
+        self.inner.refuse_avro_schema(id, reason, message);
+        Ok(())
     }
 
     #[napi]

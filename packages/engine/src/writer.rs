@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::avro::{fit_record, Compiled, Layout, Values};
 use crate::columns::RowSet;
 use crate::fit::{Capture, Fitter, Policy};
 use crate::infer::{strip, Ctx, RType, Reject};
@@ -24,7 +25,15 @@ pub struct SchemaState {
     pub sources: Vec<Option<Prim>>,
 }
 
+/// The values a pipeline reads: schemaless JSON, or Avro in the schema registry's wire format.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueFormat {
+    Json,
+    Avro,
+}
+
 pub struct Config {
+    pub value_format: ValueFormat,
     pub spec: Vec<PartitionField>,
     pub policy: Policy,
     pub mapping: Mapping,
@@ -48,7 +57,12 @@ impl Config {
             return Err(format!("the native engine does not support compression {compression}"));
         }
         let max_value_bytes = v["maxValueBytes"].as_f64().unwrap_or(8.0 * 1024.0 * 1024.0) as usize;
-        Ok((Config { spec, policy, mapping, max_value_bytes, compression }, schema))
+        let value_format = match v["valueFormat"].as_str().unwrap_or("json") {
+            "json" => ValueFormat::Json,
+            "avro" => ValueFormat::Avro,
+            other => return Err(format!("the native engine does not read {other} values")),
+        };
+        Ok((Config { value_format, spec, policy, mapping, max_value_bytes, compression }, schema))
     }
 }
 
@@ -119,13 +133,30 @@ pub struct TakeOutcome {
     pub taken: u32,
     pub rejected: Vec<Rejected>,
     pub needs_schema_change: bool,
+    /// Record `taken` names this registry schema id, which the writer has not been given yet.
+    pub needs_schema_id: Option<i32>,
 }
 
 enum RecordOutcome {
     Held,
     Rejected(Reject),
     NeedsChange,
+    NeedsSchema(i32),
 }
+
+/// What the writer knows of Avro schemas: each id's compiled schema (or why none of its records can be
+/// read), and per id the mapping of its records to the current table schema.
+#[derive(Default)]
+pub struct AvroState {
+    schemas: HashMap<i32, Result<Arc<Compiled>, Reject>>,
+    layouts: HashMap<i32, Arc<Layout>>,
+    values: Values,
+}
+
+const MAGIC_BYTE: u8 = 0;
+const HEADER_BYTES: usize = 5;
+/// The schema of a tombstone: no field.
+const TOMBSTONE_ID: i32 = i32::MIN;
 
 pub struct Writer {
     pub config: Config,
@@ -137,6 +168,7 @@ pub struct Writer {
     plans: bool,
     capture: Capture,
     rows: usize,
+    avro: AvroState,
 }
 
 const TOMBSTONE: &[u8] = b"{}";
@@ -145,7 +177,7 @@ impl Writer {
     pub fn new(config: Config, schema: Schema) -> Result<Writer, String> {
         let current = schema_state(schema, &config.spec)?;
         let capture = Capture { sources: Vec::new(), slots: vec![PVal::Null; config.spec.len()] };
-        let mut w = Writer { config, current, held: HashMap::new(), doc: Doc::default(), plan: None, plans: true, capture, rows: 0 };
+        let mut w = Writer { config, current, held: HashMap::new(), doc: Doc::default(), plan: None, plans: true, capture, rows: 0, avro: AvroState::default() };
         w.set_capture();
         Ok(w)
     }
@@ -174,7 +206,22 @@ impl Writer {
     pub fn set_schema(&mut self, schema: Schema) -> Result<(), String> {
         self.current = schema_state(schema, &self.config.spec)?;
         self.plan = None;
+        self.avro.layouts.clear();
         Ok(())
+    }
+
+    /// Avro schema `id` from the registry (its referenced schemas' texts first).
+    pub fn add_avro_schema(&mut self, id: i32, schema: &str, references: &[String]) {
+        let compiled = crate::avro::compile(id, schema, references).map(Arc::new);
+        self.avro.schemas.insert(id, compiled);
+        self.avro.layouts.remove(&id);
+    }
+
+    /// Every record naming schema `id` is rejected so (an id the registry does not know, a schema of
+    /// another format).
+    pub fn refuse_avro_schema(&mut self, id: i32, reason: &'static str, message: String) {
+        self.avro.schemas.insert(id, Err(Reject::new(reason, message)));
+        self.avro.layouts.remove(&id);
     }
 
     pub fn buffered_rows(&self) -> usize {
@@ -216,16 +263,21 @@ impl Writer {
         let segment = segments.last_mut().expect("a segment");
         for i in from..n {
             let before = segment.rows.rows;
-            let outcome = record(
-                &self.config,
-                &state,
-                &mut self.doc,
-                self.plans.then_some(&mut self.plan),
-                &mut self.capture,
-                &mut segment.rows,
-                batch,
-                i,
-            );
+            let outcome = match self.config.value_format {
+                ValueFormat::Json => record(
+                    &self.config,
+                    &state,
+                    &mut self.doc,
+                    self.plans.then_some(&mut self.plan),
+                    &mut self.capture,
+                    &mut segment.rows,
+                    batch,
+                    i,
+                ),
+                ValueFormat::Avro => {
+                    avro_record(&self.config, &state, &mut self.avro, &mut self.capture, &mut segment.rows, batch, i)
+                }
+            };
             match outcome {
                 RecordOutcome::Held => {
                     segment.rows.rows += 1;
@@ -259,11 +311,15 @@ impl Writer {
                 }
                 RecordOutcome::NeedsChange => {
                     segment.rows.truncate(before);
-                    return TakeOutcome { taken: i as u32, rejected, needs_schema_change: true };
+                    return TakeOutcome { taken: i as u32, rejected, needs_schema_change: true, needs_schema_id: None };
+                }
+                RecordOutcome::NeedsSchema(id) => {
+                    segment.rows.truncate(before);
+                    return TakeOutcome { taken: i as u32, rejected, needs_schema_change: false, needs_schema_id: Some(id) };
                 }
             }
         }
-        TakeOutcome { taken: n as u32, rejected, needs_schema_change: false }
+        TakeOutcome { taken: n as u32, rejected, needs_schema_change: false, needs_schema_id: None }
     }
 }
 
@@ -338,6 +394,86 @@ fn record(
         Err(r) => RecordOutcome::Rejected(r),
         Ok(()) if fitter.changes => RecordOutcome::NeedsChange,
         Ok(()) => RecordOutcome::Held,
+    }
+}
+
+/// One Avro record: size check, wire header, the schema its id names, read, map, fit (avro.rs).
+fn avro_record(
+    config: &Config,
+    state: &SchemaState,
+    avro: &mut AvroState,
+    capture: &mut Capture,
+    rows: &mut RowSet,
+    batch: &Batch,
+    i: usize,
+) -> RecordOutcome {
+    let tombstone = batch.flags.get(i).copied().unwrap_or(0) & 1 != 0;
+    let value = if tombstone { &[][..] } else { batch.range(batch.value_ranges, i) };
+    if !tombstone && value.len() > config.max_value_bytes {
+        return RecordOutcome::Rejected(Reject::new(
+            "oversize",
+            format!("the value has {} bytes, more than the limit of {} bytes", value.len(), config.max_value_bytes),
+        ));
+    }
+    let id = if tombstone {
+        TOMBSTONE_ID
+    } else if value.is_empty() {
+        return RecordOutcome::Rejected(Reject::new("undecodable", "the value is empty".into()));
+    } else if value[0] != MAGIC_BYTE {
+        return RecordOutcome::Rejected(Reject::new(
+            "bad-magic-byte",
+            format!(
+                "the value starts with byte {}, not the schema registry's magic byte 0 (was it written without a registry serializer?)",
+                value[0]
+            ),
+        ));
+    } else if value.len() < HEADER_BYTES {
+        return RecordOutcome::Rejected(Reject::new(
+            "undecodable",
+            format!("the value has {} bytes, fewer than the 5 of a schema registry header", value.len()),
+        ));
+    } else {
+        i32::from_be_bytes([value[1], value[2], value[3], value[4]])
+    };
+    if id == TOMBSTONE_ID && !avro.schemas.contains_key(&id) {
+        avro.schemas.insert(id, Ok(Arc::new(Compiled { id, fields: Vec::new() })));
+    }
+    let compiled = match avro.schemas.get(&id) {
+        None => return RecordOutcome::NeedsSchema(id),
+        Some(Err(r)) => return RecordOutcome::Rejected(Reject::new(r.reason, r.message.clone())),
+        Some(Ok(c)) => c.clone(),
+    };
+    let payload = if tombstone { value } else { &value[HEADER_BYTES..] };
+    let root = match avro.values.decode(&compiled, payload) {
+        Ok(root) => root,
+        Err(r) => return RecordOutcome::Rejected(r),
+    };
+    let layout = avro
+        .layouts
+        .entry(id)
+        .or_insert_with(|| Arc::new(Layout::new(&config.mapping, &compiled, &state.schema.fields)))
+        .clone();
+    let meta = kafka_meta(batch, i);
+    for s in capture.slots.iter_mut() {
+        *s = PVal::Null;
+    }
+    let fitted = fit_record(
+        &config.mapping,
+        &layout,
+        &compiled,
+        &avro.values,
+        payload,
+        root,
+        &state.schema.fields,
+        &mut rows.columns,
+        config.policy,
+        capture,
+        &meta,
+    );
+    match fitted {
+        Err(r) => RecordOutcome::Rejected(r),
+        Ok(f) if f.changes => RecordOutcome::NeedsChange,
+        Ok(_) => RecordOutcome::Held,
     }
 }
 

@@ -1,9 +1,10 @@
 import type { PartitionSpec, Schema } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
+import type { SchemaRegistry } from '../decode/registry';
 import { RecordMapper } from '../mapping/map-record';
 import type { EngineName, TableWriter, TableWriterConfig } from './engine';
 import { nativeEngineStatus } from './native-module';
-import { createNativeTableWriter, nativeSupport } from './native-writer';
+import { createNativeTableWriter, type NativeValues, nativeSupport } from './native-writer';
 import { PortableTableWriter } from './portable-writer';
 import type { RecordReader } from './read-record';
 
@@ -18,28 +19,47 @@ export class EngineUnavailableError extends Error {
   override name = 'EngineUnavailableError';
 }
 
-/** Why the native engine cannot run this pipeline at all (before any table is known), if it cannot. */
-function pipelineRefusal(spec: PipelineSpec): string | undefined {
-  const status = nativeEngineStatus();
-  if (!status.available) return status.reason;
-  if (spec.format.value !== 'json') {
-    return `the native engine reads schemaless JSON; ${spec.format.value} values run on the portable engine`;
+/** The values the native engine would read for this pipeline, or why it cannot read them. */
+function nativeValues(spec: PipelineSpec, registry: SchemaRegistry | undefined): NativeValues | string {
+  const format = spec.format.value;
+  if (format === 'json') return { format };
+  if (format !== 'avro') {
+    return `the native engine reads schemaless JSON and Avro; ${format} values run on the portable engine`;
   }
-  return undefined;
+  if (registry === undefined)
+    return 'the native engine reads Avro values through a schema registry, and none was given';
+  return { format, registry };
 }
 
-/** Whether the native engine may read this pipeline's records (then they are fetched as Kafka wrote them). */
-export function nativeReads(spec: PipelineSpec): boolean {
-  return spec.engine !== 'portable' && pipelineRefusal(spec) === undefined;
+/** Why the native engine cannot run this pipeline at all (before any table is known), if it cannot. */
+function pipelineRefusal(spec: PipelineSpec, registry: SchemaRegistry | undefined): string | undefined {
+  const status = nativeEngineStatus();
+  if (!status.available) return status.reason;
+  const values = nativeValues(spec, registry);
+  return typeof values === 'string' ? values : undefined;
+}
+
+/**
+ * Whether the native engine may read this pipeline's records (then they are fetched as Kafka wrote
+ * them); `registry`: the one its Avro values are read through.
+ */
+export function nativeReads(spec: PipelineSpec, registry?: SchemaRegistry): boolean {
+  return spec.engine !== 'portable' && pipelineRefusal(spec, registry) === undefined;
 }
 
 /**
  * The engine for one table of a pipeline: `portable` and `native` as asked (native fails with the
  * reason when it cannot run), `auto` native where it can, else portable with the reason.
  */
-export function chooseEngine(spec: PipelineSpec, config: TableWriterConfig): EngineChoice {
+export function chooseEngine(
+  spec: PipelineSpec,
+  config: TableWriterConfig,
+  registry?: SchemaRegistry,
+): EngineChoice {
   if (spec.engine === 'portable') return { engine: 'portable', reason: 'the pipeline asks for it' };
-  const refusal = pipelineRefusal(spec) ?? nativeSupport(config);
+  const values = nativeValues(spec, registry);
+  const refusal =
+    pipelineRefusal(spec, registry) ?? nativeSupport(config, typeof values === 'string' ? undefined : values);
   if (refusal === undefined) {
     return { engine: 'native', reason: spec.engine === 'native' ? 'the pipeline asks for it' : 'auto' };
   }
@@ -52,6 +72,8 @@ export interface EngineHost {
   /** Told which engine each table runs, once its schema is known. */
   chosen?: (table: string, choice: EngineChoice) => void;
   maxValueBytes: number;
+  /** The registry the pipeline's Avro values are read through (the native engine fetches their schemas from it). */
+  registry?: SchemaRegistry | undefined;
 }
 
 /** The writer factory a table sink uses: the chosen engine for the table's schema and spec. */
@@ -69,10 +91,11 @@ export function tableWriters(
       compression: 'zstd',
       maxValueBytes: host.maxValueBytes,
     };
-    const choice = chooseEngine(spec, config);
+    const choice = chooseEngine(spec, config, host.registry);
     host.chosen?.(table, choice);
-    return choice.engine === 'native'
-      ? createNativeTableWriter(config)
+    const values = nativeValues(spec, host.registry);
+    return choice.engine === 'native' && typeof values !== 'string'
+      ? createNativeTableWriter(config, values)
       : new PortableTableWriter(
           config,
           host.read,

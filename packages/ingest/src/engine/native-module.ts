@@ -87,7 +87,13 @@ export interface NativeHandle {
     taken: number;
     rejected: { index: number; reason: string; message: string }[];
     needsSchemaChange: boolean;
+    /** Avro: record `taken` names this registry schema id, not given yet (avroSchema, then take again). */
+    needsSchemaId?: number | undefined;
   };
+  /** Avro schema `id` as the registry gives it, with the texts of the schemas it references. */
+  avroSchema(id: number, schema: string, references: string[]): void;
+  /** Every record naming Avro schema `id` is rejected so ('unknown-schema-id' or 'undecodable'). */
+  refuseAvroSchema(id: number, reason: string, message: string): void;
   dropKeys(keys: string[]): void;
   clear(): void;
   readonly bufferedRows: number;

@@ -14,13 +14,12 @@ import {
   writeParquetFile,
 } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
-import { type Data, Type, tableFromIPC } from 'apache-arrow';
-import * as parquet from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
 import { RecordMapper } from '../mapping/map-record';
+import { metricsOf, readBack } from '../testing/parquet-rows';
 import { listBatch, type RawRecord, type TableWriterConfig, type WrittenDataFile } from './engine';
 import { nativeEngineStatus } from './native-module';
 import { createNativeTableWriter, nativeSupport } from './native-writer';
@@ -217,85 +216,6 @@ async function tsRecord(
     if (!(error instanceof RecordRejectedError)) throw error;
     return { outcome: { reason: error.reason, message: error.message } };
   }
-}
-
-/** A value of an Arrow column, exactly (timestamps and longs as bigint, decimals unscaled, bytes as hex). */
-function readValue(data: Data, i: number): unknown {
-  if (!data.getValid(i)) return null;
-  const type = data.type;
-  const at = data.offset + i;
-  switch (type.typeId) {
-    case Type.Struct: {
-      const out: Record<string, unknown> = {};
-      type.children.forEach((f: { name: string }, c: number) => {
-        out[f.name] = readValue(data.children[c] as Data, i);
-      });
-      return out;
-    }
-    case Type.List: {
-      const offsets = data.valueOffsets as Int32Array;
-      const child = data.children[0] as Data;
-      const out: unknown[] = [];
-      for (let e = offsets[at] as number; e < (offsets[at + 1] as number); e += 1)
-        out.push(readValue(child, e));
-      return out;
-    }
-    case Type.Timestamp:
-    case Type.Int:
-    case Type.Date:
-    case Type.Float: {
-      const v = (data.values as ArrayLike<number | bigint>)[at];
-      return typeof v === 'number' && Object.is(v, -0) ? '-0' : v;
-    }
-    case Type.Decimal: {
-      const words = data.values as Uint32Array;
-      let v = 0n;
-      for (let w = 3; w >= 0; w -= 1) v = (v << 32n) | BigInt(words[at * 4 + w] as number);
-      return BigInt.asIntN(128, v);
-    }
-    case Type.Bool: {
-      const bits = data.values as Uint8Array;
-      const bit = data.offset + i;
-      return (((bits[bit >> 3] as number) >> (bit & 7)) & 1) === 1;
-    }
-    case Type.Utf8:
-    case Type.Binary: {
-      const offsets = data.valueOffsets as Int32Array;
-      const bytes = (data.values as Uint8Array).subarray(offsets[at] as number, offsets[at + 1] as number);
-      return type.typeId === Type.Utf8
-        ? Buffer.from(bytes).toString('utf8')
-        : `0x${Buffer.from(bytes).toString('hex')}`;
-    }
-    default:
-      throw new Error(`test reader: Arrow type ${type} is not read`);
-  }
-}
-
-function readBack(bytes: Uint8Array): unknown[] {
-  const table = tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
-  const rows: unknown[] = [];
-  for (const batch of table.batches) {
-    for (let i = 0; i < batch.numRows; i += 1) rows.push(readValue(batch.data, i));
-  }
-  return rows;
-}
-
-const hex = (m: Map<number, Uint8Array>) =>
-  Object.fromEntries([...m].map(([id, b]) => [id, Buffer.from(b).toString('hex')]));
-const counts = (m: Map<number, bigint> | undefined) =>
-  Object.fromEntries([...(m ?? [])].map(([k, v]) => [k, String(v)]));
-
-function metricsOf(file: Pick<WrittenDataFile, 'metrics'>) {
-  const m = file.metrics;
-  return {
-    recordCount: String(m.recordCount),
-    valueCounts: counts(m.valueCounts),
-    nullValueCounts: counts(m.nullValueCounts),
-    nanValueCounts: counts(m.nanValueCounts),
-    lowerBounds: hex(m.lowerBounds ?? new Map()),
-    upperBounds: hex(m.upperBounds ?? new Map()),
-    columnSizeIds: [...(m.columnSizes ?? new Map()).keys()].sort((a, b) => a - b),
-  };
 }
 
 function configFor(policy: SchemaPolicy, spec: PartitionSpec = UNPARTITIONED): TableWriterConfig {

@@ -5,16 +5,24 @@ import {
   type Schema,
   schemaToJson,
 } from '@floe/iceberg';
-import type { DeadLetterReason } from '../decode/decoded';
+import { type DeadLetterReason, RecordRejectedError } from '../decode/decoded';
+import type { SchemaRegistry } from '../decode/registry';
 import type { RawBatch, TableWriter, TableWriterConfig, TakeResult, WrittenDataFile } from './engine';
 import { loadNative, type NativeDataFile, type NativeHandle, nativeEngineStatus } from './native-module';
 import { type PackedBatch, packBatch } from './packed-batch';
 
 /**
  * The native engine: the Rust crate in packages/engine (arrow-rs + parquet through napi-rs), for
- * schemaless JSON values. It takes each batch in one buffer located by ranges (no object per record), decodes,
- * maps and fits every record with the TypeScript path's rules, and encodes Parquet on the thread pool.
+ * schemaless JSON values and Avro values through the schema registry. It takes each batch in one
+ * buffer located by ranges (no object per record), decodes, maps and fits every record with the
+ * TypeScript path's rules, and encodes Parquet on the thread pool. For Avro, each schema id a record
+ * names is fetched from the registry here once and handed to the engine, which compiles it.
  */
+
+/** The value formats the native engine reads: schemaless JSON, and Avro with the pipeline's registry. */
+export type NativeValues = { format: 'json' } | { format: 'avro'; registry: SchemaRegistry };
+
+const JSON_VALUES: NativeValues = { format: 'json' };
 
 const SUPPORTED_COMPRESSION = new Set(['zstd', 'snappy', 'uncompressed']);
 
@@ -23,7 +31,10 @@ const SUPPORTED_COMPRESSION = new Set(['zstd', 'snappy', 'uncompressed']);
  * says why), or undefined when it can. The native engine reads schemaless JSON values only: the
  * caller checks the pipeline's value format.
  */
-export function nativeSupport(config: TableWriterConfig): string | undefined {
+export function nativeSupport(
+  config: TableWriterConfig,
+  values: NativeValues = JSON_VALUES,
+): string | undefined {
   const status = nativeEngineStatus();
   if (!status.available) return status.reason;
   for (const field of config.spec.fields) {
@@ -37,15 +48,16 @@ export function nativeSupport(config: TableWriterConfig): string | undefined {
   try {
     new (
       loadNative() as { module: { NativeTableWriter: new (c: string) => NativeHandle } }
-    ).module.NativeTableWriter(configJson(config));
+    ).module.NativeTableWriter(configJson(config, values));
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
   return undefined;
 }
 
-function configJson(config: TableWriterConfig): string {
+function configJson(config: TableWriterConfig, values: NativeValues): string {
   return JSON.stringify({
+    valueFormat: values.format,
     schema: schemaToJson(config.schema),
     spec: partitionSpecToJson(config.spec as PartitionSpec),
     policy: config.policy,
@@ -110,9 +122,65 @@ class NativeTableWriter implements TableWriter {
   /** The last batch packed: `take` is called again on the same batch after a schema change. */
   private packed: { batch: RawBatch; packed: PackedBatch } | undefined;
 
-  constructor(private readonly native: NativeHandle) {}
+  constructor(
+    private readonly native: NativeHandle,
+    /** The registry Avro schemas come from (JSON values name none). */
+    private readonly registry?: SchemaRegistry,
+  ) {}
 
-  take(key: string, batch: RawBatch, from: number): TakeResult {
+  take(key: string, batch: RawBatch, from: number): TakeResult | Promise<TakeResult> {
+    const out = this.takeOnce(batch, key, from);
+    if (out.needsSchemaId === undefined) return out;
+    return this.takeWithSchemas(key, batch, out);
+  }
+
+  /** Takes on after each record that names a schema id not given to the engine yet, once it is given. */
+  private async takeWithSchemas(
+    key: string,
+    batch: RawBatch,
+    first: TakeResult & { needsSchemaId?: number | undefined },
+  ): Promise<TakeResult> {
+    const rejected = [...first.rejected];
+    let out = first;
+    while (out.needsSchemaId !== undefined) {
+      await this.giveSchema(out.needsSchemaId);
+      out = this.takeOnce(batch, key, out.taken);
+      rejected.push(...out.rejected);
+    }
+    return { taken: out.taken, rejected, needsSchemaChange: out.needsSchemaChange };
+  }
+
+  /**
+   * Schema `id` from the registry to the engine; an id the registry does not know, or a schema of
+   * another format, rejects each record naming it, as RegistryValueDecoder does. A registry outage
+   * throws (the batch is taken again later).
+   */
+  private async giveSchema(id: number): Promise<void> {
+    if (this.registry === undefined) throw new Error(`Avro schema ${id}: the native writer has no registry`);
+    try {
+      const schema = await this.registry.schemaById(id);
+      if (schema.schemaType !== 'AVRO') {
+        throw new RecordRejectedError(
+          'undecodable',
+          `schema ${schema.id} is a ${schema.schemaType} schema, and this pipeline reads AVRO values`,
+        );
+      }
+      this.native.avroSchema(
+        id,
+        schema.schema,
+        schema.references.map((r) => r.schema),
+      );
+    } catch (error) {
+      if (!(error instanceof RecordRejectedError)) throw error;
+      this.native.refuseAvroSchema(id, error.reason, error.message);
+    }
+  }
+
+  private takeOnce(
+    batch: RawBatch,
+    key: string,
+    from: number,
+  ): TakeResult & { needsSchemaId?: number | undefined } {
     if (this.packed?.batch !== batch) this.packed = { batch, packed: packBatch(batch) };
     const p = this.packed.packed;
     const i = p.index;
@@ -136,6 +204,7 @@ class NativeTableWriter implements TableWriter {
     return {
       taken,
       needsSchemaChange: out.needsSchemaChange,
+      ...(out.needsSchemaId != null && { needsSchemaId: out.needsSchemaId }),
       rejected: out.rejected.map((r) => ({
         ...r,
         index: r.index - p.start,
@@ -170,8 +239,14 @@ class NativeTableWriter implements TableWriter {
 }
 
 /** The native engine's writer for a table; throws when the engine is not built (see nativeEngineStatus). */
-export function createNativeTableWriter(config: TableWriterConfig): TableWriter {
+export function createNativeTableWriter(
+  config: TableWriterConfig,
+  values: NativeValues = JSON_VALUES,
+): TableWriter {
   const state = loadNative();
   if ('error' in state) throw new Error(state.error);
-  return new NativeTableWriter(new state.module.NativeTableWriter(configJson(config)));
+  return new NativeTableWriter(
+    new state.module.NativeTableWriter(configJson(config, values)),
+    values.format === 'avro' ? values.registry : undefined,
+  );
 }
