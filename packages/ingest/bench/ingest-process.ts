@@ -166,6 +166,7 @@ async function openMeasured(intervalSeconds: number, committed: (outcome: { reco
           taken,
           rows: outcome.records,
           stageMs: stageMs(),
+          memory: process.memoryUsage(),
         });
         committed(outcome);
         count(taken);

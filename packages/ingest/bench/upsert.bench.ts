@@ -4,8 +4,11 @@
 // its own twice, cold on the backlog: as an upsert table keyed by `id`, and as a plain append table of
 // the same records. Reported: records per CPU-second of the whole process (utime + stime from /proc)
 // with the upsert/append ratio, peak RSS, commit time against the keys in the table (commit interval
-// FLOE_BENCH_INTERVAL_S, default 1 s, so that a cold run makes many commits), and pyiceberg's full
-// read of the upsert table before and after a compaction. Results: bench/results/upsert-<date>.*
+// FLOE_BENCH_INTERVAL_S, default 1 s, so that a cold run makes many commits), the process's memory by
+// kind at its commits (the most each reached), and pyiceberg's full read of the upsert table before and
+// after a compaction. FLOE_BENCH_DELETES picks how the upsert table keeps deletes: deletion-vectors
+// (format v3, the default for new upsert tables) or position-deletes (format v2). Results:
+// bench/results/upsert-<date>.*
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compactTable, currentSnapshot, RestCatalog, S3FileIO, type TableIdentifier } from '@floe/iceberg';
@@ -21,6 +24,14 @@ const env = process.env;
 const RECORDS = Number(env.FLOE_BENCH_RECORDS ?? 1_000_000);
 const KEYS = Number(env.FLOE_BENCH_KEYS ?? 100_000);
 const INTERVAL_S = env.FLOE_BENCH_INTERVAL_S ?? '1';
+const DELETES = env.FLOE_BENCH_DELETES ?? 'deletion-vectors';
+const DELETES_SAID: Record<string, string> = {
+  'deletion-vectors': 'deletion vectors in Puffin files, format v3',
+  'position-deletes': 'Parquet position delete files, format v2',
+};
+if (DELETES_SAID[DELETES] === undefined)
+  throw new Error(`FLOE_BENCH_DELETES: ${DELETES} is not one of ${Object.keys(DELETES_SAID).join(', ')}`);
+const MIB = 2 ** 20;
 const STEPS = 10;
 const READ_RUNS = 3;
 const run = Math.random().toString(16).slice(2, 10);
@@ -37,6 +48,8 @@ interface Ingested {
   records_per_cpu_s: number;
   records_per_s: number;
   rss_peak_mib: number;
+  /** The most each kind of memory reached at a commit (process.memoryUsage, MiB). */
+  memory_at_commits_mib: Record<string, number>;
   steps: Step[];
   table: TableIdentifier;
 }
@@ -45,7 +58,7 @@ interface Ingested {
 async function ingest(topic: string, engine: string, upsert: boolean, liveAt: Int32Array): Promise<Ingested> {
   const child = startMeasured(['ingest', topic, String(RECORDS), engine], {
     FLOE_BENCH_INTERVAL_S: INTERVAL_S,
-    ...(upsert && { FLOE_BENCH_CHANGES: JSON.stringify({ mode: 'upsert', key: ['id'] }) }),
+    ...(upsert && { FLOE_BENCH_CHANGES: JSON.stringify({ mode: 'upsert', key: ['id'], deletes: DELETES }) }),
   });
   let ready = { cpu: 0, wallMs: 0 };
   let end = ready;
@@ -53,6 +66,7 @@ async function ingest(topic: string, engine: string, upsert: boolean, liveAt: In
   let table: TableIdentifier | undefined;
   const commits: { taken: number; ms: number }[] = [];
   let commitMs = 0;
+  const memory: Record<string, number> = {};
   for await (const event of child.events) {
     if (event.event === 'ready') {
       ready = { cpu: cpuSeconds(child.pid), wallMs: event.atMs as number };
@@ -64,6 +78,9 @@ async function ingest(topic: string, engine: string, upsert: boolean, liveAt: In
       const commitMsNow = event.stageMs?.commit ?? 0;
       commits.push({ taken: event.taken as number, ms: commitMsNow - commitMs });
       commitMs = commitMsNow;
+      for (const [kind, bytes] of Object.entries(event.memory as Record<string, number>)) {
+        memory[kind] = Math.max(memory[kind] ?? 0, Math.round(bytes / MIB));
+      }
     } else if (event.event === 'reached') {
       end = { cpu: cpuSeconds(child.pid), wallMs: event.atMs as number };
     } else if (event.event === 'error') {
@@ -90,6 +107,7 @@ async function ingest(topic: string, engine: string, upsert: boolean, liveAt: In
     records_per_cpu_s: Math.round(RECORDS / (end.cpu - ready.cpu)),
     records_per_s: Math.round(RECORDS / ((end.wallMs - ready.wallMs) / 1000)),
     rss_peak_mib: Math.round(child.peakRssMiB()),
+    memory_at_commits_mib: memory,
     steps,
     table,
   };
@@ -181,6 +199,8 @@ for (const engine of engines) {
     append_records_per_s: append.records_per_s,
     rss_peak_mib: upsert.rss_peak_mib,
     append_rss_peak_mib: append.rss_peak_mib,
+    memory_at_commits_mib: upsert.memory_at_commits_mib,
+    append_memory_at_commits_mib: append.memory_at_commits_mib,
     commits_by_keys: upsert.steps,
     append_commits: append.steps,
     pyiceberg: reads,
@@ -201,12 +221,20 @@ const out = {
     live_keys_at_end: stream.liveKeys,
   },
   commit_interval_s: Number(INTERVAL_S),
+  deletes: DELETES,
   results,
 };
 const main = results
   .map(
     (r) =>
       `| ${r.engine} | ${r.records_per_cpu_s} | ${r.append_records_per_cpu_s} | ${r.ratio_to_append}× | ${r.records_per_s} / ${r.append_records_per_s} | ${r.rss_peak_mib} / ${r.append_rss_peak_mib} |`,
+  )
+  .join('\n');
+const memoryKinds = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'];
+const memory = results
+  .map(
+    (r) =>
+      `| ${r.engine} | ${memoryKinds.map((k) => `${r.memory_at_commits_mib[k] ?? '—'} / ${r.append_memory_at_commits_mib[k] ?? '—'}`).join(' | ')} |`,
   )
   .join('\n');
 const commits = results
@@ -232,11 +260,17 @@ const md = `# Upsert benchmark, ${date}
 
 - machine: ${machine}
 - topic: ${RECORDS} changes over ${KEYS} keys in ${PARTITIONS} partitions (${stream.counts.inserts} inserts, ${stream.counts.updates} updates, ${stream.counts.deletes} tombstones; ${stream.liveKeys} keys live at the end), JSON values of 12 fields, ${Math.round(avgBytes)} bytes on average; local stack (Kafka KRaft, REST catalog, moto S3), all on this machine
-- each engine ingests the whole topic cold in a process of its own, once as an upsert table keyed by \`id\` (position deletes, format v2) and once as an append table of the same records; CPU is the whole process's (utime + stime from /proc); commit interval ${INTERVAL_S} s
+- each engine ingests the whole topic cold in a process of its own, once as an upsert table keyed by \`id\` (deletes: ${DELETES_SAID[DELETES]}) and once as an append table of the same records; CPU is the whole process's (utime + stime from /proc); commit interval ${INTERVAL_S} s
 
 | engine | upsert records per CPU-s | append records per CPU-s | upsert / append | wall records/s (upsert / append) | peak RSS MiB (upsert / append) |
 |---|---|---|---|---|---|
 ${main}
+
+Memory at the commits (the most each kind reached, MiB, \`process.memoryUsage()\`; upsert / append):
+
+| engine | rss | heap total | heap used | external | array buffers |
+|---|---|---|---|---|---|
+${memory}
 
 Commit time as the table grows (mean per commit of the commits that ended in each tenth of the topic;
 a commit of an upsert table also writes the position deletes of the keys it replaces):
@@ -247,7 +281,7 @@ ${commits}
 
 pyiceberg ${results[0]?.pyiceberg.versions.pyiceberg ?? ''} reading the upsert table (median of ${READ_RUNS} full reads, \`scan().to_arrow()\`), before → after Floe's compaction (\`compactTable\`, default options):
 
-| engine | data files | delete files | position deletes | plan s | read s | compaction s |
+| engine | data files | delete files | deleted positions | plan s | read s | compaction s |
 |---|---|---|---|---|---|---|
 ${reads}
 `;
