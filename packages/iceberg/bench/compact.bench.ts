@@ -25,6 +25,7 @@ import {
   runCompaction,
   S3FileIO,
   type TableIdentifier,
+  TableWriter,
 } from '../src/index';
 import { eventRows, eventSchema, median, START_MICROS } from './events';
 
@@ -169,7 +170,9 @@ async function main() {
     const ingestStart = performance.now();
     for (let k = 0; k < APPENDS; k += 1) {
       const append = await FastAppend.start(catalog, io, id);
-      await append.addBatches([rowsToArrow(schema, appendRows(k))]);
+      append.addDataFiles(
+        await new TableWriter(io, append.table).writeBatches([rowsToArrow(schema, appendRows(k))]),
+      );
       await append.commit();
     }
     const ingestSeconds = (performance.now() - ingestStart) / 1000;

@@ -157,7 +157,6 @@ export {
   type TableChange,
   type TableCommit,
 } from './transaction/commit-loop';
-export { batchPartition, partitionRows } from './transaction/data-files';
 export { type PropertyChanges, updateTableProperties } from './transaction/properties';
 export {
   type BranchOptions,
@@ -181,14 +180,14 @@ export {
   type RowDeltaOptions,
   type RowDeltaResult,
 } from './transaction/row-delta';
-export type { PartitionWriter, SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
+export type { SnapshotOptions, SnapshotResult } from './transaction/snapshot-producer';
 export { type SummaryTotals, summaryTotals } from './transaction/snapshot-summary';
-export { committedSince, type OwnChanges, ownChanges } from './transaction/validate';
 export {
   ConcurrentSchemaChangeError,
   UpdateSchema,
   type UpdateSchemaOptions,
 } from './transaction/update-schema';
+export { committedSince, type OwnChanges, ownChanges } from './transaction/validate';
 export { applyTransform } from './transform/apply';
 export { bucketHash } from './transform/bucket';
 export { toHumanString } from './transform/human';
@@ -219,6 +218,7 @@ export {
   type WrittenParquet,
   writeParquetFile,
 } from './writer/parquet-writer';
+export { batchPartition, partitionRows } from './writer/partitioning';
 export {
   POSITION_DELETE_SCHEMA,
   type PositionDeletes,
@@ -230,3 +230,4 @@ export {
   targetFileSize,
 } from './writer/rolling-writer';
 export { columnsToArrow, type Row, rowsToArrow, ValueError } from './writer/rows-to-arrow';
+export { TableWriter, type TableWriterOptions, type WrittenDeletes } from './writer/table-writer';

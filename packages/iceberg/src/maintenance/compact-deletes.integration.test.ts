@@ -13,6 +13,7 @@ import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
 import { RowDelta } from '../transaction/row-delta';
+import { addRows, deletePositions } from '../transaction/test-writes';
 import type { PositionDeletes } from '../writer/position-delete-file';
 import type { Row } from '../writer/rows-to-arrow';
 import { compactTable, runCompaction } from './compact';
@@ -60,7 +61,7 @@ async function table(partitioned = false): Promise<TableIdentifier> {
 /** Appends rows as one data file (per partition): a row's position in it is its place in `data`. */
 async function append(id: TableIdentifier, data: Row[]): Promise<DataFile> {
   const a = await FastAppend.start(catalog, io, id);
-  await a.addRows(data);
+  await addRows(a, io, data);
   return (await a.commit()).dataFiles[0] as DataFile;
 }
 
@@ -76,8 +77,8 @@ async function delta(
     dataFile,
     positions: p.map(BigInt),
   }));
-  await d.deletePositions(positions, undefined);
-  if (added.length > 0) await d.addRows(added);
+  await deletePositions(d, io, positions, undefined);
+  if (added.length > 0) await addRows(d, io, added);
   return (await d.commit()).dataFiles[0];
 }
 

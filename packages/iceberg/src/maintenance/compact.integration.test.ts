@@ -11,6 +11,7 @@ import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
 import { evolveSchema } from '../transaction/test-schema';
+import { addRows } from '../transaction/test-writes';
 import type { Row } from '../writer/rows-to-arrow';
 import { compactTable, runCompaction } from './compact';
 import { planCompaction } from './compaction-plan';
@@ -56,7 +57,7 @@ async function append(id: TableIdentifier, data: Row[], offsets?: string) {
   const a = await FastAppend.start(catalog, io, id, {
     summary: (parent) => (offsets === undefined ? carry(parent) : { [OFFSETS]: offsets }),
   });
-  await a.addRows(data);
+  await addRows(a, io, data);
   return a.commit();
 }
 

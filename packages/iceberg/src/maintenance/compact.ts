@@ -2,6 +2,7 @@ import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from 
 import type { FileIO } from '../io/file-io';
 import { readLiveBatches } from '../reader/read-data-file';
 import { ReplaceFiles } from '../transaction/replace';
+import { TableWriter } from '../writer/table-writer';
 import {
   type CompactionGroup,
   type CompactionOptions,
@@ -100,12 +101,12 @@ export async function runCompaction(
     maxReplanBackoffMs: _max,
     ...snapshotOptions
   } = options;
-  const replace = await ReplaceFiles.start(catalog, io, table, {
-    ...snapshotOptions,
-    targetFileSizeBytes: plan.targetFileSizeBytes,
-  });
+  const { parquet, targetFileSizeBytes: _target, ...replaceOptions } = snapshotOptions;
+  const replace = await ReplaceFiles.start(catalog, io, table, replaceOptions);
+  const files = new TableWriter(io, table, { parquet, targetFileSizeBytes: plan.targetFileSizeBytes });
+  replace.removeOnFailure(files);
   try {
-    for (const group of groups) await rewriteGroup(io, table, replace, group);
+    for (const group of groups) await rewriteGroup(io, table, files, replace, group);
   } catch (error) {
     await replace.abort();
     throw error;
@@ -148,13 +149,19 @@ export async function runCompaction(
  * Reads a group's data files without their deleted rows into one rolling writer (the rows written must
  * be the live rows read), and hands the replace the files it removes and the deletes it carries.
  */
-async function rewriteGroup(io: FileIO, table: LoadedTable, replace: ReplaceFiles, group: CompactionGroup) {
+async function rewriteGroup(
+  io: FileIO,
+  table: LoadedTable,
+  files: TableWriter,
+  replace: ReplaceFiles,
+  group: CompactionGroup,
+) {
   const deletedIn = (path: string) => group.deleted.get(path) ?? new Set<number>();
   if (group.files.length > 0) {
     const rows = sum(group.files.map((f) => f.file.recordCount));
     const bytes = sum(group.files.map((f) => f.file.fileSizeInBytes));
     const live = rows - BigInt(group.files.reduce((n, f) => n + deletedIn(f.file.filePath).size, 0));
-    const writer = replace.writer(
+    const writer = files.rolling(
       group.partition,
       group.spec,
       rows === 0n ? undefined : Number(bytes) / Number(rows),
@@ -163,7 +170,9 @@ async function rewriteGroup(io: FileIO, table: LoadedTable, replace: ReplaceFile
       for (const batch of await readLiveBatches(io, table, file, deletedIn(file.file.filePath)))
         await writer.write(batch);
     }
-    const written = sum((await writer.close()).map((f) => f.recordCount));
+    const rewritten = await writer.close();
+    replace.addDataFiles(rewritten, group.spec);
+    const written = sum(rewritten.map((f) => f.recordCount));
     if (written !== live) {
       throw new Error(
         `${tableName(table.identifier)}: compaction wrote ${written} rows for ${live} live rows read`,
@@ -173,7 +182,7 @@ async function rewriteGroup(io: FileIO, table: LoadedTable, replace: ReplaceFile
   }
   replace.removeDeleteFiles(group.deleteFiles.map((f) => f.file));
   if (group.carriedDeletes.length > 0)
-    await replace.addPositionDeletes(group.carriedDeletes, group.partition, group.spec);
+    replace.addDeletes(await files.writePositionDeletes(group.carriedDeletes, group.spec));
 }
 
 /**

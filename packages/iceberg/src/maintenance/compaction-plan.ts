@@ -8,13 +8,14 @@ import type { SnapshotOptions } from '../transaction/snapshot-producer';
 import { forEachLimited } from '../util/limited';
 import type { PositionDeletes } from '../writer/position-delete-file';
 import { targetFileSize } from '../writer/rolling-writer';
+import type { TableWriterOptions } from '../writer/table-writer';
 import type { ReplanOptions } from './replan';
 
 /**
  * Summary (a function of the parent carries e.g. ingest offsets forward), Parquet, commit retry, size,
  * delete and re-planning options (compactTable plans again from the new head when a concurrent commit wins).
  */
-export interface CompactionOptions extends SnapshotOptions, ReplanOptions {
+export interface CompactionOptions extends SnapshotOptions, TableWriterOptions, ReplanOptions {
   /** Files smaller than this are rewritten (default 75% of the target size). */
   smallFileBytes?: number;
   /**

@@ -12,6 +12,7 @@ import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
 import { CatalogProxy } from '../transaction/catalog-proxy';
 import { RewriteConflictError } from '../transaction/replace';
+import { addRows } from '../transaction/test-writes';
 import { runCompaction } from './compact';
 import { planCompaction } from './compaction-plan';
 import { MANIFEST_TARGET_SIZE_PROPERTY, rewriteManifests } from './rewrite-manifests';
@@ -61,7 +62,11 @@ async function append(id: TableIdentifier, ids: [number, ...number[]]) {
   });
   // One region per append: one data file in either spec.
   const region = ids[0] % 4 === 0 ? 'eu' : 'us';
-  await a.addRows(ids.map((i) => ({ id: BigInt(i), region })));
+  await addRows(
+    a,
+    io,
+    ids.map((i) => ({ id: BigInt(i), region })),
+  );
   return a.commit();
 }
 

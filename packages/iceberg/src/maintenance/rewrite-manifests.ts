@@ -29,9 +29,7 @@ export const DEFAULT_MANIFEST_TARGET_SIZE = 8 * 1024 * 1024;
  * Summary (a function of the parent carries e.g. ingest offsets forward), branch, commit retry, size and
  * re-planning options (the rewrite is planned again from the new head when a concurrent commit wins).
  */
-export interface RewriteManifestsOptions
-  extends Omit<SnapshotOptions, 'parquet' | 'targetFileSizeBytes' | 'fromSnapshotId'>,
-    ReplanOptions {
+export interface RewriteManifestsOptions extends Omit<SnapshotOptions, 'fromSnapshotId'>, ReplanOptions {
   /** Manifests are written near this size (default: the table's commit.manifest.target-size-bytes, else 8 MiB). */
   targetManifestSizeBytes?: number;
   /** Data manifests smaller than this are small (default 75% of the target size). */

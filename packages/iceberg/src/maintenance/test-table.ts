@@ -9,6 +9,7 @@ import { newSchema } from '../spec/schema';
 import { currentSnapshot } from '../spec/table-metadata';
 import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
+import { addRows } from '../transaction/test-writes';
 
 // Test fixture of the maintenance tests: tables of (id, name) rows in a namespace of their own, on the
 // local stack's REST catalog and object store.
@@ -43,7 +44,7 @@ export async function appendIds(
   ids: number[],
 ): Promise<bigint> {
   const append = await FastAppend.start(catalog, io, id);
-  await append.addRows(rowsOf(ids));
+  await addRows(append, io, rowsOf(ids));
   return (await append.commit()).snapshotId;
 }
 

@@ -7,6 +7,7 @@ import { newSchema } from '../spec/schema';
 import { optional, required, T } from '../spec/types';
 import { FastAppend } from '../transaction/append';
 import { evolveSchema } from '../transaction/test-schema';
+import { addRows } from '../transaction/test-writes';
 import type { Row } from '../writer/rows-to-arrow';
 import { liveDataFiles } from './live-files';
 import { readDataFileRows } from './read-data-file';
@@ -43,7 +44,7 @@ describe('reading back a table', () => {
     });
     const append = async (rows: Row[]) => {
       const a = await FastAppend.start(catalog, io, id);
-      await a.addRows(rows);
+      await addRows(a, io, rows);
       return a.commit();
     };
     const first = await append([

@@ -15,6 +15,7 @@ import { FastAppend } from './append';
 import { CatalogProxy } from './catalog-proxy';
 import { removeRef, rollbackBranch, setBranch, setTag } from './refs';
 import type { SnapshotOptions } from './snapshot-producer';
+import { addRows } from './test-writes';
 
 // Against the local stack; pyiceberg reads each ref from the table's own metadata.
 const catalog = stackCatalog();
@@ -51,7 +52,7 @@ async function append(
   via: Catalog = catalog,
 ) {
   const a = await FastAppend.start(via, io, id, { summary: carry, ...options });
-  await a.addRows(rowsOf(ids));
+  await addRows(a, io, rowsOf(ids));
   return a.commit();
 }
 

@@ -17,6 +17,7 @@ import { optional, required, T } from '../spec/types';
 import type { Row } from '../writer/rows-to-arrow';
 import { FastAppend } from './append';
 import { ReplaceFiles, RewriteConflictError } from './replace';
+import { addRows } from './test-writes';
 
 // Against the local stack; pyiceberg judges what the replace commits.
 const catalog = stackCatalog();
@@ -55,7 +56,7 @@ async function append(id: TableIdentifier, data: Row[], summary: Record<string, 
   const a = await FastAppend.start(catalog, io, id, {
     summary: (parent) => ({ ...carry(parent), ...summary }),
   });
-  await a.addRows(data);
+  await addRows(a, io, data);
   return a.commit();
 }
 
@@ -75,11 +76,11 @@ async function threeAppends(id: TableIdentifier) {
   return { first, second, third, eu };
 }
 
+/** A replace of the eu files by rows `ids`, and the data files it added (removed if it fails). */
 async function replaceEu(id: TableIdentifier, eu: DataFile[], ids: number[]) {
   const replace = await ReplaceFiles.start(catalog, io, id, { summary: carry, minBackoffMs: 10 });
   replace.removeFiles(eu);
-  await replace.addRows(rows('eu', ids));
-  return replace;
+  return Object.assign(replace, { newFiles: await addRows(replace, io, rows('eu', ids)) });
 }
 
 describe('ReplaceFiles', () => {
@@ -187,7 +188,9 @@ describe('ReplaceFiles', () => {
     await winner.commit();
     const before = await catalog.loadTable(id);
     const mine = async () =>
-      [...(await listTableFiles(io, before.metadata.location))].filter((f) => f.includes(loser.commitId));
+      [...(await listTableFiles(io, before.metadata.location))].filter(
+        (f) => f.includes(loser.commitId) || loser.newFiles.some((w) => w.filePath === f),
+      );
     expect(await mine()).toHaveLength(1); // its data file, until the commit fails
     const error = await loser.commit().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RewriteConflictError);

@@ -2,13 +2,8 @@ import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
 import { mayApplyTo } from '../reader/delete-files';
 import type { LiveFile } from '../reader/live-files';
-import { manifestSpec, type ResolvedEntry, readManifestEntries } from '../reader/manifest-entries';
-import { type DataFile, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
-import type { ManifestFile } from '../spec/manifest-list';
-import type { PartitionSpec } from '../spec/partition-spec';
-import type { IcebergValue } from '../spec/values';
-import { forEachLimited } from '../util/limited';
-import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
+import type { DataFile } from '../spec/manifest';
+import type { WrittenDeletes } from '../writer/table-writer';
 import { branchParent } from './branch';
 import { FileRemover } from './remove-files';
 import {
@@ -96,17 +91,13 @@ export class ReplaceFiles extends SnapshotProducer {
   }
 
   /**
-   * Writes one position delete file of `partition` in `spec` holding these deletes (rows of live data
-   * files the replace keeps, carried over from the delete files it removes), and adds it.
+   * Adds position delete files written beforehand (`TableWriter.writePositionDeletes`): the deletes
+   * still needed, of live data files the replace keeps, carried over from the delete files it removes;
+   * the deletion vectors they merge, if any, are removed.
    */
-  async addPositionDeletes(
-    deletes: readonly PositionDeletes[],
-    partition: IcebergValue[],
-    spec: PartitionSpec,
-  ): Promise<DataFile> {
-    const file = await writePositionDeleteFile(this.target(spec), deletes, partition);
-    this.includeDeletes(spec, [file]);
-    return file;
+  addDeletes(written: WrittenDeletes): void {
+    this.includeDeletes(written);
+    this.removeDeleteFiles(written.replaces);
   }
 
   protected checkReady(): void {

@@ -21,6 +21,7 @@ import type { Row } from '../writer/rows-to-arrow';
 import { FastAppend } from './append';
 import { ReplaceFiles } from './replace';
 import { RowDelta, RowDeltaConflictError } from './row-delta';
+import { addRows, deletePositions } from './test-writes';
 
 // Against the local stack; pyiceberg reads the rows through the position deletes or deletion vectors (merge on read).
 const catalog = stackCatalog();
@@ -59,7 +60,7 @@ const rows = (region: string, ids: number[], v = 'old'): Row[] =>
 
 async function append(id: TableIdentifier, data: Row[]): Promise<DataFile[]> {
   const a = await FastAppend.start(catalog, io, id);
-  await a.addRows(data);
+  await addRows(a, io, data);
   return (await a.commit()).dataFiles;
 }
 
@@ -70,11 +71,11 @@ describe('RowDelta', () => {
   it('replaces rows in one "overwrite" snapshot of data and position delete files that pyiceberg merges', async () => {
     const { id, eu, us } = await table();
     const delta = await RowDelta.start(catalog, io, id);
-    await delta.deletePositions([
+    await deletePositions(delta, io, [
       { dataFile: eu, positions: [1n] },
       { dataFile: us, positions: [0n] },
     ]);
-    await delta.addRows(rows('eu', [2], 'new'));
+    await addRows(delta, io, rows('eu', [2], 'new'));
     const result = await delta.commit();
     expect(result.deleteFiles.map((f) => [f.content, f.partition, f.recordCount])).toEqual([
       [1, ['eu'], 1n],
@@ -102,10 +103,10 @@ describe('RowDelta', () => {
   it('is a "delete" snapshot when it adds no data file, and totals add up over two of them', async () => {
     const { id, eu } = await table();
     const first = await RowDelta.start(catalog, io, id);
-    await first.deletePositions([{ dataFile: eu, positions: [0n, 2n] }]);
+    await deletePositions(first, io, [{ dataFile: eu, positions: [0n, 2n] }]);
     await first.commit();
     const second = await RowDelta.start(catalog, io, id);
-    await second.deletePositions([{ dataFile: eu, positions: [1n] }]);
+    await deletePositions(second, io, [{ dataFile: eu, positions: [1n] }]);
     const result = await second.commit();
     expect(currentSnapshot(result.table.metadata)?.summary).toMatchObject({
       operation: 'delete',
@@ -119,7 +120,7 @@ describe('RowDelta', () => {
   it('rebuilds on an append that landed first, and lands', async () => {
     const { id, eu } = await table();
     const delta = await RowDelta.start(catalog, io, id);
-    await delta.deletePositions([{ dataFile: eu, positions: [0n] }]);
+    await deletePositions(delta, io, [{ dataFile: eu, positions: [0n] }]);
     await append(id, rows('us', [6]));
     const result = await delta.commit();
     expect(result.attempts).toBe(2);
@@ -129,9 +130,9 @@ describe('RowDelta', () => {
   it('fails with RowDeltaConflictError when a concurrent commit deleted rows of the same file, removing what it wrote', async () => {
     const { id, eu, us } = await table();
     const delta = await RowDelta.start(catalog, io, id);
-    const written = await delta.deletePositions([{ dataFile: eu, positions: [0n] }]);
+    const written = await deletePositions(delta, io, [{ dataFile: eu, positions: [0n] }]);
     const other = await RowDelta.start(catalog, io, id);
-    await other.deletePositions([{ dataFile: eu, positions: [2n] }]);
+    await deletePositions(other, io, [{ dataFile: eu, positions: [2n] }]);
     await other.commit();
     await expect(delta.commit()).rejects.toThrow(RowDeltaConflictError);
     const files = await listTableFiles(io, (await catalog.loadTable(id)).metadata.location);
@@ -139,9 +140,9 @@ describe('RowDelta', () => {
     expect(await pyRows(id)).toEqual(['1:old', '2:old', '4:old', '5:old']);
     // Deletes in another data file are no conflict.
     const elsewhere = await RowDelta.start(catalog, io, id);
-    await elsewhere.deletePositions([{ dataFile: us, positions: [1n] }]);
+    await deletePositions(elsewhere, io, [{ dataFile: us, positions: [1n] }]);
     const late = await RowDelta.start(catalog, io, id);
-    await late.deletePositions([{ dataFile: eu, positions: [1n] }]);
+    await deletePositions(late, io, [{ dataFile: eu, positions: [1n] }]);
     await elsewhere.commit();
     await late.commit();
     expect(await pyRows(id)).toEqual(['1:old', '4:old']);
@@ -150,10 +151,10 @@ describe('RowDelta', () => {
   it('fails with RowDeltaConflictError when a compaction removed the data file its deletes apply to', async () => {
     const { id, eu } = await table();
     const delta = await RowDelta.start(catalog, io, id);
-    await delta.deletePositions([{ dataFile: eu, positions: [0n] }]);
+    await deletePositions(delta, io, [{ dataFile: eu, positions: [0n] }]);
     const replace = await ReplaceFiles.start(catalog, io, id);
     replace.removeFiles([eu]);
-    await replace.addRows(rows('eu', [1, 2, 3]));
+    await addRows(replace, io, rows('eu', [1, 2, 3]));
     await replace.commit();
     await expect(delta.commit()).rejects.toThrow(/removed or deleted rows of 1 of the data files/);
     expect(await pyRows(id)).toEqual(['1:old', '2:old', '3:old', '4:old', '5:old']);
@@ -169,11 +170,11 @@ describe('RowDelta on a format v3 table', () => {
     expect(appended.metadata.nextRowId).toBe(5n);
 
     const first = await RowDelta.start(catalog, io, id);
-    await first.deletePositions([
+    await deletePositions(first, io, [
       { dataFile: eu, positions: [1n] },
       { dataFile: us, positions: [0n] },
     ]);
-    await first.addRows(rows('eu', [2], 'new'));
+    await addRows(first, io, rows('eu', [2], 'new'));
     const one = await first.commit();
     expect(one.deleteFiles.map((f) => [f.fileFormat, f.referencedDataFile, f.recordCount])).toEqual([
       ['PUFFIN', eu.filePath, 1n],
@@ -186,7 +187,7 @@ describe('RowDelta on a format v3 table', () => {
 
     // eu's first row deleted too: its vector now holds rows 0 and 1, and the old one is removed.
     const second = await RowDelta.start(catalog, io, id);
-    await second.deletePositions([{ dataFile: eu, positions: [0n] }]);
+    await deletePositions(second, io, [{ dataFile: eu, positions: [0n] }]);
     const two = await second.commit();
     expect(two.removedDeleteFiles.map((f) => f.filePath)).toEqual([one.deleteFiles[0]?.filePath]);
     const vectors = (await liveFiles(io, two.table.metadata)).filter((f) => f.file.content === 1);

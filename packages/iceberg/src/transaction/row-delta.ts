@@ -1,17 +1,10 @@
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
-import { readPositionDeletes, withinPathBounds } from '../reader/delete-files';
-import { type LiveFile, liveFiles } from '../reader/live-files';
+import { withinPathBounds } from '../reader/delete-files';
 import type { DataFile } from '../spec/manifest';
-import type { PartitionSpec } from '../spec/partition-spec';
-import type { Schema } from '../spec/schema';
 import type { Snapshot, TableMetadata } from '../spec/table-metadata';
-import { writeDeletionVector } from '../writer/deletion-vector-file';
-import { writeEqualityDeleteFile } from '../writer/equality-delete-file';
-import { type PositionDeletes, writePositionDeleteFile } from '../writer/position-delete-file';
-import type { Row } from '../writer/rows-to-arrow';
+import type { WrittenDeletes } from '../writer/table-writer';
 import { branchParent } from './branch';
-import { partitionRows } from './data-files';
 import { FileRemover } from './remove-files';
 import {
   type Attempt,
@@ -58,6 +51,8 @@ export class RowDelta extends SnapshotProducer {
   /** The branch head the delta was planned on: later snapshots are checked for conflicts. */
   private readonly start: Snapshot | undefined;
   private readonly startSnapshotId: bigint | undefined;
+  /** The data files (paths) this delta's deletion vectors are of: one each. */
+  private readonly vectorTargets = new Set<string>();
   /** Deletion vectors in the table that this delta's vectors merge, by path: removed by the snapshot. */
   private readonly replacedVectors = new Set<string>();
   private readonly remover = new FileRemover(this.io, this.snapshotId);
@@ -85,124 +80,37 @@ export class RowDelta extends SnapshotProducer {
   }
 
   /**
-   * Deletes rows of data files in `spec` (default: the default spec); positions count from 0 in each
-   * data file. On a v2 table: position delete files, one per partition of those data files; on v3:
-   * deletion vectors, one per data file.
+   * The snapshot the deletes are planned on (their positions are rows of its data files, and its
+   * deletion vectors are the ones a v3 delta's vectors merge): give it to `TableWriter.deletePositions`.
    */
-  async deletePositions(
-    deletes: readonly PositionDeletes[],
-    spec: PartitionSpec = this.spec,
-  ): Promise<DataFile[]> {
-    for (const d of deletes) {
-      if (d.dataFile.content !== 0)
-        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file`);
-      if (d.dataFile.partition.length !== spec.fields.length) {
-        throw new Error(`${this.name}: ${d.dataFile.filePath} is not a data file of spec ${spec.specId}`);
-      }
-    }
-    const files =
-      this.formatVersion >= 3
-        ? await this.writeVectors(deletes, spec)
-        : await this.writePositionDeletes(deletes, spec);
-    for (const d of deletes) if (d.positions.length > 0) this.referenced.add(d.dataFile.filePath);
-    this.includeDeletes(spec, files);
-    return files;
+  get planned(): Snapshot | undefined {
+    return this.start;
   }
 
   /**
-   * Deletes the table's rows (those committed before this delta) whose values of `deleteSchema`'s
-   * fields equal one of `rows`: equality delete files in `spec` (default: the default spec), one per
-   * partition, which needs every partition source field among the equality fields.
+   * Adds delete files written beforehand (`TableWriter.deletePositions`, `deleteEqual`): the snapshot
+   * removes the deletion vectors they merge, and fails with RowDeltaConflictError when a commit made
+   * since the delta started removed, or deleted rows of, a data file they delete rows of.
    */
-  async deleteEqual(
-    rows: readonly Row[],
-    deleteSchema: Schema,
-    spec: PartitionSpec = this.spec,
-  ): Promise<DataFile[]> {
-    const ids = new Set(deleteSchema.fields.map((f) => f.id));
-    const outside = spec.fields.find((f) => !ids.has(f.sourceId));
-    if (outside !== undefined) {
-      throw new Error(
-        `${this.name}: equality deletes on ${deleteSchema.fields.map((f) => f.name).join(', ')} cannot say which partition they apply to: partition field ${outside.name} comes from another column`,
-      );
-    }
-    const files: DataFile[] = [];
-    for (const group of partitionRows(deleteSchema, spec, rows)) {
-      files.push(await writeEqualityDeleteFile(this.target(spec), deleteSchema, group.rows, group.partition));
-    }
-    this.includeDeletes(spec, files);
-    return files;
-  }
-
-  private async writePositionDeletes(
-    deletes: readonly PositionDeletes[],
-    spec: PartitionSpec,
-  ): Promise<DataFile[]> {
-    const byPartition = new Map<string, PositionDeletes[]>();
-    for (const d of deletes) {
-      if (d.positions.length === 0) continue;
-      const key = JSON.stringify(d.dataFile.partition, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
-      byPartition.set(key, [...(byPartition.get(key) ?? []), d]);
-    }
-    const files: DataFile[] = [];
-    for (const group of byPartition.values()) {
-      const partition = (group[0] as PositionDeletes).dataFile.partition;
-      files.push(await writePositionDeleteFile(this.target(spec), group, partition));
-    }
-    return files;
-  }
-
-  /** One deletion vector per data file, holding the rows its vector in the table (if any) deletes too. */
-  private async writeVectors(deletes: readonly PositionDeletes[], spec: PartitionSpec): Promise<DataFile[]> {
-    const byFile = new Map<string, { dataFile: DataFile; positions: Set<number> }>();
-    for (const d of deletes) {
-      if (d.positions.length === 0) continue;
-      if (this.referenced.has(d.dataFile.filePath)) {
+  addDeletes(written: WrittenDeletes): void {
+    for (const f of written.files) {
+      const wrongKind = this.formatVersion >= 3 ? f.fileFormat !== 'PUFFIN' : f.fileFormat === 'PUFFIN';
+      if (f.content === 1 && wrongKind) {
         throw new Error(
-          `${this.name}: ${d.dataFile.filePath} already has a deletion vector in this row delta`,
+          `${this.name}: ${f.filePath} is not how a v${this.formatVersion} table deletes by position (${this.formatVersion >= 3 ? 'deletion vectors' : 'Parquet position delete files'})`,
         );
       }
-      const entry = byFile.get(d.dataFile.filePath) ?? { dataFile: d.dataFile, positions: new Set() };
-      for (const pos of d.positions) entry.positions.add(Number(pos));
-      byFile.set(d.dataFile.filePath, entry);
-    }
-    if (byFile.size === 0) return [];
-    const existing = await this.vectorsOf(new Set(byFile.keys()));
-    const files: DataFile[] = [];
-    for (const { dataFile, positions } of byFile.values()) {
-      const old = existing.get(dataFile.filePath);
-      if (old !== undefined) {
-        for (const pos of (await readPositionDeletes(this.io, old.file)).get(dataFile.filePath) ?? [])
-          positions.add(pos);
-        this.replacedVectors.add(old.file.filePath);
-      }
-      files.push(await writeDeletionVector(this.target(spec), dataFile, positions));
-    }
-    return files;
-  }
-
-  /**
-   * The deletion vectors the start snapshot holds for these data files, by data file path. Files are
-   * removed by path, so a Puffin file holding vectors of other data files too (as other writers make
-   * them) is refused rather than removed with the vectors it still holds.
-   */
-  private async vectorsOf(paths: ReadonlySet<string>): Promise<Map<string, LiveFile>> {
-    const found = new Map<string, LiveFile>();
-    const perPuffin = new Map<string, number>();
-    for (const f of await liveFiles(this.io, this.base.metadata, this.start, 1)) {
-      const target = f.file.referencedDataFile;
-      if (f.file.fileFormat !== 'PUFFIN' || target === undefined) continue;
-      perPuffin.set(f.file.filePath, (perPuffin.get(f.file.filePath) ?? 0) + 1);
-      if (paths.has(target)) found.set(target, f);
-    }
-    for (const f of found.values()) {
-      if ((perPuffin.get(f.file.filePath) ?? 0) > 1) {
-        throw new Error(
-          `${this.name}: ${f.file.filePath} holds the deletion vectors of several data files (another writer's); Floe replaces a vector only in a Puffin file of its own`,
-        );
+      const target = f.referencedDataFile;
+      if (f.fileFormat === 'PUFFIN' && target !== undefined && this.vectorTargets.has(target)) {
+        throw new Error(`${this.name}: ${target} already has a deletion vector in this row delta`);
       }
     }
-    return found;
+    this.includeDeletes(written);
+    for (const f of written.files)
+      if (f.fileFormat === 'PUFFIN' && f.referencedDataFile !== undefined)
+        this.vectorTargets.add(f.referencedDataFile);
+    for (const path of written.dataFiles) this.referenced.add(path);
+    for (const f of written.replaces) this.replacedVectors.add(f.filePath);
   }
 
   protected checkReady(): void {

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RecordBatch } from 'apache-arrow';
 import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
 import { type DataFile, type FormatVersion, type ManifestEntry, ManifestEntryStatus } from '../spec/manifest';
@@ -7,14 +6,9 @@ import { type ManifestFile, readManifestList, writeManifestList } from '../spec/
 import type { PartitionSpec } from '../spec/partition-spec';
 import type { Schema } from '../spec/schema';
 import { currentSchema, defaultSpec, type Snapshot, type TableMetadata } from '../spec/table-metadata';
-import type { IcebergValue } from '../spec/values';
-import type { DataFileTarget } from '../writer/data-file';
-import type { ParquetWriteOptions } from '../writer/parquet-writer';
-import { RollingDataWriter, targetFileSize } from '../writer/rolling-writer';
-import { type Row, rowsToArrow } from '../writer/rows-to-arrow';
+import type { WrittenDeletes } from '../writer/table-writer';
 import { branchCommit, branchParent, landedOn, MAIN_BRANCH } from './branch';
 import { commitChange } from './commit-loop';
-import { batchPartition, partitionRows } from './data-files';
 import { minSequenceNumber, type UnsequencedManifest, writeManifestFile } from './manifest-file';
 import type { RetryOptions } from './retry';
 import { checkCustomSummary, snapshotSummary } from './snapshot-summary';
@@ -31,9 +25,6 @@ export interface SnapshotOptions extends RetryOptions {
    * abandons the commit.
    */
   summary?: SummaryProperties;
-  parquet?: ParquetWriteOptions;
-  /** Data files are cut near this size (default: the table's write.target-file-size-bytes, else 128 MiB). */
-  targetFileSizeBytes?: number;
   /** The branch the snapshot is committed to (default main); a commit to another leaves main as it is. */
   branch?: string;
   /**
@@ -86,24 +77,15 @@ export interface AttemptChanges {
   summary?: Record<string, string>;
 }
 
-/** Rows go to Arrow in chunks of this many, so the rolling writer can cut files between them. */
-const ROWS_PER_BATCH = 16_384;
-
 /** A positive random 63-bit id, as the reference makes snapshot ids. */
 function newSnapshotId(): bigint {
   const id = randomBytes(8).readBigUInt64BE() & ((1n << 63n) - 1n);
   return id === 0n ? 1n : id;
 }
 
-/** A rolling writer of one partition whose files join the snapshot when it is closed. */
-export interface PartitionWriter {
-  write(batch: RecordBatch): Promise<void>;
-  close(): Promise<DataFile[]>;
-}
-
 /**
- * A new snapshot of a branch (main unless told), built from data files it writes and the parent's
- * manifests. The commit asserts the branch head it was built on; when another writer got there first it
+ * A new snapshot of a branch (main unless told), built from files written beforehand (`TableWriter`,
+ * or an ingest engine) and the parent's manifests. The commit asserts the branch head it was built on; when another writer got there first it
  * is rebuilt on the new head and sent again. Every attempt uses the same snapshot id and
  * `floe.commit-id`, and an attempt with an unknown outcome is looked up in the branch's history of the
  * reloaded table before another is sent, so the snapshot lands at most once. Subclasses say what an
@@ -120,9 +102,10 @@ export abstract class SnapshotProducer {
   private readonly added = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
   /** New delete files, likewise (they go in delete manifests of their own). */
   private readonly addedDeletes = new Map<number, { spec: PartitionSpec; files: DataFile[] }>();
-  /** Every file this update wrote: removed again if it definitely fails. */
+  /** The manifests this snapshot wrote before its first attempt: removed again if it definitely fails. */
   private readonly written: string[] = [];
-  private fileCount = 0;
+  /** Writers of files that belong to this snapshot alone: aborted if it definitely fails. */
+  private readonly owned: { abort(): Promise<void> }[] = [];
   private committing = false;
   private removed: DataFile[] = [];
 
@@ -164,70 +147,30 @@ export abstract class SnapshotProducer {
   /** The parent's manifests as the new snapshot keeps them, and the data files it removes. */
   protected abstract apply(attempt: Attempt): Promise<AttemptChanges>;
 
-  /** Writes rows (spec/values.ts forms) as data files of the default spec, by partition, cut near the target size. */
-  async addRows(rows: readonly Row[]): Promise<DataFile[]> {
-    return this.named(async () => {
-      const files: DataFile[] = [];
-      for (const group of partitionRows(this.schema, this.spec, rows)) {
-        const writer = this.writer(group.partition);
-        for (let start = 0; start < group.rows.length; start += ROWS_PER_BATCH) {
-          await writer.write(rowsToArrow(this.schema, group.rows.slice(start, start + ROWS_PER_BATCH)));
-        }
-        files.push(...(await writer.close()));
-      }
-      return files;
-    });
+  /** The table as the update started on it, and once committed, as the commit left it. */
+  get table(): LoadedTable {
+    return this.base;
   }
 
-  /**
-   * Writes Arrow batches of the table's Arrow form (`arrowSchema(schema)`, e.g. from `rowsToArrow`) as
-   * data files cut near the target size; all their rows must be in one partition.
-   */
-  async addBatches(batches: readonly RecordBatch[]): Promise<DataFile[]> {
-    return this.named(async () => {
-      const writer = this.writer(batchPartition(this.schema, this.spec, batches));
-      for (const batch of batches) await writer.write(batch);
-      return writer.close();
-    });
-  }
-
-  /** Adds data files written elsewhere (with this table's current schema and the given spec, default the default one). */
+  /** Adds data files written beforehand (with this table's current schema) of `spec` (default: the default spec). */
   addDataFiles(files: readonly DataFile[], spec: PartitionSpec = this.spec): void {
-    for (const f of files) {
-      if (f.partition.length !== spec.fields.length) {
-        throw new Error(
-          `${this.name}: ${f.filePath} has ${f.partition.length} partition values, spec ${spec.specId} has ${spec.fields.length} fields`,
-        );
-      }
-    }
-    this.include(spec, files);
+    this.checkFiles(files, spec, 0);
+    addToGroup(this.added, spec, files);
   }
 
   /**
-   * A writer of one partition's rows (Arrow batches of the current schema) in `spec`, cutting files
-   * near the target size; `expectedBytesPerRow` sizes the first file when it is known beforehand.
+   * The files `writer` wrote belong to this snapshot alone: when it definitely fails (refused, or
+   * abandoned) or is aborted, `writer.abort()` removes them. Files added without it stay the caller's.
    */
-  writer(
-    partition: IcebergValue[],
-    spec: PartitionSpec = this.spec,
-    expectedBytesPerRow?: number,
-  ): PartitionWriter {
-    const rolling = new RollingDataWriter(this.target(spec), partition, expectedBytesPerRow);
-    return {
-      write: (batch) => rolling.write(batch),
-      close: async () => {
-        const files = await rolling.close();
-        this.include(spec, files);
-        return files;
-      },
-    };
+  removeOnFailure(writer: { abort(): Promise<void> }): void {
+    this.owned.push(writer);
   }
 
-  /** Removes what this update wrote, for one that will not be committed. */
+  /** Removes the files of the writers it owns (`removeOnFailure`), for an update that will not be committed. */
   async abort(): Promise<void> {
     if (this.committing) throw new Error(`${this.name}: a commit was attempted, its files are its own`);
     this.committing = true;
-    await this.deleteQuietly(this.written);
+    await this.discard();
   }
 
   async commit(): Promise<SnapshotResult> {
@@ -239,7 +182,7 @@ export abstract class SnapshotProducer {
     try {
       added = await this.writeAddedManifests();
     } catch (error) {
-      await this.deleteQuietly(this.written);
+      await this.discard();
       throw error;
     }
     let snapshot: Snapshot | undefined;
@@ -262,7 +205,7 @@ export abstract class SnapshotProducer {
         },
         refused: () => this.deleteQuietly(attemptFiles),
         // Once an outcome was unknown, that attempt may still land: its files (and the data files) stay.
-        failed: (mayLand) => this.deleteQuietly(mayLand ? [] : this.written),
+        failed: (mayLand) => (mayLand ? Promise.resolve() : this.discard()),
       },
       this.options,
     );
@@ -282,28 +225,23 @@ export abstract class SnapshotProducer {
     );
   }
 
-  /** Where the files of this update go in `spec` (named after its commit id, removed if it fails). */
-  protected target(spec: PartitionSpec): DataFileTarget {
-    const { location, properties } = this.base.metadata;
-    return {
-      io: this.io,
-      schema: this.schema,
-      spec,
-      dataLocation: properties['write.data.path'] ?? `${location}/data`,
-      filePrefix: this.commitId,
-      nextIndex: () => this.fileCount++,
-      onWritten: (file) => this.written.push(file.filePath),
-      targetFileSizeBytes: targetFileSize(properties, this.options.targetFileSizeBytes),
-      parquet: this.options.parquet,
-    };
-  }
-
-  private include(spec: PartitionSpec, files: readonly DataFile[]): void {
-    addToGroup(this.added, spec, files);
+  /** Checks that `files` are data files (0) or delete files, with partition values of `spec`. */
+  protected checkFiles(files: readonly DataFile[], spec: PartitionSpec, content: 0 | 'deletes'): void {
+    for (const f of files) {
+      if (content === 0 && f.content !== 0) throw new Error(`${this.name}: ${f.filePath} is a delete file`);
+      if (content === 'deletes' && f.content === 0)
+        throw new Error(`${this.name}: ${f.filePath} is a data file`);
+      if (f.partition.length !== spec.fields.length) {
+        throw new Error(
+          `${this.name}: ${f.filePath} has ${f.partition.length} partition values, spec ${spec.specId} has ${spec.fields.length} fields`,
+        );
+      }
+    }
   }
 
   /** Delete files (content 1) that join the snapshot in `spec`. */
-  protected includeDeletes(spec: PartitionSpec, files: readonly DataFile[]): void {
+  protected includeDeletes({ spec, files }: WrittenDeletes): void {
+    this.checkFiles(files, spec, 'deletes');
     addToGroup(this.addedDeletes, spec, files);
   }
 
@@ -313,15 +251,6 @@ export abstract class SnapshotProducer {
 
   protected addedDeleteFiles(): DataFile[] {
     return [...this.addedDeletes.values()].flatMap((g) => g.files);
-  }
-
-  /** Errors of a write name the table. */
-  private async named<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      throw new Error(`${this.name}: ${(error as Error).message}`, { cause: error });
-    }
   }
 
   private metadataLocation(): string {
@@ -463,6 +392,11 @@ export abstract class SnapshotProducer {
       removedDeleteFiles: this.removed.filter((f) => f.content !== 0),
       table,
     };
+  }
+
+  /** Removes the manifests this snapshot wrote and the files of the writers it owns. */
+  private async discard(): Promise<void> {
+    await Promise.allSettled([this.deleteQuietly(this.written), ...this.owned.map((w) => w.abort())]);
   }
 
   private async deleteQuietly(locations: readonly string[]): Promise<void> {

@@ -7,6 +7,7 @@ import { IncompatibleSchemaChangeError } from '../spec/schema-evolution';
 import { optional, required, T } from '../spec/types';
 import { FastAppend } from './append';
 import { CatalogProxy } from './catalog-proxy';
+import { addRows } from './test-writes';
 import { ConcurrentSchemaChangeError, UpdateSchema } from './update-schema';
 
 const catalog = stackCatalog();
@@ -53,7 +54,7 @@ describe('UpdateSchema', () => {
   it('adds, widens, makes optional and renames in one new schema that pyiceberg reads old rows through', async () => {
     const id = await table();
     const append = await FastAppend.start(catalog, io, id);
-    await append.addRows([{ id: 1n, n: 7, name: 'a', price: 150n }]);
+    await addRows(append, io, [{ id: 1n, n: 7, name: 'a', price: 150n }]);
     await append.commit();
     const update = await UpdateSchema.start(catalog, id);
     const table1 = await update

@@ -7,6 +7,7 @@ import { partitionSpecToJson } from '../../spec/partition-spec';
 import { schemaFromJson, schemaToJson } from '../../spec/schema';
 import { currentSchema, currentSnapshot, defaultSpec, sortOrderToJson } from '../../spec/table-metadata';
 import { FastAppend } from '../../transaction/append';
+import { addRows } from '../../transaction/test-writes';
 import { Transforms } from '../../transform/transform';
 import { CommitFailedError, NamespaceNotEmptyError, NoSuchTableError } from '../errors';
 import { RestCatalog } from '../rest/rest-catalog';
@@ -126,7 +127,9 @@ async function pyicebergGlue(
 
 async function appendRows(table: string, ids: number[]) {
   const append = await FastAppend.start(catalog, io, { namespace: [database], name: table });
-  await append.addRows(
+  await addRows(
+    append,
+    io,
     ids.map((id) => ({
       id: BigInt(id),
       ts: 1_704_067_200_000_000n + BigInt(id),

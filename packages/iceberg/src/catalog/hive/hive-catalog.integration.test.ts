@@ -5,6 +5,7 @@ import { newSchema } from '../../spec/schema';
 import { currentSnapshot } from '../../spec/table-metadata';
 import { optional, required, T } from '../../spec/types';
 import { FastAppend } from '../../transaction/append';
+import { addRows } from '../../transaction/test-writes';
 import { CommitFailedError, NamespaceNotEmptyError, NoSuchNamespaceError, NoSuchTableError } from '../errors';
 import { hiveCatalog, scanWithPyiceberg } from '../rest/pyiceberg';
 import { HiveCatalog } from './hive-catalog';
@@ -57,7 +58,7 @@ describe.skipIf(uri === undefined)(title, () => {
   const rows = (ids: number[]) => ids.map((id) => ({ id: BigInt(id), name: `n${id}` }));
   const append = async (on: HiveCatalog, fileIO: LocalFileIO, table: string, ids: number[]) => {
     const a = await FastAppend.start(on, fileIO, { namespace: [database], name: table });
-    await a.addRows(rows(ids));
+    await addRows(a, io, rows(ids));
     return a;
   };
 

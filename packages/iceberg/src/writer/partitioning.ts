@@ -3,8 +3,8 @@ import { type PartitionSpec, partitioner, partitionPath } from '../spec/partitio
 import { type Schema, schemaStruct } from '../spec/schema';
 import type { IcebergType } from '../spec/types';
 import { type IcebergValue, tupleKey } from '../spec/values';
-import { columnReader } from '../writer/arrow-values';
-import type { Row } from '../writer/rows-to-arrow';
+import { columnReader } from './arrow-values';
+import type { Row } from './rows-to-arrow';
 
 /** How a row reaches each partition source column: its path of names, through structs only. */
 function sourcePaths(schema: Schema): Map<number, string[]> {

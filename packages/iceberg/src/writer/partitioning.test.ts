@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionSpecBuilder } from '../spec/partition-spec';
-import { rowsToArrow } from '../writer/rows-to-arrow';
-import { everyTypeRows, everyTypeSchema } from '../writer/test-rows';
-import { batchPartition, partitionRows } from './data-files';
+import { batchPartition, partitionRows } from './partitioning';
+import { rowsToArrow } from './rows-to-arrow';
+import { everyTypeRows, everyTypeSchema } from './test-rows';
 
 const schema = everyTypeSchema;
 const spec = new PartitionSpecBuilder(schema)
