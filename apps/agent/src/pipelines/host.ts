@@ -1,4 +1,4 @@
-import type { IngestLog, PipelineHost, ValueDecoder } from '@floe/ingest';
+import type { IngestLog, PipelineHost, SchemaRegistry, ValueDecoder } from '@floe/ingest';
 import type { PipelineSpec } from '@floe/protocol';
 import { agentEnv } from '../config';
 import type { EventReporter } from '../events';
@@ -9,7 +9,11 @@ import { guardPipelineTables } from './table-guard';
 export interface HostDeps {
   /** Resolves the secret references the agent's policy allows, and registers them for redaction. */
   secrets: SecretResolver;
-  decoderFor(spec: PipelineSpec, secrets: SecretResolver): Promise<ValueDecoder>;
+  /** The pipeline's value decoder, and the registry it reads schemas from (the native engine's too). */
+  decoderFor(
+    spec: PipelineSpec,
+    secrets: SecretResolver,
+  ): Promise<ValueDecoder & { registry?: SchemaRegistry }>;
   /** Credentials for the table's storage; the SDK's default chain when it returns undefined. */
   credentialsFor?(spec: PipelineSpec): PipelineHost['awsCredentials'];
   /** Where commit reports and errors go (metadata only); none when running a spec file on its own. */
@@ -31,9 +35,11 @@ export function pipelineHosts(deps: HostDeps) {
       ...(credentials !== undefined && { awsCredentials: credentials }),
     });
     const sessionTimeoutMs = agentEnv().FLOE_KAFKA_SESSION_TIMEOUT_MS;
+    const decoder = await deps.decoderFor(spec, deps.secrets);
     return {
       resolveSecret: deps.secrets.resolve,
-      decoder: await deps.decoderFor(spec, deps.secrets),
+      decoder,
+      ...(decoder.registry !== undefined && { registry: decoder.registry }),
       ...(credentials !== undefined && { awsCredentials: credentials }),
       log,
       ...(sessionTimeoutMs !== undefined && { sessionTimeoutMs }),

@@ -6,6 +6,7 @@ import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic, ensureDeadLetterTopic } from '../dead-letters';
 import { DEFAULT_MAX_VALUE_BYTES } from '../decode/create-decoder';
 import type { ValueDecoder } from '../decode/decoded';
+import type { SchemaRegistry } from '../decode/registry';
 import { type EngineChoice, nativeReads, tableWriters } from '../engine/choose-engine';
 import { recordReader } from '../engine/read-record';
 import { createKafka, type KafkaClient, type KafkaOptions } from '../kafka/client';
@@ -22,6 +23,8 @@ import { openTableAccess, type TableAccessHost } from './table-access';
 /** What the host (the agent, or a test) gives a pipeline: secrets, AWS credentials, reporting. */
 export interface PipelineHost extends TableAccessHost {
   decoder: ValueDecoder;
+  /** The registry the decoder reads schemas from: the native engine reads Avro values through it. */
+  registry?: SchemaRegistry | undefined;
   /** The decoder's value size limit, which the native engine applies itself (default 8 MiB). */
   maxValueBytes?: number;
   observer?: PipelineObserver;
@@ -59,6 +62,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
   const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
   const writers = tableWriters(spec, {
     read,
+    registry: host.registry,
     maxValueBytes: host.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     chosen: (table: string, choice: EngineChoice) =>
       host.log?.('info', `table ${table} runs on the ${choice.engine} engine`, {
@@ -115,7 +119,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       : new KafkajsSource({
           ...sourceOptions,
           kafka,
-          indexedBy: nativeReads(spec) ? 'native' : 'portable',
+          indexedBy: nativeReads(spec, host.registry) ? 'native' : 'portable',
           stages: metrics.stages,
         });
   const runner = new PipelineRunner({
