@@ -24,6 +24,7 @@ import {
   storeDataFile,
   summaryTotals,
   type TableIdentifier,
+  TableWriter as IcebergTableWriter,
   type TableMetadata,
   tableName,
   targetFileSize,
@@ -341,10 +342,15 @@ export class TableSink {
         ? await RowDelta.start(catalog, io, planned, options)
         : await FastAppend.start(catalog, io, id, { ...options, allowEmpty: true });
     if (this.stored.length > 0) snapshot.addDataFiles(this.stored, this.storedSpec);
-    if (snapshot instanceof RowDelta && deletes.length > 0)
-      await snapshot.deletePositions(deletes, this.storedSpec);
-    if (snapshot instanceof RowDelta && equal !== undefined && equal.rows.length > 0)
-      await snapshot.deleteEqual(equal.rows, equal.schema, this.storedSpec);
+    if (snapshot instanceof RowDelta) {
+      // Delete files are written for the delta, on the table it is planned on, and go if it fails.
+      const deleteWriter = new IcebergTableWriter(io, snapshot.table);
+      snapshot.removeOnFailure(deleteWriter);
+      if (deletes.length > 0)
+        snapshot.addDeletes(await deleteWriter.deletePositions(deletes, this.storedSpec, snapshot.planned));
+      if (equal !== undefined && equal.rows.length > 0)
+        snapshot.addDeletes(await deleteWriter.deleteEqual(equal.rows, equal.schema, this.storedSpec));
+    }
     const result = await this.time('commit', () => snapshot.commit());
     changes?.committed(result.table, result.snapshotId, planned?.metadata.currentSnapshotId ?? undefined);
     const files = this.stored;
