@@ -26,13 +26,11 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
+import { PointerCatalog, type TablePointer } from '../metastore/pointer-catalog';
 import {
   commitPointedTable,
   createPointedTable,
   defaultTableLocation,
-  dropPointedTable,
-  loadedTable,
-  readMetadata,
   refuseCreateByCommit,
 } from '../metastore/pointer-table';
 import type { TableRequirement, TableUpdate } from '../table-commit';
@@ -56,27 +54,21 @@ const TABLE_TYPE = 'table_type';
 const METADATA_LOCATION = 'metadata_location';
 const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
 
-interface GlueTable {
-  table: Table;
-  metadataLocation: string;
-}
-
 /**
  * Iceberg tables in the AWS Glue Data Catalog: a database is a (single-level) namespace, a table is a
  * Glue table whose parameters point at its current metadata file. A commit writes a new metadata file
  * and swaps the pointer with UpdateTable, Glue's VersionId of the table as read being the lock.
  */
-export class GlueCatalog implements Catalog {
+export class GlueCatalog extends PointerCatalog<Table> implements Catalog {
   private readonly glue: GlueClient;
-  private readonly io: FileIO;
 
   constructor(private readonly options: GlueCatalogOptions) {
+    super(options.io);
     this.glue = new GlueClient({
       region: options.region,
       endpoint: options.endpoint,
       credentials: options.credentials,
     });
-    this.io = options.io;
   }
 
   /** Releases the Glue client's sockets (not the FileIO's). */
@@ -163,37 +155,6 @@ export class GlueCatalog implements Catalog {
     );
   }
 
-  async loadTable(id: TableIdentifier): Promise<LoadedTable> {
-    const { metadataLocation } = await this.icebergTable(id, `load table ${tableName(id)}`);
-    return loadedTable(id, metadataLocation, await readMetadata(this.io, metadataLocation));
-  }
-
-  async tableExists(id: TableIdentifier): Promise<boolean> {
-    try {
-      await this.icebergTable(id, `check table ${tableName(id)}`);
-      return true;
-    } catch (error) {
-      if (error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError) return false;
-      throw error;
-    }
-  }
-
-  async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
-    const context = `drop table ${tableName(id)}`;
-    const { metadataLocation } = await this.icebergTable(id, context);
-    await dropPointedTable(this.io, context, metadataLocation, options.purge ?? false, async () => {
-      await this.send(context, () =>
-        this.glue.send(
-          new DeleteTableCommand({
-            CatalogId: this.options.catalogId,
-            DatabaseName: databaseName(id.namespace),
-            Name: id.name,
-          }),
-        ),
-      );
-    });
-  }
-
   async updateTable(
     id: TableIdentifier,
     requirements: TableRequirement[],
@@ -201,7 +162,7 @@ export class GlueCatalog implements Catalog {
   ): Promise<LoadedTable> {
     const context = `commit to table ${tableName(id)}`;
     refuseCreateByCommit(context, requirements);
-    const current = await this.icebergTable(id, context);
+    const current = await this.getPointer(id, context);
     return commitPointedTable(
       this.io,
       id,
@@ -240,8 +201,7 @@ export class GlueCatalog implements Catalog {
     return out;
   }
 
-  /** The Glue table of an Iceberg table; NoSuchTableError when there is none or it is not Iceberg. */
-  private async icebergTable(id: TableIdentifier, context: string): Promise<GlueTable> {
+  protected async getPointer(id: TableIdentifier, context: string): Promise<TablePointer<Table>> {
     const { Table: table } = await this.send(context, () =>
       this.glue.send(
         new GetTableCommand({
@@ -261,6 +221,18 @@ export class GlueCatalog implements Catalog {
       throw new NoSuchTableError(`${context}: Glue table ${tableName(id)} has no ${METADATA_LOCATION}`);
     }
     return { table, metadataLocation };
+  }
+
+  protected async deletePointer(id: TableIdentifier, context: string): Promise<void> {
+    await this.send(context, () =>
+      this.glue.send(
+        new DeleteTableCommand({
+          CatalogId: this.options.catalogId,
+          DatabaseName: databaseName(id.namespace),
+          Name: id.name,
+        }),
+      ),
+    );
   }
 
   /** Runs a Glue call, turning its errors into the catalog's own. */

@@ -10,13 +10,11 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
+import { PointerCatalog, type TablePointer } from '../metastore/pointer-catalog';
 import {
   commitPointedTable,
   createPointedTable,
   defaultTableLocation,
-  dropPointedTable,
-  loadedTable,
-  readMetadata,
   refuseCreateByCommit,
 } from '../metastore/pointer-table';
 import type { TableRequirement, TableUpdate } from '../table-commit';
@@ -46,15 +44,14 @@ const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
  * metadata_location is still the one the commit started from: no metastore lock is taken. Hive 2 and 3
  * metastores ignore that check: commits to them are refused.
  */
-export class HiveCatalog implements Catalog {
+export class HiveCatalog extends PointerCatalog<HiveTable> implements Catalog {
   private readonly metastore: MetastoreClient;
-  private readonly io: FileIO;
   /** The metastore's version, once it was found to check commits (Hive 4 or newer). */
   private checkedVersion: string | undefined;
 
   constructor(private readonly options: HiveCatalogOptions) {
+    super(options.io);
     this.metastore = new MetastoreClient({ ...parseThriftUri(options.uri), timeoutMs: options.timeoutMs });
-    this.io = options.io;
   }
 
   /** Closes the metastore connection (not the FileIO). */
@@ -123,29 +120,6 @@ export class HiveCatalog implements Catalog {
     );
   }
 
-  async loadTable(id: TableIdentifier): Promise<LoadedTable> {
-    const { metadataLocation } = await this.icebergTable(id, `load table ${tableName(id)}`);
-    return loadedTable(id, metadataLocation, await readMetadata(this.io, metadataLocation));
-  }
-
-  async tableExists(id: TableIdentifier): Promise<boolean> {
-    try {
-      await this.icebergTable(id, `check table ${tableName(id)}`);
-      return true;
-    } catch (error) {
-      if (error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError) return false;
-      throw error;
-    }
-  }
-
-  async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
-    const context = `drop table ${tableName(id)}`;
-    const { metadataLocation } = await this.icebergTable(id, context);
-    await dropPointedTable(this.io, context, metadataLocation, options.purge ?? false, () =>
-      this.send(context, () => this.metastore.dropTable(databaseName(id.namespace), id.name)),
-    );
-  }
-
   async updateTable(
     id: TableIdentifier,
     requirements: TableRequirement[],
@@ -154,7 +128,7 @@ export class HiveCatalog implements Catalog {
     const context = `commit to table ${tableName(id)}`;
     refuseCreateByCommit(context, requirements);
     await this.requireCheckedCommits(context);
-    const current = await this.icebergTable(id, context);
+    const current = await this.getPointer(id, context);
     return commitPointedTable(
       this.io,
       id,
@@ -194,11 +168,7 @@ export class HiveCatalog implements Catalog {
     return version;
   }
 
-  /** The metastore table of an Iceberg table; NoSuchTableError when there is none or it is not Iceberg. */
-  private async icebergTable(
-    id: TableIdentifier,
-    context: string,
-  ): Promise<{ table: HiveTable; metadataLocation: string }> {
+  protected async getPointer(id: TableIdentifier, context: string): Promise<TablePointer<HiveTable>> {
     const table = await this.send(context, () =>
       this.metastore.getTable(databaseName(id.namespace), id.name),
     );
@@ -212,6 +182,10 @@ export class HiveCatalog implements Catalog {
       throw new NoSuchTableError(`${context}: metastore table ${tableName(id)} has no ${METADATA_LOCATION}`);
     }
     return { table, metadataLocation };
+  }
+
+  protected async deletePointer(id: TableIdentifier, context: string): Promise<void> {
+    await this.send(context, () => this.metastore.dropTable(databaseName(id.namespace), id.name));
   }
 
   /** Runs a create or commit: with no answer (ThriftTransportError) it may or may not have landed. */

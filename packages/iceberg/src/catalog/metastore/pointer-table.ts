@@ -1,8 +1,6 @@
 // What a catalog that keeps only a pointer to each table's current metadata file (AWS Glue, the Hive
 // Metastore) does the same way whatever keeps the pointer: it writes the metadata files itself.
-import { deleteFiles } from '../../io/delete-files';
 import type { FileIO } from '../../io/file-io';
-import { referencedByTable } from '../../reader/reachable';
 import { parseTableMetadata, stringifyTableMetadata, type TableMetadata } from '../../spec/table-metadata';
 import type { CreateTableRequest, LoadedTable, TableIdentifier } from '../catalog';
 import { CatalogError, CommitStateUnknownError } from '../errors';
@@ -81,27 +79,6 @@ export async function commitPointedTable(
   await writeMetadata(io, metadataLocation, next);
   await dropUnlessItMayHaveLanded(io, metadataLocation, () => swap(metadataLocation, next));
   return loadedTable(id, metadataLocation, next);
-}
-
-/** Has `drop` remove the table from the catalog and, with `purge`, deletes every file it referenced. */
-export async function dropPointedTable(
-  io: FileIO,
-  context: string,
-  metadataLocation: string,
-  purge: boolean,
-  drop: () => Promise<void>,
-): Promise<void> {
-  // What to purge is read before the table goes: afterwards nothing points at it any more.
-  const files = purge
-    ? await referencedByTable(io, await readMetadata(io, metadataLocation), metadataLocation)
-    : [];
-  await drop();
-  const { failures } = await deleteFiles(io, { files });
-  if (failures.length > 0) {
-    throw new CatalogError(
-      `${context}: the table is dropped, but ${failures.length} of its files could not be deleted, e.g. ${failures[0]?.location}: ${failures[0]?.error}`,
-    );
-  }
 }
 
 async function writeMetadata(io: FileIO, location: string, metadata: TableMetadata): Promise<void> {
