@@ -26,7 +26,15 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
-import { PointerCatalog, type TablePointer } from '../metastore/pointer-catalog';
+import {
+  isIcebergTable,
+  METADATA_LOCATION,
+  databaseName as metastoreDatabase,
+  PointerCatalog,
+  PREVIOUS_METADATA_LOCATION,
+  TABLE_TYPE,
+  type TablePointer,
+} from '../metastore/pointer-catalog';
 import {
   commitPointedTable,
   createPointedTable,
@@ -48,11 +56,6 @@ export interface GlueCatalogOptions {
   /** Reads and writes the metadata files (the table's own storage). */
   io: FileIO;
 }
-
-// Glue table parameters that make a Glue table an Iceberg table (as the reference Glue catalogs set them).
-const TABLE_TYPE = 'table_type';
-const METADATA_LOCATION = 'metadata_location';
-const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
 
 /**
  * Iceberg tables in the AWS Glue Data Catalog: a database is a (single-level) namespace, a table is a
@@ -118,7 +121,7 @@ export class GlueCatalog extends PointerCatalog<Table> implements Catalog {
 
   async listTables(namespace: Namespace): Promise<TableIdentifier[]> {
     return (await this.glueTables(namespace))
-      .filter(isIcebergTable)
+      .filter((t) => isIcebergTable(t.Parameters))
       .map((t) => ({ namespace: [databaseName(namespace)], name: t.Name as string }));
   }
 
@@ -212,7 +215,7 @@ export class GlueCatalog extends PointerCatalog<Table> implements Catalog {
       ),
     );
     const metadataLocation = table?.Parameters?.[METADATA_LOCATION];
-    if (table === undefined || !isIcebergTable(table)) {
+    if (table === undefined || !isIcebergTable(table.Parameters)) {
       throw new NoSuchTableError(
         `${context}: ${tableName(id)} is not an Iceberg table (Glue ${TABLE_TYPE} is not ICEBERG)`,
       );
@@ -246,16 +249,7 @@ export class GlueCatalog extends PointerCatalog<Table> implements Catalog {
 }
 
 function databaseName(namespace: Namespace): string {
-  if (namespace.length !== 1 || !namespace[0]) {
-    throw new CatalogError(
-      `Glue namespaces have exactly one level (a database), got "${namespace.join('.')}"`,
-    );
-  }
-  return namespace[0];
-}
-
-function isIcebergTable(table: Table): boolean {
-  return table.Parameters?.[TABLE_TYPE]?.toLowerCase() === 'iceberg';
+  return metastoreDatabase(namespace, 'Glue');
 }
 
 /**

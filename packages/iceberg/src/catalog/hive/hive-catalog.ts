@@ -10,7 +10,15 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
 } from '../errors';
-import { PointerCatalog, type TablePointer } from '../metastore/pointer-catalog';
+import {
+  isIcebergTable,
+  METADATA_LOCATION,
+  databaseName as metastoreDatabase,
+  PointerCatalog,
+  PREVIOUS_METADATA_LOCATION,
+  TABLE_TYPE,
+  type TablePointer,
+} from '../metastore/pointer-catalog';
 import {
   commitPointedTable,
   createPointedTable,
@@ -31,11 +39,6 @@ export interface HiveCatalogOptions {
   /** How long one metastore call may take (default 30 s). */
   timeoutMs?: number;
 }
-
-// Table parameters that make a metastore table an Iceberg table (as Iceberg's own Hive catalog sets them).
-const TABLE_TYPE = 'table_type';
-const METADATA_LOCATION = 'metadata_location';
-const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
 
 /**
  * Iceberg tables in a Hive Metastore, over its Thrift API: a database is a (single-level) namespace, a
@@ -97,7 +100,7 @@ export class HiveCatalog extends PointerCatalog<HiveTable> implements Catalog {
           throw error;
         },
       );
-      if (table && isIcebergTable(table)) out.push({ namespace: [database], name });
+      if (table && isIcebergTable(table.parameters)) out.push({ namespace: [database], name });
     }
     return out;
   }
@@ -172,7 +175,7 @@ export class HiveCatalog extends PointerCatalog<HiveTable> implements Catalog {
     const table = await this.send(context, () =>
       this.metastore.getTable(databaseName(id.namespace), id.name),
     );
-    if (!isIcebergTable(table)) {
+    if (!isIcebergTable(table.parameters)) {
       throw new NoSuchTableError(
         `${context}: ${tableName(id)} is not an Iceberg table (${TABLE_TYPE} is not ICEBERG)`,
       );
@@ -223,16 +226,7 @@ export function parseThriftUri(uri: string): { host: string; port: number } {
 }
 
 function databaseName(namespace: Namespace): string {
-  if (namespace.length !== 1 || !namespace[0]) {
-    throw new CatalogError(
-      `Hive namespaces have exactly one level (a database), got "${namespace.join('.')}"`,
-    );
-  }
-  return namespace[0];
-}
-
-function isIcebergTable(table: HiveTable): boolean {
-  return table.parameters[TABLE_TYPE]?.toLowerCase() === 'iceberg';
+  return metastoreDatabase(namespace, 'Hive');
 }
 
 function metastoreError(context: string, error: unknown): CatalogError {

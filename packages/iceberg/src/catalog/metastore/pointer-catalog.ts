@@ -1,9 +1,29 @@
 import { deleteFiles } from '../../io/delete-files';
 import type { FileIO } from '../../io/file-io';
 import { referencedByTable } from '../../reader/reachable';
-import { type Catalog, type LoadedTable, type TableIdentifier, tableName } from '../catalog';
+import { type Catalog, type LoadedTable, type Namespace, type TableIdentifier, tableName } from '../catalog';
 import { CatalogError, NoSuchNamespaceError, NoSuchTableError } from '../errors';
 import { loadedTable, readMetadata } from './pointer-table';
+
+// Table parameters that make a metastore table an Iceberg table (as the reference Glue and Hive catalogs set them).
+export const TABLE_TYPE = 'table_type';
+export const METADATA_LOCATION = 'metadata_location';
+export const PREVIOUS_METADATA_LOCATION = 'previous_metadata_location';
+
+/** Whether a metastore table's parameters make it an Iceberg table. */
+export function isIcebergTable(parameters: Record<string, string> | undefined): boolean {
+  return parameters?.[TABLE_TYPE]?.toLowerCase() === 'iceberg';
+}
+
+/** The database a namespace names: a metastore's (`metastore`: Glue, Hive) namespaces have exactly one level. */
+export function databaseName(namespace: Namespace, metastore: string): string {
+  if (namespace.length !== 1 || !namespace[0]) {
+    throw new CatalogError(
+      `${metastore} namespaces have exactly one level (a database), got "${namespace.join('.')}"`,
+    );
+  }
+  return namespace[0];
+}
 
 /** A table's entry in the metastore (a Glue table, a Hive table) and the metadata file it points at. */
 export interface TablePointer<Entry> {
