@@ -23,6 +23,10 @@ import type { RecordReader } from '../engine/read-record';
 import { KeyColumns } from './change-key';
 import { readChangeEvent } from './debezium';
 import { KeyIndex, type RowLocation } from './key-index';
+import { loadKeyIndex, saveKeyIndex } from './key-index-store';
+
+/** How often the key index is stored beside the table, at most (the first commit of a process stores it). */
+const KEY_INDEX_STORE_MS = 5 * 60_000;
 
 export type ChangeMode = Exclude<PipelineSpec['changes'], { mode: 'append' }>;
 
@@ -58,6 +62,8 @@ export class ChangeSet {
   private pendingDeletes: RowLocation[] = [];
   private index: KeyIndex | undefined;
   private columns: { schemaId: number; keys: KeyColumns } | undefined;
+  private storedAt = Number.NEGATIVE_INFINITY;
+  private storing = false;
 
   constructor(
     private readonly mode: ChangeMode,
@@ -223,7 +229,9 @@ export class ChangeSet {
     // By equality only the rows written for this same commit are deleted by position (they are not older).
     if (this.byEquality) return positionsByFile(this.pendingDeletes);
     const keys = this.keys(schema);
-    // Across a compaction the index moves its keys to the rewritten files; anything else reads the table again.
+    // At a start the index stored beside the table is read, if there is one; an index follows the
+    // snapshots since its own, and only when it cannot is the table read again.
+    this.index ??= await loadKeyIndex(this.io, table, keys);
     if (
       this.index === undefined ||
       (this.index.snapshotId !== head && !(await this.index.catchUp(this.io, table, keys)))
@@ -250,10 +258,28 @@ export class ChangeSet {
       for (const [key, row] of this.pendingRows) index.set(key, row);
       const parent = table.metadata.snapshots.find((s) => s.snapshotId === snapshot.parentSnapshotId);
       index.landedOn(committedSince(table.metadata, parent, plannedOn).reverse(), snapshotId);
+      this.store(table, index);
     } else {
       this.index = undefined;
     }
     this.clearPending();
+  }
+
+  /**
+   * Stores the index beside the table, at most every KEY_INDEX_STORE_MS and one at a time. Its bytes
+   * are taken now; a failed upload leaves the one stored before (a cache: a start with none reads
+   * the table).
+   */
+  private store(table: LoadedTable, index: KeyIndex): void {
+    const snapshotId = index.snapshotId;
+    if (this.storing || snapshotId === undefined || Date.now() - this.storedAt < KEY_INDEX_STORE_MS) return;
+    this.storing = true;
+    this.storedAt = Date.now();
+    saveKeyIndex(this.io, table.metadata.location, snapshotId, index.serialize(this.mode.key))
+      .catch(() => {})
+      .finally(() => {
+        this.storing = false;
+      });
   }
 
   /** Forgets the changes held for these partitions (only while no commit is under way: see `pending`). */

@@ -71,6 +71,23 @@ describe('KeyIndex', () => {
     expect([index.holds(file(1).filePath), index.holds(file(2).filePath)]).toEqual([false, false]);
   });
 
+  it('comes back from its bytes as it was, and refuses bytes of other key columns or files no longer live', () => {
+    const index = KeyIndex.empty(42n);
+    for (let k = 0; k < 3000; k += 1) index.set(`"key-${k}-é"`, at(k % 7, k));
+    index.delete('"key-5-é"');
+    index.add('"key-6-é"', at(9, 1));
+    const bytes = index.serialize(['id']);
+    const live = new Map(Array.from({ length: 10 }, (_, n) => [file(n).filePath, file(n)]));
+    const back = KeyIndex.deserialize(bytes, ['id'], live) as KeyIndex;
+    expect([back.snapshotId, back.size]).toEqual([42n, index.size]);
+    for (const key of ['"key-0-é"', '"key-5-é"', '"key-6-é"', '"key-2999-é"']) {
+      expect(seen(back, key)).toEqual(seen(index, key));
+    }
+    expect(KeyIndex.deserialize(bytes, ['other'], live)).toBeUndefined();
+    live.delete(file(9).filePath);
+    expect(KeyIndex.deserialize(bytes, ['id'], live)).toBeUndefined();
+  });
+
   it('forgets a data file once no row points at it', () => {
     const index = KeyIndex.empty(1n);
     index.set('1', at(1, 0));

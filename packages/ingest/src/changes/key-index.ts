@@ -18,6 +18,8 @@ import type { KeyColumns } from './change-key';
 const POSITION_BITS = 2 ** 32;
 const READ_CONCURRENCY = 8;
 const FIRST_CAPACITY = 1024;
+/** The first bytes of a stored index (format 1). */
+const STORE_MAGIC = 'FLOEKIX1';
 /** The table grows (doubles) past this share of slots used: probes stay short under linear probing. */
 const MAX_LOAD = 0.75;
 /** It shrinks (halves) below this share: many keys deleted give their memory back. */
@@ -30,6 +32,7 @@ export interface RowLocation {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Where each key's live row is, as of one snapshot of the table: key → data file and position.
@@ -118,10 +121,13 @@ export class KeyIndex {
   }
 
   /**
-   * Brings the index to the table's current snapshot without reading it whole, when every snapshot
-   * since is another writer's `replace` (a compaction: the same rows in other files). False when it
-   * cannot (a snapshot that changed rows, a history that no longer holds the index's snapshot, or
-   * files whose rows do not match the index): the index is then spoilt, and must be built again.
+   * Brings the index to the table's current snapshot from the snapshots since its own, without reading
+   * the table whole: each one's deletes by position, the data files it removed and the rows of those it
+   * added. A compaction (`replace`) moves keys from the files it removed to the rows of those it added;
+   * another writer's commit, or Floe's own that the index did not take (an unknown outcome, a restart
+   * from a stored index), deletes and adds keys. False when it cannot (equality deletes, a history that
+   * no longer holds the index's snapshot, a compaction whose rows do not match the index): the index is
+   * then spoilt, and must be built again.
    */
   async catchUp(io: FileIO, table: LoadedTable, keys: KeyColumns): Promise<boolean> {
     const byId = new Map(table.metadata.snapshots.map((s) => [s.snapshotId, s]));
@@ -133,10 +139,8 @@ export class KeyIndex {
       since.unshift(snapshot);
       at = snapshot.parentSnapshotId ?? undefined;
     }
-    const replaces = [...this.behind, ...since];
-    if (replaces.some((s) => s.summary.operation !== 'replace')) return false;
-    for (const snapshot of replaces) {
-      if (!(await this.takeReplace(io, table, keys, snapshot))) return false;
+    for (const snapshot of [...this.behind, ...since]) {
+      if (!(await this.take(io, table, keys, snapshot))) return false;
     }
     this.behind = [];
     this.snapshotId = table.metadata.currentSnapshotId ?? undefined;
@@ -210,36 +214,162 @@ export class KeyIndex {
     return this.fileNumbers.has(filePath);
   }
 
-  /** A compaction's snapshot: each key of the files it added moves there from a file it removed. */
-  private async takeReplace(
-    io: FileIO,
-    table: LoadedTable,
-    keys: KeyColumns,
-    snapshot: Snapshot,
-  ): Promise<boolean> {
+  /**
+   * The index as bytes, to be stored beside the table: a JSON header (snapshot, key columns, files by
+   * number, keys live twice), then per key its file number and position (32 bits each) and its arena
+   * entry, in slot order.
+   */
+  serialize(keyNames: readonly string[]): Uint8Array {
+    const files = new Uint32Array(this.count);
+    const positions = new Uint32Array(this.count);
+    const entries: Uint8Array[] = [];
+    let n = 0;
+    for (let slot = 0; slot <= this.mask; slot += 1) {
+      const at = this.keyAt[slot] as number;
+      if (at === 0) continue;
+      files[n] = this.fileOf[slot] as number;
+      positions[n] = this.posOf[slot] as number;
+      entries.push(this.arena.subarray(at - 1, at - 1 + this.entryLength(at - 1)));
+      n += 1;
+    }
+    const header = encoder.encode(
+      JSON.stringify({
+        snapshotId: this.snapshotId?.toString() ?? null,
+        keys: keyNames,
+        files: this.files.map((f) => f?.filePath ?? null),
+        count: this.count,
+        duplicates: [...this.duplicates],
+      }),
+    );
+    const out = Buffer.allocUnsafe(STORE_MAGIC.length + 4 + header.length);
+    out.write(STORE_MAGIC, 0, 'latin1');
+    out.writeUInt32LE(header.length, STORE_MAGIC.length);
+    out.set(header, STORE_MAGIC.length + 4);
+    return Buffer.concat([out, new Uint8Array(files.buffer), new Uint8Array(positions.buffer), ...entries]);
+  }
+
+  /**
+   * An index from `serialize`'s bytes, its files found among `dataFiles` (the live data files of its
+   * snapshot); undefined when the bytes are of other key columns or name a file not live there.
+   */
+  static deserialize(
+    bytes: Uint8Array,
+    keyNames: readonly string[],
+    dataFiles: ReadonlyMap<string, DataFile>,
+  ): KeyIndex | undefined {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buffer.toString('latin1', 0, STORE_MAGIC.length) !== STORE_MAGIC) return undefined;
+    const headerLength = buffer.readUInt32LE(STORE_MAGIC.length);
+    let at = STORE_MAGIC.length + 4;
+    const header = JSON.parse(buffer.toString('utf8', at, at + headerLength)) as {
+      snapshotId: string | null;
+      keys: string[];
+      files: (string | null)[];
+      count: number;
+      duplicates: [string, number[]][];
+    };
+    at += headerLength;
+    if (JSON.stringify(header.keys) !== JSON.stringify(keyNames)) return undefined;
+    const files = header.files.map((path) => (path === null ? undefined : dataFiles.get(path)));
+    if (header.files.some((path, i) => path !== null && files[i] === undefined)) return undefined;
+    const numbers = new Uint32Array(
+      buffer.buffer.slice(buffer.byteOffset + at, buffer.byteOffset + at + 4 * header.count),
+    );
+    at += 4 * header.count;
+    const positions = new Uint32Array(
+      buffer.buffer.slice(buffer.byteOffset + at, buffer.byteOffset + at + 4 * header.count),
+    );
+    at += 4 * header.count;
+    const index = new KeyIndex(header.snapshotId === null ? undefined : BigInt(header.snapshotId));
+    for (let i = 0; i < header.count; i += 1) {
+      const { start, length } = keySpan(buffer, at);
+      if (index.scratch.length < length) index.scratch = new Uint8Array(length);
+      index.scratch.set(buffer.subarray(start, start + length));
+      index.scratchLength = length;
+      const slot = index.findScratch(length);
+      const file = files[numbers[i] as number];
+      if (slot >= 0 || file === undefined) return undefined;
+      index.insert(-slot - 1, index.fileNumber(file), positions[i] as number);
+      at = start + length;
+    }
+    if (at !== buffer.length) return undefined;
+    for (const [key, locations] of header.duplicates) {
+      for (const n of locations) {
+        const file = files[Math.floor(n / POSITION_BITS)];
+        if (file === undefined) return undefined;
+        index.add(key, { file, pos: BigInt(n % POSITION_BITS) });
+      }
+    }
+    return index;
+  }
+
+  /** One snapshot's changes to the table's live rows (see `catchUp`). */
+  private async take(io: FileIO, table: LoadedTable, keys: KeyColumns, snapshot: Snapshot): Promise<boolean> {
     const { added, removed } = await ownChanges(io, table.metadata, [snapshot]);
-    // New delete files would change which rows are live: read the table again.
-    if (added.some((f) => f.file.content !== 0)) return false;
+    if (added.some((f) => f.file.content === 2)) return false; // equality deletes: no positions to follow
+    const replace = snapshot.summary.operation === 'replace';
+    const addedDeletes = added.filter((f) => f.file.content === 1);
+    // New deletes in a compaction would change which rows are live; keys live twice are not followed.
+    if ((replace && addedDeletes.length > 0) || (!replace && this.duplicates.size > 0)) return false;
+    const deleted = new Map<string, Set<number>>();
+    await inParallel(addedDeletes, async (f) => {
+      // A deletion vector holds its file's earlier deletes too: those rows have left the index already.
+      for (const [path, positions] of await readPositionDeletes(io, f.file)) {
+        const set = deleted.get(path) ?? new Set<number>();
+        for (const p of positions) set.add(p);
+        deleted.set(path, set);
+      }
+    });
+    for (const key of this.keysWhere((file, pos) => deleted.get(file)?.has(pos) === true)) this.delete(key);
+    // Keys left in removed data files move to the added ones (a compaction), or are gone.
     const from = new Set(removed.filter((f) => f.file.content === 0).map((f) => f.file.filePath));
-    let moved = true;
+    const moving = new Set(this.keysWhere((file) => from.has(file)));
+    if (replace && [...moving].some((key) => this.duplicates.has(key))) return false;
+    let matches = true;
     await inParallel(
       added.filter((f) => f.file.content === 0),
       async (f) => {
+        const gone = deleted.get(f.file.filePath);
         await readKeys(io, table, f, keys, (key, pos) => {
-          const slot = this.find(key);
-          const file = slot < 0 ? undefined : this.files[this.fileOf[slot] as number];
-          if (file === undefined || !from.has(file.filePath) || this.duplicates.has(key)) moved = false;
-          else this.set(key, { file: f.file, pos: BigInt(pos) });
+          if (gone?.has(pos)) return;
+          const location = { file: f.file, pos: BigInt(pos) };
+          if (moving.delete(key)) this.set(key, location);
+          else if (replace)
+            matches = false; // a compaction writes no row it did not read
+          else this.add(key, location);
         });
       },
     );
-    // Every row the index had in a removed file was found again in an added one.
-    return moved && [...from].every((path) => !this.holds(path));
+    if (!matches || (replace && moving.size > 0)) return false;
+    for (const key of moving) this.delete(key);
+    return true;
+  }
+
+  /** The keys whose row is at a location that passes the test. */
+  private keysWhere(test: (filePath: string, pos: number) => boolean): string[] {
+    const found: string[] = [];
+    for (let slot = 0; slot <= this.mask; slot += 1) {
+      const at = this.keyAt[slot] as number;
+      if (at === 0) continue;
+      const file = this.files[this.fileOf[slot] as number] as DataFile;
+      if (test(file.filePath, this.posOf[slot] as number)) found.push(this.storedKey(at - 1));
+    }
+    return found;
+  }
+
+  /** The key stored at an arena offset. */
+  private storedKey(at: number): string {
+    const { start, length } = keySpan(this.arena, at);
+    return decoder.decode(this.arena.subarray(start, start + length));
   }
 
   /** The slot of the key, or −(the empty slot where it would go) − 1. */
   private find(key: string): number {
-    const length = this.encode(key);
+    return this.findScratch(this.encode(key));
+  }
+
+  /** `find` for the key whose bytes are in the scratch buffer. */
+  private findScratch(length: number): number {
     const hash = hashBytes(this.scratch, length);
     this.scratchHash = hash;
     let slot = hash & this.mask;
@@ -356,17 +486,9 @@ export class KeyIndex {
   }
 
   private storedEquals(at: number, length: number): boolean {
-    let p = at;
-    let stored = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.arena[p++] as number;
-      stored |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
-    if (stored !== length) return false;
-    for (let i = 0; i < length; i += 1) if (this.arena[p + i] !== this.scratch[i]) return false;
+    const stored = keySpan(this.arena, at);
+    if (stored.length !== length) return false;
+    for (let i = 0; i < length; i += 1) if (this.arena[stored.start + i] !== this.scratch[i]) return false;
     return true;
   }
 
@@ -430,8 +552,8 @@ function hashBytes(bytes: Uint8Array, length: number): number {
   return h >>> 0;
 }
 
-/** The bytes an arena entry takes: its varint length and the key. */
-function entryLengthIn(arena: Uint8Array, at: number): number {
+/** Where an arena entry's key bytes start (after its varint length), and how many there are. */
+function keySpan(arena: Uint8Array, at: number): { start: number; length: number } {
   let p = at;
   let length = 0;
   let shift = 0;
@@ -441,7 +563,13 @@ function entryLengthIn(arena: Uint8Array, at: number): number {
     if (b < 0x80) break;
     shift += 7;
   }
-  return p - at + length;
+  return { start: p, length };
+}
+
+/** The bytes an arena entry takes: its varint length and the key. */
+function entryLengthIn(arena: Uint8Array, at: number): number {
+  const { start, length } = keySpan(arena, at);
+  return start - at + length;
 }
 
 /** The key of each row of a data file, with its position. */
