@@ -21,13 +21,19 @@ function identityConstants(table: LoadedTable, file: LiveFile): ProjectionConsta
   return constants;
 }
 
-/** The rows of a Parquet file's bytes as batches of `schema`'s Arrow form, columns matched by field id. */
+/**
+ * The rows of a Parquet file's bytes as batches of `schema`'s Arrow form, columns matched by field id.
+ * `columns` names the only columns to decode, for a file whose column names are known (one just
+ * written with `schema`'s names): the others are not read at all.
+ */
 export function parquetBatches(
   bytes: Uint8Array,
   schema: Schema,
   constants: ProjectionConstants = new Map(),
+  columns?: readonly string[],
 ): RecordBatch[] {
-  const arrow = tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
+  const options = columns === undefined ? undefined : { columns: [...columns] };
+  const arrow = tableFromIPC(parquet.readParquet(bytes, options).intoIPCStream());
   return arrow.batches.map((batch) => projectBatch(schema, batch, constants));
 }
 

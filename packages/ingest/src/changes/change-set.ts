@@ -212,7 +212,8 @@ export class ChangeSet {
     const keys = this.keys(schema);
     const keySchema = keys.schema();
     let pos = 0n;
-    for (const batch of parquetBatches(file.bytes, keySchema)) {
+    // The key columns alone: the file was just written with the schema's names.
+    for (const batch of parquetBatches(file.bytes, keySchema, new Map(), keys.names)) {
       for (const row of batchRows(keySchema, batch)) {
         this.pendingRows.set(keys.ofValue(row, stored.filePath), { file: stored, pos });
         pos += 1n;
