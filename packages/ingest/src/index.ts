@@ -23,6 +23,7 @@ export {
   tableOffsets,
   tpKey,
 } from './commit/offsets';
+export { type CommitterMark, committerKey, committerMark } from './commit/pooled-committer';
 export { type CommitOutcome, FencedError, TableSink, type TableSinkOptions } from './commit/table-sink';
 export { DeadLetterTopic, DeadLetterTopicError, DLQ_HEADERS, ensureDeadLetterTopic } from './dead-letters';
 export {

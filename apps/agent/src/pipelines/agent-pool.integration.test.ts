@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RestCatalog } from '@floe/iceberg';
-import { createKafka, tableOffsets } from '@floe/ingest';
+import { type CommitterMark, committerKey, createKafka, tableOffsets } from '@floe/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAgentProcess } from '../testing/agent-process';
 import { startControlPlane } from '../testing/control-plane';
@@ -14,10 +14,14 @@ import { stackConnections } from '../testing/stack-connections';
 
 // A pipeline on a pool of real `floe-agent start` processes, through the control plane's own agent API:
 // three replicas enroll with the pool's one token and each becomes a member; the pipeline, assigned to
-// the pool, starts on all three and its 12 partitions spread over them; one member is SIGKILLed and a
-// fourth joins (it gets the pipeline from its first heartbeat) while records keep coming. Each member
-// commits for its own partitions (the table's offsets fence them); pyiceberg then finds every record of
-// the topic in the table once, counted per partition and offset.
+// the pool, starts on all three and its 12 partitions spread over them. One committer (the member
+// owning partition 0) commits every member's files once per interval (commit.mode auto). While records
+// keep coming: the committer is SIGSTOPped past its session timeout and SIGCONTed after a new committer
+// has committed (the zombie coordinator of apache/iceberg#17551), the committer of the day is SIGKILLed,
+// a fourth member joins (it gets the pipeline from its first heartbeat) and one is revoked. pyiceberg
+// then finds every record of the topic in the table once, counted per partition and offset, and the
+// snapshots' committer marks show the role only ever moved forward: no snapshot of an older generation
+// after a newer one, one member per generation.
 
 const env = process.env;
 const PARTITIONS = 12;
@@ -31,7 +35,10 @@ const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const cleanups: (() => unknown)[] = [];
+/** Set when the test ends, however it ends: the producer stops. */
+let ended = false;
 afterAll(async () => {
+  ended = true;
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -72,7 +79,7 @@ function produceUntil(stopped: () => boolean): Promise<number> {
     await producer.connect();
     let sent = 0;
     for (let last = false; !last; ) {
-      last = stopped();
+      last = stopped() || ended;
       const messages = Array.from({ length: chunk }, (_, i) => ({
         key: `k${sent + i}`,
         value: JSON.stringify({ seq: sent + i }),
@@ -85,6 +92,27 @@ function produceUntil(stopped: () => boolean): Promise<number> {
     await producer.disconnect();
     return sent;
   })();
+}
+
+/** The pipeline's snapshots on main, oldest first, each with its committer mark (none: a member committed alone). */
+async function snapshots(pipelineId: string) {
+  const table = await catalog.loadTable({ namespace: [namespace], name: 'events' });
+  const { metadata } = table;
+  const chain = [];
+  for (let id: bigint | null | undefined = metadata.currentSnapshotId; id !== undefined && id !== null; ) {
+    const snapshot = metadata.snapshots.find((s) => s.snapshotId === id);
+    if (snapshot === undefined) break;
+    const text = snapshot.summary[committerKey(pipelineId)];
+    chain.unshift({
+      timestampMs: Number(snapshot.timestampMs),
+      mark:
+        text === undefined
+          ? undefined
+          : (JSON.parse(text) as Omit<CommitterMark, 'controlOffset'> & { members: number }),
+    });
+    id = snapshot.parentSnapshotId ?? undefined;
+  }
+  return chain;
 }
 
 async function committed(pipelineId: string): Promise<number> {
@@ -133,7 +161,7 @@ async function readBack() {
 }
 
 describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S3; read back by pyiceberg)', () => {
-  it('spreads 12 partitions over 3 members, survives a kill and a join, and has every record once', {
+  it('spreads 12 partitions over 3 members, commits once per interval through one committer, survives a zombie committer, a kill, a join and a leave, and has every record once', {
     timeout: 15 * 60_000,
   }, async () => {
     const admin = kafka.admin();
@@ -193,8 +221,42 @@ describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S
     const three = await until('the partitions spread over three members', () => spread(3), 180_000, logs);
     expect(three.map((m) => m.partitions.length).sort()).toEqual([4, 4, 4]);
 
-    // A member dies (SIGKILL: no goodbye); the group gives its partitions to the other two.
-    const [killed] = members;
+    // The committer (the member reading partition 0) marks its snapshots with its generation and process.
+    const generationNow = async () => (await snapshots(pipelineId)).findLast((s) => s.mark)?.mark;
+    const first = await until('a pooled commit', generationNow, 120_000, logs);
+    const zombie = members.find((m) => first.member.includes(`/${m.child.pid}/`));
+    expect(zombie).toBeDefined();
+
+    // The zombie: the committer freezes (SIGSTOP) past its 8 s session timeout; the group moves
+    // partition 0 and a new committer claims a newer generation and commits. Then it wakes (SIGCONT),
+    // still believing it commits: its next commit finds the newer generation in the table and it
+    // steps down, rejoining as a member.
+    zombie?.child.kill('SIGSTOP');
+    const successor = await until(
+      'a new committer to commit',
+      async () => {
+        const mark = await generationNow();
+        return mark !== undefined && mark.generation > first.generation ? mark : undefined;
+      },
+      180_000,
+      logs,
+    );
+    expect(successor.member).not.toContain(`/${zombie?.child.pid}/`);
+    zombie?.child.kill('SIGCONT');
+    const woke = Date.now();
+    // Back as a member: a snapshot after it woke holds the files of all three.
+    const together = await until(
+      'a snapshot with the files of the three members again',
+      async () =>
+        (await snapshots(pipelineId)).find((s) => s.timestampMs > woke && s.mark?.members === 3)?.mark,
+      180_000,
+      logs,
+    );
+
+    // The committer of the day dies (SIGKILL: no goodbye, maybe mid-commit); the other two share its
+    // partitions, and one of them commits what was handed over and not committed.
+    const killed = members.find((m) => together.member.includes(`/${m.child.pid}/`));
+    expect(killed).toBeDefined();
     killed?.child.kill('SIGKILL');
     await until('the partitions spread over the two survivors', () => spread(2), 180_000, logs);
 
@@ -214,7 +276,7 @@ describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S
 
     // A member leaves: an admin revokes it. Its next heartbeat is refused, it stops its pipelines (leaving
     // the group at once) and exits 3; the two left share the partitions.
-    const leaving = members[1];
+    const leaving = members.find((m) => m.child.exitCode === null && m.child.signalCode === null);
     const exited = new Promise<number | null>((r) => leaving?.child.once('exit', (code) => r(code)));
     await owner.agent.revoke({ orgSlug, agentId: leaving?.agentId as string });
     expect(await exited).toBe(3);
@@ -258,6 +320,31 @@ describe('a pipeline on a pool of agents (real processes, Kafka, REST catalog, S
         })
       ).map((e) => e.agentId),
     );
-    expect(committers.size).toBeGreaterThanOrEqual(3);
+    expect(committers.size).toBeGreaterThanOrEqual(2);
+
+    // The committer role only moved forward: along main, a pooled snapshot never follows one of a newer
+    // generation, and each generation is one member's. Once pooled, no member committed for itself.
+    const chain = await snapshots(pipelineId);
+    const pooledFrom = chain.findIndex((s) => s.mark !== undefined);
+    const marks = chain.slice(pooledFrom).map((s) => s.mark);
+    expect(marks.every((m) => m !== undefined)).toBe(true);
+    const byGeneration = new Map<number, Set<string>>();
+    let newest = 0;
+    for (const mark of marks as NonNullable<(typeof marks)[number]>[]) {
+      expect(mark.generation).toBeGreaterThanOrEqual(newest);
+      newest = mark.generation;
+      byGeneration.set(mark.generation, (byGeneration.get(mark.generation) ?? new Set()).add(mark.member));
+    }
+    expect([...byGeneration.values()].every((who) => who.size === 1)).toBe(true);
+    expect(byGeneration.size).toBeGreaterThanOrEqual(3);
+    // One snapshot held the files of all three members.
+    expect(Math.max(...marks.map((m) => m?.members ?? 0))).toBe(3);
+    const seconds = Math.round(
+      ((chain.at(-1)?.timestampMs ?? 0) - (chain[pooledFrom]?.timestampMs ?? 0)) / 1000,
+    );
+    const zombieSteppedDown = zombie?.logs.some((l) => l.includes('committer superseded')) ?? false;
+    console.log(
+      `[pool] ${chain.length} snapshots, ${marks.length} pooled over ${seconds} s (2 s interval); generations ${[...byGeneration.keys()].join(',')}; the zombie ${zombieSteppedDown ? 'tried to commit and stepped down' : 'rejoined before its next commit'}`,
+    );
   });
 });

@@ -69,12 +69,21 @@ export function offsetsAt(
   from: Snapshot | undefined,
   pipelineId: string,
 ): OffsetMap {
-  const key = offsetsKey(pipelineId);
+  const text = summaryValueAt(metadata, from, offsetsKey(pipelineId));
+  return text === undefined ? new Map() : decodeOffsets(text);
+}
+
+/** A summary property as of `from`: from the newest snapshot in its ancestry that carries it. */
+export function summaryValueAt(
+  metadata: TableMetadata,
+  from: Snapshot | undefined,
+  key: string,
+): string | undefined {
   for (let snapshot = from; snapshot !== undefined; snapshot = parentOf(metadata, snapshot)) {
     const text = snapshot.summary[key];
-    if (text !== undefined) return decodeOffsets(text);
+    if (text !== undefined) return text;
   }
-  return new Map();
+  return undefined;
 }
 
 /** Every pipeline's offsets property of `snapshot`, to carry forward into a child snapshot. */

@@ -24,6 +24,11 @@ export class SinkSet {
     return [...this.sinks.values()];
   }
 
+  /** The sink of one of the pipeline's tables, by its name. */
+  get(name: string): TableSink | undefined {
+    return this.sinks.get(name);
+  }
+
   get names(): string {
     return [...this.sinks.keys()].join(', ');
   }

@@ -10,6 +10,7 @@ import {
   defaultSpec,
   FastAppend,
   type FileIO,
+  TableWriter as IcebergTableWriter,
   type LoadedTable,
   NoSuchTableError,
   newSchema,
@@ -20,11 +21,8 @@ import {
   type Schema,
   type Snapshot,
   type StructType,
-  type SummaryTotals,
   storeDataFile,
-  summaryTotals,
   type TableIdentifier,
-  TableWriter as IcebergTableWriter,
   type TableMetadata,
   tableName,
   targetFileSize,
@@ -38,7 +36,11 @@ import { fitRecord, type SchemaChange, type SchemaPolicy } from '../fit/fit-reco
 import { mergeStructs } from '../fit/merge-types';
 import { applySchemaChanges } from '../fit/schema-changes';
 import type { StageClock } from '../pipeline/metrics';
+import type { Handover } from './handover';
 import { carriedOffsets, encodeOffsets, type OffsetMap, offsetsKey, tableOffsets } from './offsets';
+import { type CommitOutcome, chainRanges, FencedError, summaryOf } from './table-commit';
+
+export { type CommitOutcome, FencedError, type PartitionCommit } from './table-commit';
 
 export interface TableSinkOptions {
   catalog: Catalog;
@@ -66,42 +68,6 @@ export interface TableSinkOptions {
   stages?: StageClock;
   /** Upsert or CDC: rows are keyed, and a commit deletes the rows its changes replace (see ChangeSet). */
   changes?: ChangeSet;
-}
-
-/**
- * Another writer committed offsets for a partition this sink holds rows for: its rows are stale (a
- * zombie after a rebalance, or a second worker) and must be dropped and read again from the table's
- * offsets. This is Floe's fencing: a commit for a partition only lands if the table still holds the
- * offset the rows were read from. Also thrown when another writer changed the schema while this one
- * held rows of a schema it grew itself.
- */
-export class FencedError extends Error {
-  override name = 'FencedError';
-}
-
-export interface PartitionCommit {
-  topic: string;
-  partition: number;
-  nextOffset: bigint;
-  records: number;
-  newestRecordMs: bigint | null;
-}
-
-export interface CommitOutcome {
-  /** The table's name (namespace.table). */
-  table: string;
-  snapshotId: bigint;
-  committedAtMs: number;
-  records: number;
-  bytes: number;
-  dataFiles: number;
-  /** Position delete files the commit added (an upsert's). */
-  deleteFiles: number;
-  /** The table after the commit, as its snapshot summary states it (undefined when it keeps no totals). */
-  tableTotals: SummaryTotals | undefined;
-  partitions: PartitionCommit[];
-  /** The pipeline's offsets as the table holds them after this commit. */
-  offsets: OffsetMap;
 }
 
 /** What is held for one topic-partition since the last commit (the rows themselves are in the writer). */
@@ -148,6 +114,16 @@ export class TableSink {
 
   get name(): string {
     return tableName(this.options.id);
+  }
+
+  /** The table's name within its namespace (how the pipeline's spec and routes name it). */
+  get localName(): string {
+    return this.options.id.name;
+  }
+
+  /** The table as last read or committed here. */
+  get metadata(): TableMetadata | undefined {
+    return this.table?.metadata;
   }
 
   /** The engine that writes this table's rows, once the table is known. */
@@ -378,6 +354,66 @@ export class TableSink {
     };
   }
 
+  /**
+   * For a member of a pool: writes what is held as data files in storage (committing a schema grown
+   * here first) and gives them up with each partition's offset range, without committing them. The
+   * sink then reads on as if they were committed (the next range starts where this one ends); if the
+   * committer refuses them, the caller drops everything and reads again from the table. Undefined when
+   * nothing was taken or the table does not exist yet. Not for upsert or CDC (their deletes are planned
+   * on the table at the commit).
+   */
+  async handOver(): Promise<Handover | undefined> {
+    if (this.buffers.size === 0 || !this.exists) return undefined;
+    if (this.options.changes !== undefined)
+      throw new Error(`${this.name}: keyed changes are committed by their member`);
+    await this.commitSchema();
+    await this.storeHeldRows();
+    const handover: Handover = {
+      table: this.options.id.name,
+      specId: (this.storedSpec ?? (this.writerSpec as PartitionSpec)).specId,
+      files: this.stored,
+      ranges: [...this.buffers].map(([key, b]) => ({
+        key,
+        topic: b.topic,
+        partition: b.partition,
+        from: b.base ?? null,
+        to: b.nextOffset,
+        records: b.records,
+        newestRecordMs: b.newestRecordMs,
+      })),
+    };
+    for (const range of handover.ranges) this.committed.set(range.key, range.to);
+    this.stored = [];
+    this.buffers.clear();
+    return handover;
+  }
+
+  /** Marks a partition's records below `offset` as handed over: the next range taken starts there. */
+  handedOver(key: string, offset: bigint): void {
+    this.committed.set(key, offset);
+  }
+
+  /**
+   * The pipeline's offsets as the table holds them now, without changing what this sink reads on from
+   * (a member on a pool checks what the committer made of its hand-overs). Follows the table's schema.
+   */
+  async tableOffsetsNow(): Promise<OffsetMap> {
+    try {
+      const table = await this.options.catalog.loadTable(this.options.id);
+      this.useTable(table);
+      return tableOffsets(table.metadata, this.options.pipelineId);
+    } catch (error) {
+      if (!(error instanceof NoSuchTableError)) throw error;
+      return new Map();
+    }
+  }
+
+  /** What a committer of this table commits with: the catalog, storage and the sink's retry and timing. */
+  get access() {
+    const { catalog, io, id, pipelineId, stages, maxCommitAttempts } = this.options;
+    return { catalog, io, id, pipelineId, stages, maxCommitAttempts };
+  }
+
   private time<T>(stage: 'take' | 'encode' | 'upload' | 'commit', work: () => Promise<T>): Promise<T> {
     return this.options.stages === undefined ? work() : this.options.stages.time(stage, work);
   }
@@ -432,15 +468,15 @@ export class TableSink {
     metadata: TableMetadata,
     buffers: [string, PartitionBuffer][],
   ): Record<string, string> {
-    const inTable = tableOffsets(metadata, this.options.pipelineId);
-    const moved = buffers.filter(([key, b]) => inTable.get(key) !== b.base).map(([key]) => key);
-    if (moved.length > 0) {
+    const next = chainRanges(
+      tableOffsets(metadata, this.options.pipelineId),
+      buffers.map(([key, b]) => ({ key, from: b.base, to: b.nextOffset })),
+    );
+    if (!(next instanceof Map)) {
       throw new FencedError(
-        `${this.name}: another writer committed ${moved.join(', ')} since these rows were read; they are read again`,
+        `${this.name}: another writer committed ${next.moved.join(', ')} since these rows were read; they are read again`,
       );
     }
-    const next = new Map(inTable);
-    for (const [key, b] of buffers) next.set(key, b.nextOffset);
     return { ...carriedOffsets(parent), [offsetsKey(this.options.pipelineId)]: encodeOffsets(next) };
   }
 
@@ -574,10 +610,4 @@ function keyedSchema(types: StructType[], changes: ChangeSet): Schema {
   const schema = newSchema(fields, { identifierFields: changes.keyNames });
   changes.keys(schema); // a key field of a type that cannot be a key fails here, by name
   return schema;
-}
-
-/** The totals the summary of the snapshot a commit made states. */
-function summaryOf(metadata: TableMetadata, snapshotId: bigint): SummaryTotals | undefined {
-  const snapshot = metadata.snapshots.find((s) => s.snapshotId === snapshotId);
-  return snapshot === undefined ? undefined : summaryTotals(snapshot.summary);
 }

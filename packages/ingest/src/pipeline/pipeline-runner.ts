@@ -3,7 +3,8 @@ import type { PipelineSpec } from '@floe/protocol';
 import type { Admin } from 'kafkajs';
 import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
-import { FencedError, type TableSink } from '../commit/table-sink';
+import { type CommitOutcome, FencedError } from '../commit/table-commit';
+import type { TableSink } from '../commit/table-sink';
 import type { DeadLetterTopic } from '../dead-letters';
 import { RecordRejectedError } from '../decode/decoded';
 import type { RawBatch } from '../engine/engine';
@@ -12,11 +13,13 @@ import type { KafkaClient } from '../kafka/client';
 import type { FetchedPartition, RecordSource } from '../kafka/record-source';
 import type { KafkaRecord } from '../mapping/kafka-record';
 import { BadRecords, PipelinePausedError } from './bad-records';
+import { ensureControlTopic } from './control-topic';
 import { recordsFrom } from './fetched-batch';
 import { pipelineGroupId } from './group-id';
 import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
+import { PooledCommits } from './pooled-commits';
 import { startOffsets } from './start-offsets';
 
 export { PipelinePausedError } from './bad-records';
@@ -67,6 +70,11 @@ export class PipelineRunner {
   private readonly log: IngestLog;
   private readonly groupId: string;
   private readonly badRecords: BadRecords;
+  /** One committer per pipeline while the group has other members (commit.mode auto, appends). */
+  private readonly pool: PooledCommits | undefined;
+  /** Whether the group shares the pipeline now (this member does not own every partition). */
+  private pooled = false;
+  private lastTickAt = 0;
 
   constructor(private readonly options: PipelineRunnerOptions) {
     this.log = options.log ?? silentLog;
@@ -79,6 +87,17 @@ export class PipelineRunner {
       options.deadLetters,
       options.observer,
     );
+    const { spec } = options;
+    if (spec.commit.mode === 'auto' && spec.changes.mode === 'append') {
+      this.pool = new PooledCommits({
+        spec,
+        kafka: options.kafka,
+        sinks: options.sinks,
+        metrics: this.metrics,
+        log: this.log,
+        ensureTopic: (topic) => ensureControlTopic(this.admin as Admin, topic),
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -107,7 +126,8 @@ export class PipelineRunner {
     clearInterval(this.timer);
     await this.options.source.stop();
     await this.lock.run(async () => {
-      if (this.options.sinks.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0) {
+      const held = this.options.sinks.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0;
+      if (held || (this.pooled && this.pool?.due)) {
         await this.commit().catch((error: Error) =>
           this.log('warn', 'final commit failed; the records are read again on restart', {
             pipeline: this.options.spec.id,
@@ -116,6 +136,7 @@ export class PipelineRunner {
         );
       }
     });
+    await this.pool?.close();
     await this.options.source.disconnect();
     await this.admin?.disconnect();
   }
@@ -210,7 +231,20 @@ export class PipelineRunner {
       this.options.deadLetters?.drop(gone);
       for (const key of gone) this.positions.delete(key);
     }
-    await this.seek([...keys], await this.options.sinks.load());
+    this.pooled = this.pool !== undefined && !(await this.ownsEveryPartition(keys));
+    await this.pool?.assigned(keys, this.pooled);
+    const offsets = await this.options.sinks.load();
+    // Partitions handed over and not committed yet are read on from where their hand-overs end.
+    this.pool?.keepPlaces();
+    await this.seek([...keys], offsets);
+  }
+
+  /** Whether this member is alone in the group: it owns every partition of the pipeline's topics. */
+  private async ownsEveryPartition(keys: Set<string>): Promise<boolean> {
+    const { topics } = await (this.admin as Admin).fetchTopicMetadata({
+      topics: this.options.spec.source.topics,
+    });
+    return topics.every((t) => t.partitions.every((p) => keys.has(tpKey(t.name, p.partitionId))));
   }
 
   /**
@@ -243,9 +277,13 @@ export class PipelineRunner {
   }
 
   private async commitIfDue(): Promise<void> {
-    if (this.stopping || this.firstBufferedAt === undefined || Date.now() < this.nextAttemptAt) return;
+    if (this.stopping || Date.now() < this.nextAttemptAt) return;
     const interval = this.options.spec.commit.intervalSeconds * 1000;
-    if (Date.now() - this.firstBufferedAt < interval) return;
+    if (this.pooled) {
+      // On a pool every member ticks each interval: it hands over, and the committer commits.
+      if (Date.now() - this.lastTickAt < interval) return;
+      if (this.firstBufferedAt === undefined && !this.pool?.due) return;
+    } else if (this.firstBufferedAt === undefined || Date.now() - this.firstBufferedAt < interval) return;
     await this.lock.run(() => this.tryCommit());
   }
 
@@ -282,6 +320,7 @@ export class PipelineRunner {
       error: error.message,
     });
     this.options.sinks.dropAll();
+    this.pool?.forget();
     this.options.deadLetters?.dropAll();
     this.bufferedBytes = 0;
     this.firstBufferedAt = undefined;
@@ -292,14 +331,21 @@ export class PipelineRunner {
   private async commit(): Promise<void> {
     const { sinks, deadLetters, observer } = this.options;
     const sent = (await deadLetters?.send()) ?? 0;
-    const outcomes = await sinks.commit();
+    let outcomes: CommitOutcome[];
+    if (this.pooled) {
+      this.lastTickAt = Date.now();
+      outcomes = await (this.pool as PooledCommits).tick(this.assigned, this.stopping);
+    } else outcomes = await sinks.commit();
     if (sinks.bufferedRows === 0) {
       this.bufferedBytes = 0;
       this.firstBufferedAt = undefined;
     }
     if (outcomes.length === 0) return;
-    // Lag and resume points: per partition, the lowest offset over the pipeline's tables.
-    for (const [key, offset] of sinks.lowestCommitted()) this.metrics.committedOffsets.set(key, offset);
+    // Lag and resume points: per partition, the lowest offset over the pipeline's tables (on a pool
+    // the sinks read on past what they handed over: the tables' offsets are taken at the tick).
+    if (!this.pooled) {
+      for (const [key, offset] of sinks.lowestCommitted()) this.metrics.committedOffsets.set(key, offset);
+    }
     for (const outcome of outcomes) {
       this.metrics.commits += 1;
       this.metrics.recordsCommitted += outcome.records;
