@@ -320,39 +320,58 @@ export class KeyIndex {
         deleted.set(path, set);
       }
     });
-    for (const key of this.keysWhere((file, pos) => deleted.get(file)?.has(pos) === true)) this.delete(key);
+    const deletedIn = new Map(
+      [...deleted].flatMap(([path, set]) => {
+        const n = this.fileNumbers.get(path);
+        return n === undefined ? [] : [[n, set] as const];
+      }),
+    );
+    for (const key of this.keysWhere((n, pos) => deletedIn.get(n)?.has(pos) === true)) this.delete(key);
     // Keys left in removed data files move to the added ones (a compaction), or are gone.
-    const from = new Set(removed.filter((f) => f.file.content === 0).map((f) => f.file.filePath));
-    const moving = new Set(this.keysWhere((file) => from.has(file)));
-    if (replace && [...moving].some((key) => this.duplicates.has(key))) return false;
+    const fromPaths = removed.filter((f) => f.file.content === 0).map((f) => f.file.filePath);
+    // Held until the end, so that no added file takes a removed one's number while keys move.
+    const from = new Set(fromPaths.flatMap((path) => this.fileNumbers.get(path) ?? []));
+    for (const n of from) this.fileRows[n] = (this.fileRows[n] as number) + 1;
     let matches = true;
     await inParallel(
       added.filter((f) => f.file.content === 0),
       async (f) => {
         const gone = deleted.get(f.file.filePath);
+        const to = this.fileNumber(f.file); // held while its rows come in
         await readKeys(io, table, f, keys, (key, pos) => {
           if (gone?.has(pos)) return;
-          const location = { file: f.file, pos: BigInt(pos) };
-          if (moving.delete(key)) this.set(key, location);
-          else if (replace)
+          const slot = this.find(key);
+          if (slot >= 0 && from.has(this.fileOf[slot] as number) && !this.duplicates.has(key)) {
+            this.release(this.fileOf[slot] as number);
+            this.fileRows[to] = (this.fileRows[to] as number) + 1;
+            this.fileOf[slot] = to;
+            this.posOf[slot] = pos;
+          } else if (replace) {
             matches = false; // a compaction writes no row it did not read
-          else this.add(key, location);
+          } else {
+            this.add(key, { file: f.file, pos: BigInt(pos) });
+          }
         });
+        this.release(to);
       },
     );
-    if (!matches || (replace && moving.size > 0)) return false;
-    for (const key of moving) this.delete(key);
-    return true;
+    if (!matches) return false;
+    // Rows of removed files not found again: a compaction must have moved them all; a delete removed them.
+    const left = this.keysWhere((n) => from.has(n));
+    if (replace && left.length > 0) return false;
+    for (const key of left) this.delete(key);
+    for (const n of from) this.release(n);
+    return fromPaths.every((path) => !this.holds(path));
   }
 
-  /** The keys whose row is at a location that passes the test. */
-  private keysWhere(test: (filePath: string, pos: number) => boolean): string[] {
+  /** The keys whose row is at a location (file number, position) that passes the test. */
+  private keysWhere(test: (fileNumber: number, pos: number) => boolean): string[] {
     const found: string[] = [];
     for (let slot = 0; slot <= this.mask; slot += 1) {
       const at = this.keyAt[slot] as number;
-      if (at === 0) continue;
-      const file = this.files[this.fileOf[slot] as number] as DataFile;
-      if (test(file.filePath, this.posOf[slot] as number)) found.push(this.storedKey(at - 1));
+      if (at !== 0 && test(this.fileOf[slot] as number, this.posOf[slot] as number)) {
+        found.push(this.storedKey(at - 1));
+      }
     }
     return found;
   }
