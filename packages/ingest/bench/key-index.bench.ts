@@ -18,10 +18,8 @@ import {
   FastAppend,
   newSchema,
   optional,
-  RestCatalog,
   RowDelta,
   required,
-  S3FileIO,
   T,
   TableWriter,
 } from '@floe/iceberg';
@@ -29,22 +27,15 @@ import { KeyColumns } from '../src/changes/change-key';
 import { KeyIndex } from '../src/changes/key-index';
 import { loadKeyIndex, saveKeyIndex } from '../src/changes/key-index-store';
 import { machine as machineName } from './proc';
+import { stackCatalog, stackIO } from './stack';
 
-const env = process.env;
-const COUNTS = (env.FLOE_BENCH_KEY_COUNTS ?? '100000,1000000').split(',').map(Number);
+const COUNTS = (process.env.FLOE_BENCH_KEY_COUNTS ?? '100000,1000000').split(',').map(Number);
 const FILE_ROWS = 100_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:key-index does)');
 
-const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
-const io = new S3FileIO({
-  region: env.FLOE_AWS_REGION as string,
-  endpoint: env.FLOE_S3_ENDPOINT,
-  credentials: {
-    accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
-    secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
-  },
-});
+const catalog = stackCatalog();
+const io = stackIO();
 const schema = newSchema([required('id', T.long), optional('v', T.string)], { identifierFields: ['id'] });
 const keys = new KeyColumns(schema, ['id'], 'key index bench');
 

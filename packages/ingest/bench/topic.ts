@@ -1,13 +1,7 @@
 // The benchmarks' Kafka topics: created with the bench's partition count, filled with bench events.
-import { loadStackEnv } from '../../../infra/local/env.mjs';
+import './stack';
 import { createKafka } from '../src/index';
 import { benchEvent, PARTITIONS } from './events';
-
-Object.assign(process.env, {
-  ...loadStackEnv(),
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  ...process.env,
-});
 
 const kafka = createKafka({
   brokers: (process.env.FLOE_KAFKA_BROKERS as string).split(','),

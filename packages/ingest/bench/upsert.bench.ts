@@ -11,13 +11,14 @@
 // bench/results/upsert-<date>.*
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compactTable, currentSnapshot, RestCatalog, S3FileIO, type TableIdentifier } from '@floe/iceberg';
+import { compactTable, currentSnapshot, type TableIdentifier } from '@floe/iceberg';
 import { type TimedPyicebergScan, timeScanWithPyiceberg } from '@floe/iceberg/testing';
 import { nativeEngineStatus } from '../src/index';
 import { ChangeStream } from './changes';
 import { PARTITIONS } from './events';
 import { startMeasured } from './measured-process';
 import { cpuSeconds, machine as machineName } from './proc';
+import { stackCatalog, stackIO } from './stack';
 import { createTopic, produceMessages } from './topic';
 
 const env = process.env;
@@ -117,15 +118,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** pyiceberg's full read of the table, then Floe's compaction of it, then the read again. */
 async function readCompactRead(id: TableIdentifier, expectedRows: number) {
-  const catalog = new RestCatalog({ uri: env.FLOE_ICEBERG_REST_URI as string });
-  const io = new S3FileIO({
-    region: env.FLOE_AWS_REGION as string,
-    endpoint: env.FLOE_S3_ENDPOINT,
-    credentials: {
-      accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
-      secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
-    },
-  });
+  const catalog = stackCatalog();
+  const io = stackIO();
   const summary = async () => currentSnapshot((await catalog.loadTable(id)).metadata)?.summary ?? {};
   const before = await timeScanWithPyiceberg(id.namespace, id.name, { runs: READ_RUNS, sums: ['version'] });
   if (before.rows !== expectedRows) {

@@ -8,13 +8,12 @@ import {
   type Row,
   RowDelta,
   required,
-  S3FileIO,
   T,
   type TableIdentifier,
   TableWriter,
 } from '@floe/iceberg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testCatalog, uniqueName } from '../testing/stack';
+import { testCatalog, testIO, uniqueName } from '../testing/stack';
 import { KeyColumns } from './change-key';
 import { KeyIndex } from './key-index';
 import { loadKeyIndex, saveKeyIndex } from './key-index-store';
@@ -22,16 +21,8 @@ import { loadKeyIndex, saveKeyIndex } from './key-index-store';
 // The key index against the local stack's REST catalog and object store: built from a v3 table with
 // deletion vectors, caught up across a compaction and other commits without reading the table again,
 // and stored beside the table.
-const env = process.env;
 const catalog = testCatalog();
-const io = new S3FileIO({
-  region: env.FLOE_AWS_REGION as string,
-  endpoint: env.FLOE_S3_ENDPOINT,
-  credentials: {
-    accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
-    secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
-  },
-});
+const io = testIO();
 const namespace = [uniqueName('key_index')];
 const schema = newSchema([required('id', T.long), optional('v', T.string)], { identifierFields: ['id'] });
 const keys = new KeyColumns(schema, ['id'], 'key index test');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Catalog, RestCatalog } from '@floe/iceberg';
+import { type Catalog, RestCatalog, S3FileIO } from '@floe/iceberg';
 import { type PipelineSpec, type PipelineSpecInput, pipelineSpecSchema } from '@floe/protocol';
 import { tableOffsets } from '../commit/offsets';
 import { createKafka, type KafkaClient } from '../kafka/client';
@@ -23,6 +23,15 @@ export const testAwsCredentials = {
   accessKeyId: env.FLOE_AWS_ACCESS_KEY_ID as string,
   secretAccessKey: env.FLOE_AWS_SECRET_ACCESS_KEY as string,
 };
+
+/** The stack's object store. */
+export function testIO(): S3FileIO {
+  return new S3FileIO({
+    region: env.FLOE_AWS_REGION as string,
+    endpoint: env.FLOE_S3_ENDPOINT,
+    credentials: testAwsCredentials,
+  });
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
