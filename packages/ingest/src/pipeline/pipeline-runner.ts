@@ -239,12 +239,24 @@ export class PipelineRunner {
     await this.seek([...keys], offsets);
   }
 
-  /** Whether this member is alone in the group: it owns every partition of the pipeline's topics. */
+  /**
+   * Whether this member is alone in the group: it owns every partition of the pipeline's topics. When
+   * Kafka cannot say, it commits for itself until the next assignment (correct either way: the
+   * table's offsets fence every commit; it only costs snapshots).
+   */
   private async ownsEveryPartition(keys: Set<string>): Promise<boolean> {
-    const { topics } = await (this.admin as Admin).fetchTopicMetadata({
-      topics: this.options.spec.source.topics,
-    });
-    return topics.every((t) => t.partitions.every((p) => keys.has(tpKey(t.name, p.partitionId))));
+    try {
+      const { topics } = await (this.admin as Admin).fetchTopicMetadata({
+        topics: this.options.spec.source.topics,
+      });
+      return topics.every((t) => t.partitions.every((p) => keys.has(tpKey(t.name, p.partitionId))));
+    } catch (error) {
+      this.log('warn', 'could not read the topics partitions; committing for this member alone', {
+        pipeline: this.options.spec.id,
+        error: (error as Error).message,
+      });
+      return true;
+    }
   }
 
   /**
