@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::columns::{Col, ColBuf};
-use crate::describe::{abbreviate, js_number, json_string};
-use crate::fit::{hold, Capture, Fitter, Out, Policy};
+use crate::describe::{abbreviate, json_string};
+use crate::fit::{fit_typed, hold, Capture, Fit, Fitter, Policy, MAX_SAFE, POW10, TV};
 use crate::infer::Reject;
 use crate::json::Doc;
 use crate::mapping::{parse_iso8601, renamed, Key, KafkaMeta, Mapping, TsFormat, KAFKA_COLUMN};
@@ -94,7 +94,7 @@ impl T {
     }
 }
 
-/// A compiled writer's schema: a record's fields. Or the reason none of its records can be read.
+/// A compiled writer's schema: its root record's fields.
 pub struct Compiled {
     pub id: i32,
     pub fields: Vec<(String, T)>,
@@ -507,15 +507,6 @@ fn uuid_of(text: &[u8]) -> Option<[u8; 16]> {
     Some(out)
 }
 
-const POW10: [i128; 39] = {
-    let mut p = [1i128; 39];
-    let mut i = 1;
-    while i < 39 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
 
 impl Values {
     fn push(&mut self, v: V) -> u32 {
@@ -810,159 +801,6 @@ impl Layout {
     }
 }
 
-/// A record's primitive value, as the TypeScript row holds it.
-#[derive(Clone, Copy)]
-enum TV<'a> {
-    Bool(bool),
-    /// A JavaScript number that is an integer (int, date).
-    I32(i32),
-    /// A bigint (long, time, timestamps).
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    /// A decimal's unscaled bigint.
-    I128(i128),
-    Str(&'a [u8]),
-    Bin(&'a [u8]),
-}
-
-impl TV<'_> {
-    /// describeValue.
-    fn describe(&self) -> String {
-        let number = |x: f64| if x.is_finite() { js_number(x) } else { "null".into() };
-        abbreviate(match *self {
-            TV::Bool(b) => b.to_string(),
-            TV::I32(v) => v.to_string(),
-            TV::I64(v) => v.to_string(),
-            TV::F32(v) => number(v as f64),
-            TV::F64(v) => number(v),
-            TV::I128(v) => v.to_string(),
-            TV::Str(s) => json_string(s),
-            TV::Bin(b) => format!("{} bytes", b.len()),
-        })
-    }
-
-    fn number(&self) -> Option<f64> {
-        match *self {
-            TV::I32(v) => Some(v as f64),
-            TV::F32(v) => Some(v as f64),
-            TV::F64(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-enum Fit<'a> {
-    Value(Out<'a>),
-    Widen(Prim),
-    Fail,
-}
-
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-
-fn same<'a>(v: TV<'a>) -> Out<'a> {
-    match v {
-        TV::Bool(b) => Out::Bool(b),
-        TV::I32(i) => Out::I32(i),
-        TV::I64(x) => Out::I64(x),
-        TV::F32(x) => Out::F32(x),
-        TV::F64(x) => Out::F64(x),
-        TV::I128(x) => Out::I128(x),
-        TV::Str(b) | TV::Bin(b) => Out::Bytes(b),
-    }
-}
-
-fn digits(v: i128) -> usize {
-    let a = v.unsigned_abs();
-    (1..39).find(|&n| a < POW10[n] as u128).unwrap_or(39)
-}
-
-/// convert-primitive.ts fitPrimitive: a typed record value into a column of primitive type `column`.
-fn fit_typed<'a>(column: &Prim, record: &Prim, v: TV<'a>) -> Fit<'a> {
-    use Fit::*;
-    if column.label() == record.label() {
-        return Value(same(v));
-    }
-    let whole = |n: f64| n.fract() == 0.0 && n.abs() <= MAX_SAFE;
-    match (column, record) {
-        (Prim::Long, Prim::Int) => match v {
-            TV::I32(i) => Value(Out::I64(i as i64)),
-            _ => Fail,
-        },
-        (Prim::Long, Prim::Double | Prim::Float) => match v.number() {
-            Some(n) if whole(n) => Value(Out::I64(n as i64)),
-            _ => Fail,
-        },
-        (Prim::Int, Prim::Long) => match v {
-            TV::I64(x) => i32::try_from(x).map_or(Widen(Prim::Long), |i| Value(Out::I32(i))),
-            _ => Fail,
-        },
-        (Prim::Int, Prim::Double | Prim::Float) => match v.number() {
-            Some(n) if n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 => Value(Out::I32(n as i32)),
-            _ => Fail,
-        },
-        (Prim::Double, Prim::Float | Prim::Int) => Value(Out::F64(v.number().unwrap_or(0.0))),
-        (Prim::Double, Prim::Long) => match v {
-            TV::I64(x) if x.unsigned_abs() <= 1u64 << 53 => Value(Out::F64(x as f64)),
-            _ => Fail,
-        },
-        (Prim::Float, Prim::Double | Prim::Int | Prim::Long) => {
-            let n = match v {
-                TV::I64(x) => {
-                    let n = x as f64;
-                    if n as i128 != x as i128 || n >= 9.223_372_036_854_775_807e18 {
-                        return Fail;
-                    }
-                    n
-                }
-                other => other.number().unwrap_or(0.0),
-            };
-            if n.is_nan() || (n as f32) as f64 == n {
-                Value(Out::F32(n as f32))
-            } else {
-                Widen(Prim::Double)
-            }
-        }
-        (Prim::Decimal { precision, scale }, Prim::Decimal { .. } | Prim::Int | Prim::Long) => {
-            let (mut unscaled, from_scale, record_decimal) = match (record, v) {
-                (Prim::Decimal { scale, .. }, TV::I128(x)) => (x, *scale, true),
-                (_, TV::I32(x)) => (x as i128, 0, false),
-                (_, TV::I64(x)) => (x as i128, 0, false),
-                _ => return Fail,
-            };
-            if from_scale > *scale {
-                let divisor = POW10[(from_scale - scale) as usize];
-                if unscaled % divisor != 0 {
-                    return Fail;
-                }
-                unscaled /= divisor;
-            } else {
-                let Some(x) = unscaled.checked_mul(POW10[(scale - from_scale) as usize]) else { return Fail };
-                unscaled = x;
-            }
-            let needed = digits(unscaled);
-            if needed <= *precision as usize {
-                return Value(Out::I128(unscaled));
-            }
-            match record {
-                Prim::Decimal { precision: p, scale: s } if record_decimal && s == scale && needed <= 38 => {
-                    Widen(Prim::Decimal { precision: (*p).max(needed as u8), scale: *scale })
-                }
-                _ => Fail,
-            }
-        }
-        (Prim::TimestamptzNs, Prim::Timestamptz) | (Prim::TimestampNs, Prim::Timestamp) => match v {
-            TV::I64(x) => x.checked_mul(1000).map_or(Fail, |ns| Value(Out::I64(ns))),
-            _ => Fail,
-        },
-        (Prim::Timestamptz, Prim::TimestamptzNs) | (Prim::Timestamp, Prim::TimestampNs) => match v {
-            TV::I64(x) if x % 1000 == 0 => Value(Out::I64(x / 1000)),
-            _ => Fail,
-        },
-        _ => Fail,
-    }
-}
-
 /// Fits one Avro record to the table's columns, as fit-record.ts does with the decoded row.
 struct AvroFitter<'a> {
     values: &'a Values,
@@ -1011,24 +849,21 @@ impl<'a> AvroFitter<'a> {
     }
 
     fn typed(&self, t: &'a T, node: u32) -> TV<'a> {
-        let p = self.payload;
-        match self.values.vals[node as usize] {
-            V::Bool(b) => TV::Bool(b),
-            V::I32(i) => TV::I32(i),
-            V::I64(x) => TV::I64(x),
-            V::F32(x) => TV::F32(x),
-            V::F64(x) => TV::F64(x),
-            V::Dec(x) => TV::I128(x),
-            V::Bytes(s, e) if matches!(t, T::Str) => TV::Str(&p[s as usize..e as usize]),
-            V::Bytes(s, e) => TV::Bin(&p[s as usize..e as usize]),
+        let (values, p): (&'a Values, &'a [u8]) = (self.values, self.payload);
+        match &values.vals[node as usize] {
+            V::Bool(b) => TV::Bool(*b),
+            V::I32(i) => TV::I32(*i),
+            V::I64(x) => TV::I64(*x),
+            V::F32(x) => TV::F32(*x),
+            V::F64(x) => TV::F64(*x),
+            V::Dec(x) => TV::I128(*x),
+            V::Bytes(s, e) if matches!(t, T::Str) => TV::Str(&p[*s as usize..*e as usize]),
+            V::Bytes(s, e) => TV::Bin(&p[*s as usize..*e as usize]),
             V::Sym(i) => match t {
-                T::Enum { symbols, .. } => TV::Str(symbols[i as usize].as_bytes()),
+                T::Enum { symbols, .. } => TV::Str(symbols[*i as usize].as_bytes()),
                 _ => TV::Str(&[]),
             },
-            V::Uuid(_) => match &self.values.vals[node as usize] {
-                V::Uuid(u) => TV::Bin(u),
-                _ => unreachable!(),
-            },
+            V::Uuid(u) => TV::Bin(u),
             V::Null | V::Kids(..) => TV::Bin(&[]),
         }
     }
@@ -1264,7 +1099,5 @@ mod unit {
         assert_eq!(decimal_of(&[]), Some(0));
         assert_eq!(array_index(b"12"), Some(12));
         assert_eq!(array_index(b"012"), None);
-        assert_eq!(digits(0), 1);
-        assert_eq!(digits(-999), 3);
     }
 }

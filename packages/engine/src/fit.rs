@@ -87,14 +87,7 @@ pub(crate) enum Out<'a> {
     Bytes(&'a [u8]),
 }
 
-enum Fit<'a> {
-    Value(Out<'a>),
-    Widen(Prim),
-    Fail,
-}
-
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-const POW10: [i128; 39] = {
+pub(crate) const POW10: [i128; 39] = {
     let mut p = [1i128; 39];
     let mut i = 1;
     while i < 39 {
@@ -104,65 +97,113 @@ const POW10: [i128; 39] = {
     p
 };
 
-fn digits(v: i128) -> usize {
-    let a = v.unsigned_abs();
-    let mut n = 1;
-    while n < 39 && a >= POW10[n] as u128 {
-        n += 1;
-    }
-    n
+/// A record's primitive value, as the TypeScript row holds it.
+#[derive(Clone, Copy)]
+pub(crate) enum TV<'a> {
+    Bool(bool),
+    /// A JavaScript number that is an integer (int, date).
+    I32(i32),
+    /// A bigint (long, time, timestamps).
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    /// A decimal's unscaled bigint.
+    I128(i128),
+    Str(&'a [u8]),
+    Bin(&'a [u8]),
 }
 
-/// fitPrimitive: the value in the column's type exactly, a legal widening, or no fit.
-fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
+impl TV<'_> {
+    /// describeValue.
+    pub(crate) fn describe(&self) -> String {
+        let number = |x: f64| if x.is_finite() { js_number(x) } else { "null".into() };
+        abbreviate(match *self {
+            TV::Bool(b) => b.to_string(),
+            TV::I32(v) => v.to_string(),
+            TV::I64(v) => v.to_string(),
+            TV::F32(v) => number(v as f64),
+            TV::F64(v) => number(v),
+            TV::I128(v) => v.to_string(),
+            TV::Str(s) => json_string(s),
+            TV::Bin(b) => format!("{} bytes", b.len()),
+        })
+    }
+
+    pub(crate) fn number(&self) -> Option<f64> {
+        match *self {
+            TV::I32(v) => Some(v as f64),
+            TV::F32(v) => Some(v as f64),
+            TV::F64(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) enum Fit<'a> {
+    Value(Out<'a>),
+    Widen(Prim),
+    Fail,
+}
+
+pub(crate) const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+fn same<'a>(v: TV<'a>) -> Out<'a> {
+    match v {
+        TV::Bool(b) => Out::Bool(b),
+        TV::I32(i) => Out::I32(i),
+        TV::I64(x) => Out::I64(x),
+        TV::F32(x) => Out::F32(x),
+        TV::F64(x) => Out::F64(x),
+        TV::I128(x) => Out::I128(x),
+        TV::Str(b) | TV::Bin(b) => Out::Bytes(b),
+    }
+}
+
+fn digits(v: i128) -> usize {
+    let a = v.unsigned_abs();
+    (1..39).find(|&n| a < POW10[n] as u128).unwrap_or(39)
+}
+
+/// convert-primitive.ts fitPrimitive: a record's value of primitive type `record` into a column of
+/// primitive type `column`: the value in the column's type exactly, a legal widening, or no fit.
+pub(crate) fn fit_typed<'a>(column: &Prim, record: &Prim, v: TV<'a>) -> Fit<'a> {
     use Fit::*;
-    match (column, v) {
-        (Prim::Boolean, RV::Bool(b)) => Value(Out::Bool(b)),
-        (Prim::String, RV::Str(s)) => Value(Out::Bytes(s)),
-        (Prim::Binary, RV::Bin(b)) => Value(Out::Bytes(b)),
-        (Prim::Timestamptz, RV::Tstz(t)) => Value(Out::I64(t)),
-        (Prim::Int, RV::Int(i)) => Value(Out::I32(i)),
-        (Prim::Long, RV::Long(x)) => Value(Out::I64(x)),
-        (Prim::Double, RV::Double(x)) => Value(Out::F64(x)),
-        (Prim::Long, RV::Int(i)) => Value(Out::I64(i as i64)),
-        (Prim::Long, RV::Double(n)) => {
-            if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-                Value(Out::I64(n as i64))
-            } else {
-                Fail
-            }
-        }
-        (Prim::Int, RV::Long(x)) => match i32::try_from(x) {
-            Ok(i) => Value(Out::I32(i)),
-            Err(_) => Widen(Prim::Long),
+    if column.label() == record.label() {
+        return Value(same(v));
+    }
+    let whole = |n: f64| n.fract() == 0.0 && n.abs() <= MAX_SAFE;
+    match (column, record) {
+        (Prim::Long, Prim::Int) => match v {
+            TV::I32(i) => Value(Out::I64(i as i64)),
+            _ => Fail,
         },
-        (Prim::Int, RV::Double(n)) => {
-            if n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 {
-                Value(Out::I32(n as i32))
-            } else {
-                Fail
-            }
-        }
-        (Prim::Double, RV::Int(i)) => Value(Out::F64(i as f64)),
-        (Prim::Double, RV::Long(x)) => {
-            if x.unsigned_abs() <= 1u64 << 53 {
-                Value(Out::F64(x as f64))
-            } else {
-                Fail
-            }
-        }
-        (Prim::Float, RV::Double(_) | RV::Int(_) | RV::Long(_)) => {
+        (Prim::Long, Prim::Double | Prim::Float) => match v.number() {
+            Some(n) if whole(n) => Value(Out::I64(n as i64)),
+            _ => Fail,
+        },
+        (Prim::Int, Prim::Long) => match v {
+            TV::I64(x) => i32::try_from(x).map_or(Widen(Prim::Long), |i| Value(Out::I32(i))),
+            _ => Fail,
+        },
+        (Prim::Int, Prim::Double | Prim::Float) => match v.number() {
+            Some(n) if n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 => Value(Out::I32(n as i32)),
+            _ => Fail,
+        },
+        (Prim::Double, Prim::Float | Prim::Int) => Value(Out::F64(v.number().unwrap_or(0.0))),
+        (Prim::Double, Prim::Long) => match v {
+            TV::I64(x) if x.unsigned_abs() <= 1u64 << 53 => Value(Out::F64(x as f64)),
+            _ => Fail,
+        },
+        (Prim::Float, Prim::Double | Prim::Int | Prim::Long) => {
             let n = match v {
-                RV::Double(n) => n,
-                RV::Int(i) => i as f64,
-                RV::Long(x) => {
+                TV::I64(x) => {
                     let n = x as f64;
                     if n as i128 != x as i128 || n >= 9.223_372_036_854_775_807e18 {
                         return Fail;
                     }
                     n
                 }
-                _ => unreachable!(),
+                other => other.number().unwrap_or(0.0),
             };
             if n.is_nan() || (n as f32) as f64 == n {
                 Value(Out::F32(n as f32))
@@ -170,32 +211,59 @@ fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
                 Widen(Prim::Double)
             }
         }
-        (Prim::Decimal { precision, scale }, RV::Dec(_) | RV::Long(_) | RV::Int(_)) => {
-            let (unscaled, record_decimal) = match v {
-                RV::Dec(x) => (x, true),
-                RV::Long(x) => (x as i128, false),
-                RV::Int(x) => (x as i128, false),
-                _ => unreachable!(),
+        (Prim::Decimal { precision, scale }, Prim::Decimal { .. } | Prim::Int | Prim::Long) => {
+            let (mut unscaled, from_scale, record_decimal) = match (record, v) {
+                (Prim::Decimal { scale, .. }, TV::I128(x)) => (x, *scale, true),
+                (_, TV::I32(x)) => (x as i128, 0, false),
+                (_, TV::I64(x)) => (x as i128, 0, false),
+                _ => return Fail,
             };
-            let Some(rescaled) = unscaled.checked_mul(POW10[*scale as usize]) else { return Fail };
-            let needed = digits(rescaled);
-            if rescaled.unsigned_abs() >= POW10[38] as u128 {
-                return Fail;
-            }
-            if needed <= *precision as usize {
-                Value(Out::I128(rescaled))
-            } else if record_decimal && *scale == 0 && needed <= 38 {
-                Widen(Prim::Decimal { precision: 38.max(needed as u8), scale: 0 })
+            if from_scale > *scale {
+                let divisor = POW10[(from_scale - scale) as usize];
+                if unscaled % divisor != 0 {
+                    return Fail;
+                }
+                unscaled /= divisor;
             } else {
-                Fail
+                let Some(x) = unscaled.checked_mul(POW10[(scale - from_scale) as usize]) else { return Fail };
+                unscaled = x;
+            }
+            let needed = digits(unscaled);
+            if needed <= *precision as usize {
+                return Value(Out::I128(unscaled));
+            }
+            match record {
+                Prim::Decimal { precision: p, scale: s } if record_decimal && s == scale && needed <= 38 => {
+                    Widen(Prim::Decimal { precision: (*p).max(needed as u8), scale: *scale })
+                }
+                _ => Fail,
             }
         }
-        (Prim::TimestamptzNs, RV::Tstz(t)) => match t.checked_mul(1000) {
-            Some(ns) => Value(Out::I64(ns)),
-            None => Fail,
+        (Prim::TimestamptzNs, Prim::Timestamptz) | (Prim::TimestampNs, Prim::Timestamp) => match v {
+            TV::I64(x) => x.checked_mul(1000).map_or(Fail, |ns| Value(Out::I64(ns))),
+            _ => Fail,
+        },
+        (Prim::Timestamptz, Prim::TimestamptzNs) | (Prim::Timestamp, Prim::TimestampNs) => match v {
+            TV::I64(x) if x % 1000 == 0 => Value(Out::I64(x / 1000)),
+            _ => Fail,
         },
         _ => Fail,
     }
+}
+
+/// fitPrimitive for a JSON record's value (its type as the TypeScript record type has it).
+fn fit_primitive<'a>(column: &Prim, v: RV<'a>) -> Fit<'a> {
+    let (record, value) = match v {
+        RV::Bool(b) => (Prim::Boolean, TV::Bool(b)),
+        RV::Int(i) => (Prim::Int, TV::I32(i)),
+        RV::Long(x) => (Prim::Long, TV::I64(x)),
+        RV::Dec(x) => (Prim::Decimal { precision: 38, scale: 0 }, TV::I128(x)),
+        RV::Double(x) => (Prim::Double, TV::F64(x)),
+        RV::Str(s) => (Prim::String, TV::Str(s)),
+        RV::Bin(b) => (Prim::Binary, TV::Bin(b)),
+        RV::Tstz(t) => (Prim::Timestamptz, TV::I64(t)),
+    };
+    fit_typed(column, &record, value)
 }
 
 /// A fitted value into its column buffer, and into the partition slots it is the source of (only a
