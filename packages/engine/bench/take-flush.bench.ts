@@ -1,10 +1,17 @@
 // µs per record for take (decode, map, fit, build columns) and flush (Parquet zstd + metrics), native
 // engine vs the portable engine's writer, on 100k JSON records of ~400 bytes and 10 fields (+ _kafka).
-// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native] [nested]
+// Run from the repo root: npx tsx packages/engine/bench/take-flush.bench.ts [records] [native] [nested] [avro]
 // (`native`: the native engine only, five rounds, e.g. under perf; `nested`: each record also has a
-// device object with an object inside and a list of two line-item objects, ~590 bytes)
-import { newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
+// device object with an object inside and a list of two line-item objects, ~590 bytes; `avro`: the
+// same flat records as Avro in the registry's wire format, the schema registered in the stack's
+// registry at FLOE_SCHEMA_REGISTRY_URL, each engine reading it through the registry)
+import { randomBytes } from 'node:crypto';
+import { bigintLong, newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
+import avro from 'avsc';
+import { createValueDecoder } from '../../ingest/src/decode/create-decoder';
+import { SchemaRegistry } from '../../ingest/src/decode/registry';
 import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
+import { writeWireHeader } from '../../ingest/src/decode/wire-format';
 import {
   listBatch,
   type RawBatch,
@@ -22,6 +29,32 @@ const N = Number(process.argv[2] ?? 100_000);
 const BATCH = 500;
 const NATIVE_ONLY = process.argv.includes('native');
 const NESTED = process.argv.includes('nested');
+const AVRO = process.argv.includes('avro');
+if (AVRO && NESTED) throw new Error('the avro records are the flat ones');
+const registry = AVRO
+  ? new SchemaRegistry({ url: process.env.FLOE_SCHEMA_REGISTRY_URL as string })
+  : undefined;
+
+// The flat record as Avro: `at` a timestamp-micros (no mapping needed), longs as bigint.
+const AVRO_SCHEMA = {
+  type: 'record',
+  name: 'Event',
+  fields: [
+    { name: 'event_id', type: 'string' },
+    { name: 'user_id', type: 'long' },
+    { name: 'session', type: 'string' },
+    { name: 'kind', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'quantity', type: 'long' },
+    { name: 'country', type: 'string' },
+    { name: 'ok', type: 'boolean' },
+    { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+    { name: 'note', type: ['null', 'string'] },
+  ],
+};
+const avroType = avro.Type.forSchema(AVRO_SCHEMA as avro.Schema, {
+  typeHook: (t) => (t === 'long' || (t as { type?: unknown }).type === 'long' ? bigintLong : undefined),
+});
 
 const kafka = T.struct([
   { id: 0, name: 'topic', required: true, type: T.string },
@@ -71,7 +104,7 @@ const schema = newSchema([
 const mapping = {
   kafkaMetadata: true,
   rename: {},
-  timestamps: [{ field: 'at', format: 'iso8601' as const }],
+  timestamps: AVRO ? [] : [{ field: 'at', format: 'iso8601' as const }],
 };
 const config: TableWriterConfig = {
   schema,
@@ -85,7 +118,7 @@ const config: TableWriterConfig = {
 
 const kinds = ['view', 'click', 'purchase', 'signup'];
 const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
-  const value = JSON.stringify({
+  const fields = {
     event_id: `evt-${i.toString(16).padStart(12, '0')}-${(i * 2654435761) % 1e9}`,
     user_id: 1_000_000 + ((i * 7919) % 500_000),
     session: `sess-${(i * 104729) % 1e7}-abcdefghijklmnopqrstuvwx`,
@@ -107,19 +140,33 @@ const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
         { sku: `sku-${(i * 7) % 977}`, qty: 1, price: 0.25 },
       ],
     }),
-  });
+  };
+  // The Avro header's schema id is written once the schema is registered (main).
+  const value = AVRO
+    ? writeWireHeader(
+        0,
+        avroType.toBuffer({
+          ...fields,
+          user_id: BigInt(fields.user_id),
+          quantity: BigInt(fields.quantity),
+          at: BigInt(1_764_063_000_000 + i * 37) * 1000n,
+        }),
+      )
+    : Buffer.from(JSON.stringify(fields));
   return {
     offset: BigInt(i),
     timestampMs: 1_764_063_000_000n + BigInt(i),
     key: Buffer.from(`user-${i % 1000}`),
-    value: Buffer.from(value),
+    value,
     headers: [],
   };
 });
 const bytes = records.reduce((n, r) => n + (r.value?.length ?? 0), 0);
 const batches: RawBatch[] = [];
 for (let i = 0; i < N; i += BATCH) batches.push(listBatch('events', 0, records.slice(i, i + BATCH)));
-console.log(`${N} records, ${(bytes / N).toFixed(0)} bytes of JSON each, batches of ${BATCH}`);
+console.log(
+  `${N} records, ${(bytes / N).toFixed(0)} bytes of ${AVRO ? 'Avro' : 'JSON'} each, batches of ${BATCH}`,
+);
 
 const us = (ms: number) => ((ms * 1000) / N).toFixed(2);
 
@@ -150,14 +197,24 @@ async function measure(name: string, w: TableWriter) {
 
 const mapper = new RecordMapper(mapping, 'string');
 const portable = () =>
-  new PortableTableWriter(config, recordReader(new SchemalessJsonDecoder(), mapper), mapper);
+  registry === undefined
+    ? new PortableTableWriter(config, recordReader(new SchemalessJsonDecoder(), mapper), mapper)
+    : new PortableTableWriter(config, recordReader(createValueDecoder('avro', registry), mapper));
+const native = () =>
+  createNativeTableWriter(config, registry === undefined ? { format: 'json' } : { format: 'avro', registry });
 
 async function main() {
   const status = nativeEngineStatus();
   if (!status.available) console.log(`native engine: ${status.reason}`);
+  if (registry !== undefined) {
+    const id = await registry.register(`bench-${randomBytes(4).toString('hex')}`, {
+      schema: JSON.stringify(AVRO_SCHEMA),
+    });
+    for (const r of records) r.value?.writeInt32BE(id, 1);
+  }
   // The first round of each warms it up; rounds alternate so that a busy machine hits both alike.
   for (let round = 0; round < (NATIVE_ONLY ? 5 : 3); round += 1) {
-    if (status.available) await measure('native  ', createNativeTableWriter(config));
+    if (status.available) await measure('native  ', native());
     if (!NATIVE_ONLY) await measure('portable', portable());
   }
 }

@@ -168,7 +168,7 @@ fn digits(v: i128) -> usize {
 /// primitive type `column`: the value in the column's type exactly, a legal widening, or no fit.
 pub(crate) fn fit_typed<'a>(column: &Prim, record: &Prim, v: TV<'a>) -> Fit<'a> {
     use Fit::*;
-    if column.label() == record.label() {
+    if column == record {
         return Value(same(v));
     }
     let whole = |n: f64| n.fract() == 0.0 && n.abs() <= MAX_SAFE;
