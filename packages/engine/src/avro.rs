@@ -582,6 +582,12 @@ impl Values {
                     if n == 0 {
                         break;
                     }
+                    // Items take a byte each at least, but for nothing at all (nulls, records of no
+                    // field): a count beyond the bytes left is garbage, not a long loop.
+                    let zero_width = matches!(**items, T::Null) || matches!(&**items, T::Record(f) if f.is_empty());
+                    if n > r.buf.len() - r.pos && (!zero_width || n > u32::MAX as usize) {
+                        return Err(if zero_width { "Invalid array length".into() } else { TRUNCATED.into() });
+                    }
                     for _ in 0..n {
                         let e = self.read(items, r)?;
                         self.stack.push(e);
@@ -596,22 +602,39 @@ impl Values {
                 let mark = self.stack.len();
                 let at = self.path.len();
                 self.path.push_str("{}");
+                // Where each key is among the pairs, once a map has more than a few.
+                let mut index: Option<HashMap<&[u8], usize>> = None;
                 loop {
                     let n = r.block()?;
                     if n == 0 {
                         break;
                     }
+                    if n > r.buf.len() - r.pos {
+                        return Err(TRUNCATED.into());
+                    }
                     for _ in 0..n {
                         let (s, e) = r.sized()?;
-                        let key = &r.buf[s as usize..e as usize];
+                        let buf = r.buf;
+                        let key = &buf[s as usize..e as usize];
                         self.bad_utf8 |= std::str::from_utf8(key).is_err();
                         let k = self.push(V::Bytes(s, e));
                         let v = self.read(values, r)?;
                         // A JavaScript object: a key seen before keeps its place and takes the new value.
                         let pairs = (self.stack.len() - mark) / 2;
-                        match (0..pairs).find(|&p| self.bytes_of(self.stack[mark + 2 * p], r.buf) == key) {
+                        if index.is_none() && pairs >= 16 {
+                            let keys = (0..pairs).map(|p| (self.bytes_of(self.stack[mark + 2 * p], buf), p));
+                            index = Some(keys.collect());
+                        }
+                        let seen = match &index {
+                            Some(index) => index.get(key).copied(),
+                            None => (0..pairs).find(|&p| self.bytes_of(self.stack[mark + 2 * p], buf) == key),
+                        };
+                        match seen {
                             Some(p) => self.stack[mark + 2 * p + 1] = v,
-                            None => self.stack.extend([k, v]),
+                            None => {
+                                index.as_mut().map(|i| i.insert(key, pairs));
+                                self.stack.extend([k, v]);
+                            }
                         }
                     }
                 }
@@ -1088,6 +1111,30 @@ pub fn fit_record<'a>(
 #[cfg(test)]
 mod unit {
     use super::*;
+
+    #[test]
+    fn a_count_beyond_the_bytes_is_refused_not_looped() {
+        let c = Compiled { id: 1, fields: vec![("a".into(), T::Array(Box::new(T::Long)))] };
+        let mut values = Values::default();
+        // A block of 2^62 longs, and nothing after it.
+        let huge = [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
+        let refused = values.decode(&c, &huge).err().expect("refused");
+        assert_eq!(refused.message, "the payload is not a record of Avro schema 1: truncated buffer");
+        let nulls = Compiled { id: 1, fields: vec![("a".into(), T::Array(Box::new(T::Null)))] };
+        let refused = values.decode(&nulls, &huge).err().expect("refused");
+        assert_eq!(refused.message, "the payload is not a record of Avro schema 1: Invalid array length");
+        // A map with a key twice beyond the first pairs: the first place, the last value.
+        let m = Compiled { id: 1, fields: vec![("m".into(), T::Map(Box::new(T::Int)))] };
+        let mut payload = vec![40u8];
+        for i in 0..20u8 {
+            payload.extend([2, b'a' + (i % 18), 2 * i]);
+        }
+        payload.push(0);
+        let root = values.decode(&m, &payload).expect("a map");
+        let map = values.kids_of(values.kids_of(root)[0]);
+        assert_eq!(map.len(), 36);
+        assert!(matches!(values.vals[map[1] as usize], V::I32(18)));
+    }
 
     #[test]
     fn reads_ints_and_decimals_as_avsc_does() {
