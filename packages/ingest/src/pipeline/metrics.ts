@@ -1,5 +1,7 @@
-import { type OffsetMap, parseTpKey } from '../commit/offsets';
+import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
+import type { CommitOutcome } from '../commit/table-commit';
 import type { DeadLetterReason } from '../decode/decoded';
+import type { PartitionProgress } from './observer';
 
 /**
  * Milliseconds spent in each stage of ingest, summed (timed per batch and per commit, never per
@@ -70,6 +72,31 @@ export class PipelineMetrics {
   /** Partitions this member no longer reads: their lag and progress are another member's to report now. */
   keepOnly(assigned: ReadonlySet<string>): void {
     for (const key of [...this.logEndOffsets.keys()]) if (!assigned.has(key)) this.logEndOffsets.delete(key);
+  }
+
+  /** A commit landed: its counts, and each of its partitions' newest record. */
+  recordCommit(outcome: CommitOutcome): void {
+    this.commits += 1;
+    this.recordsCommitted += outcome.records;
+    this.dataFiles += outcome.dataFiles;
+    for (const p of outcome.partitions) this.committedRecordAt(tpKey(p.topic, p.partition), p.newestRecordMs);
+  }
+
+  /** A partition's newest committed record moves to `ms` when that is newer. */
+  committedRecordAt(key: string, ms: bigint | null): void {
+    const before = this.newestRecordMs.get(key);
+    if (ms !== null && (before === undefined || ms > before)) this.newestRecordMs.set(key, ms);
+  }
+
+  /** The partitions this member has read (others' are theirs to report), as the tables hold them. */
+  progress(): PartitionProgress[] {
+    const seen = [...this.committedOffsets].filter(([key]) => this.logEndOffsets.has(key));
+    return seen.map(([key, committedOffset]) => ({
+      ...parseTpKey(key),
+      committedOffset,
+      logEndOffset: this.logEndOffsets.get(key) ?? committedOffset,
+      newestCommittedRecordMs: this.newestRecordMs.get(key) ?? null,
+    }));
   }
 
   /** The newest committed record over all partitions. */

@@ -352,23 +352,13 @@ export class PipelineRunner {
       this.bufferedBytes = 0;
       this.firstBufferedAt = undefined;
     }
-    if (outcomes.length === 0) return;
     // Lag and resume points: per partition, the lowest offset over the pipeline's tables (on a pool
     // the sinks read on past what they handed over: the tables' offsets are taken at the tick).
-    if (!this.pooled) {
+    if (outcomes.length > 0 && !this.pooled) {
       for (const [key, offset] of sinks.lowestCommitted()) this.metrics.committedOffsets.set(key, offset);
     }
-    for (const outcome of outcomes) {
-      this.metrics.commits += 1;
-      this.metrics.recordsCommitted += outcome.records;
-      this.metrics.dataFiles += outcome.dataFiles;
-      for (const p of outcome.partitions) {
-        const key = tpKey(p.topic, p.partition);
-        const before = this.metrics.newestRecordMs.get(key);
-        if (p.newestRecordMs !== null && (before === undefined || p.newestRecordMs > before)) {
-          this.metrics.newestRecordMs.set(key, p.newestRecordMs);
-        }
-      }
+    outcomes.forEach((outcome, i) => {
+      this.metrics.recordCommit(outcome);
       this.log('info', 'committed', {
         pipeline: this.options.spec.id,
         table: outcome.table,
@@ -377,30 +367,17 @@ export class PipelineRunner {
         files: outcome.dataFiles,
         deadLettered: sent,
       });
-      observer?.committed?.(outcome, this.progress(), outcomes.indexOf(outcome) === 0 ? sent : 0);
-    }
-    // For lag tools only: the tables, not the group, say where to resume.
+      observer?.committed?.(outcome, this.metrics.progress(), i === 0 ? sent : 0);
+    });
+    // For lag tools only: the tables, not the group, say where to resume (on a pool a member learns
+    // them at each tick, whoever committed).
+    if (outcomes.length === 0 && !this.pooled) return;
     const groupOffsets = [...this.metrics.committedOffsets]
       .filter(([key]) => this.assigned.has(key))
       .map(([key, offset]) => ({ ...parseTpKey(key), offset }));
     await this.options.source
       .commitOffsets(groupOffsets)
       .catch((error: Error) => this.log('debug', 'group offsets not committed', { error: error.message }));
-  }
-
-  /** The partitions this member has read (others' are theirs to report), as the table holds them. */
-  private progress() {
-    const seen = [...this.metrics.committedOffsets].filter(([key]) => this.metrics.logEndOffsets.has(key));
-    return seen.map(([key, committedOffset]) => {
-      const { topic, partition } = parseTpKey(key);
-      return {
-        topic,
-        partition,
-        committedOffset,
-        logEndOffset: this.metrics.logEndOffsets.get(key) ?? committedOffset,
-        newestCommittedRecordMs: this.metrics.newestRecordMs.get(key) ?? null,
-      };
-    });
   }
 
   private halt(error: Error): void {

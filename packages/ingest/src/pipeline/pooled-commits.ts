@@ -128,7 +128,9 @@ export class PooledCommits {
         const low = lowest.get(key);
         if (offset !== undefined && (low === undefined || offset < low)) lowest.set(key, offset);
         const ranges = (byKey.get(key) ?? []).filter((r) => offset === undefined || r.to > offset);
-        for (const r of byKey.get(key) ?? []) if (!ranges.includes(r)) this.landed(key, r);
+        for (const r of byKey.get(key) ?? []) {
+          if (!ranges.includes(r)) this.options.metrics.committedRecordAt(key, r.newestRecordMs);
+        }
         if (ranges.length === 0) {
           byKey.delete(key);
           // Nothing pending: the table must be where this member reads on from, or another wrote it.
@@ -148,13 +150,6 @@ export class PooledCommits {
       throw new FencedError(
         `the committer did not take the hand-overs of ${moved.join(', ')} (another member wrote them, or none commits); they are read again`,
       );
-    }
-  }
-
-  private landed(key: string, range: Pending): void {
-    const before = this.options.metrics.newestRecordMs.get(key);
-    if (range.newestRecordMs !== null && (before === undefined || range.newestRecordMs > before)) {
-      this.options.metrics.newestRecordMs.set(key, range.newestRecordMs);
     }
   }
 
