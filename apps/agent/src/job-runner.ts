@@ -18,7 +18,7 @@ import { describeKafka } from './jobs/kafka-describe';
 import { runMaintenance } from './jobs/maintenance';
 import { describeTable } from './jobs/table-describe';
 import { changeTag, rollbackTable } from './jobs/table-recovery';
-import { decoderFor } from './pipelines/decoder';
+import { decoderAndRegistry } from './pipelines/decoder';
 import type { PipelineSupervisor } from './pipelines/supervisor';
 import { checkJob } from './policy/check-job';
 import type { LoadedPolicy } from './policy/load-policy';
@@ -80,7 +80,7 @@ async function runJob(
         job,
         {
           resolveSecret: secrets.resolve,
-          decoder: await decoderFor(job.pipeline, secrets),
+          ...(await decoderAndRegistry(job.pipeline, secrets)),
           awsCredentials: storageCredentials(job.pipeline.table.storage, agentId, jobId),
           progress: (p) =>
             events.report({

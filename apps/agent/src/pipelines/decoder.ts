@@ -22,3 +22,12 @@ export async function decoderFor(
   });
   return Object.assign(createValueDecoder(spec.format.value, client), { registry: client });
 }
+
+/** A pipeline host's decoder and the registry it reads through (for the native engine's Avro). */
+export async function decoderAndRegistry(
+  spec: Pick<PipelineSpec, 'format'>,
+  secrets: SecretResolver,
+): Promise<{ decoder: ValueDecoder; registry?: SchemaRegistry }> {
+  const decoder = await decoderFor(spec, secrets);
+  return { decoder, ...(decoder.registry !== undefined && { registry: decoder.registry }) };
+}

@@ -177,6 +177,7 @@ export class Backfill {
       writerFor: tableWriters(spec, {
         read,
         maxValueBytes: host.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+        registry: host.registry,
       })(spec.table.name),
     });
     const append: Appender = async (summary, maxAttempts) =>
