@@ -28,8 +28,8 @@ const SUPPORTED_COMPRESSION = new Set(['zstd', 'snappy', 'uncompressed']);
 
 /**
  * Why the native engine cannot write for this config (the caller then runs the portable engine and
- * says why), or undefined when it can. The native engine reads schemaless JSON values only: the
- * caller checks the pipeline's value format.
+ * says why), or undefined when it can, reading `values` (schemaless JSON, or Avro through a
+ * registry): the caller checks that the pipeline's value format is one of them.
  */
 export function nativeSupport(
   config: TableWriterConfig,
