@@ -1,3 +1,4 @@
+import type { DataFile } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
 import { decodeDataWritten, encodeDataWritten, type Handover } from './handover';
 import { acceptHandovers, checkCommitter, type Received, SupersededError } from './pooled-committer';
@@ -14,6 +15,14 @@ const range = (key: string, from: bigint | null, to: bigint) => {
     records: Number(to - (from ?? 0n)),
     newestRecordMs: null,
   };
+};
+const dataFile: DataFile = {
+  content: 0,
+  filePath: 's3://lake/events/data/a.parquet',
+  fileFormat: 'PARQUET',
+  partition: [],
+  recordCount: 5n,
+  fileSizeInBytes: 1234n,
 };
 const received = (offset: bigint, member: string, ...ranges: ReturnType<typeof range>[]): Received => ({
   offset,
@@ -47,12 +56,17 @@ describe('the per-partition fence every commit passes', () => {
 });
 
 describe('which hand-overs one pooled commit takes', () => {
+  const location = 's3://warehouse/ns/events';
   it('takes every member hand-over that chains, in control-topic order, one after the other', () => {
-    const plan = acceptHandovers(new Map([['t:0', 100n]]), [
-      received(1n, 'a', range('t:0', 100n, 150n), range('t:1', null, 40n)),
-      received(2n, 'b', range('t:2', null, 30n)),
-      received(3n, 'a', range('t:0', 150n, 170n)),
-    ]);
+    const plan = acceptHandovers(
+      new Map([['t:0', 100n]]),
+      [
+        received(1n, 'a', range('t:0', 100n, 150n), range('t:1', null, 40n)),
+        received(2n, 'b', range('t:2', null, 30n)),
+        received(3n, 'a', range('t:0', 150n, 170n)),
+      ],
+      location,
+    );
     expect(plan.accepted.map((r) => r.offset)).toEqual([1n, 2n, 3n]);
     expect(plan.refused).toEqual([]);
     expect(plan.offsets).toEqual(
@@ -66,12 +80,16 @@ describe('which hand-overs one pooled commit takes', () => {
 
   it('refuses a stale member (a partition moved): whole, since its files mix partitions; the first writer wins', () => {
     // a read t:0 from 100, then t:0 moved to b, which read it again from the table's 100.
-    const plan = acceptHandovers(new Map([['t:0', 100n]]), [
-      received(1n, 'a', range('t:0', 100n, 150n), range('t:1', 7n, 9n)),
-      received(2n, 'b', range('t:0', 100n, 160n)),
-      received(3n, 'b', range('t:0', 160n, 180n)),
-      received(4n, 'a', range('t:1', 7n, 12n)),
-    ]);
+    const plan = acceptHandovers(
+      new Map([['t:0', 100n]]),
+      [
+        received(1n, 'a', range('t:0', 100n, 150n), range('t:1', 7n, 9n)),
+        received(2n, 'b', range('t:0', 100n, 160n)),
+        received(3n, 'b', range('t:0', 160n, 180n)),
+        received(4n, 'a', range('t:1', 7n, 12n)),
+      ],
+      location,
+    );
     // a's first is refused whole (t:1 did not start at the table's, which holds none of it); b's chain on.
     expect(plan.accepted.map((r) => r.offset)).toEqual([2n, 3n]);
     expect(plan.refused.map((r) => r.offset)).toEqual([1n, 4n]);
@@ -81,8 +99,28 @@ describe('which hand-overs one pooled commit takes', () => {
 
   it('takes nothing twice: hand-overs committed already no longer chain (a commit retried after a crash)', () => {
     const batch = [received(1n, 'a', range('t:0', 0n, 10n))];
-    const first = acceptHandovers(new Map(), batch);
-    expect(acceptHandovers(first.offsets, batch).accepted).toEqual([]);
+    const first = acceptHandovers(new Map(), batch, location);
+    expect(acceptHandovers(first.offsets, batch, location).accepted).toEqual([]);
+  });
+
+  it("refuses a hand-over naming a file outside the table's location, or a delete file", () => {
+    const withFile = (offset: bigint, filePath: string, content: 0 | 1 = 0): Received => {
+      const r = received(offset, 'a', range(`t:${offset}`, null, 5n));
+      const file = { ...dataFile, filePath, content };
+      return { ...r, handover: { ...r.handover, files: [file] } };
+    };
+    const plan = acceptHandovers(
+      new Map(),
+      [
+        withFile(1n, `${location}/data/a.parquet`),
+        withFile(2n, 's3://warehouse/other/events/data/b.parquet'),
+        withFile(3n, `${location}-copy/data/c.parquet`),
+        withFile(4n, `${location}/data/d.parquet`, 1),
+      ],
+      location,
+    );
+    expect(plan.accepted.map((r) => r.offset)).toEqual([1n]);
+    expect(plan.refused.map((r) => r.offset)).toEqual([2n, 3n, 4n]);
   });
 });
 

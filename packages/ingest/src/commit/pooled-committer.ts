@@ -77,18 +77,34 @@ export interface Received {
 }
 
 /**
- * Which hand-overs, in control-topic order, a commit on a table with offsets `inTable` takes: each one
- * whose every range starts where the table (with the ones taken before it) is. The others are
- * refused whole (their files mix partitions) and become orphans; their members read again.
+ * Whether every file of a hand-over is a data file under the table's location. The control topic is
+ * only metadata, but anything that can produce to it could name any object the agent can read: a file
+ * elsewhere in the bucket (another table's rows) must never become part of this table.
+ */
+export function filesInTable(handover: Handover, tableLocation: string): boolean {
+  const prefix = `${tableLocation.replace(/\/+$/, '')}/`;
+  return handover.files.every((f) => f.content === 0 && f.filePath.startsWith(prefix));
+}
+
+/**
+ * Which hand-overs, in control-topic order, a commit on a table at `tableLocation` with offsets
+ * `inTable` takes: each one whose files are the table's and whose every range starts where the table
+ * (with the ones taken before it) is. The others are refused whole (their files mix partitions) and
+ * become orphans; their members read again.
  */
 export function acceptHandovers(
   inTable: OffsetMap,
   received: readonly Received[],
+  tableLocation: string,
 ): { accepted: Received[]; refused: Received[]; offsets: OffsetMap } {
   const accepted: Received[] = [];
   const refused: Received[] = [];
   let offsets = inTable;
   for (const r of received) {
+    if (!filesInTable(r.handover, tableLocation)) {
+      refused.push(r);
+      continue;
+    }
     const next = chainRanges(
       offsets,
       r.handover.ranges.map((range) => ({ key: range.key, from: range.from ?? undefined, to: range.to })),
@@ -117,7 +133,7 @@ export async function commitHandovers(
   const { catalog, io, id, pipelineId, stages, maxCommitAttempts } = access;
   const table = await catalog.loadTable(id);
   checkCommitter(committerMark(table.metadata, pipelineId), me);
-  const plan = acceptHandovers(tableOffsets(table.metadata, pipelineId), received);
+  const plan = acceptHandovers(tableOffsets(table.metadata, pipelineId), received, table.metadata.location);
   if (plan.accepted.length === 0) return { outcome: undefined, refused: plan.refused };
   const members = new Set(plan.accepted.map((r) => r.member)).size;
   const mark = JSON.stringify({ ...me, controlOffset: controlOffset.toString(), members });
@@ -125,7 +141,7 @@ export async function commitHandovers(
     allowEmpty: true,
     summary: (parent, metadata) => {
       checkCommitter(committerMark(metadata, pipelineId), me);
-      const again = acceptHandovers(tableOffsets(metadata, pipelineId), received);
+      const again = acceptHandovers(tableOffsets(metadata, pipelineId), received, metadata.location);
       if (
         again.accepted.length !== plan.accepted.length ||
         again.accepted.some((r, i) => r !== plan.accepted[i])
