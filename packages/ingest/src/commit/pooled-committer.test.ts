@@ -57,6 +57,7 @@ describe('the per-partition fence every commit passes', () => {
 
 describe('which hand-overs one pooled commit takes', () => {
   const location = 's3://warehouse/ns/events';
+  const table = { location, properties: { 'write.data.path': 's3://data-lake/events' } };
   it('takes every member hand-over that chains, in control-topic order, one after the other', () => {
     const plan = acceptHandovers(
       new Map([['t:0', 100n]]),
@@ -65,7 +66,7 @@ describe('which hand-overs one pooled commit takes', () => {
         received(2n, 'b', range('t:2', null, 30n)),
         received(3n, 'a', range('t:0', 150n, 170n)),
       ],
-      location,
+      table,
     );
     expect(plan.accepted.map((r) => r.offset)).toEqual([1n, 2n, 3n]);
     expect(plan.refused).toEqual([]);
@@ -88,7 +89,7 @@ describe('which hand-overs one pooled commit takes', () => {
         received(3n, 'b', range('t:0', 160n, 180n)),
         received(4n, 'a', range('t:1', 7n, 12n)),
       ],
-      location,
+      table,
     );
     // a's first is refused whole (t:1 did not start at the table's, which holds none of it); b's chain on.
     expect(plan.accepted.map((r) => r.offset)).toEqual([2n, 3n]);
@@ -99,11 +100,11 @@ describe('which hand-overs one pooled commit takes', () => {
 
   it('takes nothing twice: hand-overs committed already no longer chain (a commit retried after a crash)', () => {
     const batch = [received(1n, 'a', range('t:0', 0n, 10n))];
-    const first = acceptHandovers(new Map(), batch, location);
-    expect(acceptHandovers(first.offsets, batch, location).accepted).toEqual([]);
+    const first = acceptHandovers(new Map(), batch, table);
+    expect(acceptHandovers(first.offsets, batch, table).accepted).toEqual([]);
   });
 
-  it("refuses a hand-over naming a file outside the table's location, or a delete file", () => {
+  it("refuses a hand-over naming a file outside the table's folders (location, write paths), or a delete file", () => {
     const withFile = (offset: bigint, filePath: string, content: 0 | 1 = 0): Received => {
       const r = received(offset, 'a', range(`t:${offset}`, null, 5n));
       const file = { ...dataFile, filePath, content };
@@ -116,10 +117,11 @@ describe('which hand-overs one pooled commit takes', () => {
         withFile(2n, 's3://warehouse/other/events/data/b.parquet'),
         withFile(3n, `${location}-copy/data/c.parquet`),
         withFile(4n, `${location}/data/d.parquet`, 1),
+        withFile(5n, 's3://data-lake/events/x=1/e.parquet'),
       ],
-      location,
+      table,
     );
-    expect(plan.accepted.map((r) => r.offset)).toEqual([1n]);
+    expect(plan.accepted.map((r) => r.offset)).toEqual([1n, 5n]);
     expect(plan.refused.map((r) => r.offset)).toEqual([2n, 3n, 4n]);
   });
 });

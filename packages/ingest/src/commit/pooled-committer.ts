@@ -1,4 +1,12 @@
-import { currentSnapshot, type DataFile, FastAppend, type TableMetadata, tableName } from '@floe/iceberg';
+import {
+  currentSnapshot,
+  type DataFile,
+  FastAppend,
+  isWithin,
+  type TableMetadata,
+  tableFolders,
+  tableName,
+} from '@floe/iceberg';
 import type { Handover } from './handover';
 import {
   carriedOffsets,
@@ -76,18 +84,24 @@ export interface Received {
   handover: Handover;
 }
 
+/** What says where a table keeps its files: its location and write paths. */
+type TableFolders = Parameters<typeof tableFolders>[0];
+
 /**
- * Whether every file of a hand-over is a data file under the table's location. The control topic is
+ * Whether every file of a hand-over is a data file in the table's folders (its location, its write
+ * paths). The control topic is
  * only metadata, but anything that can produce to it could name any object the agent can read: a file
  * elsewhere in the bucket (another table's rows) must never become part of this table.
  */
-export function filesInTable(handover: Handover, tableLocation: string): boolean {
-  const prefix = `${tableLocation.replace(/\/+$/, '')}/`;
-  return handover.files.every((f) => f.content === 0 && f.filePath.startsWith(prefix));
+export function filesInTable(handover: Handover, table: TableFolders): boolean {
+  const folders = tableFolders(table);
+  return handover.files.every(
+    (f) => f.content === 0 && folders.some((folder) => isWithin(f.filePath, folder)),
+  );
 }
 
 /**
- * Which hand-overs, in control-topic order, a commit on a table at `tableLocation` with offsets
+ * Which hand-overs, in control-topic order, a commit on `table` (its metadata) with offsets
  * `inTable` takes: each one whose files are the table's and whose every range starts where the table
  * (with the ones taken before it) is. The others are refused whole (their files mix partitions) and
  * become orphans; their members read again.
@@ -95,13 +109,13 @@ export function filesInTable(handover: Handover, tableLocation: string): boolean
 export function acceptHandovers(
   inTable: OffsetMap,
   received: readonly Received[],
-  tableLocation: string,
+  table: TableFolders,
 ): { accepted: Received[]; refused: Received[]; offsets: OffsetMap } {
   const accepted: Received[] = [];
   const refused: Received[] = [];
   let offsets = inTable;
   for (const r of received) {
-    if (!filesInTable(r.handover, tableLocation)) {
+    if (!filesInTable(r.handover, table)) {
       refused.push(r);
       continue;
     }
@@ -133,7 +147,7 @@ export async function commitHandovers(
   const { catalog, io, id, pipelineId, stages, maxCommitAttempts } = access;
   const table = await catalog.loadTable(id);
   checkCommitter(committerMark(table.metadata, pipelineId), me);
-  const plan = acceptHandovers(tableOffsets(table.metadata, pipelineId), received, table.metadata.location);
+  const plan = acceptHandovers(tableOffsets(table.metadata, pipelineId), received, table.metadata);
   if (plan.accepted.length === 0) return { outcome: undefined, refused: plan.refused };
   const members = new Set(plan.accepted.map((r) => r.member)).size;
   const mark = JSON.stringify({ ...me, controlOffset: controlOffset.toString(), members });
@@ -141,7 +155,7 @@ export async function commitHandovers(
     allowEmpty: true,
     summary: (parent, metadata) => {
       checkCommitter(committerMark(metadata, pipelineId), me);
-      const again = acceptHandovers(tableOffsets(metadata, pipelineId), received, metadata.location);
+      const again = acceptHandovers(tableOffsets(metadata, pipelineId), received, metadata);
       if (
         again.accepted.length !== plan.accepted.length ||
         again.accepted.some((r, i) => r !== plan.accepted[i])
