@@ -89,9 +89,9 @@ type TableFolders = Parameters<typeof tableFolders>[0];
 
 /**
  * Whether every file of a hand-over is a data file in the table's folders (its location, its write
- * paths). The control topic is
- * only metadata, but anything that can produce to it could name any object the agent can read: a file
- * elsewhere in the bucket (another table's rows) must never become part of this table.
+ * paths). The control topic is only metadata, but anything that can produce to it could name any
+ * object the agent can read: a file elsewhere in the bucket (another table's rows) must never become
+ * part of this table.
  */
 export function filesInTable(handover: Handover, table: TableFolders): boolean {
   const folders = tableFolders(table);
