@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::columns::{Col, ColBuf};
 use crate::describe::{abbreviate, json_string};
-use crate::fit::{fit_typed, hold, Capture, Fit, Fitter, Policy, MAX_SAFE, POW10, TV};
+use crate::fit::{extra, fit_typed, missing, place, Capture, Fitter, Policy, MAX_SAFE, POW10, TV};
 use crate::infer::Reject;
 use crate::json::Doc;
 use crate::mapping::{parse_iso8601, renamed, Key, KafkaMeta, Mapping, TsFormat, KAFKA_COLUMN};
@@ -845,30 +845,11 @@ impl<'a> AvroFitter<'a> {
     }
 
     fn missing(&mut self, required: bool, buf: &mut ColBuf) -> Result<(), Reject> {
-        if required {
-            if self.policy != Policy::Evolve {
-                return Err(Reject::new("schema-violation", format!("{} is required and the record has none", self.dotted())));
-            }
-            self.changes = true;
-        }
-        buf.push_null();
-        Ok(())
+        missing(self.policy, &mut self.changes, &self.path, required, buf)
     }
 
     fn extra(&mut self, name: &'a str) -> Result<(), Reject> {
-        match self.policy {
-            Policy::IgnoreNewFields => Ok(()),
-            Policy::Evolve => {
-                self.changes = true;
-                Ok(())
-            }
-            Policy::Strict => {
-                self.path.push(name);
-                let path = self.dotted();
-                self.path.pop();
-                Err(Reject::new("schema-violation", format!("{path} is not a column of the table (schema policy strict)")))
-            }
-        }
+        extra(self.policy, &mut self.changes, &self.path, name)
     }
 
     fn typed(&self, t: &'a T, node: u32) -> TV<'a> {
@@ -892,37 +873,8 @@ impl<'a> AvroFitter<'a> {
     }
 
     fn primitive(&mut self, f: &Field, column: &Prim, record: &Prim, v: TV<'a>, buf: &mut ColBuf) -> Result<(), Reject> {
-        match fit_typed(column, record, v) {
-            Fit::Value(out) => {
-                hold(self.capture, self.in_list, f, column, out, buf);
-                Ok(())
-            }
-            Fit::Widen(w) => {
-                if self.policy != Policy::Evolve {
-                    return Err(Reject::new(
-                        "type-mismatch",
-                        format!(
-                            "{}: value {} needs column type {} instead of {} (schema policy {})",
-                            self.dotted(),
-                            v.describe(),
-                            w.label(),
-                            column.label(),
-                            match self.policy {
-                                Policy::Strict => "strict",
-                                _ => "ignore-new-fields",
-                            }
-                        ),
-                    ));
-                }
-                self.changes = true;
-                buf.push_null();
-                Ok(())
-            }
-            Fit::Fail => Err(Reject::new(
-                "type-mismatch",
-                format!("{}: {} value {} does not fit column type {}", self.dotted(), record.name(), v.describe(), column.label()),
-            )),
-        }
+        let fit = fit_typed(column, record, v);
+        place(fit, self.policy, &mut self.changes, &self.path, self.capture, self.in_list, f, column, record.name(), || v.describe(), buf)
     }
 
     /// fit-record.ts `field` for a value of type `t` (null: missing).

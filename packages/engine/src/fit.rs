@@ -19,7 +19,7 @@ pub enum Policy {
 }
 
 impl Policy {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Policy::Evolve => "evolve",
             Policy::Strict => "strict",
@@ -297,6 +297,79 @@ pub(crate) fn hold(capture: &mut Capture, in_list: u32, f: &Field, p: &Prim, out
     }
 }
 
+/// fit-record.ts `missing`: a null where the column is required refuses the record (or, under
+/// evolve, asks to make it optional).
+pub(crate) fn missing(policy: Policy, changes: &mut bool, path: &[&str], required: bool, buf: &mut ColBuf) -> Result<(), Reject> {
+    if required {
+        if policy != Policy::Evolve {
+            return Err(Reject::new("schema-violation", format!("{} is required and the record has none", path.join("."))));
+        }
+        *changes = true;
+    }
+    buf.push_null();
+    Ok(())
+}
+
+/// A field the table lacks: ignored, refused (strict) or a schema change (evolve).
+pub(crate) fn extra(policy: Policy, changes: &mut bool, path: &[&str], name: &str) -> Result<(), Reject> {
+    match policy {
+        Policy::IgnoreNewFields => Ok(()),
+        Policy::Evolve => {
+            *changes = true;
+            Ok(())
+        }
+        Policy::Strict => {
+            let path: Vec<&str> = path.iter().copied().chain(std::iter::once(name)).collect();
+            Err(Reject::new("schema-violation", format!("{} is not a column of the table (schema policy strict)", path.join("."))))
+        }
+    }
+}
+
+/// A record's primitive value fitted to column `f` (fit-record.ts `value` for primitives): held, a
+/// widening asked for (evolve) or refused, or refused naming the field, value and types.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place(
+    fit: Fit,
+    policy: Policy,
+    changes: &mut bool,
+    path: &[&str],
+    capture: &mut Capture,
+    in_list: u32,
+    f: &Field,
+    column: &Prim,
+    record: &str,
+    describe: impl FnOnce() -> String,
+    buf: &mut ColBuf,
+) -> Result<(), Reject> {
+    match fit {
+        Fit::Value(out) => {
+            hold(capture, in_list, f, column, out, buf);
+            Ok(())
+        }
+        Fit::Widen(w) => {
+            if policy != Policy::Evolve {
+                return Err(type_mismatch(format!(
+                    "{}: value {} needs column type {} instead of {} (schema policy {})",
+                    path.join("."),
+                    describe(),
+                    w.label(),
+                    column.label(),
+                    policy.name()
+                )));
+            }
+            *changes = true;
+            buf.push_null();
+            Ok(())
+        }
+        Fit::Fail => Err(type_mismatch(format!(
+            "{}: {record} value {} does not fit column type {}",
+            path.join("."),
+            describe(),
+            column.label()
+        ))),
+    }
+}
+
 /// The fields of the `_kafka` column.
 pub const KAFKA_FIELDS: [&str; 6] = ["topic", "partition", "offset", "timestamp", "key", "headers"];
 
@@ -363,34 +436,11 @@ impl<'a> Fitter<'a> {
     }
 
     fn missing(&mut self, required: bool, buf: &mut ColBuf) -> Result<(), Reject> {
-        if required {
-            if self.policy != Policy::Evolve {
-                return Err(Reject::new(
-                    "schema-violation",
-                    format!("{} is required and the record has none", self.dotted()),
-                ));
-            }
-            self.changes = true;
-        }
-        buf.push_null();
-        Ok(())
+        missing(self.policy, &mut self.changes, &self.path, required, buf)
     }
 
-    /// A field the table lacks: ignored, refused (strict) or a schema change (evolve).
     fn extra(&mut self, name: &'a str) -> Result<(), Reject> {
-        match self.policy {
-            Policy::IgnoreNewFields => Ok(()),
-            Policy::Evolve => {
-                self.changes = true;
-                Ok(())
-            }
-            Policy::Strict => {
-                self.path.push(name);
-                let path = self.dotted();
-                self.path.pop();
-                Err(Reject::new("schema-violation", format!("{path} is not a column of the table (schema policy strict)")))
-            }
-        }
+        extra(self.policy, &mut self.changes, &self.path, name)
     }
 
     fn kind_mismatch(&self, record: &str, column: &IType) -> Reject {
@@ -398,34 +448,8 @@ impl<'a> Fitter<'a> {
     }
 
     fn primitive(&mut self, f: &Field, p: &Prim, buf: &mut ColBuf, v: RV<'a>) -> Result<(), Reject> {
-        match fit_primitive(p, v) {
-            Fit::Value(out) => {
-                hold(self.capture, self.in_list, f, p, out, buf);
-                Ok(())
-            }
-            Fit::Widen(w) => {
-                if self.policy != Policy::Evolve {
-                    return Err(type_mismatch(format!(
-                        "{}: value {} needs column type {} instead of {} (schema policy {})",
-                        self.dotted(),
-                        v.describe(),
-                        w.label(),
-                        p.label(),
-                        self.policy.name()
-                    )));
-                }
-                self.changes = true;
-                buf.push_null();
-                Ok(())
-            }
-            Fit::Fail => Err(type_mismatch(format!(
-                "{}: {} value {} does not fit column type {}",
-                self.dotted(),
-                v.name(),
-                v.describe(),
-                p.label()
-            ))),
-        }
+        let fit = fit_primitive(p, v);
+        place(fit, self.policy, &mut self.changes, &self.path, self.capture, self.in_list, f, p, v.name(), || v.describe(), buf)
     }
 
     /// A value the record gives no type: null, or made only of what has no type — a list with no
