@@ -6,8 +6,7 @@
 // same flat records as Avro in the registry's wire format, the schema registered in the stack's
 // registry at FLOE_SCHEMA_REGISTRY_URL, each engine reading it through the registry)
 import { randomBytes } from 'node:crypto';
-import { bigintLong, newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
-import avro from 'avsc';
+import { newSchema, optional, T, UNPARTITIONED } from '@floe/iceberg';
 import { createValueDecoder } from '../../ingest/src/decode/create-decoder';
 import { SchemaRegistry } from '../../ingest/src/decode/registry';
 import { SchemalessJsonDecoder } from '../../ingest/src/decode/schemaless-json';
@@ -52,9 +51,37 @@ const AVRO_SCHEMA = {
     { name: 'note', type: ['null', 'string'] },
   ],
 };
-const avroType = avro.Type.forSchema(AVRO_SCHEMA as avro.Schema, {
-  typeHook: (t) => (t === 'long' || (t as { type?: unknown }).type === 'long' ? bigintLong : undefined),
-});
+/** Avro's binary encoding of the bench's flat record (zigzag varints, little-endian doubles). */
+function encodeAvro(v: Record<string, unknown>): Buffer {
+  const out: number[] = [];
+  const long = (n: bigint) => {
+    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+    while (z >= 0x80n) {
+      out.push(Number(z & 0x7fn) | 0x80);
+      z >>= 7n;
+    }
+    out.push(Number(z));
+  };
+  const string = (text: string) => {
+    const bytes = Buffer.from(text);
+    long(BigInt(bytes.length));
+    out.push(...bytes);
+  };
+  for (const field of AVRO_SCHEMA.fields) {
+    const value = v[field.name];
+    if (field.name === 'note') {
+      long(1n); // the string branch of ["null", "string"]
+      string(value as string);
+    } else if (field.type === 'string') string(value as string);
+    else if (field.type === 'double') {
+      const bytes = Buffer.alloc(8);
+      bytes.writeDoubleLE(value as number);
+      out.push(...bytes);
+    } else if (field.type === 'boolean') out.push(value ? 1 : 0);
+    else long(value as bigint);
+  }
+  return Buffer.from(out);
+}
 
 const kafka = T.struct([
   { id: 0, name: 'topic', required: true, type: T.string },
@@ -145,7 +172,7 @@ const records: RawRecord[] = Array.from({ length: N }, (_, i) => {
   const value = AVRO
     ? writeWireHeader(
         0,
-        avroType.toBuffer({
+        encodeAvro({
           ...fields,
           user_id: BigInt(fields.user_id),
           quantity: BigInt(fields.quantity),

@@ -13,11 +13,11 @@ import type { PipelineSpec } from '@floe/protocol';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createValueDecoder } from '../decode/create-decoder';
-import { RecordRejectedError, type TypedValue } from '../decode/decoded';
 import { SchemaRegistry } from '../decode/registry';
 import { writeWireHeader } from '../decode/wire-format';
-import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
+import type { SchemaPolicy } from '../fit/fit-record';
 import { RecordMapper } from '../mapping/map-record';
+import { type Outcome, takeOutcome, tsRecord } from '../testing/engine-outcomes';
 import { metricsOf, readBack } from '../testing/parquet-rows';
 import { uniqueName } from '../testing/stack';
 import { listBatch, type RawRecord, type TableWriterConfig } from './engine';
@@ -178,28 +178,11 @@ interface Case {
   key?: Buffer | null;
 }
 
-type Outcome = { held: true } | { change: true } | { reason: string; message: string };
-
-const TOMBSTONE: TypedValue = { type: { type: 'struct', fields: [] }, row: {} };
 const decoder = createValueDecoder('avro', registry, { maxValueBytes: MAX_VALUE_BYTES });
 
-/** The TypeScript path for one record: decode, map, fit. */
-async function tsRecord(
-  config: TableWriterConfig,
-  record: RawRecord,
-): Promise<{ outcome: Outcome; row?: Row }> {
-  const mapper = new RecordMapper(config.mapping, config.keyFormat);
-  try {
-    const decoded = record.value === null ? TOMBSTONE : await decoder.decode(record.value);
-    const mapped = mapper.map({ topic: 'orders', partition: 0, ...record }, decoded);
-    const fit = fitRecord({ type: 'struct', fields: config.schema.fields }, mapped, config.policy);
-    if ('changes' in fit) return { outcome: { change: true } };
-    return { outcome: { held: true }, row: fit.row };
-  } catch (error) {
-    if (!(error instanceof RecordRejectedError)) throw error;
-    return { outcome: { reason: error.reason, message: error.message } };
-  }
-}
+/** The TypeScript path for one record of topic orders, partition 0. */
+const tsOrder = (config: TableWriterConfig, record: RawRecord) =>
+  tsRecord(decoder, config, { topic: 'orders', partition: 0, ...record });
 
 function raw(c: Case, offset: number): RawRecord {
   return {
@@ -420,14 +403,9 @@ describe.skipIf(!status.available)('the native engine reads Avro as the TypeScri
       const outcomes: { index: number; ts: Outcome; native: Outcome }[] = [];
       for (const [index, c] of corpus.entries()) {
         const record = raw(c, index);
-        const ts = await tsRecord(config, record);
+        const ts = await tsOrder(config, record);
         if (ts.row !== undefined) tsRows.push(ts.row);
-        const took = await writer.take('orders:0', listBatch('orders', 0, [record]), 0);
-        const native: Outcome = took.needsSchemaChange
-          ? { change: true }
-          : took.rejected[0] !== undefined
-            ? { reason: took.rejected[0].reason, message: took.rejected[0].message }
-            : { held: true };
+        const native = takeOutcome(await writer.take('orders:0', listBatch('orders', 0, [record]), 0));
         outcomes.push({ index, ts: ts.outcome, native });
       }
       expect(outcomes.map((o) => `${o.index}: ${JSON.stringify(o.native)}`)).toEqual(
@@ -447,7 +425,7 @@ describe.skipIf(!status.available)('the native engine reads Avro as the TypeScri
     const writer = createNativeTableWriter(config, { format: 'avro', registry });
     const records = corpus.map(raw);
     const expected: Outcome[] = [];
-    for (const r of records) expected.push((await tsRecord(config, r)).outcome);
+    for (const r of records) expected.push((await tsOrder(config, r)).outcome);
     const firstChange = expected.findIndex((o) => 'change' in o);
     const took = await writer.take('orders:0', listBatch('orders', 0, records), 0);
     expect(took.needsSchemaChange).toBe(true);

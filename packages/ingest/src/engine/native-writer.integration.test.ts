@@ -15,10 +15,9 @@ import {
 } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { describe, expect, it } from 'vitest';
-import { RecordRejectedError, type TypedValue } from '../decode/decoded';
-import { SchemalessJsonDecoder } from '../decode/schemaless-json';
-import { fitRecord, type SchemaPolicy } from '../fit/fit-record';
-import { RecordMapper } from '../mapping/map-record';
+import { createValueDecoder } from '../decode/create-decoder';
+import type { SchemaPolicy } from '../fit/fit-record';
+import { type Outcome, takeOutcome, tsRecord } from '../testing/engine-outcomes';
 import { metricsOf, readBack } from '../testing/parquet-rows';
 import { listBatch, type RawRecord, type TableWriterConfig, type WrittenDataFile } from './engine';
 import { nativeEngineStatus } from './native-module';
@@ -189,34 +188,11 @@ function raw(c: Case, offset: number): RawRecord {
   };
 }
 
-type Outcome = { held: true } | { change: true } | { reason: string; message: string };
+const decoder = createValueDecoder('json', undefined, { maxValueBytes: MAX_VALUE_BYTES });
 
-const TOMBSTONE: TypedValue = { type: { type: 'struct', fields: [] }, row: {} };
-
-/** The TypeScript path for one record: decode, map, fit. */
-async function tsRecord(
-  config: TableWriterConfig,
-  record: RawRecord,
-): Promise<{ outcome: Outcome; row?: Row }> {
-  const decoder = new SchemalessJsonDecoder();
-  const mapper = new RecordMapper(config.mapping, config.keyFormat);
-  try {
-    if (record.value !== null && record.value.length > config.maxValueBytes) {
-      throw new RecordRejectedError(
-        'oversize',
-        `the value has ${record.value.length} bytes, more than the limit of ${config.maxValueBytes} bytes`,
-      );
-    }
-    const decoded = record.value === null ? TOMBSTONE : await decoder.decode(record.value);
-    const mapped = mapper.map({ topic: 'events', partition: 3, ...record }, decoded);
-    const fit = fitRecord({ type: 'struct', fields: config.schema.fields }, mapped, config.policy);
-    if ('changes' in fit) return { outcome: { change: true } };
-    return { outcome: { held: true }, row: fit.row };
-  } catch (error) {
-    if (!(error instanceof RecordRejectedError)) throw error;
-    return { outcome: { reason: error.reason, message: error.message } };
-  }
-}
+/** The TypeScript path for one record of topic events, partition 3. */
+const tsEvent = (config: TableWriterConfig, record: RawRecord) =>
+  tsRecord(decoder, config, { topic: 'events', partition: 3, ...record });
 
 function configFor(policy: SchemaPolicy, spec: PartitionSpec = UNPARTITIONED): TableWriterConfig {
   return {
@@ -237,15 +213,9 @@ async function runBoth(config: TableWriterConfig, cases: readonly Case[]) {
   const outcomes: { index: number; ts: Outcome; native: Outcome }[] = [];
   for (const [index, c] of cases.entries()) {
     const record = raw(c, index);
-    const ts = await tsRecord(config, record);
+    const ts = await tsEvent(config, record);
     if (ts.row !== undefined) tsRows.push(ts.row);
-    const batch = listBatch('events', 3, [record]);
-    const took = await writer.take('events:3', batch, 0);
-    const native: Outcome = took.needsSchemaChange
-      ? { change: true }
-      : took.rejected.length > 0
-        ? { reason: took.rejected[0]?.reason as string, message: took.rejected[0]?.message as string }
-        : { held: true };
+    const native = takeOutcome(await writer.take('events:3', listBatch('events', 3, [record]), 0));
     outcomes.push({ index, ts: ts.outcome, native });
   }
   return { writer, tsRows, outcomes };
@@ -281,7 +251,7 @@ describe.skipIf(!status.available)('the native engine equals the TypeScript path
     const records = corpus.map(raw);
     const batch = listBatch('events', 3, records);
     const expected: Outcome[] = [];
-    for (const r of records) expected.push((await tsRecord(config, r)).outcome);
+    for (const r of records) expected.push((await tsEvent(config, r)).outcome);
     const firstChange = expected.findIndex((o) => 'change' in o);
     const took = await writer.take('events:3', batch, 0);
     expect(took.needsSchemaChange).toBe(true);
