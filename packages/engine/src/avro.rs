@@ -14,7 +14,7 @@ use crate::describe::{abbreviate, json_string};
 use crate::fit::{extra, fit_typed, missing, place, Capture, Fitter, Policy, MAX_SAFE, POW10, TV};
 use crate::infer::Reject;
 use crate::json::Doc;
-use crate::mapping::{parse_iso8601, renamed, Key, KafkaMeta, Mapping, TsFormat, KAFKA_COLUMN};
+use crate::mapping::{renamed, timestamp_micros, Key, KafkaMeta, Mapping, TsFormat, KAFKA_COLUMN};
 use crate::schema::{Field, IType, Prim};
 
 /// How a logical type's underlying value becomes its Iceberg value.
@@ -946,19 +946,12 @@ impl<'a> AvroFitter<'a> {
 /// The value of a field declared a timestamp (timestamps.ts toTimestampMicros), as µs.
 fn timestamp_of(t: &T, v: Option<TV>, format: TsFormat, field: &str) -> Result<i64, Reject> {
     let shown = v.map_or_else(|| "an object".to_string(), |v| v.describe());
-    let reject = |why: String| Reject::new("mapping-failed", format!("{field}: {shown} {why}"));
-    let name = match format {
-        TsFormat::EpochS => "epoch-s",
-        TsFormat::EpochMs => "epoch-ms",
-        TsFormat::EpochUs => "epoch-us",
-        TsFormat::Iso8601 => "iso8601",
+    let reject = |why: &str| Reject::new("mapping-failed", format!("{field}: {shown} {why}"));
+    let Some(v) = v else { return Err(reject(&format!("is a {}, not a {} timestamp", t.kind(), format.name()))) };
+    let text = match v {
+        TV::Str(text) => Some(text),
+        _ => None,
     };
-    let Some(v) = v else { return Err(reject(format!("is a {}, not a {name} timestamp", t.kind()))) };
-    if format == TsFormat::Iso8601 {
-        let TV::Str(text) = v else { return Err(reject("is not an ISO-8601 text".into())) };
-        return parse_iso8601(text)
-            .ok_or_else(|| reject("is not an ISO-8601 timestamp with a zone (e.g. 2026-11-25T09:30:00.123Z)".into()));
-    }
     let whole: Option<i128> = match v {
         TV::I64(x) => Some(x as i128),
         TV::I128(x) => Some(x),
@@ -966,16 +959,7 @@ fn timestamp_of(t: &T, v: Option<TV>, format: TsFormat, field: &str) -> Result<i
         TV::F32(_) | TV::F64(_) => v.number().filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE).map(|n| n as i128),
         _ => None,
     };
-    let Some(whole) = whole else { return Err(reject(format!("is not a whole number of {}", &name[6..]))) };
-    let scale: i128 = match format {
-        TsFormat::EpochS => 1_000_000,
-        TsFormat::EpochMs => 1_000,
-        _ => 1,
-    };
-    whole
-        .checked_mul(scale)
-        .and_then(|x| i64::try_from(x).ok())
-        .ok_or_else(|| reject("is beyond the range of a timestamp".into()))
+    timestamp_micros(format, text, whole, reject)
 }
 
 /// What fitting one record did: held (its values appended), or a schema change it needs.

@@ -27,6 +27,17 @@ pub enum KeyFormat {
     Avro,
 }
 
+impl TsFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            TsFormat::EpochS => "epoch-s",
+            TsFormat::EpochMs => "epoch-ms",
+            TsFormat::EpochUs => "epoch-us",
+            TsFormat::Iso8601 => "iso8601",
+        }
+    }
+}
+
 impl KeyFormat {
     pub fn name(self) -> &'static str {
         match self {
@@ -266,46 +277,45 @@ pub fn to_timestamp(val: &MVal, format: TsFormat, field: &str, doc: &Doc, src: &
         MVal::Kafka => "an object".into(),
     };
     let reject = |why: &str| mapping_failed(format!("{field}: {} {why}", shown()));
-    let unit = match format {
-        TsFormat::EpochS => "s",
-        TsFormat::EpochMs => "ms",
-        TsFormat::EpochUs => "us",
-        TsFormat::Iso8601 => "",
-    };
-    let format_name = match format {
-        TsFormat::EpochS => "epoch-s",
-        TsFormat::EpochMs => "epoch-ms",
-        TsFormat::EpochUs => "epoch-us",
-        TsFormat::Iso8601 => "iso8601",
-    };
     let (ty, node) = match val {
         MVal::Json { ty, node } => (Some(ty), Some(*node)),
         _ => (None, None),
     };
     if let Some(t @ (RType::Struct(_) | RType::List(_))) = ty {
-        return Err(reject(&format!("is a {}, not a {format_name} timestamp", t.label())));
+        return Err(reject(&format!("is a {}, not a {} timestamp", t.label(), format.name())));
     }
+    let text = node.filter(|_| matches!(ty, Some(RType::Str))).map(|n| doc.str_bytes(src, n));
+    let whole: Option<i128> = match (val, node.map(|n| doc.nodes[n as usize])) {
+        (MVal::Timestamp(t), _) => Some(*t as i128),
+        (_, Some(Node::Num { num: Num::Int(v), .. })) => Some(v as i128),
+        (_, Some(Node::Num { num: Num::Big(v), .. })) => Some(v),
+        (_, Some(Node::Num { num: Num::Double(v), .. })) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 => {
+            Some(v as i128)
+        }
+        _ => None,
+    };
+    timestamp_micros(format, text, whole, reject)
+}
+
+/// The end of timestamps.ts toTimestampMicros for a primitive value: `text` when it is a string,
+/// `whole` when it is a whole number; `reject` names the field and the value.
+pub fn timestamp_micros(
+    format: TsFormat,
+    text: Option<&[u8]>,
+    whole: Option<i128>,
+    reject: impl Fn(&str) -> Reject,
+) -> Result<i64, Reject> {
     if format == TsFormat::Iso8601 {
-        let Some(node) = node.filter(|_| matches!(ty, Some(RType::Str))) else {
-            return Err(reject("is not an ISO-8601 text"));
-        };
-        return parse_iso8601(doc.str_bytes(src, node))
+        let Some(text) = text else { return Err(reject("is not an ISO-8601 text")) };
+        return parse_iso8601(text)
             .ok_or_else(|| reject("is not an ISO-8601 timestamp with a zone (e.g. 2026-11-25T09:30:00.123Z)"));
     }
-    let whole: i128 = match (val, node.map(|n| doc.nodes[n as usize])) {
-        (MVal::Timestamp(t), _) => *t as i128,
-        (_, Some(Node::Num { num: Num::Int(v), .. })) => v as i128,
-        (_, Some(Node::Num { num: Num::Big(v), .. })) => v,
-        (_, Some(Node::Num { num: Num::Double(v), .. })) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 => {
-            v as i128
-        }
-        _ => return Err(reject(&format!("is not a whole number of {unit}"))),
+    let (unit, scale): (&str, i128) = match format {
+        TsFormat::EpochS => ("s", 1_000_000),
+        TsFormat::EpochMs => ("ms", 1_000),
+        _ => ("us", 1),
     };
-    let scale: i128 = match format {
-        TsFormat::EpochS => 1_000_000,
-        TsFormat::EpochMs => 1_000,
-        _ => 1,
-    };
+    let Some(whole) = whole else { return Err(reject(&format!("is not a whole number of {unit}"))) };
     whole
         .checked_mul(scale)
         .and_then(|v| i64::try_from(v).ok())
