@@ -1,44 +1,35 @@
-import { randomUUID } from 'node:crypto';
 import {
   AlreadyExistsError,
   type Catalog,
   CommitFailedError,
   ConcurrentSchemaChangeError,
   currentSchema,
-  type DataFile,
-  type DataFileTarget,
   defaultSpec,
-  FastAppend,
   type FileIO,
-  TableWriter as IcebergTableWriter,
   type LoadedTable,
   NoSuchTableError,
-  newSchema,
   type PartitionSpec,
   PartitionSpecBuilder,
   parseTransform,
-  RowDelta,
   type Schema,
-  type Snapshot,
-  type StructType,
-  storeDataFile,
   type TableIdentifier,
   type TableMetadata,
   tableName,
   targetFileSize,
-  UpdateSchema,
+  type UpdateSchema,
 } from '@floe/iceberg';
 import type { ChangeSet } from '../changes/change-set';
-import { RecordRejectedError, type TypedValue } from '../decode/decoded';
-import type { RawBatch, RejectedRecord, TableWriter, WrittenDataFile } from '../engine/engine';
-import { type RecordReader, recordOf } from '../engine/read-record';
-import { fitRecord, type SchemaChange, type SchemaPolicy } from '../fit/fit-record';
-import { mergeStructs } from '../fit/merge-types';
-import { applySchemaChanges } from '../fit/schema-changes';
+import type { RawBatch, RejectedRecord, TableWriter } from '../engine/engine';
+import type { RecordReader } from '../engine/read-record';
+import type { SchemaChange, SchemaPolicy } from '../fit/fit-record';
 import type { StageClock } from '../pipeline/metrics';
 import type { Handover } from './handover';
-import { carriedOffsets, encodeOffsets, type OffsetMap, offsetsKey, tableOffsets } from './offsets';
-import { type CommitOutcome, chainRanges, FencedError, summaryOf } from './table-commit';
+import { HeldPartitions } from './held-partitions';
+import { type OffsetMap, tableOffsets } from './offsets';
+import { commitSnapshot } from './snapshot-commit';
+import { StoredFiles } from './stored-files';
+import { type CommitOutcome, FencedError, summaryOf } from './table-commit';
+import { changesFor, firstSchema, type PendingSchema, schemaUpdate } from './table-schema';
 
 export { type CommitOutcome, FencedError, type PartitionCommit } from './table-commit';
 
@@ -70,24 +61,6 @@ export interface TableSinkOptions {
   changes?: ChangeSet;
 }
 
-/** What is held for one topic-partition since the last commit (the rows themselves are in the writer). */
-interface PartitionBuffer {
-  topic: string;
-  partition: number;
-  records: number;
-  /** The partition's offset in the table when its first row here was read: the commit requires it unchanged. */
-  base: bigint | undefined;
-  /** The offset after the last record taken (good or dead-lettered). */
-  nextOffset: bigint;
-  newestRecordMs: bigint | null;
-}
-
-/** Schema changes made locally and not committed yet: the table they start from, and each step's changes. */
-interface PendingSchema {
-  table: LoadedTable;
-  steps: (readonly SchemaChange[])[];
-}
-
 /**
  * One pipeline's rows for one table, held per topic-partition by the ingest engine's writer until
  * committed as one Iceberg append whose summary carries the pipeline's next offsets. Under `evolve` the
@@ -101,16 +74,15 @@ export class TableSink {
   private writer: TableWriter | undefined;
   /** The spec the writer partitions rows by. */
   private writerSpec: PartitionSpec | undefined;
-  private readonly buffers = new Map<string, PartitionBuffer>();
-  /** Files the engine wrote that are not in storage yet (an upload failed: they are retried). */
-  private unstored: WrittenDataFile[] = [];
-  /** Files written and stored for a commit that has not landed yet (it failed and is retried). */
-  private stored: DataFile[] = [];
-  private storedSpec: PartitionSpec | undefined;
-  /** What the table held for this pipeline when last read or committed: the base of every buffered partition. */
-  private committed: OffsetMap = new Map();
+  /** Per partition, the offset range held since the last commit and the table's offsets it starts from. */
+  private readonly held: HeldPartitions;
+  /** Files written and not committed yet (an upload or a commit failed: they are retried). */
+  private readonly files: StoredFiles;
 
-  constructor(private readonly options: TableSinkOptions) {}
+  constructor(private readonly options: TableSinkOptions) {
+    this.held = new HeldPartitions(options.pipelineId, tableName(options.id));
+    this.files = new StoredFiles(options.io, (stage, work) => this.time(stage, work), options.changes);
+  }
 
   get name(): string {
     return tableName(this.options.id);
@@ -136,12 +108,12 @@ export class TableSink {
     try {
       const table = await this.options.catalog.loadTable(this.options.id);
       this.useTable(table);
-      this.committed = tableOffsets(table.metadata, this.options.pipelineId);
+      this.held.committed = tableOffsets(table.metadata, this.options.pipelineId);
     } catch (error) {
       if (!(error instanceof NoSuchTableError)) throw error;
-      this.committed = new Map();
+      this.held.committed = new Map();
     }
-    return this.committed;
+    return this.held.committed;
   }
 
   get exists(): boolean {
@@ -151,18 +123,8 @@ export class TableSink {
   /** Creates the table from the types of a batch's records (all of them, not just one), unless another writer did. */
   async create(batch: RawBatch): Promise<void> {
     const { catalog, id, partitionBy, location, changes } = this.options;
-    const rows = changes === undefined ? batch : changes.rowRecords(batch);
-    const types: StructType[] = [];
-    for (let i = 0; i < rows.length; i += 1) {
-      try {
-        types.push((await this.options.read(recordOf(rows, i))).type);
-      } catch (error) {
-        if (!(error instanceof RecordRejectedError)) throw error;
-      }
-    }
-    if (types.length === 0) return; // every record is bad: they are rejected when taken, no table yet
-    const schema =
-      changes === undefined ? newSchema(mergeStructs(types).fields) : keyedSchema(types, changes);
+    const schema = await firstSchema(batch, this.options.read, changes);
+    if (schema === undefined) return; // every record is bad: they are rejected when taken, no table yet
     const spec = new PartitionSpecBuilder(schema);
     for (const field of partitionBy) spec.add(field.source, parseTransform(field.transform));
     try {
@@ -186,12 +148,12 @@ export class TableSink {
 
   /** The pipeline's offsets as the table held them when last read or committed. */
   get committedOffsets(): OffsetMap {
-    return this.committed;
+    return this.held.committed;
   }
 
   /** The next offset the table holds for a partition, if the pipeline ever committed it. */
   committedOffset(key: string): bigint | undefined {
-    return this.committed.get(key);
+    return this.held.committed.get(key);
   }
 
   /**
@@ -208,13 +170,13 @@ export class TableSink {
       this.requireWriter().drop([key]);
       return taken.rejected;
     });
-    if (batch.length > 0) this.buffer(key, batch).nextOffset = batch.offset(batch.length - 1) + 1n;
+    if (batch.length > 0) this.held.buffer(key, batch).nextOffset = batch.offset(batch.length - 1) + 1n;
     return { batch, rejected };
   }
 
   /** Takes rows read before (a change's row, at the commit) without counting them or moving the offsets again. */
   private async takeAgain(key: string, rows: RawBatch): Promise<RejectedRecord[]> {
-    const buffer = this.buffer(key, rows);
+    const buffer = this.held.buffer(key, rows);
     const counted = { ...buffer };
     const { rejected } = await this.takeRows(key, rows);
     Object.assign(buffer, counted);
@@ -226,7 +188,7 @@ export class TableSink {
     batch: RawBatch,
   ): Promise<{ batch: RawBatch; rejected: RejectedRecord[] }> {
     const writer = this.requireWriter();
-    const buffer = this.buffer(key, batch);
+    const buffer = this.held.buffer(key, batch);
     const rejected: RejectedRecord[] = [];
     for (let from = 0; from < batch.length; ) {
       const result = await this.time('take', async () => writer.take(key, batch, from));
@@ -249,7 +211,7 @@ export class TableSink {
 
   /** Moves a partition's next offset past a record no row of this table comes from (it went to another table). */
   advance(key: string, record: { topic: string; partition: number; offset: bigint }): void {
-    this.buffer(key, record).nextOffset = record.offset + 1n;
+    this.held.buffer(key, record).nextOffset = record.offset + 1n;
   }
 
   get bufferedRows(): number {
@@ -262,13 +224,13 @@ export class TableSink {
    * returns true then, and the caller reads every partition again from the table.
    */
   drop(keys: Iterable<string>): boolean {
-    const list = [...keys].filter((key) => this.buffers.has(key));
+    const list = [...keys].filter((key) => this.held.has(key));
     if (list.length === 0) return false;
-    if (this.stored.length > 0 || this.unstored.length > 0 || this.options.changes?.pending) {
+    if (this.files.holds || this.options.changes?.pending) {
       this.dropAll();
       return true;
     }
-    for (const key of list) this.buffers.delete(key);
+    for (const key of list) this.held.delete(key);
     this.writer?.drop(list);
     this.options.changes?.drop(list);
     return false;
@@ -276,11 +238,10 @@ export class TableSink {
 
   /** Forgets everything held, and a schema grown locally and not committed. */
   dropAll(): void {
-    this.buffers.clear();
+    this.held.clear();
     this.writer?.clear();
     this.options.changes?.clear();
-    this.unstored = [];
-    void this.deleteStored();
+    this.files.discard();
     if (this.table !== undefined && this.pendingSchema !== undefined) {
       this.pendingSchema = undefined;
       this.schema = undefined;
@@ -297,43 +258,28 @@ export class TableSink {
   async commit(): Promise<CommitOutcome | undefined> {
     // Partitions whose last records all went to the dead letters still move on: the commit then has
     // no rows, only offsets (else they would stay behind, and the letters be sent again on restart).
-    if (this.buffers.size === 0 || !this.exists) return undefined;
+    if (this.held.size === 0 || !this.exists) return undefined;
     await this.commitSchema();
     await this.options.changes?.materialize((key, rows) => this.takeAgain(key, rows));
     await this.storeHeldRows();
-    const all = [...this.buffers.entries()];
-    const { catalog, io, id, pipelineId, changes } = this.options;
-    const options = {
-      summary: (parent: Snapshot | undefined, metadata: TableMetadata) =>
-        this.offsetsSummary(parent, metadata, all),
-      ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
-    };
-    // Changes are committed as a row delta planned on the table as it is now (its deletes are positions in it).
-    const planned = changes === undefined ? undefined : await catalog.loadTable(id);
-    const deletes =
-      planned === undefined ? [] : await (changes as ChangeSet).deletes(planned, this.requireSchema());
-    const equal = changes?.byEquality ? changes.equalityDeletes(this.requireSchema()) : undefined;
-    const snapshot =
-      planned !== undefined && (deletes.length > 0 || this.stored.length > 0 || (equal?.rows.length ?? 0) > 0)
-        ? await RowDelta.start(catalog, io, planned, options)
-        : await FastAppend.start(catalog, io, id, { ...options, allowEmpty: true });
-    if (this.stored.length > 0) snapshot.addDataFiles(this.stored, this.storedSpec);
-    if (snapshot instanceof RowDelta) {
-      // Delete files are written for the delta, on the table it is planned on, and go if it fails.
-      const deleteWriter = new IcebergTableWriter(io, snapshot.table);
-      snapshot.removeOnFailure(deleteWriter);
-      if (deletes.length > 0)
-        snapshot.addDeletes(await deleteWriter.deletePositions(deletes, this.storedSpec, snapshot.planned));
-      if (equal !== undefined && equal.rows.length > 0)
-        snapshot.addDeletes(await deleteWriter.deleteEqual(equal.rows, equal.schema, this.storedSpec));
-    }
-    const result = await this.time('commit', () => snapshot.commit());
-    changes?.committed(result.table, result.snapshotId, planned?.metadata.currentSnapshotId ?? undefined);
-    const files = this.stored;
-    this.stored = [];
+    const all = this.held.snapshot();
+    const { catalog, io, id, pipelineId, changes, maxCommitAttempts } = this.options;
+    const result = await commitSnapshot({
+      catalog,
+      io,
+      id,
+      ...(maxCommitAttempts !== undefined && { maxCommitAttempts }),
+      ...(changes !== undefined && { changes }),
+      schema: this.requireSchema(),
+      files: this.files.files,
+      spec: this.files.spec,
+      summary: (parent, metadata) => this.held.summary(parent, metadata, all),
+      time: (stage, work) => this.time(stage, work),
+    });
+    const files = this.files.takeAll();
     this.useTable(result.table);
-    this.committed = tableOffsets(result.table.metadata, pipelineId);
-    this.buffers.clear();
+    this.held.committed = tableOffsets(result.table.metadata, pipelineId);
+    this.held.clear();
     return {
       table: this.name,
       snapshotId: result.snapshotId,
@@ -343,14 +289,8 @@ export class TableSink {
       dataFiles: files.length,
       deleteFiles: result.deleteFiles.length,
       tableTotals: summaryOf(result.table.metadata, result.snapshotId),
-      partitions: all.map(([, b]) => ({
-        topic: b.topic,
-        partition: b.partition,
-        nextOffset: b.nextOffset,
-        records: b.records,
-        newestRecordMs: b.newestRecordMs,
-      })),
-      offsets: this.committed,
+      partitions: HeldPartitions.commits(all),
+      offsets: this.held.committed,
     };
   }
 
@@ -363,34 +303,23 @@ export class TableSink {
    * on the table at the commit).
    */
   async handOver(): Promise<Handover | undefined> {
-    if (this.buffers.size === 0 || !this.exists) return undefined;
+    if (this.held.size === 0 || !this.exists) return undefined;
     if (this.options.changes !== undefined)
       throw new Error(`${this.name}: keyed changes are committed by their member`);
     await this.commitSchema();
     await this.storeHeldRows();
-    const handover: Handover = {
+    const specId = (this.files.spec ?? (this.writerSpec as PartitionSpec)).specId;
+    return {
       table: this.options.id.name,
-      specId: (this.storedSpec ?? (this.writerSpec as PartitionSpec)).specId,
-      files: this.stored,
-      ranges: [...this.buffers].map(([key, b]) => ({
-        key,
-        topic: b.topic,
-        partition: b.partition,
-        from: b.base ?? null,
-        to: b.nextOffset,
-        records: b.records,
-        newestRecordMs: b.newestRecordMs,
-      })),
+      specId,
+      files: this.files.takeAll(),
+      ranges: this.held.handOver(),
     };
-    for (const range of handover.ranges) this.committed.set(range.key, range.to);
-    this.stored = [];
-    this.buffers.clear();
-    return handover;
   }
 
   /** Marks a partition's records below `offset` as handed over: the next range taken starts there. */
   handedOver(key: string, offset: bigint): void {
-    this.committed.set(key, offset);
+    this.held.committed.set(key, offset);
   }
 
   /**
@@ -420,64 +349,15 @@ export class TableSink {
 
   /** The engine writes what it holds as Parquet; the files go to storage and wait for the commit. */
   private async storeHeldRows(): Promise<void> {
-    const writer = this.requireWriter();
     const metadata = (this.table as LoadedTable).metadata;
-    const spec = this.writerSpec as PartitionSpec;
-    if (this.storedSpec !== undefined && this.storedSpec.specId !== spec.specId && this.stored.length > 0) {
-      throw new FencedError(`${this.name}: the partition spec changed while files waited for a commit`);
-    }
-    const target = targetFileSize(metadata.properties, this.options.targetFileSizeBytes);
-    if (writer.bufferedRows > 0)
-      this.unstored.push(...(await this.time('encode', () => writer.flush(target))));
-    if (this.unstored.length === 0) return;
-    const prefix = randomUUID();
-    let index = 0;
-    const storage: DataFileTarget = {
-      io: this.options.io,
-      schema: this.requireSchema(),
-      spec,
-      dataLocation: metadata.properties['write.data.path'] ?? `${metadata.location}/data`,
-      filePrefix: prefix,
-      nextIndex: () => index++,
-      onWritten: () => {},
-      targetFileSizeBytes: target,
-    };
-    this.storedSpec = spec;
-    const uploads = await this.time('upload', () =>
-      Promise.allSettled(this.unstored.map((f) => storeDataFile(storage, f, f.partition))),
+    await this.files.store(
+      this.name,
+      this.requireWriter(),
+      metadata,
+      this.writerSpec as PartitionSpec,
+      this.requireSchema(),
+      targetFileSize(metadata.properties, this.options.targetFileSizeBytes),
     );
-    const failed = uploads.flatMap((u, i) => (u.status === 'rejected' ? [i] : []));
-    uploads.forEach((u, i) => {
-      if (u.status !== 'fulfilled') return;
-      this.stored.push(u.value);
-      this.options.changes?.written(this.unstored[i] as WrittenDataFile, u.value, this.requireSchema());
-    });
-    const firstFailure = uploads.find((u) => u.status === 'rejected');
-    this.unstored = failed.map((i) => this.unstored[i] as WrittenDataFile);
-    if (firstFailure !== undefined) throw firstFailure.reason;
-  }
-
-  private async deleteStored(): Promise<void> {
-    const files = this.stored;
-    this.stored = [];
-    await Promise.allSettled(files.map((f) => this.options.io.delete(f.filePath)));
-  }
-
-  private offsetsSummary(
-    parent: Snapshot | undefined,
-    metadata: TableMetadata,
-    buffers: [string, PartitionBuffer][],
-  ): Record<string, string> {
-    const next = chainRanges(
-      tableOffsets(metadata, this.options.pipelineId),
-      buffers.map(([key, b]) => ({ key, from: b.base, to: b.nextOffset })),
-    );
-    if (!(next instanceof Map)) {
-      throw new FencedError(
-        `${this.name}: another writer committed ${next.moved.join(', ')} since these rows were read; they are read again`,
-      );
-    }
-    return { ...carriedOffsets(parent), [offsetsKey(this.options.pipelineId)]: encodeOffsets(next) };
   }
 
   /**
@@ -502,24 +382,13 @@ export class TableSink {
 
   /**
    * Record `index` of the batch needs a schema change before it fits (the engine said so): the change
-   * is worked out from the record's own types and made locally. Returns the record's rejection when
-   * it cannot be read or fitted after all.
+   * is made locally. Returns the record's rejection when it cannot be read or fitted after all.
    */
   private async evolveFor(batch: RawBatch, index: number): Promise<RejectedRecord | undefined> {
-    let value: TypedValue;
-    try {
-      value = await this.options.read(recordOf(batch, index));
-    } catch (error) {
-      if (!(error instanceof RecordRejectedError)) throw error;
-      return { index, reason: error.reason, message: error.message };
-    }
     const schema = this.requireSchema();
-    const fit = fitRecord({ type: 'struct', fields: schema.fields }, value, this.options.policy);
-    if (!('changes' in fit)) {
-      throw new Error(
-        `${this.name}: the ${this.writer?.engine} engine asked for a schema change that record ${batch.topic}/${batch.partition}@${batch.offset(index)} does not need`,
-      );
-    }
+    const { read, policy } = this.options;
+    const fit = await changesFor(this.name, this.writer?.engine, batch, index, schema, read, policy);
+    if ('rejected' in fit) return fit.rejected;
     const pending = this.pendingSchema ?? { table: this.table as LoadedTable, steps: [] };
     const update = await this.schemaUpdate(pending, fit.changes);
     this.pendingSchema = { table: pending.table, steps: [...pending.steps, fit.changes] };
@@ -529,32 +398,8 @@ export class TableSink {
     return undefined;
   }
 
-  /** The table's schema update holding the pending steps and then `next` (which fails alone, keeping nothing). */
-  private async schemaUpdate(pending: PendingSchema, next: readonly SchemaChange[]): Promise<UpdateSchema> {
-    const update = await UpdateSchema.start(this.options.catalog, pending.table, {
-      // Rows held carry the new field ids: the schema cannot be made again on another writer's.
-      onConcurrentChange: 'fail',
-      ...(this.options.maxCommitAttempts !== undefined && { maxAttempts: this.options.maxCommitAttempts }),
-    });
-    for (const step of [...pending.steps, next]) applySchemaChanges(update, step);
-    return update;
-  }
-
-  private buffer(key: string, record: { topic: string; partition: number }): PartitionBuffer {
-    let buffer = this.buffers.get(key);
-    if (buffer === undefined) {
-      const base = this.committed.get(key);
-      buffer = {
-        topic: record.topic,
-        partition: record.partition,
-        records: 0,
-        base,
-        nextOffset: base ?? 0n,
-        newestRecordMs: null,
-      };
-      this.buffers.set(key, buffer);
-    }
-    return buffer;
+  private schemaUpdate(pending: PendingSchema, next: readonly SchemaChange[]): Promise<UpdateSchema> {
+    return schemaUpdate(this.options.catalog, pending, next, this.options.maxCommitAttempts);
   }
 
   private useTable(table: LoadedTable): void {
@@ -583,12 +428,7 @@ export class TableSink {
   }
 
   private holdsRows(): boolean {
-    return (
-      (this.writer?.bufferedRows ?? 0) > 0 ||
-      this.unstored.length > 0 ||
-      this.stored.length > 0 ||
-      (this.options.changes?.size ?? 0) > 0
-    );
+    return (this.writer?.bufferedRows ?? 0) > 0 || this.files.holds || (this.options.changes?.size ?? 0) > 0;
   }
 
   private requireWriter(): TableWriter {
@@ -600,14 +440,4 @@ export class TableSink {
     if (this.schema === undefined) throw new Error(`${this.name}: the table is not loaded or created yet`);
     return this.schema;
   }
-}
-
-/** A keyed table's first schema: the key fields are required, and its identifier fields. */
-function keyedSchema(types: StructType[], changes: ChangeSet): Schema {
-  const fields = mergeStructs(types).fields.map((f) =>
-    changes.keyNames.includes(f.name) ? { ...f, required: true } : f,
-  );
-  const schema = newSchema(fields, { identifierFields: changes.keyNames });
-  changes.keys(schema); // a key field of a type that cannot be a key fails here, by name
-  return schema;
 }
