@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineSpec } from '@floe/protocol';
 import type { Admin } from 'kafkajs';
-import { type OffsetMap, parseTpKey, tpKey } from '../commit/offsets';
+import { parseTpKey } from '../commit/offsets';
 import type { SinkSet } from '../commit/sink-set';
 import { type CommitOutcome, FencedError } from '../commit/table-commit';
 import type { TableSink } from '../commit/table-sink';
@@ -12,6 +12,7 @@ import { type RecordReader, recordOf } from '../engine/read-record';
 import type { KafkaClient } from '../kafka/client';
 import type { FetchedPartition, RecordSource } from '../kafka/record-source';
 import type { KafkaRecord } from '../mapping/kafka-record';
+import { Assignment } from './assignment';
 import { BadRecords, PipelinePausedError } from './bad-records';
 import { ensureControlTopic } from './control-topic';
 import { recordsFrom } from './fetched-batch';
@@ -20,7 +21,6 @@ import { PipelineMetrics } from './metrics';
 import { Mutex } from './mutex';
 import { type IngestLog, type PipelineObserver, silentLog } from './observer';
 import { PooledCommits } from './pooled-commits';
-import { startOffsets } from './start-offsets';
 
 export { PipelinePausedError } from './bad-records';
 
@@ -50,17 +50,15 @@ const COMMIT_TICK_MS = 50;
 /**
  * Runs one pipeline: a Kafka consumer group member that decodes, maps and fits records, holds them per
  * partition, and commits them to the table every commit interval (or sooner when the buffer is full)
- * with the next offsets in the snapshot summary. The table's offsets are the truth: on every
- * assignment the consumer seeks to them and skips what the table already has; the consumer group's
- * own offsets are committed afterwards, for lag tools only.
+ * with the next offsets in the snapshot summary. Where each partition is read from is the
+ * `Assignment`'s (the table's offsets); the consumer group's own offsets are committed afterwards, for
+ * lag tools only.
  */
 export class PipelineRunner {
   readonly metrics: PipelineMetrics;
   private admin: Admin | undefined;
   private readonly lock = new Mutex();
-  /** The next offset to take per partition this member owns; unset until known. */
-  private readonly positions = new Map<string, bigint>();
-  private assigned = new Set<string>();
+  private readonly assignment: Assignment;
   private bufferedBytes = 0;
   private firstBufferedAt: number | undefined;
   private failures = 0;
@@ -72,8 +70,6 @@ export class PipelineRunner {
   private readonly badRecords: BadRecords;
   /** One committer per pipeline while the group has other members (commit.mode auto, appends). */
   private readonly pool: PooledCommits | undefined;
-  /** Whether the group shares the pipeline now (this member does not own every partition). */
-  private pooled = false;
   private lastTickAt = 0;
 
   constructor(private readonly options: PipelineRunnerOptions) {
@@ -98,6 +94,21 @@ export class PipelineRunner {
         ensureTopic: (topic) => ensureControlTopic(this.admin as Admin, topic),
       });
     }
+    this.assignment = new Assignment({
+      spec,
+      source: options.source,
+      sinks: options.sinks,
+      metrics: this.metrics,
+      log: this.log,
+      groupId: this.groupId,
+      admin: () => this.admin as Admin,
+      ...(options.deadLetters !== undefined && { deadLetters: options.deadLetters }),
+      ...(this.pool !== undefined && { pool: this.pool }),
+      readAgain: () => {
+        this.bufferedBytes = 0;
+        this.firstBufferedAt = undefined;
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -107,7 +118,7 @@ export class PipelineRunner {
     this.admin = kafka.admin();
     await this.admin.connect();
     await source.start({
-      assigned: (keys) => this.lock.run(() => this.adoptAssignment(keys)),
+      assigned: (keys) => this.lock.run(() => this.assignment.adopt(keys)),
       batch: (fetched) => this.onBatch(fetched),
     });
     // A record waits at most the commit interval plus one tick before its commit starts.
@@ -127,7 +138,7 @@ export class PipelineRunner {
     await this.options.source.stop();
     await this.lock.run(async () => {
       const held = this.options.sinks.bufferedRows > 0 || (this.options.deadLetters?.size ?? 0) > 0;
-      if (held || (this.pooled && this.pool?.due)) {
+      if (held || (this.assignment.pooled && this.pool?.due)) {
         await this.commit().catch((error: Error) =>
           this.log('warn', 'final commit failed; the records are read again on restart', {
             pipeline: this.options.spec.id,
@@ -145,8 +156,8 @@ export class PipelineRunner {
     await this.lock
       .run(async () => {
         this.metrics.logEndOffsets.set(key, highWatermark);
-        if (!this.assigned.has(key) || !live()) return;
-        const position = this.positions.get(key);
+        if (!this.assignment.keys.has(key) || !live()) return;
+        const position = this.assignment.position(key);
         await this.takeBatch(key, position === undefined ? raw : recordsFrom(raw, position));
       })
       .catch((error: Error) => {
@@ -192,7 +203,7 @@ export class PipelineRunner {
       }
     }
     sinks.advance(key, { topic: raw.topic, partition: raw.partition, offset: lastOffset });
-    this.positions.set(key, lastOffset + 1n);
+    this.assignment.tookUpTo(key, lastOffset + 1n);
     const bytes = raw.bytes;
     this.metrics.recordsIn += raw.length;
     this.metrics.bytesIn += bytes;
@@ -205,93 +216,14 @@ export class PipelineRunner {
    * at or past the bad record is committed; on resume it is read again from the table's offset.
    */
   private rejectOrPause(key: string, sink: TableSink, record: KafkaRecord, error: RecordRejectedError): void {
-    if (this.badRecords.policy === 'pause') {
-      if (this.options.sinks.drop([key])) this.positions.clear();
-      this.options.deadLetters?.drop([key]);
-      this.positions.delete(key);
-    }
+    if (this.badRecords.policy === 'pause') this.assignment.forget(key);
     this.badRecords.reject(key, record, error, sink.name);
-  }
-
-  /**
-   * After a rebalance: forget partitions that went elsewhere, re-read the table, and place every owned
-   * partition: kept ones where they were, new ones at the table's offsets.
-   */
-  private async adoptAssignment(keys: Set<string>): Promise<void> {
-    this.assigned = keys;
-    const gone = [...this.positions.keys()].filter((k) => !this.assigned.has(k));
-    this.metrics.keepOnly(this.assigned);
-    if (this.options.sinks.drop(gone)) {
-      // Files of a failed commit mixed the partitions: everything is read again.
-      this.options.deadLetters?.dropAll();
-      this.bufferedBytes = 0;
-      this.firstBufferedAt = undefined;
-      this.positions.clear();
-    } else {
-      this.options.deadLetters?.drop(gone);
-      for (const key of gone) this.positions.delete(key);
-    }
-    this.pooled = this.pool !== undefined && !(await this.ownsEveryPartition(keys));
-    await this.pool?.assigned(keys, this.pooled);
-    const offsets = await this.options.sinks.load();
-    // Partitions handed over and not committed yet are read on from where their hand-overs end.
-    this.pool?.keepPlaces();
-    await this.seek([...keys], offsets);
-  }
-
-  /**
-   * Whether this member is alone in the group: it owns every partition of the pipeline's topics. When
-   * Kafka cannot say, it commits for itself until the next assignment (correct either way: the
-   * table's offsets fence every commit; it only costs snapshots).
-   */
-  private async ownsEveryPartition(keys: Set<string>): Promise<boolean> {
-    try {
-      const { topics } = await (this.admin as Admin).fetchTopicMetadata({
-        topics: this.options.spec.source.topics,
-      });
-      return topics.every((t) => t.partitions.every((p) => keys.has(tpKey(t.name, p.partitionId))));
-    } catch (error) {
-      this.log('warn', 'could not read the topics partitions; committing for this member alone', {
-        pipeline: this.options.spec.id,
-        error: (error as Error).message,
-      });
-      return true;
-    }
-  }
-
-  /**
-   * Seeks partitions to where this member was, else to the table's offsets; one the table has never
-   * held starts where the pipeline says.
-   */
-  private async seek(keys: string[], offsets: OffsetMap): Promise<void> {
-    const { source } = this.options;
-    const unknown = keys.filter((k) => !this.positions.has(k) && !offsets.has(k));
-    const starts =
-      unknown.length > 0
-        ? await startOffsets(
-            {
-              admin: this.admin as Admin,
-              commit: (resolved) => source.commitOffsets(resolved),
-              groupId: this.groupId,
-              sinks: this.options.sinks,
-              startFrom: this.options.spec.source.startFrom,
-            },
-            unknown,
-          )
-        : new Map<string, bigint>();
-    for (const key of keys) {
-      const offset = this.positions.get(key) ?? offsets.get(key) ?? starts.get(key);
-      if (offset === undefined) continue;
-      source.seek(key, offset);
-      this.positions.set(key, offset);
-    }
-    this.log('debug', 'partitions assigned', { pipeline: this.options.spec.id, partitions: keys.join(',') });
   }
 
   private async commitIfDue(): Promise<void> {
     if (this.stopping || Date.now() < this.nextAttemptAt) return;
     const interval = this.options.spec.commit.intervalSeconds * 1000;
-    if (this.pooled) {
+    if (this.assignment.pooled) {
       // On a pool every member ticks each interval: it hands over, and the committer commits.
       if (Date.now() - this.lastTickAt < interval) return;
       if (this.firstBufferedAt === undefined && !this.pool?.due) return;
@@ -331,22 +263,16 @@ export class PipelineRunner {
       pipeline: this.options.spec.id,
       error: error.message,
     });
-    this.options.sinks.dropAll();
-    this.pool?.forget();
-    this.options.deadLetters?.dropAll();
-    this.bufferedBytes = 0;
-    this.firstBufferedAt = undefined;
-    this.positions.clear();
-    await this.seek([...this.assigned], await this.options.sinks.load());
+    await this.assignment.rewind();
   }
 
   private async commit(): Promise<void> {
     const { sinks, deadLetters, observer } = this.options;
     const sent = (await deadLetters?.send()) ?? 0;
     let outcomes: CommitOutcome[];
-    if (this.pooled) {
+    if (this.assignment.pooled) {
       this.lastTickAt = Date.now();
-      outcomes = await (this.pool as PooledCommits).tick(this.assigned, this.stopping);
+      outcomes = await (this.pool as PooledCommits).tick(this.assignment.keys, this.stopping);
     } else outcomes = await sinks.commit();
     if (sinks.bufferedRows === 0) {
       this.bufferedBytes = 0;
@@ -354,7 +280,7 @@ export class PipelineRunner {
     }
     // Lag and resume points: per partition, the lowest offset over the pipeline's tables (on a pool
     // the sinks read on past what they handed over: the tables' offsets are taken at the tick).
-    if (outcomes.length > 0 && !this.pooled) {
+    if (outcomes.length > 0 && !this.assignment.pooled) {
       for (const [key, offset] of sinks.lowestCommitted()) this.metrics.committedOffsets.set(key, offset);
     }
     outcomes.forEach((outcome, i) => {
@@ -371,9 +297,9 @@ export class PipelineRunner {
     });
     // For lag tools only: the tables, not the group, say where to resume (on a pool a member learns
     // them at each tick, whoever committed).
-    if (outcomes.length === 0 && !this.pooled) return;
+    if (outcomes.length === 0 && !this.assignment.pooled) return;
     const groupOffsets = [...this.metrics.committedOffsets]
-      .filter(([key]) => this.assigned.has(key))
+      .filter(([key]) => this.assignment.keys.has(key))
       .map(([key, offset]) => ({ ...parseTpKey(key), offset }));
     await this.options.source
       .commitOffsets(groupOffsets)
