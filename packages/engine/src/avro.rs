@@ -438,6 +438,12 @@ impl Reader<'_> {
         Ok((raw >> 1) as i64 ^ -((raw & 1) as i64))
     }
 
+    /// An Avro int: a long on the wire that must fit 32 bits (a wider one is refused, never cut).
+    fn int(&mut self) -> Result<i32, String> {
+        let v = self.long()?;
+        i32::try_from(v).map_err(|_| format!("{v} is beyond the range of an Avro int"))
+    }
+
     fn take(&mut self, n: usize) -> Result<(u32, u32), String> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or(TRUNCATED)?;
         let start = self.pos;
@@ -528,7 +534,7 @@ impl Values {
                 let (s, _) = r.take(1)?;
                 V::Bool(r.buf[s as usize] != 0)
             }
-            T::Int => V::I32(r.long()? as i32),
+            T::Int => V::I32(r.int()?),
             T::Long => V::I64(r.long()?),
             T::Float => {
                 let (s, e) = r.take(4)?;
@@ -673,9 +679,9 @@ impl Values {
 
     fn logical(&mut self, base: Base, conv: &Conv, prim: &Prim, r: &mut Reader) -> Result<V, String> {
         Ok(match (base, conv) {
-            (Base::Int, Conv::Same) => V::I32(r.long()? as i32),
+            (Base::Int, Conv::Same) => V::I32(r.int()?),
             (Base::Int | Base::Long, Conv::Factor(f)) => {
-                let raw = if matches!(base, Base::Int) { r.long()? as i32 as i64 } else { r.long()? };
+                let raw = if matches!(base, Base::Int) { r.int()? as i64 } else { r.long()? };
                 V::I64(raw.checked_mul(*f).ok_or_else(|| format!("{raw} is beyond the range of a {}", prim.label()))?)
             }
             (Base::Long, _) => V::I64(r.long()?),
@@ -1078,6 +1084,10 @@ mod unit {
         assert_eq!(r.long().unwrap(), -1);
         assert_eq!(r.long().unwrap(), 64);
         assert_eq!(r.long().unwrap(), i64::MAX);
+        // An int wider than 32 bits on the wire is refused, not cut to its low bits.
+        let mut r = Reader { buf: &[0xfe, 0xff, 0xff, 0xff, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x10], pos: 0 };
+        assert_eq!(r.int().unwrap(), i32::MAX);
+        assert_eq!(r.int().unwrap_err(), "2147483648 is beyond the range of an Avro int");
         assert_eq!(decimal_of(&[0xff, 0x85]), Some(-123));
         assert_eq!(decimal_of(&[]), Some(0));
         assert_eq!(array_index(b"12"), Some(12));
