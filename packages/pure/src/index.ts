@@ -2,6 +2,13 @@
 // server both use it (scripts/lib/import-rules.mjs keeps it so).
 export { type Cron, cronProblem, nextCronTime, parseCron } from './cron';
 export {
+  type ChangeDeletes,
+  type ChangesMode,
+  type PreviewColumn,
+  type TablePreview,
+  tablePreview,
+} from './table-preview';
+export {
   type DiscoveredField,
   partitionLayout,
   partitionTransforms,
