@@ -21,7 +21,7 @@ import {
 } from '../engine/engine';
 import type { RecordReader } from '../engine/read-record';
 import { KeyColumns } from './change-key';
-import { readChangeEvent } from './debezium';
+import type { ChangeReader } from './debezium';
 import { KeyIndex, type RowLocation } from './key-index';
 import { loadKeyIndex, saveKeyIndex } from './key-index-store';
 
@@ -70,6 +70,8 @@ export class ChangeSet {
     private readonly table: string,
     private readonly read: RecordReader,
     private readonly io: FileIO,
+    /** CDC: how the pipeline's Debezium events are read. */
+    private readonly events?: ChangeReader,
   ) {}
 
   get keyNames(): readonly string[] {
@@ -317,16 +319,20 @@ export class ChangeSet {
       keys.ofValue((await this.read({ topic, partition, ...record, value })).row, what);
     if (this.mode.mode === 'upsert')
       return [{ key: await keyOf(record.value, 'the value'), offset, row: record }];
-    const event = readChangeEvent(record.value);
-    const before =
-      event.before === null
-        ? undefined
-        : await keyOf(event.before, 'the before image').catch(() => undefined);
+    const event = await this.changeReader().read(topic, partition, record);
+    let before: string | undefined;
+    if (event.before !== null) {
+      try {
+        before = keys.ofValue(event.before, 'the before image');
+      } catch {
+        before = undefined;
+      }
+    }
     if (event.op === 'd') {
       return [{ key: before ?? keys.ofKafkaKey(record.key), offset, row: null }];
     }
-    const row = { ...record, value: event.after as Buffer };
-    const key = await keyOf(row.value, 'the after image');
+    const row = event.after as RawRecord;
+    const key = await keyOf(row.value as Buffer, 'the after image');
     const changes: Change[] = [];
     if (before !== undefined && before !== key) changes.push({ key: before, offset, row: null });
     changes.push({ key, offset, row });
@@ -336,13 +342,12 @@ export class ChangeSet {
   private rowOf(record: RawRecord): RawRecord | null {
     if (record.value === null) return null;
     if (this.mode.mode === 'upsert') return record;
-    try {
-      const event = readChangeEvent(record.value);
-      return event.after === null ? null : { ...record, value: event.after };
-    } catch (error) {
-      if (error instanceof RecordRejectedError) return null;
-      throw error;
-    }
+    return this.changeReader().rowOf(record);
+  }
+
+  private changeReader(): ChangeReader {
+    if (this.events === undefined) throw new Error(`${this.table}: a CDC pipeline needs its change reader`);
+    return this.events;
   }
 }
 

@@ -1,4 +1,13 @@
-import { RecordRejectedError } from '../decode/decoded';
+import type { Row, StructType } from '@floe/iceberg';
+import {
+  RecordRejectedError,
+  type TypedValue,
+  type ValueDecoder,
+  withSequentialIds,
+} from '../decode/decoded';
+import type { RawRecord } from '../engine/engine';
+import type { RecordReader } from '../engine/read-record';
+import type { RecordMapper } from '../mapping/map-record';
 
 /** A Debezium change event, its images kept as the exact bytes they had in the record. */
 export interface ChangeEvent {
@@ -11,6 +20,118 @@ export interface ChangeEvent {
 }
 
 const OPS = new Set(['c', 'r', 'u', 'd']);
+
+/** A change event as the change set takes it: its op, the before image as a row (for its key), and the after row's record. */
+export interface ChangeImages {
+  op: ChangeEvent['op'];
+  /** The before image mapped to the pipeline's columns; null when there is none or it cannot be read. */
+  before: Row | null;
+  /** The record whose value the record reader and the engine read as the after image (null for a delete). */
+  after: RawRecord | null;
+}
+
+/** Reads Debezium events in one value format. */
+export interface ChangeReader {
+  /** The record read as the event's after row, if the value can carry one (an unreadable event is rejected there). */
+  rowOf(record: RawRecord): RawRecord | null;
+  /** Reads a record that has a value as a change event; throws RecordRejectedError for a bad one. */
+  read(topic: string, partition: number, record: RawRecord): Promise<ChangeImages>;
+}
+
+/** Debezium events in schemaless JSON: the images are sliced from the text and read by `read` as JSON rows. */
+export function jsonChangeReader(read: RecordReader): ChangeReader {
+  return {
+    rowOf(record) {
+      if (record.value === null) return null;
+      try {
+        const event = readChangeEvent(record.value);
+        return event.after === null ? null : { ...record, value: event.after };
+      } catch (error) {
+        if (error instanceof RecordRejectedError) return null;
+        throw error;
+      }
+    },
+    async read(topic, partition, record) {
+      const event = readChangeEvent(record.value as Buffer);
+      const before =
+        event.before === null
+          ? null
+          : await read({ topic, partition, ...record, value: event.before }).then(
+              (value) => value.row,
+              () => null,
+            );
+      return { op: event.op, before, after: event.after === null ? null : { ...record, value: event.after } };
+    },
+  };
+}
+
+/**
+ * Debezium events through the schema registry (Avro, JSON Schema): `envelope` decodes the whole event,
+ * whose `before` and `after` are records (nullable). The record stays as Kafka wrote it: the engine
+ * reads its after image through `afterImageDecoder`, so the values are the format decoder's own.
+ */
+export function envelopeChangeReader(envelope: ValueDecoder, mapper: RecordMapper): ChangeReader {
+  return {
+    rowOf: (record) => (record.value === null ? null : record),
+    async read(topic, partition, record) {
+      const event = await envelope.decode(record.value as Buffer);
+      const op = changeOp(event);
+      let before: Row | null = null;
+      const image = imageOf(event, 'before');
+      if (image !== null) {
+        try {
+          before = mapper.map({ topic, partition, ...record }, image).row;
+        } catch {
+          before = null;
+        }
+      }
+      const after = imageOf(event, 'after');
+      if (op !== 'd' && after === null) {
+        throw new RecordRejectedError('bad-change', `a change of op ${op} has no after image`);
+      }
+      return { op, before, after: after === null ? null : record };
+    },
+  };
+}
+
+/** Decodes a Debezium event through `envelope` and returns its after image: the row a CDC table takes. */
+export function afterImageDecoder(envelope: ValueDecoder): ValueDecoder {
+  return {
+    async decode(value) {
+      const event = await envelope.decode(value);
+      const op = changeOp(event);
+      const after = imageOf(event, 'after');
+      if (after === null)
+        throw new RecordRejectedError('bad-change', `a change of op ${op} has no after image`);
+      return after;
+    },
+  };
+}
+
+function changeOp(event: TypedValue): ChangeEvent['op'] {
+  const op = event.row.op;
+  if (typeof op !== 'string' || !OPS.has(op)) {
+    throw new RecordRejectedError(
+      'bad-change',
+      `not a Debezium change event: op is ${op === undefined ? 'missing' : JSON.stringify(op)}, not one of c, r, u, d`,
+    );
+  }
+  return op as ChangeEvent['op'];
+}
+
+/** The image `name` of a decoded event as a value of its own record type; null when absent or null. */
+function imageOf(event: TypedValue, name: 'before' | 'after'): TypedValue | null {
+  const field = event.type.fields.find((f) => f.name === name);
+  const row = event.row[name];
+  if (field === undefined || row === null || row === undefined) return null;
+  if (field.type.type !== 'struct')
+    throw new RecordRejectedError('bad-change', `${name} is not a record or null`);
+  return {
+    type: withSequentialIds(field.type as StructType),
+    row: row as Row,
+    ...(event.schemaId !== undefined && { schemaId: event.schemaId }),
+  };
+}
 
 /**
  * Reads a Debezium envelope in JSON (bare, or wrapped as `{ schema, payload }` by Kafka Connect's JSON

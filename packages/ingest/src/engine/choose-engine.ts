@@ -23,6 +23,9 @@ export class EngineUnavailableError extends Error {
 function nativeValues(spec: PipelineSpec, registry: SchemaRegistry | undefined): NativeValues | string {
   const format = spec.format.value;
   if (format === 'json') return { format };
+  if (spec.changes.mode === 'cdc') {
+    return `the native engine reads Debezium events in schemaless JSON; cdc in ${format} runs on the portable engine`;
+  }
   if (format !== 'avro') {
     return `the native engine reads schemaless JSON and Avro; ${format} values run on the portable engine`;
   }

@@ -1,6 +1,7 @@
 import type { Catalog, S3FileIO } from '@floe/iceberg';
 import type { PipelineSpec } from '@floe/protocol';
 import { ChangeSet } from '../changes/change-set';
+import { afterImageDecoder, envelopeChangeReader, jsonChangeReader } from '../changes/debezium';
 import { SinkSet } from '../commit/sink-set';
 import { TableSink } from '../commit/table-sink';
 import { DeadLetterTopic, ensureDeadLetterTopic } from '../dead-letters';
@@ -59,7 +60,16 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
   };
   const kafka = createKafka(kafkaOptions);
   const { catalog, io } = await openTableAccess(spec.table, host);
-  const read = recordReader(host.decoder, new RecordMapper(spec.mapping, spec.format.key));
+  const mapper = new RecordMapper(spec.mapping, spec.format.key);
+  // CDC through the registry: the table's rows are the events' after images, decoded from the records as written.
+  const throughRegistry = spec.changes.mode === 'cdc' && spec.format.value !== 'json';
+  const read = recordReader(throughRegistry ? afterImageDecoder(host.decoder) : host.decoder, mapper);
+  const events =
+    spec.changes.mode !== 'cdc'
+      ? undefined
+      : throughRegistry
+        ? envelopeChangeReader(host.decoder, mapper)
+        : jsonChangeReader(read);
   const writers = tableWriters(spec, {
     read,
     registry: host.registry,
@@ -86,7 +96,7 @@ export async function openPipeline(spec: PipelineSpec, host: PipelineHost): Prom
       read,
       writerFor: writers(name),
       stages: metrics.stages,
-      ...(spec.changes.mode !== 'append' && { changes: new ChangeSet(spec.changes, name, read, io) }),
+      ...(spec.changes.mode !== 'append' && { changes: new ChangeSet(spec.changes, name, read, io, events) }),
     });
   const tables = new Set([spec.table.name, ...Object.values(spec.routing?.routes ?? {})]);
   const sinks = new SinkSet(

@@ -3,6 +3,7 @@ import { scanWithPyiceberg } from '@floe/iceberg/testing';
 import type { PipelineSpec } from '@floe/protocol';
 import { expect } from 'vitest';
 import { type OffsetMap, offsetsAt, tpKey } from '../commit/offsets';
+import type { ValueDecoder } from '../decode/decoded';
 import { SchemalessJsonDecoder } from '../decode/schemaless-json';
 import { type OpenedPipeline, openPipeline } from '../pipeline/open-pipeline';
 import { openTableAccess } from '../pipeline/table-access';
@@ -12,15 +13,15 @@ import { createTopic, testAwsCredentials, testCatalog, testKafka, waitForCommitt
 // Test support for upsert and CDC pipelines on the local stack (not part of the package's surface).
 
 /** A record as produced; in a fresh topic its offset is its place in its partition's list. */
-export interface Produced {
+export interface Produced<V extends string | Buffer = string> {
   key: string | null;
-  value: string | null;
+  value: V | null;
   partition: number;
 }
 
 /** A fresh topic whose records are kept, so a test can work out on its own what any offsets promise. */
-export class ChangeTopic {
-  readonly produced: Produced[][];
+export class ChangeTopic<V extends string | Buffer = string> {
+  readonly produced: Produced<V>[][];
   private readonly producer = testKafka().producer();
 
   private constructor(
@@ -30,9 +31,12 @@ export class ChangeTopic {
     this.produced = Array.from({ length: partitions }, () => []);
   }
 
-  static async create(name: string, partitions: number): Promise<ChangeTopic> {
+  static async create<V extends string | Buffer = string>(
+    name: string,
+    partitions: number,
+  ): Promise<ChangeTopic<V>> {
     await createTopic(testKafka(), name, partitions);
-    const topic = new ChangeTopic(name, partitions);
+    const topic = new ChangeTopic<V>(name, partitions);
     await topic.producer.connect();
     return topic;
   }
@@ -41,13 +45,13 @@ export class ChangeTopic {
     return this.produced.reduce((n, p) => n + p.length, 0);
   }
 
-  async send(records: Produced[]): Promise<void> {
+  async send(records: Produced<V>[]): Promise<void> {
     for (const r of records) this.produced[r.partition]?.push(r);
     await this.producer.send({ topic: this.name, messages: records });
   }
 
   /** Each partition's records below the offsets, in offset order. */
-  below(offsets: OffsetMap): Produced[][] {
+  below(offsets: OffsetMap): Produced<V>[][] {
     return this.produced.map((records, p) =>
       records.slice(0, Number(offsets.get(tpKey(this.name, p)) ?? 0n)),
     );
@@ -60,14 +64,17 @@ export class ChangeTopic {
 
 const host = { resolveSecret: async () => '', awsCredentials: testAwsCredentials };
 
-/** Opens and starts a pipeline on the stack (schemaless JSON). */
-export async function startPipeline(spec: PipelineSpec): Promise<OpenedPipeline> {
-  const pipeline = await openPipeline(spec, { ...host, decoder: new SchemalessJsonDecoder() });
+/** Opens and starts a pipeline on the stack (schemaless JSON unless another decoder is given). */
+export async function startPipeline(
+  spec: PipelineSpec,
+  decoder: ValueDecoder = new SchemalessJsonDecoder(),
+): Promise<OpenedPipeline> {
+  const pipeline = await openPipeline(spec, { ...host, decoder });
   await pipeline.start();
   return pipeline;
 }
 
-export const waitForTopic = (spec: PipelineSpec, topic: ChangeTopic) =>
+export const waitForTopic = (spec: PipelineSpec, topic: ChangeTopic<string | Buffer>) =>
   waitForCommitted(testCatalog(), spec.table.namespace[0] as string, [spec.table.name], spec.id, topic.total);
 
 /**
