@@ -1,5 +1,11 @@
+import { optional, required, T } from '@floe/iceberg';
+import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { readChangeEvent } from './debezium';
+import { avroFormat } from '../decode/avro';
+import { type ValueDecoder, withSequentialIds } from '../decode/decoded';
+import type { RawRecord } from '../engine/engine';
+import { RecordMapper } from '../mapping/map-record';
+import { afterImageDecoder, envelopeChangeReader, readChangeEvent } from './debezium';
 
 const read = (text: string) => {
   const e = readChangeEvent(Buffer.from(text));
@@ -33,5 +39,84 @@ describe('readChangeEvent', () => {
     );
     expect(() => read('{"op": "c", "after": [1]}')).toThrow('after is not an object or null');
     expect(() => read('{"op": "c", "after": {"id": 1')).toThrow('invalid JSON');
+  });
+});
+
+/** A Debezium envelope in Avro as its converter registers it, decoded by the Avro format's own reader. */
+const ROW = {
+  type: 'record',
+  name: 'Value',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'name', type: ['null', 'string'], default: null },
+  ],
+};
+const ENVELOPE = {
+  type: 'record',
+  name: 'Envelope',
+  fields: [
+    { name: 'before', type: ['null', ROW], default: null },
+    { name: 'after', type: ['null', 'Value'], default: null },
+    {
+      name: 'source',
+      type: {
+        type: 'record',
+        name: 'Source',
+        fields: [
+          { name: 'ts_ms', type: 'long' },
+          { name: 'lsn', type: ['null', 'long'], default: null },
+        ],
+      },
+    },
+    { name: 'op', type: 'string' },
+  ],
+};
+const envelopeType = avro.Type.forSchema(ENVELOPE as avro.Schema);
+const readEnvelope = avroFormat.compile({
+  id: 7,
+  schemaType: 'AVRO',
+  schema: JSON.stringify(ENVELOPE),
+  references: [],
+});
+const envelope: ValueDecoder = { decode: async (value) => readEnvelope(value) };
+const avroEvent = (op: string, before: object | null, after: object | null): RawRecord => ({
+  offset: 3n,
+  timestampMs: 0n,
+  key: Buffer.from('{"id":1}'),
+  value: envelopeType.toBuffer({ before, after, source: { ts_ms: 1, lsn: 9 }, op }),
+  headers: [],
+});
+const mapper = new RecordMapper({ kafkaMetadata: false, rename: {}, timestamps: [] }, 'string');
+
+describe('Debezium envelopes through the registry', () => {
+  it('the after image is the row, typed as the after record, values as the format maps them', async () => {
+    const record = avroEvent('u', { id: 1, name: 'a' }, { id: 2, name: null });
+    const after = await afterImageDecoder(envelope).decode(record.value as Buffer);
+    expect(after).toEqual({
+      type: withSequentialIds(T.struct([required('id', T.long), optional('name', T.string)])),
+      row: { id: 2n, name: null },
+    });
+    const event = await envelopeChangeReader(envelope, mapper).read('t', 0, record);
+    expect(event).toEqual({ op: 'u', before: { id: 1n, name: 'a' }, after: record });
+  });
+
+  it('a delete has no after row; r reads like c; a bad op or a missing after image is a bad change', async () => {
+    const reader = envelopeChangeReader(envelope, mapper);
+    expect(await reader.read('t', 0, avroEvent('d', { id: 1, name: 'a' }, null))).toEqual({
+      op: 'd',
+      before: { id: 1n, name: 'a' },
+      after: null,
+    });
+    const snapshot = avroEvent('r', null, { id: 4, name: 'd' });
+    expect(await reader.read('t', 0, snapshot)).toEqual({ op: 'r', before: null, after: snapshot });
+    for (const [record, message] of [
+      [avroEvent('x', null, { id: 1, name: 'a' }), 'op is "x", not one of c, r, u, d'],
+      [avroEvent('c', null, null), 'a change of op c has no after image'],
+    ] as const) {
+      await expect(reader.read('t', 0, record)).rejects.toThrow(message);
+      await expect(afterImageDecoder(envelope).decode(record.value as Buffer)).rejects.toMatchObject({
+        reason: 'bad-change',
+      });
+    }
   });
 });
