@@ -61,6 +61,24 @@ describe('the pipeline wizard, in a real browser', () => {
     await expect(page.getByLabel('Bad records').inputValue()).resolves.toBe('dlq');
     await expect(page.getByLabel('Dead-letter topic').inputValue()).resolves.toBe('orders.v1.dlq');
     await screenshot(page, 'wizard-policies-proposed-dlq');
+    // The preview of what the table holds follows the mode and key: an upsert keyed by id.
+    await page.getByLabel('Table mode').selectOption('upsert');
+    await page.getByLabel('Key fields').fill('id');
+    const preview = page.getByRole('region', { name: 'What sales.orders will hold' });
+    const columns = preview.getByRole('table', { name: /Columns of sales\.orders in upsert mode/ });
+    await expect(columns.getByRole('row', { name: /^id/ }).textContent()).resolves.toContain(
+      'identifier field',
+    );
+    await expect(columns.getByRole('row', { name: /^_kafka/ }).textContent()).resolves.toBe('_kafkastruct');
+    const rules = await preview.getByRole('list', { name: 'What records do' }).textContent();
+    expect(rules).toContain('a record with key (id) replaces the row with that id');
+    expect(rules).toContain('a tombstone (a null value) deletes the row with that id');
+    await expect(preview.getByTestId('table-preview-deletes').textContent()).resolves.toContain(
+      'deletion vectors in Puffin files (an Iceberg v3 table)',
+    );
+    await screenshot(page, 'wizard-policies-upsert-preview');
+    await page.getByLabel('Key fields').fill('');
+    await page.getByLabel('Table mode').selectOption('append');
     // Emptied under the dlq policy: the field says so at once, before Next.
     await page.getByLabel('Dead-letter topic').fill('');
     await expect(errorOf('deadLetterTopic')).resolves.toBe('the dlq policy needs a dead-letter topic');

@@ -2,7 +2,7 @@
 
 import { parsePartitionBy, parseTimestampFields, topicNames } from '@floe/api/pipeline-form';
 import { partitionLayout, partitionTransforms, storeAsChoices, type TimestampFormat } from '@floe/pure';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   DiscoveryStatus,
   type KafkaDescription,
@@ -44,10 +44,13 @@ export function SchemaProposal({
   orgSlug,
   values,
   setField,
+  onFields,
 }: {
   orgSlug: string;
   values: Values;
   setField: (name: 'timestampFields' | 'partitionBy', value: string) => void;
+  /** The fields proposed, each time a proposal comes back (for the table preview). */
+  onFields: (fields: DiscoveredField[]) => void;
 }) {
   const online = useOnlineAgent(orgSlug, values.agentId || undefined);
   const [discovery, start] = useKafkaDescription(orgSlug);
@@ -56,6 +59,8 @@ export function SchemaProposal({
   const topic = topicNames(values.topics ?? '')[0];
   const timestamps = tryParse(() => parseTimestampFields(values.timestampFields ?? ''), []);
   const partitions = tryParse(() => parsePartitionBy(values.partitionBy ?? ''), null);
+  const proposed = discovery.state === 'succeeded' ? discovery.description.sample?.fields : undefined;
+  useEffect(() => onFields(proposed ?? []), [proposed, onFields]);
   if (online === null)
     return (
       <NoAgentNotice fallback="Type partition fields and timestamp fields below; the table takes its schema from the first records." />
@@ -67,7 +72,7 @@ export function SchemaProposal({
     const next = format === '' ? others : [...others, { field: name, format }];
     setField('timestampFields', next.map((t) => `${t.field}:${t.format}`).join(', '));
   };
-  const fields = discovery.state === 'succeeded' ? (discovery.description.sample?.fields ?? []) : [];
+  const fields = proposed ?? [];
   const partitionable = fields
     .filter((f) => f.path.length === 1)
     .map((f) => ({

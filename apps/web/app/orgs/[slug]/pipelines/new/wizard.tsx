@@ -7,7 +7,7 @@ import {
   proposedDeadLetterTopic,
   WIZARD_STEPS,
 } from '@floe/api/pipeline-form';
-import { tableNamesFromTopic } from '@floe/pure';
+import { type DiscoveredField, tableNamesFromTopic } from '@floe/pure';
 import { useMutation } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useRouter } from 'next/navigation';
@@ -17,6 +17,7 @@ import { Field, FormError, SubmitButton } from '../../../../../src/components/fo
 import { useTRPC } from '../../../../../src/trpc/react';
 import { SchemaProposal } from '../discovery/schema-proposal';
 import { TopicPicker } from '../discovery/topic-picker';
+import { TablePreviewSection } from './table-preview';
 
 type Option = { value: string; label: string };
 type Choices = Record<
@@ -156,6 +157,7 @@ export function PipelineWizard({
   const update = useMutation(trpc.pipeline.update.mutationOptions());
   const [step, setStep] = useState(0);
   const [formError, setFormError] = useState<string>();
+  const [proposedFields, setProposedFields] = useState<DiscoveredField[]>([]);
   const fields = fieldsFor(choices);
   const firstOf = (options?: Option[] | string[]) => {
     const first = options?.[0];
@@ -209,7 +211,8 @@ export function PipelineWizard({
   const review = step === WIZARD_STEPS.length;
   const live = watch();
   const set = (name: string, value: string) => setValue(name, value, { shouldDirty: true });
-  /** Discovery beside the fields it fills: the topic list above the topics, the schema above partitioning. */
+  /** Discovery beside the fields it fills: the topic list above the topics, the schema above partitioning;
+   * the table's preview under the mode, key and deletes chosen. */
   const discoveryBefore: Record<string, ReactNode> = {
     topics: (
       <TopicPicker
@@ -220,7 +223,10 @@ export function PipelineWizard({
         onTopics={(topics) => set('topics', topics)}
       />
     ),
-    partitionBy: <SchemaProposal orgSlug={orgSlug} values={live} setField={set} />,
+    partitionBy: (
+      <SchemaProposal orgSlug={orgSlug} values={live} setField={set} onFields={setProposedFields} />
+    ),
+    schemaPolicy: <TablePreviewSection values={live} fields={proposedFields} />,
   };
 
   /** Checks one step's fields; puts each message on its field. */
