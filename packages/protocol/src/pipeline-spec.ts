@@ -207,8 +207,9 @@ export const pipelineSpecSchema = z.object({
   schemaPolicy: z.enum(['evolve', 'strict', 'ignore-new-fields']).default('evolve'),
   /**
    * How records change the table. `append`: every record is a new row. `upsert`: the latest record per
-   * key is the row, a tombstone (null value) deletes the key. `cdc`: Debezium change events in JSON
-   * (`op` c/r/u insert or update the `after` image, d deletes the `before` key). The key is made of
+   * key is the row, a tombstone (null value) deletes the key. `cdc`: Debezium change events in JSON,
+   * or in JSON Schema or Avro through the registry (`op` c/r/u insert or update the `after` image, whose
+   * record schema is the table's, d deletes the `before` key; registry formats run on the portable engine). The key is made of
    * named top-level value columns (they become the table's identifier fields); a tombstone's key is
    * read from the Kafka key (a JSON object with those fields, or for one field the key's text).
    * Updates and deletes are written as `deletes` says (see changeDeletes).

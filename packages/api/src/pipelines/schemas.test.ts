@@ -125,7 +125,7 @@ describe('the table mode and key fields in the pipeline wizard', () => {
     ]);
   });
 
-  it('cdc reads JSON change events only', () => {
+  it('cdc reads change events in JSON, JSON Schema or Avro', () => {
     const whole = {
       name: 'customers',
       agentId: 'ag-1',
@@ -144,10 +144,12 @@ describe('the table mode and key fields in the pipeline wizard', () => {
       changesMode: 'cdc',
       keyFields: 'id',
     };
-    expect(messagesOf(pipelineWizardSchema.safeParse(whole))).toEqual([
-      'changesMode: cdc reads Debezium events in JSON: choose the json value format',
+    for (const valueFormat of ['avro', 'json-schema', 'json']) {
+      expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, valueFormat }))).toEqual([]);
+    }
+    expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, valueFormat: 'protobuf' }))).toEqual([
+      'changesMode: cdc reads Debezium events in JSON, JSON Schema or Avro: choose one of those value formats',
     ]);
-    expect(messagesOf(pipelineWizardSchema.safeParse({ ...whole, valueFormat: 'json' }))).toEqual([]);
     // Equality deletes name key values only: the partitions must come from the key.
     const equality = { ...whole, valueFormat: 'json', changeDeletes: 'equality-deletes' };
     expect(messagesOf(pipelineWizardSchema.safeParse({ ...equality, partitionBy: 'bucket[8](id)' }))).toEqual(

@@ -140,7 +140,7 @@ const policyFields = {
     .max(3600, 'at most 3600 seconds (1 hour)'),
   deadLetterPolicy: z.enum(['dlq', 'skip', 'pause']),
   deadLetterTopic: z.string().trim().max(249, 'at most 249 characters').optional(),
-  /** append (unset: append): every record a row; upsert: latest per key, tombstones delete; cdc: Debezium JSON events. */
+  /** append (unset: append): every record a row; upsert: latest per key, tombstones delete; cdc: Debezium events (JSON, JSON Schema or Avro). */
   changesMode: z.enum(['append', 'upsert', 'cdc']).optional(),
   keyFields: z.string().trim().max(1000, 'at most 1000 characters').optional(),
   /** upsert and cdc: how updated and deleted rows are kept (unset: deletion vectors, a v3 table). */
@@ -236,11 +236,11 @@ export const pipelineWizardSchema = sourceStep
     checkDeadLetterTopic(p, ctx);
     checkKeyFields(p, ctx);
     checkEqualityPartitions(p, ctx);
-    if (p.changesMode === 'cdc' && p.valueFormat !== 'json') {
+    if (p.changesMode === 'cdc' && p.valueFormat === 'protobuf') {
       ctx.addIssue({
         code: 'custom',
         path: ['changesMode'],
-        message: 'cdc reads Debezium events in JSON: choose the json value format',
+        message: 'cdc reads Debezium events in JSON, JSON Schema or Avro: choose one of those value formats',
       });
     }
     // Bad records written back to a topic the pipeline reads would come round again, and again.

@@ -79,7 +79,7 @@ const fieldsFor = (choices: Choices): Record<(typeof WIZARD_STEPS)[number]['id']
       name: 'changesMode',
       label: 'Table mode',
       options: ['append', 'upsert', 'cdc'],
-      hint: 'append: every record a row; upsert: the latest record per key, a tombstone deletes; cdc: Debezium change events (JSON)',
+      hint: 'append: every record a row; upsert: the latest record per key, a tombstone deletes; cdc: Debezium change events (JSON, JSON Schema or Avro)',
     },
     {
       name: 'keyFields',
