@@ -3,6 +3,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { avroFormat } from '../decode/avro';
 import { type ValueDecoder, withSequentialIds } from '../decode/decoded';
+import { jsonSchemaFormat } from '../decode/json-schema';
 import type { RawRecord } from '../engine/engine';
 import { RecordMapper } from '../mapping/map-record';
 import { afterImageDecoder, envelopeChangeReader, readChangeEvent } from './debezium';
@@ -118,5 +119,55 @@ describe('Debezium envelopes through the registry', () => {
         reason: 'bad-change',
       });
     }
+  });
+});
+
+/** The same event as Confluent's JSON Schema converter registers it: nullable images as oneOf null or object. */
+const JSON_ROW = {
+  type: 'object',
+  title: 'Value',
+  properties: { id: { type: 'integer', 'connect.type': 'int64' }, name: { type: ['string', 'null'] } },
+  required: ['id'],
+};
+const JSON_ENVELOPE = {
+  type: 'object',
+  title: 'Envelope',
+  properties: {
+    before: { oneOf: [{ type: 'null' }, JSON_ROW] },
+    after: { oneOf: [{ type: 'null' }, JSON_ROW] },
+    source: { type: 'object', properties: { ts_ms: { type: 'integer' }, lsn: { type: 'integer' } } },
+    op: { type: 'string' },
+  },
+  required: ['op', 'source'],
+};
+const readJsonEnvelope = jsonSchemaFormat.compile({
+  id: 8,
+  schemaType: 'JSON',
+  schema: JSON.stringify(JSON_ENVELOPE),
+  references: [],
+});
+
+describe('Debezium envelopes in JSON Schema', () => {
+  it('read like Avro ones: the after image is the row, the before image gives the old key', async () => {
+    const decoder: ValueDecoder = { decode: async (value) => readJsonEnvelope(value) };
+    const record = {
+      ...avroEvent('u', null, null),
+      value: Buffer.from(
+        JSON.stringify({
+          before: { id: 1, name: 'a' },
+          after: { id: 2, name: null },
+          source: { ts_ms: 1, lsn: 9 },
+          op: 'u',
+        }),
+      ),
+    };
+    const after = await afterImageDecoder(decoder).decode(record.value);
+    expect(after.row).toEqual({ id: 2n, name: null });
+    expect(after.type.fields.map((f) => [f.name, f.required])).toEqual([
+      ['id', true],
+      ['name', false],
+    ]);
+    const event = await envelopeChangeReader(decoder, mapper).read('t', 0, record);
+    expect(event).toEqual({ op: 'u', before: { id: 1n, name: 'a' }, after: record });
   });
 });
