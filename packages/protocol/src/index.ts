@@ -62,6 +62,7 @@ export {
   tagNameSchema,
 } from './jobs';
 export {
+  backfillRefusal,
   CHANGE_DELETES,
   type ChangeDeletes,
   catalogSchema,

@@ -291,3 +291,16 @@ export const pipelineSpecSchema = z.object({
 
 export type PipelineSpec = z.infer<typeof pipelineSpecSchema>;
 export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
+
+/**
+ * Why a pipeline's table cannot be backfilled, if it cannot: the rule the control plane shows and the
+ * agent enforces. A backfill rebuilds a branch by appending records; a keyed table's records are
+ * changes applied per key, which a branch built that way would hold as every version of every row.
+ */
+export function backfillRefusal(spec: PipelineSpec): string | undefined {
+  if (spec.routing !== undefined)
+    return 'a pipeline that routes records to several tables is not backfilled yet';
+  if (spec.changes.mode !== 'append')
+    return `a ${spec.changes.mode} pipeline is not backfilled yet (changes.mode): its records are changes applied per key, and a branch rebuilt by appending them would hold every version of every row`;
+  return undefined;
+}

@@ -3,6 +3,7 @@ import {
   agentEventSchema,
   agentKeyPattern,
   agentQueueName,
+  backfillRefusal,
   decodeJobEnvelope,
   encodeJobEnvelope,
   formatSecretRef,
@@ -167,6 +168,16 @@ describe('how an upsert or cdc table keeps updated and deleted rows', () => {
         message: 'changes.deletes must be one of deletion-vectors, position-deletes, equality-deletes',
       }),
     ]);
+  });
+
+  it('are not backfilled: a branch rebuilt by appending would hold every version of every row', () => {
+    expect(backfillRefusal(pipelineSpecSchema.parse(pipeline))).toBeUndefined();
+    for (const mode of ['upsert', 'cdc']) {
+      const keyed = pipelineSpecSchema.parse({ ...pipeline, changes: { mode, key: ['id'] } });
+      expect(backfillRefusal(keyed)).toMatch(
+        new RegExp(`^a ${mode} pipeline is not backfilled yet \\(changes.mode\\)`),
+      );
+    }
   });
 });
 

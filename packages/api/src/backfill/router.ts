@@ -1,7 +1,7 @@
 // The backfill domain: rebuilding a pipeline's table from Kafka into a new table (repartition.ts),
 // validating it and cutting over (cutovers.ts), with the states its jobs go through (job-states.ts).
 import { randomBytes } from 'node:crypto';
-import type { Job, PipelineSpec } from '@floe/protocol';
+import { backfillRefusal, type Job, type PipelineSpec } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendToPipelineAgent } from '../pipelines/agent-job';
@@ -84,18 +84,22 @@ export const backfillRouter = router({
       const id = randomBytes(4).toString('hex');
       const { request } = input;
       const newSpec = parsePartitionBy(request.partitionBy ?? '');
-      const { jobId } = await sendToPipelineAgent(ctx, input.pipelineId, (pipeline) => ({
-        kind: 'pipeline.backfill',
-        backfillId: id,
-        pipeline,
-        start: request.start,
-        end: request.end,
-        ...(request.maxRecordsPerSecond !== undefined && {
-          maxRecordsPerSecond: request.maxRecordsPerSecond,
-        }),
-        ...(request.maxLiveLagRecords !== undefined && { maxLiveLagRecords: request.maxLiveLagRecords }),
-        ...(newSpec.length > 0 && { partitionBy: newSpec }),
-      }));
+      const { jobId } = await sendToPipelineAgent(ctx, input.pipelineId, (pipeline) => {
+        const refusal = backfillRefusal(pipeline);
+        if (refusal !== undefined) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: refusal });
+        return {
+          kind: 'pipeline.backfill',
+          backfillId: id,
+          pipeline,
+          start: request.start,
+          end: request.end,
+          ...(request.maxRecordsPerSecond !== undefined && {
+            maxRecordsPerSecond: request.maxRecordsPerSecond,
+          }),
+          ...(request.maxLiveLagRecords !== undefined && { maxLiveLagRecords: request.maxLiveLagRecords }),
+          ...(newSpec.length > 0 && { partitionBy: newSpec }),
+        };
+      });
       await ctx.db.backfill.create({
         data: {
           id,

@@ -3,7 +3,7 @@
 // pipeline runs (placement.ts), its jobs, members and metrics.
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@floe/db';
-import { type Job, pipelineSpecSchema } from '@floe/protocol';
+import { backfillRefusal, type Job, pipelineSpecSchema } from '@floe/protocol';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { sendJob } from '../agents/dispatch';
@@ -28,6 +28,8 @@ const pipelineRow = z.object({
   version: z.number(),
   table: z.string(),
   topics: z.array(z.string()),
+  /** Why its table cannot be backfilled (the rule), or null. */
+  backfillRefusal: z.string().nullable(),
 });
 
 const byId = z.object({ pipelineId: recordId });
@@ -103,6 +105,7 @@ export const pipelineRouter = router({
           version: p.currentVersion,
           table: [...spec.table.namespace, spec.table.name].join('.'),
           topics: spec.source.topics,
+          backfillRefusal: backfillRefusal(spec) ?? null,
         };
       });
     }),

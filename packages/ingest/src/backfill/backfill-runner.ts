@@ -11,7 +11,7 @@ import {
   type TableIdentifier,
   type TableMetadata,
 } from '@floe/iceberg';
-import type { PipelineSpec } from '@floe/protocol';
+import { backfillRefusal, type PipelineSpec } from '@floe/protocol';
 import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
 import {
   carriedOffsets,
@@ -149,8 +149,8 @@ export class Backfill {
   ) {}
 
   static async open(spec: PipelineSpec, request: BackfillRequest, host: BackfillHost): Promise<Backfill> {
-    if (spec.routing !== undefined)
-      throw new Error('a pipeline that routes records to several tables is not backfilled yet');
+    const refusal = backfillRefusal(spec);
+    if (refusal !== undefined) throw new Error(refusal);
     const kafka = createKafka({
       brokers: spec.source.bootstrapServers,
       clientId: `floe-${spec.id}-${backfillBranch(request.backfillId)}`,

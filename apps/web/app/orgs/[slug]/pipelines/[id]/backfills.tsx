@@ -22,11 +22,14 @@ export function Backfills({
   pipelineId,
   canValidate,
   canRun,
+  refusal,
 }: {
   orgSlug: string;
   pipelineId: string;
   canValidate: boolean;
   canRun: boolean;
+  /** Why this pipeline's table cannot be backfilled (the agent refuses it too): shown instead of the form. */
+  refusal: string | null;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -63,7 +66,11 @@ export function Backfills({
         Rebuild the table from Kafka on a branch beside the live one, check it record for record against the
         topic's offsets, then publish it in one commit: readers see the old table or the new one, never a mix.
       </p>
-      {canRun ? (
+      {refusal !== null ? (
+        <p className="max-w-2xl text-sm text-amber-300" role="note">
+          Not available for this pipeline: {refusal}.
+        </p>
+      ) : canRun ? (
         <form
           className="flex flex-wrap items-end gap-3 text-sm"
           aria-label="Start a backfill"

@@ -59,7 +59,13 @@ export default async function PipelinePage({ params }: { params: Promise<{ slug:
       <PipelineMetrics orgSlug={slug} pipelineId={id} />
       <PipelineMembers orgSlug={slug} pipelineId={id} />
       <TableMaintenance orgSlug={slug} pipelineId={id} canEdit={org.role !== 'VIEWER'} />
-      <Backfills orgSlug={slug} pipelineId={id} canValidate={org.role !== 'VIEWER'} canRun={isAdmin} />
+      <Backfills
+        orgSlug={slug}
+        pipelineId={id}
+        canValidate={org.role !== 'VIEWER'}
+        canRun={isAdmin}
+        refusal={pipeline.backfillRefusal}
+      />
       <section aria-labelledby="contract" className="flex flex-col gap-4">
         <h2 id="contract" className="text-xl font-semibold">
           Contract{' '}
