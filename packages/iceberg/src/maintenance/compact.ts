@@ -10,6 +10,7 @@ import {
   planCompaction,
 } from './compaction-plan';
 
+import { MovedRows } from './moved-rows';
 import { withReplanning } from './replan';
 
 export interface CompactionResult {
@@ -55,9 +56,11 @@ const rowsOf = (files: readonly { recordCount: bigint }[]) => Number(sum(files.m
 /**
  * Rewrites each planned partition's files, without their deleted rows, into as few files near the
  * target size as those rows fill; removes the delete files planned away and writes the deletes still
- * needed into one delete file per partition; and commits all of it as one replace snapshot. Throws
- * RewriteConflictError, leaving the table as it is and removing what it wrote, when a concurrent commit
- * removed one of the files or deleted rows of a data file being rewritten.
+ * needed into one delete file per partition; and commits all of it as one replace snapshot. Rows
+ * that commits made meanwhile deleted from the files it rewrote are deleted where they went (MovedRows),
+ * so a table deleting rows at every commit is compacted all the same. Throws RewriteConflictError,
+ * leaving the table as it is and removing what it wrote, when a concurrent commit removed one of the
+ * files or wrote equality deletes.
  */
 export async function runCompaction(
   catalog: Catalog,
@@ -105,12 +108,21 @@ export async function runCompaction(
   const replace = await ReplaceFiles.start(catalog, io, table, replaceOptions);
   const files = new TableWriter(io, table, { parquet, targetFileSizeBytes: plan.targetFileSizeBytes });
   replace.removeOnFailure(files);
+  const moved = new MovedRows();
   try {
-    for (const group of groups) await rewriteGroup(io, table, files, replace, group);
+    for (const group of groups) await rewriteGroup(io, table, files, replace, group, moved);
   } catch (error) {
     await replace.abort();
     throw error;
   }
+  replace.followDeletes({
+    write: async (deleted) => {
+      const written = [];
+      for (const { spec, deletes } of moved.follow(deleted))
+        written.push(await files.deletePositions(deletes, spec));
+      return written;
+    },
+  });
   const committed = await replace.commit();
   const rewritten = committed.removedFiles;
   const written = committed.dataFiles;
@@ -155,6 +167,7 @@ async function rewriteGroup(
   files: TableWriter,
   replace: ReplaceFiles,
   group: CompactionGroup,
+  moved: MovedRows,
 ) {
   const deletedIn = (path: string) => group.deleted.get(path) ?? new Set<number>();
   if (group.files.length > 0) {
@@ -179,6 +192,11 @@ async function rewriteGroup(
       );
     }
     replace.removeFiles(group.files.map((f) => f.file));
+    moved.add(
+      group.spec,
+      group.files.map((f) => ({ file: f.file, deleted: deletedIn(f.file.filePath) })),
+      rewritten,
+    );
   }
   replace.removeDeleteFiles(group.deleteFiles.map((f) => f.file));
   if (group.carriedDeletes.length > 0)
@@ -187,8 +205,8 @@ async function rewriteGroup(
 
 /**
  * Plans and runs a compaction of the table's current snapshot that applies its deletes (see
- * planCompaction, runCompaction). When a concurrent commit wins (a file to rewrite was removed, rows of
- * one were deleted, or the commit's attempts ran out on a busy table), what was written is removed and
+ * planCompaction, runCompaction). When a concurrent commit wins (a file to rewrite was removed, or the
+ * commit's attempts ran out on a busy table), what was written is removed and
  * the compaction is planned again from the new head, up to `maxPlans` times with a growing backoff.
  */
 export async function compactTable(

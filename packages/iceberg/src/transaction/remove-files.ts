@@ -39,11 +39,13 @@ export class FileRemover {
     paths: ReadonlySet<string>,
     /** The contents of the files to remove: only manifests of these can hold one. */
     contents: ReadonlySet<0 | 1>,
+    /** Of `paths`, those removed if the table still holds them and not missed otherwise. */
+    optional: ReadonlySet<string> = new Set(),
   ): Promise<Removal> {
     const candidates = manifests.filter((m) => liveCount(m) > 0 && contents.has(m.content === 0 ? 0 : 1));
     await forEachLimited(candidates, async (m) => void (await this.read(m, attempt)));
     const toRead = new Set(candidates);
-    const missing = new Set(paths);
+    const missing = new Set([...paths].filter((path) => !optional.has(path)));
     const removed: LiveFile[] = [];
     const kept: ManifestFile[] = [];
     const touched = new Map<

@@ -73,6 +73,8 @@ export interface AttemptChanges {
   manifests: ManifestFile[];
   /** Data and delete files. */
   removed: DataFile[];
+  /** Delete files the attempt added itself (in manifests among `manifests`): a replace's followed deletes. */
+  addedDeletes?: DataFile[];
   /** Summary properties the operation sets itself (e.g. a manifest rewrite's counts). */
   summary?: Record<string, string>;
 }
@@ -108,6 +110,7 @@ export abstract class SnapshotProducer {
   private readonly owned: { abort(): Promise<void> }[] = [];
   private committing = false;
   private removed: DataFile[] = [];
+  private attemptDeletes: DataFile[] = [];
 
   protected constructor(
     protected readonly catalog: Catalog,
@@ -330,6 +333,7 @@ export abstract class SnapshotProducer {
       },
     });
     this.removed = changes.removed;
+    this.attemptDeletes = changes.addedDeletes ?? [];
     const listLocation = `${this.metadataLocation()}/snap-${this.snapshotId}-${number}-${this.commitId}.avro`;
     attemptFiles.push(listLocation);
     const manifests = [
@@ -355,7 +359,7 @@ export abstract class SnapshotProducer {
       summary: snapshotSummary({
         operation: this.operation,
         added: this.addedFiles(),
-        addedDeletes: this.addedDeleteFiles(),
+        addedDeletes: [...this.addedDeleteFiles(), ...this.attemptDeletes],
         removed: changes.removed,
         parent,
         commitId: this.commitId,
@@ -387,7 +391,7 @@ export abstract class SnapshotProducer {
       commitId: this.commitId,
       attempts,
       dataFiles: this.addedFiles(),
-      deleteFiles: this.addedDeleteFiles(),
+      deleteFiles: [...this.addedDeleteFiles(), ...this.attemptDeletes],
       removedFiles: this.removed.filter((f) => f.content === 0),
       removedDeleteFiles: this.removed.filter((f) => f.content !== 0),
       table,

@@ -5,14 +5,16 @@ import {
   liveDataFiles,
   newSchema,
   optional,
+  planCompaction,
   type Row,
   RowDelta,
   required,
+  runCompaction,
   T,
   type TableIdentifier,
   TableWriter,
 } from '@floe/iceberg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog, testIO, uniqueName } from '../testing/stack';
 import { KeyColumns } from './change-key';
 import { KeyIndex } from './key-index';
@@ -29,6 +31,7 @@ const keys = new KeyColumns(schema, ['id'], 'key index test');
 const rows = (ids: number[], v: string) => ids.map((id) => ({ id: BigInt(id), v }));
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
+beforeAll(() => catalog.createNamespace(namespace));
 afterAll(() => io.close());
 
 /** Commits rows as one data file. */
@@ -51,7 +54,6 @@ const where = (index: KeyIndex) =>
 
 describe('key index', () => {
   it('is read from live rows less deletion vectors, follows a compaction and other commits, and is stored beside the table', async () => {
-    await catalog.createNamespace(namespace);
     const id = { namespace, name: 'accounts' };
     await catalog.createTable(namespace, { name: id.name, schema, properties: { 'format-version': '3' } });
     const files: DataFile[] = [];
@@ -117,5 +119,40 @@ describe('key index', () => {
     expect(built[5]).toHaveLength(2);
     expect(built[28]).toHaveLength(1);
     expect(where((await loadKeyIndex(io, latest, keys)) as KeyIndex)).toEqual(built);
+  });
+
+  it('follows a compaction that moved deletes committed while it ran onto the rows it wrote', async () => {
+    const id = { namespace, name: 'moved' };
+    await catalog.createTable(namespace, { name: id.name, schema, properties: { 'format-version': '3' } });
+    const files: DataFile[] = [];
+    for (const from of [0, 10]) files.push(...(await append(id, rows(range(from, from + 10), 'old'))));
+    const index = await KeyIndex.build(io, await catalog.loadTable(id), keys);
+
+    // Planned on the two files; before it commits, an upsert updates 4 and deletes 12.
+    const plan = await planCompaction(catalog, io, id, { smallFileBytes: 1 << 30 });
+    const delta = await RowDelta.start(catalog, io, await catalog.loadTable(id));
+    const writer = new TableWriter(io, delta.table);
+    delta.addDeletes(
+      await writer.deletePositions(
+        [
+          { dataFile: files[0] as DataFile, positions: [4n] },
+          { dataFile: files[1] as DataFile, positions: [2n] },
+        ],
+        undefined,
+        delta.planned,
+      ),
+    );
+    delta.addDataFiles(await writer.writeRows(rows([4], 'new')));
+    await delta.commit();
+    const result = await runCompaction(catalog, io, plan);
+    expect(result).toMatchObject({ filesRewritten: 2, deleteFilesWritten: 1 });
+
+    const latest = await catalog.loadTable(id);
+    expect(await index.catchUp(io, latest, keys)).toBe(true);
+    const built = where(await KeyIndex.build(io, latest, keys));
+    expect(where(index)).toEqual(built);
+    expect(built[12]).toEqual([]);
+    expect(built[4]).toHaveLength(1);
+    for (const f of files) expect(index.holds(f.filePath)).toBe(false);
   });
 });

@@ -309,8 +309,8 @@ export class KeyIndex {
     if (added.some((f) => f.file.content === 2)) return false; // equality deletes: no positions to follow
     const replace = snapshot.summary.operation === 'replace';
     const addedDeletes = added.filter((f) => f.file.content === 1);
-    // New deletes in a compaction would change which rows are live; keys live twice are not followed.
-    if ((replace && addedDeletes.length > 0) || (!replace && this.duplicates.size > 0)) return false;
+    // Keys live twice are not followed through another writer's commit.
+    if (!replace && this.duplicates.size > 0) return false;
     const deleted = new Map<string, Set<number>>();
     await inParallel(addedDeletes, async (f) => {
       // A deletion vector holds its file's earlier deletes too: those rows have left the index already.
@@ -326,7 +326,11 @@ export class KeyIndex {
         return n === undefined ? [] : [[n, set] as const];
       }),
     );
-    for (const key of this.keysWhere((n, pos) => deletedIn.get(n)?.has(pos) === true)) this.delete(key);
+    const deletedKeys = this.keysWhere((n, pos) => deletedIn.get(n)?.has(pos) === true);
+    // A compaction's deletes are of rows deleted before it (carried for files it keeps, or followed to
+    // the rows it moved, which are skipped below): one of a live row would change which rows are live.
+    if (replace && deletedKeys.length > 0) return false;
+    for (const key of deletedKeys) this.delete(key);
     // Keys left in removed data files move to the added ones (a compaction), or are gone.
     const fromPaths = removed.filter((f) => f.file.content === 0).map((f) => f.file.filePath);
     // Held until the end, so that no added file takes a removed one's number while keys move.
