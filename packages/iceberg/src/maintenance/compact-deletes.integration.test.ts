@@ -3,7 +3,6 @@ import type { TableIdentifier } from '../catalog/catalog';
 import { scanWithPyiceberg } from '../catalog/rest/pyiceberg';
 import { readPositionDeletes } from '../reader/delete-files';
 import { liveFiles } from '../reader/live-files';
-import { reachableFiles } from '../reader/reachable';
 import { readDataFile } from '../reader/read-data-file';
 import type { DataFile } from '../spec/manifest';
 import { PartitionSpecBuilder } from '../spec/partition-spec';
@@ -22,10 +21,10 @@ import { compactTable, runCompaction } from './compact';
 import { planCompaction } from './compaction-plan';
 import {
   dropNamespaceWithFiles,
-  listTableFiles,
   range,
   stackCatalog,
   stackIO,
+  strayFiles,
   uniqueNamespace,
 } from './test-table';
 
@@ -63,21 +62,6 @@ async function table(partitioned = false, formatVersion = 2): Promise<TableIdent
     properties: { 'format-version': String(formatVersion) },
   });
   return id;
-}
-
-/** Every file under the table that no snapshot reaches (metadata.json files aside): what a failed or superseded write left. */
-async function strayFiles(id: TableIdentifier): Promise<string[]> {
-  const { metadata } = await catalog.loadTable(id);
-  const reached = await reachableFiles(io, metadata.snapshots, { entries: 'all' });
-  const known = new Set([
-    ...reached.manifestLists,
-    ...reached.manifests,
-    ...reached.dataFiles,
-    ...reached.deleteFiles,
-  ]);
-  return [...(await listTableFiles(io, metadata.location))].filter(
-    (f) => !known.has(f) && !f.endsWith('.metadata.json'),
-  );
 }
 
 /** Appends rows as one data file (per partition): a row's position in it is its place in `data`. */
@@ -310,7 +294,7 @@ describe('compaction applies position deletes', () => {
           .map((pos) => ids[pos])
           .sort((a, b) => (a as number) - (b as number)),
       ).toEqual([3, 15, 16]);
-      expect(await strayFiles(id)).toEqual([]);
+      expect(await strayFiles(catalog, io, id)).toEqual([]);
 
       // The next compaction applies them.
       await compactTable(catalog, io, id, { deleteRatio: 0.1 });
@@ -335,7 +319,7 @@ describe('compaction applies position deletes', () => {
     expect([...(error as RewriteConflictError).deletedFrom].sort()).toEqual(
       [f0.filePath, f1.filePath].sort(),
     );
-    expect(await strayFiles(id)).toEqual([]);
+    expect(await strayFiles(catalog, io, id)).toEqual([]);
   });
 
   it('lands over a row delta that deleted rows of files it does not rewrite (another partition)', async () => {

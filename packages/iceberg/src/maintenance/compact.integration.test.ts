@@ -15,7 +15,14 @@ import { addRows } from '../transaction/test-writes';
 import type { Row } from '../writer/rows-to-arrow';
 import { compactTable, runCompaction } from './compact';
 import { planCompaction } from './compaction-plan';
-import { dropNamespaceWithFiles, listTableFiles, stackCatalog, stackIO, uniqueNamespace } from './test-table';
+import {
+  dropNamespaceWithFiles,
+  listTableFiles,
+  stackCatalog,
+  stackIO,
+  strayFiles,
+  uniqueNamespace,
+} from './test-table';
 
 // Against the local stack's REST catalog and object store; pyiceberg reads the table before and after.
 const catalog = stackCatalog();
@@ -190,18 +197,7 @@ describe('compactTable', () => {
       [...range(0, 15), ...range(100, 110)].map((n) => `i:${n}`),
     );
     // The first plan's files are gone: every file under the table is one some snapshot reaches.
-    const { metadata } = await catalog.loadTable(id);
-    const reached = await reachableFiles(io, metadata.snapshots, { entries: 'all' });
-    const known = new Set([
-      ...reached.manifestLists,
-      ...reached.manifests,
-      ...reached.dataFiles,
-      ...metadata.metadataLog.map((m) => m.metadataFile),
-    ]);
-    const stray = [...(await listTableFiles(io, metadata.location))].filter(
-      (f) => !known.has(f) && !f.endsWith('.metadata.json'),
-    );
-    expect(stray).toEqual([]);
+    expect(await strayFiles(catalog, io, id)).toEqual([]);
 
     // Without a second plan, the conflict is the caller's.
     for (let i = 0; i < 2; i += 1) await append(id, rows(range(200 + i * 5, 205 + i * 5)));

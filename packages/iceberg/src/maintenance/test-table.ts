@@ -81,3 +81,21 @@ export async function dropNamespaceWithFiles(catalog: RestCatalog, io: FileIO, n
   }
   await catalog.dropNamespace(namespace);
 }
+
+/**
+ * Every file under the table that no snapshot reaches, metadata.json files aside: what a failed or
+ * superseded write left behind.
+ */
+export async function strayFiles(catalog: RestCatalog, io: FileIO, id: TableIdentifier): Promise<string[]> {
+  const { metadata } = await catalog.loadTable(id);
+  const reached = await reachableFiles(io, metadata.snapshots, { entries: 'all' });
+  const known = new Set([
+    ...reached.manifestLists,
+    ...reached.manifests,
+    ...reached.dataFiles,
+    ...reached.deleteFiles,
+  ]);
+  return [...(await listTableFiles(io, metadata.location))].filter(
+    (f) => !known.has(f) && !f.endsWith('.metadata.json'),
+  );
+}

@@ -2,7 +2,7 @@ import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog';
 import type { FileIO } from '../io/file-io';
 import { type DeletedPositions, mayApplyTo, readPositionDeletes } from '../reader/delete-files';
 import type { LiveFile } from '../reader/live-files';
-import { type DataFile, ManifestEntryStatus } from '../spec/manifest';
+import type { DataFile } from '../spec/manifest';
 import type { ManifestFile } from '../spec/manifest-list';
 import type { WrittenDeletes } from '../writer/table-writer';
 import { branchParent } from './branch';
@@ -159,15 +159,7 @@ export class ReplaceFiles extends SnapshotProducer {
     const following = this.follower === undefined ? undefined : await this.writeFollowing(this.follower);
     const written: ManifestFile[] = [];
     for (const { spec, files } of following ?? []) {
-      if (files.length === 0) continue;
-      const entries = files.map((dataFile) => ({
-        status: ManifestEntryStatus.ADDED,
-        snapshotId: this.snapshotId,
-        sequenceNumber: null,
-        fileSequenceNumber: null,
-        dataFile,
-      }));
-      written.push(await attempt.writeManifest(spec, entries, 1));
+      if (files.length > 0) written.push(await attempt.writeManifest(spec, this.addedEntries(files), 1));
     }
     return {
       manifests: [...written, ...manifests],

@@ -274,16 +274,20 @@ export abstract class SnapshotProducer {
       groups.map(({ spec, files, content }, i) => {
         const location = `${this.metadataLocation()}/${this.commitId}-m${i}.avro`;
         this.written.push(location);
-        const entries = files.map((dataFile) => ({
-          status: ManifestEntryStatus.ADDED,
-          snapshotId: this.snapshotId,
-          sequenceNumber: null,
-          fileSequenceNumber: null,
-          dataFile,
-        }));
-        return this.storeManifest(location, spec, entries, content);
+        return this.storeManifest(location, spec, this.addedEntries(files), content);
       }),
     );
+  }
+
+  /** Manifest entries of files this snapshot adds (their sequence numbers inherited from it). */
+  protected addedEntries(files: readonly DataFile[]): ManifestEntry[] {
+    return files.map((dataFile) => ({
+      status: ManifestEntryStatus.ADDED,
+      snapshotId: this.snapshotId,
+      sequenceNumber: null,
+      fileSequenceNumber: null,
+      dataFile,
+    }));
   }
 
   /** Writes a manifest of this snapshot in the table's format version. */
