@@ -11,6 +11,7 @@ export {
 export { abortBackfill, type CutoverOutcome, CutoverRefusedError, cutover } from './backfill/cutover';
 export type { RangeEnd, RangeStart } from './backfill/range';
 export { type BackfillValidation, type PartitionCheck, validateBackfill } from './backfill/validate';
+export { type DataWritten, decodeDataWritten } from './commit/handover';
 export {
   carriedOffsets,
   decodeOffsets,
@@ -76,6 +77,7 @@ export {
 export { KAFKA_COLUMN, RecordMapper } from './mapping/map-record';
 export { parseIso8601 } from './mapping/timestamps';
 export { INGEST_NODE_FLAGS, missingNodeFlags } from './node-flags';
+export { controlTopicName } from './pipeline/control-topic';
 export { type PartitionLag, PipelineMetrics } from './pipeline/metrics';
 export type { IngestLog, PartitionProgress, PipelineObserver } from './pipeline/observer';
 export {

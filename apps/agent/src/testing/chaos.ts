@@ -202,7 +202,12 @@ function catalogOf(options: Pick<ChaosOptions, 'catalog'>): { uri: string; wareh
 const storagePrefix = (options: Pick<ChaosOptions, 'catalog'>) =>
   options.catalog === 'nessie' ? 'nessie' : 'chaos';
 
-function writeSpec(id: string, topic: string, namespace: string, options: ChaosOptions): string {
+export function writeSpec(
+  id: string,
+  topic: string,
+  namespace: string,
+  options: Pick<ChaosOptions, 'listener' | 'catalog' | 'engine' | 'consumer'>,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'floe-chaos-'));
   const path = join(dir, 'pipeline.yaml');
   writeFileSync(
@@ -269,6 +274,23 @@ export function startAgent(specPath: string): ChildProcess {
   return child;
 }
 
+/** The records with seq `from` up to `to`, spread over the partitions by seq; `verify` checks their values. */
+export function recordsOf(from: number, to: number, partitions: number) {
+  const messages = [];
+  for (let seq = from; seq < to; seq += 1) {
+    messages.push({
+      key: `k${seq % 101}`,
+      value: JSON.stringify({
+        seq,
+        payload: payloadOf(seq),
+        at: new Date(1_700_000_000_000 + seq).toISOString(),
+      }),
+      partition: seq % partitions,
+    });
+  }
+  return messages;
+}
+
 async function produce(kafka: ReturnType<typeof createKafka>, topic: string, options: ChaosOptions) {
   // Idempotent, and patient: kafkajs retries a send for about a minute across the broker's restart.
   const connect = async () => {
@@ -286,18 +308,7 @@ async function produce(kafka: ReturnType<typeof createKafka>, topic: string, opt
   // so every agent dies while records still arrive.
   const pause = Math.floor(((options.kills + 2) * 10_000) / Math.ceil(options.records / chunk));
   for (let from = 0; from < options.records; from += chunk) {
-    const messages = [];
-    for (let seq = from; seq < Math.min(options.records, from + chunk); seq += 1) {
-      messages.push({
-        key: `k${seq % 101}`,
-        value: JSON.stringify({
-          seq,
-          payload: payloadOf(seq),
-          at: new Date(1_700_000_000_000 + seq).toISOString(),
-        }),
-        partition: seq % options.partitions,
-      });
-    }
+    const messages = recordsOf(from, Math.min(options.records, from + chunk), options.partitions);
     // Should the broker stay away longer than kafkajs waits, the chunk goes again on a new producer
     // (a record of it may then be in the topic twice: the reader counts the topic's records, and the
     // table must hold each of them once).
@@ -343,9 +354,10 @@ print(json.dumps({"rows": len(seqs), "distinctCoordinates": len(coords), "distin
                   "minSeq": min(seqs), "maxSeq": max(seqs), "wrongPayloads": wrong}))
 `;
 
-type ReadBack = Omit<ChaosResult, 'kills' | 'produced' | 'distinctProduced' | 'committed'>;
+export type ReadBack = Omit<ChaosResult, 'kills' | 'produced' | 'distinctProduced' | 'committed'>;
 
-async function verify(namespace: string, options: Pick<ChaosOptions, 'catalog'>): Promise<ReadBack> {
+/** pyiceberg's reading of the table: its rows, their (partition, offset) and seq values, and wrong payloads. */
+export async function verify(namespace: string, options: Pick<ChaosOptions, 'catalog'>): Promise<ReadBack> {
   const props = {
     ...catalogOf(options),
     's3.endpoint': env.FLOE_S3_ENDPOINT,

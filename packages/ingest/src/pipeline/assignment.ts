@@ -70,15 +70,14 @@ export class Assignment {
     this.options.metrics.keepOnly(this.keys);
     if (sinks.drop(gone)) {
       // Files of a failed commit mixed the partitions: everything is read again.
-      deadLetters?.dropAll();
-      this.options.readAgain();
-      this.positions.clear();
+      this.dropAll();
     } else {
       deadLetters?.drop(gone);
       for (const key of gone) this.positions.delete(key);
     }
     this.pooled = pool !== undefined && !(await this.ownsEveryPartition(keys));
-    await pool?.assigned(keys, this.pooled);
+    // Alone now with hand-overs no committer took (the committer died with them): read them again.
+    if (await pool?.assigned(keys, this.pooled)) this.dropAll();
     const offsets = await sinks.load();
     // Partitions handed over and not committed yet are read on from where their hand-overs end.
     pool?.keepPlaces();
@@ -87,13 +86,17 @@ export class Assignment {
 
   /** Another writer moved our partitions: everything held is dropped and read again from the table. */
   async rewind(): Promise<void> {
-    const { sinks, deadLetters, pool } = this.options;
-    sinks.dropAll();
-    pool?.forget();
-    deadLetters?.dropAll();
+    this.options.pool?.forget();
+    this.dropAll();
+    await this.seek([...this.keys], await this.options.sinks.load());
+  }
+
+  /** Drops everything held and every place: each partition is next read from the table's offset. */
+  private dropAll(): void {
+    this.options.sinks.dropAll();
+    this.options.deadLetters?.dropAll();
     this.options.readAgain();
     this.positions.clear();
-    await this.seek([...this.keys], await sinks.load());
   }
 
   /**

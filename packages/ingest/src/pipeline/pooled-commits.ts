@@ -71,15 +71,26 @@ export class PooledCommits {
   /**
    * After a rebalance: this member is the committer when the group shares the pipeline (`pooled`) and
    * it owns partition 0 of the first topic (it claims the role at its next tick); hand-overs of
-   * partitions that went elsewhere are forgotten.
+   * partitions that went elsewhere are forgotten. Returns true when the member is alone now with
+   * hand-overs the table does not hold: no committer reads the control topic any more, so they are
+   * forgotten too and the caller reads everything again from the tables, to commit it itself.
    */
-  async assigned(keys: ReadonlySet<string>, pooled: boolean): Promise<void> {
+  async assigned(keys: ReadonlySet<string>, pooled: boolean): Promise<boolean> {
     for (const byKey of this.pending.values()) {
       for (const key of [...byKey.keys()]) if (!keys.has(key)) byKey.delete(key);
     }
     // Every assignment is a new group generation: a committer claims the role again (a newer generation).
     await this.stepDown();
     this.owner = pooled && keys.has(`${this.options.spec.source.topics[0]}:0`);
+    if (pooled) return false;
+    const untaken = [...this.pending.values()].flatMap((byKey) => [...byKey.keys()]);
+    if (untaken.length === 0) return false;
+    this.options.log('info', 'alone in the group with hand-overs no committer took; reading them again', {
+      pipeline: this.options.spec.id,
+      partitions: untaken.join(','),
+    });
+    this.forget();
+    return true;
   }
 
   /**
