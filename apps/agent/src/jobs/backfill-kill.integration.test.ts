@@ -10,6 +10,7 @@ import { startAgentProcess } from '../testing/agent-process';
 import { startControlPlane } from '../testing/control-plane';
 import { orgCaller } from '../testing/org-caller';
 import { stackConnections } from '../testing/stack-connections';
+import { until } from '../testing/until';
 
 // A backfill on a real `floe-agent start` process, through the control plane's tRPC API: the agent is
 // SIGKILLed while the backfill runs with rows read past its last branch commit; restarted, it gets the
@@ -43,21 +44,6 @@ function startAgent(controlPlane: URL, token: string, state: string) {
   const agent = startAgentProcess(controlPlane, token, state);
   cleanups.push(() => agent.child.kill('SIGKILL'));
   return agent;
-}
-
-async function until<T>(
-  what: string,
-  find: () => Promise<T | undefined>,
-  ms: number,
-  logs = () => '',
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs()}`);
-    await sleep(250);
-  }
 }
 
 const sum = (offsets: Map<string, bigint>) => [...offsets.values()].reduce((a, b) => a + b, 0n);

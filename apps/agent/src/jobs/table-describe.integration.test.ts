@@ -6,6 +6,7 @@ import { orgCaller } from '../testing/org-caller';
 import { startQueuedAgent } from '../testing/queued-agent';
 import { stackConnections } from '../testing/stack-connections';
 import { stackPolicy } from '../testing/stack-policy';
+import { until } from '../testing/until';
 
 // table.describe end to end: an editor creates a pipeline through the control plane's tRPC API, an
 // agent in this process runs it into the stack's REST catalog, and a viewer's table page asks
@@ -84,30 +85,14 @@ afterAll(async () => {
   await agent?.close();
 });
 
-async function until<T>(what: string, find: () => T | undefined, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${agent.logs.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function untilAsync<T>(what: string, find: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Waits up to 90 s for `find`, with the agent's logs in the error. */
+const waitFor = <T>(what: string, find: () => T | undefined | Promise<T | undefined>) =>
+  until(what, find, 90_000, () => agent.logs.join('\n'));
 
 describe('table.describe', () => {
   it("reads a pipeline's table as metadata: columns, spec, snapshots, totals; no value", async () => {
     const pipelineId = await createPipeline(await orgCaller(agent, 'EDITOR'));
-    await until('all records committed', () => {
+    await waitFor('all records committed', () => {
       const committed = agent.received
         .filter((e) => e.type === 'commit.report')
         .reduce((n, e) => n + (e.type === 'commit.report' ? e.records : 0), 0);
@@ -117,7 +102,7 @@ describe('table.describe', () => {
     const viewer = await orgCaller(agent, 'VIEWER');
     const asked = await viewer.discovery.describeTable({ orgSlug, pipelineId });
     expect(asked).toMatchObject({ agentOnline: true });
-    const answer = await untilAsync('the description', async () => {
+    const answer = await waitFor('the description', async () => {
       const a = await viewer.discovery.tableResult({ orgSlug, jobId: asked.jobId });
       return a.state === 'waiting' ? undefined : a;
     });

@@ -7,6 +7,7 @@ import { orgCaller } from '../testing/org-caller';
 import { startQueuedAgent } from '../testing/queued-agent';
 import { stackConnections } from '../testing/stack-connections';
 import { stackPolicy } from '../testing/stack-policy';
+import { until } from '../testing/until';
 
 // Recovery end to end: through the control plane's tRPC API (roles, audit rows) to an agent in this
 // process running the pipeline into the stack's REST catalog. An admin rolls main back to an earlier
@@ -82,16 +83,6 @@ async function createPipeline(editor: Awaited<ReturnType<typeof orgCaller>>) {
   return id;
 }
 
-async function until<T>(what: string, find: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${agent.logs.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Records of the topic the table holds for the pipeline: the sum of its offsets on main. */
 async function held(pipelineId: string): Promise<bigint> {
   const loaded = await catalog.loadTable(id).catch(() => undefined);
@@ -99,8 +90,13 @@ async function held(pipelineId: string): Promise<bigint> {
   return [...tableOffsets(loaded.metadata, pipelineId).values()].reduce((a, b) => a + b, 0n);
 }
 
+/** Waits up to 90 s for `find`, with the agent's logs in the error. */
+const waitFor = <T>(what: string, find: () => T | undefined | Promise<T | undefined>) =>
+  until(what, find, 90_000, () => agent.logs.join('\n'));
 const holding = (pipelineId: string, count: number) =>
-  until(`${count} records in the table`, async () => ((await held(pipelineId)) >= count ? true : undefined));
+  waitFor(`${count} records in the table`, async () =>
+    (await held(pipelineId)) >= count ? true : undefined,
+  );
 
 describe('recovery: rollback and tags through the API', () => {
   it('rolls main back to a snapshot, the pipeline resumes from its offsets, and every record is in the table once', async () => {
@@ -110,7 +106,7 @@ describe('recovery: rollback and tags through the API', () => {
     const pipelineId = await createPipeline(editor);
     pipelineMade = pipelineId;
     const answered = (caller: typeof viewer, jobId: string) =>
-      until(`job ${jobId}`, async () => {
+      waitFor(`job ${jobId}`, async () => {
         const answer = await caller.recovery.result({ orgSlug, jobId });
         return answer.state === 'waiting' ? undefined : answer;
       });
@@ -153,7 +149,7 @@ describe('recovery: rollback and tags through the API', () => {
     await holding(pipelineId, 1500);
     await produce(1500, 300);
     await holding(pipelineId, 1800);
-    await until('the last commit', async () => {
+    await waitFor('the last commit', async () => {
       const scan = await scanWithPyiceberg([namespace], 'events', { select: ['seq'] });
       return scan.rows.length >= 1800 ? true : undefined;
     });
@@ -172,7 +168,7 @@ describe('recovery: rollback and tags through the API', () => {
 
     // The table page's description: the tag, main's head, and which snapshots are in main's history.
     const asked = await viewer.discovery.describeTable({ orgSlug, pipelineId });
-    const described = await until('the description', async () => {
+    const described = await waitFor('the description', async () => {
       const a = await viewer.discovery.tableResult({ orgSlug, jobId: asked.jobId });
       return a.state === 'waiting' ? undefined : a.description;
     });
@@ -210,7 +206,7 @@ describe('recovery: rollback and tags through the API', () => {
     await expect(editor.backfill.start({ orgSlug, pipelineId, request })).rejects.toThrow(/admin role/);
     const { id } = await admin.backfill.start({ orgSlug, pipelineId, request });
     const listed = (done: (b: Awaited<ReturnType<typeof editor.backfill.list>>[number]) => boolean) =>
-      until('the backfill', async () => {
+      waitFor('the backfill', async () => {
         const found = (await editor.backfill.list({ orgSlug, pipelineId })).find((b) => b.id === id);
         return found && done(found) ? found : undefined;
       });

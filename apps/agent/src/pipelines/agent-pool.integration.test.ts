@@ -11,6 +11,7 @@ import { startAgentProcess } from '../testing/agent-process';
 import { startControlPlane } from '../testing/control-plane';
 import { orgCaller } from '../testing/org-caller';
 import { stackConnections } from '../testing/stack-connections';
+import { until } from '../testing/until';
 
 // A pipeline on a pool of real `floe-agent start` processes, through the control plane's own agent API:
 // three replicas enroll with the pool's one token and each becomes a member; the pipeline, assigned to
@@ -51,21 +52,6 @@ function startMember(controlPlane: URL, token: string) {
     rmSync(state, { recursive: true, force: true });
   });
   return member;
-}
-
-async function until<T>(
-  what: string,
-  find: () => Promise<T | undefined>,
-  ms: number,
-  logs = () => '',
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs()}`);
-    await sleep(1000);
-  }
 }
 
 /**

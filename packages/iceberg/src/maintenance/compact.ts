@@ -173,7 +173,6 @@ async function rewriteGroup(
   if (group.files.length > 0) {
     const rows = sum(group.files.map((f) => f.file.recordCount));
     const bytes = sum(group.files.map((f) => f.file.fileSizeInBytes));
-    const live = rows - BigInt(group.files.reduce((n, f) => n + deletedIn(f.file.filePath).size, 0));
     const writer = files.rolling(
       group.partition,
       group.spec,
@@ -184,19 +183,15 @@ async function rewriteGroup(
         await writer.write(batch);
     }
     const rewritten = await writer.close();
-    replace.addDataFiles(rewritten, group.spec);
-    const written = sum(rewritten.map((f) => f.recordCount));
-    if (written !== live) {
-      throw new Error(
-        `${tableName(table.identifier)}: compaction wrote ${written} rows for ${live} live rows read`,
-      );
-    }
-    replace.removeFiles(group.files.map((f) => f.file));
+    // Throws unless the rows written are the live rows read.
     moved.add(
+      tableName(table.identifier),
       group.spec,
       group.files.map((f) => ({ file: f.file, deleted: deletedIn(f.file.filePath) })),
       rewritten,
     );
+    replace.addDataFiles(rewritten, group.spec);
+    replace.removeFiles(group.files.map((f) => f.file));
   }
   replace.removeDeleteFiles(group.deleteFiles.map((f) => f.file));
   if (group.carriedDeletes.length > 0)

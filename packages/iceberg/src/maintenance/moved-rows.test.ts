@@ -23,6 +23,7 @@ describe('MovedRows', () => {
   // a (5 rows, 1 and 3 left out) then b (4 rows, 0 left out): 6 live rows, written as x (4) and y (2).
   const moved = new MovedRows();
   moved.add(
+    'db.t',
     UNPARTITIONED,
     [
       { file: file('a', 5), deleted: new Set([3, 1]) },
@@ -50,7 +51,12 @@ describe('MovedRows', () => {
   it('refuses a file it did not rewrite, and a group whose rows written do not add up', () => {
     expect(() => followed(moved, { c: [0] })).toThrow('c was not rewritten');
     expect(() =>
-      new MovedRows().add(UNPARTITIONED, [{ file: file('a', 5), deleted: new Set() }], [file('x', 4)]),
-    ).toThrow('read 5 live rows and wrote 4');
+      new MovedRows().add(
+        'db.t',
+        UNPARTITIONED,
+        [{ file: file('a', 5), deleted: new Set() }],
+        [file('x', 4)],
+      ),
+    ).toThrow('db.t: compaction read 5 live rows and wrote 4');
   });
 });

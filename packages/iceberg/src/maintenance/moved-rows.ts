@@ -28,8 +28,12 @@ interface WrittenGroup {
 export class MovedRows {
   private readonly read = new Map<string, ReadFile>();
 
-  /** Records a group: the files read in order with the positions left out of each, and the files written. */
+  /**
+   * Records a group of `table`: the files read in order with the positions left out of each, and the
+   * files written. Throws unless the rows written are the live rows read (else no row can be followed).
+   */
   add(
+    table: string,
     spec: PartitionSpec,
     read: readonly { file: DataFile; deleted: ReadonlySet<number> }[],
     written: readonly DataFile[],
@@ -49,7 +53,7 @@ export class MovedRows {
       firstRow += recordCount - left.length;
     }
     if (firstRow !== rows) {
-      throw new Error(`a rewrite read ${firstRow} live rows and wrote ${rows}: its rows cannot be followed`);
+      throw new Error(`${table}: compaction read ${firstRow} live rows and wrote ${rows}`);
     }
   }
 
