@@ -8,6 +8,7 @@ import {
   type DataWritten,
   decodeDataWritten,
 } from '@floe/ingest';
+import { createTopic } from '@floe/ingest/testing/stack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentOutputTail, committed, recordsOf, startAgent, verify, writeSpec } from '../testing/chaos';
 import { until } from '../testing/until';
@@ -74,10 +75,7 @@ describe('a pool whose committer dies after the last record (real Kafka, REST ca
   it('the surviving member, alone now, reads its untaken hand-overs again and commits every record once', {
     timeout: 8 * 60_000,
   }, async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopic(kafka, topic, PARTITIONS);
     await catalog.createNamespace([namespace]);
     const spec = writeSpec(pipelineId, topic, namespace, { listener: 'plain', catalog: 'rest' });
     await producer.connect();
