@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot, stackEnv } from './lib/env.mjs';
-import { ensureDatabase, fail, installAndStack, prepareDatabase, step } from './lib/setup.mjs';
+import { ensureDatabase, fail, installAndStack, prepareDatabase, step, testTempDir } from './lib/setup.mjs';
 
 // Each test file runs in a vitest run of its own, one after the other: the broker restart of the first
 // must not pull the broker from under the others (it did when they shared a run).
@@ -52,6 +52,8 @@ try {
     ...stackEnv(),
     ...process.env,
     DATABASE_URL: databaseUrl,
+    // One for the four runs: a failed run's agent logs stay there to read.
+    TMPDIR: testTempDir(),
     FLOE_CHAOS_RECORDS: process.env.FLOE_CHAOS_RECORDS ?? '1000000',
     FLOE_CHAOS_KILLS: process.env.FLOE_CHAOS_KILLS ?? '20',
     // Compaction racing 1-second ingest commits for 10 minutes.

@@ -17,6 +17,7 @@ import {
   prepareDatabase,
   sh,
   step,
+  testTempDir,
   turbo,
 } from './lib/setup.mjs';
 
@@ -60,7 +61,7 @@ function runVitest(env) {
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vitest'), args, {
       cwd: repoRoot,
-      env,
+      env: { ...env, TMPDIR: testTempDir() },
       stdio: 'inherit',
     });
     child.once('exit', (code) => resolve(code));

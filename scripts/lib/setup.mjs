@@ -2,7 +2,7 @@
 // up, generate the Prisma client and migrate. Each step says what it does and how long it took.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, has } from '../../infra/local/lib/system.mjs';
 import { prismaEnv, repoRoot } from './env.mjs';
@@ -111,6 +111,18 @@ export async function turbo(tasks, filters = [], env = process.env) {
 }
 
 /** Creates the database `name` next to the stack's own if it does not exist; returns its URL. */
+/**
+ * The TMPDIR of a test run: every temporary file its tests and their agents make (agent logs and
+ * state, specs, compiled readers) goes here, not in /tmp. Emptied as a run starts, so a failed run's
+ * files stay to be read until the next run, and nothing piles up.
+ */
+export function testTempDir() {
+  const dir = join(repoRoot, '.floe', 'test-tmp');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export async function ensureDatabase(name) {
   const { default: pg } = await import('pg');
   const { FLOE_PG_ADMIN_URL } = prismaEnv();
