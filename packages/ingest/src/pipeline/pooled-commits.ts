@@ -72,7 +72,7 @@ export class PooledCommits {
    * After a rebalance: this member is the committer when the group shares the pipeline (`pooled`) and
    * it owns partition 0 of the first topic (it claims the role at its next tick); hand-overs of
    * partitions that went elsewhere are forgotten. Returns true when the member is alone now with
-   * hand-overs the table does not hold: no committer reads the control topic any more, so they are
+   * hand-overs not seen in the table yet: no committer reads the control topic any more, so they are
    * forgotten too and the caller reads everything again from the tables, to commit it itself.
    */
   async assigned(keys: ReadonlySet<string>, pooled: boolean): Promise<boolean> {
